@@ -1,0 +1,209 @@
+"""The ``dlint`` command: scan, rules, explain, schema."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+from . import __version__, exitcodes
+from .errors import DlintError
+
+EPILOG = """exit codes:
+  0  nothing at or above the --fail-on threshold
+  1  findings at or above the threshold
+  2  usage or configuration error (bad flag, invalid .dlint.yaml or policy, unknown rule)
+  3  an input could not be read or parsed (also reported as a finding with its location)
+  4  internal error in dlint or a plugin"""
+
+
+def _split(values: Optional[List[str]]) -> List[str]:
+    out: List[str] = []
+    for value in values or ():
+        out.extend(v.strip() for v in value.split(",") if v.strip())
+    return out
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dlint",
+        description="Static analysis of how infra repositories configure the Docker engine (dockerd): "
+        "live-restore, what dockerd refuses at start-up, CIS Docker Benchmark section 2.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"dlint {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    scan = commands.add_parser(
+        "scan",
+        help="find and check the Docker daemon configurations in files and folders",
+        description="Find the Docker daemon configurations under PATH (default: .), check them, and report.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    scan.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
+    scan.add_argument("-f", "--format", default="text", help="text (default), json or sarif")
+    scan.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    scan.add_argument("--fail-on", choices=("error", "warning", "info", "never"), help="lowest severity that makes dlint exit 1 (default: warning)")
+    scan.add_argument("-c", "--config", metavar="FILE", help="configuration file (default: .dlint.yaml from PATH up to the git root)")
+    scan.add_argument("--engine-version", metavar="X.Y", help="Docker Engine release to check against (default: the newest dlint knows)")
+    scan.add_argument("--platform", choices=("linux", "windows"), help="platform of the hosts (default: linux)")
+    scan.add_argument("--select", action="append", metavar="RULES", help="only these rules: ids, names or id prefixes, comma-separated (repeatable)")
+    scan.add_argument("--ignore", action="append", metavar="RULES", help="skip these rules (repeatable)")
+    scan.add_argument("--plugin", action="append", metavar="MODULE", help="also load the dlint plugin in this importable module")
+    scan.add_argument("-v", "--verbose", action="store_true", help="also show waived findings and notes (skipped files and why)")
+    scan.add_argument("--no-color", action="store_true", help="no colour (also: NO_COLOR=1)")
+
+    rules = commands.add_parser("rules", help="list every policy", description="List every policy: id, name, severity, what it breaks, summary.")
+    rules.add_argument("--format", choices=("table", "json"), default="table")
+    rules.add_argument("--plugin", action="append", metavar="MODULE", help="also load the dlint plugin in this module")
+    rules.add_argument("-c", "--config", metavar="FILE", help="configuration whose policy-paths to include")
+
+    explain = commands.add_parser("explain", help="explain one policy", description="Why a policy exists, what dockerd does, examples, how to fix.")
+    explain.add_argument("rule", metavar="ID|NAME")
+    explain.add_argument("--plugin", action="append", metavar="MODULE", help="also load the dlint plugin in this module")
+    explain.add_argument("-c", "--config", metavar="FILE", help="configuration whose policy-paths to include")
+
+    schema = commands.add_parser(
+        "schema",
+        help="print a JSON Schema dlint uses",
+        description="Print the JSON Schema of daemon.json for an engine version and platform, or of dlint's own files.",
+    )
+    schema.add_argument("what", choices=("daemon-json", "policy", "config", "report"))
+    schema.add_argument("--engine-version", metavar="X.Y")
+    schema.add_argument("--platform", choices=("linux", "windows"), default="linux")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return exitcodes.USAGE
+    try:
+        return _dispatch(args)
+    except DlintError as err:
+        print(f"dlint: error: {err}", file=sys.stderr)
+        return exitcodes.USAGE
+    except KeyboardInterrupt:
+        print("dlint: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return exitcodes.OK
+    except Exception as err:  # noqa: BLE001 - never a traceback for the user without --debug
+        if args.debug:
+            raise
+        from .evaluate import PolicyCrash
+
+        what = "a policy failed" if isinstance(err, PolicyCrash) else "internal error"
+        print(f"dlint: {what}: {err} (run with --debug for the traceback, and please report it)", file=sys.stderr)
+        return exitcodes.INTERNAL
+
+
+def _dispatch(args) -> int:
+    if args.command == "scan":
+        return _scan(args)
+    if args.command == "rules":
+        return _rules(args)
+    if args.command == "explain":
+        return _explain(args)
+    return _schema(args)
+
+
+def _scan(args) -> int:
+    from .report.text import use_colour
+    from .scan import Options, prepare, run
+
+    options = Options(
+        paths=args.paths,
+        config=args.config,
+        engine_version=args.engine_version,
+        platform=args.platform,
+        select=_split(args.select),
+        ignore=_split(args.ignore),
+        fail_on=args.fail_on,
+        plugins=_split(args.plugin),
+    )
+    setup = prepare(options)
+    renderer = setup.formats.get(args.format)
+    if renderer is None:
+        raise DlintError(f"--format {args.format}: use one of {', '.join(sorted(setup.formats))}")
+    result = run(options, setup)
+    stream = sys.stdout
+    colour = args.format == "text" and not args.output and not args.no_color and use_colour(stream)
+    output = renderer(result, {"colour": colour, "verbose": args.verbose})
+    if args.output:
+        try:
+            Path(args.output).write_text(output, "utf-8")
+        except OSError as err:
+            raise DlintError(f"--output {args.output}: cannot write: {err.strerror or err}") from None
+    else:
+        stream.write(output)
+        stream.flush()
+    return result.exit_code
+
+
+def _policies(args):
+    from .scan import Options, prepare
+
+    setup = prepare(Options(config=getattr(args, "config", None), plugins=_split(args.plugin)))
+    return setup.all_policies
+
+
+def _rules(args) -> int:
+    policies = _policies(args)
+    if args.format == "json":
+        json.dump([p.to_dict() for p in policies], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return exitcodes.OK
+    from tabulate import tabulate
+
+    rows = [(p.meta.id, p.meta.name, p.meta.severity, p.meta.breaks, p.meta.summary) for p in policies]
+    width = max(40, min(100, _terminal_width() - 70))
+    print(tabulate(rows, headers=("ID", "Name", "Severity", "Breaks", "Summary"), maxcolwidths=[None, None, None, None, width]))
+    return exitcodes.OK
+
+
+def _terminal_width() -> int:
+    try:
+        return os.get_terminal_size().columns
+    except OSError:
+        return 140
+
+
+def _explain(args) -> int:
+    from .explain import explain
+    from .filtering import resolve
+
+    policies = _policies(args)
+    matches = resolve(args.rule, policies, "command line")
+    if len(matches) != 1:
+        names = ", ".join(p.meta.id for p in matches)
+        raise DlintError(f"{args.rule!r} names several rules ({names}); give one id or name")
+    sys.stdout.write(explain(matches[0]))
+    return exitcodes.OK
+
+
+def _schema(args) -> int:
+    if args.what == "daemon-json":
+        from .engine.knowledge import engine, newest_release
+        from .scan import check_version
+
+        version = check_version(args.engine_version, "command line") if args.engine_version else newest_release()
+        document = engine(version, args.platform).document_schema()
+    else:
+        name = {"policy": "policy.schema.json", "config": "config.schema.json", "report": "report.schema.json"}[args.what]
+        document = json.loads((Path(__file__).resolve().parent / "schemas" / name).read_text("utf-8"))
+    json.dump(document, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return exitcodes.OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

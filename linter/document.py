@@ -1,0 +1,99 @@
+"""A text to parse and where it sits: the real file, or an outer document that embeds it.
+
+An embedded document (a daemon.json in a cloud-init ``write_files`` entry, say) carries the offset
+in its parent's text where each of its lines starts, so every position maps back exactly to the
+outermost real file. When no exact map exists (base64, gzip, escaped strings), it carries the
+parent span of the value that holds it, and every position maps to that span.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from typing import List, Optional, Sequence, Tuple
+
+from .location import Location, TraceStep
+
+
+class Document:
+    def __init__(
+        self,
+        text: str,
+        path: str,
+        *,
+        parent: Optional["Document"] = None,
+        label: str = "",
+        line_offsets: Optional[Sequence[int]] = None,
+        anchor: Optional[Tuple[int, int]] = None,
+    ):
+        """``path`` is the display path of the real file. For an embedded document give ``parent``,
+        a ``label`` for the trace, and either ``line_offsets`` (parent offset of each of this
+        text's line starts) or ``anchor`` (parent span of the holding value)."""
+        self.text = text
+        self.path = path
+        self.parent = parent
+        self.label = label
+        self._line_offsets = list(line_offsets) if line_offsets is not None else None
+        self._anchor = anchor
+        self._starts: Optional[List[int]] = None
+
+    # -- own coordinates ---------------------------------------------------------------------
+
+    def _line_starts(self) -> List[int]:
+        if self._starts is None:
+            starts = [0]
+            find = self.text.find
+            i = find("\n")
+            while i != -1:
+                starts.append(i + 1)
+                i = find("\n", i + 1)
+            self._starts = starts
+        return self._starts
+
+    def line_col(self, offset: int) -> Tuple[int, int]:
+        """1-based line and column (in characters) of an offset into this document's text."""
+        starts = self._line_starts()
+        offset = max(0, min(offset, len(self.text)))
+        index = bisect_right(starts, offset) - 1
+        return index + 1, offset - starts[index] + 1
+
+    # -- outer coordinates ---------------------------------------------------------------------
+
+    def _to_parent(self, offset: int) -> Optional[int]:
+        """The parent offset of one of this document's offsets, when the map is exact."""
+        if self._line_offsets is None:
+            return None
+        starts = self._line_starts()
+        offset = max(0, min(offset, len(self.text)))
+        index = bisect_right(starts, offset) - 1
+        if index >= len(self._line_offsets):
+            index = len(self._line_offsets) - 1
+        return self._line_offsets[index] + (offset - starts[index])
+
+    def location(self, start: int, end: Optional[int] = None) -> Location:
+        """The Location of ``text[start:end]`` in the outermost real file."""
+        if end is None or end < start:
+            end = start
+        if self.parent is None:
+            line, column = self.line_col(start)
+            end_line, end_column = self.line_col(end)
+            return Location(self.path, line, column, end_line, end_column)
+        outer_start = self._to_parent(start)
+        outer_end = self._to_parent(end)
+        exact = outer_start is not None
+        if outer_start is None or outer_end is None:
+            outer_start, outer_end = self._anchor or (0, 0)
+        outer = self.parent.location(outer_start, outer_end)
+        holder = self.parent.location(*(self._anchor or (outer_start, outer_start)))
+        step = TraceStep(holder.path, holder.line, holder.column, self.label)
+        return Location(
+            outer.path,
+            outer.line,
+            outer.column,
+            outer.end_line,
+            outer.end_column,
+            trace=outer.trace + (step,),
+            exact=exact and outer.exact,
+        )
+
+    def start_location(self) -> Location:
+        return self.location(0, 0)

@@ -1,0 +1,1 @@
+"""Knowledge of the Docker engine, built from data files."""

@@ -1,0 +1,85 @@
+"""Which rules run, at which severity, and which findings the configuration waives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Dict, Iterable, List, Optional, Sequence
+
+from .errors import ConfigError, UsageError
+
+
+def resolve(selector: str, policies: Sequence, where: str) -> List:
+    """Policies named by an id, a name or an id prefix (``DKD1`` is the live-restore family)."""
+    token = selector.strip()
+    exact = [p for p in policies if token in (p.meta.id, p.meta.name)]
+    if exact:
+        return exact
+    prefixed = [p for p in policies if token and p.meta.id.startswith(token.upper())]
+    if prefixed:
+        return prefixed
+    error = UsageError if where == "command line" else ConfigError
+    raise error(f"{where}: unknown rule {selector!r}; `dlint rules` lists them")
+
+
+def enabled(policies: Sequence, select: Sequence[str], ignore: Sequence[str], where_select: str, where_ignore: str) -> List:
+    chosen = policies
+    if select:
+        picked = {p.meta.id for s in select for p in resolve(s, policies, where_select)}
+        chosen = [p for p in policies if p.meta.id in picked]
+    dropped = {p.meta.id for s in ignore for p in resolve(s, policies, where_ignore)}
+    return [p for p in chosen if p.meta.id not in dropped]
+
+
+def severities(overrides: Dict[str, str], policies: Sequence, where: str) -> Dict[str, str]:
+    out = {}
+    for selector, level in overrides.items():
+        for policy in resolve(selector, policies, where):
+            out[policy.meta.id] = level
+    return out
+
+
+@dataclass
+class Exception_:
+    matches_path: Callable[[str], bool]
+    rule: str  # id
+    pointer: Optional[str]
+    reason: str
+    used: int = 0
+
+
+def exceptions(entries: Iterable[dict], policies: Sequence, where: str) -> List[Exception_]:
+    out = []
+    for entry in entries:
+        (policy,) = resolve(entry["rule"], policies, where)[:1]
+        out.append(Exception_(path_matcher([entry["path"]]), policy.meta.id, entry.get("pointer"), entry["reason"]))
+    return out
+
+
+def waiver(finding, rel_path: str, rules: List[Exception_]) -> Optional[str]:
+    for rule in rules:
+        if rule.rule != finding.rule or not rule.matches_path(rel_path):
+            continue
+        if rule.pointer:
+            pointer = finding.pointer or ""
+            if pointer != rule.pointer and not pointer.startswith(rule.pointer + "/"):
+                continue
+        rule.used += 1
+        return rule.reason
+    return None
+
+
+def path_matcher(patterns: Sequence[str]) -> Callable[[str], bool]:
+    """A test for paths relative to the project root, with .gitignore semantics."""
+    if not patterns:
+        return lambda rel: False
+    import pathspec
+
+    spec = pathspec.GitIgnoreSpec.from_lines(list(patterns))
+
+    def matches(rel: str) -> bool:
+        if spec.match_file(rel):
+            return True
+        parts = rel.split("/")
+        return any(spec.match_file("/".join(parts[:i]) + "/") for i in range(1, len(parts)))
+
+    return matches

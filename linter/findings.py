@@ -1,0 +1,70 @@
+"""Findings: what a policy reports, where, what it breaks, and how to fix it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Optional, Tuple
+
+from .location import Location
+from .policy.model import SEVERITY_RANK
+
+
+@dataclass
+class Finding:
+    rule: str
+    name: str
+    severity: str
+    breaks: str
+    message: str
+    location: Location
+    related: Tuple[Location, ...] = ()
+    fix: Optional[str] = None
+    help: str = ""
+    host: str = ""
+    pointer: Optional[str] = None  # JSON pointer of the value it is about (daemon.json terms)
+    input_error: bool = False
+    waived: Optional[str] = None  # the reason of the .dlint.yaml exception that waives it
+    fingerprint: str = field(default="")
+
+    def sort_key(self) -> tuple:
+        return (self.location.path, self.location.line, self.location.column, self.rule, self.message)
+
+    @property
+    def rank(self) -> int:
+        return SEVERITY_RANK[self.severity]
+
+    def to_dict(self) -> dict:
+        loc = self.location
+        data = {
+            "rule": self.rule,
+            "name": self.name,
+            "severity": self.severity,
+            "breaks": self.breaks,
+            "message": self.message,
+            "path": loc.path,
+            "line": loc.line,
+            "column": loc.column,
+            "end_line": loc.end_line,
+            "end_column": loc.end_column,
+            "exact": loc.exact,
+            "trace": [step.to_dict() for step in loc.trace],
+            "related": [
+                {"path": r.path, "line": r.line, "column": r.column, "end_line": r.end_line, "end_column": r.end_column}
+                for r in self.related
+            ],
+            "fix": self.fix,
+            "help": self.help,
+            "host": self.host,
+            "pointer": self.pointer,
+            "fingerprint": self.fingerprint,
+        }
+        if self.waived is not None:
+            data["waived"] = {"reason": self.waived}
+        return data
+
+
+def fingerprint(rule: str, rel_path: str, pointer: Optional[str], key: str) -> str:
+    """Stable across line moves: the rule, the file, and the logical place (not the line)."""
+    raw = "\0".join((rule, rel_path, pointer or "", key))
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]

@@ -1,0 +1,159 @@
+"""Declarative policies: Kubernetes-style YAML resources whose check is JSON Schema over host facts.
+
+    apiVersion: dlint.dev/v1alpha1
+    kind: Policy
+    metadata: {name: live-restore-disabled, id: DKD101}
+    spec:
+      severity: warning
+      breaks: none
+      when: {...}      # JSON Schema: the host facts the policy applies to
+      require: {...}   # JSON Schema: what those facts must satisfy
+      at: /config/live-restore   # where a finding points (nearest existing parent otherwise)
+
+A resource is data: loading and evaluating one runs no code from it. It is validated against
+``linter/schemas/policy.schema.json``, which the package publishes.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
+from ..errors import PolicyError
+from .model import Hit, Policy, PolicyMeta
+
+API_VERSION = "dlint.dev/v1alpha1"
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "policy.schema.json"
+
+
+@lru_cache(maxsize=1)
+def resource_schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text("utf-8"))
+
+
+@lru_cache(maxsize=1024)
+def _compiled(schema_json: str):
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(json.loads(schema_json))
+
+
+def compile_schema(schema: dict):
+    return _compiled(json.dumps(schema, sort_keys=True))
+
+
+class DeclarativePolicy(Policy):
+    kind = "declarative"
+
+    def __init__(self, meta: PolicyMeta, when: Optional[dict], require: dict, at: Optional[str], message: Optional[str]):
+        super().__init__(meta)
+        self.when = when
+        self.require = require
+        self.at = at
+        self.message = message
+
+    def check(self, host, context) -> Iterable[Hit]:
+        facts = context.facts(host)
+        if self.when is not None and not compile_schema(self.when).is_valid(facts.data):
+            return
+        errors = list(compile_schema(self.require).iter_errors(facts.data))
+        if not errors:
+            return
+        pointer = self.at
+        if pointer is None:
+            path = min((tuple(e.absolute_path) for e in errors), key=len)
+            pointer = "".join("/" + str(p) for p in path)
+        yield Hit(self.render(facts.get(pointer, _ABSENT), context), pointer=pointer)
+
+    def render(self, value: Any, context) -> str:
+        template = self.message or self.meta.summary
+        shown = "not set" if value is _ABSENT else json.dumps(value)
+        fields = {"value": "null" if value is _ABSENT else json.dumps(value), "shown": shown, "version": context.engine_version}
+        try:
+            return template.format_map(_Missing(fields))
+        except (ValueError, IndexError):
+            return template
+
+
+_ABSENT = object()
+
+
+class _Missing(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def _examples(spec: dict) -> Dict[str, List[dict]]:
+    out: Dict[str, List[dict]] = {}
+    for verdict in ("fail", "pass"):
+        items = []
+        for example in (spec.get("examples") or {}).get(verdict, []) or []:
+            if "files" in example and isinstance(example["files"], dict):
+                items.append(dict(example))
+            else:
+                items.append({"files": dict(example)})
+        out[verdict] = items
+    return out
+
+
+def meta_from(resource: dict, origin: str) -> PolicyMeta:
+    metadata = resource["metadata"]
+    spec = resource["spec"]
+    return PolicyMeta(
+        id=metadata["id"],
+        name=metadata["name"],
+        severity=spec["severity"],
+        breaks=spec["breaks"],
+        summary=spec["summary"],
+        rationale=spec.get("rationale", ""),
+        remediation=spec.get("remediation", ""),
+        dockerd=spec.get("dockerd", ""),
+        tags=tuple(spec.get("tags", ())),
+        benchmarks=dict(spec.get("benchmarks", {})),
+        references=tuple(spec.get("references", ())),
+        examples=_examples(spec),
+        input_error=bool(spec.get("inputError", False)),
+        origin=origin,
+    )
+
+
+def build(resource: dict, origin: str, checks: Optional[Dict[str, Callable]] = None) -> Policy:
+    """A Policy from a validated resource. ``checks`` maps names to Python checks (packs only)."""
+    meta = meta_from(resource, origin)
+    spec = resource["spec"]
+    if "check" in spec:
+        name = spec["check"]
+        if checks is None or name not in checks:
+            raise PolicyError(
+                f"{origin}: policy {meta.id} names the Python check {name!r}, which this source cannot provide "
+                "(Python checks come only from installed packages)"
+            )
+        policy = Policy(meta, checks[name])
+    else:
+        policy = DeclarativePolicy(meta, spec.get("when"), spec["require"], spec.get("at"), spec.get("message"))
+    # a policy about unreadable input must see the hosts the others skip
+    policy.needs_readable = not meta.input_error
+    return policy
+
+
+def validate_resource(resource: Any, where: str, positions=None) -> None:
+    """Raise PolicyError (with the line of the problem) unless ``resource`` is a valid policy."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(resource_schema())
+    errors = sorted(validator.iter_errors(resource), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        error = errors[0]
+        line = positions.find(tuple(error.absolute_path))[0] if positions else 1
+        path = "/".join(str(p) for p in error.absolute_path) or "(top)"
+        raise PolicyError(f"{where}:{line}: invalid policy at {path}: {error.message}")
+    spec = resource["spec"]
+    for name in ("when", "require"):
+        if name in spec:
+            try:
+                jsonschema.Draft202012Validator.check_schema(spec[name])
+            except jsonschema.SchemaError as err:
+                line = positions.find(("spec", name))[0] if positions else 1
+                raise PolicyError(f"{where}:{line}: spec.{name} is not a valid JSON Schema: {err.message}") from None

@@ -1,0 +1,89 @@
+"""What a policy is: metadata shared by both kinds, and the check that yields hits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+
+from ..location import Location
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
+
+# What happens if a finding is ignored (dockerd-facts.md and the issue that defined them).
+BREAKS = {
+    "config-load": "dockerd refuses the configuration: dockerd --validate and start-up both fail",
+    "daemon-start": "dockerd --validate passes, but dockerd exits at start-up",
+    "swarm": "swarm init or join, or the restart of a swarm node, fails",
+    "ignored": "dockerd accepts it and silently does nothing",
+    "none": "dockerd runs; it is a risk",
+}
+
+
+@dataclass(frozen=True)
+class PolicyMeta:
+    id: str
+    name: str
+    severity: str
+    breaks: str
+    summary: str
+    rationale: str
+    remediation: str
+    dockerd: str = ""  # what dockerd does
+    tags: Tuple[str, ...] = ()
+    benchmarks: Dict[str, str] = field(default_factory=dict)
+    references: Tuple[str, ...] = ()
+    examples: Dict[str, List[dict]] = field(default_factory=dict)
+    input_error: bool = False  # its findings mean an input could not be read (exit code 3)
+    origin: str = ""  # the pack or file it came from
+
+
+@dataclass
+class Hit:
+    """One problem a check found. The engine turns it into a Finding.
+
+    Give ``location`` directly, or a ``pointer`` into the host's facts; ``key`` makes the
+    fingerprint stable when one check reports several hits at one pointer.
+    """
+
+    message: str
+    location: Optional[Location] = None
+    pointer: Optional[str] = None
+    related: Tuple[Location, ...] = ()
+    fix: Optional[str] = None
+    breaks: Optional[str] = None
+    severity: Optional[str] = None
+    key: str = ""
+
+
+class Policy:
+    """A policy: metadata plus ``check(host, context) -> Iterable[Hit]``."""
+
+    kind = "python"
+    needs_readable = True  # skip hosts whose configuration dockerd could not even read
+
+    def __init__(self, meta: PolicyMeta, check: Optional[Callable[..., Iterable[Hit]]] = None):
+        self.meta = meta
+        self._check = check
+
+    def __repr__(self) -> str:
+        return f"<Policy {self.meta.id} {self.meta.name}>"
+
+    def check(self, host, context) -> Iterable[Hit]:
+        if self._check is None:  # pragma: no cover - a declarative policy overrides check
+            return ()
+        return self._check(host, context)
+
+    def to_dict(self) -> Dict[str, Any]:
+        m = self.meta
+        return {
+            "id": m.id,
+            "name": m.name,
+            "severity": m.severity,
+            "breaks": m.breaks,
+            "summary": m.summary,
+            "tags": list(m.tags),
+            "benchmarks": dict(m.benchmarks),
+            "kind": self.kind,
+            "origin": m.origin,
+        }

@@ -1,0 +1,34 @@
+"""The JSON report: documented and versioned by ``linter/schemas/report.schema.json``."""
+
+from __future__ import annotations
+
+import json
+
+from .. import __version__
+
+SCHEMA_VERSION = 1
+
+
+def document(result) -> dict:
+    active = result.active
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "dlint", "version": __version__},
+        "engine": {"version": result.setup.engine_version},
+        "findings": [f.to_dict() for f in result.findings],
+        "summary": {
+            "files_scanned": result.files_seen,
+            "sources": result.sources,
+            "hosts": len(result.hosts),
+            "findings": len(active),
+            "waived": len(result.findings) - len(active),
+            "by_severity": {level: sum(1 for f in active if f.severity == level) for level in ("error", "warning", "info")},
+            "fail_on": result.setup.fail_on,
+            "exit_code": result.exit_code,
+            "duration_seconds": round(result.duration, 4),
+        },
+    }
+
+
+def render(result, options) -> str:
+    return json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,85 @@
+"""SARIF 2.1.0 for GitHub code scanning and other SARIF readers."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from .. import __version__
+
+_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _rule(policy) -> dict:
+    meta = policy.meta
+    text = f"{meta.rationale}\n\nFix: {meta.remediation}".strip()
+    markdown = f"**{meta.summary}**\n\n{meta.rationale}\n\n**Fix:** {meta.remediation}"
+    if meta.references:
+        markdown += "\n\n" + "\n".join(f"- {ref}" for ref in meta.references)
+    return {
+        "id": meta.id,
+        "name": meta.name,
+        "shortDescription": {"text": meta.summary},
+        "fullDescription": {"text": meta.rationale or meta.summary},
+        "help": {"text": text, "markdown": markdown},
+        "defaultConfiguration": {"level": _LEVEL[meta.severity]},
+        "properties": {"tags": list(meta.tags), "breaks": meta.breaks, "benchmarks": dict(meta.benchmarks)},
+    }
+
+
+def _uri(path: str) -> str:
+    return quote(path.replace("\\", "/"), safe="/:@-._~")
+
+
+def _region(loc) -> dict:
+    return {"startLine": loc.line, "startColumn": loc.column, "endLine": loc.end_line, "endColumn": max(loc.end_column, loc.column)}
+
+
+def _physical(loc) -> dict:
+    return {"physicalLocation": {"artifactLocation": {"uri": _uri(loc.path), "uriBaseId": "%SRCROOT%"}, "region": _region(loc)}}
+
+
+def document(result) -> dict:
+    policies = sorted(result.setup.all_policies, key=lambda p: p.meta.id)
+    index = {p.meta.id: i for i, p in enumerate(policies)}
+    results = []
+    for finding in result.findings:
+        item = {
+            "ruleId": finding.rule,
+            "ruleIndex": index.get(finding.rule, 0),
+            "level": _LEVEL[finding.severity],
+            "message": {"text": finding.message + (f" Fix: {finding.fix}" if finding.fix else "")},
+            "locations": [_physical(finding.location)],
+            "partialFingerprints": {"dlint/v1": finding.fingerprint},
+            "properties": {"breaks": finding.breaks, "host": finding.host, "trace": [s.to_dict() for s in finding.location.trace]},
+        }
+        if finding.related:
+            item["relatedLocations"] = [dict(_physical(r), id=i + 1) for i, r in enumerate(finding.related)]
+        if finding.waived is not None:
+            item["suppressions"] = [{"kind": "external", "justification": finding.waived}]
+        results.append(item)
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "dlint",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": "https://pypi.org/project/dlint-docker/",
+                        "rules": [_rule(p) for p in policies],
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the directory dlint ran in"}}},
+                "columnKind": "unicodeCodePoints",
+                "invocations": [{"executionSuccessful": True, "exitCode": result.exit_code}],
+                "results": results,
+            }
+        ],
+    }
+
+
+def render(result, options) -> str:
+    return json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,73 @@
+"""Human output: findings grouped by file, ``path:line:col``, then one summary line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import List
+
+_COLOURS = {"error": "31", "warning": "33", "info": "36", "dim": "2", "bold": "1"}
+
+
+def use_colour(stream) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)()) and os.environ.get("TERM") != "dumb"
+
+
+def _paint(text: str, style: str, colour: bool) -> str:
+    return f"\033[{_COLOURS[style]}m{text}\033[0m" if colour else text
+
+
+def render(result, options) -> str:
+    colour = options.get("colour", False)
+    verbose = options.get("verbose", False)
+    lines: List[str] = []
+    current = None
+    shown = [f for f in result.findings if f.waived is None or verbose]
+    for finding in shown:
+        loc = finding.location
+        if loc.path != current:
+            if current is not None:
+                lines.append("")
+            lines.append(_paint(loc.path, "bold", colour))
+            current = loc.path
+        severity = _paint(f"{finding.severity:<7}", finding.severity, colour)
+        head = f"  {loc}: {severity} {finding.rule} {finding.name}: {finding.message}"
+        if finding.waived is not None:
+            head += _paint(f"  (waived: {finding.waived})", "dim", colour)
+        lines.append(head)
+        detail = [f"breaks {finding.breaks}"]
+        if loc.trace:
+            detail.append("via " + " › ".join(str(step) for step in loc.trace))
+        detail.extend(f"see {related}" for related in finding.related)
+        if finding.fix:
+            detail.append(f"fix: {finding.fix}")
+        lines.append(_paint("      " + " · ".join(detail), "dim", colour))
+    if verbose and result.notes:
+        if lines:
+            lines.append("")
+        lines.extend(f"note: {note}" for note in result.notes)
+    if lines:
+        lines.append("")
+    lines.append(summary(result))
+    return "\n".join(lines) + "\n"
+
+
+def summary(result) -> str:
+    active = result.active
+    counts = {level: sum(1 for f in active if f.severity == level) for level in ("error", "warning", "info")}
+    waived = len(result.findings) - len(active)
+    parts = [f"{counts['error']} error{'s' if counts['error'] != 1 else ''}",
+             f"{counts['warning']} warning{'s' if counts['warning'] != 1 else ''}",
+             f"{counts['info']} info"]
+    text = (
+        f"dlint: {result.files_seen} file{'s' if result.files_seen != 1 else ''} scanned, "
+        f"{len(result.hosts)} host{'s' if len(result.hosts) != 1 else ''}: " + ", ".join(parts)
+    )
+    if waived:
+        text += f" ({waived} waived)"
+    text += f" in {result.duration:.2f}s (engine {result.setup.engine_version})"
+    return text

@@ -1,0 +1,230 @@
+"""The flow: discover → extract → assemble → evaluate → filter. Reports render the result."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+from . import exitcodes, filtering
+from .config import Settings, find as find_config, load as load_config, line_of
+from .discovery import Discovery, discover, git_root
+from .engine.knowledge import newest_release, oldest_release
+from .engine.versions import parse_version
+from .errors import ConfigError, UsageError
+from .evaluate import Context, evaluate
+from .findings import Finding, fingerprint
+from .fragments import Unreadable
+from .hosts import Host, assemble
+from .policy.model import SEVERITY_RANK
+
+FAIL_ON = ("error", "warning", "info", "never")
+
+
+@dataclass
+class Options:
+    paths: Sequence[str] = ()
+    config: Optional[str] = None
+    engine_version: Optional[str] = None
+    platform: Optional[str] = None
+    select: Sequence[str] = ()
+    ignore: Sequence[str] = ()
+    fail_on: Optional[str] = None
+    plugins: Sequence[str] = ()
+    cwd: Optional[Path] = None
+
+
+@dataclass
+class Setup:
+    """Everything a run needs before it reads any input: settings, engine version, policies."""
+
+    settings: Settings
+    engine_version: str
+    all_policies: List
+    policies: List  # enabled
+    severity: Dict[str, str]
+    exceptions: List
+    fail_on: str
+    kinds: List
+    formats: Dict[str, object]
+    notes: List[str] = field(default_factory=list)
+
+
+@dataclass
+class Result:
+    setup: Setup
+    findings: List[Finding]
+    files_seen: int
+    sources: int
+    hosts: List[Host]
+    notes: List[str]
+    duration: float
+    exit_code: int = 0
+
+    @property
+    def active(self) -> List[Finding]:
+        return [f for f in self.findings if f.waived is None]
+
+
+def check_version(text: str, where: str) -> str:
+    try:
+        version = parse_version(text)
+    except ValueError as err:
+        raise (UsageError if where == "command line" else ConfigError)(f"{where}: {err}") from None
+    if version < parse_version(oldest_release()):
+        raise UsageError(f"{where}: engine version {text} is older than {oldest_release()}, the oldest dlint knows")
+    return f"{version.major}.{version.minor}" if version.major >= 23 else str(version)
+
+
+def prepare(options: Options) -> Setup:
+    cwd = options.cwd or Path.cwd()
+    first = Path(os.path.abspath(cwd / (options.paths[0] if options.paths else ".")))
+    if options.config:
+        config_path = Path(os.path.abspath(cwd / options.config))
+        if not config_path.is_file():
+            raise UsageError(f"--config {options.config}: no such file")
+        settings = load_config(config_path)
+    else:
+        found = find_config(first)
+        if found is not None:
+            settings = load_config(found)
+        else:
+            root = git_root(first if first.is_dir() else first.parent) or cwd
+            settings = Settings(root=root)
+    notes: List[str] = []
+    if options.engine_version:
+        version = check_version(options.engine_version, "command line")
+    elif settings.engine_version:
+        version = check_version(settings.engine_version, line_of(settings, "engine-version"))
+    else:
+        version = newest_release()
+    if parse_version(version) > parse_version(newest_release()):
+        notes.append(f"engine version {version} is newer than dlint's facts; judged as {newest_release()}")
+        version = newest_release()
+
+    from . import plugins
+
+    pm = plugins.manager(options.plugins)
+    all_policies = plugins.collect_policies(pm)
+    all_policies = _with_repo_policies(all_policies, settings)
+    where_select = "command line" if options.select else line_of(settings, "select")
+    where_ignore = line_of(settings, "ignore")
+    select = list(options.select) or settings.select
+    ignore_cli = list(options.ignore)
+    policies = filtering.enabled(all_policies, select, settings.ignore, where_select, where_ignore)
+    if ignore_cli:
+        policies = filtering.enabled(policies, [], ignore_cli, "command line", "command line")
+    severity = filtering.severities(settings.severity, all_policies, line_of(settings, "severity"))
+    exceptions = filtering.exceptions(settings.exceptions, all_policies, line_of(settings, "exceptions"))
+    fail_on = options.fail_on or settings.fail_on or "warning"
+    if fail_on not in FAIL_ON:
+        raise UsageError(f"--fail-on {fail_on}: use one of {', '.join(FAIL_ON)}")
+    platform = options.platform or settings.platform
+    if platform:
+        settings.platform = platform
+    return Setup(
+        settings=settings,
+        engine_version=version,
+        all_policies=all_policies,
+        policies=policies,
+        severity=severity,
+        exceptions=exceptions,
+        fail_on=fail_on,
+        kinds=plugins.collect_source_kinds(pm),
+        formats=plugins.collect_formats(pm),
+        notes=notes,
+    )
+
+
+def _with_repo_policies(policies: List, settings: Settings) -> List:
+    """A repository's own declarative policies: data only, never Python."""
+    if not settings.policy_paths:
+        return policies
+    from .errors import PolicyError
+    from .policy.pack import load_folder
+
+    extra = []
+    for entry in settings.policy_paths:
+        folder = (settings.root / entry).resolve()
+        if not folder.is_dir():
+            raise ConfigError(f"{line_of(settings, 'policy-paths')}: policy folder {entry} does not exist")
+        try:
+            extra.extend(load_folder(folder, origin=str(Path(entry) / "")))
+        except PolicyError as err:
+            raise ConfigError(str(err)) from None
+    ids = {p.meta.id for p in policies} | {p.meta.name for p in policies}
+    for policy in extra:
+        if policy.meta.id in ids or policy.meta.name in ids:
+            raise ConfigError(f"policy {policy.meta.id} ({policy.meta.name}) from {policy.meta.origin} clashes with an existing rule")
+        ids |= {policy.meta.id, policy.meta.name}
+    return sorted(policies + extra, key=lambda p: p.meta.id)
+
+
+def run(options: Options, setup: Optional[Setup] = None) -> Result:
+    started = time.perf_counter()
+    cwd = options.cwd or Path.cwd()
+    setup = setup or prepare(options)
+    settings = setup.settings
+    excluded = filtering.path_matcher(settings.exclude)
+    found: Discovery = discover(options.paths, setup.kinds, project_root=settings.root, excluded=excluded, cwd=cwd)
+    notes = setup.notes + found.notes
+    fragments = []
+    unreadable_hosts = []
+    kinds = {k.name: k for k in setup.kinds}
+    for source in found.sources:
+        if source.error is not None:
+            from .document import Document
+
+            fragment = Unreadable(source, Document("", source.display), source.error)
+            unreadable_hosts.append(Host(source.display, [fragment]))
+            continue
+        extraction = kinds[source.kind].extract(source)
+        fragments.extend(extraction.fragments)
+        notes.extend(extraction.notes)
+    hosts = assemble(fragments, settings.platform) + unreadable_hosts
+    context = Context(setup.engine_version, frozenset(settings.allowed_keys), settings)
+    findings = evaluate(hosts, setup.policies, context)
+    _finish(findings, setup, cwd)
+    result = Result(setup, findings, found.files_seen, len(found.sources), hosts, notes, time.perf_counter() - started)
+    result.exit_code = exit_code(result)
+    return result
+
+
+def _finish(findings: List[Finding], setup: Setup, cwd: Path) -> None:
+    """Severity overrides, waivers and fingerprints; then a stable order."""
+    root = setup.settings.root
+    seen: Dict[str, int] = {}
+    findings.sort(key=Finding.sort_key)
+    for finding in findings:
+        if finding.rule in setup.severity:
+            finding.severity = setup.severity[finding.rule]
+        rel = _relative(cwd / finding.location.path, root)
+        finding.waived = filtering.waiver(finding, rel, setup.exceptions)
+        base = fingerprint(finding.rule, rel, finding.pointer, "")
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        finding.fingerprint = base if count == 0 else fingerprint(finding.rule, rel, finding.pointer, str(count))
+
+
+def _relative(path: Path, root: Path) -> str:
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(root).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+def exit_code(result: Result) -> int:
+    active = result.active
+    if any(f.input_error for f in active):
+        return exitcodes.INPUT
+    threshold = result.setup.fail_on
+    if threshold == "never":
+        return exitcodes.OK
+    floor = SEVERITY_RANK[threshold]
+    if any(f.rank >= floor for f in active):
+        return exitcodes.FINDINGS
+    return exitcodes.OK

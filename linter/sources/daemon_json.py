@@ -1,0 +1,117 @@
+"""daemon.json files: recognised by name, confirmed by content, read exactly as dockerd reads them.
+
+dockerd (daemon/config/config.go, dockerd-facts.md §2.1) detects UTF-8/UTF-16 from a BOM and
+otherwise requires valid UTF-8, trims white space, treats an empty file or ``null`` as no
+configuration, and requires one JSON object.
+"""
+
+from __future__ import annotations
+
+import codecs
+import fnmatch
+from typing import Optional, Tuple
+
+from .. import jsonread
+from ..document import Document
+from ..engine.knowledge import key_table
+from ..fragments import DaemonConfig, Problem
+from ..source import Source
+from . import Extraction, SourceKind
+
+# Go's unicode.IsSpace, which bytes.TrimSpace uses (str.strip would also drop \x1c-\x1f)
+_GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+
+_GO_TYPES = {"array": "array", "string": "string", "number": "number", "true": "bool", "false": "bool"}
+
+
+def decode(data: bytes) -> Tuple[str, Optional[Problem]]:
+    """Bytes to text as dockerd decodes them; a problem if it would refuse the encoding."""
+    if data.startswith(codecs.BOM_UTF8):
+        body, encoding = data[3:], "utf-8"
+    elif data.startswith(codecs.BOM_UTF16_LE):
+        body, encoding = data[2:], "utf-16-le"
+    elif data.startswith(codecs.BOM_UTF16_BE):
+        body, encoding = data[2:], "utf-16-be"
+    else:
+        body, encoding = data, "utf-8"
+    if encoding != "utf-8":
+        return body.decode(encoding, "replace"), None
+    try:
+        return body.decode("utf-8"), None
+    except UnicodeDecodeError as err:
+        text = body.decode("utf-8", "replace")
+        offset = len(body[: err.start].decode("utf-8"))
+        message = f"failed to decode configuration JSON at offset {len(data)}: encoding: invalid UTF-8"
+        return text, Problem(message, offset, offset + 1, "encoding")
+
+
+def trim_bounds(text: str) -> Tuple[int, int]:
+    start, end = 0, len(text)
+    while start < end and text[start] in _GO_SPACE:
+        start += 1
+    while end > start and text[end - 1] in _GO_SPACE:
+        end -= 1
+    return start, end
+
+
+def read(text: str, document_problem: Optional[Problem] = None) -> Tuple[Optional[jsonread.Node], Optional[Problem]]:
+    """Parse decoded text as dockerd does. Returns (root object or None, first problem or None)."""
+    if document_problem is not None:
+        return None, document_problem
+    start, end = trim_bounds(text)
+    if start == end or text[start:end] == "null":
+        return None, None
+    try:
+        root = jsonread.parse(text, start, end)
+    except jsonread.JSONError as err:
+        return None, Problem(err.message, err.offset, err.offset + 1, "syntax")
+    if root.kind != "object":
+        go_type = _GO_TYPES.get(root.kind, root.kind)
+        message = f"json: cannot unmarshal {go_type} into Go value of type map[string]interface {{}}"
+        return None, Problem(message, root.start, root.end, "not-object")
+    return root, None
+
+
+def known_anywhere(key: str) -> bool:
+    """A key some dockerd release knows (as option, ignored or rejected name)."""
+    return key in key_table()
+
+
+class DaemonJsonKind(SourceKind):
+    name = "daemon-json"
+    summary = "daemon.json files (daemon.json, *daemon*.json, *.json under etc/docker/)"
+
+    def claims(self, rel: str, basename: str) -> bool:
+        if not basename.endswith(".json"):
+            return False
+        if basename == "daemon.json" or fnmatch.fnmatchcase(basename, "*daemon*.json"):
+            return True
+        return ("/" + rel).find("/etc/docker/") != -1
+
+    def extract(self, source: Source) -> Extraction:
+        data = source.data or b""
+        text, problem = decode(data)
+        document = Document(text, source.display)
+        root, problem = read(text, problem)
+        verdict = self._confirm(source, text, root, problem)
+        if verdict:
+            return Extraction(notes=[f"{source.display}: skipped, {verdict}"])
+        target = "/etc/docker/daemon.json" if source.rel.endswith("etc/docker/daemon.json") else None
+        return Extraction([DaemonConfig(source, document, root, problem, target)])
+
+    @staticmethod
+    def _confirm(source: Source, text: str, root, problem) -> str:
+        """Empty when the file is a Docker daemon configuration; otherwise why it is not."""
+        if root is not None:
+            keys = [m.key for m in root.value]
+        else:
+            keys = jsonread.top_level_keys_lenient(text) if problem is not None else []
+        if keys:
+            if any(known_anywhere(k) for k in keys):
+                return ""
+            shown = ", ".join(sorted(set(keys))[:5])
+            return f"not a Docker daemon configuration (none of its keys is a dockerd option: {shown})"
+        basename = source.rel.rsplit("/", 1)[-1]
+        if basename == "daemon.json" or "/etc/docker/" in "/" + source.rel:
+            return ""
+        return "no keys, and not named daemon.json"

@@ -1,0 +1,56 @@
+"""DKD006: keys dockerd accepts and silently does nothing with."""
+
+from __future__ import annotations
+
+from linter.engine.knowledge import engine_data
+from linter.policy.model import Hit
+
+from ._daemon import configs, key_location, pointer
+
+
+def _advice(engine, key: str) -> str:
+    fact = engine.fact(key)
+    if key in ("http-proxy", "https-proxy", "no-proxy"):
+        return f'move it under "proxies": {{"{key}": ...}}'
+    if fact is not None and fact.flag:
+        plural = engine.flag_map().get(fact.flag)
+        if plural and plural != key:
+            return f'use "{plural}" (daemon.json uses the plural name of list options)'
+    if key == "containerd-plugins-namespace":
+        return "remove it: neither spelling sets the containerd plugin namespace from daemon.json; use the --containerd-plugins-namespace flag"
+    return f'remove "{key}"'
+
+
+def check(host, context):
+    engine = context.engine(host)
+    side_effects = engine_data().get("bool_side_effects", {})
+    for config in configs(host):
+        for member in config.root.value:
+            key, value = member.key, member.value
+            status = engine.status(key)
+            if status.state == "ignored" and status.reason == "":
+                effect = side_effects.get(key)
+                if effect and value.kind in ("true", "false") and value.value == effect["when"]:
+                    yield Hit(effect["message"], location=key_location(config, member), breaks=effect["breaks"], fix=f'remove "{key}"', key=pointer(key))
+                    continue
+                if value.kind == "object" and key not in engine.flat_options:
+                    continue  # flattened: DKD002 judges its members
+                yield Hit(
+                    f'dockerd accepts "{key}" but ignores it: it is a command-line flag name, not a daemon.json option',
+                    location=key_location(config, member),
+                    fix=_advice(engine, key),
+                    key=pointer(key),
+                )
+            elif value.kind == "object" and key not in engine.flat_options and engine.json_tag(key) is None:
+                # a wrapper object: its members pass dockerd's key check, but only booleans take effect
+                for inner in value.value:
+                    if not engine.is_directive(inner.key):
+                        continue
+                    if inner.value.kind in ("true", "false") and engine.is_bool_flag(inner.key):
+                        continue
+                    yield Hit(
+                        f'"{inner.key}" inside "{key}" has no effect: dockerd only reads "{inner.key}" at the top level',
+                        location=key_location(config, inner),
+                        fix=f'move "{inner.key}" to the top level of the file',
+                        key=pointer(key, inner.key),
+                    )

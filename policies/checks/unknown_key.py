@@ -1,0 +1,59 @@
+"""DKD002: keys dockerd does not know, including inside the objects it flattens."""
+
+from __future__ import annotations
+
+from linter.engine.suggest import suggest
+from linter.policy.model import Hit
+
+from ._daemon import DOCKERD_UNKNOWN, configs, key_location, pointer
+
+
+def _options(engine):
+    return [k for k in engine.directives if engine.status(k).state in ("option", "deprecated")]
+
+
+def _reason(engine, key, status) -> str:
+    fact = status.fact
+    version = engine.version_text
+    if status.reason == "not-yet" and fact is not None:
+        return f'"{key}" is not an option of Docker {version}: it was added in {fact.since.lstrip("<=")}'
+    if status.reason == "platform" and fact is not None:
+        return f'"{key}" is not an option of a {engine.platform} daemon (only {", ".join(fact.platforms)})'
+    if status.reason == "rejected" and fact is not None:
+        return f'"{key}" is not accepted in daemon.json: {fact.notes.split(". ")[0].rstrip(".")}'
+    return f'"{key}" is not a dockerd option'
+
+
+def check(host, context):
+    engine = context.engine(host)
+    allowed = context.allowed_keys
+    options = _options(engine)
+    for config in configs(host):
+        reported = set()
+        for member in config.root.value:
+            key, value = member.key, member.value
+            if value.kind == "object" and key not in engine.flat_options:
+                # dockerd replaces an object that is not a flat option by its members (§1.1)
+                container_hint = suggest(key, engine.flat_options) if engine.json_tag(key) is None else None
+                for inner in value.value:
+                    if engine.is_directive(inner.key) or inner.key in allowed or (key, inner.key) in reported:
+                        continue
+                    reported.add((key, inner.key))
+                    message = f'"{inner.key}" inside "{key}" is not a dockerd option: dockerd reads the members of "{key}" as top-level keys'
+                    if container_hint:
+                        fix = f'rename "{key}" to "{container_hint}"'
+                    else:
+                        guess = suggest(inner.key, options)
+                        fix = f'did you mean "{guess}"?' if guess else f'remove "{inner.key}"'
+                    yield Hit(message + f" (dockerd: {DOCKERD_UNKNOWN}{inner.key})", location=key_location(config, inner), fix=fix, key=pointer(key, inner.key))
+                continue
+            if key in allowed or key in reported:
+                continue
+            status = engine.status(key)
+            if status.state != "unknown" or status.reason == "removed":
+                continue
+            reported.add(key)
+            guess = suggest(key, options)
+            fix = f'did you mean "{guess}"?' if guess else f'remove "{key}"'
+            message = _reason(engine, key, status) + f" (dockerd: {DOCKERD_UNKNOWN}{key})"
+            yield Hit(message, location=key_location(config, member), fix=fix, key=pointer(key))

@@ -1,0 +1,12 @@
+"""DKD901: a configuration file dlint could not read at all."""
+
+from __future__ import annotations
+
+from linter.fragments import Unreadable
+from linter.policy.model import Hit
+
+
+def check(host, context):
+    for fragment in host.fragments:
+        if isinstance(fragment, Unreadable):
+            yield Hit(f"dlint cannot analyse this file: {fragment.reason}", location=fragment.document.start_location())

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import codecs
 import fnmatch
+from functools import lru_cache
 from typing import Optional, Tuple
 
 from .. import jsonread
 from ..document import Document
 from ..engine.knowledge import key_table
+from ..engine.suggest import suggest
 from ..fragments import DaemonConfig, Problem
 from ..source import Source
 from . import Extraction, SourceKind
@@ -73,8 +75,21 @@ def read(text: str, document_problem: Optional[Problem] = None) -> Tuple[Optiona
 
 
 def known_anywhere(key: str) -> bool:
-    """A key some dockerd release knows (as option, ignored or rejected name)."""
-    return key in key_table()
+    """A key some dockerd release knows (as option, ignored or rejected name), or a near miss of one
+    (tls-verify, live_restore): a daemon.json of typos is still a daemon.json."""
+    table = key_table()
+    if key in _WEAK_EVIDENCE:
+        return False
+    return key in table or suggest(key, _option_keys()) is not None
+
+
+# generic words that dockerd happens to accept (non-configuration flags): no evidence on their own
+_WEAK_EVIDENCE = frozenset({"version", "help", "restart", "validate", "config-file", "service-name", "register-service", "unregister-service", "run-service"})
+
+
+@lru_cache(maxsize=1)
+def _option_keys() -> frozenset:
+    return frozenset(k for k, fact in key_table().items() if fact.kind == "option")
 
 
 class DaemonJsonKind(SourceKind):

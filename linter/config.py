@@ -87,7 +87,7 @@ def _validate(path: Path, data, positions) -> None:
     line, column = positions.find(tuple(error.absolute_path))
     where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
     message = error.message
-    if error.validator == "additionalProperties":
+    if error.validator == "additionalProperties" and not error.absolute_path:
         message += f"; the settings are: {', '.join(sorted(schema['properties']))}"
     raise ConfigError(f"{path}:{line}:{column}: invalid configuration at {where}: {message}")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-from .fragments import DaemonConfig, Fragment
+from .fragments import DaemonConfig, Fragment, Unreadable
 from .location import Location
 
 _WINDOWS_MARKERS = ("programdata/docker/config/", "windows/")
@@ -29,8 +29,8 @@ class Host:
 
     @property
     def readable(self) -> bool:
-        """All of the host's daemon configurations could be read as dockerd reads them."""
-        return all(c.readable for c in self.daemon_configs)
+        """Every source of the host could be read, and read as dockerd reads it."""
+        return not any(isinstance(f, Unreadable) for f in self.fragments) and all(c.readable for c in self.daemon_configs)
 
     def primary_location(self) -> Location:
         first = self.fragments[0]

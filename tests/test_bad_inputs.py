@@ -1,0 +1,111 @@
+"""Bad input never crashes: a finding or an error with a location, the documented exit code, and
+bounded time and memory."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from .helpers import cli, write_tree
+
+
+def _scan_json(root, *args):
+    done = cli("scan", "--format", "json", *args, cwd=root)
+    assert "Traceback" not in done.stderr
+    return done.returncode, json.loads(done.stdout) if done.stdout else None, done.stderr
+
+
+def test_broken_json_is_a_finding_with_its_position_and_exit_3(tmp_path):
+    write_tree(tmp_path, {"daemon.json": '{\n  "live-restore": true,\n}\n'})
+    code, report, _ = _scan_json(tmp_path)
+    assert code == 3
+    (finding,) = report["findings"]
+    assert (finding["rule"], finding["line"], finding["column"]) == ("DKD001", 3, 1)
+    assert "looking for beginning of object key string" in finding["message"]
+
+
+def test_binary_file_named_daemon_json(tmp_path):
+    write_tree(tmp_path, {"daemon.json": bytes(range(256)) * 8})
+    code, report, _ = _scan_json(tmp_path)
+    assert code == 3
+    assert [f["rule"] for f in report["findings"]] == ["DKD001"]
+
+
+def test_non_utf8(tmp_path):
+    write_tree(tmp_path, {"daemon.json": b'{"live-restore": true, "labels": ["caf\xe9=1"]}'})
+    code, report, _ = _scan_json(tmp_path)
+    assert code == 3
+    (finding,) = report["findings"]
+    assert "invalid UTF-8" in finding["message"] and finding["column"] == 39
+
+
+def test_huge_file_is_reported_not_read(tmp_path):
+    path = tmp_path / "daemon.json"
+    with open(path, "wb") as handle:
+        handle.truncate(5 * 1024 * 1024)
+    code, report, _ = _scan_json(tmp_path)
+    assert code == 3
+    (finding,) = report["findings"]
+    assert finding["rule"] == "DKD901" and "too large" in finding["message"]
+    assert (finding["line"], finding["column"]) == (1, 1)
+
+
+def test_fifo_named_daemon_json(tmp_path):
+    os.mkfifo(tmp_path / "daemon.json")
+    code, report, _ = _scan_json(tmp_path, "daemon.json")  # a walk only looks at regular files
+    assert code == 3
+    assert report["findings"][0]["rule"] == "DKD901"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode; the FIFO and size cases cover DKD901")
+def test_unreadable_file(tmp_path):  # pragma: no cover - only runs as a normal user
+    path = tmp_path / "daemon.json"
+    path.write_text("{}")
+    path.chmod(0)
+    code, report, _ = _scan_json(tmp_path)
+    assert code == 3 and report["findings"][0]["rule"] == "DKD901"
+
+
+def test_deep_nesting(tmp_path):
+    depth = 9000
+    write_tree(tmp_path, {"daemon.json": '{"debug": true, "x": ' + "[" * depth + "]" * depth + "}"})
+    code, report, _ = _scan_json(tmp_path)
+    assert code in (0, 1)
+
+
+def test_deeper_than_go_allows(tmp_path):
+    depth = 20000
+    write_tree(tmp_path, {"daemon.json": '{"debug": true, "x": ' + "[" * depth + "]" * depth + "}"})
+    code, report, _ = _scan_json(tmp_path)
+    assert code == 3 and report["findings"][0]["message"].endswith("exceeded max depth")
+
+
+def test_yaml_alias_bomb_in_config_is_a_config_error(tmp_path):
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    for level in range(1, 9):
+        prev = chr(ord("a") + level - 1)
+        name = chr(ord("a") + level)
+        bomb += f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]\n"
+    bomb += "exclude: *i\n"
+    write_tree(tmp_path, {".dlint.yaml": bomb, "daemon.json": "{}"})
+    done = cli("scan", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and "YAML" in done.stderr
+
+
+def test_broken_config_points_at_its_line(tmp_path):
+    write_tree(tmp_path, {".dlint.yaml": "select: [DKD1\nignore: x\n", "daemon.json": "{}"})
+    done = cli("scan", cwd=tmp_path)
+    assert done.returncode == 2
+    assert ".dlint.yaml:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_symlink_loop_does_not_hang(tmp_path):
+    (tmp_path / "a").mkdir()
+    os.symlink(tmp_path / "a", tmp_path / "a" / "loop")
+    os.symlink(tmp_path / "self", tmp_path / "self")
+    write_tree(tmp_path, {"a/daemon.json": '{"live-restore": true}'})
+    code, report, _ = _scan_json(tmp_path)
+    assert code == 0 and report["summary"]["sources"] == 1

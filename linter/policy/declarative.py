@@ -47,12 +47,21 @@ def compile_schema(schema: dict):
 class DeclarativePolicy(Policy):
     kind = "declarative"
 
-    def __init__(self, meta: PolicyMeta, when: Optional[dict], require: dict, at: Optional[str], message: Optional[str]):
+    def __init__(
+        self,
+        meta: PolicyMeta,
+        when: Optional[dict],
+        require: dict,
+        at: Optional[str],
+        message: Optional[str],
+        at_item: Optional[dict] = None,
+    ):
         super().__init__(meta)
         self.when = when
         self.require = require
         self.at = at
         self.message = message
+        self.at_item = at_item
 
     def check(self, host, context) -> Iterable[Hit]:
         facts = context.facts(host)
@@ -65,7 +74,20 @@ class DeclarativePolicy(Policy):
         if pointer is None:
             path = min((tuple(e.absolute_path) for e in errors), key=len)
             pointer = "".join("/" + str(p) for p in path)
+        pointer = self._narrow(pointer, facts)
         yield Hit(self.render(facts.get(pointer, _ABSENT), context), pointer=pointer)
+
+    def _narrow(self, pointer: str, facts) -> str:
+        """With ``atItem``, point at the first item of the array at ``at`` that matches it."""
+        if self.at_item is None:
+            return pointer
+        items = facts.get(pointer)
+        if isinstance(items, list):
+            validator = compile_schema(self.at_item)
+            for index, item in enumerate(items):
+                if validator.is_valid(item):
+                    return f"{pointer}/{index}"
+        return pointer
 
     def render(self, value: Any, context) -> str:
         template = self.message or self.meta.summary
@@ -132,7 +154,7 @@ def build(resource: dict, origin: str, checks: Optional[Dict[str, Callable]] = N
             )
         policy = Policy(meta, checks[name])
     else:
-        policy = DeclarativePolicy(meta, spec.get("when"), spec["require"], spec.get("at"), spec.get("message"))
+        policy = DeclarativePolicy(meta, spec.get("when"), spec["require"], spec.get("at"), spec.get("message"), spec.get("atItem"))
     # a policy about unreadable input must see the hosts the others skip
     policy.needs_readable = not meta.input_error
     return policy
@@ -150,7 +172,7 @@ def validate_resource(resource: Any, where: str, positions=None) -> None:
         path = "/".join(str(p) for p in error.absolute_path) or "(top)"
         raise PolicyError(f"{where}:{line}: invalid policy at {path}: {error.message}")
     spec = resource["spec"]
-    for name in ("when", "require"):
+    for name in ("when", "require", "atItem"):
         if name in spec:
             try:
                 jsonschema.Draft202012Validator.check_schema(spec[name])

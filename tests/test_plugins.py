@@ -109,3 +109,11 @@ def test_nothing_is_imported_from_the_scanned_repository(tmp_path):
     cli("scan", cwd=tmp_path)
     cli("rules", cwd=tmp_path)
     assert not marker.exists()
+
+
+def test_docs_rules_md_is_generated_from_the_policies():
+    from linter.docs import render
+    from linter.scan import Options, prepare
+
+    expected = render(prepare(Options()).all_policies)
+    assert (REPO / "docs" / "rules.md").read_text("utf-8") == expected, "run: python -m linter.docs > docs/rules.md"

@@ -119,11 +119,16 @@ class Engine:
         self.skip_validate = _active(data["skip_validate"], self.version)
         self._lifecycle = data["lifecycle"]
         self.replacements: Dict[str, str] = data["replacements"]
+        self.migrated: Dict[str, dict] = {
+            key: entry
+            for key, entry in data.get("migrated_keys", {}).items()
+            if not key.startswith("$") and in_range(self.version, entry.get("since"), entry.get("until"))
+        }
         self._directives = self._compute_directives()
         self._tags = {
             fact.key: fact
             for fact in self.table.values()
-            if fact.kind in ("option", "rejected") and self._exists(fact)
+            if fact.kind in ("option", "rejected") and self._exists(fact) and self._decoded(fact.key)
         }
         self._tags_folded = {}
         for key in sorted(self._tags):
@@ -150,6 +155,11 @@ class Engine:
             return self._stage(fact.key) is not None
         return True
 
+    def _decoded(self, key: str) -> bool:
+        """The key is still a Config field: a stage that ignores a key has dropped the field, unless it says "decoded"."""
+        stage = self._stage(key)
+        return stage is None or stage["status"] != "ignored" or bool(stage.get("decoded"))
+
     def _compute_directives(self) -> FrozenSet[str]:
         """Names that pass dockerd's unknown-directive check: flag long names, named options, skip list."""
         names = set(self.skip_validate)
@@ -168,7 +178,11 @@ class Engine:
         return self._directives
 
     def json_tag(self, key: str) -> Optional[str]:
-        """The Config field a top-level key decodes into (Go matches JSON tags case-insensitively)."""
+        """The Config field a top-level key decodes into (Go matches JSON tags case-insensitively).
+
+        Rejected keys are fields too: their key fails dockerd's key check, unless their value is an
+        object, which is flattened away before the check, and then still decoded into the field.
+        """
         if key in self._tags:
             return key
         return self._tags_folded.get(key.lower())

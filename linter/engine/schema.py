@@ -28,6 +28,8 @@ def _nullable(schema: dict) -> dict:
     kind = out.get("type")
     if isinstance(kind, str):
         out["type"] = [kind, "null"]
+    elif isinstance(kind, list) and "null" not in kind:
+        out["type"] = kind + ["null"]
     for name in ("items", "additionalProperties"):
         if isinstance(out.get(name), dict):
             out[name] = _nullable(out[name])
@@ -66,15 +68,30 @@ def _go_structs(schema: dict) -> dict:
     return out
 
 
+def _for_version(schema: dict, engine: "Engine") -> dict:
+    """Drop the struct fields marked x-since/x-until that the target version does not have."""
+    out = {k: v for k, v in schema.items() if k not in ("x-since", "x-until")}
+    for name in ("items", "additionalProperties"):
+        if isinstance(out.get(name), dict):
+            out[name] = _for_version(out[name], engine)
+    if isinstance(out.get("properties"), dict):
+        out["properties"] = {
+            k: _for_version(v, engine)
+            for k, v in out["properties"].items()
+            if in_range(engine.version, v.get("x-since"), v.get("x-until"))
+        }
+    return out
+
+
 def _base_schema(engine: "Engine", key: str) -> dict:
     refinements = engine_value_schemas().get(key)
     if isinstance(refinements, list):
         for entry in refinements:
             if in_range(engine.version, entry.get("since"), entry.get("until")):
-                return copy.deepcopy(entry["schema"])
+                return _for_version(copy.deepcopy(entry["schema"]), engine)
         refinements = None
     if isinstance(refinements, dict):
-        return copy.deepcopy(refinements)
+        return _for_version(copy.deepcopy(refinements), engine)
     fact = engine.fact(key)
     if fact is None or fact.json_type not in _SCALARS:
         return {}
@@ -95,34 +112,77 @@ def value_schema(engine: "Engine", key: str) -> dict:
     tag = engine.json_tag(key)
     if tag is None:
         return {}
-    fact = engine.fact(tag)
-    if fact is not None and fact.kind != "option":
-        return {}
     return _nullable(_go_structs(_base_schema(engine, tag)))
+
+
+_GO_INT = {"minimum": -(2**63), "maximum": 2**63 - 1}  # Go's int on 64-bit platforms, and int64
+
+
+def _go_int_bounds(schema):
+    """Add int64 bounds wherever an integer is allowed (a plain validator's "integer" has none)."""
+    if isinstance(schema, list):
+        return [_go_int_bounds(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _go_int_bounds(v) for k, v in schema.items()}
+    kind = out.get("type")
+    if kind == "integer" or (isinstance(kind, list) and "integer" in kind):
+        out = {**_GO_INT, **out}
+    return out
+
+
+# "error-if-set": dockerd refuses any value but an empty or zero one
+_UNSET = {
+    "anyOf": [
+        {"type": "null"},
+        {"const": ""},
+        {"const": False},
+        {"const": 0},
+        {"type": "array", "maxItems": 0},
+        {"type": "object", "maxProperties": 0},
+    ]
+}
 
 
 def document_schema(engine: "Engine") -> dict:
     directive = {"$ref": "#/$defs/directive"}
+    flattened = {"type": "object", "propertyNames": directive}
     properties = {}
     for key in sorted(set(engine.directives) | {k for k in engine.table if engine.json_tag(k) == k}):
         status = engine.status(key)
         if status.state == "unknown":
+            if engine.json_tag(key) == key:
+                # a field without a flag: it passes the key check only as an object (flattened
+                # away), and that object must then decode into the field
+                properties[key] = {"allOf": [flattened, value_schema(engine, key)], "description": f'"{key}" is not a dockerd option'}
             continue
         fact = engine.fact(key)
-        entry = value_schema(engine, key) if status.state in ("option", "deprecated") else {}
+        entry = value_schema(engine, key)  # {} when the key is not (or no longer) a Config field
+        if status.breaks == "config-load" and status.state == "error-if-set":
+            entry = {"allOf": [entry, _UNSET]}
+        elif status.breaks == "config-load" and status.state == "error-if-false":
+            entry = {"allOf": [entry, {"not": {"const": False}}]}
         if fact is not None and fact.notes:
             entry["description"] = fact.notes
         if status.state != "option":
             entry["deprecated"] = True
-        if status.state == "error":
+        if status.state == "error" and status.breaks == "config-load":
             entry = {"not": {}, "description": status.message}
         if key not in engine.directives:
-            # a JSON field without a flag (e.g. proxies) only passes the key check as an object
-            entry["type"] = ["object", "null"]
+            # a JSON field without a flag (e.g. proxies) only passes the key check as an object:
+            # any other value, null included, leaves the key itself to be checked, and it fails
+            entry["type"] = "object"
         if key not in engine.flat_options:
             # dockerd flattens an object value that is not a flat option: its members must be options
             entry["propertyNames"] = directive
         properties[key] = entry
+    # A key that differs from a field's JSON tag only in case is no option (dockerd's key check is
+    # case-sensitive), but as an object it is flattened away and then decoded into that field
+    # (encoding/json matches tags case-insensitively)
+    folded = {
+        f"^(?!{re.escape(tag)}$)" + _fold_pattern(tag)[1:]: {"allOf": [flattened, value_schema(engine, tag)]}
+        for tag in sorted(k for k in engine.table if engine.json_tag(k) == k)
+    }
     return {
         "$schema": DRAFT,
         "$id": f"https://dlint.dev/schemas/daemon-json/{engine.version}-{engine.platform}.json",
@@ -130,7 +190,8 @@ def document_schema(engine: "Engine") -> dict:
         "description": "Generated by dlint from its engine facts. Keys are case-sensitive; a top-level object "
         "that is not a flat option is flattened, and its members must be dockerd options.",
         "type": "object",
-        "properties": properties,
-        "additionalProperties": {"type": "object", "propertyNames": directive},
+        "properties": _go_int_bounds(properties),
+        "patternProperties": _go_int_bounds(folded),
+        "additionalProperties": flattened,
         "$defs": {"directive": {"enum": sorted(engine.directives)}},
     }

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator, List, Optional, Tuple
 from urllib.parse import urlsplit
 
-from .formats import is_ip
+from .formats import go_trim_space
 from .versions import Version, in_range
 
 Problem = Tuple[Optional[int], str]
@@ -50,10 +50,13 @@ def rules_for(key: str, version: Version, platform: str = "linux") -> List[Value
 
 
 def _strings(value) -> Iterator[Tuple[int, str]]:
+    """The items of a []string as Go decodes them: a JSON null item is the zero value, ""."""
     if isinstance(value, list):
         for index, item in enumerate(value):
             if isinstance(item, str):
                 yield index, item
+            elif item is None:
+                yield index, ""
 
 
 @rule("log-level")
@@ -73,17 +76,31 @@ def _log_format(value, version):
         yield None, f'invalid log format: {value} (use "text" or "json")'
 
 
-_LABEL = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
-_DOMAIN = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*\.?\s*$")
+# moby opts.domainRegexp, verbatim (its "(:?" groups allow a colon where a non-capturing group was
+# meant); Go's "$" is the end of the text and its "\s" is ASCII white space
+_DOMAIN = re.compile(
+    r"(:?(:?[a-zA-Z0-9]|(:?[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9]))(:?\.(:?[a-zA-Z0-9]|(:?[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])))*)\.?[\t\n\f\r ]*\Z"
+)
+_ALPHA = re.compile(r"[a-zA-Z]")
+
+
+def domain_error(value: str) -> str:
+    """moby's ValidateDNSSearch: empty when the search domain is accepted."""
+    value = value.strip(" ")
+    if value == ".":
+        return ""
+    match = _DOMAIN.match(value) if _ALPHA.search(value) else None
+    if match is None or len(match.group(1)) >= 255:
+        return f"{value} is not a valid domain"
+    return ""
 
 
 @rule("dns-search")
 def _dns_search(value, version):
     for index, item in _strings(value):
-        if item == ".":
-            continue
-        if len(item) > 255 or not _DOMAIN.match(item) or (is_ip(item) and item):
-            yield index, f"{item} is not a valid domain"
+        message = domain_error(item)
+        if message:
+            yield index, message
 
 
 @rule("labels")
@@ -204,13 +221,26 @@ def _diagnostic_port(value, version):
 @rule("exec-opts", since="28.0", platform="linux")
 def _exec_opts(value, version):
     for index, item in _strings(value):
-        name, sep, _ = item.partition("=")
-        if not sep:
+        name, sep, setting = item.partition("=")
+        name = go_trim_space(name).lower()
+        if not sep or not name or not go_trim_space(setting):
             yield index, f"invalid exec-opt ({item}): must be formatted 'opt=value'"
-        elif name.strip().lower() == "isolation":
+        elif name == "isolation":
             yield index, f"invalid exec-opt ({item}): option 'isolation' is only supported on windows"
-        elif name.strip().lower() != "native.cgroupdriver":
+        elif name != "native.cgroupdriver":
             yield index, f"invalid exec-opt ({item}): unknown option: '{name}'"
+
+
+@rule("host-gateway-ips", since="28.0")
+def _host_gateway_ips(value, version):
+    seen = set()
+    for index, item in _strings(value):
+        # netip.Addr.Is4: a plain IPv4 address; "" (the zero Addr) and ::ffff:a.b.c.d count as IPv6
+        family = 4 if item and ":" not in item else 6
+        if family in seen:
+            yield index, f"only one IPv{family} host gateway IP address can be specified"
+            return
+        seen.add(family)
 
 
 def mirror_error(mirror: str) -> str:

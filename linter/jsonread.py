@@ -8,6 +8,7 @@ character, so that a finding can quote what dockerd will say. Duplicate keys are
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, List, Optional, Tuple
 
@@ -332,6 +333,45 @@ def to_python(node: Node) -> Any:
 
 
 _CONTAINER = object()
+
+
+def node_at(node: Node, path) -> Tuple[Node, Optional[Member]]:
+    """The node at a decoded path (keys and indexes; the last duplicate of a key wins), and its member.
+
+    Stops at the deepest node the path reaches.
+    """
+    member = None
+    for part in path:
+        if node.kind == "object":
+            found = node.get(str(part))
+            if found is None:
+                break
+            member, node = found, found.value
+        elif node.kind == "array" and isinstance(part, int) and 0 <= part < len(node.value):
+            member, node = None, node.value[part]
+        else:
+            break
+    return node, member
+
+
+def float_overflow(node: Node) -> Optional[Node]:
+    """The first number, in document order, that does not fit a float64.
+
+    dockerd first decodes the whole file into map[string]interface{}, where every number becomes a
+    float64: a literal beyond float64's range (1e400) fails there, whatever key it belongs to. Every
+    duplicate is decoded, so every occurrence counts. Iterative.
+    """
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.kind == "number":
+            if math.isinf(float(current.value)):
+                return current
+        elif current.kind == "object":
+            stack.extend(m.value for m in reversed(current.value))
+        elif current.kind == "array":
+            stack.extend(reversed(current.value))
+    return None
 
 
 def _scalar(node: Node) -> Any:

@@ -8,10 +8,12 @@ prefixes) are checked by dlint's own format functions.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, List, Tuple
+from typing import Any, Iterator, List, Tuple
 
+from ..jsonread import Node, node_at, to_python
 from . import formats
 
 _JSON_NAMES = {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "an array", dict: "an object", type(None): "null"}
@@ -62,16 +64,69 @@ def _validator(schema_json: str):
     return _validator_class()(json.loads(schema_json), format_checker=_format_checker())
 
 
-def check(schema: dict, value: Any, label: str) -> List[TypeProblem]:
-    """Problems decoding ``value`` (the value of key ``label``) as dockerd would."""
+def check(schema: dict, value: Any, label: str, prefix: Tuple[Any, ...] = ()) -> List[TypeProblem]:
+    """Problems decoding ``value`` (the value of key ``label``, found at ``prefix`` inside it) as dockerd would."""
     if not schema:
         return []
     validator = _validator(json.dumps(schema, sort_keys=True))
     problems = []
     for error in validator.iter_errors(value):
-        problems.extend(_describe(error, label))
+        problems.extend(_describe(error, label, prefix))
     problems.sort(key=lambda p: [str(x) for x in p.path])
     return problems
+
+
+def schema_at(schema: dict, path: Tuple[Any, ...]) -> dict:
+    """The part of a value schema that applies at ``path`` ({} where nothing is checked)."""
+    for part in path:
+        if isinstance(part, int):
+            schema = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+            continue
+        nxt = (schema.get("properties") or {}).get(part)
+        if nxt is None:
+            for pattern, sub in (schema.get("patternProperties") or {}).items():
+                if re.search(pattern, part):
+                    nxt = sub
+                    break
+        if nxt is None:
+            nxt = schema.get("additionalProperties") if isinstance(schema.get("additionalProperties"), dict) else {}
+        schema = nxt
+    return schema
+
+
+def _kept_objects(node: Node) -> Iterator[Tuple[Tuple[Any, ...], Node]]:
+    """The objects inside ``node`` that the decoded value holds (through the last duplicates), with their paths."""
+    stack: List[Tuple[Tuple[Any, ...], Node]] = [((), node)]
+    while stack:
+        path, current = stack.pop()
+        if current.kind == "object":
+            yield path, current
+            last = {m.key: m for m in current.value}
+            stack.extend((path + (m.key,), m.value) for m in current.value if last[m.key] is m)
+        elif current.kind == "array":
+            stack.extend((path + (i,), item) for i, item in enumerate(current.value))
+
+
+def check_node(schema: dict, node: Node, label: str) -> List[Tuple[TypeProblem, Node]]:
+    """Problems decoding the parsed value ``node``, each with the node it is about.
+
+    Go decodes every occurrence of a repeated key, even though only the last one is kept, so an
+    earlier duplicate inside the value (``{"max-size": 10, "max-size": "10m"}``) must decode too.
+    """
+    found: List[Tuple[TypeProblem, Node]] = []
+    work: List[Tuple[dict, Node, Tuple[Any, ...]]] = [(schema, node, ())]
+    while work:
+        sub, current, prefix = work.pop()
+        if not sub:
+            continue
+        for problem in check(sub, to_python(current), label, prefix):
+            found.append((problem, node_at(current, problem.path[len(prefix) :])[0]))
+        for path, obj in _kept_objects(current):
+            last = {m.key: m for m in obj.value}
+            for member in obj.value:
+                if last[member.key] is not member:
+                    work.append((schema_at(sub, path + (member.key,)), member.value, prefix + path + (member.key,)))
+    return found
 
 
 def _where(label: str, path) -> str:
@@ -81,8 +136,8 @@ def _where(label: str, path) -> str:
     return where
 
 
-def _describe(error, label: str) -> List[TypeProblem]:
-    path = tuple(error.absolute_path)
+def _describe(error, label: str, prefix: Tuple[Any, ...] = ()) -> List[TypeProblem]:
+    path = prefix + tuple(error.absolute_path)
     where = _where(label, path)
     if error.validator == "type":
         expected = [t for t in ([error.validator_value] if isinstance(error.validator_value, str) else error.validator_value) if t != "null"]

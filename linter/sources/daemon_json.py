@@ -14,14 +14,13 @@ from typing import Optional, Tuple
 
 from .. import jsonread
 from ..document import Document
+from ..engine.formats import GO_SPACE as _GO_SPACE
 from ..engine.knowledge import key_table
 from ..engine.suggest import suggest
 from ..fragments import DaemonConfig, Problem
 from ..source import Source
 from . import Extraction, SourceKind
 
-# Go's unicode.IsSpace, which bytes.TrimSpace uses (str.strip would also drop \x1c-\x1f)
-_GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 
 _GO_TYPES = {"array": "array", "string": "string", "number": "number", "true": "bool", "false": "bool"}
 
@@ -71,6 +70,11 @@ def read(text: str, document_problem: Optional[Problem] = None) -> Tuple[Optiona
         go_type = _GO_TYPES.get(root.kind, root.kind)
         message = f"json: cannot unmarshal {go_type} into Go value of type map[string]interface {{}}"
         return None, Problem(message, root.start, root.end, "not-object")
+    huge = jsonread.float_overflow(root)
+    if huge is not None:
+        # dockerd's first, generic decoding makes every number a float64 (dockerd-facts §2.1 step 4)
+        message = f"json: cannot unmarshal number {huge.value} into Go value of type float64"
+        return None, Problem(message, huge.start, huge.end, "number")
     return root, None
 
 

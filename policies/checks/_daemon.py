@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List
 
 from linter.facts import escape
 from linter.jsonread import Member, Node
@@ -16,20 +16,22 @@ def configs(host) -> Iterator:
             yield config
 
 
-def node_at(node: Node, path: Sequence[Any]) -> Tuple[Node, Optional[Member]]:
-    """The node at a decoded path (keys and indexes; the last duplicate of a key wins)."""
-    member = None
-    for part in path:
-        if node.kind == "object":
-            found = node.get(str(part))
-            if found is None:
-                break
-            member, node = found, found.value
-        elif node.kind == "array" and isinstance(part, int) and part < len(node.value):
-            member, node = None, node.value[part]
+def last_members(obj: Node) -> List[Member]:
+    """The members of an object as dockerd's decoded map holds them: the last of each key, in order."""
+    last = {member.key: member for member in obj.value}
+    return [member for member in obj.value if last[member.key] is member]
+
+
+def flattened(engine, root: Node) -> Dict[str, Member]:
+    """dockerd's view for its key check: the decoded map, with every object that is not a flat
+    option replaced by its members (dockerd-facts §1.1), each name with the member that sets it."""
+    out: Dict[str, Member] = {}
+    for member in last_members(root):
+        if member.value.kind == "object" and member.key not in engine.flat_options:
+            out.update((inner.key, inner) for inner in last_members(member.value))
         else:
-            break
-    return node, member
+            out[member.key] = member
+    return out
 
 
 def pointer(*parts: Any) -> str:

@@ -6,12 +6,22 @@ from linter.engine import typecheck, values
 from linter.jsonread import to_python
 from linter.policy.model import Hit
 
-from ._daemon import configs, pointer, value_location
+from ._daemon import configs, flattened, key_location, pointer, value_location
 
 
 def check(host, context):
     engine = context.engine(host)
     for config in configs(host):
+        names = flattened(engine, config.root)
+        for old, migration in engine.migrated.items():
+            if old in names and migration["to"] in names:
+                yield Hit(
+                    f'{migration["message"]} (keys "{old}" and "{migration["to"]}")',
+                    location=key_location(config, names[old]),
+                    related=(key_location(config, names[migration["to"]]),),
+                    fix=f'keep only "{migration["to"]}"',
+                    key=pointer(old),
+                )
         last = {}
         for member in config.root.value:
             tag = engine.json_tag(member.key)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from linter.engine.suggest import suggest
 from linter.policy.model import Hit
 
-from ._daemon import DOCKERD_UNKNOWN, configs, key_location, pointer
+from ._daemon import DOCKERD_UNKNOWN, configs, key_location, last_members, pointer
+
+_KINDS = {"array": "an array", "string": "a string", "number": "a number", "true": "a boolean", "false": "a boolean", "null": "null"}
 
 
 def _options(engine):
@@ -30,7 +32,7 @@ def check(host, context):
     options = _options(engine)
     for config in configs(host):
         reported = set()
-        for member in config.root.value:
+        for member in last_members(config.root):  # dockerd checks the keys of its decoded map: the last duplicates
             key, value = member.key, member.value
             if value.kind == "object" and key not in engine.flat_options:
                 # dockerd replaces an object that is not a flat option by its members (§1.1)
@@ -50,6 +52,18 @@ def check(host, context):
             if key in allowed or key in reported:
                 continue
             status = engine.status(key)
+            if status.state in ("option", "deprecated") and not engine.is_directive(key):
+                # a Config field without a flag (proxies) passes dockerd's key check only as an
+                # object, which is flattened away; any other value leaves the key to be checked
+                reported.add(key)
+                yield Hit(
+                    f'"{key}" must be an object, not {_KINDS.get(value.kind, value.kind)}: dockerd checks a non-object "{key}" as an option name, '
+                    f"and there is no such option (dockerd: {DOCKERD_UNKNOWN}{key})",
+                    location=key_location(config, member),
+                    fix=f'write "{key}": {{...}}, or remove it',
+                    key=pointer(key),
+                )
+                continue
             if status.state != "unknown" or status.reason == "removed":
                 continue
             reported.add(key)

@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 from linter.engine import typecheck
-from linter.jsonread import to_python
 from linter.policy.model import Hit
 
-from ._daemon import configs, node_at, pointer, value_location
+from ._daemon import configs, pointer, value_location
 
 
 def check(host, context):
     engine = context.engine(host)
     for config in configs(host):
+        seen = set()
         for member in config.root.value:  # every duplicate must decode too
+            if member.value.kind != "object" and not engine.is_directive(member.key):
+                continue  # dockerd refuses the key itself before decoding (unknown-key reports it)
             schema = engine.value_schema(member.key)
             if not schema:
                 continue
-            value = to_python(member.value)
-            for problem in typecheck.check(schema, value, member.key):
-                node, _ = node_at(member.value, problem.path)
+            for problem, node in typecheck.check_node(schema, member.value, member.key):
+                key = pointer(member.key, *problem.path)
+                if key in seen:
+                    key += f"#{node.start}"
+                seen.add(key)
                 yield Hit(
                     problem.message,
                     location=value_location(config, node),
-                    key=pointer(member.key, *problem.path),
+                    key=key,
                     fix="fix the value's type; `dlint schema daemon-json` prints every key's type",
                 )

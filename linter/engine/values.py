@@ -12,9 +12,8 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, List, Optional, Tuple
-from urllib.parse import urlsplit
 
-from .formats import go_trim_space
+from .formats import GoURLError, go_trim_space, go_url_parse, parse_cidr
 from .versions import Version, in_range
 
 Problem = Tuple[Optional[int], str]
@@ -103,12 +102,20 @@ def _dns_search(value, version):
             yield index, message
 
 
+_RESERVED_LABELS = ("com.docker.", "io.docker.", "org.dockerproject.")
+
+
 @rule("labels")
 def _labels(value, version):
     seen = {}
     for index, item in _strings(value):
         if "=" not in item:
             yield index, f"bad attribute format: {item} (labels are key=value)"
+            continue
+        if item.lower().startswith(_RESERVED_LABELS):
+            yield index, (
+                f"label {item} is not allowed: the namespaces com.docker.*, io.docker.*, and org.dockerproject.* are reserved for internal use"
+            )
             continue
         name, _, val = item.partition("=")
         if name in seen and seen[name] != val:
@@ -131,48 +138,103 @@ _non_negative("max-concurrent-uploads", "max concurrent uploads")
 _non_negative("max-download-attempts", "max download attempts")
 
 
+_GO_INT64 = re.compile(r"[+-]?[0-9]+\Z")  # strconv.ParseInt(s, 10, 64), range checked below
+
+
+def _go_int64(text: str) -> Optional[int]:
+    if not _GO_INT64.match(text):
+        return None
+    number = int(text)
+    return number if -(2**63) <= number < 2**63 else None
+
+
 @rule("node-generic-resources")
 def _generic_resources(value, version):
+    """swarmkit genericresource.Parse: NAME=VALUE terms; one integer per name, or only names."""
+    tokens = {}
     for index, item in _strings(value):
         if item.count("=") != 1:
             yield index, f"could not parse GenericResource: incorrect term {item}, missing '=' or malformed expression"
+            return
+        name, _, setting = item.partition("=")
+        tokens.setdefault(go_trim_space(name), []).append((index, go_trim_space(setting)))
+    for name, entries in tokens.items():
+        numbers = [_go_int64(setting) for _, setting in entries]
+        if len(entries) == 1 and numbers[0] is not None:
+            if numbers[0] < 0:
+                yield entries[0][0], f"could not parse GenericResource: cannot ask for negative resource {name}"
+                return
+        elif any(n is not None for n in numbers):
+            shown = " ".join(setting for _, setting in entries)
+            yield entries[0][0], f"could not parse GenericResource: mixed discrete and named resources in expression '{name}=[{shown}]'"
+            return
 
 
-_PROTOS = ("tcp", "unix", "fd", "npipe")
-_PORT = re.compile(r":[0-9]*$")
+# Go's net/url checks IP literals in brackets since Go 1.24.8/1.25.2 (CVE-2025-47912): dockerd
+# 26.1.5 (Go 1.24.4) accepts tcp://[1.2.3.4]:2375, 28.5.2 (Go 1.24.9 upstream, 1.27 in Debian)
+# refuses it. Which releases in between were built with a fixed Go is not known; 28.5 is the first
+# release observed with it.
+_STRICT_IP_LITERAL = Version(28, 5)
+_DEFAULT_TCP_HOST, _DEFAULT_TCP_PORT = "localhost", "2375"
+_DEFAULT_SOCKETS = {"unix": "/var/run/docker.sock", "npipe": "//./pipe/docker_engine"}
+
+
+class _HostError(ValueError):
+    pass
+
+
+def _parse_daemon_host(address: str, version: Version) -> str:
+    """moby opts.parseDaemonHost: the normalized address, or _HostError with dockerd's message."""
+    proto, sep, rest = address.partition("://")
+    if not sep and proto:
+        proto, rest = "tcp", proto
+    if proto == "tcp":
+        tcp = address if "://" in address else "tcp://" + address
+        try:
+            url = go_url_parse(tcp, strict_ip_literal=version >= _STRICT_IP_LITERAL)
+        except GoURLError as err:
+            raise _HostError(f"invalid bind address ({address}): {err}") from None
+        if url.scheme != "tcp":
+            raise _HostError(f"invalid bind address ({address}): unsupported proto '{url.scheme}'")
+        if url.path:
+            raise _HostError(f"invalid bind address ({address}): should not contain a path element")
+        port = url.port()
+        if port and not 0 < int(port) < 2**63:  # strconv.Atoi, then port 0 is refused
+            raise _HostError(f"invalid bind address ({address}): invalid port: {port}")
+        host = url.hostname() or _DEFAULT_TCP_HOST
+        host = f"[{host}]" if ":" in host else host  # net.JoinHostPort
+        return f"tcp://{host}:{port or _DEFAULT_TCP_PORT}"
+    if proto in ("unix", "npipe"):
+        if "://" in rest:
+            raise _HostError(f"invalid bind address ({address}): invalid {proto} address: {rest}")
+        return f"{proto}://{rest or _DEFAULT_SOCKETS[proto]}"
+    if proto == "fd":
+        return address
+    raise _HostError(f"invalid bind address ({address}): unsupported proto '{proto}'")
+
+
+def host_error(addr: str, version: Version) -> str:
+    """dockerd's check of one hosts value: empty when it is accepted.
+
+    Validate() checks the value as written, then dockerd normalizes it (opts.ParseHost:
+    tcp://[host]:port) and runs Validate() again, so the normalized form must parse too.
+    """
+    address = go_trim_space(addr)
+    if not address:
+        return ""
+    try:
+        _parse_daemon_host(_parse_daemon_host(address, version), version)
+    except _HostError as err:
+        return str(err)
+    return ""
 
 
 @rule("hosts")
 def _hosts(value, version):
     for index, item in _strings(value):
-        message = host_error(item)
+        message = host_error(item, version)
         if message:
-            yield index, f"invalid bind address ({item}): {message}"
-
-
-def host_error(addr: str) -> str:
-    """dockerd's ParseDaemonHost, for one -H/hosts value: empty when it is accepted."""
-    if addr.strip() == "":
-        return ""
-    proto, sep, rest = addr.partition("://")
-    if not sep:
-        proto, rest = "tcp", addr
-    if proto not in _PROTOS:
-        return f"unsupported proto '{proto}'"
-    if proto != "tcp" or rest == "":
-        return ""
-    parsed = urlsplit("tcp://" + rest)
-    netloc = parsed.netloc
-    host_port = netloc.rsplit("@", 1)[-1]
-    if host_port.startswith("["):
-        port_part = host_port[host_port.find("]") + 1 :]
-    else:
-        port_part = host_port[host_port.find(":") :] if ":" in host_port else ""
-    if port_part and not _PORT.match(port_part):
-        return f'parse "tcp://{rest}": invalid port "{port_part}" after host'
-    if parsed.path not in ("", "/"):
-        return "should not contain a path element"
-    return ""
+            yield index, message
 
 
 @rule("default-ipc-mode")
@@ -191,19 +253,37 @@ def _cgroupns_mode(value, version):
         yield None, f'default cgroup namespace mode ({value}) is invalid; use "host" or "private"'
 
 
-@rule("fixed-cidr-v6")
-def _fixed_cidr_v6(value, version):
+_LINK_LOCAL = ipaddress.ip_network("fe80::/64")
+
+
+@rule("fixed-cidr-v6", until="27.0")
+def _fixed_cidr_v6_net(value, version):
+    """libnetwork ValidateFixedCIDRV6 up to 26.x: net.ParseCIDR, then not IPv4, and no clash with fe80::/64."""
     if not isinstance(value, str) or value == "":
         return
-    try:
-        if "%" in value or "/" not in value:
-            raise ValueError
-        network = ipaddress.ip_network(value, strict=False)
-    except ValueError:
+    parsed = parse_cidr(value, netip=False)
+    if parsed is None:
         yield None, f"invalid fixed-cidr-v6: invalid CIDR address: {value}"
+    elif parsed[0].version == 4 or parsed[0].ipv4_mapped is not None:
+        yield None, "invalid fixed-cidr-v6: fixed-cidr-v6 is not an IPv6 subnet"
+    elif parsed[1].network_address in _LINK_LOCAL and parsed[1].prefixlen != 64:
+        yield None, "invalid fixed-cidr-v6: clash with the Link-Local prefix 'fe80::/64'"
+
+
+@rule("fixed-cidr-v6", since="27.0")
+def _fixed_cidr_v6_netip(value, version):
+    """From 27.0: netip.ParsePrefix, then an IPv6 (not IPv4-mapped), not multicast, not overlapping fe80::/64 unless it is it."""
+    if not isinstance(value, str) or value == "":
         return
-    if network.version != 6 or network.network_address.ipv4_mapped is not None:
+    parsed = parse_cidr(value)
+    if parsed is None:
+        yield None, f'invalid fixed-cidr-v6: netip.ParsePrefix("{value}"): not a prefix'
+    elif parsed[0].version == 4 or parsed[0].ipv4_mapped is not None:
         yield None, f"invalid fixed-cidr-v6: '{value}' is not a valid IPv6 subnet"
+    elif parsed[0].is_multicast:
+        yield None, f"invalid fixed-cidr-v6: multicast subnet '{value}' is not allowed"
+    elif parsed[1] != _LINK_LOCAL and parsed[1].overlaps(_LINK_LOCAL):
+        yield None, f"invalid fixed-cidr-v6: '{value}' clashes with the Link-Local prefix 'fe80::/64'"
 
 
 @rule("features", until="28.0", platform="linux")
@@ -243,24 +323,28 @@ def _host_gateway_ips(value, version):
         seen.add(family)
 
 
-def mirror_error(mirror: str) -> str:
-    """dockerd's ValidateMirror: empty when the registry mirror URL is accepted."""
-    parts = urlsplit(mirror)
-    if parts.scheme not in ("http", "https"):
-        if not parts.scheme:
-            return f"no scheme specified for \"{mirror}\": must use either 'https://' or 'http://'"
-        return f"unsupported scheme \"{parts.scheme}\" in \"{mirror}\": must use either 'https://' or 'http://'"
-    if parts.username or parts.password:
-        return "username/password not allowed in URI"
-    if parts.query or parts.fragment or mirror.endswith(("?", "#")):
+def mirror_error(mirror: str, version: Version) -> str:
+    """moby registry.ValidateMirror: empty when the registry mirror URL is accepted."""
+    scheme, sep, _ = mirror.partition("://")
+    if not sep or not scheme:
+        return f"no scheme specified for \"{mirror}\": must use either 'https://' or 'http://'"
+    try:
+        url = go_url_parse(mirror, strict_ip_literal=version >= _STRICT_IP_LITERAL)
+    except GoURLError as err:
+        return f'"{mirror}" is not a valid URI: {err}'
+    if url.scheme not in ("http", "https"):
+        return f"unsupported scheme \"{url.scheme}\" in \"{mirror}\": must use either 'https://' or 'http://'"
+    if url.raw_query or url.fragment:
         return f'query or fragment at end of the URI "{mirror}"'
+    if url.user is not None:
+        return "username/password not allowed in URI"
     return ""
 
 
 @rule("registry-mirrors", since="28.3")
 def _mirrors_validate(value, version):
     for index, item in _strings(value):
-        message = mirror_error(item)
+        message = mirror_error(item, version)
         if message:
             yield index, f"invalid mirror: {message}"
 
@@ -268,6 +352,6 @@ def _mirrors_validate(value, version):
 @rule("registry-mirrors", until="28.3", breaks="daemon-start")
 def _mirrors_start(value, version):
     for index, item in _strings(value):
-        message = mirror_error(item)
+        message = mirror_error(item, version)
         if message:
             yield index, f"invalid mirror: {message} (dockerd --validate does not check this before 28.3; start-up fails)"

@@ -23,10 +23,13 @@ _SCALARS = {"boolean", "string", "integer", "number", "array", "object"}
 
 
 def _nullable(schema: dict) -> dict:
-    """Go leaves a field at its zero value for JSON null, so null passes everywhere."""
+    """Go leaves a field at its zero value for JSON null, so null passes, except where a type's own
+    UnmarshalJSON refuses it (marked x-null: false, e.g. opts.MemBytes)."""
     out = dict(schema)
     kind = out.get("type")
-    if isinstance(kind, str):
+    if out.pop("x-null", True) is False:
+        pass
+    elif isinstance(kind, str):
         out["type"] = [kind, "null"]
     elif isinstance(kind, list) and "null" not in kind:
         out["type"] = kind + ["null"]

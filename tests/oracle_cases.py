@@ -272,6 +272,7 @@ def type_cases() -> List[Case]:
         Case("type/null-features", one("features", None)),
         Case("type/null-builder", one("builder", None)),
         Case("type/null-default-address-pools", one("default-address-pools", None)),
+        Case("type/null-default-shm-size", one("default-shm-size", None)),
         Case("type/int-negative-zero", one("shutdown-timeout", Raw("-0"))),
         Case("type/int-min-int64", one("shutdown-timeout", Raw("-9223372036854775808"))),
         Case("type/int-below-min-int64", one("shutdown-timeout", Raw("-9223372036854775809"))),
@@ -327,6 +328,7 @@ def type_cases() -> List[Case]:
         Case("pools/base-host-bits", one("default-address-pools", [{"base": "10.10.1.1/16", "size": 24}])),
         Case("pools/base-v6", one("default-address-pools", [{"base": "fd00::/48", "size": 64}])),
         Case("pools/base-mask-33", one("default-address-pools", [{"base": "10.10.0.0/33", "size": 24}])),
+        Case("pools/base-mask-leading-zero", one("default-address-pools", [{"base": "10.10.0.0/016", "size": 24}])),
         Case("pools/missing-size", one("default-address-pools", [{"base": "10.10.0.0/16"}])),
         Case("pools/size-too-small", one("default-address-pools", [{"base": "10.10.0.0/16", "size": 8}])),
         Case("pools/unknown-field", one("default-address-pools", [{"base": "10.10.0.0/16", "size": 24, "gateway": "x"}])),
@@ -572,6 +574,9 @@ def value_cases() -> List[Case]:
                 ["a=b", "a=c"],
                 ["a=b", "a=b"],
                 [""],
+                ["com.docker.x=y"],
+                ["IO.Docker.x=y"],
+                ["com.dockerx=y"],
             ]
         ),
     )
@@ -600,6 +605,31 @@ def value_cases() -> List[Case]:
                 [""],
                 [" "],
                 ["tcp://host:2375?x=1"],
+                ["tcp://host:2375/"],
+                ["tcp:///x"],
+                ["tcp://0.0.0.0:0"],
+                ["tcp://h:00"],
+                ["tcp://h:99999999999999999999"],
+                ["tcp://a b:2375"],
+                ["tcp://h{x}:2375"],
+                ["tcp://h%41:2375"],
+                ["tcp://h%C3%A9:2375"],
+                ["tcp://[::1"],
+                ["tcp://[::1]"],
+                ["tcp://[::1]x:2375"],
+                ["tcp://[fe80::1%eth0]:2375"],
+                ["tcp://[fe80::1%25eth0]:2375"],
+                ["tcp://[1.2.3.4]:2375"],
+                ["tcp://a[::1]:2375"],
+                ["tcp://a:b:2375"],
+                ["tcp://::1:2375"],
+                ["tcp://u:p@h:2375"],
+                ["tcp://u{@h:2375"],
+                ["tcp://h:2375#frag"],
+                ["tcp://h:2375#%zz"],
+                ["unix:/path"],
+                ["unix://unix://x"],
+                [" tcp://h:2375 "],
                 ["unix:///var/run/docker.sock", "tcp://127.0.0.1:2375"],
             ]
         ),
@@ -613,11 +643,48 @@ def value_cases() -> List[Case]:
     out += _values("default-cgroupns-mode", _same(["host", "private", "bogus", "", "Host"]))
     out += _values(
         "fixed-cidr-v6",
-        _same(["2001:db8::/64", "10.0.0.0/8", "bogus", "2001:db8::", "::ffff:10.0.0.0/104", "fe80::%eth0/64", "", "2001:db8::1/64"]),
+        _same(
+            [
+                "2001:db8::/64",
+                "10.0.0.0/8",
+                "bogus",
+                "2001:db8::",
+                "::ffff:10.0.0.0/104",
+                "::ffff:1.2.3.4/64",
+                "fe80::%eth0/64",
+                "",
+                "2001:db8::1/64",
+                "fe80::/64",
+                "fe80::/60",
+                "fe00::/7",
+                "ff02::/64",
+                "::/0",
+                "2001:db8::/064",
+                "2001:db8::/129",
+            ]
+        ),
     )
     out += _values("fixed-cidr", _same(["bogus", "10.0.0.0"]))
     out += _values("bip", _same(["bogus", "172.17.0.1"]))
-    out += _values("node-generic-resources", _same([["gpu=1"], ["gpu"], ["a=b=c"], ["=1"], ["gpu="], ["NVIDIA-GPU=UUID1", "NVIDIA-GPU=UUID2"], [""]]))
+    out += _values(
+        "node-generic-resources",
+        _same(
+            [
+                ["gpu=1"],
+                ["gpu"],
+                ["a=b=c"],
+                ["=1"],
+                ["gpu="],
+                ["NVIDIA-GPU=UUID1", "NVIDIA-GPU=UUID2"],
+                [""],
+                ["gpu=-1"],
+                ["gpu=1", "gpu=2"],
+                ["gpu=1", "gpu=a"],
+                ["gpu=99999999999999999999"],
+                [" gpu = 1"],
+            ]
+        ),
+    )
     out += _values(
         "exec-opts",
         _same(
@@ -646,6 +713,15 @@ def value_cases() -> List[Case]:
                 ["https://user:pass@mirror.example.com"],
                 ["https://mirror.example.com?x=1"],
                 ["https://mirror.example.com#frag"],
+                ["https://mirror.example.com?"],
+                ["https://mirror.example.com#"],
+                ["https://user@mirror.example.com"],
+                ["https://mirror.example.com:abc"],
+                ["https://mirror.example.com/%zz"],
+                ["https://[::1"],
+                ["https://[1.2.3.4]"],
+                ["1http://mirror.example.com"],
+                ["://mirror.example.com"],
                 [""],
             ]
         ),

@@ -6,11 +6,12 @@ restarts); they all share ``source`` and ``document`` so that findings can point
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+from dataclasses import dataclass, field
+from typing import List, Optional
 
 from .document import Document
 from .jsonread import Node
+from .location import Location
 from .source import Source
 
 
@@ -48,3 +49,96 @@ class Unreadable(Fragment):
     """A source that could not be read at all (permissions, size, not a regular file)."""
 
     reason: str = ""
+
+
+# --- dockerd's command line, systemd units and environment files ------------------------------
+
+
+@dataclass
+class Word:
+    """One argument of a command line, after quote removal and expansion, and where it stands.
+
+    ``location`` is the position of the text that produced it (a flag from ``$DOCKER_OPTS`` points
+    into the environment file that defines the variable).
+    """
+
+    text: str
+    location: Location
+
+
+@dataclass
+class DockerdCommand(Fragment):
+    """dockerd started with arguments: a systemd ExecStart after expansion, or a script."""
+
+    words: List[Word] = field(default_factory=list)  # the arguments after the program
+    origin: str = ""  # systemd | shell | packaged-unit
+    location: Optional[Location] = None  # the whole command (ExecStart= line, shell command)
+    assumed: bool = False  # not in the repository: the packaged unit, assumed
+    note: str = ""  # said in findings that rely on it
+
+
+@dataclass
+class UnitEntry:
+    """One ``Key=value`` of a unit file, continuation lines joined."""
+
+    section: str
+    key: str
+    value: str  # as systemd sees it: continuations joined with a space, comment lines dropped
+    location: Location  # of the key
+    value_offsets: List[int] = field(default_factory=list)  # document offset of each character of value
+
+
+@dataclass
+class UnitFile(Fragment):
+    """A docker.service unit or one of its drop-ins, as systemd reads it."""
+
+    target: str = ""  # where it is on the machine: /etc/systemd/system/docker.service.d/override.conf
+    entries: List[UnitEntry] = field(default_factory=list)
+
+
+@dataclass
+class EnvVar:
+    name: str
+    value: str  # after systemd's EnvironmentFile unquoting
+    location: Location  # of the name
+    value_offsets: List[int] = field(default_factory=list)  # document offset of each character of value
+
+
+@dataclass
+class EnvFile(Fragment):
+    """An environment file (/etc/default/docker, /etc/sysconfig/docker) as systemd reads it."""
+
+    target: str = ""
+    variables: List[EnvVar] = field(default_factory=list)
+
+
+# --- what provisioning does to the engine -------------------------------------------------------
+
+
+@dataclass
+class SwarmMembership(Fragment):
+    """``docker swarm init|join`` (or an Ansible docker_swarm task): the host is a swarm node."""
+
+    role: str = "unknown"  # manager | worker | unknown (a join token does not say which)
+    command: str = ""  # init | join
+    location: Optional[Location] = None
+
+
+@dataclass
+class EnginePackage(Fragment):
+    """The Docker engine package installed or upgraded, and how tightly its version is pinned."""
+
+    manager: str = ""  # apt | yum | dnf | get.docker.com | cloud-init | ...
+    name: str = ""  # docker-ce, docker.io, moby-engine, ...
+    version: Optional[str] = None  # as written, when pinned
+    pin: str = "none"  # patch | minor | major | none | held | upgrade (moves on every run)
+    location: Optional[Location] = None
+
+
+@dataclass
+class ServiceAction(Fragment):
+    """Something done to the running dockerd: restart, reload (SIGHUP), start, stop, enable."""
+
+    action: str = ""  # restart | reload | start | stop | enable | daemon-reload
+    first_boot: bool = False  # runs while the machine is first provisioned (cloud-init), before any container
+    location: Optional[Location] = None

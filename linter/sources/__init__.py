@@ -1,31 +1,115 @@
-"""Source kinds: how each kind of file is recognised and what fragments it yields.
+"""Source kinds: how each kind of file is recognised, and what it yields.
 
 A source kind is registered through the ``dlint_source_kinds`` hook; the built-in ones live here.
+Reading a file yields fragments (facts with locations) and embedded documents: text that the file
+writes somewhere on the machine (a daemon.json in a shell heredoc, a drop-in in cloud-init's
+write_files) or runs (a runcmd entry). Embedded documents go round the flow again, read by the
+kind their target or origin calls for, carrying their position in the outer file. This is the one
+recursive mechanism for documents inside documents; no pair of kinds is special-cased.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import List
+from typing import List, Optional, Pattern, Union
 
+from ..document import Document
 from ..fragments import Fragment
 from ..source import Source
+
+SNIFF = "sniff"  # a claims() answer: read the first bytes of the file and ask sniff()
+HEAD_BYTES = 4096
+
+
+@dataclass
+class Embedded:
+    """A document found inside another one, to be read by the source kind ``kind``."""
+
+    document: Document  # its text, and how its positions map to the outer file
+    kind: str  # the source kind that reads it (daemon-json, systemd, envfile, shell, cloud-init, ...)
+    target: Optional[str] = None  # the path it is written to on the machine, when it is a file
+    templated: bool = False  # it holds expansions dlint cannot evaluate ($VAR in an unquoted heredoc, Jinja)
+    append: bool = False  # appended to the target rather than replacing it
 
 
 @dataclass
 class Extraction:
     fragments: List[Fragment] = field(default_factory=list)
+    embedded: List[Embedded] = field(default_factory=list)
     notes: List[str] = field(default_factory=list)  # shown with --verbose (e.g. why a file was skipped)
 
 
+@dataclass
+class ReadContext:
+    """Where a document comes from: the real file, where it lands on the machine, how deep it sits."""
+
+    source: Source
+    target: Optional[str] = None
+    templated: bool = False
+    append: bool = False
+    depth: int = 0
+
+
 class SourceKind:
-    """Base class of a source kind. ``claims`` must be cheap: it sees only the path."""
+    """Base class of a source kind.
+
+    ``claims`` must be cheap: it sees only the path. It answers True (read the file), False, or
+    SNIFF (read its first HEAD_BYTES and let ``sniff`` decide). ``needles``, when set, is a bytes
+    pattern the whole file must contain to be parsed at all (a shell script that never mentions
+    docker is not read).
+    """
 
     name = ""
     summary = ""
+    needles: Optional[Pattern[bytes]] = None
 
-    def claims(self, rel: str, basename: str) -> bool:  # pragma: no cover - interface
+    def claims(self, rel: str, basename: str) -> Union[bool, str]:  # pragma: no cover - interface
         raise NotImplementedError
 
-    def extract(self, source: Source) -> Extraction:  # pragma: no cover - interface
+    def sniff(self, head: bytes) -> bool:
+        return False
+
+    def extract(self, source: Source) -> Extraction:
+        """Read a file found by discovery. By default: UTF-8 text, read in place."""
+        text = (source.data or b"").decode("utf-8", "replace")
+        return self.read(Document(text, source.display), ReadContext(source, target=machine_path(source.rel)))
+
+    def read(self, document: Document, context: ReadContext) -> Extraction:  # pragma: no cover - interface
         raise NotImplementedError
+
+
+DOCKER_NEEDLES = re.compile(rb"docker|dockerd|daemon\.json")
+
+# Where files of interest live on a machine, as paths of a rootfs-like tree in a repository.
+_ROOTFS = re.compile(r"(?:^|/)((?:etc|lib|usr/lib|run)/(?:docker/|systemd/system/|default/docker$|sysconfig/docker$).*)$")
+
+
+def machine_path(rel: str) -> Optional[str]:
+    """The path on the machine of a repository file laid out like a root file system, or None.
+
+    ``images/base/rootfs/etc/docker/daemon.json`` -> ``/etc/docker/daemon.json``.
+    """
+    match = _ROOTFS.search(rel)
+    return "/" + match.group(1) if match else None
+
+
+def rootfs_prefix(rel: str) -> Optional[str]:
+    """The folder that plays the root of the file system for ``rel`` (``images/base/rootfs``)."""
+    match = _ROOTFS.search(rel)
+    if not match:
+        return None
+    return rel[: match.start(1)].rstrip("/")
+
+
+def kind_for_target(path: str) -> Optional[str]:
+    """The source kind that reads a file written to ``path`` on the machine."""
+    path = path.replace("\\", "/")
+    name = path.rsplit("/", 1)[-1]
+    if name == "daemon.json":
+        return "daemon-json"
+    if name in ("docker.service", "docker.socket") or re.search(r"/docker\.service\.d/[^/]+\.conf$", path):
+        return "systemd"
+    if path in ("/etc/default/docker", "/etc/sysconfig/docker") or path.endswith(("/etc/default/docker", "/etc/sysconfig/docker")):
+        return "envfile"
+    return None

@@ -179,6 +179,9 @@ def document_schema(engine: "Engine") -> dict:
             # dockerd flattens an object value that is not a flat option: its members must be options
             entry["propertyNames"] = directive
         properties[key] = entry
+    for key in sorted(engine.flat_options - engine.directives):
+        # never flattened, so always checked as a key, and not one (cluster-store-opts since 24.0)
+        properties[key] = {"not": {}, "description": f'"{key}" is not a dockerd option'}
     # A key that differs from a field's JSON tag only in case is no option (dockerd's key check is
     # case-sensitive), but as an object it is flattened away and then decoded into that field
     # (encoding/json matches tags case-insensitively)

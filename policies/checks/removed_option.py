@@ -6,7 +6,7 @@ from linter.engine.versions import parse_version
 from linter.jsonread import to_python
 from linter.policy.model import Hit
 
-from ._daemon import DOCKERD_UNKNOWN, configs, key_location, pointer
+from ._daemon import DOCKERD_UNKNOWN, configs, key_location, last_members, pointer
 
 
 def _replacement(engine, key: str) -> str:
@@ -22,12 +22,14 @@ def check(host, context):
     engine = context.engine(host)
     version = engine.version_text
     for config in configs(host):
-        for member in config.root.value:
+        for member in last_members(config.root):  # dockerd keeps the last duplicate
             key = member.key
             status = engine.status(key)
             fact = status.fact
             removed = fact.removed if fact else None
             if status.state == "unknown" and status.reason == "removed":
+                if member.value.kind == "object" and key not in engine.flat_options:
+                    continue  # dockerd replaces the object by its members, which unknown-key judges
                 message = f'"{key}" was removed in Docker {removed}: dockerd {version} refuses it (dockerd: {DOCKERD_UNKNOWN}{key})'
                 breaks = "config-load"
             elif status.state in ("error", "error-if-set", "error-if-false"):

@@ -128,6 +128,8 @@ class DaemonJsonKind(SourceKind):
         if keys:
             if any(known_anywhere(k) for k in keys):
                 return ""
+            if problem is not None and any(f'"{k}"' in text for k in key_table() if k not in _WEAK_EVIDENCE):
+                return ""  # too broken to tell its top level, but it quotes dockerd option names
             shown = ", ".join(sorted(set(keys))[:5])
             return f"not a Docker daemon configuration (none of its keys is a dockerd option: {shown})"
         basename = source.rel.rsplit("/", 1)[-1]

@@ -502,6 +502,9 @@ def syntax_cases() -> List[Case]:
         ("latin1-value", '{"debug": false, "labels": ["caf\xe9=1"]}'.encode("latin-1")),
         ("utf8-non-ascii-value", '{"debug": false, "labels": ["café=1"]}'.encode()),
         ("nul-byte-outside", b'{"debug": false}\x00'),
+        # broken so badly that the top level cannot be told: the dockerd option names still show
+        ("missing-open-brace", b'"debug": true, "log-opts": {"max-size": "10m"}}'),
+        ("shifted-quotes", b'{"max-concurrent-downloads"7 3, "x": {debug": true}, "hosts": ["unix:///x"]}'),
         ("empty", b""),
         ("whitespace", b" \n\t\r\n"),
         ("null", b"null"),
@@ -828,6 +831,13 @@ def lifecycle_cases() -> List[Case]:
     for key, value in items:
         out.append(Case(f"lifecycle/{key}={json.dumps(value)}", one(key, value)))
     out.append(Case("lifecycle/graph-and-data-root", doc(("graph", "/a"), ("data-root", "/b"))))
+    # an object is flattened away before the key check, unless the key is a flat option, as
+    # cluster-store-opts still is long after its removal
+    out.append(Case("lifecycle/graph-empty-object", one("graph", {})))
+    out.append(Case("lifecycle/graph-object-with-option", one("graph", {"debug": True})))
+    out.append(Case("lifecycle/graph-string-then-object", doc(("graph", "/x"), ("graph", {}))))
+    out.append(Case("lifecycle/cluster-store-opts-empty-object", one("cluster-store-opts", {})))
+    out.append(Case("lifecycle/disable-legacy-registry-object", one("disable-legacy-registry", {"init-path": [None]})))
     out.append(Case("lifecycle/wrapped-removed", one("x", {"graph": "/a"})))
     out.append(Case("lifecycle/wrapped-oom", one("x", {"oom-score-adjust": 10})))
     return out

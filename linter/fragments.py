@@ -38,6 +38,8 @@ class DaemonConfig(Fragment):
     root: Optional[Node] = None
     problem: Optional[Problem] = None
     target: Optional[str] = None  # where it lands on the machine (/etc/docker/daemon.json), when known
+    templated: bool = False  # holds expansions dlint cannot evaluate (an unquoted heredoc, Jinja, ${...})
+    append: bool = False  # appended to the target rather than replacing it
 
     @property
     def readable(self) -> bool:

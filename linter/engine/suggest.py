@@ -12,7 +12,7 @@ def _normal(key: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _suggest(key: str, candidates: Tuple[str, ...]) -> Optional[str]:
+def _suggest(key: str, candidates: Tuple[str, ...], fuzzy: bool) -> Optional[str]:
     normal = _normal(key)
     by_normal = {_normal(c): c for c in candidates}
     if normal in by_normal and by_normal[normal] != key:
@@ -22,10 +22,13 @@ def _suggest(key: str, candidates: Tuple[str, ...]) -> Optional[str]:
         for cand_normal, cand in by_normal.items():
             if variant in (cand_normal, cand_normal.replace("-", "")) and cand != key:
                 return cand
+    if not fuzzy:
+        return None
     close = difflib.get_close_matches(normal, list(by_normal), n=1, cutoff=0.8)
     return by_normal[close[0]] if close else None
 
 
-def suggest(key: str, candidates: Iterable[str]) -> Optional[str]:
-    """The known key the user most likely meant, or None."""
-    return _suggest(key, tuple(sorted(candidates)))
+def suggest(key: str, candidates: Iterable[str], fuzzy: bool = True) -> Optional[str]:
+    """The known key the user most likely meant, or None. Without ``fuzzy``, only case, separator
+    and singular/plural slips count (strong enough to call a file a daemon.json)."""
+    return _suggest(key, tuple(sorted(candidates)), fuzzy)

@@ -19,7 +19,7 @@ from ..engine.knowledge import key_table
 from ..engine.suggest import suggest
 from ..fragments import DaemonConfig, Problem
 from ..source import Source
-from . import Extraction, SourceKind
+from . import Extraction, ReadContext, SourceKind, machine_path
 
 
 _GO_TYPES = {"array": "array", "string": "string", "number": "number", "true": "bool", "false": "bool"}
@@ -84,7 +84,7 @@ def known_anywhere(key: str) -> bool:
     table = key_table()
     if key in _WEAK_EVIDENCE:
         return False
-    return key in table or suggest(key, _option_keys()) is not None
+    return key in table or suggest(key, _option_keys(), fuzzy=False) is not None
 
 
 # generic words that dockerd happens to accept (non-configuration flags): no evidence on their own
@@ -108,15 +108,22 @@ class DaemonJsonKind(SourceKind):
         return ("/" + rel).find("/etc/docker/") != -1
 
     def extract(self, source: Source) -> Extraction:
-        data = source.data or b""
-        text, problem = decode(data)
+        """A daemon.json file of the repository: decoded from bytes as dockerd does, and confirmed
+        by content (a file merely named like one may be something else)."""
+        text, problem = decode(source.data or b"")
         document = Document(text, source.display)
         root, problem = read(text, problem)
         verdict = self._confirm(source, text, root, problem)
         if verdict:
             return Extraction(notes=[f"{source.display}: skipped, {verdict}"])
-        target = "/etc/docker/daemon.json" if source.rel.endswith("etc/docker/daemon.json") else None
+        target = machine_path(source.rel)
         return Extraction([DaemonConfig(source, document, root, problem, target)])
+
+    def read(self, document: Document, context: ReadContext) -> Extraction:
+        """A daemon.json that provisioning writes (its target says what it is: no confirmation)."""
+        root, problem = read(document.text)
+        fragment = DaemonConfig(context.source, document, root, problem, context.target, context.templated, context.append)
+        return Extraction([fragment])
 
     @staticmethod
     def _confirm(source: Source, text: str, root, problem) -> str:

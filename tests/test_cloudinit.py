@@ -1,0 +1,744 @@
+"""The cloud-init source kind: recognition, MIME, gzip, Jinja, write_files, runcmd/bootcmd,
+packages, merging of parts, positions mapped back into the outer file, and bounded work."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import time
+from pathlib import Path
+from typing import List, Tuple
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from linter.document import Document
+from linter.fragments import EnginePackage
+from linter.source import Source
+from linter.sources import SNIFF, Embedded, Extraction, ReadContext
+from linter.sources.cloudinit import (
+    CloudInitKind,
+    NOTE_INVALID_YAML,
+    NOTE_TEMPLATE,
+    content_type,
+    first_boot,
+    origin,
+    pin_level,
+    split_package,
+)
+
+KIND = CloudInitKind()
+
+
+def source(data, name: str = "user-data") -> Source:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return Source(Path("/repo") / name, name, name, "cloud-init", data)
+
+
+def read(text: str, name: str = "user-data") -> Extraction:
+    return KIND.read(Document(text, name), ReadContext(source(text, name)))
+
+
+def read_embedded(embedded: Embedded, name: str = "user-data") -> Extraction:
+    context = ReadContext(source("", name), embedded.target, embedded.templated, embedded.append, 1)
+    return KIND.read(embedded.document, context)
+
+
+def flatten(extraction: Extraction, name: str = "user-data", depth: int = 0) -> Tuple[List[Embedded], list, List[str]]:
+    """Everything below an extraction, reading embedded cloud-init documents as the flow would."""
+    embedded, fragments, notes = [], list(extraction.fragments), list(extraction.notes)
+    for item in extraction.embedded:
+        if item.kind == "cloud-init" and depth < 8:
+            inner = flatten(read_embedded(item, name), name, depth + 1)
+            embedded += inner[0]
+            fragments += inner[1]
+            notes += inner[2]
+        else:
+            embedded.append(item)
+    return embedded, fragments, notes
+
+
+def at(document: Document, needle: str, nth: int = 0):
+    index = -1
+    for _ in range(nth + 1):
+        index = document.text.index(needle, index + 1)
+    return document.location(index)
+
+
+def by_label(embedded: List[Embedded], label: str) -> Embedded:
+    found = [e for e in embedded if e.document.label == label]
+    assert found, [e.document.label for e in embedded]
+    return found[0]
+
+
+# --- recognition -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        ("user-data", True),
+        ("user_data.tpl", True),
+        ("user_data", True),
+        ("cloud-init.yaml", True),
+        ("cloud-config-worker", True),
+        ("node.cloud-config", True),
+        ("user-data.yml", True),
+        ("cloud-init.md", False),
+        ("main.tf", False),
+        ("install.sh", False),
+        ("docker-compose.yml", SNIFF),
+        ("customdata.tpl", SNIFF),
+        ("bootstrap.tftpl", SNIFF),
+        ("seed.cfg", SNIFF),
+        ("notes.txt", SNIFF),
+        ("cloud.j2", SNIFF),
+        ("Userdata", SNIFF),
+        ("daemon.json", False),
+    ],
+)
+def test_claims(name, expected):
+    assert KIND.claims("infra/" + name, name) == expected
+
+
+@pytest.mark.parametrize(
+    "head,expected",
+    [
+        (b"#cloud-config\npackages: [docker.io]\n", True),
+        (b"  #Cloud-Config\n", True),
+        (b"## template: jinja\n#cloud-config\n", True),
+        (b"#cloud-config-archive\n- '#!/bin/sh'\n", True),
+        (b"#cloud-boothook\n#!/bin/sh\n", True),
+        (b'Content-Type: multipart/mixed; boundary="x"\nMIME-Version: 1.0\n', True),
+        (b"\xef\xbb\xbf#cloud-config\n", True),
+        (gzip.compress(b"#cloud-config\nruncmd: [ls]\n"), True),
+        (gzip.compress(b"just some text\n"), False),
+        (b"#!/bin/bash\napt-get install -y docker-ce\n", False),
+        (b"##template: jinja\n#cloud-config\n", False),
+        (b"version: '3'\nservices: {}\n", False),
+        (b"\x1f\x8b\x08garbage", False),
+    ],
+)
+def test_sniff(head, expected):
+    assert KIND.sniff(head) is expected
+
+
+def test_content_type_is_prefix_after_lowercase_and_left_strip():
+    assert content_type("\n  #CLOUD-CONFIG\n") == "text/cloud-config"
+    assert content_type("#cloud-config-archive\n") == "text/cloud-config-archive"
+    assert content_type("#cloud-config-jsonp\n") == "text/cloud-config-jsonp"
+    assert content_type("#include-once\nhttp://x\n") == "text/x-include-once-url"
+    assert content_type("#!/bin/sh\n") == "text/x-shellscript"
+    assert content_type("hello") is None
+
+
+def test_a_file_without_a_header_is_ignored_like_cloud_init_does():
+    out = read("packages: [docker-ce]\n")
+    assert not out.embedded and not out.fragments
+    assert out.notes[0].startswith("not-user-data: user-data:1:1")
+
+
+def test_a_byte_order_mark_hides_the_header_from_cloud_init():
+    out = read("\ufeff#cloud-config\nruncmd: [ls]\n")
+    assert not out.embedded
+    assert "byte-order mark" in out.notes[0]
+
+
+# --- write_files -----------------------------------------------------------------------------------
+
+DAEMON = """\
+#cloud-config
+write_files:
+  - path: /etc/docker/daemon.json
+    owner: root:root
+    content: |
+      {
+        "live-restore": true,
+        "log-driver": "json-file"
+      }
+  - path: /etc/motd
+    content: hello
+"""
+
+
+def test_write_files_daemon_json_block_scalar_maps_exactly():
+    out = read(DAEMON)
+    assert len(out.embedded) == 1
+    item = out.embedded[0]
+    assert (item.kind, item.target, item.append, item.templated) == ("daemon-json", "/etc/docker/daemon.json", False, False)
+    assert item.document.text == '{\n  "live-restore": true,\n  "log-driver": "json-file"\n}\n'
+    location = at(item.document, '"live-restore"')
+    assert (location.path, location.line, location.column, location.exact) == ("user-data", 7, 9, True)
+    assert location.trace[-1].label == "write_files[0].content"
+    assert (location.trace[-1].line, location.trace[-1].column) == (5, 14)
+    end = at(item.document, "}")
+    assert (end.line, end.column) == (9, 7)
+    assert origin(item.document) == "write_files" and first_boot(item.document)
+
+
+@pytest.mark.parametrize("indicator", ["|-", "|+", "|2"])
+def test_block_scalar_indicators_keep_the_map_exact(indicator):
+    text = f'#cloud-config\nwrite_files:\n- path: /etc/docker/daemon.json\n  content: {indicator}\n    {{"debug": true}}\n\nruncmd: [ls]\n'
+    item = read(text).embedded[0]
+    location = at(item.document, '"debug"')
+    assert (location.line, location.column, location.exact) == (5, 6, True)
+
+
+def test_single_line_scalars_map_exactly_unless_escaped():
+    text = (
+        "#cloud-config\n"
+        "write_files:\n"
+        "  - {path: /etc/docker/daemon.json, content: '{\"debug\": true}'}\n"
+        "  - path: /etc/docker/daemon.json\n"
+        '    content: "{\\"icc\\": false}"\n'
+        "  - path: /etc/docker/daemon.json\n"
+        "    content: >\n"
+        "      {\"iptables\":\n"
+        "       false}\n"
+    )
+    first, second, third = read(text).embedded
+    assert first.document.text == '{"debug": true}'
+    location = at(first.document, '"debug"')
+    assert (location.line, location.column, location.exact) == (3, 48, True)
+    assert second.document.text == '{"icc": false}'
+    location = at(second.document, "icc")
+    assert (location.line, location.column, location.exact) == (5, 14, False)  # the value's start
+    assert third.document.text == '{"iptables":\n false}\n'
+    assert at(third.document, "false").exact is False
+    assert at(third.document, "false").line == 7
+
+
+def test_base64_and_gzip_content_is_decoded_and_points_at_the_value():
+    raw = b'{"live-restore": true}\n'
+    b64 = base64.b64encode(raw).decode()
+    gz = base64.b64encode(gzip.compress(raw)).decode()
+    wrapped = "\n".join(gz[i : i + 20] for i in range(0, len(gz), 20))
+    block = "\n".join("      " + line for line in wrapped.splitlines())
+    text = (
+        "#cloud-config\n"
+        "write_files:\n"
+        f"  - path: /etc/docker/daemon.json\n    encoding: b64\n    content: {b64}\n"
+        f"  - path: /etc/docker/daemon.json\n    encoding: GZ+B64\n    content: |\n{block}\n"
+        f"  - path: /etc/docker/daemon.json\n    encoding: gzip\n    content: !!binary |\n      {base64.b64encode(gzip.compress(raw)).decode()}\n"
+    )
+    first, second, third = read(text).embedded
+    for item in (first, second, third):
+        assert item.document.text == raw.decode()
+        location = at(item.document, "live-restore")
+        assert location.exact is False
+    assert first.document.label == "write_files[0].content (b64)"
+    assert second.document.label == "write_files[1].content (gz+b64)"
+    assert third.document.label == "write_files[2].content (gzip)"
+    assert (at(first.document, "true").line, at(first.document, "true").column) == (5, 14)
+    assert (at(second.document, "true").line, at(second.document, "true").column) == (8, 14)
+
+
+def test_unknown_encoding_is_written_as_text_and_bad_base64_stops_write_files():
+    text = (
+        "#cloud-config\n"
+        "write_files:\n"
+        "  - path: /etc/docker/daemon.json\n    encoding: base64+gzip\n    content: '{}'\n"
+        "  - path: /etc/docker/daemon.json\n    encoding: b64\n    content: 'abc'\n"
+        "  - path: /etc/docker/daemon.json\n    content: '{\"debug\": true}'\n"
+    )
+    out = read(text)
+    assert [e.document.text for e in out.embedded] == ["{}"]
+    assert any("unknown encoding 'base64+gzip'" in n for n in out.notes)
+    assert any("does not decode as b64" in n and "user-data:8:14" in n for n in out.notes)
+
+
+def test_base64_is_not_validating():
+    encoded = base64.b64encode(b'{"icc": false}').decode()
+    text = f"#cloud-config\nwrite_files:\n- path: /etc/docker/daemon.json\n  encoding: base64\n  content: '{encoded[:8]} * {encoded[8:]}'\n"
+    assert read(text).embedded[0].document.text == '{"icc": false}'
+
+
+def test_targets_flags_and_order_of_write_files():
+    text = (
+        "#cloud-config\n"
+        "runcmd: [systemctl restart docker]\n"
+        "write_files:\n"
+        "  - path: /etc/systemd/system/docker.service.d/override.conf\n"
+        "    defer: true\n"
+        "    content: |\n"
+        "      [Service]\n"
+        "      ExecStart=\n"
+        "      ExecStart=/usr/bin/dockerd ${DOCKER_OPTS}\n"
+        "  - path: etc/default/../default/docker\n"
+        "    append: yes\n"
+        "    content: DOCKER_OPTS=--debug\n"
+        "  - path: /etc/docker/daemon.json\n"
+        "    content: '{\"data-root\": \"${data_root}\"}'\n"
+        "  - content: no path, skipped\n"
+        "packages: [docker.io]\n"
+        "bootcmd: [echo early]\n"
+    )
+    out = read(text)
+    kinds = [(e.kind, e.target, e.append, e.templated, origin(e.document)) for e in out.embedded]
+    assert kinds == [
+        ("shell", None, False, False, "bootcmd"),
+        ("envfile", "/etc/default/docker", True, False, "write_files"),
+        ("daemon-json", "/etc/docker/daemon.json", False, True, "write_files"),
+        ("systemd", "/etc/systemd/system/docker.service.d/override.conf", False, False, "write_files_deferred"),
+        ("shell", None, False, False, "runcmd"),
+    ]
+
+
+def test_write_files_entry_without_content_writes_an_empty_file():
+    out = read("#cloud-config\nwrite_files:\n- path: /etc/docker/daemon.json\n  owner: root\n")
+    assert out.embedded[0].document.text == ""
+    assert out.embedded[0].document.start_location().exact is False
+
+
+def test_a_non_mapping_entry_stops_write_files():
+    text = "#cloud-config\nwrite_files:\n- /etc/docker/daemon.json\n- path: /etc/docker/daemon.json\n  content: '{}'\n"
+    out = read(text)
+    assert not out.embedded
+    assert "not a mapping" in out.notes[0]
+
+
+# --- runcmd and bootcmd ------------------------------------------------------------------------------
+
+RUNCMD = """\
+#cloud-config
+runcmd:
+  - apt-get install -y docker-ce
+  - [ sh, -c, "echo it's", 10, yes, 1.10 ]
+  - docker swarm init --advertise-addr 10.0.0.1
+  -
+  - |
+    systemctl daemon-reload
+    systemctl restart docker
+  - "printf 'a\\tb'"
+"""
+
+
+def test_runcmd_items_are_shell_with_positions():
+    out = read(RUNCMD)
+    assert [e.kind for e in out.embedded] == ["shell"] * 5
+    labels = [e.document.label for e in out.embedded]
+    assert labels == ["runcmd[0]", "runcmd[1] (argv)", "runcmd[2]", "runcmd[4]", "runcmd[5]"]
+    swarm = by_label(out.embedded, "runcmd[2]")
+    assert swarm.document.text == "docker swarm init --advertise-addr 10.0.0.1"
+    location = at(swarm.document, "swarm")
+    assert (location.line, location.column, location.exact) == (5, 12, True)
+    assert location.trace[-1].label == "runcmd[2]"
+    argv = by_label(out.embedded, "runcmd[1] (argv)")
+    assert argv.document.text == "'sh' '-c' 'echo it'\\''s' '10' 'True' '1.1'"
+    location = at(argv.document, "echo")
+    assert (location.line, location.column, location.exact) == (4, 5, False)
+    block = by_label(out.embedded, "runcmd[4]")
+    assert block.document.text == "systemctl daemon-reload\nsystemctl restart docker\n"
+    location = at(block.document, "restart")
+    assert (location.line, location.column, location.exact) == (9, 15, True)
+    escaped = by_label(out.embedded, "runcmd[5]")
+    assert escaped.document.text == "printf 'a\tb'"
+    assert at(escaped.document, "printf").exact is False
+    assert all(origin(e.document) == "runcmd" and first_boot(e.document) for e in out.embedded)
+
+
+def test_runcmd_that_shellify_refuses_runs_nothing():
+    out = read("#cloud-config\nruncmd: docker swarm init\n")
+    assert not out.embedded
+    assert out.notes[0].startswith("runcmd-not-a-list: user-data:2:1")
+    out = read("#cloud-config\nbootcmd:\n  - echo ok\n  - echo key: value\n")
+    assert not out.embedded
+    assert out.notes[0].startswith("bootcmd-bad-item: user-data:4:5") and "map" in out.notes[0]
+    out = read("#cloud-config\nruncmd:\n  - echo ok\n  - 42\n")
+    assert not out.embedded and "is a int" in out.notes[0]
+
+
+def test_plain_multi_line_item_is_folded_and_anchor_only():
+    text = "#cloud-config\nruncmd:\n  - kubeadm init \\\n    --pod-network-cidr 10.244.0.0/16\n"
+    item = read(text).embedded[0]
+    assert item.document.text == "kubeadm init \\ --pod-network-cidr 10.244.0.0/16"
+    assert at(item.document, "--pod").exact is False
+
+
+def test_bootcmd_is_every_boot_but_before_containers():
+    item = read("#cloud-config\nbootcmd:\n - [cloud-init-per, once, x, echo]\n").embedded[0]
+    assert origin(item.document) == "bootcmd" and first_boot(item.document)
+
+
+# --- packages -----------------------------------------------------------------------------------------
+
+PACKAGES = """\
+#cloud-config
+package_update: true
+package_upgrade: false
+apt_upgrade: yes
+packages:
+  - curl
+  - docker-ce=5:24.0.7-1~ubuntu.22.04~jammy
+  - [docker-ce, "24.0"]
+  - [docker.io, 20.10]
+  - docker-engine=1.13.*
+  - [moby-engine, 24]
+  - docker
+  - docker-ce-cli=5:24.0.7-1~ubuntu.22.04~jammy
+  - docker-ce-24.0.7
+  - [docker-ce, ""]
+  - apt:
+      - [docker-ce, 24.0.7]
+      - docker-compose-plugin
+    snap:
+      - docker
+"""
+
+
+def test_engine_packages_and_pins():
+    out = read(PACKAGES)
+    got = [(f.manager, f.name, f.version, f.pin, f.location.line, f.location.column) for f in out.fragments]
+    assert got == [
+        ("cloud-init", "docker-ce", "5:24.0.7-1~ubuntu.22.04~jammy", "patch", 7, 5),
+        ("cloud-init", "docker-ce", "24.0", "minor", 8, 5),
+        ("cloud-init", "docker.io", "20.1", "minor", 9, 5),  # PyYAML reads 20.10 as the float 20.1
+        ("cloud-init", "docker-engine", "1.13.*", "minor", 10, 5),
+        ("cloud-init", "moby-engine", "24", "major", 11, 5),
+        ("cloud-init", "docker", None, "none", 12, 5),
+        ("cloud-init", "docker-ce", "24.0.7", "patch", 14, 5),
+        ("cloud-init", "docker-ce", None, "none", 15, 5),
+        ("cloud-init", "docker-ce", "24.0.7", "patch", 17, 9),
+        ("cloud-init", "docker", None, "none", 20, 9),
+        ("cloud-init", "*", None, "upgrade", 4, 1),
+    ]
+    assert all(isinstance(f, EnginePackage) for f in out.fragments)
+
+
+def test_package_upgrade_true_is_located_at_its_key():
+    out = read("#cloud-config\npackage_upgrade: true\napt_upgrade: true\n")
+    assert len(out.fragments) == 1
+    fragment = out.fragments[0]
+    assert (fragment.name, fragment.pin, fragment.location.line, fragment.location.column) == ("*", "upgrade", 2, 1)
+
+
+@pytest.mark.parametrize(
+    "version,pin",
+    [
+        (None, "none"),
+        ("", "none"),
+        ("24.0.7", "patch"),
+        ("5:24.0.7-1~ubuntu.22.04~jammy", "patch"),
+        ("17.03.2~ce-0~ubuntu-xenial", "patch"),
+        ("20.10.21-0ubuntu1~22.04.3", "patch"),
+        ("24.0-1", "patch"),
+        ("24.0.7*", "patch"),
+        ("24.0", "minor"),
+        ("24.0.*", "minor"),
+        ("5:24.0.*", "minor"),
+        ("24", "major"),
+        ("24.*", "major"),
+        ("*", "none"),
+    ],
+)
+def test_pin_level(version, pin):
+    assert pin_level(version) == pin
+
+
+def test_split_package():
+    assert split_package("docker-ce=24.0.7") == ("docker-ce", "24.0.7")
+    assert split_package("docker-ce-3:24.0.7-1.el8") == ("docker-ce", "3:24.0.7-1.el8")
+    assert split_package("docker-ce-cli") == ("docker-ce-cli", None)
+    assert split_package("docker.io/jammy-updates") == ("docker.io", None)
+
+
+# --- Jinja, templates, invalid YAML ---------------------------------------------------------------------
+
+
+def test_jinja_template_marks_everything_templated():
+    text = (
+        "## template: jinja\n"
+        "#cloud-config\n"
+        "write_files:\n"
+        "  - path: /etc/docker/daemon.json\n"
+        "    content: |\n"
+        '      {"labels": ["zone={{ v1.availability_zone }}"]}\n'
+        "runcmd:\n"
+        "  - docker swarm join --token {{ ds.meta_data.token }} 10.0.0.1:2377\n"
+    )
+    out = read(text)
+    assert [(e.kind, e.templated) for e in out.embedded] == [("daemon-json", True), ("shell", True)]
+    location = at(out.embedded[1].document, "join")
+    assert (location.line, location.column, location.exact) == (8, 18, True)
+
+
+def test_jinja_script_and_jinja_breaking_yaml():
+    out = read("## template: jinja\n#!/bin/sh\ndocker swarm init --advertise-addr {{ v1.local_ipv4 }}\n")
+    item = out.embedded[0]
+    assert (item.kind, item.templated) == ("shell", True)
+    assert item.document.text.startswith("#!/bin/sh\n")
+    assert (at(item.document, "swarm").line, at(item.document, "swarm").column) == (3, 8)
+    assert origin(item.document) == "scripts_user"
+    out = read("## template: jinja\n#cloud-config\n{% if v1.region == 'x' %}\nruncmd: [ls]\n{% endif %}\n")
+    assert not out.embedded
+    assert out.notes[0].startswith(NOTE_TEMPLATE) and "user-data:3:2" in out.notes[0]
+
+
+def test_invalid_yaml_with_and_without_template_markers():
+    out = read("#cloud-config\nruncmd:\n  - echo a\n bad: [\n")
+    assert not out.embedded and len(out.notes) == 1
+    assert out.notes[0].startswith(NOTE_INVALID_YAML + " user-data:4:")
+    out = read("#cloud-config\nruncmd:\n%{ if swarm ~}\n  - docker swarm init\n%{ endif ~}\n")
+    assert not out.embedded
+    assert out.notes[0].startswith(NOTE_TEMPLATE + " user-data:3:2")
+
+
+def test_tags_pyyaml_refuses_make_the_config_invalid():
+    out = read("#cloud-config\nruncmd:\n  - !Sub 'echo ${AWS::Region}'\n")
+    assert not out.embedded
+    assert out.notes[0].startswith(NOTE_INVALID_YAML) and "'!Sub'" in out.notes[0]
+
+
+def test_terraform_interpolation_in_valid_yaml_is_read():
+    text = "#cloud-config\nruncmd:\n  - docker swarm join --token ${token} ${manager}:2377\n"
+    item = read(text).embedded[0]
+    assert item.templated is False  # ${...} is also the shell's own expansion: the shell kind decides
+    assert at(item.document, "${manager}").column == 40
+
+
+# --- MIME, archives, boothooks, gzip -----------------------------------------------------------------
+
+
+def mime(*parts: Tuple[str, str, str]) -> str:
+    out = ['Content-Type: multipart/mixed; boundary="BOUNDARY"', "MIME-Version: 1.0", ""]
+    for ctype, extra, payload in parts:
+        out += ["--BOUNDARY", f'Content-Type: {ctype}; charset="us-ascii"', "MIME-Version: 1.0"]
+        out += [extra] if extra else []
+        out += ["", payload]
+    out += ["--BOUNDARY--", ""]
+    return "\n".join(out)
+
+
+def test_mime_multipart_with_a_cloud_config_part_and_script_parts():
+    script64 = base64.b64encode(b"#!/bin/sh\nsystemctl restart docker\n").decode()
+    gz = base64.b64encode(gzip.compress(b"#cloud-config\nruncmd:\n  - docker swarm leave\n")).decode()
+    text = mime(
+        ("text/cloud-config", "", "#cloud-config\nruncmd:\n  - docker swarm init\n"),
+        ("text/x-shellscript", "", "#!/bin/bash\ndocker swarm join --token t m:2377\n"),
+        ("text/x-shellscript", "Content-Transfer-Encoding: base64", script64),
+        ("application/x-gzip", "Content-Transfer-Encoding: base64", gz),
+        ("text/x-shellscript-per-boot", "", "#!/bin/sh\nsystemctl restart docker\n"),
+    )
+    out = read(text)
+    assert [(e.kind, e.document.label) for e in out.embedded] == [
+        ("cloud-init", "MIME part 1"),
+        ("shell", "MIME part 2"),
+        ("shell", "MIME part 3 (base64)"),
+        ("cloud-init", "MIME part 4 (gzip+base64)"),
+        ("shell", "MIME part 5"),
+    ]
+    literal = out.embedded[1].document
+    location = at(literal, "join")
+    assert (location.line, location.column, location.exact) == (17, 14, True)
+    encoded = out.embedded[2].document
+    assert encoded.text == "#!/bin/sh\nsystemctl restart docker\n"
+    assert at(encoded, "restart").exact is False and at(encoded, "restart").line == 24
+    assert origin(literal) == "scripts_user" and first_boot(literal)
+    assert origin(out.embedded[4].document) == "scripts_per_boot" and not first_boot(out.embedded[4].document)
+    embedded, _, notes = flatten(out)
+    # the gzip part's runcmd replaces the first part's (dict(replace) by default)
+    runcmds = [e for e in embedded if origin(e.document) == "runcmd"]
+    assert [e.document.text for e in runcmds] == ["docker swarm leave"]
+    assert any("runcmd is replaced by a later part" in n and "user-data:9:1" in n for n in notes)
+    assert at(runcmds[0].document, "leave").exact is False
+
+
+def test_a_declared_cloud_config_part_needs_no_header_and_maps_exactly():
+    text = mime(("text/cloud-config", "", "runcmd:\n  - docker swarm init\n"))
+    embedded, _, _ = flatten(read(text))
+    location = at(embedded[0].document, "swarm")
+    assert (location.line, location.column, location.exact) == (9, 12, True)
+    assert [step.label for step in location.trace] == ["MIME part 1", "runcmd[0]"]
+
+
+def test_merge_type_header_can_append_lists():
+    text = mime(
+        ("text/cloud-config", "", "#cloud-config\nruncmd: [echo one]\n"),
+        ("text/cloud-config", "Merge-Type: list(append)+dict(recurse_array)+str()", "#cloud-config\nruncmd: [echo two]\n"),
+    )
+    embedded, _, _ = flatten(read(text))
+    assert [e.document.text for e in embedded] == ["echo one", "echo two"]
+
+
+def test_merge_how_without_a_dict_merger_drops_the_part():
+    out = read("#cloud-config\nmerge_how: list(append)\nruncmd: [docker swarm init]\n")
+    assert not out.embedded
+    assert "no dict() merger" in out.notes[0]
+
+
+def test_plain_text_parts_are_typed_by_their_first_line():
+    text = mime(("text/plain", "", "#cloud-boothook\n#!/bin/sh\necho boot\n"), ("text/plain", "", "hello\n"))
+    out = read(text)
+    assert [e.kind for e in out.embedded] == ["shell"]
+    boothook = out.embedded[0].document
+    assert boothook.text == "\n#!/bin/sh\necho boot\n"
+    assert origin(boothook) == "boothook"
+    assert (at(boothook, "echo").line, at(boothook, "echo").column, at(boothook, "echo").exact) == (10, 1, True)
+    assert any("text/plain has no cloud-init handler" in n for n in out.notes)
+
+
+def test_cloud_config_archive():
+    text = (
+        "#cloud-config-archive\n"
+        "- type: text/x-shellscript\n"
+        "  content: |\n"
+        "    #!/bin/sh\n"
+        "    systemctl restart docker\n"
+        "- |\n"
+        "  #cloud-config\n"
+        "  runcmd: [docker swarm init]\n"
+        "- content: 'packages: [docker-ce=24.0.7]'\n"
+    )
+    out = read(text)
+    assert [(e.kind, e.document.label) for e in out.embedded] == [("shell", "archive[0]"), ("cloud-init", "archive[1]"), ("cloud-init", "archive[2]")]
+    assert (at(out.embedded[0].document, "restart").line, at(out.embedded[0].document, "restart").column) == (5, 15)
+    embedded, fragments, _ = flatten(out)
+    swarm = [e for e in embedded if e.document.label == "runcmd[0]"][0]
+    location = at(swarm.document, "swarm")
+    assert (location.line, location.column, location.exact) == (8, 19, True)
+    assert [(f.name, f.pin, f.location.line, f.location.column) for f in fragments] == [("docker-ce", "patch", 9, 24)]
+
+
+def test_whole_gzipped_user_data():
+    data = gzip.compress(b"#cloud-config\nruncmd:\n  - docker swarm init\n")
+    out = KIND.extract(source(data))
+    assert [e.kind for e in out.embedded] == ["cloud-init"]
+    embedded, _, _ = flatten(out)
+    location = at(embedded[0].document, "swarm")
+    assert embedded[0].document.text == "docker swarm init"
+    assert (location.line, location.column, location.exact) == (1, 1, False)
+    assert [step.label for step in location.trace] == ["gzip", "runcmd[0]"]
+    broken = KIND.extract(source(b"\x1f\x8b\x08\x00garbage"))
+    assert not broken.embedded and broken.notes[0].startswith("gzip:")
+
+
+def test_a_user_data_script_is_shell():
+    out = KIND.extract(source("#!/bin/bash\ndockerd --debug &\n"))
+    item = out.embedded[0]
+    assert item.kind == "shell" and origin(item.document) == "scripts_user"
+    assert (at(item.document, "--debug").line, at(item.document, "--debug").column, at(item.document, "--debug").exact) == (2, 9, True)
+
+
+def test_includes_and_json_patches_are_noted():
+    assert read("#include\nhttps://example.com/x\n").notes[0].startswith("include:")
+    assert read("#cloud-config-jsonp\n[]\n").notes[0].startswith("json-patch:")
+
+
+# --- bounds ------------------------------------------------------------------------------------------
+
+
+def test_alias_bomb_in_runcmd_is_bounded():
+    lines = ["#cloud-config", "a: &a ['" + "x" * 1000 + "']"]
+    name = "a"
+    for level in range(12):
+        lines.append(f"l{level}: &l{level} [" + ", ".join([f"*{name}"] * 10) + "]")
+        name = f"l{level}"
+    lines.append("runcmd: [" + ", ".join([f"*{name}"] * 50) + "]")
+    lines.append("bootcmd: [" + ", ".join(["*a"] * 5000) + "]")
+    started = time.monotonic()
+    out = read("\n".join(lines) + "\n")
+    assert time.monotonic() - started < 10
+    assert any(n.startswith("budget:") for n in out.notes)
+    assert sum(len(e.document.text) for e in out.embedded) < 8 * 1024 * 1024
+
+
+def test_deep_nesting_is_a_note_and_quick():
+    started = time.monotonic()
+    out = read("#cloud-config\nruncmd: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert time.monotonic() - started < 5
+    assert out.notes[0].startswith(NOTE_INVALID_YAML) and "deeper" in out.notes[0]
+
+
+def test_recursive_alias_does_not_loop():
+    out = read("#cloud-config\nruncmd: &r [[*r, a], echo]\nwrite_files: &w [*w]\n")
+    assert isinstance(out, Extraction)
+
+
+def test_gzip_bomb_is_bounded():
+    bomb = base64.b64encode(gzip.compress(b"\0" * (64 * 1024 * 1024))).decode()
+    text = f"#cloud-config\nwrite_files:\n- path: /etc/docker/daemon.json\n  encoding: gz+b64\n  content: {bomb}\n"
+    out = read(text)
+    assert not out.embedded and "decompressed size" in out.notes[0]
+
+
+# --- fuzz ------------------------------------------------------------------------------------------
+
+REALISTIC = """\
+#cloud-config
+package_update: true
+package_upgrade: true
+packages:
+  - docker-ce=5:24.0.7-1~ubuntu.22.04~jammy
+  - [docker.io, "20.10.21"]
+  - {apt: [docker-engine]}
+write_files:
+  - path: /etc/docker/daemon.json
+    permissions: '0644'
+    content: |
+      {"live-restore": true, "log-opts": {"max-size": "10m"}}
+  - path: /etc/systemd/system/docker.service.d/override.conf
+    encoding: b64
+    content: W1NlcnZpY2VdCkV4ZWNTdGFydD0K
+    append: true
+bootcmd:
+  - [cloud-init-per, once, x, echo, "it's"]
+runcmd:
+  - systemctl restart docker
+  - |
+    docker swarm init
+    echo done
+  - >
+    folded
+    line
+merge_how: dict(replace)+list(append)
+"""
+
+_YAMLISH = st.sampled_from(list(":-[]{}#&*!|>'\"\n \t,%@`?~=$\\\x00\ufeff") + ["{{", "${", "%{", "{%", "- ", ": ", "\n  ", "&a ", "*a", "!!binary ", "mime-version: 1.0\n"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=400))
+def test_random_text_never_raises(text):
+    for prefix in ("", "#cloud-config\n", "## template: jinja\n#cloud-config\n", "#cloud-config-archive\n", "MIME-Version: 1.0\n"):
+        started = time.monotonic()
+        flatten(read(prefix + text))
+        assert time.monotonic() - started < 5
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, len(REALISTIC)), st.integers(0, 3), _YAMLISH), max_size=8))
+def test_mutated_cloud_config_never_raises(edits):
+    text = REALISTIC
+    for position, span, insert in edits:
+        position = min(position, len(text))
+        text = text[:position] + insert + text[position + span :]
+    started = time.monotonic()
+    embedded, fragments, _ = flatten(read(text))
+    assert time.monotonic() - started < 5
+    for item in embedded:
+        location = item.document.location(0, len(item.document.text))
+        assert location.path == "user-data" and location.line >= 1
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 400), st.integers(0, 3), _YAMLISH), max_size=6))
+def test_mutated_mime_never_raises(edits):
+    text = mime(
+        ("text/cloud-config", "", REALISTIC),
+        ("text/x-shellscript", "Content-Transfer-Encoding: base64", base64.b64encode(b"#!/bin/sh\necho\n").decode()),
+    )
+    for position, span, insert in edits:
+        position = min(position, len(text))
+        text = text[:position] + insert + text[position + span :]
+    flatten(read(text))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=300))
+def test_random_bytes_never_raise(data):
+    KIND.sniff(data)
+    KIND.sniff(gzip.compress(data))
+    flatten(KIND.extract(source(data)))
+    flatten(KIND.extract(source(gzip.compress(data))))

@@ -23,6 +23,7 @@ from linter.sources.cloudinit import (
     NOTE_TEMPLATE,
     content_type,
     first_boot,
+    mask_templates,
     origin,
     pin_level,
     split_package,
@@ -472,17 +473,56 @@ def test_jinja_script_and_jinja_breaking_yaml():
     assert (at(item.document, "swarm").line, at(item.document, "swarm").column) == (3, 8)
     assert origin(item.document) == "scripts_user"
     out = read("## template: jinja\n#cloud-config\n{% if v1.region == 'x' %}\nruncmd: [ls]\n{% endif %}\n")
-    assert not out.embedded
-    assert out.notes[0].startswith(NOTE_TEMPLATE) and "user-data:3:2" in out.notes[0]
+    assert [(e.document.text, e.templated) for e in out.embedded] == [("ls", True)]
+    assert out.notes[0].startswith("template-masked: user-data:3:2")
 
 
 def test_invalid_yaml_with_and_without_template_markers():
     out = read("#cloud-config\nruncmd:\n  - echo a\n bad: [\n")
     assert not out.embedded and len(out.notes) == 1
     assert out.notes[0].startswith(NOTE_INVALID_YAML + " user-data:4:")
-    out = read("#cloud-config\nruncmd:\n%{ if swarm ~}\n  - docker swarm init\n%{ endif ~}\n")
+    out = read("#cloud-config\n${key}: [\nruncmd:\n  - docker swarm init\n")
     assert not out.embedded
-    assert out.notes[0].startswith(NOTE_TEMPLATE + " user-data:3:2")
+    assert out.notes[0].startswith(NOTE_TEMPLATE + " user-data:")
+    out = read("#cloud-config\nruncmd:\n  - echo {{ never closed\n bad: [\n")
+    assert not out.embedded and out.notes[0].startswith(NOTE_TEMPLATE)
+
+
+def test_a_template_that_breaks_yaml_is_read_with_its_expressions_masked():
+    text = (
+        "#cloud-config\n"
+        "write_files:\n"
+        "  - path: /etc/docker/daemon.json\n"
+        "    content: |\n"
+        '      {"data-root": "${data_root}"}\n'
+        "packages:\n"
+        "  - [ ${engine}, '${version}' ]\n"
+        "  - docker-ce=${docker_version}\n"
+        "runcmd:\n"
+        "%{ if manager ~}\n"
+        "  - docker swarm init\n"
+        "%{ else ~}\n"
+        "  - docker swarm join --token ${token} ${manager_ip}:2377\n"
+        "%{ endif ~}\n"
+    )
+    out = read(text)
+    assert out.notes[0].startswith("template-masked: user-data:7:8")
+    assert [(e.kind, e.document.text, e.templated) for e in out.embedded] == [
+        ("daemon-json", '{"data-root": "${data_root}"}\n', True),
+        ("shell", "docker swarm init", False),
+        ("shell", "docker swarm join --token ${token} ${manager_ip}:2377", False),
+    ]
+    location = at(out.embedded[2].document, "${manager_ip}")
+    assert (location.line, location.column, location.exact) == (13, 40, True)
+    assert [(f.name, f.version, f.pin, f.location.line) for f in out.fragments] == [("docker-ce", "${docker_version}", "patch", 8)]
+
+
+def test_mask_templates_keeps_lengths_and_lines():
+    text = "a: ${x}\n  %{ if y ~}\nb: {{ z }} {% raw %}\n{# c #}\n"
+    masked = mask_templates(text)
+    assert masked == "a: xxxx\n            \nb: xxxxxxx xxxxxxxxx\n       \n"
+    assert mask_templates("no markers") is None
+    assert mask_templates("a: ${unclosed\n") is None
 
 
 def test_tags_pyyaml_refuses_make_the_config_invalid():

@@ -372,9 +372,10 @@ class _Budget:
 class _Walk:
     """Values of the nodes composed from ``text`` as cloud-init (PyYAML, YAML 1.1) sees them."""
 
-    def __init__(self, text: str, budget: _Budget):
-        self.text = text
+    def __init__(self, text: str, budget: _Budget, original: Optional[str] = None):
+        self.text = text  # what was composed
         self.budget = budget
+        self.original = original  # the real text when ``text`` has its template expressions masked
 
     def explicit_tag(self, node) -> bool:
         i = node.start_mark.index
@@ -430,6 +431,10 @@ class _Walk:
                 return base64.decodebytes(value.encode("ascii"))
         except (ValueError, binascii.Error, UnicodeError):
             return value
+        if self.original is not None and value:
+            offsets = _scalar_offsets(self.text, node)
+            if offsets:
+                return _unmasked(self.original, offsets, value)
         return value
 
     def python(self, node, depth: int = 0):
@@ -555,6 +560,71 @@ def _scalar_offsets(outer: str, node) -> Optional[List[int]]:
     if quote and (outer[start - 1 : start] != node.style or outer[end - 1 : end] != node.style):
         return None
     return [start]
+
+
+def _unmasked(original: str, offsets: List[int], value: str) -> str:
+    """The real text of a value read from the masked text (masking keeps lengths and lines)."""
+    return "\n".join(original[o : o + len(line)] for o, line in zip(offsets, value.split("\n")))
+
+
+_TEMPLATE_OPENER = re.compile(r"\$\{|%\{|\{\{|\{%|\{#")
+_TEMPLATE_CLOSER = {"{{": "}}", "{%": "%}", "{#": "#}"}
+_TEMPLATE_EXPRESSION = re.compile(r"\$\{[^}]*\}|%\{[^}]*\}|\{\{.*?\}\}|\{%.*?%\}")
+
+
+def mask_templates(text: str) -> Optional[str]:
+    """``text`` with each template expression (``${..}``, ``{{..}}``) overwritten by ``x`` and each
+    line holding only directives (``%{ if .. }``, ``{% for .. %}``) blanked, keeping every length and
+    line break, so that positions in it are positions in ``text``. None when there is none, or one
+    does not close."""
+    spans = []
+    i, n = 0, len(text)
+    while True:
+        match = _TEMPLATE_OPENER.search(text, i)
+        if match is None:
+            break
+        start, opener = match.start(), match.group()
+        if opener in ("${", "%{"):
+            depth, j = 0, start + 1
+            while j < n:
+                if text[j] == "{":
+                    depth += 1
+                elif text[j] == "}":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            if j >= n:
+                return None
+            end = j + 1
+        else:
+            j = text.find(_TEMPLATE_CLOSER[opener], start + 2)
+            if j < 0:
+                return None
+            end = j + 2
+        spans.append((start, end, opener in ("%{", "{%", "{#")))
+        i = end
+    if not spans:
+        return None
+    out = list(text)
+    directive = bytearray(n)
+    for start, end, is_directive in spans:
+        for k in range(start, end):
+            if out[k] != "\n":
+                out[k] = "x"
+        if is_directive:
+            directive[start:end] = b"\x01" * (end - start)
+    for start, end, is_directive in spans:
+        if not is_directive:
+            continue
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line_end = n if line_end < 0 else line_end
+        if all(directive[k] or text[k] in " \t\r" for k in range(line_start, line_end)):
+            for k in range(line_start, line_end):
+                if directive[k]:
+                    out[k] = " "
+    return "".join(out)
 
 
 def _span(node) -> Tuple[int, int]:
@@ -741,12 +811,15 @@ class _Reader:
         self.work = _Budget()
         self.walk = _Walk(self.text, self.work)
         self.noted_budget = False
+        self.masked = False
 
     # -- helpers -----------------------------------------------------------------------------
 
     def note(self, word: str, message: str, index: int = 0, document: Optional[Document] = None) -> None:
         document = document or self.doc
         location = document.location(max(0, min(index, len(document.text))))
+        if self.masked and word != "template-masked":
+            message += " (as read with its template expressions masked)"
         self.out.notes.append(f"{word}: {location}: {message}")
 
     def spend(self, amount: int) -> bool:
@@ -763,7 +836,12 @@ class _Reader:
 
     def scalar_doc(self, node, label: str, parent: Optional[Document] = None) -> Document:
         parent = parent or self.doc
-        return self.sub(_value(node), label, _scalar_offsets(parent.text, node), _span(node), parent)
+        composed = self.walk.text if parent is self.doc else parent.text
+        offsets = _scalar_offsets(composed, node)
+        value = _value(node)
+        if offsets and parent is self.doc and self.masked:
+            value = _unmasked(self.text, offsets, value)
+        return self.sub(value, label, offsets, _span(node), parent)
 
     def embed(self, document: Document, kind: str, *, origin: Optional[str] = None, info: Optional[_Info] = None, target=None, append=False, templated=False) -> None:
         if self.work.exhausted:
@@ -971,8 +1049,16 @@ class _Reader:
     def cloud_config(self) -> None:
         root, problem = self.info.composed or compose(self.text)
         if problem is not None:
-            self.yaml_problem(problem)
-            return
+            masked = mask_templates(self.text) if has_template_markers(self.text) else None
+            if masked is not None:
+                root, second = compose(masked)
+            if masked is None or second is not None:
+                self.yaml_problem(problem)
+                return
+            self.masked = True
+            self.walk = _Walk(masked, self.work, original=self.text)
+            message = f"not valid YAML until its template is rendered ({problem.message}); read with its template expressions masked"
+            self.note("template-masked", message, problem.index)
         if root is None:
             return
         if not _is_map(root):
@@ -1210,6 +1296,7 @@ def pin_level(version: Optional[str]) -> str:
     """patch (X.Y.Z, or an exact package version), minor (X.Y, X.Y.*), major (X, X.*), none."""
     if not version:
         return "none"
+    version = _TEMPLATE_EXPRESSION.sub("0.0.0", version)  # set when rendered: taken as exact
     glob = any(c in version for c in "*?[")
     match = _VERSION.match(version)
     if not match:

@@ -782,3 +782,16 @@ def test_random_bytes_never_raise(data):
     KIND.sniff(gzip.compress(data))
     flatten(KIND.extract(source(data)))
     flatten(KIND.extract(source(gzip.compress(data))))
+
+
+def test_yaml_as_pyyaml_reads_it_duplicate_keys_and_anchors_last_wins():
+    out = read("#cloud-config\nruncmd: [echo one]\nx: &a echo first\ny: &a echo second\nruncmd: [*a]\n")
+    assert [e.document.text for e in out.embedded] == ["echo second"]
+    assert (at(out.embedded[0].document, "second").line, at(out.embedded[0].document, "second").exact) == (4, True)
+
+
+def test_mime_version_in_a_cloud_config_body_still_reads_it():
+    text = "#cloud-config\nwrite_files:\n- path: /etc/motd\n  content: 'MIME-Version: 1.0'\nruncmd: [docker swarm init]\n"
+    embedded, _, _ = flatten(read(text))
+    location = at(embedded[0].document, "swarm")
+    assert (embedded[0].document.text, location.line, location.column, location.exact) == ("docker swarm init", 5, 17, True)

@@ -28,8 +28,10 @@ import binascii
 import email
 import posixpath
 import re
+import warnings
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 from weakref import WeakKeyDictionary
 
@@ -285,13 +287,19 @@ class _TooDeep(Exception):
         self.index = index
 
 
-def _yaml():
-    from ruamel.yaml import YAML
+@lru_cache(maxsize=1)
+def _composer_class():
     from ruamel.yaml.composer import Composer
 
     class BoundedComposer(Composer):
+        """Depth and node count bounded; an anchor defined again silently wins, as in PyYAML."""
+
         _dlint_depth = 0
         _dlint_nodes = 0
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.warn_double_anchors = False
 
         def compose_node(self, parent, index):  # type: ignore[override]
             self._dlint_depth += 1
@@ -303,8 +311,14 @@ def _yaml():
             finally:
                 self._dlint_depth -= 1
 
+    return BoundedComposer
+
+
+def _yaml():
+    from ruamel.yaml import YAML
+
     yaml = YAML(typ="rt")
-    yaml.Composer = BoundedComposer
+    yaml.Composer = _composer_class()
     return yaml
 
 
@@ -319,7 +333,9 @@ def compose(text: str):
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        return _yaml().compose(text), None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _yaml().compose(text), None
     except _TooDeep as err:
         return None, _YamlProblem(f"{err} (or more than {MAX_NODES} nodes)", err.index)
     except MarkedYAMLError as err:

@@ -16,6 +16,14 @@ Several cloud-config parts are merged the way cloud-init merges them (§1.3): by
 part's keys replace earlier ones wholesale, so an earlier ``runcmd`` that a later part replaces
 never runs and is not read.
 
+Notes (Extraction.notes) start with a word: ``template:`` (not YAML, holds template markers, and
+still not YAML with them masked: unanalysable), ``template-masked:`` (not YAML until rendered; read
+with each ``${..}``/``{{..}}`` overwritten and directive lines blanked, lengths kept),
+``invalid-yaml:``, ``not-user-data:``, ``merge:``, ``runcmd-not-a-list:``, ``runcmd-bad-item:``
+(shellify's TypeError: nothing of it runs), ``write_files:``, ``mime:``, ``include:``, ``budget:``.
+``origin(document)`` tells which cloud-init section an embedded document comes from, and
+``first_boot(document)`` whether it runs before any container exists.
+
 Limits: YAML nesting deeper than MAX_DEPTH and more than MAX_NODES nodes end in a note; decoding
 (base64, gzip) stops at MAX_DECODED bytes; the text of all documents one read makes, aliases
 expanded, stops at a work budget.

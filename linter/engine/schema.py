@@ -27,11 +27,10 @@ def _nullable(schema: dict) -> dict:
     UnmarshalJSON refuses it (marked x-null: false, e.g. opts.MemBytes)."""
     out = dict(schema)
     kind = out.get("type")
-    if out.pop("x-null", True) is False:
-        pass
-    elif isinstance(kind, str):
+    nullable = out.pop("x-null", True)
+    if nullable and isinstance(kind, str):
         out["type"] = [kind, "null"]
-    elif isinstance(kind, list) and "null" not in kind:
+    elif nullable and isinstance(kind, list) and "null" not in kind:
         out["type"] = kind + ["null"]
     for name in ("items", "additionalProperties"):
         if isinstance(out.get(name), dict):

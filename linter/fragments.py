@@ -22,7 +22,7 @@ class Problem:
     message: str  # what dockerd says, verbatim where known
     start: int  # offset in the document text
     end: int
-    kind: str = "syntax"  # syntax | encoding | not-object
+    kind: str = "syntax"  # syntax | encoding | not-object | number (beyond float64)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -181,7 +182,8 @@ def test_python_dash_m_and_console_script_agree(tmp_path):
     import subprocess
 
     write_tree(tmp_path, {"daemon.json": MIXED})
-    script = shutil.which("dlint")
+    beside = Path(sys.executable).parent / "dlint"  # pip puts the script next to the interpreter
+    script = str(beside) if beside.exists() else shutil.which("dlint")
     if script is None:
         pytest.fail("the dlint console script is not installed")
     via_script = subprocess.run([script, "scan", "-f", "json"], cwd=tmp_path, capture_output=True, text=True)

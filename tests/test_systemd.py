@@ -6,12 +6,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from linter.document import Document
 from linter.fragments import UnitFile
 from linter.source import Source
 from linter.sources import SNIFF, ReadContext
 from linter.sources.systemd import EnvFileKind, SystemdKind, parse_env_file, parse_unit
+from linter.units import (
+    PACKAGED_UNIT,
+    command_fragment,
+    dockerd_command,
+    packaged_dockerd_arguments,
+    packaged_unit,
+    resolve,
+)
 
 SYSTEMD = SystemdKind()
 ENVFILE = EnvFileKind()
@@ -41,6 +51,11 @@ def at(location) -> str:
 
 def texts(words) -> list:
     return [w.text for w in words]
+
+
+def only_command(view):
+    assert len(view.exec_start) == 1, [texts(c.words) for c in view.exec_start]
+    return view.exec_start[0]
 
 
 # --- what each kind claims ----------------------------------------------------------------------
@@ -164,6 +179,19 @@ def test_value_offsets_follow_continuation_lines():
     assert doc.line_col(kill.value_offsets[0]) == (11, 13)
 
 
+def test_words_keep_their_line_and_column_across_continuations():
+    view = resolve([unit(SYNTAX)])
+    command = only_command(view)
+    path = "etc/systemd/system/docker.service"
+    assert [(w.text, at(w.location)) for w in command.words] == [
+        ("/usr/bin/dockerd", f"{path}:6:11"),
+        ("--debug", f"{path}:8:3"),
+        ("--tls", f"{path}:9:3"),
+    ]
+    assert at(command.location) == f"{path}:6:1"
+    assert command.words[2].location.end_line == 9 and command.words[2].location.end_column == 8
+
+
 def test_crlf_bom_and_lone_cr_line_endings():
     text = "\ufeff[Service]\r\nKillMode=mixed\r\nType=notify\rDelegate=yes"
     fragment = unit(text)
@@ -181,9 +209,47 @@ def test_a_continuation_at_the_end_of_the_file_is_still_read():
     assert [(e.key, e.value) for e in fragment.entries] == [("ExecStart", "/usr/bin/dockerd")]
 
 
+def test_syntax_that_systemd_ignores_or_refuses():
+    parsed = parse_unit("KillMode=process\n[Service]\nnonsense\n=x\n[Servce]\nKillMode=mixed\n[X-Mine]\nA=b\n[Service\n", "service")
+    assert [(i.message, i.fatal) for i in parsed.issues] == [
+        ("Assignment outside of section. Ignoring.", False),
+        ("Missing '=', ignoring line.", False),
+        ("Missing key name before '=', ignoring line.", False),
+        ("Unknown section 'Servce'. Ignoring.", False),
+        ("Invalid section header '[Service'", True),
+    ]
+    # kept, with the section they stand in, for policies; resolve() reads only [Service]
+    assert [(s, k, v) for s, k, _, _, v, _ in parsed.entries] == [("", "KillMode", "process"), ("Servce", "KillMode", "mixed"), ("X-Mine", "A", "b")]
+
+
 def test_read_notes_what_systemd_says():
     extraction = SYSTEMD.read(Document("ExecStart=/usr/bin/dockerd\n", "d.service"), ReadContext(_source("d.service", "", "systemd")))
     assert extraction.notes == ["d.service:1:1: systemd: Assignment outside of section. Ignoring."]
+
+
+def test_an_invalid_section_header_makes_the_unit_fail_to_load():
+    view = resolve([unit("[Service]\nExecStart=/usr/bin/dockerd\n[Install\n")])
+    assert view.refused
+    (problem,) = view.problems
+    assert problem.kind == "refused"
+    assert problem.message == "Invalid section header '[Install'; docker.service fails to load"
+    assert at(problem.location) == "etc/systemd/system/docker.service:3:1"
+
+
+def test_assignments_outside_a_section_are_ignored_so_the_unit_has_no_execstart():
+    view = resolve([unit("ExecStart=/usr/bin/dockerd -H unix:///run/user/1000/docker.sock\n")])
+    assert view.exec_start == []
+    assert [(p.kind, p.message) for p in view.problems] == [
+        ("ignored", "Assignment outside of section. Ignoring."),
+        ("refused", "docker.service: Service has no ExecStart=, ExecStop=, or SuccessAction=. Refusing."),
+    ]
+
+
+def test_an_empty_unit_file_masks_the_unit():
+    view = resolve([unit(""), unit("[Service]\nExecStart=/usr/bin/dockerd\n", "/usr/lib/systemd/system/docker.service")])
+    assert view.unit.target == "/etc/systemd/system/docker.service"
+    assert [(p.kind, p.message) for p in view.problems] == [("masked", "Unit docker.service is masked.")]
+    assert view.refused and view.exec_start == []
 
 
 # --- environment files ------------------------------------------------------------------------
@@ -261,3 +327,451 @@ def test_env_file_state_machine_edge_cases():
     assert [(k, v) for k, _, v, _ in parsed.assignments] == [("B", ""), ("C", "unterminated\n# x\\\nD=after-comment\nE=\\\n")]
     parsed = parse_env_file("# comment \\\nK=v\n")
     assert [(k, v) for k, _, v, _ in parsed.assignments] == [("K", "v")]
+
+
+# --- ExecStart= splitting and expansion ------------------------------------------------------
+
+
+def exec_words(line: str, *extra: str, env_files=()):
+    view = resolve([unit("[Service]\n" + "".join(x + "\n" for x in extra) + "ExecStart=" + line + "\n")], env_files)
+    return view
+
+
+def test_prefixes_are_stripped_and_kept():
+    view = exec_words("-+/usr/bin/dockerd --debug")
+    command = only_command(view)
+    assert command.prefixes == "-+"
+    assert texts(command.words) == ["/usr/bin/dockerd", "--debug"]
+    assert at(command.program.location) == "etc/systemd/system/docker.service:2:11"
+    view = exec_words("@/usr/bin/dockerd my-dockerd --debug")
+    command = only_command(view)
+    assert command.prefixes == "@" and command.argv0.text == "my-dockerd"
+    assert texts(command.arguments) == ["--debug"]
+    view = exec_words(":/usr/bin/dockerd $DOCKER_OPTS ${A}", "Environment=DOCKER_OPTS=--debug A=1")
+    assert texts(only_command(view).arguments) == ["$DOCKER_OPTS", "${A}"]
+    view = exec_words("!!/usr/bin/dockerd")
+    assert only_command(view).prefixes == "!!"
+
+
+def test_systemd_quoting_and_escapes():
+    view = exec_words('/usr/bin/dockerd "--label=a b" \'x  y\' --c=\\"q\\" \\x41\\u00e9 a"b c"d \\s')
+    command = only_command(view)
+    assert texts(command.arguments) == ["--label=a b", "x  y", '--c="q"', "A\u00e9", "ab cd", " "]
+    # each word points at its text, quotes included
+    path = "etc/systemd/system/docker.service"
+    assert [at(w.location) for w in command.arguments] == [f"{path}:2:28", f"{path}:2:42", f"{path}:2:49", f"{path}:2:59", f"{path}:2:70", f"{path}:2:78"]
+    assert view.problems == []
+
+
+def test_unknown_escapes_are_kept_with_a_warning():
+    view = exec_words("/usr/bin/dockerd --x=\\q")
+    assert texts(only_command(view).arguments) == ["--x=\\q"]
+    assert [(p.kind, p.message) for p in view.problems] == [("ignored", 'Ignoring unknown escape sequences: "--x=\\q"')]
+
+
+def test_unbalanced_quoting_refuses_the_unit_unless_the_command_may_fail():
+    view = exec_words('/usr/bin/dockerd "--label=a b')
+    assert view.exec_start == []
+    assert [(p.kind, p.message) for p in view.problems][0] == ("refused", 'Unbalanced quoting, ignoring: "/usr/bin/dockerd "--label=a b"')
+    assert view.refused
+    view = exec_words('-/usr/bin/dockerd "--label=a b')
+    assert [p.kind for p in view.problems] == ["ignored", "refused"]  # the line is dropped, then no ExecStart
+    view = exec_words('"/usr/bin/dockerd --x')  # a bad first word: the line is ignored
+    assert [p.kind for p in view.problems] == ["ignored", "refused"]
+
+
+def test_bad_program_paths():
+    view = exec_words("bin/dockerd --debug")
+    assert view.problems[0].message == "Neither a valid executable name nor an absolute path: bin/dockerd"
+    assert view.problems[0].kind == "refused"
+    view = exec_words("dockerd --debug")  # a bare name is searched in systemd's fixed path
+    assert texts(only_command(view).words) == ["dockerd", "--debug"]
+    assert dockerd_command(view)[0].text == "dockerd"
+
+
+def test_braced_variables_are_one_word_even_empty_or_with_spaces():
+    view = exec_words("/usr/bin/dockerd ${A} ${EMPTY} ${UNSET} --x=${A}! ${A:-d} $${A}", 'Environment="A=one two" EMPTY=')
+    assert texts(only_command(view).arguments) == ["one two", "", "", "--x=one two!", "${A:-d}", "${A}"]
+
+
+def test_dollar_var_is_split_and_only_as_a_whole_word():
+    view = exec_words(
+        "/usr/bin/dockerd $OPTS --pre$OPTS $UNSET $EMPTY $ $OPTS-x $$OPTS --p=100%% %n",
+        "Environment='OPTS=--label \"x y\" --debug' EMPTY=",
+    )
+    assert texts(only_command(view).arguments) == ["--label", "x y", "--debug", "--pre$OPTS", "$OPTS", "--p=100%", "docker.service"]
+
+
+def test_a_quoted_dollar_var_is_still_split():
+    # systemd removes the quotes when it reads the line; "$X" is then a word of its own
+    view = exec_words('/usr/bin/dockerd "$OPTS" \'${OPTS}\'', 'Environment="OPTS=--a --b"')
+    assert texts(only_command(view).arguments) == ["--a", "--b", "--a --b"]
+
+
+def test_unknown_specifier_refuses_the_unit():
+    view = exec_words("/usr/bin/dockerd --x=%z")
+    assert [(p.kind, p.message) for p in view.problems][0] == ("refused", "Failed to resolve unit specifiers in --x=%z: Invalid slot")
+
+
+def test_semicolons_separate_commands_and_escaped_ones_are_words():
+    view = exec_words("/bin/echo a \\; b ; /bin/echo c", "Type=oneshot")
+    assert [texts(c.words) for c in view.exec_start] == [["/bin/echo", "a", ";", "b"], ["/bin/echo", "c"]]
+    assert view.problems == []
+
+
+def test_flag_from_docker_opts_points_into_the_environment_file():
+    service = unit(
+        "[Service]\n"  # 1
+        "EnvironmentFile=-/etc/default/docker\n"  # 2
+        "ExecStart=/usr/sbin/dockerd -H fd:// $DOCKER_OPTS\n",  # 3
+        "/lib/systemd/system/docker.service",
+    )
+    defaults, _ = envfile(ENV)
+    view = resolve([service], [defaults])
+    assert view.problems == []
+    program, arguments = dockerd_command(view)
+    assert program.text == "/usr/sbin/dockerd"
+    assert [(w.text, at(w.location)) for w in arguments] == [
+        ("-H", "lib/systemd/system/docker.service:3:29"),
+        ("fd://", "lib/systemd/system/docker.service:3:32"),
+        ("--dns", "etc/default/docker:3:14"),
+        ("8.8.8.8", "etc/default/docker:3:20"),
+        ("--log-level=warn", "etc/default/docker:3:28"),
+    ]
+    flag = arguments[4]
+    assert (flag.location.end_line, flag.location.end_column) == (3, 44)
+    (step,) = flag.location.trace
+    assert (step.path, step.line, step.column, step.label) == ("lib/systemd/system/docker.service", 3, 38, "$DOCKER_OPTS")
+    assert view.environment["DOCKER_OPTS"].origin == "EnvironmentFile"
+    (ref,) = view.environment_files
+    assert (ref.path, ref.optional, at(ref.location)) == ("/etc/default/docker", True, "lib/systemd/system/docker.service:2:1")
+    assert ref.files == [defaults]
+
+
+def test_export_lines_never_reach_dockerd():
+    service = unit("[Service]\nEnvironmentFile=/etc/default/docker\nExecStart=/usr/bin/dockerd $DOCKER_OPTS\n")
+    defaults, notes = envfile('export DOCKER_OPTS="--live-restore"\n')
+    view = resolve([service], [defaults])
+    assert defaults.variables == []
+    assert texts(dockerd_command(view)[1]) == []
+    assert "export" in notes[0] and "DOCKER_OPTS" in notes[0]
+
+
+def test_environment_entries_quoting_and_locations():
+    view = exec_words(
+        "/usr/bin/dockerd $DOCKER_OPTS $B $C",
+        "Environment=\"DOCKER_OPTS=--debug --tls\" 'B=x y' C=plain\\x41",  # line 2
+    )
+    assert {n: v.value for n, v in view.environment.items()} == {"DOCKER_OPTS": "--debug --tls", "B": "x y", "C": "plainA"}
+    arguments = only_command(view).arguments
+    assert [(w.text, at(w.location)) for w in arguments] == [
+        ("--debug", "etc/systemd/system/docker.service:2:26"),
+        ("--tls", "etc/systemd/system/docker.service:2:34"),
+        ("x", "etc/systemd/system/docker.service:2:44"),
+        ("y", "etc/systemd/system/docker.service:2:46"),
+        ("plainA", "etc/systemd/system/docker.service:2:51"),
+    ]
+    assert arguments[0].location.trace[0].label == "$DOCKER_OPTS"
+    assert at(view.environment["B"].location) == "etc/systemd/system/docker.service:2:42"
+
+
+def test_environment_later_wins_reset_and_invalid_assignments():
+    view = exec_words(
+        "/usr/bin/dockerd $A",
+        "Environment=A=1 Z=9",
+        "Environment=A=2 1BAD=x NOEQUALS",
+        "Environment=",
+        "Environment=A=3",
+    )
+    assert {n: v.value for n, v in view.environment.items()} == {"A": "3"}
+    assert [(p.kind, p.message) for p in view.problems] == [
+        ("ignored", "Invalid environment assignment, ignoring: 1BAD=x"),
+        ("ignored", "Invalid environment assignment, ignoring: NOEQUALS"),
+    ]
+    view = exec_words("/usr/bin/dockerd $A", 'Environment=A=1 "B=unbalanced')
+    assert view.environment["A"].value == "1" and "B" not in view.environment
+    assert view.problems[0].message == 'Invalid syntax, ignoring: A=1 "B=unbalanced'
+
+
+def test_environment_files_override_environment_and_later_files_win():
+    service = unit(
+        "[Service]\n"
+        "Environment=DOCKER_OPTS=--from-unit OTHER=kept\n"
+        "EnvironmentFile=/etc/default/docker\n"
+        "EnvironmentFile=-/etc/sysconfig/docker*\n"
+        "ExecStart=/usr/bin/dockerd $DOCKER_OPTS $OTHER\n"
+    )
+    default, _ = envfile("DOCKER_OPTS=--from-default\n")
+    sysconfig, _ = envfile("DOCKER_OPTS=--from-sysconfig\n", "/etc/sysconfig/docker")
+    network, _ = envfile("NET=1\n", "/etc/sysconfig/docker-network")
+    view = resolve([service], [network, sysconfig, default])
+    assert texts(dockerd_command(view)[1]) == ["--from-sysconfig", "kept"]
+    assert [f.target for f in view.environment_files[1].files] == ["/etc/sysconfig/docker", "/etc/sysconfig/docker-network"]
+    assert view.environment["NET"].value == "1" and view.environment["OTHER"].origin == "Environment"
+
+
+def test_missing_environment_files():
+    service = unit(
+        "[Service]\n"
+        "EnvironmentFile=-/etc/default/docker\n"  # optional: nothing to say
+        "EnvironmentFile=/etc/network/proxy.env\n"  # 3
+        "EnvironmentFile=relative/path\n"  # 4
+        "ExecStart=/usr/bin/dockerd $DOCKER_OPTS\n"
+    )
+    view = resolve([service], [])
+    assert [(p.kind, p.message, at(p.location)) for p in view.problems] == [
+        ("ignored", "EnvironmentFile= path is not absolute, ignoring: relative/path", "etc/systemd/system/docker.service:4:1"),
+        (
+            "missing-file",
+            "docker.service: Failed to load environment files: No such file or directory (/etc/network/proxy.env is not among the files read)",
+            "etc/systemd/system/docker.service:3:1",
+        ),
+    ]
+    assert not view.refused
+    assert texts(dockerd_command(view)[1]) == []
+    view = resolve([unit("[Service]\nEnvironmentFile=/etc/x\nEnvironmentFile=\nExecStart=/usr/bin/dockerd\n")])
+    assert view.environment_files == [] and view.problems == []
+
+
+# --- drop-ins, precedence and ExecStart= lists ----------------------------------------------------
+
+PACKAGE_UNIT = (
+    "[Service]\n"  # 1
+    "Type=notify\n"  # 2
+    "ExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock\n"  # 3
+    "ExecReload=/bin/kill -s HUP $MAINPID\n"  # 4
+    "KillMode=process\n"  # 5
+    "Delegate=yes\n"  # 6
+)
+
+
+def test_a_drop_in_that_resets_execstart():
+    main = unit(PACKAGE_UNIT, "/usr/lib/systemd/system/docker.service")
+    override = unit(
+        "[Service]\n"  # 1
+        "ExecStart=\n"  # 2
+        "ExecStart=/usr/bin/dockerd --live-restore\n",  # 3
+        "/etc/systemd/system/docker.service.d/override.conf",
+    )
+    view = resolve([override, main])
+    assert view.unit is main and view.dropins == [override] and view.unused == []
+    command = only_command(view)
+    assert texts(command.words) == ["/usr/bin/dockerd", "--live-restore"]
+    assert at(command.location) == "etc/systemd/system/docker.service.d/override.conf:3:1"
+    assert at(command.arguments[0].location) == "etc/systemd/system/docker.service.d/override.conf:3:28"
+    assert command.unit is override
+    assert view.problems == []
+    assert view.kill_mode.value == "process" and at(view.kill_mode.location) == "usr/lib/systemd/system/docker.service:5:1"
+
+
+def test_a_drop_in_that_adds_a_second_execstart_gets_the_unit_refused():
+    main = unit(PACKAGE_UNIT, "/usr/lib/systemd/system/docker.service")
+    override = unit("[Service]\n\nExecStart=/usr/bin/dockerd --live-restore\n", "/etc/systemd/system/docker.service.d/override.conf")
+    view = resolve([main, override])
+    assert [texts(c.words) for c in view.exec_start] == [
+        ["/usr/bin/dockerd", "-H", "fd://", "--containerd=/run/containerd/containerd.sock"],
+        ["/usr/bin/dockerd", "--live-restore"],
+    ]
+    (problem,) = view.problems
+    assert problem.kind == "refused" and view.refused
+    assert problem.message == "docker.service: Service has more than one ExecStart= setting, which is only allowed for Type=oneshot services. Refusing."
+    assert at(problem.location) == "etc/systemd/system/docker.service.d/override.conf:3:1"
+    assert [at(loc) for loc in problem.related] == ["usr/lib/systemd/system/docker.service:3:1"]
+
+
+def test_oneshot_services_may_have_several_execstart():
+    main = unit("[Service]\nType=oneshot\nExecStart=/bin/true\n")
+    drop = unit("[Service]\nExecStart=/usr/bin/dockerd\n", "/etc/systemd/system/docker.service.d/more.conf")
+    view = resolve([main, drop])
+    assert len(view.exec_start) == 2 and view.problems == []
+    assert view.type.parsed == "oneshot"
+
+
+def test_reset_without_a_new_execstart():
+    main = unit(PACKAGE_UNIT, "/usr/lib/systemd/system/docker.service")
+    drop = unit("[Service]\nExecStart=\n", "/etc/systemd/system/docker.service.d/override.conf")
+    view = resolve([main, drop])
+    (problem,) = view.problems
+    assert problem.message == "docker.service: Service has no ExecStart=, ExecStop=, or SuccessAction=. Refusing."
+    assert at(problem.location) == "etc/systemd/system/docker.service.d/override.conf:2:1"
+    drop = unit("[Service]\nExecStart=\nExecStop=/bin/true\n", "/etc/systemd/system/docker.service.d/override.conf")
+    (problem,) = resolve([main, drop]).problems
+    assert problem.message == "docker.service: Service has no ExecStart= setting, which is only allowed for Type=oneshot services. Refusing."
+    assert problem.kind == "refused"
+
+
+def test_same_name_drop_ins_in_etc_and_usr_lib():
+    main = unit(PACKAGE_UNIT, "/usr/lib/systemd/system/docker.service")
+    vendor = unit("[Service]\nKillMode=mixed\nDelegate=no\n", "/usr/lib/systemd/system/docker.service.d/10-kill.conf")
+    admin = unit("[Service]\nKillMode=control-group\n", "/etc/systemd/system/docker.service.d/10-kill.conf")
+    later = unit("[Service]\nDelegate=cpu memory\n", "/usr/lib/systemd/system/docker.service.d/20-delegate.conf")
+    runtime = unit("[Service]\nKillMode=none\n", "/run/systemd/system/docker.service.d/15-kill.conf")
+    view = resolve([admin, later, vendor, main, runtime])
+    assert view.dropins == [admin, runtime, later]  # by file name across folders
+    assert view.unused == [vendor]  # /etc's 10-kill.conf replaces /usr/lib's
+    assert view.kill_mode.value == "none" and view.kill_mode.unit is runtime
+    assert at(view.kill_mode.location) == "run/systemd/system/docker.service.d/15-kill.conf:2:1"
+    assert view.delegate.value == "cpu memory" and view.delegate.parsed is True
+    assert view.used == [main, admin, runtime, later]
+
+
+def test_the_highest_priority_unit_wins_for_the_whole_file():
+    vendor = unit(PACKAGE_UNIT, "/lib/systemd/system/docker.service")
+    admin = unit("[Service]\nExecStart=/usr/bin/dockerd --debug\n", "/etc/systemd/system/docker.service")
+    runtime = unit("[Service]\nExecStart=/usr/bin/dockerd --runtime\n", "/run/systemd/system/docker.service")
+    dropin = unit("[Service]\nKillMode=mixed\n", "/lib/systemd/system/docker.service.d/kill.conf")
+    view = resolve([vendor, runtime, admin, dropin])
+    assert view.unit is admin and view.unused == [runtime, vendor]
+    assert texts(only_command(view).arguments) == ["--debug"]
+    assert view.kill_mode.value == "mixed"  # a vendor drop-in applies to the admin's unit
+    assert view.delegate is None and view.exec_reload is None
+
+
+def test_type_wide_drop_ins_and_other_folders():
+    main = unit(PACKAGE_UNIT, "/usr/lib/systemd/system/docker.service")
+    all_services = unit("[Service]\nKillMode=mixed\n", "/etc/systemd/system/service.d/50-all.conf")
+    unrelated = unit("[Service]\nKillMode=none\n", "/etc/systemd/system/containerd.service.d/50-x.conf")
+    stray = unit("[Service]\nKillMode=none\n", "/etc/systemd/system/multi-user.target.wants/docker.service")
+    view = resolve([main, all_services, unrelated, stray])
+    assert view.dropins == [all_services] and view.kill_mode.value == "mixed"
+    assert view.unit is main
+
+
+def test_kill_mode_delegate_and_exec_reload():
+    view = resolve([unit(PACKAGE_UNIT, "/usr/lib/systemd/system/docker.service")])
+    path = "usr/lib/systemd/system/docker.service"
+    assert (view.kill_mode.value, at(view.kill_mode.location)) == ("process", f"{path}:5:1")
+    assert (view.delegate.value, view.delegate.parsed, at(view.delegate.location)) == ("yes", True, f"{path}:6:1")
+    assert (view.exec_reload.value, at(view.exec_reload.location)) == ("/bin/kill -s HUP $MAINPID", f"{path}:4:1")
+    (reload,) = view.exec_reload.parsed
+    assert texts(reload.words) == ["/bin/kill", "-s", "HUP", "$MAINPID"]
+    assert at(reload.location) == f"{path}:4:1" and at(reload.words[3].location) == f"{path}:4:29"
+    view = resolve([unit("[Service]\nExecStart=/usr/bin/dockerd\nKillMode=process\nKillMode=bogus\nDelegate=no\nExecReload=/bin/kill -HUP $MAINPID\nExecReload=\n")])
+    assert view.kill_mode.value == "process"
+    assert [(p.kind, p.message) for p in view.problems] == [("ignored", "Failed to parse kill mode specification, ignoring: bogus")]
+    assert view.delegate.parsed is False and view.exec_reload is None
+
+
+def test_other_service_running_dockerd_is_chosen_when_there_is_no_docker_service():
+    custom = unit("[Service]\nExecStart=/usr/bin/dockerd-current --selinux-enabled\n", "/etc/systemd/system/docker-custom.service")
+    view = resolve([unit("[Socket]\nListenStream=/run/docker.sock\n", "/etc/systemd/system/docker.socket"), custom])
+    assert view.name == "docker-custom.service" and view.unit is custom
+    assert texts(dockerd_command(view)[1]) == ["--selinux-enabled"]
+
+
+def test_dockerd_command_finds_dockerd_only():
+    view = exec_words("/usr/bin/docker daemon -H fd://")
+    assert dockerd_command(view) is None
+    view = resolve([unit("[Service]\nType=oneshot\nExecStart=/bin/mkdir -p /run/x\nExecStart=/usr/bin/dockerd-current --x\n")])
+    program, arguments = dockerd_command(view)
+    assert program.text == "/usr/bin/dockerd-current" and texts(arguments) == ["--x"]
+    assert dockerd_command(resolve([])) is None
+
+
+def test_drop_ins_without_a_unit_and_the_packaged_fallback():
+    override = unit("[Service]\nExecStart=\nExecStart=/usr/bin/dockerd --config-file=/etc/docker/daemon.json\n", "/etc/systemd/system/docker.service.d/override.conf")
+    alone = resolve([override])
+    assert alone.unit is None and alone.problems == [] and len(alone.exec_start) == 1
+    view = resolve([override], fallback=packaged_unit())
+    assert view.assumed and view.unit.target == "/usr/lib/systemd/system/docker.service"
+    assert texts(dockerd_command(view)[1]) == ["--config-file=/etc/docker/daemon.json"]
+    assert view.kill_mode.value == "process" and at(view.kill_mode.location) == "<packaged docker.service>:21:1"
+    adds = unit("[Service]\nExecStart=/usr/bin/dockerd --debug\n", "/etc/systemd/system/docker.service.d/debug.conf")
+    view = resolve([adds], fallback=packaged_unit())
+    assert view.refused and "more than one ExecStart=" in view.problems[0].message
+    assert at(view.problems[0].related[0]) == "<packaged docker.service>:12:1"
+
+
+def test_packaged_base_and_the_dockerd_command_fragment():
+    override = unit("[Service]\nExecStart=\nExecStart=/usr/bin/dockerd --live-restore\n", "/etc/systemd/system/docker.service.d/override.conf")
+    view = resolve([override], packaged_base=True)
+    assert view.assumed and view.kill_mode.value == "process"
+    fragment = command_fragment(view)
+    assert (fragment.origin, fragment.assumed, fragment.note) == ("systemd", False, "")
+    assert fragment.source is override.source and texts(fragment.words) == ["--live-restore"]
+    assert at(fragment.location) == "etc/systemd/system/docker.service.d/override.conf:3:1"
+
+    class Host:
+        fragments = [override]
+
+    view = resolve([], packaged_base=True)
+    fragment = command_fragment(view, Host())
+    assert (fragment.origin, fragment.assumed) == ("packaged-unit", True)
+    assert fragment.note == "assumes the packaged docker.service of docker-ce (ExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock): the repository has none"
+    assert fragment.source is override.source and at(fragment.words[0].location) == "<packaged docker.service>:12:28"
+    assert resolve([]).unit is None and command_fragment(resolve([])) is None
+
+    refused = resolve([unit("[Service]\nExecStart=/usr/bin/dockerd --debug\n", "/etc/systemd/system/docker.service.d/debug.conf")], packaged_base=True)
+    fragment = command_fragment(refused)  # the first dockerd command is the packaged one
+    assert fragment.assumed and fragment.note.split("; ")[1] == (
+        "systemd does not start this unit: docker.service: Service has more than one ExecStart= setting, "
+        "which is only allowed for Type=oneshot services. Refusing."
+    )
+
+
+def test_the_packaged_unit():
+    assert PACKAGED_UNIT.exec_start == "/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock"
+    assert (PACKAGED_UNIT.exec_reload, PACKAGED_UNIT.kill_mode, PACKAGED_UNIT.delegate) == ("/bin/kill -s HUP $MAINPID", "process", "yes")
+    words = packaged_dockerd_arguments()
+    assert [(w.text, at(w.location)) for w in words] == [
+        ("-H", "<packaged docker.service>:12:28"),
+        ("fd://", "<packaged docker.service>:12:31"),
+        ("--containerd=/run/containerd/containerd.sock", "<packaged docker.service>:12:37"),
+    ]
+    view = resolve([packaged_unit()])
+    assert view.problems == [] and view.type.parsed == "notify" and view.delegate.parsed is True
+    assert texts(view.exec_reload.parsed[0].words) == ["/bin/kill", "-s", "HUP", "$MAINPID"]
+    assert PACKAGED_UNIT.text.splitlines()[11] == "ExecStart=" + PACKAGED_UNIT.exec_start
+
+
+def test_an_embedded_unit_points_into_the_outer_file():
+    outer = "write_files:\n  - path: /etc/systemd/system/docker.service.d/override.conf\n    content: |\n      [Service]\n      ExecStart=\n      ExecStart=/usr/bin/dockerd --live-restore\n"
+    parent = Document(outer, "user-data.yaml")
+    inner_text = "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd --live-restore\n"
+    starts = [outer.index("[Service]"), outer.index("ExecStart=\n"), outer.index("ExecStart=/usr")]
+    document = Document(inner_text, "user-data.yaml", parent=parent, label="write_files[0]", line_offsets=starts + [len(outer)])
+    source = _source("user-data.yaml", outer, "cloud-init")
+    context = ReadContext(source, target="/etc/systemd/system/docker.service.d/override.conf", depth=1)
+    (fragment,) = SYSTEMD.read(document, context).fragments
+    view = resolve([fragment], fallback=packaged_unit())
+    flag = dockerd_command(view)[1][0]
+    assert (flag.text, at(flag.location)) == ("--live-restore", "user-data.yaml:6:34")
+    assert flag.location.trace[0].label == "write_files[0]"
+
+
+# --- fuzz: nothing a repository holds makes these raise -------------------------------------------
+
+_UNIT_ALPHABET = st.sampled_from(list("[]=\\\"' \t\n\r#;$%{}:@-+!x\x00\ufeffESabcdko1") + ["ExecStart=", "[Service]\n", "Environment=", "EnvironmentFile=", "${A}", "$A", "Type=oneshot\n", "\\\n"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_UNIT_ALPHABET, max_size=80).map("".join), st.text(max_size=200))
+def test_fuzz_unit_read_and_resolve_never_raise(structured, random_text):
+    for text in (structured, random_text):
+        fragment = unit(text)
+        for entry in fragment.entries:
+            assert len(entry.value_offsets) == len(entry.value)
+        drop = unit(text, "/etc/systemd/system/docker.service.d/fuzz.conf")
+        env, _ = envfile(text)
+        view = resolve([fragment, drop], [env], fallback=packaged_unit())
+        for command in view.exec_start + (view.exec_reload.parsed if view.exec_reload else []):
+            for word in command.words:
+                assert word.location.line >= 1 and word.location.column >= 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("=\"'\\ \t\n\r#;$xA_1") + ["export ", "DOCKER_OPTS="]), max_size=60).map("".join), st.text(max_size=200))
+def test_fuzz_env_file_read_never_raises(structured, random_text):
+    service = unit("[Service]\nEnvironmentFile=/etc/default/docker\nExecStart=/usr/bin/dockerd $DOCKER_OPTS ${DOCKER_OPTS} $A\n")
+    for text in (structured, random_text):
+        fragment, _ = envfile(text)
+        for var in fragment.variables:
+            assert len(var.value_offsets) == len(var.value)
+        resolve([service], [fragment])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("\"'\\ \t;$%{}:@-+!/xu0") + ["\\x4", "\\u00", "${", "%%", "\\;"]), max_size=40).map("".join))
+def test_fuzz_exec_start_values_never_raise(value):
+    view = resolve([unit("[Service]\nEnvironment='A=a \"b c' B=\nExecStart=" + value + "\n")])
+    assert isinstance(view.problems, list)

@@ -632,9 +632,10 @@ def test_type_wide_drop_ins_and_other_folders():
     all_services = unit("[Service]\nKillMode=mixed\n", "/etc/systemd/system/service.d/50-all.conf")
     unrelated = unit("[Service]\nKillMode=none\n", "/etc/systemd/system/containerd.service.d/50-x.conf")
     stray = unit("[Service]\nKillMode=none\n", "/etc/systemd/system/multi-user.target.wants/docker.service")
-    view = resolve([main, all_services, unrelated, stray])
+    user = unit("[Service]\nExecStart=/usr/bin/dockerd-rootless.sh\n", "/home/ci/.config/systemd/user/docker.service")
+    view = resolve([main, all_services, unrelated, stray, user])
     assert view.dropins == [all_services] and view.kill_mode.value == "mixed"
-    assert view.unit is main
+    assert view.unit is main and view.unused == []  # not in the system manager's load path: not considered
 
 
 def test_kill_mode_delegate_and_exec_reload():

@@ -1,0 +1,1765 @@
+"""Shell scripts: what provisioning does to the Docker engine, found in the parse tree.
+
+A script is parsed with tree-sitter-bash and every command is looked at, wherever it stands
+(functions, ``if``/``for``/``while`` bodies, ``&&`` lists, subshells, ``$(...)``). From it come:
+
+- embedded documents for the files it writes (``cat > F <<EOF``, ``... | sudo tee [-a] F``,
+  ``echo``/``printf ... > F``, ``>>``), read again by the kind the target path calls for, and
+  the scripts it hands to another shell (``sh -c '...'``, ``bash <<EOF``), read again as shell;
+- ``dockerd`` started with flags, ``docker swarm init|join``, the engine package installed,
+  upgraded or held (apt, yum/dnf, get.docker.com), and what is done to the running daemon
+  (``systemctl``, ``service``, SIGHUP).
+
+Here-documents are found before tree-sitter parses the script, by bash's own rules
+(provisioning-facts §3.1): tree-sitter-bash 0.25 misreads two here-documents on one line, a
+here-document followed by ``;`` or by a redirect and a pipe, quoted parts inside the delimiter
+(``E"O"F``) and body lines that start with a backslash (tree-sitter/tree-sitter-bash#346,
+#283). The scan below records each operator and its body, then tree-sitter parses a copy of the
+script of the same length in which each ``<<`` has become ``< `` and each body is blank, so every
+node keeps its offset and the bodies cannot derail the grammar. Nothing is executed and no
+substitution is expanded; ``$VAR`` stays as written unless the script assigns it a literal.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from ..document import Document
+from ..fragments import DockerdCommand, EnginePackage, ServiceAction, SwarmMembership, Word
+from . import DOCKER_NEEDLES, SNIFF, Embedded, Extraction, ReadContext, SourceKind, kind_for_target
+
+# ------------------------------------------------------------------------------------------
+# Byte offsets (tree-sitter) and character offsets (Document)
+
+
+class _Offsets:
+    """Character offset of a UTF-8 byte offset of ``text``."""
+
+    def __init__(self, text: str):
+        self._bytes: List[int] = []  # byte offset of each non-ASCII character
+        self._chars: List[int] = []  # its character offset
+        self._after: List[int] = []  # bytes beyond characters once past it
+        extra = 0
+        for match in re.finditer(r"[^\x00-\x7f]", text):
+            index = match.start()
+            code = ord(match.group())
+            size = 2 if code < 0x800 else 3 if code < 0x10000 else 4
+            self._bytes.append(index + extra)
+            self._chars.append(index)
+            extra += size - 1
+            self._after.append(extra)
+        self._sizes_end = [b + (a - (self._after[i - 1] if i else 0)) + 1 for i, (b, a) in enumerate(zip(self._bytes, self._after))]
+
+    def char(self, byte: int) -> int:
+        index = bisect_right(self._bytes, byte) - 1
+        if index < 0:
+            return byte
+        if byte < self._sizes_end[index]:  # inside a multi-byte character
+            return self._chars[index]
+        return byte - self._after[index]
+
+
+# ------------------------------------------------------------------------------------------
+# Text that comes from pieces of the document, and its map back
+
+
+class _Mapped:
+    """A value built from pieces of the document text (quote removal, escapes, tab stripping),
+    with the document offset of each piece, so every character maps back exactly."""
+
+    __slots__ = ("_parts", "starts", "sources", "length", "expanded", "_joinable", "_text")
+
+    def __init__(self) -> None:
+        self._parts: List[str] = []
+        self.starts: List[int] = []  # value offset where each piece starts
+        self.sources: List[int] = []  # document offset of that character
+        self.length = 0
+        self.expanded = False  # holds a $ or ` expansion left as written
+        self._joinable: Optional[int] = None  # document offset a contiguous next piece would start at
+        self._text: Optional[str] = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = "".join(self._parts)
+            self._parts = [self._text] if self._text else []
+        return self._text
+
+    def add(self, value: str, source: int) -> None:
+        """``value`` stands as such at ``source`` in the document."""
+        if not value:
+            return
+        if self._joinable != source:
+            self.starts.append(self.length)
+            self.sources.append(source)
+        self._parts.append(value)
+        self._text = None
+        self.length += len(value)
+        self._joinable = source + len(value)
+
+    def produce(self, value: str, source: int) -> None:
+        """``value`` is produced by the text at ``source`` (an escape, an added newline)."""
+        if not value:
+            return
+        self.starts.append(self.length)
+        self.sources.append(source)
+        self._parts.append(value)
+        self._text = None
+        self.length += len(value)
+        self._joinable = None
+
+    def source(self, offset: int) -> int:
+        if not self.starts:
+            return 0
+        offset = max(0, min(offset, self.length))
+        index = max(0, bisect_right(self.starts, offset) - 1)
+        return self.sources[index] + offset - self.starts[index]
+
+    def copy_into(self, target: "_Mapped", start: int, end: int) -> None:
+        """Append ``text[start:end]`` to ``target``, keeping the map."""
+        text = self.text
+        index = max(0, bisect_right(self.starts, start) - 1)
+        while start < end:
+            piece_end = self.starts[index + 1] if index + 1 < len(self.starts) else self.length
+            stop = min(end, piece_end)
+            if stop > start:
+                target.add(text[start:stop], self.sources[index] + start - self.starts[index])
+            start = stop
+            index += 1
+
+    def extend(self, other: "_Mapped") -> None:
+        other.copy_into(self, 0, other.length)
+        self.expanded = self.expanded or other.expanded
+
+
+class SplicedDocument(Document):
+    """An embedded document cut from its parent in pieces that do not start at line starts (a
+    joined ``\\``-newline, a removed escape): each piece maps back exactly."""
+
+    def __init__(self, text: str, path: str, *, parent: Document, label: str, starts: Sequence[int], sources: Sequence[int], line_offsets: Sequence[int], anchor: Tuple[int, int]):
+        super().__init__(text, path, parent=parent, label=label, line_offsets=line_offsets, anchor=anchor)
+        self._piece_starts = list(starts)
+        self._piece_sources = list(sources)
+
+    def _to_parent(self, offset: int) -> Optional[int]:
+        offset = max(0, min(offset, len(self.text)))
+        index = max(0, bisect_right(self._piece_starts, offset) - 1)
+        return self._piece_sources[index] + offset - self._piece_starts[index]
+
+
+def _embedded_document(parent: Document, value: _Mapped, label: str, anchor: Tuple[int, int]) -> Document:
+    """A Document for ``value`` whose positions map into ``parent``: line by line when every piece
+    starts a line, piece by piece otherwise."""
+    text = value.text
+    if not value.starts:
+        return Document(text, parent.path, parent=parent, label=label, line_offsets=[anchor[0]], anchor=anchor)
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    line_offsets = [value.source(start) for start in line_starts]
+    ends = value.starts[1:] + [value.length]
+    # a piece may start inside a line only as the newline that ends it (echo's, printf's)
+    at_line_starts = all(start == 0 or text[start - 1] == "\n" or text[start:end] == "\n" for start, end in zip(value.starts, ends))
+    if at_line_starts:
+        return Document(text, parent.path, parent=parent, label=label, line_offsets=line_offsets, anchor=anchor)
+    return SplicedDocument(text, parent.path, parent=parent, label=label, starts=value.starts, sources=value.sources, line_offsets=line_offsets, anchor=anchor)
+
+
+# ------------------------------------------------------------------------------------------
+# Here-documents, by bash's rules
+
+
+@dataclass
+class _Heredoc:
+    operator: int  # byte offset of "<<"
+    strip_tabs: bool  # <<-
+    quoted: bool  # any quoting in the delimiter word: literal body
+    delimiter: bytes
+    body_start: int = 0  # bytes: the body lines, without the delimiter line
+    body_end: int = 0
+    closed: bool = True  # a delimiter line was found
+
+
+_CMD_STOP = re.compile(rb"[\\'\"`$#<()\n]")
+_DQ_STOP = re.compile(rb'[\\"`$]')
+_ARITH_STOP = re.compile(rb"[()\\`$]")
+_BRACE_STOP = re.compile(rb"[\\'\"`${}]")
+_WORD_BREAK = frozenset(b" \t\n;&|()<>")
+_BLANK = bytes(10 if b == 10 else 32 for b in range(256))
+
+_CMD, _SUB, _PAREN, _TICK, _DQ, _ARITH, _BRACE = range(7)
+_STOPS = {_CMD: _CMD_STOP, _SUB: _CMD_STOP, _PAREN: _CMD_STOP, _TICK: _CMD_STOP, _DQ: _DQ_STOP, _ARITH: _ARITH_STOP, _BRACE: _BRACE_STOP}
+
+
+def _delimiter(data: bytes, start: int) -> Tuple[bytes, bool, int]:
+    """The here-document delimiter word at ``start``: (word after quote removal, quoted, end)."""
+    out = bytearray()
+    quoted = False
+    index, size = start, len(data)
+    while index < size:
+        char = data[index]
+        if char in _WORD_BREAK:
+            break
+        if char == 0x5C:  # backslash
+            quoted = True
+            if index + 1 < size:
+                out.append(data[index + 1])
+            index += 2
+        elif char == 0x27:  # '
+            quoted = True
+            close = data.find(b"'", index + 1)
+            close = size if close < 0 else close
+            out += data[index + 1 : close]
+            index = close + 1
+        elif char == 0x22:  # "
+            quoted = True
+            index += 1
+            while index < size and data[index] != 0x22:
+                if data[index] == 0x5C and index + 1 < size and data[index + 1] in b'$`"\\\n':
+                    index += 1
+                out.append(data[index])
+                index += 1
+            index += 1
+        elif char == 0x24 and index + 1 < size and data[index + 1] in b"'\"":  # $'EOF', $"EOF"
+            index += 1
+        else:
+            out.append(char)
+            index += 1
+    return bytes(out), quoted, min(index, size)
+
+
+def _continues(data: bytes, line_start: int, line_end: int) -> bool:
+    """The physical line ends with an unescaped backslash (a \\-newline in an unquoted body)."""
+    count = 0
+    index = line_end - 1
+    while index >= line_start and data[index] == 0x5C:
+        count += 1
+        index -= 1
+    return count % 2 == 1
+
+
+def _read_bodies(data: bytes, start: int, pending: List[_Heredoc]) -> int:
+    """Read the bodies of the pending here-documents from ``start``; the offset after them."""
+    size = len(data)
+    position = start
+    for heredoc in pending:
+        heredoc.body_start = position
+        heredoc.closed = False
+        while position < size:
+            newline = data.find(b"\n", position)
+            line_end = size if newline < 0 else newline
+            line = data[position:line_end]
+            if heredoc.strip_tabs:
+                line = line.lstrip(b"\t")
+            if line == heredoc.delimiter:
+                heredoc.body_end = position
+                heredoc.closed = True
+                position = line_end + 1
+                break
+            if not heredoc.quoted:
+                physical = position
+                while line_end < size and _continues(data, physical, line_end):
+                    physical = line_end + 1
+                    newline = data.find(b"\n", physical)
+                    line_end = size if newline < 0 else newline
+            position = line_end + 1
+        if not heredoc.closed:
+            heredoc.body_end = size
+            position = size
+    return min(position, size)
+
+
+def scan_heredocs(data: bytes) -> Tuple[List[_Heredoc], bytes]:
+    """Every here-document of a script, and a copy of the script of the same length in which the
+    operators read ``< word`` and the bodies (with their delimiter lines) are blank."""
+    found: List[_Heredoc] = []
+    pending: List[_Heredoc] = []
+    blanked = bytearray(data)
+    stack = [_CMD]
+    depth = [0]  # parentheses still open, for _ARITH
+    index, size = 0, len(data)
+    while index < size:
+        context = stack[-1]
+        match = _STOPS[context].search(data, index)
+        if match is None:
+            break
+        index = match.start()
+        char = data[index]
+        if char == 0x5C:  # backslash: the next byte is literal (a \-newline joins lines)
+            index += 2
+        elif char == 0x24:  # $
+            following = data[index + 1 : index + 3]
+            if following == b"((" and context != _ARITH:
+                stack.append(_ARITH)
+                depth.append(2)
+                index += 3
+            elif following[:1] == b"(":
+                stack.append(_SUB)
+                depth.append(0)
+                index += 2
+            elif following[:1] == b"{":
+                stack.append(_BRACE)
+                depth.append(0)
+                index += 2
+            elif following[:1] == b"'" and context in (_CMD, _SUB, _PAREN, _TICK, _BRACE):
+                cursor = index + 2
+                while cursor < size and data[cursor] != 0x27:
+                    cursor += 2 if data[cursor] == 0x5C else 1
+                index = cursor + 1
+            elif following[:1] == b'"' and context != _DQ:
+                stack.append(_DQ)
+                depth.append(0)
+                index += 2
+            else:
+                index += 1
+        elif char == 0x60:  # backtick
+            if context == _TICK:
+                stack.pop()
+                depth.pop()
+            else:
+                stack.append(_TICK)
+                depth.append(0)
+            index += 1
+        elif context == _DQ:
+            if char == 0x22:
+                stack.pop()
+                depth.pop()
+            index += 1
+        elif context == _ARITH:
+            depth[-1] += 1 if char == 0x28 else -1 if char == 0x29 else 0
+            if depth[-1] <= 0:
+                stack.pop()
+                depth.pop()
+            index += 1
+        elif context == _BRACE:
+            if char == 0x7D:  # }
+                stack.pop()
+                depth.pop()
+                index += 1
+            elif char == 0x22:
+                stack.append(_DQ)
+                depth.append(0)
+                index += 1
+            elif char == 0x27 and stack[-2] != _DQ:
+                close = data.find(b"'", index + 1)
+                index = size if close < 0 else close + 1
+            else:
+                index += 1
+        # command contexts from here on
+        elif char == 0x27:  # '
+            close = data.find(b"'", index + 1)
+            index = size if close < 0 else close + 1
+        elif char == 0x22:
+            stack.append(_DQ)
+            depth.append(0)
+            index += 1
+        elif char == 0x23:  # # starts a comment at the start of a word
+            if index == 0 or data[index - 1] in _WORD_BREAK:
+                newline = data.find(b"\n", index)
+                index = size if newline < 0 else newline
+            else:
+                index += 1
+        elif char == 0x28:  # (
+            if data.startswith(b"((", index) and (index == 0 or data[index - 1] in b" \t\n;&|("):
+                stack.append(_ARITH)
+                depth.append(2)
+                index += 2
+            else:
+                stack.append(_PAREN)
+                depth.append(0)
+                index += 1
+        elif char == 0x29:  # )
+            if context in (_SUB, _PAREN):
+                stack.pop()
+                depth.pop()
+            index += 1
+        elif char == 0x3C:  # <
+            if data.startswith(b"<<<", index):
+                index += 3
+            elif data.startswith(b"<<", index):
+                cursor = index + 2
+                strip = cursor < size and data[cursor] == 0x2D
+                cursor += 1 if strip else 0
+                while cursor < size and data[cursor] in b" \t":
+                    cursor += 1
+                word, quoted, end = _delimiter(data, cursor)
+                if end > cursor:
+                    heredoc = _Heredoc(index, strip, quoted, word)
+                    pending.append(heredoc)
+                    found.append(heredoc)
+                    blanked[index + 1] = 0x20
+                    if strip:
+                        blanked[index + 2] = 0x20
+                index = max(end, index + 2)
+            else:
+                index += 1
+        elif char == 0x0A:  # newline: the pending bodies follow
+            if pending:
+                after = _read_bodies(data, index + 1, pending)
+                blanked[index + 1 : after] = data[index + 1 : after].translate(_BLANK)
+                pending = []
+                index = after
+            else:
+                index += 1
+        else:
+            index += 1
+    if pending:  # operators on the last line: the bodies are empty and unterminated
+        for heredoc in pending:
+            heredoc.body_start = heredoc.body_end = size
+            heredoc.closed = False
+    return found, bytes(blanked)
+
+
+# ------------------------------------------------------------------------------------------
+# tree-sitter
+
+
+@lru_cache(maxsize=1)
+def _language():
+    import tree_sitter
+    import tree_sitter_bash
+
+    return tree_sitter.Language(tree_sitter_bash.language())
+
+
+@lru_cache(maxsize=1)
+def _kinds() -> Dict[int, str]:
+    """Kind id -> what the reader does with nodes of that kind."""
+    language = _language()
+    wanted = {"command": "command", "variable_assignment": "assignment", "declaration_command": "declaration", "redirected_statement": "statement", "pipeline": "pipeline"}
+    kinds = {}
+    for kind_id in range(language.node_kind_count):
+        name = language.node_kind_for_id(kind_id)
+        if name in wanted and language.node_kind_is_named(kind_id):
+            kinds[kind_id] = wanted[name]
+    return kinds
+
+
+def _parse(data: bytes):
+    import tree_sitter
+
+    return tree_sitter.Parser(_language()).parse(data)
+
+
+@dataclass
+class _Structure:
+    """What the reader visits, in source order, and how the nodes stand to each other."""
+
+    visits: List[Tuple[str, object]]  # (command | assignment | declaration | error, node)
+    prefixes: set  # ids of NAME=value words before a command name
+    statements: Dict[int, object]  # command id -> the redirected_statement whose body it is
+    previous: Dict[int, object]  # pipeline element id -> the element before it
+    pipelines: Dict[int, object]  # pipeline element id -> the pipeline
+
+
+def _structure(tree) -> _Structure:
+    """One walk of the whole tree, in source order. Not a tree-sitter query: a query keeps a
+    capture open per nesting level (quadratic, and capped at 32768) and Node.parent and
+    prev_named_sibling walk down from the root, so relations are taken from children here."""
+    structure = _Structure([], set(), {}, {}, {})
+    kinds = _kinds()
+    visits = structure.visits
+    cursor = tree.walk()
+    while True:
+        node = cursor.node
+        what = kinds.get(node.kind_id)
+        if what == "command":
+            visits.append((what, node))
+            structure.prefixes.update(child.id for child in node.children if child.type == "variable_assignment")
+        elif what == "statement":
+            body = node.child_by_field_name("body")
+            if body is not None and body.type == "command":
+                structure.statements[body.id] = node
+        elif what == "pipeline":
+            elements = node.named_children
+            for before, element in zip([None] + elements, elements):
+                structure.pipelines[element.id] = node
+                if before is not None:
+                    structure.previous[element.id] = before
+        elif what is not None:
+            visits.append((what, node))
+        elif node.is_error:
+            visits.append(("error", node))
+        if cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return structure
+
+
+_LONGEST_EXPANSION = 4096
+_EXPANSIONS = frozenset({"simple_expansion", "expansion", "command_substitution", "arithmetic_expansion", "process_substitution"})
+_ANSI = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
+
+
+# ------------------------------------------------------------------------------------------
+# Words: quote removal with the map kept; expansions stay as written
+
+
+class _Text:
+    """The document text seen through tree-sitter's byte offsets."""
+
+    def __init__(self, text: str, offsets: _Offsets):
+        self.text = text
+        self.offsets = offsets
+
+    def span(self, node) -> Tuple[int, int]:
+        return self.offsets.char(node.start_byte), self.offsets.char(node.end_byte)
+
+    def raw(self, node) -> str:
+        start, end = self.span(node)
+        return self.text[start:end]
+
+    def unquote(self, node) -> _Mapped:
+        value = _Mapped()
+        self._node(node, value)
+        return value
+
+    def _node(self, node, value: _Mapped) -> None:
+        kind = node.type
+        start, end = self.span(node)
+        if kind in _EXPANSIONS:
+            # kept as written; a huge one (nested $(...) levels) is cut, or reading it is quadratic
+            value.add(self.text[start : min(end, start + _LONGEST_EXPANSION)], start)
+            value.expanded = True
+        elif kind == "raw_string":
+            close = end - 1 if end - start >= 2 and self.text[end - 1] == "'" else end
+            value.add(self.text[start + 1 : close], start + 1)
+        elif kind == "string":
+            close = end - 1 if end - start >= 2 and self.text[end - 1] == '"' else end
+            self._children(node, value, start + 1, close, self._double)
+        elif kind == "ansi_c_string":
+            close = end - 1 if end - start >= 3 and self.text[end - 1] == "'" else end
+            self._ansi(start + 2, close, value)
+        elif kind == "translated_string":
+            self._children(node, value, start + 1, end, self._word)
+        elif node.child_count and kind != "word":
+            self._children(node, value, start, end, self._word)
+        else:
+            self._word(start, end, value)
+
+    def _children(self, node, value: _Mapped, start: int, end: int, gap) -> None:
+        cursor = start
+        for child in node.children:
+            if not child.is_named:
+                continue
+            child_start, child_end = self.span(child)
+            if child_start < cursor or child_end > end:
+                continue
+            if child.type == "string_content":
+                continue  # read as a gap, by the rules of the enclosing quotes
+            gap(cursor, child_start, value)
+            self._node(child, value)
+            cursor = child_end
+        gap(cursor, end, value)
+
+    def _word(self, start: int, end: int, value: _Mapped) -> None:
+        """Unquoted text: \\x is x, \\-newline is nothing."""
+        text = self.text
+        index = text.find("\\", start, end)
+        while index != -1:
+            value.add(text[start:index], start)
+            if index + 1 < end and text[index + 1] != "\n":
+                value.add(text[index + 1], index + 1)
+            start = index + 2
+            index = text.find("\\", start, end) if start < end else -1
+        if start < end:
+            value.add(text[start:end], start)
+
+    def _double(self, start: int, end: int, value: _Mapped) -> None:
+        """Text inside double quotes: a backslash escapes only $ ` " \\ and newline."""
+        text = self.text
+        index = start
+        run = start
+        while index < end:
+            char = text[index]
+            if char == "\\" and index + 1 < end and text[index + 1] in '$`"\\\n':
+                value.add(text[run:index], run)
+                if text[index + 1] != "\n":
+                    value.add(text[index + 1], index + 1)
+                index += 2
+                run = index
+            elif char in "$`":
+                value.expanded = True
+                index += 1
+            else:
+                index += 1
+        value.add(text[run:end], run)
+
+    def _ansi(self, start: int, end: int, value: _Mapped) -> None:
+        _interpret(self.text, start, end, value, ansi=True)
+
+
+def _interpret(text: str, start: int, end: int, value: _Mapped, *, ansi: bool = False, echo: bool = False, mapped: Optional[_Mapped] = None) -> bool:
+    """Backslash escapes as $'...' (ansi), echo -e / printf %b (echo) or a printf format read them.
+
+    ``text[start:end]`` is read; when ``mapped`` is given, ``text`` is its value and positions go
+    through its map. Returns False when ``\\c`` stopped the output."""
+
+    def put(literal_start: int, literal_end: int) -> None:
+        if literal_end <= literal_start:
+            return
+        if mapped is None:
+            value.add(text[literal_start:literal_end], literal_start)
+        else:
+            mapped.copy_into(value, literal_start, literal_end)
+
+    def made(char: str, at: int) -> None:
+        value.produce(char, at if mapped is None else mapped.source(at))
+
+    index = start
+    run = start
+    while index < end:
+        slash = text.find("\\", index, end)
+        if slash < 0 or slash + 1 >= end:
+            break
+        put(run, slash)
+        code = text[slash + 1]
+        step = 2
+        if code in _ANSI and (ansi or code not in "'?" or code == "\\") and not (echo and code in "'\"?"):
+            made(_ANSI[code], slash)
+        elif code == "c" and echo:
+            return False
+        elif code == "c" and ansi and slash + 2 < end:
+            made(chr(ord(text[slash + 2]) & 0x1F), slash)
+            step = 3
+        elif code in "01234567" and not (echo and code != "0"):
+            digits = 0
+            limit = 4 if echo else 3
+            cursor = slash + 1 + (1 if echo else 0)
+            while cursor < end and digits < limit - (1 if echo else 0) and text[cursor] in "01234567":
+                cursor += 1
+                digits += 1
+            number = text[slash + 1 + (1 if echo else 0) : cursor] or "0"
+            made(chr(int(number, 8) & 0xFF), slash)
+            step = cursor - slash
+        elif code in "xuU":
+            width = {"x": 2, "u": 4, "U": 8}[code]
+            cursor = slash + 2
+            while cursor < end and cursor < slash + 2 + width and text[cursor] in "0123456789abcdefABCDEF":
+                cursor += 1
+            if cursor == slash + 2:
+                put(slash, slash + 2)
+            else:
+                number = int(text[slash + 2 : cursor], 16)
+                made(chr(number) if number < 0x110000 and not 0xD800 <= number < 0xE000 else "\ufffd", slash)
+            step = cursor - slash
+        else:
+            put(slash, slash + 2)
+        index = run = slash + step
+    put(run, end)
+    return True
+
+
+# ------------------------------------------------------------------------------------------
+# Commands
+
+
+class _Values:
+    """The words of a command after quote removal, each worked out when first asked for."""
+
+    def __init__(self, text: "_Text", words: List[object]):
+        self._text = text
+        self._words = words
+        self._values: List[Optional[_Mapped]] = [None] * len(words)
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+    def __getitem__(self, index: int) -> _Mapped:
+        value = self._values[index]
+        if value is None:
+            value = self._values[index] = self._text.unquote(self._words[index])
+        return value
+
+
+@dataclass
+class _Command:
+    node: object
+    words: List[object]  # the nodes of the name and the arguments, in order
+    values: _Values  # their text after quote removal
+    redirects: List[object]
+    element: object  # the node that stands in a pipeline or list: the command or its redirected_statement
+    assigned: Dict[str, str] = field(default_factory=dict)  # NAME=value before the name
+
+    def text(self, index: int) -> str:
+        return self.values[index].text
+
+
+@dataclass
+class _Program:
+    index: int  # of the program word
+    name: str  # its base name
+    env: Dict[str, Optional[str]]  # the environment it gets, as far as the script says
+
+
+@dataclass
+class _Write:
+    target: str
+    content: _Mapped
+    origin: str  # heredoc, echo, printf, here-string
+    anchor: Tuple[int, int]
+    append: bool = False
+    tee: bool = False
+    templated: bool = False
+    moved: List[str] = field(default_factory=list)
+
+
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
+_SUDO_VALUE_OPTIONS = frozenset("ugCDprtUTRh")
+_WRAPPERS = frozenset({"sudo", "doas", "env", "nohup", "exec", "command", "builtin", "time", "nice", "ionice", "setsid", "timeout", "stdbuf", "chrt", "taskset"})
+_ENGINE_NAMES = frozenset({"docker-ce", "docker-ee", "docker.io", "docker-engine", "moby-engine"})
+_RPM_ENGINE_NAMES = _ENGINE_NAMES | {"docker"}
+_DOCKER_GLOBAL_VALUE = frozenset({"-H", "--host", "-c", "--context", "--config", "-l", "--log-level", "--tlscacert", "--tlscert", "--tlskey"})
+_SYSTEMCTL_ACTIONS = {
+    "restart": ("restart",),
+    "try-restart": ("restart",),
+    "condrestart": ("restart",),
+    "reload": ("reload",),
+    "reload-or-restart": ("reload",),  # docker.service has ExecReload (provisioning-facts §2.7)
+    "try-reload-or-restart": ("reload",),
+    "reload-or-try-restart": ("reload",),
+    "force-reload": ("reload",),
+    "start": ("start",),
+    "stop": ("stop",),
+    "enable": ("enable",),
+}
+_SERVICE_ACTIONS = {"restart": "restart", "try-restart": "restart", "condrestart": "restart", "reload": "reload", "force-reload": "reload", "start": "start", "stop": "stop"}
+_KILL_OPTIONS = {  # (options naming the signal, all options that take a value)
+    "kill": (("-s", "--signal", "-n"), ("-s", "--signal", "-n")),
+    "pkill": (("--signal",), ("--signal", "-u", "-U", "-g", "-G", "-P", "-t", "-s", "--euid", "--uid", "--parent", "--pgroup", "--session", "--terminal", "-F", "--pidfile", "--ns", "--nslist")),
+    "killall": (("-s", "--signal"), ("-s", "--signal", "-u", "--user", "-o", "--older-than", "-y", "--younger-than", "-n", "--ns")),
+}
+_STOP_SIGNALS = frozenset({"TERM", "INT", "QUIT", "KILL", "15", "2", "3", "9"})
+_GET_DOCKER = ("get.docker.com", "test.docker.com")
+_GET_DOCKER_SCRIPTS = frozenset({"get-docker.sh", "test-docker.sh"})
+_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=])([^}$`]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+_VERSION = re.compile(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?")
+_EXPANSION_START = re.compile(r"[A-Za-z_0-9{(@*#?$!-]")
+_SUDO_VARIABLE = re.compile(r"\$\{?[A-Za-z_]*sudo[A-Za-z_0-9]*\}?", re.I)  # $SUDO systemctl ...
+_MANAGER = re.compile(r"(?<![a-z])manager(?![a-z0-9])")  # MANAGER_TOKEN, join-token manager; not host manager0
+_WORKER = re.compile(r"(?<![a-z])worker(?![a-z0-9])")
+_CONVERSION = re.compile(r"%[-+ #0]*(\d+|\*)?(\.(\d+|\*)?)?([a-zA-Z%])")
+
+
+def _base(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def pin_of(version: Optional[str]) -> str:
+    """How tightly a version string pins the engine: patch | minor | major | none | unknown."""
+    if version is None:
+        return "none"
+    text = version.strip()
+    if not text:
+        return "none"
+    if "$" in text or "`" in text or "{{" in text:
+        return "unknown"
+    if text[:1] in "vV":
+        text = text[1:]
+    epoch = re.match(r"\d+:", text)
+    if epoch:
+        text = text[epoch.end() :]
+    match = _VERSION.match(text)
+    if not match:
+        return "none"
+    parts = sum(1 for group in match.groups() if group is not None)
+    return {3: "patch", 2: "minor", 1: "major"}[parts]
+
+
+def _shell_of(text: str) -> str:
+    """The interpreter named by a #! line, or ''."""
+    if not text.startswith("#!"):
+        return ""
+    words = text[2 : text.find("\n") if "\n" in text else len(text)].split()
+    while words and (_base(words[0]) == "env" or words[0].startswith("-")):
+        words = words[1:]
+    return _base(words[0]) if words else ""
+
+
+class _Reader:
+    def __init__(self, document: Document, context: ReadContext):
+        self.document = document
+        self.context = context
+        self.source = context.source
+        self.out = Extraction()
+        self.interpreter = _shell_of(document.text)
+        self.variables: Dict[str, str] = {}  # NAME -> value after quote removal, as written
+        self.literal: Dict[str, bool] = {}  # NAME -> its value has no expansion
+        self.exported: set = set()
+        self.writes: List[_Write] = []
+        self._embedded: List[Tuple[int, Embedded]] = []
+        self._declared: set = set()  # ids of assignments read with their declaration
+        self.downloads: set = set(_GET_DOCKER_SCRIPTS)  # names get.docker.com was saved under
+        self._commands: Dict[int, Optional[_Command]] = {}
+        self._stdout: Dict[int, Optional[Tuple[_Mapped, str, Tuple[int, int], bool]]] = {}
+
+    # -- entry ------------------------------------------------------------------------------
+
+    def read(self) -> Extraction:
+        text = self.document.text
+        data = text.encode("utf-8", "surrogatepass")
+        offsets = _Offsets(text)
+        self.t = _Text(text, offsets)
+        heredocs, blanked = scan_heredocs(data)
+        self.heredocs = {heredoc.operator: heredoc for heredoc in heredocs}
+        for heredoc in heredocs:
+            if not heredoc.closed:
+                line, _ = self.document.line_col(offsets.char(heredoc.operator))
+                delimiter = heredoc.delimiter.decode("utf-8", "replace")
+                self.out.notes.append(f"here-document at line {line} has no line {delimiter!r} to close it: its body runs to the end of the script")
+        tree = _parse(blanked)
+        errors = 0
+        self.structure = _structure(tree)
+        for name, node in self.structure.visits:
+            if name == "error":
+                if not errors:
+                    line, _ = self.document.line_col(offsets.char(node.start_byte))
+                    self.out.notes.append(f"tree-sitter-bash could not parse part of the script (first at line {line}); what parsed was read")
+                errors += 1
+            elif name == "assignment":
+                self._assignment(node)
+            elif name == "declaration":
+                self._declaration(node)
+            else:
+                self._command_node(node)
+        if tree.root_node.has_error and not errors:
+            self.out.notes.append("tree-sitter-bash found missing tokens in the script; what parsed was read")
+        self._emit_writes()
+        self._embedded.sort(key=lambda item: item[0])
+        self.out.embedded.extend(embedded for _, embedded in self._embedded)
+        return self.out
+
+    # -- variables --------------------------------------------------------------------------
+
+    def _assignment(self, node, exported: bool = False) -> None:
+        if node.id in self.structure.prefixes or node.id in self._declared:
+            return  # NAME=value cmd: for that command only; export NAME=value: read with its declaration
+        name_node = node.child_by_field_name("name")
+        if name_node is None or name_node.type != "variable_name":
+            return
+        name = self.t.raw(name_node)
+        value_node = node.child_by_field_name("value")
+        value = self.t.unquote(value_node) if value_node is not None else _Mapped()
+        self.variables[name] = value.text
+        self.literal[name] = not value.expanded
+        if exported:
+            self.exported.add(name)
+
+    def _exports(self, declaration) -> bool:
+        keyword = declaration.children[0].type if declaration.child_count else ""
+        if keyword == "export":
+            return True
+        if keyword in ("declare", "typeset"):
+            return any(child.type == "word" and self.t.raw(child).startswith("-") and "x" in self.t.raw(child) for child in declaration.children)
+        return False
+
+    def _declaration(self, node) -> None:
+        exports = self._exports(node)
+        for child in node.children:
+            if child.type == "variable_name" and exports:
+                self.exported.add(self.t.raw(child))
+            elif child.type == "variable_assignment":
+                self._assignment(child, exports)
+                self._declared.add(child.id)
+
+    def resolve(self, value: _Mapped) -> Optional[str]:
+        """The text with $NAME and ${NAME} replaced by literals the script assigned, or None."""
+        if not value.expanded:
+            return value.text
+        unresolved = False
+
+        def replace(match) -> str:
+            nonlocal unresolved
+            name = match.group(1) or match.group(4)
+            if name in self.variables and self.literal.get(name):
+                if match.group(2) and match.group(2).startswith(":") and self.variables[name] == "":
+                    return match.group(3) or ""
+                return self.variables[name]
+            if match.group(2) is not None:  # ${NAME-word}, ${NAME:=word}: the word when NAME is unset
+                return match.group(3) or ""
+            unresolved = True
+            return match.group(0)
+
+        result = _VARIABLE.sub(replace, value.text)
+        if unresolved or "`" in result or re.search(r"\$[A-Za-z_{(]", result):
+            return None
+        return result
+
+    # -- commands ---------------------------------------------------------------------------
+
+    def command(self, node) -> Optional[_Command]:
+        key = node.id
+        if key in self._commands:
+            return self._commands[key]
+        words = []
+        assigned: Dict[str, str] = {}
+        redirects = []
+        name = node.child_by_field_name("name")
+        for child in node.children:
+            if child.type == "variable_assignment" and (name is None or child.start_byte < name.start_byte):
+                child_name = child.child_by_field_name("name")
+                child_value = child.child_by_field_name("value")
+                if child_name is not None:
+                    assigned[self.t.raw(child_name)] = self.t.unquote(child_value).text if child_value is not None else ""
+            elif child.type.endswith("_redirect"):
+                redirects.append(child)
+        if name is not None:
+            words.append(name.named_children[0] if name.named_child_count == 1 else name)
+        words.extend(child for child in node.children_by_field_name("argument") if child.is_named)
+        element = node
+        statement = self.structure.statements.get(node.id)
+        if statement is not None:
+            redirects.extend(child for child in statement.children_by_field_name("redirect"))
+            element = statement
+        for redirect in redirects:  # tree-sitter reads "echo a > f b" as a redirect to "f b"
+            if redirect.type == "file_redirect":
+                words.extend(redirect.children_by_field_name("destination")[1:])
+        words.sort(key=lambda word: word.start_byte)
+        command = _Command(node, words, _Values(self.t, words), redirects, element, assigned) if words else None
+        self._commands[key] = command
+        return command
+
+    def program(self, command: _Command, start: int = 0) -> Optional[_Program]:
+        """Look through sudo, env, nohup, exec and the like to the program that runs."""
+        env: Dict[str, Optional[str]] = {name: self.variables.get(name) for name in self.exported}
+        env.update(command.assigned)
+        index = start
+        count = len(command.values)
+        while index < count:
+            word = command.values[index]
+            name = _base(word.text)
+            if word.expanded and index == start and _SUDO_VARIABLE.fullmatch(word.text):
+                name = "sudo"
+            if name in ("sudo", "doas"):
+                keep: Optional[set] = None
+                index += 1
+                while index < count:
+                    option = command.text(index)
+                    if option == "--":
+                        index += 1
+                        break
+                    if not option.startswith("-") or option == "-":
+                        break
+                    if option in ("-E", "--preserve-env"):
+                        keep = set(env)
+                    elif option.startswith("--preserve-env="):
+                        keep = set(option.split("=", 1)[1].split(","))
+                    elif option.startswith("--") and "=" not in option and option[2:] in ("user", "group", "chdir", "prompt", "role", "type", "other-user", "host", "close-from", "command-timeout", "chroot"):
+                        index += 1
+                    elif not option.startswith("--") and option[-1] in _SUDO_VALUE_OPTIONS and (name == "sudo" or option[-1] in "uC"):
+                        index += 1
+                    index += 1
+                env = {key: value for key, value in env.items() if keep is not None and key in keep}
+                index = self._assignments(command, index, env)
+            elif name == "env":
+                index += 1
+                while index < count:
+                    option = command.text(index)
+                    if option in ("-i", "--ignore-environment", "-"):
+                        env.clear()
+                    elif option in ("-u", "--unset", "-C", "--chdir", "-S", "--split-string"):
+                        index += 1
+                    elif option == "--":
+                        index += 1
+                        break
+                    elif not option.startswith("-"):
+                        break
+                    index += 1
+                index = self._assignments(command, index, env)
+            elif name in ("command", "builtin"):
+                if index + 1 < count and command.text(index + 1) in ("-v", "-V"):
+                    return None
+                index += 2 if index + 1 < count and command.text(index + 1) == "-p" else 1
+            elif name in ("nohup", "setsid", "time", "exec", "nice", "ionice", "stdbuf", "chrt", "taskset", "timeout"):
+                index += 1
+                value_options = {"exec": ("-a",), "nice": ("-n", "--adjustment"), "ionice": ("-c", "-n", "--class", "--classdata"), "stdbuf": ("-i", "-o", "-e"), "timeout": ("-s", "--signal", "-k", "--kill-after")}.get(name, ())
+                while index < count and command.text(index).startswith("-") and command.text(index) != "-":
+                    option = command.text(index)
+                    index += 2 if option in value_options else 1
+                    if option == "--":
+                        break
+                if name == "timeout" and index < count:
+                    index += 1  # the duration
+                elif name == "chrt" and index < count:
+                    index += 1  # the priority
+                elif name == "taskset" and index < count:
+                    index += 1  # the mask
+            else:
+                return _Program(index, name, env)
+        return None
+
+    def _assignments(self, command: _Command, index: int, env: Dict[str, Optional[str]]) -> int:
+        while index < len(command.values):
+            match = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", command.text(index), re.S)
+            if not match:
+                break
+            env[match.group(1)] = match.group(2)
+            index += 1
+        return index
+
+    def location(self, start_node, end_node=None):
+        start = self.t.offsets.char(start_node.start_byte)
+        end = self.t.offsets.char((end_node or start_node).end_byte)
+        return self.document.location(start, end)
+
+    def _command_node(self, node) -> None:
+        name_node = node.child_by_field_name("name")
+        if name_node is None:
+            return
+        raw = self.t.raw(name_node).strip("'\"")
+        if _base(raw) not in _INTERESTING and _base(raw) not in self.downloads and not _SUDO_VARIABLE.fullmatch(raw):
+            return
+        command = self.command(node)
+        if command is None:
+            return
+        program = self.program(command)
+        if program is None:
+            return
+        name = program.name
+        if command.text(program.index) == "/etc/init.d/docker":
+            self._init_script(command, program)
+        elif name in _HANDLERS:
+            _HANDLERS[name](self, command, program)
+        elif name in _SHELLS:
+            self._shell(command, program)
+        elif name in self.downloads:
+            self._get_docker(command, program, program.index + 1, script=True)
+        self._writes(command, program)
+
+    # -- files written ------------------------------------------------------------------------
+
+    def stdin(self, command: _Command) -> Optional[Tuple[_Mapped, str, Tuple[int, int], bool]]:
+        """What the command reads on standard input, when the script says: (content, origin, anchor, templated)."""
+        for redirect in reversed(command.redirects):
+            if redirect.type == "herestring_redirect":
+                words = [child for child in redirect.named_children]
+                if not words:
+                    return None
+                value = _Mapped()
+                value.extend(self.t.unquote(words[-1]))
+                start, end = self.t.span(words[-1])
+                value.produce("\n", end)
+                return value, "here-string", (start, end), value.expanded
+            if redirect.type == "file_redirect":
+                operator = next((child for child in redirect.children if child.type in ("<", "<<", "<<-")), None)
+                if operator is None:
+                    continue
+                heredoc = self.heredocs.get(operator.start_byte)
+                if heredoc is None:
+                    return None
+                return self._heredoc(heredoc)
+        body = self._previous_command(command)
+        if body is None:
+            return None
+        before = self.command(body)
+        if before is None or any(self._target(r) for r in before.redirects):
+            return None
+        return self.stdout(before)
+
+    def _previous_command(self, command: _Command):
+        """The command whose output a pipeline feeds to this one."""
+        previous = self.structure.previous.get(command.element.id)
+        if previous is not None and previous.type == "redirected_statement":
+            previous = previous.child_by_field_name("body")
+        return previous if previous is not None and previous.type == "command" else None
+
+    def _heredoc(self, heredoc: _Heredoc) -> Tuple[_Mapped, str, Tuple[int, int], bool]:
+        offsets = self.t.offsets
+        text = self.t.text
+        start, end = offsets.char(heredoc.body_start), offsets.char(heredoc.body_end)
+        body = _Mapped()
+        position = start
+        joined = False  # the previous physical line ended in \-newline (unquoted body)
+        while position < end:
+            newline = text.find("\n", position, end)
+            line_end = end if newline < 0 else newline + 1
+            line_start = position
+            if heredoc.strip_tabs and not joined:
+                while line_start < line_end and text[line_start] == "\t":
+                    line_start += 1
+            body.add(text[line_start:line_end], line_start)
+            content_end = line_end - 1 if newline >= 0 else line_end
+            joined = not heredoc.quoted and newline >= 0 and _continues_text(text, line_start, content_end)
+            position = line_end
+        if heredoc.quoted:
+            return body, "heredoc", (start, end), False
+        value = _Mapped()
+        templated = _unescape_heredoc(body, value)
+        value.expanded = templated
+        return value, "heredoc", (start, end), templated
+
+    def stdout(self, command: _Command) -> Optional[Tuple[_Mapped, str, Tuple[int, int], bool]]:
+        """What the command writes on standard output, when it is text the script holds."""
+        key = command.node.id
+        if key in self._stdout:
+            return self._stdout[key]
+        self._stdout[key] = None  # against loops
+        result = None
+        program = self.program(command)
+        if program is not None:
+            name = program.name
+            args = list(range(program.index + 1, len(command.values)))
+            if name == "cat" and all(command.text(i) == "-" for i in args):
+                result = self.stdin(command)
+            elif name == "tee":
+                result = self.stdin(command)
+            elif name == "echo":
+                result = self._echo(command, args)
+            elif name == "printf":
+                result = self._printf(command, args)
+        self._stdout[key] = result
+        return result
+
+    def _echo(self, command: _Command, args: List[int]):
+        newline, escapes = True, self.interpreter not in ("bash",)
+        while args and re.fullmatch(r"-[neE]+", command.text(args[0])):
+            flags = command.text(args[0])
+            newline = newline and "n" not in flags
+            for flag in flags[1:]:
+                escapes = True if flag == "e" else False if flag == "E" else escapes
+            args = args[1:]
+        joined = _Mapped()
+        for position, index in enumerate(args):
+            if position:
+                joined.produce(" ", self.t.offsets.char(command.words[index].start_byte) - 1)
+            joined.extend(command.values[index])
+        value = joined
+        if escapes and "\\" in joined.text:
+            value = _Mapped()
+            value.expanded = joined.expanded
+            newline = _interpret(joined.text, 0, joined.length, value, echo=True, mapped=joined) and newline
+        if newline:
+            value.produce("\n", self.t.offsets.char(command.words[args[-1]].end_byte) if args else self.t.offsets.char(command.words[0].end_byte))
+        anchor = self._anchor(command, args)
+        return value, "echo", anchor, value.expanded
+
+    def _printf(self, command: _Command, args: List[int]):
+        if args and command.text(args[0]) == "--":
+            args = args[1:]
+        if not args or command.text(args[0]).startswith("-v"):
+            return None
+        form = command.values[args[0]]
+        operands = [command.values[i] for i in args[1:]]
+        value = _Mapped()
+        value.expanded = form.expanded or any(operand.expanded for operand in operands)
+        text = form.text
+        used = 0
+        while True:
+            consumed = False
+            index = 0
+            run = 0
+            while index < len(text):
+                char = text[index]
+                if char != "%":
+                    index += 1
+                    continue
+                _interpret(text, run, index, value, mapped=form)
+                match = _CONVERSION.match(text, index)
+                if match is None:
+                    form.copy_into(value, index, index + 1)
+                    index = run = index + 1
+                    continue
+                conversion = match.group(4)
+                if conversion == "%":
+                    form.copy_into(value, index + 1, index + 2)
+                else:
+                    operand = operands[used] if used < len(operands) else None
+                    used += 1
+                    consumed = True
+                    if operand is not None:
+                        if conversion == "b":
+                            if not _interpret(operand.text, 0, operand.length, value, echo=True, mapped=operand):
+                                return value, "printf", self._anchor(command, args), value.expanded
+                        else:
+                            value.extend(operand)
+                index = run = match.end()
+            _interpret(text, run, len(text), value, mapped=form)
+            if not consumed or used >= len(operands):
+                break
+        return value, "printf", self._anchor(command, args), value.expanded
+
+    def _anchor(self, command: _Command, args: List[int]) -> Tuple[int, int]:
+        if not args:
+            return self.t.span(command.words[0])
+        return self.t.offsets.char(command.words[args[0]].start_byte), self.t.offsets.char(command.words[args[-1]].end_byte)
+
+    def _target(self, redirect) -> Optional[Tuple[object, bool]]:
+        """(destination node, append) of a redirect of standard output to a file."""
+        if redirect.type != "file_redirect":
+            return None
+        operator = next((child for child in redirect.children if not child.is_named), None)
+        descriptor = next((child for child in redirect.children if child.type == "file_descriptor"), None)
+        destinations = redirect.children_by_field_name("destination")
+        if operator is None or not destinations:
+            return None
+        if operator.type not in (">", ">>", ">|", "&>", "&>>"):
+            return None
+        if descriptor is not None and self.t.raw(descriptor) != "1":
+            return None
+        return destinations[0], operator.type in (">>", "&>>")
+
+    def _writes(self, command: _Command, program: _Program) -> None:
+        """Files the command writes with text the script holds."""
+        name = program.name
+        args = list(range(program.index + 1, len(command.values)))
+        if name == "tee":
+            content = self.stdin(command)
+            if content is None:
+                return
+            append = False
+            files = []
+            options = True
+            for index in args:
+                text = command.text(index)
+                if options and text == "--":
+                    options = False
+                elif options and text.startswith("--"):
+                    append = append or text == "--append"
+                elif options and text.startswith("-") and text != "-":
+                    append = append or "a" in text
+                else:
+                    files.append(index)
+            for index in files:
+                self._write(command.words[index], command.values[index], content, append, tee=True)
+        elif name == "dd" or name in ("install", "cp") and any(command.text(i) == "/dev/stdin" for i in args):
+            content = self.stdin(command)
+            if content is None:
+                return
+            for index in args:
+                text = command.text(index)
+                if name == "dd" and text.startswith("of="):
+                    path = _Mapped()
+                    command.values[index].copy_into(path, 3, command.values[index].length)
+                    path.expanded = command.values[index].expanded
+                    self._write(command.words[index], path, content, False, tee=True)
+            operands = [i for i in args if not command.text(i).startswith("-")]
+            if name != "dd" and len(operands) >= 2 and command.text(operands[-1]) != "/dev/stdin":
+                self._write(command.words[operands[-1]], command.values[operands[-1]], content, False, tee=True)
+        elif name in ("mv", "cp", "install"):
+            operands = [i for i in args if not command.text(i).startswith("-")]
+            if name == "install":
+                operands = [i for i in operands if not (i > 0 and command.text(i - 1) in ("-m", "-o", "-g", "--mode", "--owner", "--group"))]
+            if len(operands) == 2:
+                self._move(command.text(operands[0]), command.values[operands[1]])
+        content = None
+        for redirect in command.redirects:
+            target = self._target(redirect)
+            if target is None:
+                continue
+            if content is None:
+                content = self.stdout(command)
+                if content is None:
+                    return
+            node, append = target
+            self._write(node, self.t.unquote(node), content, append)
+
+    def _write(self, node, path: _Mapped, content, append: bool, tee: bool = False) -> None:
+        value, origin, anchor, templated = content
+        if path.text.startswith("/dev/"):
+            return
+        if path.expanded:
+            if kind_for_target(path.text) is not None or "$" in _base(path.text) or "`" in _base(path.text):
+                line, _ = self.document.line_col(self.t.offsets.char(node.start_byte))
+                self.out.notes.append(f"line {line}: {origin} writes to {path.text}, a path that holds a variable: not read")
+            return
+        self.writes.append(_Write(path.text, value, origin, anchor, append, tee, templated))
+
+    def _move(self, source: str, destination: _Mapped) -> None:
+        if destination.expanded:
+            return
+        target = destination.text
+        for write in reversed(self.writes):
+            current = write.moved[-1] if write.moved else write.target
+            if current == source:
+                if target.endswith("/") or kind_for_target(target.rstrip("/") + "/" + _base(source)) and not kind_for_target(target):
+                    target = target.rstrip("/") + "/" + _base(source)
+                write.moved.append(target)
+                return
+
+    def _emit_writes(self) -> None:
+        for write in self.writes:
+            target = write.moved[-1] if write.moved else write.target
+            kind = kind_for_target(target)
+            if kind is None:
+                continue
+            if write.tee:
+                label = f"{write.origin} | tee{' -a' if write.append else ''} {write.target}"
+            else:
+                label = f"{write.origin} {'>>' if write.append else '>'} {write.target}"
+            if write.moved:
+                label += f", moved to {target}"
+            document = _embedded_document(self.document, write.content, label, write.anchor)
+            self._embedded.append((write.anchor[0], Embedded(document, kind, target=target, templated=write.templated, append=write.append)))
+
+    # -- dockerd ----------------------------------------------------------------------------
+
+    def _dockerd(self, command: _Command, program: _Program) -> None:
+        words = [Word(command.text(i), self.location(command.words[i])) for i in range(program.index + 1, len(command.words))]
+        location = self.location(command.node)
+        self.out.fragments.append(DockerdCommand(source=self.source, document=self.document, words=words, origin="shell", location=location))
+
+    # -- docker swarm -----------------------------------------------------------------------
+
+    def _docker(self, command: _Command, program: _Program) -> None:
+        index = program.index + 1
+        count = len(command.values)
+        while index < count and command.text(index).startswith("-"):
+            index += 2 if command.text(index) in _DOCKER_GLOBAL_VALUE else 1
+        if index + 1 >= count or command.text(index) != "swarm":
+            return
+        verb = command.text(index + 1)
+        location = self.location(command.node)
+        if verb == "init":
+            self.out.fragments.append(SwarmMembership(source=self.source, document=self.document, role="manager", command="init", location=location))
+        elif verb == "join":
+            token = None
+            for position in range(index + 2, count):
+                text = command.text(position)
+                if text == "--token" and position + 1 < count:
+                    token = command.values[position + 1]
+                elif text.startswith("--token="):
+                    token = _Mapped()
+                    token.extend(command.values[position])
+            role = self._role(token.text if token is not None else "")
+            self.out.fragments.append(SwarmMembership(source=self.source, document=self.document, role=role, command="join", location=location))
+
+    def _role(self, token: str) -> str:
+        """manager or worker when the token expression says so ($MANAGER_TOKEN, join-token worker)."""
+        said = token.lower()
+        for match in _VARIABLE.finditer(token):
+            name = match.group(1) or match.group(4)
+            said += " " + self.variables.get(name, "").lower()
+        manager, worker = bool(_MANAGER.search(said)), bool(_WORKER.search(said))
+        if manager != worker:
+            return "manager" if manager else "worker"
+        return "unknown"
+
+    # -- packages ---------------------------------------------------------------------------
+
+    def _package(self, command: _Command, index: int, manager: str, name: str, version: Optional[_Mapped], pin: Optional[str] = None) -> None:
+        text = None
+        if version is not None:
+            resolved = self.resolve(version)
+            text = resolved if resolved is not None else version.text
+        if pin is None:
+            pin = pin_of(text)
+        self.out.fragments.append(EnginePackage(source=self.source, document=self.document, manager=manager, name=name, version=text, pin=pin, location=self.location(command.words[index])))
+
+    def _package_words(self, command: _Command, indices: Iterable[int]) -> List[Tuple[int, _Mapped]]:
+        """Package operands, a lone ``$PACKAGES`` split into the words the script assigned it."""
+        words = []
+        for index in indices:
+            value = command.values[index]
+            match = _VARIABLE.fullmatch(value.text) if value.expanded else None
+            name = match and (match.group(1) or match.group(4))
+            if name and name in self.variables and not match.group(2):
+                words.extend((index, _literal(part)) for part in self.variables[name].split())
+            else:
+                words.append((index, value))
+        return words
+
+    def _apt(self, command: _Command, program: _Program) -> None:
+        args = self._operands(command, program, ("-o", "-c", "-t", "-a", "--option", "--config-file", "--target-release", "--default-release", "--host-architecture"))
+        if not args:
+            return
+        verb = command.text(args[0])
+        packages = args[1:]
+        options = [command.text(i) for i in range(program.index + 1, len(command.values)) if command.text(i).startswith("-")]
+        if verb in ("upgrade", "dist-upgrade", "full-upgrade") or verb == "install" and "--only-upgrade" in options:
+            self._upgrade(command, packages, "apt", _ENGINE_NAMES, self._apt_split)
+        elif verb in ("install", "reinstall"):
+            for index, value in self._package_words(command, packages):
+                name, version = self._apt_split(value)
+                if name in _ENGINE_NAMES:
+                    self._package(command, index, "apt", name, version)
+
+    def _apt_split(self, value: _Mapped) -> Tuple[str, Optional[_Mapped]]:
+        text = value.text
+        if "=" not in text:
+            return text.split("/", 1)[0].split(":", 1)[0], None
+        cut = text.index("=")
+        version = _Mapped()
+        value.copy_into(version, cut + 1, value.length)
+        version.expanded = value.expanded and any(char in text[cut + 1 :] for char in "$`")
+        return text[:cut].split(":", 1)[0], version
+
+    def _rpm_split(self, value: _Mapped) -> Tuple[str, Optional[_Mapped]]:
+        text = value.text
+        for name in sorted(_RPM_ENGINE_NAMES, key=len, reverse=True):
+            if text == name or re.fullmatch(re.escape(name) + r"\.(x86_64|aarch64|ppc64le|s390x|noarch)", text):
+                return name, None
+            if text.startswith(name + "-") and text[len(name) + 1 : len(name) + 2] in tuple("0123456789$*{"):
+                version = _Mapped()
+                value.copy_into(version, len(name) + 1, value.length)
+                version.expanded = value.expanded and any(char in text[len(name) + 1 :] for char in "$`")
+                return name, version
+        return text, None
+
+    def _rpm(self, command: _Command, program: _Program) -> None:
+        manager = "yum" if program.name == "yum" else "dnf"
+        args = self._operands(command, program, ("-c", "--config", "--installroot", "--releasever", "--enablerepo", "--disablerepo", "--repo", "--repoid", "-x", "--exclude", "--setopt", "--forcearch"))
+        if not args:
+            return
+        verb = command.text(args[0])
+        packages = args[1:]
+        if verb in ("upgrade", "update", "distro-sync", "upgrade-minimal", "update-minimal"):
+            self._upgrade(command, packages, manager, _RPM_ENGINE_NAMES, self._rpm_split)
+        elif verb in ("install", "reinstall", "downgrade"):
+            for index, value in self._package_words(command, packages):
+                name, version = self._rpm_split(value)
+                if name in _RPM_ENGINE_NAMES:
+                    self._package(command, index, manager, name, version)
+        elif verb == "versionlock":
+            locked = packages
+            if locked and command.text(locked[0]) in ("add", "exclude", "list", "delete", "clear", "status"):
+                if command.text(locked[0]) != "add":
+                    return
+                locked = locked[1:]
+            for index, value in self._package_words(command, locked):
+                name, _ = self._rpm_split(_literal(re.sub(r"^\d+:", "", value.text)))
+                if name in _RPM_ENGINE_NAMES:
+                    self._package(command, index, manager, name, None, pin="held")
+
+    def _upgrade(self, command: _Command, packages: List[int], manager: str, names, split) -> None:
+        if not packages:
+            self.out.fragments.append(EnginePackage(source=self.source, document=self.document, manager=manager, name="*", pin="upgrade", location=self.location(command.node)))
+            return
+        for index, value in self._package_words(command, packages):
+            name, _ = split(value)
+            if name in names:
+                self._package(command, index, manager, name, None, pin="upgrade")
+
+    def _operands(self, command: _Command, program: _Program, value_options: Sequence[str]) -> List[int]:
+        operands = []
+        index = program.index + 1
+        while index < len(command.values):
+            text = command.text(index)
+            if text in value_options:
+                index += 2
+                continue
+            if not text.startswith("-"):
+                operands.append(index)
+            index += 1
+        return operands
+
+    def _apt_mark(self, command: _Command, program: _Program) -> None:
+        args = self._operands(command, program, ("-o", "-c", "--option", "--config-file", "--file", "-f"))
+        if not args or command.text(args[0]) != "hold":
+            return
+        for index, value in self._package_words(command, args[1:]):
+            name, _ = self._apt_split(value)
+            if name in _ENGINE_NAMES:
+                self._package(command, index, "apt", name, None, pin="held")
+
+    def _dpkg(self, command: _Command, program: _Program) -> None:
+        if "--set-selections" not in [command.text(i) for i in range(program.index + 1, len(command.values))]:
+            return
+        content = self.stdin(command)
+        if content is None:
+            return
+        for line in content[0].text.splitlines():
+            fields = line.split()
+            if len(fields) == 2 and fields[1] == "hold" and fields[0].split(":", 1)[0] in _ENGINE_NAMES:
+                self.out.fragments.append(EnginePackage(source=self.source, document=self.document, manager="apt", name=fields[0].split(":", 1)[0], pin="held", location=self.location(command.node)))
+
+    # -- get.docker.com ---------------------------------------------------------------------
+
+    def _fetch(self, command: _Command, program: _Program) -> None:
+        """curl/wget of get.docker.com: remember the name the script is saved under."""
+        texts = [command.text(i) for i in range(program.index + 1, len(command.values))]
+        if not any(host in text for text in texts for host in _GET_DOCKER):
+            return
+        letter, long_names = ("o", ("--output",)) if program.name == "curl" else ("O", ("--output-document",))
+        for position, text in enumerate(texts):
+            saved = None
+            if text in long_names or re.fullmatch(r"-[a-zA-Z]*" + letter, text):
+                saved = texts[position + 1] if position + 1 < len(texts) else None
+            elif text.startswith(tuple(name + "=" for name in long_names)):
+                saved = text.split("=", 1)[1]
+            elif re.fullmatch(r"-[a-zA-Z]*" + letter + r".+", text) and not text.startswith("--"):
+                saved = text[text.index(letter, 1) + 1 :]
+            if saved and saved != "-":
+                self.downloads.add(_base(saved))
+
+    def _fetches_get_docker(self, node) -> bool:
+        command = self.command(node) if node is not None and node.type == "command" else None
+        if command is None:
+            return False
+        program = self.program(command)
+        if program is None or program.name not in ("curl", "wget"):
+            return False
+        return any(host in command.text(i) for i in range(program.index + 1, len(command.values)) for host in _GET_DOCKER)
+
+    def _shell(self, command: _Command, program: _Program) -> None:
+        index = program.index + 1
+        count = len(command.values)
+        mode = "file"
+        while index < count:
+            text = command.text(index)
+            if text == "--":
+                index += 1
+                break
+            if text in ("-o", "+o", "-O", "+O", "--rcfile", "--init-file"):
+                index += 2
+                continue
+            if not text.startswith(("-", "+")) or text in ("-", "+"):
+                break
+            if not text.startswith("--") and "c" in text:
+                mode = "command"
+            elif not text.startswith("--") and "s" in text and mode != "command":
+                mode = "stdin"
+            index += 1
+        if program.name == "busybox":
+            return
+        if mode == "file" and index >= count:
+            mode = "stdin"
+        if mode == "command":
+            if index >= count:
+                return
+            string_node, string = command.words[index], command.values[index]
+            if any(host in string.text for host in _GET_DOCKER) and ("$(" in string.text or "`" in string.text):
+                self._get_docker(command, program, index + 2, script=False)
+            elif DOCKER_NEEDLES.search(string.text.encode("utf-8", "surrogatepass")):
+                start, end = self.t.span(string_node)
+                document = _embedded_document(self.document, string, f"{program.name} -c", (start, end))
+                self._embedded.append((start, Embedded(document, "shell", templated=string.expanded)))
+        elif mode == "stdin":
+            if self._fetches_get_docker(self._previous_command(command)):
+                self._get_docker(command, program, index, script=False, span=self.structure.pipelines.get(command.element.id))
+                return
+            content = self.stdin(command)
+            if content is not None and DOCKER_NEEDLES.search(content[0].text.encode("utf-8", "surrogatepass")):
+                value, origin, anchor, templated = content
+                document = _embedded_document(self.document, value, f"{origin} | {program.name}", anchor)
+                self._embedded.append((anchor[0], Embedded(document, "shell", templated=templated)))
+        elif _base(command.text(index)) in self.downloads:
+            self._get_docker(command, program, index + 1, script=True)
+
+    def _get_docker(self, command: _Command, program: _Program, first_arg: int, script: bool, span=None) -> None:
+        """The get.docker.com script runs: VERSION from --version or the environment (provisioning-facts §3.3)."""
+        version: Optional[str] = program.env.get("VERSION")
+        version_index = None
+        index = first_arg
+        while index < len(command.values):
+            if command.text(index) == "--version" and index + 1 < len(command.values):
+                version_index = index + 1
+                index += 1
+            index += 1
+        if version_index is not None:
+            resolved = self.resolve(command.values[version_index])
+            version = resolved if resolved is not None else command.text(version_index)
+        if version is not None and version.startswith("v"):
+            version = version[1:]
+        location = self.location(span if span is not None else command.node)
+        pin = pin_of(version) if version else "none"
+        self.out.fragments.append(EnginePackage(source=self.source, document=self.document, manager="get.docker.com", name="docker-ce", version=version or None, pin=pin, location=location))
+
+    # -- the running daemon -----------------------------------------------------------------
+
+    def _action(self, command: _Command, action: str) -> None:
+        self.out.fragments.append(ServiceAction(source=self.source, document=self.document, action=action, location=self.location(command.node)))
+
+    def _systemctl(self, command: _Command, program: _Program) -> None:
+        texts = [command.text(i) for i in range(program.index + 1, len(command.values))]
+        options = [text for text in texts if text.startswith("-")]
+        if "--user" in options or "-H" in options or any(text.startswith(("--host", "-M", "--machine")) for text in options):
+            return
+        operands = []
+        skip = False
+        for text in texts:
+            if skip:
+                skip = False
+                continue
+            if text in ("-s", "--signal", "-p", "--property", "-t", "--type", "--state", "--kill-whom", "--kill-value", "-n", "--lines", "-o", "--output", "--root", "--job-mode"):
+                skip = True
+            elif not text.startswith("-"):
+                operands.append(text)
+        if not operands:
+            return
+        verb, units = operands[0], operands[1:]
+        if verb == "daemon-reload":
+            self._action(command, "daemon-reload")
+            return
+        if not any(unit in ("docker", "docker.service") for unit in units):
+            return
+        if verb == "kill":
+            signal = _signal_option(texts, ("-s", "--signal"))
+            if signal == "HUP":
+                self._action(command, "reload")
+            elif signal in _STOP_SIGNALS or signal is None:
+                self._action(command, "stop")
+            return
+        if verb == "disable" and "--now" in options:
+            self._action(command, "stop")
+            return
+        for action in _SYSTEMCTL_ACTIONS.get(verb, ()):
+            self._action(command, action)
+        if verb == "enable" and "--now" in options:
+            self._action(command, "start")
+
+    def _service(self, command: _Command, program: _Program) -> None:
+        texts = [command.text(i) for i in range(program.index + 1, len(command.values)) if not command.text(i).startswith("-")]
+        if len(texts) >= 2 and texts[0] in ("docker", "docker.service") and texts[1] in _SERVICE_ACTIONS:
+            self._action(command, _SERVICE_ACTIONS[texts[1]])
+
+    def _init_script(self, command: _Command, program: _Program) -> None:
+        texts = [command.text(i) for i in range(program.index + 1, len(command.values))]
+        if texts and texts[0] in _SERVICE_ACTIONS:
+            self._action(command, _SERVICE_ACTIONS[texts[0]])
+
+    def _kill(self, command: _Command, program: _Program) -> None:
+        texts = [command.text(i) for i in range(program.index + 1, len(command.values))]
+        name = program.name
+        signal_options, value_options = _KILL_OPTIONS[name]
+        signal = _signal_option(texts, signal_options)
+        patterns = []
+        skip = False
+        for text in texts:
+            if skip:
+                skip = False
+                continue
+            if text in value_options:
+                skip = True
+            elif not text.startswith("-"):
+                patterns.append(text)
+        full = "-f" in texts or "--full" in texts
+        exact = "-x" in texts or "--exact" in texts
+        if name == "kill":
+            aimed = any("dockerd" in pattern or "docker.pid" in pattern for pattern in patterns)
+        elif name == "killall":
+            aimed = "dockerd" in patterns or "/usr/bin/dockerd" in patterns
+        else:
+            aimed = any(_pkill_matches(pattern, full, exact) for pattern in patterns)
+        if not aimed:
+            return
+        if signal == "HUP":
+            self._action(command, "reload")
+        elif signal is None or signal in _STOP_SIGNALS:
+            self._action(command, "stop")
+
+
+def _continues_text(text: str, start: int, end: int) -> bool:
+    count = 0
+    index = end - 1
+    while index >= start and text[index] == "\\":
+        count += 1
+        index -= 1
+    return count % 2 == 1
+
+
+def _unescape_heredoc(body: _Mapped, value: _Mapped) -> bool:
+    """The backslash rule of an unquoted here-document body (provisioning-facts §3.1): \\$, \\`,
+    \\\\ lose the backslash, \\-newline disappears, any other \\x stays. True when the body holds a
+    $ or ` expansion."""
+    text = body.text
+    templated = False
+    run = 0
+    index = 0
+    size = len(text)
+    while index < size:
+        char = text[index]
+        if char == "\\" and index + 1 < size and text[index + 1] in "$`\\\n":
+            body.copy_into(value, run, index)
+            if text[index + 1] != "\n":
+                body.copy_into(value, index + 1, index + 2)
+            index += 2
+            run = index
+        elif char == "`" or char == "$" and index + 1 < size and _EXPANSION_START.match(text, index + 1):
+            templated = True
+            index += 1
+        else:
+            index += 1
+    body.copy_into(value, run, size)
+    return templated
+
+
+def _literal(text: str) -> _Mapped:
+    value = _Mapped()
+    value.add(text, 0)
+    value.expanded = "$" in text or "`" in text
+    return value
+
+
+def _signal_option(texts: Sequence[str], signal_options: Sequence[str]) -> Optional[str]:
+    """The signal named by kill/pkill/killall/systemctl kill options, without SIG; None for the default."""
+    for position, text in enumerate(texts):
+        value = None
+        if text in signal_options and position + 1 < len(texts):
+            value = texts[position + 1]
+        elif text.startswith("--signal="):
+            value = text.split("=", 1)[1]
+        elif re.fullmatch(r"-(SIG)?[A-Z]+[0-9]*|-\d+", text):
+            value = text[1:]
+        if value is not None:
+            value = value.upper()
+            value = value[3:] if value.startswith("SIG") else value
+            return "HUP" if value == "1" else value
+    return None
+
+
+def _pkill_matches(pattern: str, full: bool, exact: bool) -> bool:
+    if "$" in pattern or "`" in pattern:
+        return False
+    subject = "/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock" if full else "dockerd"
+    try:
+        return bool(re.fullmatch(pattern, subject) if exact else re.search(pattern, subject))
+    except re.error:
+        return "dockerd" in pattern
+
+
+_HANDLERS: Dict[str, object] = {
+    "dockerd": _Reader._dockerd,
+    "docker": _Reader._docker,
+    "apt-get": _Reader._apt,
+    "apt": _Reader._apt,
+    "aptitude": _Reader._apt,
+    "yum": _Reader._rpm,
+    "dnf": _Reader._rpm,
+    "dnf5": _Reader._rpm,
+    "microdnf": _Reader._rpm,
+    "apt-mark": _Reader._apt_mark,
+    "dpkg": _Reader._dpkg,
+    "systemctl": _Reader._systemctl,
+    "service": _Reader._service,
+    "invoke-rc.d": _Reader._service,
+    "kill": _Reader._kill,
+    "pkill": _Reader._kill,
+    "killall": _Reader._kill,
+    "curl": _Reader._fetch,
+    "wget": _Reader._fetch,
+}
+
+_INTERESTING = frozenset(_HANDLERS) | _SHELLS | _WRAPPERS | {"cat", "echo", "printf", "tee", "install", "cp", "dd", "mv"}
+
+
+# ------------------------------------------------------------------------------------------
+# The kind
+
+_SHEBANG_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh"})
+
+
+class ShellKind(SourceKind):
+    name = "shell"
+    summary = "shell scripts: files written (heredocs, tee, echo), dockerd flags, swarm, engine packages, service restarts"
+    needles = DOCKER_NEEDLES
+
+    def claims(self, rel: str, basename: str):
+        if basename.endswith((".sh", ".bash")):
+            return True
+        if "." not in basename.lstrip("."):
+            return SNIFF
+        return False
+
+    def sniff(self, head: bytes) -> bool:
+        if head.startswith(b"\xef\xbb\xbf"):
+            head = head[3:]
+        if not head.startswith(b"#!"):
+            return False
+        line = head.split(b"\n", 1)[0].decode("utf-8", "replace")
+        return _shell_of(line) in _SHEBANG_SHELLS
+
+    def read(self, document: Document, context: ReadContext) -> Extraction:
+        return _Reader(document, context).read()

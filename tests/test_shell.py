@@ -1,0 +1,772 @@
+"""The shell source kind: files written, dockerd flags, swarm, engine packages, service actions,
+each with its exact position; here-documents by bash's rules; nothing raises."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from linter.document import Document
+from linter.fragments import DockerdCommand, EnginePackage, ServiceAction, SwarmMembership
+from linter.source import Source
+from linter.sources import SNIFF, ReadContext
+from linter.sources.shell import ShellKind, SplicedDocument, pin_of, scan_heredocs
+
+
+def lines(*rows: str) -> str:
+    return "\n".join(rows) + "\n"
+
+
+def read(text: str, path: str = "provision.sh"):
+    source = Source(Path("/repo") / path, path, path, "shell", text.encode("utf-8", "surrogatepass"))
+    return ShellKind().read(Document(text, path), ReadContext(source))
+
+
+def of(extraction, kind):
+    return [fragment for fragment in extraction.fragments if isinstance(fragment, kind)]
+
+
+def at(location):
+    return (location.line, location.column)
+
+
+def inner(embedded, needle: str, nth: int = 0):
+    """Line and column, in the outer file, of ``needle`` inside an embedded document."""
+    text = embedded.document.text
+    index = -1
+    for _ in range(nth + 1):
+        index = text.index(needle, index + 1)
+    return at(embedded.document.location(index))
+
+
+def every_character_maps_back(embedded, outer: str, skip: str = "") -> None:
+    """Each character of the embedded text stands at its mapped place in the outer text."""
+    rows = outer.split("\n")
+    for index, char in enumerate(embedded.document.text):
+        if char in skip:
+            continue
+        location = embedded.document.location(index)
+        assert location.exact
+        row = rows[location.line - 1] + "\n"
+        assert row[location.column - 1] == char, (index, char, location)
+
+
+# --- recognising scripts ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "rel,answer",
+    [
+        ("scripts/install.sh", True),
+        ("setup.bash", True),
+        ("bin/provision", SNIFF),
+        (".bashrc", SNIFF),
+        ("user-data.yaml", False),
+        ("templates/init.tpl", False),
+        ("daemon.json", False),
+    ],
+)
+def test_claims(rel, answer):
+    assert ShellKind().claims(rel, rel.rsplit("/", 1)[-1]) == answer
+
+
+@pytest.mark.parametrize(
+    "head,answer",
+    [
+        (b"#!/bin/sh\nset -e\n", True),
+        (b"#!/usr/bin/env bash\n", True),
+        (b"#! /bin/bash -eu\n", True),
+        (b"#!/usr/bin/env -S dash -e\n", True),
+        (b"\xef\xbb\xbf#!/bin/ash\n", True),
+        (b"#!/bin/zsh", True),
+        (b"#!/usr/bin/python3\n", False),
+        (b"#cloud-config\n", False),
+        (b"echo hello\n", False),
+    ],
+)
+def test_sniff(head, answer):
+    assert ShellKind().sniff(head) is answer
+
+
+def test_needles_skip_scripts_that_never_mention_docker():
+    kind = ShellKind()
+    assert kind.needles.search(b"systemctl restart docker")
+    assert not kind.needles.search(b"systemctl restart nginx")
+
+
+# --- here-documents -----------------------------------------------------------------------
+
+
+def test_unquoted_heredoc_to_daemon_json_maps_every_key_to_the_script():
+    text = lines(
+        "#!/bin/sh",
+        "mkdir -p /etc/docker",
+        "cat > /etc/docker/daemon.json <<EOF",
+        "{",
+        '  "live-restore": true,',
+        '  "log-driver": "local"',
+        "}",
+        "EOF",
+        "systemctl restart docker",
+    )
+    extraction = read(text)
+    [embedded] = extraction.embedded
+    assert embedded.kind == "daemon-json"
+    assert embedded.target == "/etc/docker/daemon.json"
+    assert embedded.document.text == '{\n  "live-restore": true,\n  "log-driver": "local"\n}\n'
+    assert not embedded.templated and not embedded.append
+    assert embedded.document.label == "heredoc > /etc/docker/daemon.json"
+    assert inner(embedded, '"live-restore"') == (5, 3)
+    assert inner(embedded, '"local"') == (6, 17)
+    location = embedded.document.location(embedded.document.text.index("true"))
+    assert location.path == "provision.sh" and location.exact
+    assert [(step.line, step.label) for step in location.trace] == [(4, "heredoc > /etc/docker/daemon.json")]
+    every_character_maps_back(embedded, text)
+
+
+def test_redirect_after_the_heredoc_operator():
+    text = lines("cat <<EOF > /etc/docker/daemon.json", '{"debug": true}', "EOF")
+    [embedded] = read(text).embedded
+    assert embedded.target == "/etc/docker/daemon.json"
+    assert embedded.document.text == '{"debug": true}\n'
+    assert inner(embedded, '"debug"') == (2, 2)
+
+
+def test_unquoted_body_with_expansions_is_templated():
+    text = lines("cat > /etc/docker/daemon.json <<EOF", '{"data-root": "$DATA/docker", "dns": ["$(dig +short ns)"]}', "EOF")
+    [embedded] = read(text).embedded
+    assert embedded.templated
+    assert embedded.document.text == '{"data-root": "$DATA/docker", "dns": ["$(dig +short ns)"]}\n'
+
+
+@pytest.mark.parametrize("delimiter", ["'EOF'", '"EOF"', "\\EOF", 'E"O"F', "'E'OF"])
+def test_quoted_delimiters_keep_the_body_literal(delimiter):
+    text = lines(f"cat > /etc/docker/daemon.json <<{delimiter}", '{"data-root": "$DATA", "x": "a\\\\b \\$"}', "EOF", "echo after")
+    [embedded] = read(text).embedded
+    assert embedded.document.text == '{"data-root": "$DATA", "x": "a\\\\b \\$"}\n'
+    assert not embedded.templated
+    assert inner(embedded, "$DATA") == (2, 16)
+
+
+def test_unquoted_backslash_rule_and_exact_positions_after_each_escape():
+    text = lines(
+        "cat > /etc/systemd/system/docker.service.d/override.conf <<EOF",
+        "[Service]",
+        "ExecStart=",
+        "ExecStart=/usr/bin/dockerd \\$DOCKER_OPTS \\",
+        "  --live-restore \\\\x \\x",
+        "EOF",
+    )
+    [embedded] = read(text).embedded
+    assert embedded.kind == "systemd"
+    # \$ loses its backslash, \-newline joins the lines, \\ is one backslash, \x stays (facts §3.1)
+    assert embedded.document.text == "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd $DOCKER_OPTS   --live-restore \\x \\x\n"
+    assert not embedded.templated  # the only $ was escaped
+    assert isinstance(embedded.document, SplicedDocument)
+    assert inner(embedded, "$DOCKER_OPTS") == (4, 29)
+    assert inner(embedded, "--live-restore") == (5, 3)
+    assert inner(embedded, "\\x") == (5, 19)
+    every_character_maps_back(embedded, text, skip="")
+
+
+def test_tab_stripping_heredoc_points_past_the_stripped_tabs():
+    text = lines(
+        "if true; then",
+        "\tcat <<-EOF > /etc/default/docker",
+        "\t\tDOCKER_OPTS=\"--live-restore\"",
+        "\t  SPACES=kept",
+        "\tEOF",
+        "fi",
+    )
+    [embedded] = read(text).embedded
+    assert embedded.kind == "envfile"
+    assert embedded.document.text == 'DOCKER_OPTS="--live-restore"\n  SPACES=kept\n'
+    assert not isinstance(embedded.document, SplicedDocument)
+    assert inner(embedded, "DOCKER_OPTS") == (3, 3)
+    assert inner(embedded, "SPACES") == (4, 4)
+    every_character_maps_back(embedded, text)
+
+
+def test_tab_stripping_does_not_apply_to_a_continued_line():
+    # bash and dash keep the tab of a line joined by \-newline (run: "foo \tbar")
+    text = lines("cat <<-EOF > /etc/default/docker", "\tA=foo \\", "\tbar", "\tEOF")
+    [embedded] = read(text).embedded
+    assert embedded.document.text == "A=foo \tbar\n"
+    every_character_maps_back(embedded, text)
+
+
+def test_two_heredocs_on_one_line():
+    text = lines(
+        'cat <<A > /etc/default/docker; cat <<"B" >/etc/systemd/system/docker.service.d/10-opts.conf',
+        'DOCKER_OPTS="-D"',
+        "A",
+        "[Service]",
+        "Environment=X=$Y",
+        "B",
+        "systemctl daemon-reload",
+    )
+    extraction = read(text)
+    first, second = extraction.embedded
+    assert (first.kind, first.target, first.document.text) == ("envfile", "/etc/default/docker", 'DOCKER_OPTS="-D"\n')
+    assert (second.kind, second.target) == ("systemd", "/etc/systemd/system/docker.service.d/10-opts.conf")
+    assert second.document.text == "[Service]\nEnvironment=X=$Y\n"
+    assert not second.templated
+    assert inner(first, "DOCKER_OPTS") == (2, 1)
+    assert inner(second, "Environment") == (5, 1)
+    assert [(a.action, at(a.location)) for a in of(extraction, ServiceAction)] == [("daemon-reload", (7, 1))]
+    assert not extraction.notes
+
+
+def test_heredoc_followed_by_a_semicolon_and_a_body_line_with_a_backslash():
+    # tree-sitter-bash alone misreads both (tree-sitter/tree-sitter-bash#346)
+    text = lines("cat <<'EOF' > /etc/docker/daemon.json; systemctl reload docker", '\\{"debug": true}', "EOF")
+    extraction = read(text)
+    [embedded] = extraction.embedded
+    assert embedded.document.text == '\\{"debug": true}\n'
+    assert [(a.action, at(a.location)) for a in of(extraction, ServiceAction)] == [("reload", (1, 40))]
+
+
+def test_heredoc_piped_to_sudo_tee():
+    text = lines(
+        "sudo mkdir -p /etc/docker",
+        "cat <<'EOF' | sudo tee /etc/docker/daemon.json >/dev/null",
+        '{"live-restore": true}',
+        "EOF",
+        "cat <<EOF | sudo tee -a /etc/default/docker",
+        "DOCKER_OPTS=-D",
+        "EOF",
+        "sudo tee /etc/docker/daemon.json <<EOF >/dev/null",
+        '{"debug": true}',
+        "EOF",
+    )
+    first, second, third = read(text).embedded
+    assert (first.kind, first.target, first.append) == ("daemon-json", "/etc/docker/daemon.json", False)
+    assert first.document.label == "heredoc | tee /etc/docker/daemon.json"
+    assert inner(first, '"live-restore"') == (3, 2)
+    assert (second.kind, second.append, second.document.label) == ("envfile", True, "heredoc | tee -a /etc/default/docker")
+    assert third.document.text == '{"debug": true}\n'
+    assert inner(third, '"debug"') == (9, 2)
+
+
+def test_appending_with_double_chevron():
+    text = lines("echo 'DOCKER_OPTS=\"--debug\"' >> /etc/default/docker")
+    [embedded] = read(text).embedded
+    assert embedded.append and embedded.kind == "envfile"
+    assert embedded.document.text == 'DOCKER_OPTS="--debug"\n'
+    assert embedded.document.label == "echo >> /etc/default/docker"
+    assert inner(embedded, "--debug") == (1, 20)
+
+
+def test_non_ascii_text_before_a_heredoc_counts_characters_not_bytes():
+    text = lines(
+        "# Konfiguration für Döcker — 日本語 🐳",
+        'echo "prépare 🐳" ; cat > /etc/docker/daemon.json <<EOF',
+        '{"labels": ["café=1"], "live-restore": true}',
+        "EOF",
+    )
+    [embedded] = read(text).embedded
+    assert inner(embedded, '"live-restore"') == (3, 24)
+    every_character_maps_back(embedded, text)
+    extraction = read(text)
+    assert not extraction.notes
+
+
+def test_unterminated_heredoc_runs_to_the_end_with_a_note():
+    text = lines("cat > /etc/docker/daemon.json <<EOF", '{"debug": true}', "EOF ")
+    extraction = read(text)
+    [embedded] = extraction.embedded
+    assert embedded.document.text == '{"debug": true}\nEOF \n'
+    assert any("line 1" in note and "'EOF'" in note for note in extraction.notes)
+
+
+def test_heredoc_inside_command_substitution_and_function():
+    text = lines(
+        "write_config() {",
+        '  config="$(cat <<EOF',
+        '{"debug": true}',
+        "EOF",
+        ')"',
+        '  echo "$config" > /etc/docker/daemon.json',
+        "  cat > /etc/docker/daemon.json <<'JSON'",
+        '{"live-restore": true}',
+        "JSON",
+        "}",
+    )
+    extraction = read(text)
+    echoed, literal = extraction.embedded  # the heredoc in $(...) is not written anywhere
+    assert (echoed.document.text, echoed.templated) == ("$config\n", True)
+    assert (literal.document.text, literal.templated) == ('{"live-restore": true}\n', False)
+    assert inner(literal, "live") == (8, 3)
+
+
+def test_target_holding_a_variable_is_not_read_and_says_so():
+    text = lines('CONF=/etc/docker/daemon.json', 'cat > "$CONF" <<EOF', "{}", "EOF", "echo x > $DIR/daemon.json", "echo y > $LOG/setup.log")
+    extraction = read(text)
+    assert extraction.embedded == []
+    assert [note for note in extraction.notes if "variable" in note] == [
+        "line 2: heredoc writes to $CONF, a path that holds a variable: not read",
+        "line 5: echo writes to $DIR/daemon.json, a path that holds a variable: not read",
+    ]
+
+
+def test_files_no_kind_reads_are_ignored():
+    text = lines("cat > /etc/hosts <<EOF", "127.0.0.1 docker", "EOF", "echo docker > /tmp/x", "echo '{}' > /dev/null")
+    assert read(text).embedded == []
+
+
+def test_moved_into_place_takes_the_final_target():
+    text = lines(
+        "cat > /tmp/daemon.json <<'EOF'",
+        '{"live-restore": true}',
+        "EOF",
+        "sudo mv /tmp/daemon.json /etc/docker/",
+        "printf '[Service]\\n' > /tmp/override.conf",
+        "sudo install -m 0644 /tmp/override.conf /etc/systemd/system/docker.service.d/override.conf",
+    )
+    first, second = read(text).embedded
+    assert (first.kind, first.target) == ("daemon-json", "/etc/docker/daemon.json")
+    assert first.document.label == "heredoc > /tmp/daemon.json, moved to /etc/docker/daemon.json"
+    assert (second.kind, second.target, second.document.text) == ("systemd", "/etc/systemd/system/docker.service.d/override.conf", "[Service]\n")
+
+
+# --- echo, printf, here-strings -----------------------------------------------------------
+
+
+def test_echo_single_quoted_multi_line_string():
+    text = lines("echo '{\"exec-opts\":", '   ["native.cgroupdriver=systemd"]', "}' > /etc/docker/daemon.json")
+    [embedded] = read(text).embedded
+    assert embedded.document.text == '{"exec-opts":\n   ["native.cgroupdriver=systemd"]\n}\n'
+    assert embedded.document.label == "echo > /etc/docker/daemon.json"
+    assert inner(embedded, "native") == (2, 6)
+    every_character_maps_back(embedded, text, skip="\n")
+
+
+def test_echo_double_quoted_with_escaped_quotes_maps_exactly():
+    text = lines('echo "{\\"live-restore\\": true, \\"x\\": \\"$HOSTNAME\\"}" | sudo tee /etc/docker/daemon.json')
+    [embedded] = read(text).embedded
+    assert embedded.document.text == '{"live-restore": true, "x": "$HOSTNAME"}\n'
+    assert embedded.templated
+    assert embedded.document.label == "echo | tee /etc/docker/daemon.json"
+    assert inner(embedded, "live-restore") == (1, 10)
+    assert inner(embedded, "true") == (1, 26)
+    every_character_maps_back(embedded, text, skip="\n")
+
+
+def test_echo_escapes_follow_the_shell():
+    bash = read(lines("#!/bin/bash", "echo '{\\n\"debug\": true}' > /etc/docker/daemon.json", "echo -e '{\\n\"x\": 1}' > /etc/docker/daemon.json"))
+    assert [e.document.text for e in bash.embedded] == ['{\\n"debug": true}\n', '{\n"x": 1}\n']
+    dash = read(lines("#!/bin/sh", "echo '{\\n\"debug\": true}' > /etc/docker/daemon.json"))
+    [embedded] = dash.embedded
+    assert embedded.document.text == '{\n"debug": true}\n'
+    assert inner(embedded, '"debug"') == (2, 10)
+    no_newline = read(lines("echo -n '{}' > /etc/docker/daemon.json"))
+    assert no_newline.embedded[0].document.text == "{}"
+
+
+def test_printf_forms():
+    text = lines(
+        "printf '%s\\n' '{\"debug\": true}' > /etc/docker/daemon.json",
+        "printf '{\\n  \"live-restore\": true\\n}\\n' | sudo tee /etc/docker/daemon.json",
+        "printf 'DOCKER_OPTS=%s\\n' \"--debug\" '--tls' >> /etc/default/docker",
+        "printf -v x '%s' y > /etc/docker/daemon.json",
+    )
+    first, second, third = read(text).embedded
+    assert first.document.text == '{"debug": true}\n'
+    assert inner(first, '"debug"') == (1, 17)
+    assert second.document.text == '{\n  "live-restore": true\n}\n'
+    assert inner(second, '"live-restore"') == (2, 14)
+    assert third.document.text == "DOCKER_OPTS=--debug\nDOCKER_OPTS=--tls\n"
+    assert third.append
+    assert inner(third, "--tls") == (3, 38)
+
+
+def test_here_string_to_tee():
+    text = lines("sudo tee /etc/docker/daemon.json <<< '{\"debug\": true}'")
+    [embedded] = read(text).embedded
+    assert embedded.document.text == '{"debug": true}\n'
+    assert embedded.document.label == "here-string | tee /etc/docker/daemon.json"
+    assert inner(embedded, "debug") == (1, 41)
+
+
+# --- scripts handed to another shell ------------------------------------------------------
+
+
+def test_sh_c_string_is_read_again_as_shell():
+    text = lines("set -e", "sudo sh -c 'echo \"{\\\"debug\\\": true}\" > /etc/docker/daemon.json'")
+    extraction = read(text)
+    [embedded] = extraction.embedded
+    assert embedded.kind == "shell" and embedded.target is None
+    assert embedded.document.text == 'echo "{\\"debug\\": true}" > /etc/docker/daemon.json'
+    assert embedded.document.label == "sh -c"
+    # read again, by the same kind: the recursive mechanism, no special case
+    again = ShellKind().read(embedded.document, ReadContext(extraction_source(text)))
+    [daemon] = again.embedded
+    assert daemon.kind == "daemon-json" and daemon.document.text == '{"debug": true}\n'
+    location = daemon.document.location(daemon.document.text.index("true"))
+    assert at(location) == (2, 31)
+    assert [step.label for step in location.trace] == ["sh -c", "echo > /etc/docker/daemon.json"]
+
+
+def extraction_source(text: str) -> Source:
+    return Source(Path("/repo/provision.sh"), "provision.sh", "provision.sh", "shell", text.encode())
+
+
+def test_bash_c_double_quoted_is_templated_and_maps_through_escapes():
+    text = lines('bash -c "systemctl restart docker && echo \\"$HOST\\""')
+    [embedded] = read(text).embedded
+    assert embedded.kind == "shell" and embedded.templated
+    assert embedded.document.text == 'systemctl restart docker && echo "$HOST"'
+    every_character_maps_back(embedded, text)
+
+
+def test_heredoc_fed_to_a_shell_is_read_as_shell():
+    text = lines("sudo bash -s <<'SCRIPT'", "systemctl restart docker", "SCRIPT", "bash <<EOF", "echo hello", "EOF")
+    [embedded] = read(text).embedded  # the second body never mentions docker
+    assert embedded.kind == "shell"
+    assert embedded.document.label == "heredoc | bash"
+    again = ShellKind().read(embedded.document, ReadContext(extraction_source(text)))
+    [action] = of(again, ServiceAction)
+    assert (action.action, at(action.location)) == ("restart", (2, 1))
+
+
+# --- dockerd ------------------------------------------------------------------------------
+
+
+def test_dockerd_started_with_flags():
+    text = lines(
+        "#!/bin/sh",
+        'FOO=1 sudo -E nohup dockerd --debug "--log-level=warn" $OPTS -H \'unix:///var/run/docker.sock\' &',
+        "exec /usr/bin/dockerd --live-restore",
+        "command -v dockerd",
+        "docker run docker:dind dockerd",
+    )
+    first, second = of(read(text), DockerdCommand)
+    assert [w.text for w in first.words] == ["--debug", "--log-level=warn", "$OPTS", "-H", "unix:///var/run/docker.sock"]
+    assert [at(w.location) for w in first.words] == [(2, 29), (2, 37), (2, 56), (2, 62), (2, 65)]
+    assert first.origin == "shell" and at(first.location) == (2, 1)
+    assert (first.location.end_line, first.location.end_column) == (2, 94)
+    assert [w.text for w in second.words] == ["--live-restore"]
+    assert at(second.location) == (3, 1) and at(second.words[0].location) == (3, 23)
+
+
+def test_commands_are_found_everywhere_in_the_tree():
+    text = lines(
+        "start() { dockerd -D; }",
+        "function other {",
+        "  if [ -x /usr/bin/dockerd ]; then",
+        "    while true; do dockerd --a; done",
+        "  fi",
+        "}",
+        "for i in 1; do true && dockerd --b || dockerd --c; done",
+        "( dockerd --d )",
+        "x=$(dockerd --e)",
+        "y=`dockerd --f`",
+        'case "$1" in start) dockerd --g ;; esac',
+        "[[ -n $x ]] && { dockerd --h; }",
+    )
+    commands = of(read(text), DockerdCommand)
+    assert [(c.words[0].text, at(c.location)) for c in commands] == [
+        ("-D", (1, 11)),
+        ("--a", (4, 20)),
+        ("--b", (7, 24)),
+        ("--c", (7, 39)),
+        ("--d", (8, 3)),
+        ("--e", (9, 5)),
+        ("--f", (10, 4)),
+        ("--g", (11, 21)),
+        ("--h", (12, 18)),
+    ]
+
+
+# --- swarm --------------------------------------------------------------------------------
+
+
+def test_swarm_init_and_join_roles():
+    text = lines(
+        "docker swarm init --advertise-addr 10.0.0.1",
+        "docker -H tcp://10.0.0.1:2376 --tlsverify swarm init",
+        'docker swarm join --token "$MANAGER_TOKEN" 10.0.0.1:2377',
+        "docker swarm join --token $(docker swarm join-token -q worker) 10.0.0.1:2377",
+        "TOKEN=$(ssh manager0 docker swarm join-token -q manager)",
+        "docker swarm join --token=$TOKEN manager0:2377",
+        "docker swarm join --token SWMTKN-1-abc-def manager0:2377",
+        "docker swarm join-token -q worker",
+        "docker swarm leave --force",
+    )
+    swarm = of(read(text), SwarmMembership)
+    assert [(s.command, s.role, at(s.location)) for s in swarm] == [
+        ("init", "manager", (1, 1)),
+        ("init", "manager", (2, 1)),
+        ("join", "manager", (3, 1)),
+        ("join", "worker", (4, 1)),
+        ("join", "manager", (6, 1)),
+        ("join", "unknown", (7, 1)),
+    ]
+
+
+# --- engine packages ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line,expected",
+    [
+        ("apt-get install -y docker-ce=5:24.0.7-1~ubuntu.22.04~jammy docker-ce-cli", [("apt", "docker-ce", "5:24.0.7-1~ubuntu.22.04~jammy", "patch", 20)]),
+        ("apt install docker-ce docker-ce-cli", [("apt", "docker-ce", None, "none", 13)]),
+        ("sudo apt-get -o Dpkg::Options::=--force-confold -qq install docker.io", [("apt", "docker.io", None, "none", 61)]),
+        ("apt-get install -y docker-ce=5:24.0.*", [("apt", "docker-ce", "5:24.0.*", "minor", 20)]),
+        ("apt-get install -y docker-ce=5:24.*", [("apt", "docker-ce", "5:24.*", "major", 20)]),
+        ("apt-get install -y docker-ce/jammy moby-engine", [("apt", "docker-ce", None, "none", 20), ("apt", "moby-engine", None, "none", 36)]),
+        ("yum install -y docker-ce-24.0.7", [("yum", "docker-ce", "24.0.7", "patch", 16)]),
+        ("dnf install docker-ce-3:24.0.7-1.el9 docker-ce-cli-3:24.0.7-1.el9", [("dnf", "docker-ce", "3:24.0.7-1.el9", "patch", 13)]),
+        ("dnf -y install docker-ce-24.0*", [("dnf", "docker-ce", "24.0*", "minor", 16)]),
+        ("yum install -y docker", [("yum", "docker", None, "none", 16)]),
+        ("apt-get install -y docker", []),
+        ("apt-get install -y docker-engine=$DOCKER_VERSION", [("apt", "docker-engine", "$DOCKER_VERSION", "unknown", 20)]),
+        ("apt-get upgrade -y", [("apt", "*", None, "upgrade", 1)]),
+        ("apt-get dist-upgrade -y docker-ce", [("apt", "docker-ce", None, "upgrade", 25)]),
+        ("apt-get install --only-upgrade docker-ce", [("apt", "docker-ce", None, "upgrade", 32)]),
+        ("dnf upgrade -y", [("dnf", "*", None, "upgrade", 1)]),
+        ("yum update docker-ce", [("yum", "docker-ce", None, "upgrade", 12)]),
+        ("dnf upgrade nginx", []),
+        ("apt-mark hold docker-ce docker-ce-cli containerd.io", [("apt", "docker-ce", None, "held", 15)]),
+        ("dnf versionlock add docker-ce", [("dnf", "docker-ce", None, "held", 21)]),
+        ("yum versionlock docker-ce-24.0.7*", [("yum", "docker-ce", None, "held", 17)]),
+        ("echo 'docker-ce hold' | sudo dpkg --set-selections", [("apt", "docker-ce", None, "held", 25)]),
+        ("apt-get install -y jq", []),
+    ],
+)
+def test_engine_packages(line, expected):
+    packages = of(read(lines(line)), EnginePackage)
+    assert [(p.manager, p.name, p.version, p.pin, p.location.column) for p in packages] == expected
+    assert all(p.location.line == 1 for p in packages)
+
+
+def test_package_versions_from_variables_the_script_assigns():
+    text = lines(
+        'VERSION_STRING="5:24.0.7-1~ubuntu.22.04~jammy"',
+        'sudo apt-get install -y "docker-ce=$VERSION_STRING" "docker-ce-cli=$VERSION_STRING"',
+        'DOCKER_RPM=docker-ce-${RPM_VERSION:-24.0}',
+        "yum install -y $DOCKER_RPM",
+        'PACKAGES="docker-ce=5:25.0.3-1~debian.12~bookworm containerd.io"',
+        "apt-get install -y $PACKAGES",
+    )
+    packages = of(read(text), EnginePackage)
+    assert [(p.name, p.version, p.pin, at(p.location)) for p in packages] == [
+        ("docker-ce", "5:24.0.7-1~ubuntu.22.04~jammy", "patch", (2, 25)),
+        ("docker-ce", "24.0", "minor", (4, 16)),
+        ("docker-ce", "5:25.0.3-1~debian.12~bookworm", "patch", (6, 20)),
+    ]
+
+
+@pytest.mark.parametrize(
+    "script,version,pin,position",
+    [
+        ("curl -fsSL https://get.docker.com | sh", None, "none", (1, 1)),
+        ("curl -fsSL https://get.docker.com | VERSION=24.0.7 sh", "24.0.7", "patch", (1, 1)),
+        ("curl -fsSL https://get.docker.com | sudo VERSION=v24.0 sh", "24.0", "minor", (1, 1)),
+        ("curl -fsSL https://get.docker.com | sh -s -- --version 23", "23", "major", (1, 1)),
+        ("wget -qO- https://get.docker.com/ | sh", None, "none", (1, 1)),
+        ("curl -fsSL https://get.docker.com -o get-docker.sh\nsh get-docker.sh --version 24.0", "24.0", "minor", (2, 1)),
+        ("curl -fsSL https://get.docker.com -o install-docker.sh\nsudo bash ./install-docker.sh", None, "none", (2, 1)),
+        ("curl -fsSLo /tmp/d.sh https://get.docker.com && chmod +x /tmp/d.sh && /tmp/d.sh --version 25.0.3", "25.0.3", "patch", (1, 71)),
+        ("export VERSION=24.0\ncurl -fsSL https://get.docker.com | sh", "24.0", "minor", (2, 1)),
+        ("VERSION=24.0\ncurl -fsSL https://get.docker.com | sh", None, "none", (2, 1)),
+        ("export VERSION=24.0\ncurl -fsSL https://get.docker.com | sudo sh", None, "none", (2, 1)),
+        ("export VERSION=24.0\ncurl -fsSL https://get.docker.com | sudo -E sh", "24.0", "minor", (2, 1)),
+        ('sh -c "$(curl -fsSL https://get.docker.com)"', None, "none", (1, 1)),
+    ],
+)
+def test_get_docker_com(script, version, pin, position):
+    [package] = of(read(script + "\n"), EnginePackage)
+    assert (package.manager, package.name, package.version, package.pin) == ("get.docker.com", "docker-ce", version, pin)
+    assert at(package.location) == position
+
+
+@pytest.mark.parametrize(
+    "version,pin",
+    [("5:24.0.7-1~ubuntu.22.04~jammy", "patch"), ("3:24.0.7-1.el9", "patch"), ("v24.0.7", "patch"), ("18.06.1~ce~3-0~ubuntu", "patch"), ("24.0", "minor"), ("5:24.0.*", "minor"), ("24", "major"), ("24.*", "major"), ("", "none"), (None, "none"), ("*", "none"), ("$V", "unknown")],
+)
+def test_pin_of(version, pin):
+    assert pin_of(version) == pin
+
+
+# --- the running daemon -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line,actions",
+    [
+        ("systemctl restart docker", ["restart"]),
+        ("sudo systemctl restart docker.service containerd", ["restart"]),
+        ("systemctl try-restart docker", ["restart"]),
+        ("systemctl reload docker", ["reload"]),
+        ("systemctl reload-or-restart docker", ["reload"]),
+        ("systemctl start docker", ["start"]),
+        ("systemctl stop docker", ["stop"]),
+        ("systemctl enable docker", ["enable"]),
+        ("systemctl enable --now docker", ["enable", "start"]),
+        ("systemctl --now enable docker.service", ["enable", "start"]),
+        ("systemctl daemon-reload", ["daemon-reload"]),
+        ("systemctl restart containerd", []),
+        ("systemctl --user restart docker", []),
+        ("systemctl is-active docker", []),
+        ("systemctl kill -s HUP docker", ["reload"]),
+        ("service docker restart", ["restart"]),
+        ("service docker reload", ["reload"]),
+        ("/etc/init.d/docker restart", ["restart"]),
+        ("invoke-rc.d docker force-reload", ["reload"]),
+        ("kill -HUP $(pidof dockerd)", ["reload"]),
+        ("kill -s HUP $(cat /var/run/docker.pid)", ["reload"]),
+        ("kill -SIGHUP `pgrep dockerd`", ["reload"]),
+        ("pkill -HUP dockerd", ["reload"]),
+        ("pkill -n --signal SIGHUP -x dockerd", ["reload"]),
+        ("sudo killall -s HUP dockerd", ["reload"]),
+        ("pkill dockerd", ["stop"]),
+        ("kill -HUP $(pidof nginx)", []),
+        ("$SUDO systemctl restart docker", ["restart"]),
+    ],
+)
+def test_service_actions(line, actions):
+    found = of(read(lines("true", "  " + line)), ServiceAction)
+    assert [a.action for a in found] == actions
+    assert all(at(a.location) == (2, 3) and not a.first_boot for a in found)
+
+
+# --- parse errors and here-document scanning ----------------------------------------------
+
+
+def test_tree_errors_are_noted_and_what_parsed_is_read():
+    text = lines("if then fi )) ((", "systemctl restart docker", "echo 'unterminated")
+    extraction = read(text)
+    assert [a.action for a in of(extraction, ServiceAction)] == ["restart"]
+    assert any("could not parse" in note for note in extraction.notes)
+
+
+@pytest.mark.parametrize(
+    "script,delimiters",
+    [
+        ("cat <<EOF\nx\nEOF\n", [b"EOF"]),
+        ("echo $(( 1 << 2 ))\n((x <<= 1))\ncat <<< word\n", []),
+        ("echo '<<EOF' \"<<EOF\" # <<EOF\n", []),
+        ("a=$(cat <<'A'\nx)\nA\n)\n", [b"A"]),
+        ("cat <<A <<-B\nA\n\tB\n", [b"A", b"B"]),
+        ("cat <<\"E\\\"F\"\nx\nE\"F\n", [b'E"F']),
+    ],
+)
+def test_scan_heredocs(script, delimiters):
+    data = script.encode()
+    found, blanked = scan_heredocs(data)
+    assert [h.delimiter for h in found] == delimiters
+    assert len(blanked) == len(data)
+    assert all(h.closed for h in found)
+
+
+def test_blanked_copy_keeps_lines_and_hides_bodies():
+    data = "cat <<-EOF >f; echo done\n\tbody ( ' \"\n\tEOF\nnext\n".encode()
+    [heredoc], blanked = scan_heredocs(data)
+    assert blanked == b"cat <  EOF >f; echo done\n           \n    \nnext\n"
+    assert data[heredoc.body_start : heredoc.body_end] == b"\tbody ( ' \"\n"
+
+
+# --- robustness ---------------------------------------------------------------------------
+
+REALISTIC = lines(
+    "#!/bin/bash",
+    "set -euo pipefail",
+    "# prépare le nœud 🐳",
+    'VERSION_STRING="5:24.0.7-1~ubuntu.22.04~jammy"',
+    "apt-get update && apt-get install -y docker-ce=$VERSION_STRING docker-ce-cli",
+    "apt-mark hold docker-ce",
+    "mkdir -p /etc/docker /etc/systemd/system/docker.service.d",
+    "cat <<'EOF' | sudo tee /etc/docker/daemon.json >/dev/null",
+    "{",
+    '  "live-restore": true,',
+    '  "log-opts": {"max-size": "10m"}',
+    "}",
+    "EOF",
+    "\tcat <<-EOF > /etc/systemd/system/docker.service.d/override.conf",
+    "\t[Service]",
+    "\tExecStart=",
+    "\tExecStart=/usr/bin/dockerd \\",
+    "\t  -H fd:// $EXTRA",
+    "\tEOF",
+    'echo "{\\"debug\\": true}" > /tmp/daemon.json && sudo mv /tmp/daemon.json /etc/docker/daemon.json',
+    "systemctl daemon-reload && systemctl enable --now docker",
+    "if ! docker info | grep -q 'Swarm: active'; then",
+    '  docker swarm join --token "$(cat /run/worker_token)" manager0:2377',
+    "fi",
+    "sudo sh -c 'kill -HUP $(pidof dockerd)'",
+    "curl -fsSL https://get.docker.com | VERSION=24.0 sh -s -- --channel stable",
+)
+
+
+def test_realistic_script():
+    extraction = read(REALISTIC)
+    assert [type(f).__name__ for f in extraction.fragments] == [
+        "EnginePackage",
+        "EnginePackage",
+        "ServiceAction",
+        "ServiceAction",
+        "ServiceAction",
+        "SwarmMembership",
+        "EnginePackage",
+    ]
+    assert [(e.kind, e.target) for e in extraction.embedded] == [
+        ("daemon-json", "/etc/docker/daemon.json"),
+        ("systemd", "/etc/systemd/system/docker.service.d/override.conf"),
+        ("daemon-json", "/etc/docker/daemon.json"),
+        ("shell", None),
+    ]
+    unit = extraction.embedded[1]
+    assert unit.templated
+    assert unit.document.text == "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd \t  -H fd:// $EXTRA\n"
+    assert inner(unit, "-H") == (18, 4)
+    assert extraction.notes == []
+
+
+def documents_map_inside(extraction, text: str) -> None:
+    rows = text.split("\n")
+    for embedded in extraction.embedded:
+        for offset in (0, len(embedded.document.text) // 2, len(embedded.document.text)):
+            location = embedded.document.location(offset)
+            assert 1 <= location.line <= len(rows)
+            assert 1 <= location.column <= len(rows[location.line - 1]) + 1
+
+
+SHELL_PIECES = list("ab $`'\"\\\n\t#;&|()<>{}[]=-EOF!*?~é日🐳\r\x00") + [
+    "<<", "<<-", "<<'E'", "$(", "${", "$((", "EOF\n", "E\n", "docker ", "dockerd ", "tee ", "cat ", "echo ", "printf ", "sudo ", "sh -c ", "/etc/docker/daemon.json",
+]
+SHELLISH = st.lists(st.sampled_from(SHELL_PIECES), max_size=120).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(SHELLISH)
+def test_random_text_never_raises(text):
+    extraction = read(text)
+    documents_map_inside(extraction, text)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, len(REALISTIC)), st.integers(0, 8), st.text(max_size=6)), max_size=6))
+def test_mutations_of_a_realistic_script_never_raise(edits):
+    text = REALISTIC
+    for position, removed, inserted in edits:
+        position = min(position, len(text))
+        text = text[:position] + inserted + text[position + removed :]
+    extraction = read(text)
+    documents_map_inside(extraction, text)
+
+
+def test_large_and_deeply_nested_scripts_are_read_in_bounded_time():
+    block = REALISTIC.split("\n", 1)[1]
+    big = "#!/bin/bash\n" + block * (1024 * 1024 // len(block.encode()))
+    nested = "echo " + "$(echo " * 50_000 + "x" + ")" * 50_000 + " > /etc/docker/daemon.json\n"
+    started = time.monotonic()
+    extraction = read(big)
+    assert len(of(extraction, SwarmMembership)) == big.count("swarm join")
+    read(nested)
+    assert time.monotonic() - started < 60

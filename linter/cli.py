@@ -59,6 +59,20 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("-v", "--verbose", action="store_true", help="also show waived findings and notes (skipped files and why)")
     scan.add_argument("--no-color", action="store_true", help="no colour (also: NO_COLOR=1)")
 
+    hosts = commands.add_parser(
+        "hosts",
+        help="print each host and its effective dockerd configuration, with where every value comes from",
+        description="Assemble the machines the repository provisions and print, for each, how dockerd is started and "
+        "its effective configuration (daemon.json keys and command-line flags), each value with its file:line:col.",
+    )
+    hosts.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
+    hosts.add_argument("-f", "--format", choices=("text", "json"), default="text")
+    hosts.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    hosts.add_argument("-c", "--config", metavar="FILE", help="configuration file (default: .dlint.yaml from PATH up to the git root)")
+    hosts.add_argument("--engine-version", metavar="X.Y", help="Docker Engine release whose flags and keys to use")
+    hosts.add_argument("--platform", choices=("linux", "windows"), help="platform of the hosts (default: linux)")
+    hosts.add_argument("--plugin", action="append", metavar="MODULE", help="also load the dlint plugin in this module")
+
     rules = commands.add_parser("rules", help="list every policy", description="List every policy: id, name, severity, what it breaks, summary.")
     rules.add_argument("--format", choices=("table", "json"), default="table")
     rules.add_argument("--plugin", action="append", metavar="MODULE", help="also load the dlint plugin in this module")
@@ -74,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
         help="print a JSON Schema dlint uses",
         description="Print the JSON Schema of daemon.json for an engine version and platform, or of dlint's own files.",
     )
-    schema.add_argument("what", choices=("daemon-json", "policy", "config", "report"))
+    schema.add_argument("what", choices=("daemon-json", "policy", "config", "report", "hosts"))
     schema.add_argument("--engine-version", metavar="X.Y")
     schema.add_argument("--platform", choices=("linux", "windows"), default="linux")
     return parser
@@ -109,6 +123,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 def _dispatch(args) -> int:
     if args.command == "scan":
         return _scan(args)
+    if args.command == "hosts":
+        return _hosts(args)
     if args.command == "rules":
         return _rules(args)
     if args.command == "explain":
@@ -137,16 +153,33 @@ def _scan(args) -> int:
     result = run(options, setup)
     stream = sys.stdout
     colour = args.format == "text" and not args.output and not args.no_color and use_colour(stream)
-    output = renderer(result, {"colour": colour, "verbose": args.verbose})
-    if args.output:
-        try:
-            Path(args.output).write_text(output, "utf-8")
-        except OSError as err:
-            raise DlintError(f"--output {args.output}: cannot write: {err.strerror or err}") from None
-    else:
-        stream.write(output)
-        stream.flush()
+    _emit(renderer(result, {"colour": colour, "verbose": args.verbose}), args.output)
     return result.exit_code
+
+
+def _hosts(args) -> int:
+    from .engine.knowledge import engine
+    from .report import hosts as hosts_report
+    from .scan import Options, gather, prepare
+
+    options = Options(paths=args.paths, config=args.config, engine_version=args.engine_version, platform=args.platform, plugins=_split(args.plugin))
+    setup = prepare(options)
+    _, hosts, _ = gather(options, setup)
+    doc = hosts_report.document(hosts, lambda host: engine(setup.engine_version, host.platform), setup.engine_version)
+    output = json.dumps(doc, indent=2, ensure_ascii=False) + "\n" if args.format == "json" else hosts_report.render_text(doc)
+    _emit(output, args.output)
+    return exitcodes.OK
+
+
+def _emit(output: str, path: Optional[str]) -> None:
+    if path:
+        try:
+            Path(path).write_text(output, "utf-8")
+        except OSError as err:
+            raise DlintError(f"--output {path}: cannot write: {err.strerror or err}") from None
+    else:
+        sys.stdout.write(output)
+        sys.stdout.flush()
 
 
 def _policies(args):
@@ -198,7 +231,7 @@ def _schema(args) -> int:
         version = check_version(args.engine_version, "command line") if args.engine_version else newest_release()
         document = engine(version, args.platform).document_schema()
     else:
-        name = {"policy": "policy.schema.json", "config": "config.schema.json", "report": "report.schema.json"}[args.what]
+        name = {"policy": "policy.schema.json", "config": "config.schema.json", "report": "report.schema.json", "hosts": "hosts.schema.json"}[args.what]
         document = json.loads((Path(__file__).resolve().parent / "schemas" / name).read_text("utf-8"))
     json.dump(document, sys.stdout, indent=2)
     sys.stdout.write("\n")

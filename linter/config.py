@@ -20,6 +20,7 @@ class Settings:
     path: Optional[Path] = None  # the file it was read from
     engine_version: Optional[str] = None
     platform: Optional[str] = None
+    assume_packaged_unit: bool = True
     select: List[str] = field(default_factory=list)
     ignore: List[str] = field(default_factory=list)
     severity: Dict[str, str] = field(default_factory=dict)
@@ -64,6 +65,7 @@ def load(path: Path) -> Settings:
     settings = Settings(root=path.parent.resolve(), path=path)
     settings.engine_version = data.get("engine-version")
     settings.platform = data.get("platform")
+    settings.assume_packaged_unit = data.get("assume-packaged-unit", True)
     settings.select = list(data.get("select", []))
     settings.ignore = list(data.get("ignore", []))
     settings.severity = dict(data.get("severity", {}))

@@ -206,8 +206,7 @@ def discover(
                 if explicit:
                     found.notes.append(f"{display}: skipped, excluded by the configuration")
                 continue
-            basename = path.name
-            kind = next((k for k in kinds if k.claims(rel, basename)), None)
+            kind, data, error = _claim(kinds, path, rel, max_bytes)
             if kind is None:
                 if explicit:
                     found.notes.append(f"{display}: skipped, not a kind of file dlint reads")
@@ -215,9 +214,32 @@ def discover(
             if os.path.islink(path):
                 found.notes.append(f"{display}: skipped, symbolic link (not followed)")
                 continue
-            data, error = read_bounded(path, max_bytes)
+            if data is None and error is None:
+                data, error = read_bounded(path, max_bytes)
+            if data is not None and kind.needles is not None and not kind.needles.search(data):
+                if explicit:
+                    found.notes.append(f"{display}: skipped, it never mentions Docker")
+                continue
             found.sources.append(Source(path, display, rel, kind.name, data, error, explicit))
     return found
+
+
+def _claim(kinds: Sequence, path: Path, rel: str, max_bytes: int):
+    """The first kind that claims the file (by name, or by its first bytes), and the bytes if read."""
+    from .sources import HEAD_BYTES, SNIFF
+
+    data = error = None
+    basename = path.name
+    for kind in kinds:
+        claim = kind.claims(rel, basename)
+        if claim is True:
+            return kind, data, error
+        if claim == SNIFF:
+            if data is None and error is None:
+                data, error = read_bounded(path, max_bytes)
+            if data is not None and kind.sniff(data[:HEAD_BYTES]):
+                return kind, data, error
+    return None, None, None
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -59,16 +59,14 @@ def _record(provenance: Dict[str, Location], document, base: str, node: Node) ->
             provenance[f"{base}/{escape(member.key)}"] = document.location(member.key_start, member.key_end)
 
 
-def build(host, engine: Engine) -> HostFacts:
+def _file_config(host, engine: Engine, provenance: Dict[str, Location]) -> Dict[str, Any]:
+    """The daemon.json keys as dockerd decodes them (the last file and the last duplicate win)."""
     config: Dict[str, Any] = {}
-    provenance: Dict[str, Location] = {}
-    sources = []
     for fragment in host.daemon_configs:
         document = fragment.document
-        sources.append({"path": fragment.source.display, "kind": fragment.source.kind})
         if fragment.root is None:
             continue
-        provenance.setdefault("/config", document.location(fragment.root.start, fragment.root.start + 1))
+        provenance.setdefault("/file", document.location(fragment.root.start, fragment.root.start + 1))
         side_channel = {}
         for member in fragment.root.value:
             value = member.value
@@ -83,20 +81,122 @@ def build(host, engine: Engine) -> HostFacts:
             if fact is not None and fact.kind != "option":
                 continue
             config[tag] = to_python(value)
-            base = pointer("config", tag)
+            base = pointer("file", tag)
             provenance[base] = document.location(member.key_start, member.key_end)
             _record(provenance, document, base, value)
         for key, (value, location) in side_channel.items():
             if key not in config:
                 config[key] = value
-                provenance[pointer("config", key)] = location
-    data = {
+                provenance[pointer("file", key)] = location
+    return config
+
+
+def _command(host, engine: Engine, provenance: Dict[str, Location]):
+    """The flags dockerd is started with, mapped to daemon.json keys."""
+    from .dockerd_args import merged, parse
+
+    command = host.command
+    if command is None:
+        return None, {}, []
+    flags, _ = parse(command.words, engine)
+    by_key = merged(flags, engine)
+    for flag in flags:
+        if flag.key is not None:
+            provenance.setdefault(pointer("flags", flag.key), flag.word.location)
+    if command.location is not None:
+        provenance["/command"] = command.location
+    described = {
+        "origin": command.origin,
+        "assumed": command.assumed,
+        "args": [word.text for word in command.words],
+    }
+    return described, by_key, flags
+
+
+def _unit(host, provenance: Dict[str, Location]) -> Optional[dict]:
+    view = host.service
+    if view is None:
+        return None
+    out = {"assumed": bool(getattr(view, "assumed", False))}
+    for name in ("kill_mode", "delegate", "exec_reload", "type"):
+        setting = getattr(view, name, None)
+        if setting is None:
+            continue
+        value, location = (setting.value, setting.location) if hasattr(setting, "value") else (setting, None)
+        out[name] = value
+        if location is not None:
+            provenance[pointer("unit", name)] = location
+    return out
+
+
+def _list_facts(items, base: str, provenance: Dict[str, Location], describe) -> list:
+    out = []
+    for index, item in enumerate(items):
+        out.append(describe(item))
+        if item.location is not None:
+            provenance[f"/{base}/{index}"] = item.location
+    return out
+
+
+def _package_pin(packages: list) -> Optional[str]:
+    """How far the engine can move unattended: held beats everything; an upgrade beats a pin."""
+    pins = [p["pin"] for p in packages]
+    if not pins:
+        return None
+    for pin in ("held", "upgrade", "none", "major", "minor", "patch"):
+        if pin in pins:
+            return pin
+    return pins[-1]
+
+
+def build(host, engine: Engine) -> HostFacts:
+    from .fragments import EnginePackage, ServiceAction, SwarmMembership
+
+    provenance: Dict[str, Location] = {}
+    file_config = _file_config(host, engine, provenance)
+    command, flag_config, _ = _command(host, engine, provenance)
+    config = dict(flag_config)
+    config.update(file_config)  # a key in both is a conflict dockerd refuses; the file's value is shown
+    for key in config:
+        for base in ("file", "flags"):
+            origin = pointer(base, key)
+            if origin in provenance and (base == "file" or key not in file_config):
+                provenance[pointer("config", key)] = provenance[origin]
+                for sub, location in list(provenance.items()):
+                    if sub.startswith(origin + "/"):
+                        provenance[pointer("config", key) + sub[len(origin):]] = location
+                break
+    if "/file" in provenance:
+        provenance.setdefault("/config", provenance["/file"])
+    data: Dict[str, Any] = {
         "host": host.name,
         "platform": host.platform,
         "engine": {"version": engine.version_text},
         "config": config,
-        "sources": sources,
+        "file": file_config,
+        "flags": flag_config,
+        "sources": [{"path": path} for path in host.sources],
     }
+    if command is not None:
+        data["command"] = command
+    unit = _unit(host, provenance)
+    if unit is not None:
+        data["unit"] = unit
+    swarm = host.of(SwarmMembership)
+    if swarm:
+        data["swarm"] = {"role": swarm[0].role, "command": swarm[0].command}
+        if swarm[0].location is not None:
+            provenance["/swarm"] = swarm[0].location
+    packages = _list_facts(
+        host.of(EnginePackage), "packages", provenance,
+        lambda p: {"name": p.name, "version": p.version, "pin": p.pin, "manager": p.manager},
+    )
+    if packages:
+        data["packages"] = packages
+        data["package_pin"] = _package_pin(packages)
+    actions = _list_facts(host.of(ServiceAction), "service", provenance, lambda a: {"action": a.action, "first_boot": a.first_boot})
+    if actions:
+        data["service"] = actions
     return HostFacts(data, provenance, host.primary_location())
 
 

@@ -1,18 +1,35 @@
-"""Hosts: the fragments that describe one machine, and which platform it runs.
+"""Hosts: the fragments that describe one machine, and how dockerd is started on it.
 
-For daemon.json files alone, each file is a host. Later sources (systemd units, cloud-init, ...)
-join the fragments of one machine here.
+A host is one provisioning document with everything embedded in it (a cloud-init file, a shell
+script), or a rootfs-like tree (``…/etc/docker/daemon.json`` with
+``…/etc/systemd/system/docker.service.d/*.conf`` and ``…/etc/default/docker``), or a file alone.
+When a Linux host's repository holds no docker.service of its own, the host runs the packaged
+unit, whose ExecStart is ``dockerd -H fd:// --containerd=/run/containerd/containerd.sock``; that
+is assumed (``assume-packaged-unit`` in .dlint.yaml turns it off) and said by findings relying on it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import Dict, List, Optional, Sequence, Tuple
 
-from .fragments import DaemonConfig, Fragment, Unreadable
+from .fragments import (
+    DaemonConfig,
+    DockerdCommand,
+    EnginePackage,
+    EnvFile,
+    Fragment,
+    ServiceAction,
+    SwarmMembership,
+    UnitFile,
+    Unreadable,
+)
 from .location import Location
+from .sources import machine_path, rootfs_prefix
 
 _WINDOWS_MARKERS = ("programdata/docker/config/", "windows/")
+_ROOTFS_KINDS = ("daemon-json", "systemd", "envfile")
+_ENGINE_FRAGMENTS = (DaemonConfig, UnitFile, EnvFile, DockerdCommand, EnginePackage, SwarmMembership, ServiceAction, Unreadable)
 
 
 @dataclass
@@ -21,35 +38,92 @@ class Host:
     fragments: List[Fragment]
     platform: str = "linux"
     platform_origin: str = "default"  # default | config | path
+    layout: str = "file"  # file | rootfs
+    service: Optional[object] = None  # linter.units.ServiceView of its docker.service, when it has one
+    command: Optional[DockerdCommand] = None  # how dockerd is started (systemd, a script, or assumed)
     _facts: dict = field(default_factory=dict, repr=False)  # per engine: HostFacts
+
+    def of(self, kind) -> list:
+        return [f for f in self.fragments if isinstance(f, kind)]
 
     @property
     def daemon_configs(self) -> List[DaemonConfig]:
-        return [f for f in self.fragments if isinstance(f, DaemonConfig)]
+        return self.of(DaemonConfig)
 
     @property
     def readable(self) -> bool:
         """Every source of the host could be read, and read as dockerd reads it."""
-        return not any(isinstance(f, Unreadable) for f in self.fragments) and all(c.readable for c in self.daemon_configs)
+        return not self.of(Unreadable) and all(c.readable for c in self.daemon_configs)
+
+    @property
+    def sources(self) -> List[str]:
+        seen: Dict[str, None] = {}
+        for fragment in self.fragments:
+            seen.setdefault(fragment.source.display, None)
+        return list(seen)
 
     def primary_location(self) -> Location:
-        first = self.fragments[0]
+        configs = self.daemon_configs
+        first = configs[0] if configs else self.fragments[0]
         return first.document.start_location()
 
 
-def platform_of(fragment: Fragment, configured: Optional[str]) -> tuple:
+def _platform(fragments: Sequence[Fragment], configured: Optional[str]) -> Tuple[str, str]:
     if configured:
         return configured, "config"
-    rel = fragment.source.rel.lower()
-    if any(marker in rel for marker in _WINDOWS_MARKERS):
-        return "windows", "path"
+    for fragment in fragments:
+        rel = fragment.source.rel.lower()
+        target = (getattr(fragment, "target", None) or "").lower().replace("\\", "/")
+        if any(marker in rel for marker in _WINDOWS_MARKERS) or "programdata/docker/config/" in target:
+            return "windows", "path"
     return "linux", "default"
 
 
-def assemble(fragments: List[Fragment], platform: Optional[str] = None) -> List[Host]:
+def _group(groups) -> Dict[Tuple[str, str], Tuple[str, str, List[Fragment]]]:
+    buckets: Dict[Tuple[str, str], Tuple[str, str, List[Fragment]]] = {}
+    for source, fragments in groups:
+        if not fragments:
+            continue
+        prefix = rootfs_prefix(source.rel) if source.kind in _ROOTFS_KINDS else None
+        if prefix is not None:
+            machine = machine_path(source.rel) or ""
+            display = source.display[: len(source.display) - len(machine)] if source.display.endswith(machine) else prefix
+            key, name, layout = ("rootfs", prefix), (display.rstrip("/") or ".") + "/", "rootfs"
+        else:
+            key, name, layout = ("file", source.rel), source.display, "file"
+        buckets.setdefault(key, (name, layout, []))[2].extend(fragments)
+    return buckets
+
+
+def assemble(groups, settings=None) -> List[Host]:
+    """Hosts from the fragments of each scanned file (``groups``: (source, fragments) pairs)."""
+    configured = getattr(settings, "platform", None)
+    assume = getattr(settings, "assume_packaged_unit", True)
     hosts = []
-    for fragment in fragments:
-        if isinstance(fragment, DaemonConfig):
-            name, origin = platform_of(fragment, platform)
-            hosts.append(Host(fragment.source.display, [fragment], name, origin))
+    for name, layout, fragments in _group(groups).values():
+        if not any(isinstance(f, _ENGINE_FRAGMENTS) for f in fragments):
+            continue
+        platform, origin = _platform(fragments, configured)
+        host = Host(name, fragments, platform, origin, layout)
+        _start_command(host, assume)
+        hosts.append(host)
     return hosts
+
+
+def _start_command(host: Host, assume_packaged: bool) -> None:
+    """How dockerd is started: the host's docker.service (its drop-ins over the packaged unit when
+    it has only drop-ins), else a script that runs dockerd, else the packaged unit (assumed)."""
+    try:
+        from . import units
+    except ImportError:  # TRANSITIONAL: until linter/units.py lands
+        return
+    unit_files = host.of(UnitFile)
+    env_files = host.of(EnvFile)
+    scripted = host.of(DockerdCommand)
+    if host.platform != "linux" or host.of(Unreadable):
+        return
+    if unit_files or (assume_packaged and not scripted):
+        host.service = units.resolve(unit_files, env_files, packaged_base=assume_packaged)
+        host.command = units.command_fragment(host.service, host)
+    if host.command is None and scripted:
+        host.command = scripted[-1]

@@ -35,6 +35,7 @@ class Options:
     fail_on: Optional[str] = None
     plugins: Sequence[str] = ()
     cwd: Optional[Path] = None
+    assume_packaged_unit: Optional[bool] = None  # overrides .dlint.yaml
 
 
 @dataclass
@@ -125,6 +126,8 @@ def prepare(options: Options) -> Setup:
     platform = options.platform or settings.platform
     if platform:
         settings.platform = platform
+    if options.assume_packaged_unit is not None:
+        settings.assume_packaged_unit = options.assume_packaged_unit
     return Setup(
         settings=settings,
         engine_version=version,
@@ -163,34 +166,74 @@ def _with_repo_policies(policies: List, settings: Settings) -> List:
     return sorted(policies + extra, key=lambda p: p.meta.id)
 
 
-def run(options: Options, setup: Optional[Setup] = None) -> Result:
-    started = time.perf_counter()
+def gather(options: Options, setup: Setup):
+    """Discover, extract and assemble: the hosts of the scanned paths (and notes on what was skipped)."""
     cwd = options.cwd or Path.cwd()
-    setup = setup or prepare(options)
     settings = setup.settings
     excluded = filtering.path_matcher(settings.exclude)
     found: Discovery = discover(options.paths, setup.kinds, project_root=settings.root, excluded=excluded, cwd=cwd)
     notes = setup.notes + found.notes
-    fragments = []
-    unreadable_hosts = []
-    kinds = {k.name: k for k in setup.kinds}
+    kinds = kinds_by_name(setup.kinds)
+    groups = []
     for source in found.sources:
-        if source.error is not None:
-            from .document import Document
+        fragments, extraction_notes = extract(source, kinds)
+        notes.extend(extraction_notes)
+        groups.append((source, fragments))
+    return found, assemble(groups, settings), notes
 
-            fragment = Unreadable(source, Document("", source.display), source.error)
-            unreadable_hosts.append(Host(source.display, [fragment]))
-            continue
-        extraction = kinds[source.kind].extract(source)
-        fragments.extend(extraction.fragments)
-        notes.extend(extraction.notes)
-    hosts = assemble(fragments, settings.platform) + unreadable_hosts
-    context = Context(setup.engine_version, frozenset(settings.allowed_keys), settings)
+
+def run(options: Options, setup: Optional[Setup] = None) -> Result:
+    started = time.perf_counter()
+    cwd = options.cwd or Path.cwd()
+    setup = setup or prepare(options)
+    found, hosts, notes = gather(options, setup)
+    context = Context(setup.engine_version, frozenset(setup.settings.allowed_keys), setup.settings)
     findings = evaluate(hosts, setup.policies, context)
     _finish(findings, setup, cwd)
     result = Result(setup, findings, found.files_seen, len(found.sources), hosts, notes, time.perf_counter() - started)
     result.exit_code = exit_code(result)
     return result
+
+
+MAX_EMBEDDING_DEPTH = 8
+MAX_EMBEDDED = 10_000
+
+
+def kinds_by_name(kinds) -> Dict[str, object]:
+    return {kind.name: kind for kind in kinds}
+
+
+def extract(source, kinds: Dict[str, object]):
+    """All fragments of one file: what its kind reads, then, round again, every document embedded
+    in it (a daemon.json in a heredoc in cloud-init), each read by the kind it calls for."""
+    from .document import Document
+    from .sources import ReadContext
+
+    if source.error is not None:
+        return [Unreadable(source, Document("", source.display), source.error)], []
+    extraction = kinds[source.kind].extract(source)
+    fragments = list(extraction.fragments)
+    notes = list(extraction.notes)
+    pending = [(embedded, 1, False) for embedded in extraction.embedded]
+    handled = 0
+    while pending:
+        embedded, depth, inherited = pending.pop(0)
+        handled += 1
+        label = embedded.document.label or embedded.kind
+        if depth > MAX_EMBEDDING_DEPTH or handled > MAX_EMBEDDED:
+            notes.append(f"{source.display}: {label}: documents nested too deep or too many; not read")
+            continue
+        kind = kinds.get(embedded.kind)
+        if kind is None:
+            notes.append(f"{source.display}: {label}: no source kind reads {embedded.kind!r}")
+            continue
+        templated = embedded.templated or inherited  # inside a template, everything is templated
+        context = ReadContext(source, embedded.target, templated, embedded.append, depth)
+        sub = kind.read(embedded.document, context)
+        fragments.extend(sub.fragments)
+        notes.extend(sub.notes)
+        pending.extend((inner, depth + 1, templated) for inner in sub.embedded)
+    return fragments, notes
 
 
 def _finish(findings: List[Finding], setup: Setup, cwd: Path) -> None:

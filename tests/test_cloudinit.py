@@ -89,7 +89,7 @@ def by_label(embedded: List[Embedded], label: str) -> Embedded:
         ("user-data.yml", True),
         ("cloud-init.md", False),
         ("main.tf", False),
-        ("install.sh", False),
+        ("install.sh", SNIFF),
         ("docker-compose.yml", SNIFF),
         ("customdata.tpl", SNIFF),
         ("bootstrap.tftpl", SNIFF),

@@ -129,7 +129,8 @@ class Judgement:
 
 
 def _dlint(path: Path, version: str) -> Judgement:
-    result = run(Options(paths=[str(path)], engine_version=version, cwd=path.parent))
+    # dockerd --validate runs with no flags: judge the file alone, not under an assumed packaged unit
+    result = run(Options(paths=[str(path)], engine_version=version, cwd=path.parent, assume_packaged_unit=False))
     return Judgement(
         rejected=any(f.breaks == "config-load" for f in result.findings),
         skipped=[n for n in result.notes if "skipped" in n],
@@ -188,7 +189,7 @@ def test_non_docker_daemon_json_is_skipped(tmp_path, decoy):
     path = tmp_path / "daemon.json"
     path.write_bytes(decoy.data)
     for version in SUITES:
-        result = run(Options(paths=[str(path)], engine_version=version, cwd=tmp_path))
+        result = run(Options(paths=[str(path)], engine_version=version, cwd=tmp_path, assume_packaged_unit=False))
         assert result.findings == [], [f.message for f in result.findings]
         assert any("skipped" in note and "not a Docker daemon configuration" in note for note in result.notes), result.notes
 

@@ -156,7 +156,7 @@ def build(resource: dict, origin: str, checks: Optional[Dict[str, Callable]] = N
     else:
         policy = DeclarativePolicy(meta, spec.get("when"), spec["require"], spec.get("at"), spec.get("message"), spec.get("atItem"))
     # a policy about unreadable input must see the hosts the others skip
-    policy.needs_readable = not meta.input_error
+    policy.needs_readable = not (meta.input_error or spec.get("unreadableHosts", False))
     return policy
 
 

@@ -108,7 +108,8 @@ FIRST_BOOT_ORIGINS = frozenset(
 )
 
 _NAME_EXCLUDED = (".md", ".rst", ".html", ".py", ".go", ".rb", ".js", ".ts", ".log", ".json", ".png", ".svg", ".tf")
-_SNIFFED_SUFFIXES = (".yml", ".yaml", ".tpl", ".tmpl", ".tftpl", ".cfg", ".txt", ".j2")
+# .sh too: user data is often kept as init.sh while it is really #cloud-config
+_SNIFFED_SUFFIXES = (".yml", ".yaml", ".tpl", ".tmpl", ".tftpl", ".cfg", ".txt", ".j2", ".sh")
 _JINJA_LINE = re.compile(r"##\s*template:\s*jinja\s*$", re.IGNORECASE)
 
 

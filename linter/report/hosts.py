@@ -1,0 +1,113 @@
+"""``dlint hosts``: each machine the repository provisions, and its effective dockerd configuration
+with where every value comes from (the question of moby#21559)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List
+
+from .. import __version__
+from ..facts import facts_for, pointer
+
+SCHEMA_VERSION = 1
+
+
+def _where(facts, ptr: str) -> Dict[str, Any]:
+    loc = facts.locate(ptr)
+    out = {"path": loc.path, "line": loc.line, "column": loc.column}
+    if loc.trace:
+        out["trace"] = [step.to_dict() for step in loc.trace]
+    return out
+
+
+def describe(host, engine) -> Dict[str, Any]:
+    facts = facts_for(host, engine)
+    data = facts.data
+    config = {}
+    for key, value in sorted(data["config"].items()):
+        via = "file" if key in data["file"] else "flag"
+        entry = {"value": value, "via": via, "from": _where(facts, pointer("config", key))}
+        if key in data["file"] and key in data["flags"]:
+            entry["also_flag"] = _where(facts, pointer("flags", key))
+        config[key] = entry
+    out: Dict[str, Any] = {
+        "name": host.name,
+        "layout": host.layout,
+        "platform": host.platform,
+        "readable": host.readable,
+        "sources": host.sources,
+        "config": config,
+    }
+    command = data.get("command")
+    if command is not None:
+        out["command"] = dict(command, note=host.command.note if host.command else "")
+        if "/command" in facts.provenance:
+            out["command"]["from"] = _where(facts, "/command")
+    if "unit" in data:
+        out["unit"] = data["unit"]
+    if "swarm" in data:
+        out["swarm"] = dict(data["swarm"], **{"from": _where(facts, "/swarm")})
+    if "packages" in data:
+        out["packages"] = [dict(p, **{"from": _where(facts, f"/packages/{i}")}) for i, p in enumerate(data["packages"])]
+        out["package_pin"] = data["package_pin"]
+    if "service" in data:
+        out["service"] = [dict(a, **{"from": _where(facts, f"/service/{i}")}) for i, a in enumerate(data["service"])]
+    return out
+
+
+def document(hosts, engine_for, version: str) -> Dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "dlint", "version": __version__},
+        "engine": {"version": version},
+        "hosts": [describe(host, engine_for(host)) for host in hosts],
+    }
+
+
+def _loc(where: Dict[str, Any]) -> str:
+    text = f"{where['path']}:{where['line']}:{where['column']}"
+    if where.get("trace"):
+        text += " (via " + " › ".join(f"{s['path']}:{s['line']} › {s['label']}" for s in where["trace"]) + ")"
+    return text
+
+
+def render_text(doc: Dict[str, Any]) -> str:
+    lines: List[str] = []
+    for host in doc["hosts"]:
+        lines.append(f"{host['name']}  ({host['platform']}, {host['layout']}{'' if host['readable'] else ', unreadable'})")
+        lines.append("  sources: " + ", ".join(host["sources"]))
+        command = host.get("command")
+        if command:
+            origin = command["origin"] + (", assumed" if command["assumed"] else "")
+            lines.append(f"  dockerd {' '.join(command['args'])}  [{origin}]")
+            if command.get("note"):
+                lines.append(f"    {command['note']}")
+        unit = host.get("unit")
+        if unit:
+            shown = ", ".join(f"{k}={v}" for k, v in unit.items() if k != "assumed")
+            if shown:
+                lines.append(f"  unit: {shown}")
+        if host.get("swarm"):
+            swarm = host["swarm"]
+            lines.append(f"  swarm: {swarm['role']} (docker swarm {swarm['command']})  {_loc(swarm['from'])}")
+        for package in host.get("packages", ()):
+            version = f" {package['version']}" if package.get("version") else ""
+            lines.append(f"  engine package: {package['name']}{version} [{package['pin']}]  {_loc(package['from'])}")
+        for action in host.get("service", ()):
+            lines.append(f"  service: {action['action']}{' (first boot)' if action['first_boot'] else ''}  {_loc(action['from'])}")
+        if host["config"]:
+            lines.append("  effective configuration:")
+            width = max(len(k) for k in host["config"])
+            for key, entry in host["config"].items():
+                value = json.dumps(entry["value"], ensure_ascii=False)
+                if len(value) > 60:
+                    value = value[:57] + "..."
+                source = _loc(entry["from"]) + (" (flag)" if entry["via"] == "flag" else "")
+                if "also_flag" in entry:
+                    source += f"; also a flag at {_loc(entry['also_flag'])}"
+                lines.append(f"    {key:<{width}} = {value:<24} {source}")
+        else:
+            lines.append("  effective configuration: dockerd's defaults")
+        lines.append("")
+    lines.append(f"dlint: {len(doc['hosts'])} host{'s' if len(doc['hosts']) != 1 else ''} (engine {doc['engine']['version']})")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,16 @@
+"""DKD902: a daemon.json that is a template dlint cannot evaluate, so it is not checked."""
+
+from __future__ import annotations
+
+from linter.policy.model import Hit
+
+
+def check(host, context):
+    for config in host.daemon_configs:
+        if config.templated and config.problem is not None:
+            yield Hit(
+                "this daemon.json is a template that is not JSON until it is rendered "
+                f"({config.problem.message}); dlint does not check it",
+                location=config.document.start_location(),
+                key=config.target or "",
+            )

@@ -110,18 +110,31 @@ def assemble(groups, settings=None) -> List[Host]:
     return hosts
 
 
+def _rootless(host: Host) -> bool:
+    """A rootless engine: its daemon.json is ~/.config/docker/daemon.json, or it listens in /run/user/."""
+    for config in host.daemon_configs:
+        where = (config.target or config.source.rel).replace("\\", "/")
+        if ".config/docker/daemon.json" in where:
+            return True
+        hosts = config.root.get("hosts") if config.root is not None else None
+        if hosts is not None and hosts.value.kind == "array":
+            if any(item.kind == "string" and item.value.startswith("unix:///run/user/") for item in hosts.value.value):
+                return True
+    return False
+
+
 def _start_command(host: Host, assume_packaged: bool) -> None:
     """How dockerd is started: the host's docker.service (its drop-ins over the packaged unit when
     it has only drop-ins), else a script that runs dockerd, else the packaged unit (assumed)."""
-    try:
-        from . import units
-    except ImportError:  # TRANSITIONAL: until linter/units.py lands
-        return
+    from . import units
+
     unit_files = host.of(UnitFile)
     env_files = host.of(EnvFile)
     scripted = host.of(DockerdCommand)
     if host.platform != "linux" or host.of(Unreadable):
         return
+    if _rootless(host):
+        assume_packaged = False  # rootless dockerd runs from dockerd-rootless.sh in a user unit, without -H fd://
     if unit_files or (assume_packaged and not scripted):
         host.service = units.resolve(unit_files, env_files, packaged_base=assume_packaged)
         host.command = units.command_fragment(host.service, host)

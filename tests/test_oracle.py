@@ -18,7 +18,7 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import pytest
 
@@ -41,9 +41,10 @@ class Oracle:
     version: str
     dockerd: Path
 
-    def command(self, config: Path) -> List[str]:
+    def command(self, config: Path, flags: Sequence[str] = ()) -> List[str]:
+        """dockerd --validate, with ``flags`` beside it as a unit's ExecStart would give them."""
         proxy = self.dockerd.parent / "docker-proxy"
-        return [str(self.dockerd), f"--userland-proxy-path={proxy}", "--validate", "--config-file", str(config)]
+        return [str(self.dockerd), f"--userland-proxy-path={proxy}", *flags, "--validate", "--config-file", str(config)]
 
 
 @dataclass
@@ -106,11 +107,11 @@ def case_files(tmp_path_factory) -> Dict[str, Path]:
     return files
 
 
-def _dockerd(oracle: Oracle, config: Path, home: Path) -> Verdict:
+def _dockerd(oracle: Oracle, config: Path, home: Path, flags: Sequence[str] = ()) -> Verdict:
     # one OS thread and no garbage collection: a third less CPU for a run that lasts 20 ms
     env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": str(home), "LANG": "C", "GOMAXPROCS": "1", "GOGC": "off"}
     try:
-        done = subprocess.run(oracle.command(config), cwd=config.parent, env=env, capture_output=True, text=True, errors="replace", timeout=TIMEOUT)
+        done = subprocess.run(oracle.command(config, flags), cwd=config.parent, env=env, capture_output=True, text=True, errors="replace", timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
         return Verdict(True, f"TIMEOUT after {TIMEOUT}s")
     output = (done.stderr + done.stdout).strip()

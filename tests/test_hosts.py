@@ -1,0 +1,206 @@
+"""Hosts assembled from several sources: findings at the exact outer position, with their trace."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import jsonschema
+
+from linter.fragments import SwarmMembership
+
+from .helpers import REPO, cli, scan, write_tree
+
+
+def at(text: str, needle: str, occurrence: int = 1):
+    """1-based line and column of the n-th ``needle`` in ``text`` (computed independently of dlint)."""
+    index = -1
+    for _ in range(occurrence):
+        index = text.index(needle, index + 1)
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, column
+
+
+def where(finding):
+    return finding.location.line, finding.location.column
+
+
+def only(result, rule):
+    found = [f for f in result.findings if f.rule == rule]
+    assert len(found) == 1, [(f.rule, f.message) for f in result.findings]
+    return found[0]
+
+
+DAEMON_HOSTS = '{\n  "live-restore": true,\n  "hosts": ["unix:///var/run/docker.sock", "tcp://127.0.0.1:2375"]\n}\n'
+
+
+def test_hosts_key_against_the_assumed_packaged_unit(tmp_path):
+    write_tree(tmp_path, {"etc/docker/daemon.json": DAEMON_HOSTS})
+    result = scan(tmp_path)
+    finding = only(result, "DKD201")
+    assert where(finding) == at(DAEMON_HOSTS, '"hosts"')
+    assert "packaged docker.service; assumed" in finding.message
+    assert "hosts: (from flag: [fd://], from file: [unix:///var/run/docker.sock tcp://127.0.0.1:2375])" in finding.message
+    assert finding.breaks == "config-load"
+    (host,) = result.hosts
+    assert host.name == "./" and host.layout == "rootfs"
+
+
+def test_no_assumption_when_configured_off(tmp_path):
+    write_tree(tmp_path, {"etc/docker/daemon.json": DAEMON_HOSTS, ".dlint.yaml": "assume-packaged-unit: false\n"})
+    assert not [f for f in scan(tmp_path).findings if f.rule == "DKD201"]
+
+
+def test_drop_in_that_resets_execstart_removes_the_conflict(tmp_path):
+    write_tree(tmp_path, {
+        "img/rootfs/etc/docker/daemon.json": DAEMON_HOSTS,
+        "img/rootfs/etc/systemd/system/docker.service.d/override.conf": "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd --containerd=/run/containerd/containerd.sock\n",
+    })
+    result = scan(tmp_path)
+    assert not [f for f in result.findings if f.rule == "DKD201"]
+    (host,) = result.hosts
+    assert host.name == "img/rootfs/" and len(host.sources) == 2
+
+
+def test_drop_in_flag_conflict_points_at_both(tmp_path):
+    unit = "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd:// \\\n    --debug --containerd=/run/containerd/containerd.sock\n"
+    daemon = '{"live-restore": true, "debug": false}'
+    write_tree(tmp_path, {"etc/docker/daemon.json": daemon, "etc/systemd/system/docker.service.d/10-debug.conf": unit})
+    finding = only(scan(tmp_path), "DKD201")
+    assert where(finding) == at(daemon, '"debug"')
+    (related,) = finding.related
+    assert related.path == "etc/systemd/system/docker.service.d/10-debug.conf"
+    assert (related.line, related.column) == at(unit, "--debug")
+
+
+def test_live_restore_from_docker_opts_and_the_file(tmp_path):
+    unit = "[Service]\nEnvironmentFile=-/etc/default/docker\nExecStart=/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock $DOCKER_OPTS\n"
+    defaults = '# Docker Upstart and SysVinit configuration file\nDOCKER_OPTS="--dns 8.8.8.8 --live-restore"\n'
+    daemon = '{\n  "live-restore": true\n}\n'
+    write_tree(tmp_path, {"etc/docker/daemon.json": daemon, "lib/systemd/system/docker.service": unit, "etc/default/docker": defaults})
+    result = scan(tmp_path)
+    finding = only(result, "DKD202")
+    assert where(finding) == at(daemon, '"live-restore"')
+    (related,) = finding.related
+    assert related.path == "etc/default/docker" and (related.line, related.column) == at(defaults, "--live-restore")
+    assert "live-restore: (from flag: true, from file: true)" in finding.message
+    assert not [f for f in result.findings if f.rule in ("DKD201", "DKD101")]
+
+
+def test_daemon_json_in_cloud_init_points_into_the_yaml_with_a_trace(tmp_path):
+    user_data = (
+        "#cloud-config\n"
+        "package_update: true\n"
+        "write_files:\n"
+        "  - path: /etc/docker/daemon.json\n"
+        "    content: |\n"
+        "      {\n"
+        '        "live-restore": true,\n'
+        '        "tls-verify": true\n'
+        "      }\n"
+    )
+    write_tree(tmp_path, {"user-data.yaml": user_data})
+    finding = only(scan(tmp_path), "DKD002")
+    assert finding.location.path == "user-data.yaml"
+    assert where(finding) == at(user_data, '"tls-verify"')
+    (step,) = finding.location.trace
+    assert step.label == "write_files[0].content" and step.line == at(user_data, "|")[0]
+
+
+def test_three_levels_cloud_init_runcmd_heredoc(tmp_path):
+    user_data = (
+        "#cloud-config\n"
+        "runcmd:\n"
+        "  - mkdir -p /etc/docker\n"
+        "  - |\n"
+        "    cat > /etc/docker/daemon.json <<'EOF'\n"
+        '    {"live-restore": true, "log-opts": {"max-file": 3}}\n'
+        "    EOF\n"
+        "  - docker swarm init --advertise-addr 10.0.0.5\n"
+    )
+    write_tree(tmp_path, {"user-data": user_data})
+    result = scan(tmp_path)
+    finding = only(result, "DKD003")
+    assert where(finding) == at(user_data, "3}")
+    labels = [step.label for step in finding.location.trace]
+    assert labels[0] == "runcmd[1]" and "daemon.json" in labels[1] and len(labels) == 2
+    (host,) = result.hosts
+    assert host.name == "user-data"
+    assert [(s.role, s.command) for s in host.of(SwarmMembership)] == [("manager", "init")]
+
+
+def test_base64_content_points_at_the_holding_value(tmp_path):
+    encoded = base64.b64encode(b'{"live-restore": true, "tls-verify": true}').decode()
+    user_data = f"#cloud-config\nwrite_files:\n  - path: /etc/docker/daemon.json\n    encoding: b64\n    content: {encoded}\n"
+    write_tree(tmp_path, {"user-data": user_data})
+    finding = only(scan(tmp_path), "DKD002")
+    assert where(finding) == at(user_data, encoded)
+    assert finding.location.exact is False
+    assert "base64" in finding.location.trace[0].label or "b64" in finding.location.trace[0].label
+
+
+def test_script_written_twice_and_flag_and_key(tmp_path):
+    script = (
+        "#!/bin/bash\n"
+        "set -e\n"
+        "cat > /etc/docker/daemon.json <<'EOF'\n"
+        '{"live-restore": true}\n'
+        "EOF\n"
+        "echo '{\"log-driver\": \"local\"}' | sudo tee /etc/docker/daemon.json >/dev/null\n"
+        "nohup dockerd --live-restore --containerd=/run/containerd/containerd.sock &\n"
+    )
+    write_tree(tmp_path, {"provision.sh": script})
+    result = scan(tmp_path)
+    twice = only(result, "DKD203")
+    assert twice.location.line == 6 and twice.related[0].line == 4
+    # the script starts dockerd itself, with --live-restore: live-restore is on, so no DKD101
+    assert not [f for f in result.findings if f.rule == "DKD101"]
+
+
+def test_live_restore_disabled_is_not_asked_of_a_swarm_node(tmp_path):
+    write_tree(tmp_path, {
+        "manager.sh": "#!/bin/sh\napt-get install -y docker-ce\ndocker swarm init --advertise-addr 10.0.0.1\n",
+        "standalone.sh": "#!/bin/sh\napt-get install -y docker-ce\nsystemctl enable --now docker\n",
+    })
+    result = scan(tmp_path, select=["DKD101"])
+    assert [f.location.path for f in result.findings] == ["standalone.sh"]
+
+
+def test_templated_heredoc_is_not_reported_as_broken(tmp_path):
+    write_tree(tmp_path, {"provision.sh": '#!/bin/sh\ncat > /etc/docker/daemon.json <<EOF\n{"live-restore": $LR, "dns": ["$DNS"]}\nEOF\n'})
+    result = scan(tmp_path)
+    assert [f.rule for f in result.findings] == ["DKD902"]
+    assert result.exit_code == 0
+
+
+def test_hosts_command_text_and_json(tmp_path):
+    unit = "[Service]\nEnvironmentFile=-/etc/default/docker\nExecStart=/usr/sbin/dockerd -H fd:// $DOCKER_OPTS\n"
+    defaults = 'DOCKER_OPTS="--log-level=warn"\n'
+    daemon = '{"live-restore": true}\n'
+    write_tree(tmp_path, {"etc/docker/daemon.json": daemon, "lib/systemd/system/docker.service": unit, "etc/default/docker": defaults})
+    text = cli("hosts", cwd=tmp_path)
+    assert text.returncode == 0
+    assert "etc/default/docker:1:14 (via lib/systemd/system/docker.service:3 › $DOCKER_OPTS) (flag)" in text.stdout
+    doc = json.loads(cli("hosts", "--format", "json", cwd=tmp_path).stdout)
+    schema = json.loads((REPO / "linter" / "schemas" / "hosts.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(doc)
+    (host,) = doc["hosts"]
+    level = host["config"]["log-level"]
+    assert (level["value"], level["via"]) == ("warn", "flag")
+    assert (level["from"]["path"], level["from"]["line"], level["from"]["column"]) == ("etc/default/docker", 1, 14)
+    assert level["from"]["trace"][0]["label"] == "$DOCKER_OPTS"
+    assert host["config"]["live-restore"]["from"] == {"path": "etc/docker/daemon.json", "line": 1, "column": 2}
+    assert host["command"]["origin"] == "systemd" and not host["command"]["assumed"]
+
+
+def test_corpus_like_repository_runs_without_a_crash(tmp_path):
+    write_tree(tmp_path, {
+        "a/user-data": "#cloud-config\nwrite_files:\n  - path: /etc/docker/daemon.json\n    content: '{\"debug\": true'\n",
+        "b/init.sh": "#cloud-config\nruncmd:\n  - [sh, -c, 'echo {} > /etc/docker/daemon.json']\n",
+        "c/docker.service": "ExecStart=/usr/bin/dockerd\n",
+        "d/etc/sysconfig/docker": "export OPTIONS='--selinux-enabled'\n",
+    })
+    done = cli("scan", cwd=tmp_path)
+    assert done.returncode in (0, 1, 3) and "Traceback" not in done.stderr
+    assert cli("hosts", cwd=tmp_path).returncode == 0

@@ -183,10 +183,11 @@ def tree_check(manifest: Dict[str, object]):
         if "duration_seconds" in summary:
             case.inner.append(float(summary["duration_seconds"]))
         problems = []
-        if summary.get("sources") != expected["sources"]:
-            problems.append(f"sources {summary.get('sources')} (expected {expected['sources']}: the standalone daemon.json files and the decoys claimed by name)")
-        if summary.get("hosts") != expected["hosts"]:
-            problems.append(f"hosts {summary.get('hosts')} (expected {expected['hosts']}: the standalone daemon.json files)")
+        # a floor, not an exact count: every source kind dlint learns adds sources and hosts
+        if summary.get("sources", 0) < expected["sources"]:
+            problems.append(f"sources {summary.get('sources')} (expected at least {expected['sources']}: the standalone daemon.json files and the decoys claimed by name)")
+        if summary.get("hosts", 0) < expected["hosts"]:
+            problems.append(f"hosts {summary.get('hosts')} (expected at least {expected['hosts']}: the standalone daemon.json files)")
         try:
             flagged = sorted({f.get("host") or f.get("path") for f in json.loads(done.stdout)["findings"]} & decoys)
         except (ValueError, KeyError, TypeError, AttributeError):

@@ -39,6 +39,10 @@ def _pointer_in_config(pointer: Optional[str]) -> Optional[str]:
     return pointer
 
 
+def _synthetic(location: Location) -> bool:
+    return location.path.startswith("<")
+
+
 def evaluate(hosts: Sequence, policies: Sequence[Policy], context: Context) -> List[Finding]:
     findings: List[Finding] = []
     for host in hosts:
@@ -62,6 +66,8 @@ def _finding(policy: Policy, host, hit: Hit, context: Context) -> Finding:
         location = hit.location
     else:
         location = context.facts(host).locate(hit.pointer)
+    if _synthetic(location):  # the assumed packaged unit is no file to point at
+        location = host.primary_location()
     return Finding(
         rule=meta.id,
         name=meta.name,
@@ -69,7 +75,7 @@ def _finding(policy: Policy, host, hit: Hit, context: Context) -> Finding:
         breaks=hit.breaks or meta.breaks,
         message=hit.message,
         location=location,
-        related=tuple(hit.related),
+        related=tuple(r for r in hit.related if not _synthetic(r)),
         fix=hit.fix or meta.remediation or None,
         help=f"dlint explain {meta.id}",
         host=host.name,

@@ -137,6 +137,7 @@ def _start_command(host: Host, assume_packaged: bool) -> None:
         assume_packaged = False  # rootless dockerd runs from dockerd-rootless.sh in a user unit, without -H fd://
     if unit_files or (assume_packaged and not scripted):
         host.service = units.resolve(unit_files, env_files, packaged_base=assume_packaged)
-        host.command = units.command_fragment(host.service, host)
+        if not any(problem.fatal for problem in host.service.problems):  # a refused unit starts nothing
+            host.command = units.command_fragment(host.service, host)
     if host.command is None and scripted:
         host.command = scripted[-1]

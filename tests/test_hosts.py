@@ -40,7 +40,7 @@ def test_hosts_key_against_the_assumed_packaged_unit(tmp_path):
     result = scan(tmp_path)
     finding = only(result, "DKD201")
     assert where(finding) == at(DAEMON_HOSTS, '"hosts"')
-    assert "packaged docker.service; assumed" in finding.message
+    assert "packaged docker.service's ExecStart, which dlint assumes" in finding.message
     assert "hosts: (from flag: [fd://], from file: [unix:///var/run/docker.sock tcp://127.0.0.1:2375])" in finding.message
     assert finding.breaks == "config-load"
     (host,) = result.hosts

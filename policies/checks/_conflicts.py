@@ -97,7 +97,7 @@ def flag_origin(host, flags: List[Flag]) -> str:
     command = host.command
     spelled = " ".join(f.word.text + (f" {f.value_word.text}" if f.value_word else "") for f in flags)
     if command.assumed:
-        return f"{spelled} (the packaged docker.service; assumed, as this host has no unit of its own)"
+        return f"{spelled} (the packaged docker.service's ExecStart, which dlint assumes for this host)"
     return f"{spelled} at {flags[0].word.location}"
 
 

@@ -1,0 +1,20 @@
+"""DKD204: systemd refuses docker.service as the repository writes it, so dockerd never starts."""
+
+from __future__ import annotations
+
+from linter.policy.model import Hit
+
+
+def check(host, context):
+    view = host.service
+    if view is None:
+        return
+    for problem in view.problems:
+        if not problem.fatal:
+            continue
+        yield Hit(
+            f"systemd refuses docker.service: {problem.message}",
+            location=problem.location,
+            related=tuple(problem.related),
+            key=problem.message,
+        )

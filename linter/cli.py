@@ -56,6 +56,13 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--select", action="append", metavar="RULES", help="only these rules: ids, names or id prefixes, comma-separated (repeatable)")
     scan.add_argument("--ignore", action="append", metavar="RULES", help="skip these rules (repeatable)")
     scan.add_argument("--plugin", action="append", metavar="MODULE", help="also load the dlint plugin in this importable module")
+    scan.add_argument(
+        "--context",
+        action="append",
+        metavar="DIR",
+        help="also read DIR (e.g. the repository) to assemble each host, but report only findings in PATH "
+        "(what the pre-commit hook does: a changed daemon.json is judged with its unit)",
+    )
     scan.add_argument("-v", "--verbose", action="store_true", help="also show waived findings and notes (skipped files and why)")
     scan.add_argument("--no-color", action="store_true", help="no colour (also: NO_COLOR=1)")
 
@@ -145,6 +152,7 @@ def _scan(args) -> int:
         ignore=_split(args.ignore),
         fail_on=args.fail_on,
         plugins=_split(args.plugin),
+        context=args.context or (),
     )
     setup = prepare(options)
     renderer = setup.formats.get(args.format)

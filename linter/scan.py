@@ -36,6 +36,7 @@ class Options:
     plugins: Sequence[str] = ()
     cwd: Optional[Path] = None
     assume_packaged_unit: Optional[bool] = None  # overrides .dlint.yaml
+    context: Sequence[str] = ()  # also read these for context; report only on ``paths``
 
 
 @dataclass
@@ -173,9 +174,15 @@ def gather(options: Options, setup: Setup):
     excluded = filtering.path_matcher(settings.exclude)
     found: Discovery = discover(options.paths, setup.kinds, project_root=settings.root, excluded=excluded, cwd=cwd)
     notes = setup.notes + found.notes
+    sources = list(found.sources)
+    if options.context:
+        # the rest of the host (its unit, its environment file) may live in files not given
+        known = {s.path for s in sources}
+        context = discover(options.context, setup.kinds, project_root=settings.root, excluded=excluded, cwd=cwd)
+        sources.extend(s for s in context.sources if s.path not in known)
     kinds = kinds_by_name(setup.kinds)
     groups = []
-    for source in found.sources:
+    for source in sources:
         fragments, extraction_notes = extract(source, kinds)
         notes.extend(extraction_notes)
         groups.append((source, fragments))
@@ -189,6 +196,8 @@ def run(options: Options, setup: Optional[Setup] = None) -> Result:
     found, hosts, notes = gather(options, setup)
     context = Context(setup.engine_version, frozenset(setup.settings.allowed_keys), setup.settings)
     findings = evaluate(hosts, setup.policies, context)
+    if options.context:
+        findings = [f for f in findings if _in_scope(f, found.sources)]
     _finish(findings, setup, cwd)
     result = Result(setup, findings, found.files_seen, len(found.sources), hosts, notes, time.perf_counter() - started)
     result.exit_code = exit_code(result)
@@ -234,6 +243,14 @@ def extract(source, kinds: Dict[str, object]):
         notes.extend(sub.notes)
         pending.extend((inner, depth + 1, templated) for inner in sub.embedded)
     return fragments, notes
+
+
+def _in_scope(finding: Finding, sources) -> bool:
+    """With --context: a finding counts when it points into, or through, one of the given files."""
+    given = {s.display for s in sources}
+    location = finding.location
+    places = [location.path, *(r.path for r in finding.related), *(step.path for step in location.trace)]
+    return any(place in given for place in places)
 
 
 def _finish(findings: List[Finding], setup: Setup, cwd: Path) -> None:

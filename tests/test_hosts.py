@@ -204,3 +204,29 @@ def test_corpus_like_repository_runs_without_a_crash(tmp_path):
     done = cli("scan", cwd=tmp_path)
     assert done.returncode in (0, 1, 3) and "Traceback" not in done.stderr
     assert cli("hosts", cwd=tmp_path).returncode == 0
+
+
+def test_context_judges_a_changed_file_with_the_rest_of_its_host(tmp_path):
+    write_tree(tmp_path, {
+        "etc/docker/daemon.json": DAEMON_HOSTS,
+        "etc/systemd/system/docker.service.d/override.conf": "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd --containerd=/run/containerd/containerd.sock\n",
+        "other/daemon.json": '{"tls-verify": true}',
+    })
+    alone = scan(tmp_path, ["etc/docker/daemon.json"])
+    assert [f.rule for f in alone.findings] == ["DKD201"]  # without its drop-in, the packaged unit is assumed
+    judged = scan(tmp_path, ["etc/docker/daemon.json"], context=["."])
+    assert judged.findings == []  # the drop-in resets ExecStart; other/daemon.json is not reported
+
+
+def test_pre_commit_hook_patterns_cover_every_source_kind():
+    import re
+
+    from linter.yamlsafe import load
+
+    hooks, _ = load((REPO / ".pre-commit-hooks.yaml").read_text())
+    pattern = re.compile(next(h for h in hooks if h["id"] == "dlint")["files"])
+    for path in ("etc/docker/daemon.json", "roles/docker/files/daemon-prod.json", "lib/systemd/system/docker.service",
+                 "etc/systemd/system/docker.service.d/override.conf", "etc/default/docker", "cloud/user-data",
+                 "provision/install.sh", "cloud-init/web.yaml", "terraform/templates/init.tftpl"):
+        assert pattern.search(path), path
+    assert not pattern.search("README.md")

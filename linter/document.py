@@ -2,8 +2,14 @@
 
 An embedded document (a daemon.json in a cloud-init ``write_files`` entry, say) carries the offset
 in its parent's text where each of its lines starts, so every position maps back exactly to the
-outermost real file. When no exact map exists (base64, gzip, escaped strings), it carries the
-parent span of the value that holds it, and every position maps to that span.
+outermost real file, or, when it was cut in pieces that do not start lines (a joined
+backslash-newline, a removed escape), the parent offset of each piece. When no exact map exists
+(base64, gzip), it carries the parent span of the value that holds it, and every position maps to
+that span.
+
+A document read because another file references it (a template named by Terraform's
+``templatefile()``) is a real file with its own positions; ``via`` records the places it was
+reached through, for the trace.
 """
 
 from __future__ import annotations
@@ -24,15 +30,20 @@ class Document:
         label: str = "",
         line_offsets: Optional[Sequence[int]] = None,
         anchor: Optional[Tuple[int, int]] = None,
+        pieces: Optional[Tuple[Sequence[int], Sequence[int]]] = None,
+        via: Tuple[TraceStep, ...] = (),
     ):
         """``path`` is the display path of the real file. For an embedded document give ``parent``,
-        a ``label`` for the trace, and either ``line_offsets`` (parent offset of each of this
-        text's line starts) or ``anchor`` (parent span of the holding value)."""
+        a ``label`` for the trace, the ``anchor`` (parent span of the holding value) and, when the
+        map is exact, ``line_offsets`` (parent offset of each of this text's line starts) or
+        ``pieces`` (the start of each piece in this text, and its offset in the parent)."""
         self.text = text
         self.path = path
         self.parent = parent
         self.label = label
+        self.via = tuple(via)
         self._line_offsets = list(line_offsets) if line_offsets is not None else None
+        self._pieces = (list(pieces[0]), list(pieces[1])) if pieces is not None else None
         self._anchor = anchor
         self._starts: Optional[List[int]] = None
 
@@ -60,6 +71,11 @@ class Document:
 
     def _to_parent(self, offset: int) -> Optional[int]:
         """The parent offset of one of this document's offsets, when the map is exact."""
+        if self._pieces is not None:
+            starts, sources = self._pieces
+            offset = max(0, min(offset, len(self.text)))
+            index = max(0, bisect_right(starts, offset) - 1)
+            return sources[index] + offset - starts[index]
         if self._line_offsets is None:
             return None
         starts = self._line_starts()
@@ -76,7 +92,7 @@ class Document:
         if self.parent is None:
             line, column = self.line_col(start)
             end_line, end_column = self.line_col(end)
-            return Location(self.path, line, column, end_line, end_column)
+            return Location(self.path, line, column, end_line, end_column, trace=self.via)
         outer_start = self._to_parent(start)
         outer_end = self._to_parent(end)
         exact = outer_start is not None

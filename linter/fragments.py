@@ -29,6 +29,8 @@ class Problem:
 class Fragment:
     source: Source
     document: Document
+    # the machine it belongs to, when not its file (a Terraform resource, an Ansible role)
+    group: Optional[str] = field(default=None, kw_only=True)
 
 
 @dataclass

@@ -38,7 +38,7 @@ class Host:
     fragments: List[Fragment]
     platform: str = "linux"
     platform_origin: str = "default"  # default | config | path
-    layout: str = "file"  # file | rootfs
+    layout: str = "file"  # file | rootfs | group
     service: Optional[object] = None  # linter.units.ServiceView of its docker.service, when it has one
     command: Optional[DockerdCommand] = None  # how dockerd is started (systemd, a script, or assumed)
     _facts: dict = field(default_factory=dict, repr=False)  # per engine: HostFacts
@@ -80,18 +80,23 @@ def _platform(fragments: Sequence[Fragment], configured: Optional[str]) -> Tuple
 
 
 def _group(groups) -> Dict[Tuple[str, str], Tuple[str, str, List[Fragment]]]:
+    """Fragments by machine: a named group (a Terraform resource, an Ansible role), a rootfs-like
+    tree, or the file they come from."""
     buckets: Dict[Tuple[str, str], Tuple[str, str, List[Fragment]]] = {}
     for source, fragments in groups:
-        if not fragments:
-            continue
         prefix = rootfs_prefix(source.rel) if source.kind in _ROOTFS_KINDS else None
         if prefix is not None:
             machine = machine_path(source.rel) or ""
             display = source.display[: len(source.display) - len(machine)] if source.display.endswith(machine) else prefix
-            key, name, layout = ("rootfs", prefix), (display.rstrip("/") or ".") + "/", "rootfs"
+            file_key, file_name, file_layout = ("rootfs", prefix), (display.rstrip("/") or ".") + "/", "rootfs"
         else:
-            key, name, layout = ("file", source.rel), source.display, "file"
-        buckets.setdefault(key, (name, layout, []))[2].extend(fragments)
+            file_key, file_name, file_layout = ("file", source.rel), source.display, "file"
+        for fragment in fragments:
+            if fragment.group:
+                key, name, layout = ("group", fragment.group), fragment.group, "group"
+            else:
+                key, name, layout = file_key, file_name, file_layout
+            buckets.setdefault(key, (name, layout, []))[2].append(fragment)
     return buckets
 
 

@@ -182,10 +182,14 @@ def gather(options: Options, setup: Setup):
         sources.extend(s for s in context.sources if s.path not in known)
     kinds = kinds_by_name(setup.kinds)
     groups = []
+    referenced = set()
     for source in sources:
-        fragments, extraction_notes = extract(source, kinds)
+        fragments, extraction_notes, references = extract(source, kinds)
         notes.extend(extraction_notes)
+        referenced |= references
         groups.append((source, fragments))
+    # a file another source pulls in whole is judged where it is used, not again on its own
+    groups = [(s, f) for s, f in groups if s.rel not in referenced or any(x.group for x in f)]
     return found, assemble(groups, settings), notes
 
 
@@ -214,19 +218,23 @@ def kinds_by_name(kinds) -> Dict[str, object]:
 
 def extract(source, kinds: Dict[str, object]):
     """All fragments of one file: what its kind reads, then, round again, every document embedded
-    in it (a daemon.json in a heredoc in cloud-init), each read by the kind it calls for."""
+    in it (a daemon.json in a heredoc in cloud-init), each read by the kind it calls for.
+
+    Returns (fragments, notes, references): references are the repository files that the file
+    pulls in whole (a template named by templatefile()); they are judged as part of it."""
     from .document import Document
     from .sources import ReadContext
 
     if source.error is not None:
-        return [Unreadable(source, Document("", source.display), source.error)], []
+        return [Unreadable(source, Document("", source.display), source.error)], [], set()
     extraction = kinds[source.kind].extract(source)
-    fragments = list(extraction.fragments)
+    fragments = _grouped(extraction.fragments, extraction.group)
     notes = list(extraction.notes)
-    pending = [(embedded, 1, False) for embedded in extraction.embedded]
+    references = set()
+    pending = [(embedded, 1, False, extraction.group) for embedded in extraction.embedded]
     handled = 0
     while pending:
-        embedded, depth, inherited = pending.pop(0)
+        embedded, depth, inherited, group = pending.pop(0)
         handled += 1
         label = embedded.document.label or embedded.kind
         if depth > MAX_EMBEDDING_DEPTH or handled > MAX_EMBEDDED:
@@ -236,13 +244,24 @@ def extract(source, kinds: Dict[str, object]):
         if kind is None:
             notes.append(f"{source.display}: {label}: no source kind reads {embedded.kind!r}")
             continue
+        if embedded.reference:
+            references.add(embedded.reference)
         templated = embedded.templated or inherited  # inside a template, everything is templated
-        context = ReadContext(source, embedded.target, templated, embedded.append, depth)
+        group = embedded.group or group
+        context = ReadContext(source, embedded.target, templated, embedded.append, depth, group)
         sub = kind.read(embedded.document, context)
-        fragments.extend(sub.fragments)
+        fragments.extend(_grouped(sub.fragments, group))
         notes.extend(sub.notes)
-        pending.extend((inner, depth + 1, templated) for inner in sub.embedded)
-    return fragments, notes
+        pending.extend((inner, depth + 1, templated, group) for inner in sub.embedded)
+    return fragments, notes, references
+
+
+def _grouped(fragments, group):
+    if group:
+        for fragment in fragments:
+            if fragment.group is None:
+                fragment.group = group
+    return list(fragments)
 
 
 def _in_scope(finding: Finding, sources) -> bool:

@@ -14,7 +14,7 @@ from linter.document import Document
 from linter.fragments import DockerdCommand, EnginePackage, ServiceAction, SwarmMembership
 from linter.source import Source
 from linter.sources import SNIFF, ReadContext
-from linter.sources.shell import ShellKind, SplicedDocument, pin_of, scan_heredocs
+from linter.sources.shell import ShellKind, pin_of, scan_heredocs
 
 
 def lines(*rows: str) -> str:
@@ -166,7 +166,7 @@ def test_unquoted_backslash_rule_and_exact_positions_after_each_escape():
     # \$ loses its backslash, \-newline joins the lines, \\ is one backslash, \x stays (facts §3.1)
     assert embedded.document.text == "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd $DOCKER_OPTS   --live-restore \\x \\x\n"
     assert not embedded.templated  # the only $ was escaped
-    assert isinstance(embedded.document, SplicedDocument)
+    assert embedded.document._pieces is not None  # mapped piece by piece
     assert inner(embedded, "$DOCKER_OPTS") == (4, 29)
     assert inner(embedded, "--live-restore") == (5, 3)
     assert inner(embedded, "\\x") == (5, 19)
@@ -185,7 +185,7 @@ def test_tab_stripping_heredoc_points_past_the_stripped_tabs():
     [embedded] = read(text).embedded
     assert embedded.kind == "envfile"
     assert embedded.document.text == 'DOCKER_OPTS="--live-restore"\n  SPACES=kept\n'
-    assert not isinstance(embedded.document, SplicedDocument)
+    assert embedded.document._pieces is None  # mapped line by line
     assert inner(embedded, "DOCKER_OPTS") == (3, 3)
     assert inner(embedded, "SPACES") == (4, 4)
     every_character_maps_back(embedded, text)

@@ -31,6 +31,8 @@ class Embedded:
     target: Optional[str] = None  # the path it is written to on the machine, when it is a file
     templated: bool = False  # it holds expansions dlint cannot evaluate ($VAR in an unquoted heredoc, Jinja)
     append: bool = False  # appended to the target rather than replacing it
+    group: Optional[str] = None  # the machine it belongs to (a Terraform resource): its fragments join that host
+    reference: Optional[str] = None  # the repository file it is, when it is one a source names (templatefile())
 
 
 @dataclass
@@ -38,6 +40,7 @@ class Extraction:
     fragments: List[Fragment] = field(default_factory=list)
     embedded: List[Embedded] = field(default_factory=list)
     notes: List[str] = field(default_factory=list)  # shown with --verbose (e.g. why a file was skipped)
+    group: Optional[str] = None  # the machine every fragment of this file belongs to (an Ansible role)
 
 
 @dataclass
@@ -49,6 +52,7 @@ class ReadContext:
     templated: bool = False
     append: bool = False
     depth: int = 0
+    group: Optional[str] = None
 
 
 class SourceKind:

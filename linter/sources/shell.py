@@ -136,21 +136,6 @@ class _Mapped:
         self.expanded = self.expanded or other.expanded
 
 
-class SplicedDocument(Document):
-    """An embedded document cut from its parent in pieces that do not start at line starts (a
-    joined ``\\``-newline, a removed escape): each piece maps back exactly."""
-
-    def __init__(self, text: str, path: str, *, parent: Document, label: str, starts: Sequence[int], sources: Sequence[int], line_offsets: Sequence[int], anchor: Tuple[int, int]):
-        super().__init__(text, path, parent=parent, label=label, line_offsets=line_offsets, anchor=anchor)
-        self._piece_starts = list(starts)
-        self._piece_sources = list(sources)
-
-    def _to_parent(self, offset: int) -> Optional[int]:
-        offset = max(0, min(offset, len(self.text)))
-        index = max(0, bisect_right(self._piece_starts, offset) - 1)
-        return self._piece_sources[index] + offset - self._piece_starts[index]
-
-
 def _embedded_document(parent: Document, value: _Mapped, label: str, anchor: Tuple[int, int]) -> Document:
     """A Document for ``value`` whose positions map into ``parent``: line by line when every piece
     starts a line, piece by piece otherwise."""
@@ -164,7 +149,7 @@ def _embedded_document(parent: Document, value: _Mapped, label: str, anchor: Tup
     at_line_starts = all(start == 0 or text[start - 1] == "\n" or text[start:end] == "\n" for start, end in zip(value.starts, ends))
     if at_line_starts:
         return Document(text, parent.path, parent=parent, label=label, line_offsets=line_offsets, anchor=anchor)
-    return SplicedDocument(text, parent.path, parent=parent, label=label, starts=value.starts, sources=value.sources, line_offsets=line_offsets, anchor=anchor)
+    return Document(text, parent.path, parent=parent, label=label, pieces=(value.starts, value.sources), anchor=anchor)
 
 
 # ------------------------------------------------------------------------------------------

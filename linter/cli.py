@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("-c", "--config", metavar="FILE", help="configuration file (default: .dlint.yaml from PATH up to the git root)")
     scan.add_argument("--engine-version", metavar="X.Y", help="Docker Engine release to check against (default: the newest dlint knows)")
     scan.add_argument("--platform", choices=("linux", "windows"), help="platform of the hosts (default: linux)")
+    scan.add_argument("--profile", choices=("recommended", "cis", "all"), help="which policies run (default: recommended; cis adds every CIS Docker Benchmark section 2 control; all)")
     scan.add_argument("--select", action="append", metavar="RULES", help="only these rules: ids, names or id prefixes, comma-separated (repeatable)")
     scan.add_argument("--ignore", action="append", metavar="RULES", help="skip these rules (repeatable)")
     scan.add_argument("--plugin", action="append", metavar="MODULE", help="also load the dlint plugin in this importable module")
@@ -153,6 +154,7 @@ def _scan(args) -> int:
         fail_on=args.fail_on,
         plugins=_split(args.plugin),
         context=args.context or (),
+        profile=args.profile,
     )
     setup = prepare(options)
     renderer = setup.formats.get(args.format)
@@ -205,9 +207,9 @@ def _rules(args) -> int:
         return exitcodes.OK
     from tabulate import tabulate
 
-    rows = [(p.meta.id, p.meta.name, p.meta.severity, p.meta.breaks, p.meta.summary) for p in policies]
-    width = max(40, min(100, _terminal_width() - 70))
-    print(tabulate(rows, headers=("ID", "Name", "Severity", "Breaks", "Summary"), maxcolwidths=[None, None, None, None, width]))
+    rows = [(p.meta.id, p.meta.name, p.meta.severity, p.meta.breaks, p.meta.profile, p.meta.summary) for p in policies]
+    width = max(40, min(100, _terminal_width() - 82))
+    print(tabulate(rows, headers=("ID", "Name", "Severity", "Breaks", "Profile", "Summary"), maxcolwidths=[None, None, None, None, None, width]))
     return exitcodes.OK
 
 

@@ -21,6 +21,7 @@ class Settings:
     engine_version: Optional[str] = None
     platform: Optional[str] = None
     assume_packaged_unit: bool = True
+    profile: Optional[str] = None
     select: List[str] = field(default_factory=list)
     ignore: List[str] = field(default_factory=list)
     severity: Dict[str, str] = field(default_factory=dict)
@@ -66,6 +67,7 @@ def load(path: Path) -> Settings:
     settings.engine_version = data.get("engine-version")
     settings.platform = data.get("platform")
     settings.assume_packaged_unit = data.get("assume-packaged-unit", True)
+    settings.profile = data.get("profile")
     settings.select = list(data.get("select", []))
     settings.ignore = list(data.get("ignore", []))
     settings.severity = dict(data.get("severity", {}))

@@ -21,8 +21,18 @@ def resolve(selector: str, policies: Sequence, where: str) -> List:
     raise error(f"{where}: unknown rule {selector!r}; `dlint rules` lists them")
 
 
-def enabled(policies: Sequence, select: Sequence[str], ignore: Sequence[str], where_select: str, where_ignore: str) -> List:
-    chosen = policies
+def in_profile(policies: Sequence, profile: str) -> List:
+    from .policy.model import PROFILES
+
+    rank = PROFILES.index(profile)
+    return [p for p in policies if PROFILES.index(p.meta.profile) <= rank]
+
+
+def enabled(
+    policies: Sequence, select: Sequence[str], ignore: Sequence[str], where_select: str, where_ignore: str, profile: str = "all"
+) -> List:
+    """select names rules outright (whatever the profile); without it, the profile decides."""
+    chosen = in_profile(policies, profile)
     if select:
         picked = {p.meta.id for s in select for p in resolve(s, policies, where_select)}
         chosen = [p for p in policies if p.meta.id in picked]

@@ -36,6 +36,7 @@ class Options:
     plugins: Sequence[str] = ()
     cwd: Optional[Path] = None
     assume_packaged_unit: Optional[bool] = None  # overrides .dlint.yaml
+    profile: Optional[str] = None
     context: Sequence[str] = ()  # also read these for context; report only on ``paths``
 
 
@@ -52,6 +53,7 @@ class Setup:
     fail_on: str
     kinds: List
     formats: Dict[str, object]
+    profile: str = "recommended"
     notes: List[str] = field(default_factory=list)
 
 
@@ -116,7 +118,8 @@ def prepare(options: Options) -> Setup:
     where_ignore = line_of(settings, "ignore")
     select = list(options.select) or settings.select
     ignore_cli = list(options.ignore)
-    policies = filtering.enabled(all_policies, select, settings.ignore, where_select, where_ignore)
+    profile = options.profile or settings.profile or "recommended"
+    policies = filtering.enabled(all_policies, select, settings.ignore, where_select, where_ignore, profile)
     if ignore_cli:
         policies = filtering.enabled(policies, [], ignore_cli, "command line", "command line")
     severity = filtering.severities(settings.severity, all_policies, line_of(settings, "severity"))
@@ -137,6 +140,7 @@ def prepare(options: Options) -> Setup:
         severity=severity,
         exceptions=exceptions,
         fail_on=fail_on,
+        profile=profile,
         kinds=plugins.collect_source_kinds(pm),
         formats=plugins.collect_formats(pm),
         notes=notes,

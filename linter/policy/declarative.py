@@ -137,6 +137,7 @@ def meta_from(resource: dict, origin: str) -> PolicyMeta:
         references=tuple(spec.get("references", ())),
         examples=_examples(spec),
         input_error=bool(spec.get("inputError", False)),
+        profile=spec.get("profile", "recommended"),
         origin=origin,
     )
 

@@ -8,6 +8,10 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 from ..location import Location
 
 SEVERITIES = ("error", "warning", "info")
+
+# Profiles nest: recommended (what breaks dockerd, the live-restore family, unambiguous hardening)
+# is in cis (plus every CIS Docker Benchmark section 2 control), which is in all.
+PROFILES = ("recommended", "cis", "all")
 SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
 
 # What happens if a finding is ignored (dockerd-facts.md and the issue that defined them).
@@ -35,6 +39,7 @@ class PolicyMeta:
     references: Tuple[str, ...] = ()
     examples: Dict[str, List[dict]] = field(default_factory=dict)
     input_error: bool = False  # its findings mean an input could not be read (exit code 3)
+    profile: str = "recommended"  # the smallest profile that runs it: recommended < cis < all
     origin: str = ""  # the pack or file it came from
 
 
@@ -85,5 +90,6 @@ class Policy:
             "tags": list(m.tags),
             "benchmarks": dict(m.benchmarks),
             "kind": self.kind,
+            "profile": m.profile,
             "origin": m.origin,
         }

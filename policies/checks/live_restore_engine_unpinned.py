@@ -1,0 +1,33 @@
+"""DKD104: live-restore on, but the engine can move past a patch release unattended."""
+
+from __future__ import annotations
+
+from linter.policy.model import Hit
+
+from ._host import View, pointer
+
+_MOVES = {"none": "is installed without a version", "major": "is pinned to a major version only", "upgrade": "is upgraded with everything else"}
+
+
+def check(host, context):
+    view = View(host, context)
+    if not view.live_restore:
+        return
+    packages = view.facts.data.get("packages") or []
+    if any(p["pin"] == "held" for p in packages):
+        return
+    for index, package in enumerate(packages):
+        if package["pin"] not in _MOVES:
+            continue
+        name = "every package" if package["name"] == "*" else package["name"]
+        at = view.facts.locate(f"/packages/{index}")
+        yield Hit(
+            f"live-restore is on, but {name} {_MOVES[package['pin']]} ({package['manager']}): live-restore survives "
+            "patch releases only, so an unattended minor or major engine upgrade restarts dockerd without reattaching "
+            "the containers",
+            location=at,
+            related=(view.where("live-restore"),),
+            fix="pin the engine to a release series (docker-ce=5:27.5.*) and hold it (apt-mark hold docker-ce docker-ce-cli), "
+            "and upgrade minor releases deliberately, draining the host first",
+            key=f"/packages/{index}",
+        )

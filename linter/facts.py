@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Dict, Optional
 
 from .engine.knowledge import Engine
+from .hosts import rootless
 from .jsonread import Node, to_python
 from .location import Location
 
@@ -176,6 +177,7 @@ def build(host, engine: Engine) -> HostFacts:
         "file": file_config,
         "flags": flag_config,
         "sources": [{"path": path} for path in host.sources],
+        "rootless": rootless(host),
     }
     if command is not None:
         data["command"] = command

@@ -115,7 +115,7 @@ def assemble(groups, settings=None) -> List[Host]:
     return hosts
 
 
-def _rootless(host: Host) -> bool:
+def rootless(host: Host) -> bool:
     """A rootless engine: its daemon.json is ~/.config/docker/daemon.json, or it listens in /run/user/."""
     for config in host.daemon_configs:
         where = (config.target or config.source.rel).replace("\\", "/")
@@ -138,7 +138,7 @@ def _start_command(host: Host, assume_packaged: bool) -> None:
     scripted = host.of(DockerdCommand)
     if host.platform != "linux" or host.of(Unreadable):
         return
-    if _rootless(host):
+    if rootless(host):
         assume_packaged = False  # rootless dockerd runs from dockerd-rootless.sh in a user unit, without -H fd://
     if unit_files or (assume_packaged and not scripted):
         host.service = units.resolve(unit_files, env_files, packaged_base=assume_packaged)

@@ -42,7 +42,8 @@ def test_clean_repo_exits_0(tmp_path):
     write_tree(tmp_path, {"etc/docker/daemon.json": GOOD})
     done = cli("scan", cwd=tmp_path)
     assert done.returncode == 0, done.stdout
-    assert "1 file scanned, 1 host: 0 errors, 0 warnings, 0 info" in done.stdout
+    # live-restore on: only DKD108's advice on the log pipe, at info
+    assert "1 file scanned, 1 host: 0 errors, 0 warnings, 1 info" in done.stdout
 
 
 def test_findings_exit_1_with_path_line_col(tmp_path):

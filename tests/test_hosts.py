@@ -213,9 +213,9 @@ def test_context_judges_a_changed_file_with_the_rest_of_its_host(tmp_path):
         "other/daemon.json": '{"tls-verify": true}',
     })
     alone = scan(tmp_path, ["etc/docker/daemon.json"])
-    assert [f.rule for f in alone.findings] == ["DKD201"]  # without its drop-in, the packaged unit is assumed
+    assert sorted(f.rule for f in alone.findings) == ["DKD108", "DKD201"]  # without its drop-in, the packaged unit is assumed
     judged = scan(tmp_path, ["etc/docker/daemon.json"], context=["."])
-    assert judged.findings == []  # the drop-in resets ExecStart; other/daemon.json is not reported
+    assert [f.rule for f in judged.findings] == ["DKD108"]  # the drop-in resets ExecStart; other/daemon.json is not reported
 
 
 def test_pre_commit_hook_patterns_cover_every_source_kind():

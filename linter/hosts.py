@@ -116,7 +116,11 @@ def assemble(groups, settings=None) -> List[Host]:
 
 
 def rootless(host: Host) -> bool:
-    """A rootless engine: its daemon.json is ~/.config/docker/daemon.json, or it listens in /run/user/."""
+    """A rootless engine: its daemon.json is ~/.config/docker/daemon.json, it listens in /run/user/,
+    or its unit starts dockerd-rootless.sh."""
+    for unit in host.of(UnitFile):
+        if any(e.key == "ExecStart" and "dockerd-rootless" in e.value for e in unit.entries):
+            return True
     for config in host.daemon_configs:
         where = (config.target or config.source.rel).replace("\\", "/")
         if ".config/docker/daemon.json" in where:

@@ -1,0 +1,614 @@
+"""Terraform: user data of each resource, read exactly (heredocs, escapes, templatefile(),
+cloudinit_config), one host per resource, and nothing evaluated or read outside the project."""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from linter import hookimpl
+from linter.document import Document
+from linter.fragments import SwarmMembership
+from linter.scan import Options, run
+from linter.source import Source
+from linter.sources import ReadContext
+from linter.sources.terraform import TerraformKind
+
+from .helpers import write_tree
+from .test_hosts import at, only, where  # the same position helpers as the host tests
+
+
+@hookimpl
+def dlint_source_kinds():
+    """Registers the Terraform kind for these tests, unless the core already does."""
+    from linter.builtin import dlint_source_kinds as core
+
+    return [] if any(kind.name == TerraformKind.name for kind in core()) else [TerraformKind()]
+
+
+def scan(root: Path, paths=()):
+    return run(Options(paths=list(paths), cwd=root, plugins=["tests.test_terraform"]))
+
+
+def source_for(root: Path, rel: str) -> Source:
+    path = root / rel
+    return Source(path, rel, rel, "terraform", path.read_bytes())
+
+
+def extract(root: Path, files: dict, rel: str = "main.tf"):
+    write_tree(root, files)
+    return TerraformKind().extract(source_for(root, rel))
+
+
+def located(document: Document, text_index: int):
+    location = document.location(text_index)
+    return location.path, location.line, location.column
+
+
+# ------------------------------------------------------------------------------------------
+# Values: heredocs, quoted strings, templates
+
+
+HEREDOC_TF = '''\
+resource "aws_instance" "web" {
+  ami           = "ami-0abcdef1234567890"
+  instance_type = "t3.small"
+  user_data     = <<-EOF
+    #cloud-config
+    write_files:
+      - path: /etc/docker/daemon.json
+        content: |
+          {"live-restore": true, "tls-verify": true}
+    EOF
+}
+'''
+
+
+def test_flush_heredoc_is_dedented_and_maps_exactly(tmp_path):
+    out = extract(tmp_path, {"main.tf": HEREDOC_TF})
+    (embedded,) = out.embedded
+    assert embedded.kind == "cloud-init" and embedded.group == "main.tf › aws_instance.web"
+    assert embedded.templated is False and embedded.reference is None
+    text = embedded.document.text
+    assert text.startswith("#cloud-config\nwrite_files:\n  - path: /etc/docker/daemon.json\n")
+    assert text.endswith('{"live-restore": true, "tls-verify": true}\n')  # HCL keeps the last newline
+    index = text.index('"tls-verify"')
+    assert located(embedded.document, index) == ("main.tf", *at(HEREDOC_TF, '"tls-verify"'))
+    assert embedded.document.label == "aws_instance.web.user_data"
+
+
+def test_plain_heredoc_keeps_its_indentation_and_crlf(tmp_path):
+    tf = 'resource "hcloud_server" "node" {\r\n  user_data = <<EOT\r\n  #cloud-config\r\n  runcmd: []\r\nEOT\r\n}\r\n'
+    (embedded,) = extract(tmp_path, {"main.tf": tf}).embedded
+    assert embedded.document.text == "  #cloud-config\r\n  runcmd: []\r\n"
+    assert embedded.kind == "cloud-init"  # cloud-init left-strips before it looks at the header
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("    #!/bin/sh\n      docker info\n\n    echo done\n", "#!/bin/sh\n  docker info\n\necho done\n"),
+        ("\t#!/bin/sh\n\t  docker info\n", "#!/bin/sh\n  docker info\n"),  # a tab counts as one
+        ("  #!/bin/sh\n${var.first_line}\n  docker info\n", "  #!/bin/sh\n${var.first_line}\n  docker info\n"),  # ${ at a line start: 0
+        ("    #!/bin/sh\n  ${var.cmd}\n    docker info\n", "  #!/bin/sh\n${var.cmd}\n  docker info\n"),  # spaces before ${ count
+        ("    #!/bin/sh\n   \n    docker info\n", "#!/bin/sh\n   \ndocker info\n"),  # white-space-only lines: ignored, and left as they are
+    ],
+)
+def test_flush_heredoc_dedent_rule(tmp_path, body, expected):
+    tf = f'resource "aws_instance" "a" {{\n  user_data = <<-EOF\n{body}  EOF\n}}\n'
+    (embedded,) = extract(tmp_path, {"main.tf": tf}).embedded
+    assert embedded.document.text == expected
+    for index, char in enumerate(expected):
+        if char != "\n":
+            _, line, column = located(embedded.document, index)
+            assert tf.splitlines()[line - 1][column - 1] == char
+
+
+def test_quoted_string_escapes_map_piece_by_piece(tmp_path):
+    tf = 'resource "aws_instance" "a" {\n  user_data = "#!/bin/bash\\necho \\"{\\\\\\"debug\\\\\\": true}\\" > /etc/docker/daemon.json\\n"\n}\n'
+    (embedded,) = extract(tmp_path, {"main.tf": tf}).embedded
+    text = embedded.document.text
+    assert text == '#!/bin/bash\necho "{\\"debug\\": true}" > /etc/docker/daemon.json\n'
+    assert embedded.kind == "cloud-init"  # a #! script is user data cloud-init runs
+    index = text.index("echo")
+    assert located(embedded.document, index) == ("main.tf", *at(tf, "echo"))
+    index = text.index("/etc/docker")
+    assert located(embedded.document, index) == ("main.tf", *at(tf, "/etc/docker"))
+
+
+def test_template_sequences_stay_as_written_and_escapes_are_unescaped(tmp_path):
+    tf = (
+        'resource "aws_instance" "a" {\n'
+        "  user_data = <<-EOF\n"
+        "    #cloud-config\n"
+        "    runcmd:\n"
+        "      - echo $${HOME} %%{literal}\n"
+        "      - echo ${var.cluster_name}\n"
+        "    %{ if var.swarm ~}\n"
+        "      - docker swarm init\n"
+        "    %{ endif ~}\n"
+        "    EOF\n"
+        "}\n"
+    )
+    (embedded,) = extract(tmp_path, {"main.tf": tf}).embedded
+    text = embedded.document.text
+    assert "echo ${HOME} %{literal}\n" in text
+    assert "echo ${var.cluster_name}\n" in text and "%{ if var.swarm ~}" in text
+    assert embedded.templated is True
+    index = text.index("{HOME}")
+    assert located(embedded.document, index) == ("main.tf", *at(tf, "{HOME}"))
+
+
+def test_only_escapes_is_not_templated(tmp_path):
+    tf = 'resource "aws_instance" "a" {\n  user_data = <<-EOF\n    #!/bin/sh\n    echo $${HOME}\n  EOF\n}\n'
+    (embedded,) = extract(tmp_path, {"main.tf": tf}).embedded
+    assert embedded.document.text == "#!/bin/sh\necho ${HOME}\n" and embedded.templated is False
+
+
+def test_non_ascii_before_the_value_keeps_columns(tmp_path):
+    tf = '# Überprüfung — café\nresource "aws_instance" "a" {\n  tags = { Name = "naïve ☃" }\n  user_data = "#cloud-config\\nruncmd: [\\"docker info\\"]\\n"\n}\n'
+    (embedded,) = extract(tmp_path, {"main.tf": tf}).embedded
+    text = embedded.document.text
+    assert located(embedded.document, text.index("docker info")) == ("main.tf", *at(tf, "docker info"))
+
+
+def test_interpolation_alone_is_the_expression(tmp_path):
+    tf = (
+        'data "template_file" "init" {\n  template = <<-EOF\n    #cloud-config\n    runcmd: ["docker info"]\n  EOF\n}\n'
+        'resource "aws_instance" "a" {\n  user_data = "${data.template_file.init.rendered}"\n}\n'
+    )
+    (embedded,) = extract(tmp_path, {"main.tf": tf}).embedded
+    assert embedded.document.text == '#cloud-config\nruncmd: ["docker info"]\n'
+    assert embedded.document.label == "aws_instance.a.user_data › data.template_file.init.rendered › template"
+    assert embedded.group == "main.tf › aws_instance.a"
+
+
+def test_locals_are_followed(tmp_path):
+    tf = (
+        'locals {\n  docker_user_data = <<-EOT\n    #cloud-config\n    packages: [docker-ce]\n  EOT\n}\n'
+        'resource "digitalocean_droplet" "d" {\n  user_data = local.docker_user_data\n}\n'
+    )
+    (embedded,) = extract(tmp_path, {"main.tf": tf}).embedded
+    assert embedded.document.label == "digitalocean_droplet.d.user_data › local.docker_user_data"
+    assert located(embedded.document, 0) == ("main.tf", *at(tf, "#cloud-config"))
+
+
+def test_variables_and_resource_attributes_are_unknown(tmp_path):
+    tf = 'resource "aws_instance" "a" {\n  user_data = var.user_data\n}\nresource "aws_instance" "b" {\n  user_data = var.on ? "x" : "y"\n}\n'
+    out = extract(tmp_path, {"main.tf": tf})
+    assert out.embedded == []
+    assert any("var.user_data is not known before Terraform runs" in note for note in out.notes)
+    assert any("aws_instance.b.user_data: not a literal value" in note for note in out.notes)
+
+
+# ------------------------------------------------------------------------------------------
+# Functions and files
+
+
+CLOUD_INIT_YAML = """\
+#cloud-config
+write_files:
+  - path: /etc/docker/daemon.json
+    content: |
+      {"live-restore": true, "log-level": "${log_level}", "max-concurrent-downloads": "three"}
+"""
+
+
+def test_templatefile_is_a_reference_document(tmp_path):
+    tf = 'resource "aws_instance" "api" {\n  user_data = templatefile("${path.module}/templates/cloud-init.yaml", { log_level = "warn" })\n}\n'
+    out = extract(tmp_path, {"infra/main.tf": tf, "infra/templates/cloud-init.yaml": CLOUD_INIT_YAML}, "infra/main.tf")
+    (embedded,) = out.embedded
+    assert embedded.kind == "cloud-init" and embedded.templated is True
+    assert embedded.reference == "infra/templates/cloud-init.yaml"
+    assert embedded.group == "infra/main.tf › aws_instance.api"
+    document = embedded.document
+    assert document.parent is None and document.path == "infra/templates/cloud-init.yaml" and document.text == CLOUD_INIT_YAML
+    (step,) = document.via
+    assert (step.path, step.line, step.column) == ("infra/main.tf", *at(tf, "templatefile"))
+    assert step.label == 'aws_instance.api.user_data › templatefile("templates/cloud-init.yaml")'
+
+
+def test_file_is_not_a_template(tmp_path):
+    tf = 'resource "aws_instance" "a" {\n  user_data = file("boot.sh")\n}\n'
+    (embedded,) = extract(tmp_path, {"main.tf": tf, "boot.sh": "#!/bin/sh\necho ${HOME}\n"}).embedded
+    assert embedded.templated is False and embedded.kind == "cloud-init" and embedded.reference == "boot.sh"
+
+
+def test_wrappers_are_looked_through_with_exact_positions(tmp_path):
+    tf = (
+        'resource "azurerm_linux_virtual_machine" "vm" {\n'
+        "  custom_data = base64encode(<<-EOF\n"
+        "    #cloud-config\n"
+        "    runcmd: [systemctl restart docker]\n"
+        "  EOF\n"
+        "  )\n"
+        "}\n"
+        'resource "aws_instance" "gz" {\n'
+        '  user_data_base64 = base64gzip(templatefile("init.tftpl", {}))\n'
+        "}\n"
+    )
+    out = extract(tmp_path, {"main.tf": tf, "init.tftpl": "#cloud-config\nruncmd: [docker info]\n"})
+    inline, referenced = out.embedded
+    assert inline.document.label == "azurerm_linux_virtual_machine.vm.custom_data › base64encode()"
+    assert located(inline.document, inline.document.text.index("systemctl")) == ("main.tf", *at(tf, "systemctl"))
+    assert referenced.document.via[0].label == 'aws_instance.gz.user_data_base64 › base64gzip() › templatefile("init.tftpl")'
+    assert referenced.templated is False  # nothing to render in it
+
+
+def test_google_metadata_and_startup_script(tmp_path):
+    tf = (
+        'resource "google_compute_instance" "vm" {\n'
+        "  metadata = {\n"
+        '    "user-data" = "#cloud-config\\npackages: [docker.io]\\n"\n'
+        '    ssh-keys    = "admin:ssh-ed25519 AAAA"\n'
+        "  }\n"
+        '  metadata_startup_script = "systemctl restart docker"\n'
+        "}\n"
+    )
+    out = extract(tmp_path, {"main.tf": tf})
+    kinds = sorted((e.kind, e.document.label) for e in out.embedded)
+    assert kinds == [
+        ("cloud-init", 'google_compute_instance.vm.metadata["user-data"]'),
+        ("shell", "google_compute_instance.vm.metadata_startup_script"),
+    ]
+
+
+def test_text_that_is_not_user_data_is_noted(tmp_path):
+    out = extract(tmp_path, {"main.tf": 'resource "aws_instance" "a" {\n  user_data = "<powershell>Restart-Service docker</powershell>"\n}\n'})
+    assert out.embedded == [] and any("neither cloud-init user data nor a script" in n for n in out.notes)
+
+
+# ------------------------------------------------------------------------------------------
+# Data sources
+
+
+CLOUDINIT_CONFIG_TF = '''\
+data "cloudinit_config" "init" {
+  gzip          = false
+  base64_encode = false
+
+  part {
+    content_type = "text/cloud-config"
+    content      = <<-EOF
+      #cloud-config
+      runcmd:
+        - docker swarm init
+    EOF
+  }
+
+  part {
+    content_type = "text/cloud-config"
+    merge_type   = "list(append)+dict(recurse_array)+str()"
+    content      = <<-EOF
+      #cloud-config
+      write_files:
+        - path: /etc/docker/daemon.json
+          content: '{"live-restore": true, "tls-verify": true}'
+      runcmd:
+        - systemctl restart docker
+    EOF
+  }
+}
+
+resource "aws_instance" "manager" {
+  user_data = data.cloudinit_config.init.rendered
+}
+
+resource "aws_instance" "worker" {
+  user_data_base64 = data.cloudinit_config.init.rendered
+}
+'''
+
+
+def test_cloudinit_config_is_the_mime_message_the_provider_renders(tmp_path):
+    out = extract(tmp_path, {"main.tf": CLOUDINIT_CONFIG_TF})
+    manager, worker = out.embedded
+    assert manager.kind == "cloud-init" and manager.group == "main.tf › aws_instance.manager"
+    assert worker.group == "main.tf › aws_instance.worker"  # a data source serves each resource using it
+    text = manager.document.text
+    assert text.startswith('Content-Type: multipart/mixed; boundary="MIMEBOUNDARY"\nMIME-Version: 1.0\n')
+    assert "X-Merge-Type: list(append)+dict(recurse_array)+str()\n" in text
+    assert text.count("Content-Type: text/cloud-config") == 2 and text.endswith("--MIMEBOUNDARY--\n")
+    index = text.index("docker swarm init")
+    assert located(manager.document, index) == ("main.tf", *at(CLOUDINIT_CONFIG_TF, "docker swarm init"))
+    assert manager.document.label == "aws_instance.manager.user_data › data.cloudinit_config.init.rendered"
+
+
+def test_cloudinit_config_end_to_end_through_mime_and_merge(tmp_path):
+    write_tree(tmp_path, {"main.tf": CLOUDINIT_CONFIG_TF})
+    result = scan(tmp_path)
+    assert sorted(host.name for host in result.hosts) == ["main.tf › aws_instance.manager", "main.tf › aws_instance.worker"]
+    tls = [f for f in result.findings if f.rule == "DKD002"]
+    assert len(tls) == 2 and all(where(f) == at(CLOUDINIT_CONFIG_TF, '"tls-verify"') for f in tls)
+    labels = [step.label for step in tls[0].location.trace]
+    assert labels[0].endswith("data.cloudinit_config.init.rendered") and labels[1] == "MIME part 2"
+    assert labels[2] == "write_files[0].content"
+    # part 2 appends its runcmd to part 1's (X-Merge-Type): the swarm init runs, and refuses live-restore
+    for host in result.hosts:
+        assert [s.command for s in host.of(SwarmMembership)] == ["init"]
+    assert len([f for f in result.findings if f.rule == "DKD102"]) == 2
+
+
+def test_cloudinit_config_parts_merge_as_cloud_init_merges_them(tmp_path):
+    """Without a merge type, part 2's runcmd replaces part 1's: no swarm init runs."""
+    tf = CLOUDINIT_CONFIG_TF.replace('    merge_type   = "list(append)+dict(recurse_array)+str()"\n', "")
+    write_tree(tmp_path, {"main.tf": tf})
+    result = scan(tmp_path)
+    assert all(host.of(SwarmMembership) == [] for host in result.hosts) and len(result.hosts) == 2
+    assert not [f for f in result.findings if f.rule == "DKD102"]
+
+
+def test_cloudinit_config_with_a_referenced_part_reads_parts_one_by_one(tmp_path):
+    tf = (
+        'data "cloudinit_config" "c" {\n'
+        "  part {\n"
+        '    content_type = "text/cloud-config"\n'
+        '    content      = templatefile("${path.module}/cloud-init.yaml", { log_level = "info" })\n'
+        "  }\n"
+        "  part {\n"
+        '    content_type = "text/x-shellscript"\n'
+        '    content      = "#!/bin/sh\\nsystemctl restart docker\\n"\n'
+        "  }\n"
+        "}\n"
+        'resource "aws_instance" "a" {\n  user_data_base64 = data.cloudinit_config.c.rendered\n}\n'
+    )
+    out = extract(tmp_path, {"main.tf": tf, "cloud-init.yaml": CLOUD_INIT_YAML})
+    referenced, script = out.embedded
+    assert referenced.reference == "cloud-init.yaml" and referenced.kind == "cloud-init"
+    assert referenced.document.via[0].label.endswith('part[0].content › templatefile("cloud-init.yaml")')
+    assert script.document.text == "#!/bin/sh\nsystemctl restart docker\n" and script.kind == "cloud-init"
+    assert any("read one by one" in note for note in out.notes)
+
+
+def test_unused_data_source_is_a_machine_of_its_own(tmp_path):
+    tf = 'data "template_file" "user_data" {\n  template = file("${path.module}/user-data.tpl")\n}\n'
+    out = extract(tmp_path, {"main.tf": tf, "user-data.tpl": "#cloud-config\nruncmd:\n  - echo ${node_name}\n"})
+    (embedded,) = out.embedded
+    assert embedded.group == "main.tf › data.template_file.user_data"
+    assert embedded.templated is True  # template_file renders what file() read
+    assert embedded.document.via[0].label == 'data.template_file.user_data.rendered › template › file("user-data.tpl")'
+
+
+def test_data_source_of_another_file_is_noted(tmp_path):
+    out = extract(tmp_path, {"main.tf": 'resource "aws_instance" "a" {\n  user_data = data.cloudinit_config.elsewhere.rendered\n}\n'})
+    assert out.embedded == [] and any("not defined in this file" in note for note in out.notes)
+
+
+# ------------------------------------------------------------------------------------------
+# Provisioners and local files
+
+
+PROVISIONERS_TF = '''\
+resource "null_resource" "docker" {
+  connection {
+    host = "10.0.0.5"
+  }
+
+  provisioner "file" {
+    content     = jsonencode({ "live-restore" = true })
+    destination = "/tmp/ignored.json"
+  }
+
+  provisioner "file" {
+    content     = "{\\"live-restore\\": true, \\"tls-verify\\": true}"
+    destination = "/etc/docker/daemon.json"
+  }
+
+  provisioner "remote-exec" {
+    inline = [
+      "sudo apt-get install -y docker-ce=5:27.3.1-1~ubuntu.22.04~jammy",
+      "sudo systemctl restart docker",
+    ]
+  }
+}
+'''
+
+
+def test_provisioners_file_and_remote_exec(tmp_path):
+    out = extract(tmp_path, {"main.tf": PROVISIONERS_TF})
+    daemon, script = out.embedded
+    assert daemon.kind == "daemon-json" and daemon.target == "/etc/docker/daemon.json"
+    assert daemon.document.text == '{"live-restore": true, "tls-verify": true}'
+    assert located(daemon.document, daemon.document.text.index('"tls-verify"')) == ("main.tf", *at(PROVISIONERS_TF, '\\"tls-verify'))
+    assert script.kind == "shell" and script.group == "main.tf › null_resource.docker"
+    assert script.document.text == "sudo apt-get install -y docker-ce=5:27.3.1-1~ubuntu.22.04~jammy\nsudo systemctl restart docker\n"
+    assert located(script.document, script.document.text.index("sudo systemctl")) == ("main.tf", *at(PROVISIONERS_TF, "sudo systemctl"))
+    assert script.document.label == 'null_resource.docker › provisioner "remote-exec".inline'
+
+
+def test_provisioner_file_end_to_end(tmp_path):
+    write_tree(tmp_path, {"main.tf": PROVISIONERS_TF})
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    assert host.name == "main.tf › null_resource.docker" and host.layout == "group"
+    finding = only(result, "DKD002")
+    assert where(finding) == at(PROVISIONERS_TF, '\\"tls-verify')
+    assert finding.location.trace[0].label == 'null_resource.docker › provisioner "file" › content'
+
+
+def test_remote_exec_scripts_and_local_file(tmp_path):
+    tf = (
+        'resource "null_resource" "n" {\n  provisioner "remote-exec" {\n    scripts = ["${path.module}/scripts/docker.sh"]\n  }\n}\n'
+        'resource "local_file" "daemon" {\n  filename = "${path.module}/rendered/daemon.json"\n  content  = <<-EOF\n    {"debug": true}\n  EOF\n}\n'
+    )
+    out = extract(tmp_path, {"main.tf": tf, "scripts/docker.sh": "#!/bin/sh\ndockerd --debug\n"})
+    script, daemon = out.embedded
+    assert script.kind == "shell" and script.reference == "scripts/docker.sh"
+    assert script.document.via[0].label == 'null_resource.n › provisioner "remote-exec" › script "scripts/docker.sh"'
+    assert daemon.kind == "daemon-json" and daemon.target == "./rendered/daemon.json" and daemon.group == "main.tf › local_file.daemon"
+
+
+# ------------------------------------------------------------------------------------------
+# End to end: exact positions through three levels, and into template files
+
+
+NESTED_TF = '''\
+resource "aws_instance" "web" {
+  ami       = "ami-0abcdef1234567890"
+  user_data = <<-EOF
+    #cloud-config
+    runcmd:
+      - mkdir -p /etc/docker
+      - |
+        cat > /etc/docker/daemon.json <<'JSON'
+        {"live-restore": true, "log-opts": {"max-file": 3}}
+        JSON
+      - systemctl restart docker
+    EOF
+}
+'''
+
+
+def test_three_levels_terraform_cloud_init_heredoc(tmp_path):
+    write_tree(tmp_path, {"infra/main.tf": NESTED_TF})
+    result = scan(tmp_path)
+    finding = only(result, "DKD003")
+    assert finding.location.path == "infra/main.tf"
+    assert where(finding) == at(NESTED_TF, "3}")
+    labels = [step.label for step in finding.location.trace]
+    assert labels[0] == "aws_instance.web.user_data" and labels[1] == "runcmd[1]" and "daemon.json" in labels[2] and len(labels) == 3
+    assert finding.location.trace[0].line == at(NESTED_TF, "<<-EOF")[0]
+    (host,) = result.hosts
+    assert host.name == "infra/main.tf › aws_instance.web"
+
+
+def test_templatefile_finding_points_into_the_template(tmp_path):
+    tf = 'resource "aws_instance" "api" {\n  user_data = templatefile("${path.module}/templates/cloud-init.yaml", { log_level = "warn" })\n}\n'
+    write_tree(tmp_path, {"infra/main.tf": tf, "infra/templates/cloud-init.yaml": CLOUD_INIT_YAML})
+    result = scan(tmp_path)
+    finding = only(result, "DKD003")
+    assert finding.location.path == "infra/templates/cloud-init.yaml"
+    assert where(finding) == at(CLOUD_INIT_YAML, '"three"')
+    first, second = finding.location.trace
+    assert (first.path, first.line) == ("infra/main.tf", 2) and first.label.endswith('templatefile("templates/cloud-init.yaml")')
+    assert second.label == "write_files[0].content"
+    (host,) = result.hosts  # the template is judged where it is used, not again on its own
+    assert host.name == "infra/main.tf › aws_instance.api"
+
+
+def test_one_host_per_resource(tmp_path):
+    tf = HEREDOC_TF + NESTED_TF.replace('"web"', '"db"')
+    write_tree(tmp_path, {"main.tf": tf})
+    names = sorted(host.name for host in scan(tmp_path).hosts)
+    assert names == ["main.tf › aws_instance.db", "main.tf › aws_instance.web"]
+
+
+# ------------------------------------------------------------------------------------------
+# Nothing evaluated, nothing read outside the project, nothing run
+
+
+def test_nothing_outside_the_project_is_read_and_nothing_runs(tmp_path, monkeypatch):
+    outside = tmp_path / "outside"
+    project = tmp_path / "repo"
+    write_tree(outside, {"secret.yaml": "#cloud-config\nruncmd: [docker info]\n"})
+    tf = (
+        'resource "aws_instance" "a" {\n  user_data = templatefile("../outside/secret.yaml", {})\n}\n'
+        'resource "aws_instance" "b" {\n  user_data = file("/etc/passwd")\n}\n'
+        'resource "aws_instance" "c" {\n  user_data = file("${path.module}/link.yaml")\n}\n'
+        'data "external" "e" {\n  program = ["sh", "-c", "touch /tmp/dlint-was-here"]\n}\n'
+        'resource "aws_instance" "d" {\n  user_data = data.external.e.result.user_data\n}\n'
+        'resource "aws_instance" "f" {\n  user_data = templatefile(pathexpand("~/x.yaml"), {})\n}\n'
+    )
+    write_tree(project, {"main.tf": tf})
+    os.symlink(outside / "secret.yaml", project / "link.yaml")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a process was started")
+
+    opened = []
+    real_open = os.open
+
+    def watch(path, *args, **kwargs):
+        opened.append(str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    monkeypatch.setattr(os, "system", refuse)
+    monkeypatch.setattr(os, "open", watch)
+    out = TerraformKind().extract(source_for(project, "main.tf"))
+    assert out.embedded == []
+    assert not any("outside" in path or path == "/etc/passwd" for path in opened)
+    notes = "\n".join(out.notes)
+    assert "outside the project; not read" in notes
+    assert "an absolute path, outside the project; not read" in notes
+    assert "symbolic link" in notes or "outside the project" in notes.split("aws_instance.c")[1]
+    assert "data.external.e.result.user_data is not known" in notes
+    assert "aws_instance.f.user_data: the path given to templatefile() is not a literal" in notes
+    assert not Path("/tmp/dlint-was-here").exists()
+
+
+def test_a_source_outside_the_project_root_reads_only_its_own_folder(tmp_path):
+    write_tree(tmp_path, {"mod/main.tf": 'resource "aws_instance" "a" {\n  user_data = file("../up.sh")\n}\n', "up.sh": "#!/bin/sh\n"})
+    path = tmp_path / "mod" / "main.tf"
+    rel = path.as_posix().lstrip("/")  # how discovery names a file outside the project root
+    out = TerraformKind().extract(Source(path, path.as_posix(), rel, "terraform", path.read_bytes()))
+    assert out.embedded == [] and any("outside the project" in note for note in out.notes)
+
+
+def test_syntax_errors_are_noted_and_the_rest_is_read(tmp_path):
+    tf = 'resource "aws_instance" "broken" {\n  ami = \n  tags = {\n}\n\n' + HEREDOC_TF
+    out = extract(tmp_path, {"main.tf": tf})
+    assert any("syntax error" in note for note in out.notes)
+    assert [e.group for e in out.embedded] == ["main.tf › aws_instance.web"]
+
+
+def test_claims_and_needles():
+    kind = TerraformKind()
+    assert kind.claims("infra/main.tf", "main.tf") is True
+    assert kind.claims("infra/vars.tfvars", "vars.tfvars") is False
+    assert kind.needles.search(b'user_data = file("x")') and not kind.needles.search(b'variable "region" {}')
+
+
+# ------------------------------------------------------------------------------------------
+# Fuzz: read() never raises
+
+
+def _read(text: str, root: Path):
+    source = Source(root / "main.tf", "main.tf", "main.tf", "terraform", text.encode("utf-8", "surrogatepass"))
+    return TerraformKind().read(Document(text, "main.tf"), ReadContext(source))
+
+
+CORPUS = [HEREDOC_TF, CLOUDINIT_CONFIG_TF, PROVISIONERS_TF, NESTED_TF]
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+@FUZZ
+@given(st.lists(st.sampled_from(list('abc{}[]()"\\$%~<-=\n\t #:.,/') + ["<<EOF\n", "<<-EOF\n", "EOF", "${", "%{", "\nEOF\n", "é", "\r\n", "user_data", "resource", "part", "templatefile(", "local.", "data."]), max_size=120))
+def test_fuzz_random_hcl_never_raises(tmp_path, pieces):
+    _read("".join(pieces), tmp_path)
+
+
+@FUZZ
+@given(st.text(max_size=200))
+def test_fuzz_any_text_never_raises(tmp_path, text):
+    _read(text, tmp_path)
+
+
+@FUZZ
+@given(st.sampled_from(CORPUS), st.data())
+def test_fuzz_mutations_never_raise(tmp_path, base, data):
+    text = base
+    for _ in range(data.draw(st.integers(1, 4))):
+        at_ = data.draw(st.integers(0, len(text)))
+        action = data.draw(st.sampled_from(["cut", "insert", "dup"]))
+        if action == "cut":
+            text = text[:at_] + text[at_ + data.draw(st.integers(1, 20)) :]
+        elif action == "insert":
+            text = text[:at_] + data.draw(st.sampled_from(['"', "}", "${", "%{ if x }", "\\", "<<-EOF\n", "EOF\n", "\n", "\x00", "☃"])) + text[at_:]
+        else:
+            text = text[:at_] + text[at_ : at_ + 30] + text[at_:]
+    out = _read(text, tmp_path)
+    for embedded in out.embedded:  # every position still maps somewhere in the file
+        embedded.document.location(0, len(embedded.document.text))
+
+
+def test_base64_literal_is_left_alone(tmp_path):
+    encoded = base64.b64encode(b"#cloud-config\n").decode()
+    out = extract(tmp_path, {"main.tf": f'resource "aws_instance" "a" {{\n  user_data_base64 = "{encoded}"\n}}\n'})
+    assert out.embedded == []  # not decoded: said in a note
+    assert out.notes

@@ -25,9 +25,24 @@ that is still not JSON is read, as far as possible, with comments and trailing c
 Ignition itself refuses it, and a note says so.
 
 Ignition 2.x files name a ``filesystem``; only ``root`` is the machine's root file system. Version
-2.x ``append: true`` appends ``contents``; 3.x ``append`` is a list of fragments.
+2.x ``append: true`` appends ``contents``; 3.x ``append`` is a list of fragments. Units go to
+``/etc/systemd/system``; ``mask: true`` links one to /dev/null (an empty unit: masked).
 
-The helpers for mapped documents, JSON strings and data URLs are shared with ``butane``.
+The operating system's own files: how what a config writes reaches dockerd depends on the
+docker.service the OS ships, not docker-ce's. When a config writes anything for the engine, the
+files its OS ships are added as synthetic documents (named ``<...>``, never pointed at by a
+finding), unless the config writes the same file itself: Container Linux and Flatcar's unit (its
+ExecStart expands ``$DOCKER_OPTS``, how ct's ``docker.flags`` work) for Ignition 2.x, Container
+Linux Configs and Butane's flatcar variant; Fedora CoreOS's moby-engine unit, which expands
+``$OPTIONS`` from an ``/etc/sysconfig/docker`` that turns ``--live-restore`` on by default, for
+Butane's fcos variant (provisioning-facts §2.6; only the command lines and that default are
+sourced, the rest is assumed). Ignition 3.x does not say which OS reads it: nothing is added.
+
+Notes (Extraction.notes) start with a word: ``invalid-json:``, ``template:``,
+``template-masked:``, ``not-ignition:``, ``ignition:``, ``remote:``, ``data-url:``, ``budget:``.
+
+The helpers for mapped documents, JSON strings, data URLs and the reader's bookkeeping
+(``ConfigReader``) are shared with ``butane``.
 """
 
 from __future__ import annotations
@@ -37,7 +52,7 @@ import binascii
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from .. import jsonread
 from ..document import Document
@@ -53,6 +68,93 @@ _SHELL_SAFE_MARKERS = ("{{", "{%", "%{")  # ``${VAR}`` in a unit is systemd's ow
 
 _SNIFFED_SUFFIXES = (".json", ".tpl", ".tftpl", ".tmpl", ".j2")
 _HEAD = re.compile(rb'"ignition"\s*:\s*\{')
+
+
+# --- what the operating system ships ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OsFile:
+    """A file the operating system ships that decides how the provisioned configuration reaches
+    dockerd, as dlint assumes it: a synthetic document (its display starts with ``<``, so findings
+    never point into it)."""
+
+    display: str
+    target: str
+    kind: str
+    text: str
+
+
+def _os_unit(system: str, environment_file: str, exec_start: str) -> str:
+    return f"""\
+# dlint's summary of the docker.service {system} ships, as dlint assumes it
+[Unit]
+Description=Docker Application Container Engine
+Requires=docker.socket
+
+[Service]
+Type=notify
+EnvironmentFile=-{environment_file}
+ExecStart={exec_start}
+ExecReload=/bin/kill -s HUP $MAINPID
+# as in moby's contrib unit, which it derives from (assumed)
+Delegate=yes
+KillMode=process
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+# Container Linux (and Flatcar) docker.service: its command line expands $DOCKER_OPTS, which is how
+# ct's docker.flags reach dockerd (facts §2.6; the rest of the unit is UNCERTAIN, facts §8)
+CONTAINER_LINUX_UNIT = OsFile(
+    "<Container Linux docker.service>",
+    "/usr/lib/systemd/system/docker.service",
+    "systemd",
+    _os_unit(
+        "Container Linux (and Flatcar)",
+        "/run/flannel/flannel_docker_opts.env",
+        "/usr/bin/dockerd --host=fd:// --containerd=/var/run/docker/libcontainerd/docker-containerd.sock"
+        " $DOCKER_SELINUX $DOCKER_OPTS $DOCKER_CGROUPS $DOCKER_OPT_BIP $DOCKER_OPT_MTU $DOCKER_OPT_IPMASQ",
+    ),
+)
+# Fedora CoreOS runs Fedora's moby-engine: its unit expands $OPTIONS from /etc/sysconfig/docker,
+# which turns live-restore on by default (facts §2.6: coreos/fedora-coreos-tracker#573 and two more;
+# the exact unit line is UNCERTAIN)
+FEDORA_COREOS_UNIT = OsFile(
+    "<Fedora CoreOS docker.service>",
+    "/usr/lib/systemd/system/docker.service",
+    "systemd",
+    _os_unit("Fedora CoreOS (moby-engine)", "/etc/sysconfig/docker", "/usr/bin/dockerd --host=fd:// --exec-opt native.cgroupdriver=systemd $OPTIONS"),
+)
+FEDORA_COREOS_SYSCONFIG = OsFile(
+    "<Fedora CoreOS /etc/sysconfig/docker>",
+    "/etc/sysconfig/docker",
+    "envfile",
+    """\
+# dlint's summary of the /etc/sysconfig/docker that Fedora CoreOS ships (moby-engine)
+OPTIONS="--selinux-enabled --log-driver=journald --live-restore"
+""",
+)
+OS_FILES: Dict[str, Tuple[OsFile, ...]] = {
+    "container-linux": (CONTAINER_LINUX_UNIT,),
+    "flatcar": (CONTAINER_LINUX_UNIT,),
+    "fcos": (FEDORA_COREOS_UNIT, FEDORA_COREOS_SYSCONFIG),
+}
+
+
+def with_os_files(out: Extraction, system: Optional[str]) -> None:
+    """When a config writes anything that configures the engine, add the files its operating system
+    ships for the engine, unless the config replaces them (a file appended to comes first)."""
+    if not out.embedded or system not in OS_FILES:
+        return
+    for shipped in OS_FILES[system]:
+        same = [index for index, item in enumerate(out.embedded) if item.target == shipped.target]
+        if any(not out.embedded[index].append for index in same):
+            continue
+        item = Embedded(Document(shipped.text, shipped.display), shipped.kind, target=shipped.target)
+        out.embedded.insert(same[0] if same else len(out.embedded), item)
 
 
 # --- documents mapped character by character -------------------------------------------------------
@@ -249,15 +351,15 @@ def decode_source(url: str, compression: str, offsets: Optional[Sequence[int]]) 
     masked = mask_templates(url) if has_template_markers(url) else None
     if has_template_markers(url) and masked is None:
         raise ContentError("it holds a template expression that does not close")
+    comma = url.find(",")
+    if masked is not None and comma >= 0 and (compression or url[:comma].endswith(";base64")):
+        return Content(url[comma + 1 :], None, "template", True)
     probe = masked if masked is not None else url
     try:
         decoded = decode_data_url(probe, range(len(probe)))
     except DataURLError as err:
         raise ContentError(f"not a data URL Ignition decodes ({err})") from None
     data, local, how = decoded.data, decoded.offsets, decoded.how
-    if masked is not None and (local is None or compression):
-        comma = url.find(",")
-        return Content(url[comma + 1 :], None, how + ", template", True)
     if compression == "gzip":
         try:
             data = gunzip(data)
@@ -414,22 +516,26 @@ class IgnitionKind(SourceKind):
         return reader.out
 
 
-class _Reader:
+class ConfigReader:
+    """What reading a Butane or an Ignition config shares: notes, a work budget, embedding."""
+
+    tool = "Ignition"  # what refuses a config that breaks its rules
+
     def __init__(self, document: Document, context: ReadContext):
         self.doc = document
         self.text = document.text  # the real text
-        self.parsed = document.text  # what was parsed (masked or salvaged: same lengths)
         self.context = context
         self.out = Extraction()
-        self.masked = False
-        self.template_file = is_template_name(context.source.rel.rsplit("/", 1)[-1]) if context.depth == 0 else False
+        self.masked = False  # read with its template expressions masked
+        self.template_file = context.depth == 0 and is_template_name(context.source.rel.rsplit("/", 1)[-1])
         self.items = 0
         self.work = MAX_WORK
         self.noted_budget = False
-        self.major = 3
 
     def note(self, word: str, message: str, index: int = 0) -> None:
         location = self.doc.location(max(0, min(index, len(self.text))))
+        if self.masked and word != "template-masked":
+            message += " (as read with its template expressions masked)"
         self.out.notes.append(f"{word}: {location}: {message}")
 
     def spend(self, items: int, characters: int = 0) -> bool:
@@ -441,6 +547,39 @@ class _Reader:
             self.noted_budget = True
             self.note("budget", "more entries or embedded text than dlint reads from one config; the rest is not read")
         return False
+
+    def embed(self, document: Document, kind: str, target: str, *, append: bool = False, templated: bool = False, reference: Optional[str] = None) -> None:
+        if not self.spend(0, len(document.text) + 1):
+            return
+        markers = template_markers(kind, self.template_file or self.masked)
+        templated = templated or self.context.templated or has_template_markers(document.text, markers)
+        self.out.embedded.append(Embedded(document, kind, target=target, append=append, templated=templated, reference=reference))
+
+    def not_a_data_url(self, label: str, target: str, url: str, index: int) -> None:
+        """A note on a ``source`` that is no data URL: fetched at boot, set by a template, or refused."""
+        scheme = url.split(":", 1)[0] if ":" in url else ""
+        if scheme.isalnum():
+            self.note("remote", f"{label}: {target} is fetched from a {scheme} URL at boot; not read", index)
+        elif has_template_markers(url):
+            self.note("template", f"{label}: the URL of {target} is set when the template is rendered; not read", index)
+        elif url:
+            self.note("data-url", f"{label}: {url[:40]!r} is not a URL {self.tool} accepts; {self.tool} refuses this config", index)
+
+    def data_url(self, url: str, offsets: Optional[List[int]], compression: str, label: str, anchor: Tuple[int, int], kind: str, target: str, append: bool) -> None:
+        """Embed what a data URL writes (mapped through ``offsets`` when known), or note why not."""
+        try:
+            content = decode_source(url, compression, offsets)
+        except ContentError as err:
+            self.note("data-url", f"{label}: {err}; Ignition fails to provision the machine", anchor[0])
+            return
+        document = mapped_document(self.doc, content.text, content.offsets, f"{label} ({content.how})", anchor)
+        self.embed(document, kind, target, append=append, templated=content.templated)
+
+
+class _Reader(ConfigReader):
+    def __init__(self, document: Document, context: ReadContext):
+        super().__init__(document, context)
+        self.major = 3
 
     # -- parse ---------------------------------------------------------------------------------
 
@@ -463,7 +602,6 @@ class _Reader:
                 root = jsonread.parse(candidate)
             except jsonread.JSONError:
                 continue
-            self.parsed = candidate
             self.masked = masked is not None
             if word == "template-masked":
                 self.note(word, f"not JSON until its template is rendered ({first.message}); read with its template expressions masked", first.offset)
@@ -495,22 +633,20 @@ class _Reader:
                 self.note("ignition", f"ignition.config.{how} pulls in other configs at boot; not followed", node.start)
         self.files(_get(root, "storage"))
         self.units(_get(root, "systemd"))
+        # spec 2.x is Container Linux's (and early Flatcar's); 3.x may be Fedora CoreOS or Flatcar
+        with_os_files(self.out, "container-linux" if self.major == 2 else None)
 
     # -- strings and documents --------------------------------------------------------------------
 
-    def string_chars(self, node: jsonread.Node) -> Tuple[str, Optional[List[int]]]:
-        """A string node's value, read from the real text, with the offset of each character."""
+    def string_chars(self, node: jsonread.Node) -> Tuple[Optional[str], Optional[List[int]]]:
+        """A string node's value, read from the real text, with the offset of each character; None
+        when the string is a masked template expression (its value is set when rendered)."""
+        if self.text[node.start] != '"':
+            return None, None
         value, offsets = json_string_chars(self.text, node.start, node.end)
         if not self.masked and value != node.value:  # pragma: no cover - jsonread and this agree
             return node.value, None
         return value, offsets
-
-    def embed(self, document: Document, kind: str, target: str, append: bool = False, templated: bool = False) -> None:
-        if not self.spend(0, len(document.text) + 1):
-            return
-        markers = template_markers(kind, self.template_file or self.masked)
-        templated = templated or self.context.templated or has_template_markers(document.text, markers)
-        self.out.embedded.append(Embedded(document, kind, target=target, append=append, templated=templated))
 
     # -- storage.files ----------------------------------------------------------------------------
 
@@ -545,21 +681,17 @@ class _Reader:
 
     def contents(self, node: Optional[jsonread.Node], label: str, kind: str, target: str, append: bool) -> None:
         source = _get(node, "source")
-        url = _string(source)
-        if url is None:
+        if source is None or source.kind != "string":
             return
-        if not is_data_url(url):
-            self.note("remote", f"{label}.source: {target} is fetched from {url.split(':', 1)[0] or 'a URL'} at boot; not read", source.start)
+        value, offsets = self.string_chars(source)
+        if value is None:
+            self.note("template", f"{label}.source of {target} is set when the template is rendered; not read", source.start)
+            return
+        if not is_data_url(value):
+            self.not_a_data_url(f"{label}.source", target, value, source.start)
             return
         compression = _string(_get(node, "compression")) or ""
-        value, offsets = self.string_chars(source)
-        try:
-            content = decode_source(value, compression, offsets)
-        except ContentError as err:
-            self.note("data-url", f"{label}.source: {err}; Ignition fails to provision the machine", source.start)
-            return
-        document = mapped_document(self.doc, content.text, content.offsets, f"{label}.source ({content.how})", (source.start, source.end))
-        self.embed(document, kind, target, append, content.templated)
+        self.data_url(value, offsets, compression, f"{label}.source", (source.start, source.end), kind, target, append)
 
     # -- systemd.units ----------------------------------------------------------------------------
 
@@ -594,4 +726,7 @@ class _Reader:
         if node is None or node.kind != "string":
             return
         value, offsets = self.string_chars(node)
+        if value is None:
+            self.note("template", f"{label} of {target} is set when the template is rendered; not read", node.start)
+            return
         self.embed(mapped_document(self.doc, value, offsets, label, (node.start, node.end)), kind, target)

@@ -428,7 +428,7 @@ def test_provisioner_file_end_to_end(tmp_path):
     assert host.name == "main.tf › null_resource.docker" and host.layout == "group"
     finding = only(result, "DKD002")
     assert where(finding) == at(PROVISIONERS_TF, '\\"tls-verify')
-    assert finding.location.trace[0].label == 'null_resource.docker › provisioner "file" › content'
+    assert finding.location.trace[0].label == 'null_resource.docker › provisioner "file".content'
 
 
 def test_remote_exec_scripts_and_local_file(tmp_path):
@@ -502,6 +502,24 @@ def test_one_host_per_resource(tmp_path):
 # Nothing evaluated, nothing read outside the project, nothing run
 
 
+def guarded(monkeypatch) -> list:
+    """Starting a process fails the test; the returned list fills with the paths os.open opens."""
+    opened: list = []
+    real_open = os.open
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a process was started")
+
+    def watch(path, *args, **kwargs):
+        opened.append(str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    monkeypatch.setattr(os, "system", refuse)
+    monkeypatch.setattr(os, "open", watch)
+    return opened
+
+
 def test_nothing_outside_the_project_is_read_and_nothing_runs(tmp_path, monkeypatch):
     outside = tmp_path / "outside"
     project = tmp_path / "repo"
@@ -516,20 +534,7 @@ def test_nothing_outside_the_project_is_read_and_nothing_runs(tmp_path, monkeypa
     )
     write_tree(project, {"main.tf": tf})
     os.symlink(outside / "secret.yaml", project / "link.yaml")
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("a process was started")
-
-    opened = []
-    real_open = os.open
-
-    def watch(path, *args, **kwargs):
-        opened.append(str(path))
-        return real_open(path, *args, **kwargs)
-
-    monkeypatch.setattr(subprocess, "Popen", refuse)
-    monkeypatch.setattr(os, "system", refuse)
-    monkeypatch.setattr(os, "open", watch)
+    opened = guarded(monkeypatch)
     out = TerraformKind().extract(source_for(project, "main.tf"))
     assert out.embedded == []
     assert not any("outside" in path or path == "/etc/passwd" for path in opened)

@@ -247,21 +247,21 @@ class _Reader:
         path = self.ev.path(attribute.expr)
         return path.replace("\\", "/") if path else None
 
-    def written(self, fields, target: str, labels: Tuple[str, ...], group: str) -> None:
+    def written(self, fields, target: str, label: str, group: str) -> None:
         """``content`` or ``source`` written to ``target``, when another kind reads that file."""
         values: List[object] = []
         for name in ("content", "sensitive_content"):
             if name in fields:
-                values.extend(self.ev.values(fields[name].expr, labels + (name,)))
+                values.extend(self.ev.values(fields[name].expr, (f"{label}.{name}",)))
         if "source" in fields:
-            ref = self.ev.file_ref(fields["source"].expr, "source", labels, shown='source "{path}"')
+            ref = self.ev.file_ref(fields["source"].expr, "source", (label,), shown='source "{path}"')
             values.extend([ref] if ref is not None else [])
         self.embedder.written(values, target, group=group)
 
     def local_file(self, attributes, address: str, group: str) -> None:
         target = self.destination(attributes, "filename")
         if target:
-            self.written(attributes, target, (address,), group)
+            self.written(attributes, target, address, group)
 
     def provisioner(self, block, address: str, group: str) -> None:
         hcl = self.hcl
@@ -271,7 +271,7 @@ class _Reader:
         if type_ == "file":
             target = self.destination(fields, "destination")
             if target:
-                self.written(fields, target, (label,), group)
+                self.written(fields, target, label, group)
         elif type_ == "remote-exec":
             if "inline" in fields:
                 script = self.ev.script(fields["inline"].expr, (f"{label}.inline",))

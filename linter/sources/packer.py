@@ -1,0 +1,313 @@
+"""Packer templates: what each build's provisioners put on the image (provisioning-facts §6).
+
+Three forms are read: HCL2 (``*.pkr.hcl``, parsed with tree-sitter-hcl through ``linter.hcl``), its
+JSON variant (``*.pkr.json``: ``{"build": {"provisioner": [{"shell": {...}}]}}``) and legacy JSON
+templates (``{"builders": [...], "provisioners": [...]}``, Go-template strings). One build is one
+machine: its documents carry the group ``<template> › build.<name>`` (``build[<n>]`` when unnamed
+and not alone; the template's path for a legacy template, whose provisioners serve every builder).
+
+- ``shell`` provisioner: ``inline`` is one script (Packer writes the commands to one file, one a
+  line), each position mapped to its string; ``script``/``scripts`` name repository files, read as
+  shell documents of their own (paths relative to the template's folder, else to the project root:
+  Packer resolves them against its working directory); ``content`` is shell text;
+- ``file`` provisioner: ``content``, ``source`` or ``sources`` uploaded to a ``destination`` that
+  another kind reads (``/etc/docker/daemon.json``; a destination ending in ``/`` takes the source's
+  name) becomes a document of that kind.
+
+Template expressions (``${var.x}`` in HCL, ``{{user `x`}}`` in legacy JSON) are not evaluated: the
+document is templated. ``${path.root}``, ``{{template_dir}}`` and ``{{pwd}}`` in paths name the
+template's folder. Nothing is executed; files outside the project are never read.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Dict, List, Optional, Tuple
+
+from .. import jsonread
+from ..document import Document
+from ..hcl import Embedder, Evaluator, Files, Hcl, Inline, Text, has_sequences, joined_script
+from ..sources.shell import _Mapped
+from . import SNIFF, Extraction, ReadContext, SourceKind
+
+NAME = "packer"
+
+_NEEDLES = re.compile(rb"docker|daemon\.json|provisioner")
+_NOT_TEMPLATES = frozenset(
+    {"package.json", "package-lock.json", "composer.json", "composer.lock", "tsconfig.json", "jsconfig.json", "renovate.json", "manifest.json"}
+)
+_JSON_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|(.))", re.DOTALL)
+_JSON_SIMPLE = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_LEGACY_FOLDER = re.compile(r"\{\{\s*(?:template_dir|pwd)\s*\}\}")
+
+
+class PackerKind(SourceKind):
+    name = NAME
+    summary = "Packer templates (*.pkr.hcl, *.pkr.json, legacy JSON): shell and file provisioners of each build"
+    needles = _NEEDLES
+
+    def claims(self, rel: str, basename: str):
+        lower = basename.lower()
+        if lower.endswith((".pkr.hcl", ".pkr.json")):
+            return True
+        if not lower.endswith(".json") or "daemon" in lower or "/etc/docker/" in "/" + rel or lower in _NOT_TEMPLATES:
+            return False  # the daemon-json kind's files, and well-known JSON that is never a template
+        return SNIFF
+
+    def sniff(self, head: bytes) -> bool:
+        return head.lstrip().startswith(b"{") and (b'"provisioners"' in head or b'"builders"' in head)
+
+    def read(self, document: Document, context: ReadContext) -> Extraction:
+        out = Extraction()
+        files = Files(context, fallback_to_root=True)
+        try:
+            if document.text.lstrip().startswith("{"):
+                _JsonTemplate(document, files, out).run()
+            else:
+                _HclTemplate(document, files, out).run()
+        except RecursionError:
+            out.notes.append(f"{NAME}: {document.start_location()}: nested too deep to read")
+        return out
+
+
+# ------------------------------------------------------------------------------------------
+# Provisioners, whatever the syntax
+
+
+class _Provisioners:
+    """The shell and file provisioners of one build; ``ev`` reads values in the template's syntax."""
+
+    def __init__(self, document: Document, files: Files, out: Extraction, ev):
+        self.doc = document
+        self.ev = ev
+        self.embedder = Embedder(document, files, out, ev.note)
+
+    def provisioner(self, type_: str, fields: Dict[str, object], label: str, group: str) -> None:
+        ev = self.ev
+        if type_ == "shell":
+            if "inline" in fields:
+                script = ev.script(fields["inline"], (f"{label}.inline",))
+                if script is not None:
+                    self.embedder.add(script, _shell, group=group)
+            if "content" in fields:
+                for value in ev.values(fields["content"], (f"{label}.content",)):
+                    self.embedder.add(value, _shell, group=group)
+            for name in ("script", "scripts"):
+                for item in self.paths(fields, name):
+                    ref = ev.file_ref(item, name, (label,), shown='script "{path}"')
+                    if ref is not None:
+                        self.embedder.add(ref, _shell, group=group)
+        elif type_ == "file":
+            destination = ev.path(fields["destination"]) if "destination" in fields else None
+            if not destination:
+                return
+            destination = destination.replace("\\", "/")
+            if "content" in fields:
+                target = destination + "pkr-file-content" if destination.endswith("/") else destination
+                self.embedder.written(ev.values(fields["content"], (f"{label}.content",)), target, group=group)
+            for name in ("source", "sources"):
+                for item in self.paths(fields, name):
+                    raw = ev.path(item)
+                    target = destination + posixpath.basename(raw.rstrip("/")) if destination.endswith("/") and raw else destination
+                    ref = ev.file_ref(item, name, (label,), shown='source "{path}"')
+                    if ref is not None:
+                        self.embedder.written([ref], target, group=group)
+
+    def paths(self, fields: Dict[str, object], name: str) -> list:
+        if name not in fields:
+            return []
+        if name.endswith("s"):
+            items = self.ev.items(fields[name])
+            if items is None:
+                self.ev.note(self.ev.start(fields[name]), f"{name}: not a literal list; not read")
+            return items or []
+        return [fields[name]]
+
+
+def _shell(text: str) -> str:
+    return "shell"
+
+
+# ------------------------------------------------------------------------------------------
+# HCL2
+
+
+class _HclTemplate:
+    def __init__(self, document: Document, files: Files, out: Extraction):
+        self.doc = document
+        self.hcl = Hcl(document)
+        self.ev = Evaluator(self.hcl, files, NAME, notes=out.notes)
+        self.provisioners = _Provisioners(document, files, out, self.ev)
+
+    def run(self) -> None:
+        hcl = self.hcl
+        for offset in hcl.errors():
+            self.ev.note(offset, "syntax error; what parses around it is still read")
+        builds = hcl.top_blocks(("build",))
+        for number, build in enumerate(builds):
+            name = hcl.attributes(build.body).get("name")
+            text = hcl.string(name.expr) if name is not None else None
+            if text is not None and not text.templated:
+                address = f"build.{text.text}"
+            else:
+                address = "build" if len(builds) == 1 else f"build[{number}]"
+            group = f"{self.doc.path} › {address}"
+            for provisioner in hcl.blocks(build.body, "provisioner"):
+                type_ = provisioner.labels[0] if provisioner.labels else ""
+                fields = {name: attribute.expr for name, attribute in hcl.attributes(provisioner.body).items()}
+                self.provisioners.provisioner(type_, fields, f'{address} › provisioner "{type_}"', group)
+
+
+# ------------------------------------------------------------------------------------------
+# JSON: legacy templates and HCL2's JSON syntax
+
+
+class _JsonValues:
+    """Evaluator's interface over JSON nodes: strings are literal text (Go templates in a legacy
+    template, ``${...}`` in HCL2 JSON make them templated)."""
+
+    def __init__(self, document: Document, files: Files, notes: List[str], legacy: bool):
+        self.doc = document
+        self.files = files
+        self.notes = notes
+        self.legacy = legacy
+
+    def note(self, offset: int, message: str) -> None:
+        self.notes.append(f"{NAME}: {self.doc.location(offset)}: {message}")
+
+    @staticmethod
+    def start(node) -> int:
+        return node.start
+
+    def text(self, node) -> Optional[Text]:
+        if node is None or node.kind != "string":
+            return None
+        source = self.doc.text
+        value = _Mapped()
+        start, end = node.start + 1, node.end - 1
+        cursor = start
+        for match in _JSON_ESCAPE.finditer(source, start, end):
+            value.add(source[cursor : match.start()], cursor)
+            if match.group(1):
+                value.produce(chr(int(match.group(1), 16)), match.start())
+            else:
+                value.produce(_JSON_SIMPLE.get(match.group(2), match.group(2)), match.start())
+            cursor = match.end()
+        value.add(source[cursor:end], cursor)
+        templated = "{{" in value.text if self.legacy else has_sequences(value.text)
+        return Text(value, (node.start, node.end), templated)
+
+    def values(self, node, labels: Tuple[str, ...]) -> list:
+        text = self.text(node)
+        if text is None:
+            self.note(node.start, f"{' › '.join(labels)}: not a string; not read")
+            return []
+        return [Inline(text, labels)]
+
+    def items(self, node) -> Optional[list]:
+        if node.kind == "string":
+            return [node]
+        return list(node.value) if node.kind == "array" else None
+
+    def script(self, node, labels: Tuple[str, ...]) -> Optional[Inline]:
+        items = self.items(node)
+        texts = [self.text(item) for item in items or ()]
+        if items is None or any(text is None for text in texts):
+            self.note(node.start, f"{' › '.join(labels)}: not a list of strings; not read")
+            return None
+        return joined_script(texts, (node.start, node.end), labels) if texts else None
+
+    def path(self, node) -> Optional[str]:
+        text = self.text(node)
+        if text is None:
+            return None
+        value = text.text
+        if self.legacy:
+            value = _LEGACY_FOLDER.sub(".", value)
+            return None if "{{" in value else value
+        value = re.sub(r"\$\{\s*path\.(?:root|cwd)\s*\}", ".", value)
+        return None if has_sequences(value) else value
+
+    def file_ref(self, node, function: str, labels: Tuple[str, ...], shown: str):
+        label = " › ".join(labels)
+        raw = self.path(node)
+        if raw is None:
+            self.note(node.start, f"{label}: {function} is not a literal path; the file is not read")
+            return None
+        ref = self.files.ref(raw, (node.start, node.end), labels, shown)
+        if isinstance(ref, str):
+            self.note(node.start, f"{label}: {function} {raw!r}: {ref}")
+            return None
+        return ref
+
+
+class _JsonTemplate:
+    def __init__(self, document: Document, files: Files, out: Extraction):
+        self.doc = document
+        self.files = files
+        self.out = out
+
+    def run(self) -> None:
+        text = self.doc.text
+        try:
+            root = jsonread.parse(text, 0, len(text))
+        except jsonread.JSONError as err:
+            self.out.notes.append(f"{NAME}: {self.doc.location(err.offset)}: not valid JSON ({err.message}); not read")
+            return
+        if root.kind != "object":
+            return
+        if root.get("provisioners") is not None or root.get("builders") is not None:
+            self.legacy(root)
+        elif root.get("build") is not None:
+            self.hcl_json(root)
+        else:
+            self.out.notes.append(f"{NAME}: {self.doc.start_location()}: no builders, provisioners or build; not a Packer template")
+
+    def legacy(self, root) -> None:
+        ev = _JsonValues(self.doc, self.files, self.out.notes, legacy=True)
+        provisioners = _Provisioners(self.doc, self.files, self.out, ev)
+        member = root.get("provisioners")
+        if member is None or member.value.kind != "array":
+            return
+        group = self.doc.path
+        for number, item in enumerate(member.value.value):
+            fields = _fields(item)
+            type_node = fields.pop("type", None)
+            type_ = type_node.value if type_node is not None and type_node.kind == "string" else ""
+            provisioners.provisioner(type_, fields, f'provisioners[{number}] "{type_}"', group)
+
+    def hcl_json(self, root) -> None:
+        """HCL2's JSON syntax: ``build`` an object or a list of them; a block type maps labels to
+        bodies, and each body may be a list of bodies."""
+        ev = _JsonValues(self.doc, self.files, self.out.notes, legacy=False)
+        provisioners = _Provisioners(self.doc, self.files, self.out, ev)
+        builds = _bodies(root.get("build").value)
+        for number, build in enumerate(builds):
+            fields = _fields(build)
+            name = fields.get("name")
+            if name is not None and name.kind == "string" and not has_sequences(name.value):
+                address = f"build.{name.value}"
+            else:
+                address = "build" if len(builds) == 1 else f"build[{number}]"
+            group = f"{self.doc.path} › {address}"
+            block = fields.get("provisioner")
+            for labelled in _bodies(block) if block is not None else ():
+                for member in labelled.value if labelled.kind == "object" else ():
+                    for body in _bodies(member.value):
+                        provisioners.provisioner(member.key, _fields(body), f'{address} › provisioner "{member.key}"', group)
+
+
+def _fields(node) -> Dict[str, object]:
+    """An object's members by name (the last one of a name, as Go's encoding/json keeps)."""
+    if node is None or node.kind != "object":
+        return {}
+    return {member.key: member.value for member in node.value}
+
+
+def _bodies(node) -> list:
+    if node is None:
+        return []
+    if node.kind == "array":
+        return [item for item in node.value if item.kind == "object"]
+    return [node] if node.kind == "object" else []

@@ -1,0 +1,295 @@
+"""Packer: shell and file provisioners of each build (HCL2, its JSON syntax, legacy JSON), read
+exactly, one host per build, scripts and uploaded files read only inside the project."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from linter import hookimpl
+from linter.document import Document
+from linter.scan import Options, run
+from linter.source import Source
+from linter.sources import SNIFF, ReadContext
+from linter.sources.packer import PackerKind
+
+from .helpers import write_tree
+from .test_hosts import at, only, where
+from .test_terraform import guarded
+
+
+@hookimpl
+def dlint_source_kinds():
+    """Registers the Packer kind for these tests, unless the core already does."""
+    from linter.builtin import dlint_source_kinds as core
+
+    return [] if any(kind.name == PackerKind.name for kind in core()) else [PackerKind()]
+
+
+def scan(root: Path, paths=()):
+    return run(Options(paths=list(paths), cwd=root, plugins=["tests.test_packer"]))
+
+
+def extract(root: Path, files: dict, rel: str):
+    write_tree(root, files)
+    path = root / rel
+    return PackerKind().extract(Source(path, rel, rel, "packer", path.read_bytes()))
+
+
+def located(document: Document, index: int):
+    location = document.location(index)
+    return location.path, location.line, location.column
+
+
+UBUNTU_PKR = '''\
+packer {
+  required_plugins {
+    amazon = { source = "github.com/hashicorp/amazon", version = ">= 1.2.0" }
+  }
+}
+
+source "amazon-ebs" "ubuntu" {
+  ami_name      = "docker-host-{{timestamp}}"
+  instance_type = "t3.small"
+  source_ami    = "ami-0abcdef1234567890"
+  ssh_username  = "ubuntu"
+}
+
+build {
+  name    = "docker-host"
+  sources = ["source.amazon-ebs.ubuntu"]
+
+  provisioner "shell" {
+    inline = [
+      "curl -fsSL https://get.docker.com | sudo sh",
+      "echo '{\\"live-restore\\": true, \\"tls-verify\\": true}' | sudo tee /etc/docker/daemon.json",
+    ]
+  }
+
+  provisioner "shell" {
+    scripts = ["${path.root}/scripts/harden.sh"]
+  }
+
+  provisioner "file" {
+    source      = "files/daemon.json"
+    destination = "/etc/docker/"
+  }
+
+  provisioner "shell-local" {
+    inline = ["echo this runs on the build machine, never here"]
+  }
+}
+'''
+HARDEN_SH = "#!/bin/sh\nset -e\nsystemctl restart docker\n"
+DAEMON_JSON = '{\n  "live-restore": true,\n  "storage-driver": 3\n}\n'
+
+
+def test_hcl_inline_is_one_script_mapped_exactly(tmp_path):
+    out = extract(tmp_path, {"packer/ubuntu.pkr.hcl": UBUNTU_PKR, "packer/scripts/harden.sh": HARDEN_SH, "packer/files/daemon.json": DAEMON_JSON}, "packer/ubuntu.pkr.hcl")
+    inline, script, upload = out.embedded
+    assert {e.group for e in out.embedded} == {"packer/ubuntu.pkr.hcl › build.docker-host"}
+    assert inline.kind == "shell" and inline.document.label == 'build.docker-host › provisioner "shell".inline'
+    text = inline.document.text
+    assert text == 'curl -fsSL https://get.docker.com | sudo sh\necho \'{"live-restore": true, "tls-verify": true}\' | sudo tee /etc/docker/daemon.json\n'
+    assert located(inline.document, text.index("sudo tee")) == ("packer/ubuntu.pkr.hcl", *at(UBUNTU_PKR, "sudo tee"))
+    assert located(inline.document, text.index('"tls-verify"')) == ("packer/ubuntu.pkr.hcl", *at(UBUNTU_PKR, '\\"tls-verify'))
+    assert script.kind == "shell" and script.reference == "packer/scripts/harden.sh" and script.document.text == HARDEN_SH
+    assert script.document.via[0].label == 'build.docker-host › provisioner "shell" › script "scripts/harden.sh"'
+    assert upload.kind == "daemon-json" and upload.target == "/etc/docker/daemon.json"
+    assert upload.reference == "packer/files/daemon.json" and upload.document.path == "packer/files/daemon.json"
+
+
+def test_hcl_end_to_end_one_host_per_build(tmp_path):
+    write_tree(tmp_path, {"packer/ubuntu.pkr.hcl": UBUNTU_PKR, "packer/scripts/harden.sh": HARDEN_SH, "packer/files/daemon.json": DAEMON_JSON})
+    result = scan(tmp_path)
+    (host,) = result.hosts  # the script and the uploaded file are judged with the build, not on their own
+    assert host.name == "packer/ubuntu.pkr.hcl › build.docker-host" and host.layout == "group"
+    finding = only(result, "DKD002")
+    assert finding.location.path == "packer/ubuntu.pkr.hcl" and where(finding) == at(UBUNTU_PKR, '\\"tls-verify')
+    assert finding.location.trace[0].label == 'build.docker-host › provisioner "shell".inline'
+    wrong = only(result, "DKD003")
+    assert wrong.location.path == "packer/files/daemon.json" and where(wrong) == at(DAEMON_JSON, "3")
+    (step,) = wrong.location.trace
+    assert (step.path, step.line) == ("packer/ubuntu.pkr.hcl", at(UBUNTU_PKR, '"files/daemon.json"')[0])
+
+
+def test_hcl_file_content_heredoc_and_unnamed_builds(tmp_path):
+    pkr = (
+        'build {\n  sources = ["source.docker.ubuntu"]\n'
+        '  provisioner "file" {\n    destination = "/etc/docker/daemon.json"\n    content     = <<-EOT\n      {"live-restore": ${var.live_restore}}\n    EOT\n  }\n}\n'
+        'build {\n  provisioner "shell" {\n    script = "install.sh"\n  }\n}\n'
+    )
+    out = extract(tmp_path, {"img.pkr.hcl": pkr, "install.sh": "apt-get install -y docker-ce\n"}, "img.pkr.hcl")
+    content, script = out.embedded
+    assert content.group == "img.pkr.hcl › build[0]" and script.group == "img.pkr.hcl › build[1]"
+    assert content.kind == "daemon-json" and content.templated is True
+    assert content.document.text == '{"live-restore": ${var.live_restore}}\n'
+    assert located(content.document, 0) == ("img.pkr.hcl", *at(pkr, '{"live-restore"'))
+
+
+def test_script_paths_fall_back_to_the_project_root(tmp_path):
+    """Packer resolves script paths against its working directory, often the repository root."""
+    pkr = 'build {\n  provisioner "shell" {\n    script = "scripts/docker.sh"\n  }\n}\n'
+    out = extract(tmp_path, {"images/base.pkr.hcl": pkr, "scripts/docker.sh": "#!/bin/sh\ndockerd --live-restore\n"}, "images/base.pkr.hcl")
+    (script,) = out.embedded
+    assert script.reference == "scripts/docker.sh" and script.document.path == "scripts/docker.sh"
+    assert script.document.via[0].label == 'build › provisioner "shell" › script "../scripts/docker.sh"'
+
+
+# ------------------------------------------------------------------------------------------
+# Legacy JSON templates
+
+
+LEGACY = {
+    "variables": {"docker_version": "5:27.3.1-1~ubuntu.22.04~jammy"},
+    "builders": [{"type": "amazon-ebs", "name": "docker-ami", "ami_name": "docker {{timestamp}}"}],
+    "provisioners": [
+        {"type": "shell", "inline": ["sudo apt-get install -y docker-ce={{user `docker_version`}}", "sudo mkdir -p /etc/docker"]},
+        {"type": "file", "content": "{\n  \"live-restore\": true,\n  \"tls-verify\": true\n}\n", "destination": "/etc/docker/daemon.json"},
+        {"type": "shell", "script": "{{template_dir}}/scripts/restart.sh"},
+        {"type": "ansible", "playbook_file": "site.yml"},
+    ],
+}
+
+
+def test_legacy_json_template(tmp_path):
+    text = json.dumps(LEGACY, indent=2)
+    out = extract(tmp_path, {"packer/docker.json": text, "packer/scripts/restart.sh": "systemctl restart docker\n"}, "packer/docker.json")
+    inline, daemon, script = out.embedded
+    assert {e.group for e in out.embedded} == {"packer/docker.json"}
+    assert inline.templated is True and inline.document.text.startswith("sudo apt-get install -y docker-ce={{user `docker_version`}}\n")
+    assert daemon.kind == "daemon-json" and daemon.target == "/etc/docker/daemon.json" and daemon.templated is False
+    assert daemon.document.text == '{\n  "live-restore": true,\n  "tls-verify": true\n}\n'
+    index = daemon.document.text.index('"tls-verify"')
+    assert located(daemon.document, index) == ("packer/docker.json", *at(text, '\\"tls-verify'))
+    assert script.reference == "packer/scripts/restart.sh" and script.kind == "shell"
+    assert script.document.via[0].label == 'provisioners[2] "shell" › script "scripts/restart.sh"'
+
+
+def test_legacy_json_end_to_end(tmp_path):
+    text = json.dumps(LEGACY, indent=2)
+    write_tree(tmp_path, {"packer/docker.json": text, "packer/scripts/restart.sh": "systemctl restart docker\n"})
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    assert host.name == "packer/docker.json"
+    finding = only(result, "DKD002")
+    assert where(finding) == at(text, '\\"tls-verify') and finding.location.trace[0].label == 'provisioners[1] "file".content'
+
+
+def test_hcl2_json_syntax(tmp_path):
+    template = {
+        "source": {"docker": {"ubuntu": {"image": "ubuntu:24.04", "commit": True}}},
+        "build": [
+            {
+                "name": "engine",
+                "sources": ["source.docker.ubuntu"],
+                "provisioner": [
+                    {"shell": {"inline": ["apt-get install -y docker.io", "dockerd --live-restore --debug &"]}},
+                    {"file": [{"content": "{\"debug\": true}", "destination": "/etc/docker/daemon.json"}, {"content": "{}", "destination": "${var.etc}/daemon.json"}]},
+                ],
+            }
+        ],
+    }
+    text = json.dumps(template, indent=2)
+    out = extract(tmp_path, {"engine.pkr.json": text}, "engine.pkr.json")
+    inline, content = out.embedded
+    assert inline.group == "engine.pkr.json › build.engine"
+    assert located(inline.document, inline.document.text.index("dockerd")) == ("engine.pkr.json", *at(text, "dockerd"))
+    assert content.kind == "daemon-json" and content.target == "/etc/docker/daemon.json" and content.document.text == '{"debug": true}'
+    assert located(content.document, 1) == ("engine.pkr.json", *at(text, '\\"debug'))  # the destination with ${var.etc} is not known
+
+
+def test_not_a_template_and_broken_json_are_noted(tmp_path):
+    out = extract(tmp_path, {"renovate-config.json": '{"extends": ["config:base"]}'}, "renovate-config.json")
+    assert out.embedded == [] and any("not a Packer template" in n for n in out.notes)
+    out = extract(tmp_path, {"t.json": '{"builders": [], "provisioners": [}'}, "t.json")
+    assert out.embedded == [] and any("not valid JSON" in n for n in out.notes)
+
+
+def test_claims_and_sniff():
+    kind = PackerKind()
+    assert kind.claims("packer/ubuntu.pkr.hcl", "ubuntu.pkr.hcl") is True
+    assert kind.claims("packer/ubuntu.pkr.json", "ubuntu.pkr.json") is True
+    assert kind.claims("etc/docker/daemon.json", "daemon.json") is False
+    assert kind.claims("roles/docker/files/daemon-prod.json", "daemon-prod.json") is False
+    assert kind.claims("web/package.json", "package.json") is False
+    assert kind.claims("packer/ubuntu.json", "ubuntu.json") == SNIFF
+    assert kind.claims("vars.pkrvars.hcl", "vars.pkrvars.hcl") is False
+    assert kind.sniff(b'{\n  "builders": [{"type": "docker"}],\n  "provisioners": []\n}')
+    assert not kind.sniff(b'{"name": "web", "version": "1.0.0"}')
+
+
+def test_json_sniffed_by_discovery(tmp_path):
+    text = json.dumps(LEGACY, indent=2)
+    write_tree(tmp_path, {"packer/docker.json": text, "packer/scripts/restart.sh": "systemctl restart docker\n", "app/config.json": '{"port": 8080}'})
+    result = scan(tmp_path)
+    assert [h.name for h in result.hosts] == ["packer/docker.json"]
+
+
+# ------------------------------------------------------------------------------------------
+# Safety and robustness
+
+
+def test_nothing_outside_the_project_is_read_and_nothing_runs(tmp_path, monkeypatch):
+    project = tmp_path / "repo"
+    write_tree(tmp_path, {"outside.sh": "#!/bin/sh\ndocker swarm init\n"})
+    pkr = (
+        'build {\n'
+        '  provisioner "shell" {\n    scripts = ["../outside.sh", "/etc/passwd", "${var.dir}/x.sh"]\n  }\n'
+        '  provisioner "file" {\n    source      = "../outside.sh"\n    destination = "/etc/docker/daemon.json"\n  }\n'
+        '  provisioner "shell-local" {\n    command = "touch /tmp/dlint-packer-was-here"\n  }\n'
+        "}\n"
+    )
+    write_tree(project, {"p.pkr.hcl": pkr})
+    opened = guarded(monkeypatch)
+    path = project / "p.pkr.hcl"
+    out = PackerKind().extract(Source(path, "p.pkr.hcl", "p.pkr.hcl", "packer", path.read_bytes()))
+    assert out.embedded == [] and opened == []
+    notes = "\n".join(out.notes)
+    assert notes.count("outside the project; not read") == 3 and "not a literal" in notes
+    assert not Path("/tmp/dlint-packer-was-here").exists()
+
+
+def test_syntax_errors_are_noted_and_the_rest_is_read(tmp_path):
+    pkr = 'source "docker" "x" {\n  image = \n}\n' + UBUNTU_PKR
+    out = extract(tmp_path, {"p.pkr.hcl": pkr, "scripts/harden.sh": HARDEN_SH, "files/daemon.json": DAEMON_JSON}, "p.pkr.hcl")
+    assert any("syntax error" in note for note in out.notes)
+    assert len(out.embedded) == 3
+
+
+def _read(text: str, root: Path, name: str):
+    source = Source(root / name, name, name, "packer", text.encode("utf-8", "surrogatepass"))
+    return PackerKind().read(Document(text, name), ReadContext(source))
+
+
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+CORPUS = [(UBUNTU_PKR, "u.pkr.hcl"), (json.dumps(LEGACY, indent=2), "l.json"), (json.dumps({"build": {"provisioner": {"shell": {"inline": ["a"]}}}}), "h.pkr.json")]
+
+
+@FUZZ
+@given(st.text(max_size=200), st.sampled_from(["a.pkr.hcl", "a.json"]))
+def test_fuzz_any_text_never_raises(tmp_path, text, name):
+    _read(text, tmp_path, name)
+
+
+@FUZZ
+@given(st.lists(st.sampled_from(list('{}[]":,\\ \n') + ['"provisioners"', '"builders"', '"type"', '"shell"', '"file"', '"inline"', '"script"', '"destination"', '"build"', '"provisioner"', '"content"', "[]", "{}", '"/etc/docker/daemon.json"', '"x.sh"', "1", "null"]), max_size=80))
+def test_fuzz_json_shapes_never_raise(tmp_path, pieces):
+    _read("{" + "".join(pieces), tmp_path, "t.json")
+
+
+@FUZZ
+@given(st.sampled_from(CORPUS), st.data())
+def test_fuzz_mutations_never_raise(tmp_path, base, data):
+    text, name = base
+    for _ in range(data.draw(st.integers(1, 4))):
+        at_ = data.draw(st.integers(0, len(text)))
+        if data.draw(st.booleans()):
+            text = text[:at_] + text[at_ + data.draw(st.integers(1, 20)) :]
+        else:
+            text = text[:at_] + data.draw(st.sampled_from(['"', "}", "]", "${", "\\", "<<-EOT\n", "EOT\n", "\n", "☃", '\\u00e9'])) + text[at_:]
+    out = _read(text, tmp_path, name)
+    for embedded in out.embedded:
+        embedded.document.location(0, len(embedded.document.text))

@@ -1,0 +1,1221 @@
+"""Static reading of Jinja (Ansible templates, Jinja in YAML values): never rendered, never run.
+
+dlint does not import Jinja and never evaluates a template. It reads the tags of a text
+(``{{ .. }}``, ``{% .. %}``, ``{# .. #}``, ``{% raw %}``) and replaces an expression by its value
+only when that value is a literal dlint can know: a variable the repository defines (the caller's
+``resolve`` says which and where), a string or number literal, and a few pure filters
+(``to_json``, ``to_nice_json``, ``default``, ``string``, ``lower``, ``upper``, ``trim``, ``int``,
+``bool``, ``join``, ``indent``, ``first``, ``last``, ``mandatory``). Anything else (a call such as
+``lookup('pipe', ..)``, an attribute starting with ``_``, an unknown filter, a variable defined
+nowhere dlint reads, ``{% if %}``/``{% for %}``/``{% set %}`` blocks) is unknown: the text is
+*templated*, and the expression is masked with ``x`` at the same length (or kept as it is, for a
+shell command) so that the rest keeps its positions. Nothing is ever called: the evaluator knows
+literals, names, items and those filters, and nothing more.
+
+Docker's own Go templates in values (``"tag": "{{.Name}}"``) start with ``{{.``; they are text, not
+Jinja.
+
+Every character of a rendered text keeps where it comes from (``Mapped``): literal template text
+maps to the template, a substituted value to the node of the vars file that sets it. ``to_document``
+makes a Document of it: a core Document mapped piece by piece when it all comes from one document,
+a ``Spliced`` document when it comes from several (a template with a value from defaults/main.yml).
+
+``to_json``/``to_nice_json`` write what Ansible writes (provisioning-facts §4.6): ``json.dumps``
+with its default separators for to_json; ``indent=4, sort_keys=True, separators=(",", ": ")`` for
+to_nice_json; non-ASCII escaped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from .document import Document
+from .location import Location, TraceStep
+
+MASK = "x"
+MAX_DEPTH = 32  # nesting of an expression, and of values rendered through other values
+MAX_TEXT = 4 * 1024 * 1024  # characters one rendering may produce
+
+
+# --- text that remembers where each character comes from ---------------------------------------
+
+
+@dataclass
+class Run:
+    """Characters that come from one place: ``doc`` at ``offset`` (each next character at the next
+    offset when ``exact``, else all of them at ``offset``), or nowhere (``doc`` None: made up, such
+    as the punctuation of generated JSON; it maps to the value it belongs to)."""
+
+    text: str
+    doc: Optional[Document] = None
+    offset: int = 0
+    exact: bool = True
+
+
+class Mapped:
+    """A text made of runs."""
+
+    def __init__(self, runs: Sequence[Run] = ()):
+        self.runs: List[Run] = [r for r in runs if r.text]
+
+    @classmethod
+    def of(cls, text: str, doc: Optional[Document] = None, offset: int = 0, exact: bool = True) -> "Mapped":
+        return cls([Run(text, doc, offset, exact)])
+
+    @classmethod
+    def lines(cls, text: str, doc: Document, line_offsets: Sequence[int]) -> "Mapped":
+        """A text whose n-th line starts at ``line_offsets[n]`` of ``doc`` (a YAML block scalar)."""
+        runs = []
+        for line, offset in zip(text.split("\n"), line_offsets):
+            runs.append(Run(line + "\n", doc, offset))
+        mapped = cls(runs)
+        if mapped.text != text:  # the last line has no newline of its own
+            mapped = mapped.slice(0, len(text))
+        return mapped
+
+    @property
+    def text(self) -> str:
+        return "".join(r.text for r in self.runs)
+
+    def __len__(self) -> int:
+        return sum(len(r.text) for r in self.runs)
+
+    def add(self, text: str, doc: Optional[Document] = None, offset: int = 0, exact: bool = True) -> "Mapped":
+        if text:
+            self.runs.append(Run(text, doc, offset, exact))
+        return self
+
+    def extend(self, other: "Mapped") -> "Mapped":
+        self.runs.extend(other.runs)
+        return self
+
+    def slice(self, start: int, end: int) -> "Mapped":
+        out = Mapped()
+        position = 0
+        for run in self.runs:
+            run_end = position + len(run.text)
+            lo, hi = max(start, position), min(end, run_end)
+            if lo < hi:
+                shift = lo - position if run.exact else 0
+                out.add(run.text[lo - position : hi - position], run.doc, run.offset + shift, run.exact)
+            position = run_end
+        return out
+
+    def origin(self) -> Optional[Tuple[Document, int]]:
+        for run in self.runs:
+            if run.doc is not None:
+                return run.doc, run.offset
+        return None
+
+    def anchored(self, doc: Document, offset: int) -> "Mapped":
+        """The same text, characters from nowhere mapped to ``doc`` at ``offset``."""
+        return Mapped([r if r.doc is not None else Run(r.text, doc, offset, False) for r in self.runs])
+
+
+# --- documents made of pieces of several documents ---------------------------------------------
+
+
+class Spliced(Document):
+    """A text assembled from pieces of several documents: a template whose values come from a vars
+    file. A piece from ``parent`` maps as an embedded document does (with this document's trace
+    step); a piece from another document maps to that document, whose own trace (``via``) says how
+    it was reached."""
+
+    def __init__(self, text: str, runs: Sequence[Tuple[int, Document, int, bool]], *, parent: Document, label: str, anchor: Tuple[int, int]):
+        super().__init__(text, parent.path, parent=parent, label=label, anchor=anchor)
+        self._runs = list(runs)
+        self._run_starts = [r[0] for r in self._runs]
+
+    def location(self, start: int, end: Optional[int] = None) -> Location:
+        if end is None or end < start:
+            end = start
+        if not self._runs:
+            return super().location(start, end)
+        index = max(0, bisect_right(self._run_starts, start) - 1)
+        run_start, doc, offset, exact = self._runs[index]
+        run_end = self._run_starts[index + 1] if index + 1 < len(self._runs) else len(self.text)
+        end = min(end, max(run_end, start))
+        if exact:
+            lo, hi = offset + start - run_start, offset + end - run_start
+        else:
+            lo = hi = offset
+        outer = doc.location(lo, hi)
+        trace = outer.trace
+        if doc is self.parent:
+            holder = self.parent.location(*(self._anchor or (lo, lo)))
+            trace = trace + (TraceStep(holder.path, holder.line, holder.column, self.label),)
+        return Location(outer.path, outer.line, outer.column, outer.end_line, outer.end_column, trace=trace, exact=exact and outer.exact)
+
+
+def to_document(mapped: Mapped, *, parent: Document, label: str, anchor: Tuple[int, int]) -> Document:
+    """A Document of a mapped text: mapped piece by piece into ``parent`` when every character comes
+    exactly from one document, a Spliced document otherwise."""
+    text = mapped.text
+    runs: List[Tuple[int, Document, int, bool]] = []
+    position = 0
+    for run in mapped.runs:
+        doc = run.doc if run.doc is not None else parent
+        offset = run.offset if run.doc is not None else anchor[0]
+        exact = run.exact and run.doc is not None
+        if runs and runs[-1][1] is doc and runs[-1][3] and exact and runs[-1][2] + (position - runs[-1][0]) == offset:
+            pass  # continues the previous run
+        elif runs and runs[-1][1] is doc and not runs[-1][3] and not exact and runs[-1][2] == offset:
+            pass
+        else:
+            runs.append((position, doc, offset, exact))
+        position += len(run.text)
+    if not runs:
+        return Document(text, parent.path, parent=parent, label=label, anchor=anchor)
+    docs = {id(r[1]) for r in runs}
+    single = next(iter(docs)) if len(docs) == 1 else None
+    if single is not None and runs[0][1] is not parent:
+        # everything comes from one other document: it becomes the parent
+        other = runs[0][1]
+        if all(r[3] for r in runs):
+            return Document(text, other.path, parent=other, label=label, pieces=([r[0] for r in runs], [r[2] for r in runs]), anchor=_span_of(runs, text))
+    if single is not None and all(r[3] for r in runs):
+        return Document(text, parent.path, parent=parent, label=label, pieces=([r[0] for r in runs], [r[2] for r in runs]), anchor=anchor)
+    return Spliced(text, runs, parent=parent, label=label, anchor=anchor)
+
+
+def _span_of(runs, text: str) -> Tuple[int, int]:
+    first = runs[0][2]
+    last_start, _, last_offset, _ = runs[-1]
+    return first, last_offset + (len(text) - last_start)
+
+
+# --- values ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Val:
+    """A value dlint knows, and where it stands.
+
+    ``kind``: str | int | float | bool | null | list | dict | unknown. ``data``: the Python scalar,
+    a list of Val, or a list of (key Val, value Val) pairs. ``text``: a str's characters with their
+    origins. ``at``: (document, start, end) of the node or expression that gives it."""
+
+    kind: str
+    data: Any = None
+    text: Optional[Mapped] = None
+    at: Optional[Tuple[Document, int, int]] = None
+    partial: bool = False  # a str with unknown (masked) parts
+    label: str = ""  # where a variable's value comes from ("x from roles/r/defaults/main.yml:3")
+
+    @property
+    def known(self) -> bool:
+        return self.kind != "unknown"
+
+    def mapped(self) -> Mapped:
+        """The characters of a str (or of the text Jinja's str() gives a scalar)."""
+        if self.text is not None:
+            return self.text
+        doc, start = (self.at[0], self.at[1]) if self.at else (None, 0)
+        return Mapped.of(_scalar_text(self), doc, start, False)
+
+    def python(self, depth: int = 0) -> Any:
+        if self.kind == "list":
+            return [v.python(depth + 1) for v in self.data]
+        if self.kind == "dict":
+            return {k.python(depth + 1): v.python(depth + 1) for k, v in self.data}
+        if self.kind == "str":
+            return self.mapped().text
+        return self.data
+
+
+UNKNOWN = Val("unknown")
+
+
+class _Undefined:
+    """A name defined nowhere dlint reads (``| default(..)`` gives it a value)."""
+
+
+UNDEFINED = _Undefined()
+
+
+def unknown(reason: str = "") -> Val:
+    return Val("unknown", reason)
+
+
+def string(text: str, doc: Optional[Document] = None, offset: int = 0, exact: bool = True) -> Val:
+    at = (doc, offset, offset + len(text)) if doc is not None else None
+    return Val("str", None, Mapped.of(text, doc, offset, exact), at)
+
+
+def _scalar_text(val: Val) -> str:
+    """Jinja's str() of a scalar."""
+    if val.kind == "bool":
+        return "True" if val.data else "False"
+    if val.kind == "null":
+        return "None"
+    if val.kind == "float":
+        return repr(val.data)
+    if val.kind == "str":
+        return val.mapped().text
+    return str(val.data)
+
+
+def truthy(val: Val) -> Optional[bool]:
+    if not val.known or val.partial:
+        return None
+    if val.kind in ("list", "dict"):
+        return bool(val.data)
+    if val.kind == "str":
+        return bool(len(val.mapped()))
+    return bool(val.data)
+
+
+# --- tags --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tag:
+    kind: str  # expr | stmt | comment | raw
+    start: int  # the span of the whole tag in the text (for raw: {% raw %} to {% endraw %})
+    end: int
+    body: str = ""  # between the delimiters, whitespace-control signs removed
+    closed: bool = True
+    strip_before: bool = False  # {{- {%- {#-
+    strip_after: bool = False  # -}} -%} -#}
+    content: Tuple[int, int] = (0, 0)  # raw: the literal text between the raw tags
+
+
+_OPENER = re.compile(r"\{\{|\{%|\{#")
+_CLOSERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
+_RAW_END = re.compile(r"\{%(-?)\s*endraw\s*(-?)%\}")
+
+
+def is_go_template(text: str, start: int) -> bool:
+    """``{{.Name}}``, ``{{ .Name }}``, ``{{- .Name -}}``: Docker's Go templates, not Jinja."""
+    i = start + 2
+    if text.startswith("-", i):
+        i += 1
+    while i < len(text) and text[i] in " \t":
+        i += 1
+    return text.startswith(".", i)
+
+
+def _close(text: str, start: int, closer: str) -> int:
+    """The index of ``closer`` that ends the tag opened at ``start``, skipping string literals; -1."""
+    i, n = start + 2, len(text)
+    quote = ""
+    while i < n:
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 2
+                continue
+            if c == quote:
+                quote = ""
+        elif c in "'\"":
+            quote = c
+        elif text.startswith(closer, i):
+            return i
+        i += 1
+    return -1
+
+
+def tags(text: str) -> List[Tag]:
+    """The Jinja tags of a text, in order; an unclosed one runs to the end."""
+    out: List[Tag] = []
+    i = 0
+    while True:
+        match = _OPENER.search(text, i)
+        if match is None:
+            return out
+        start, opener = match.start(), match.group()
+        if opener == "{{" and is_go_template(text, start):
+            end = text.find("}}", start + 2)
+            i = start + 2 if end < 0 else end + 2
+            continue
+        closer = _CLOSERS[opener]
+        end = text.find(closer, start + 2) if opener == "{#" else _close(text, start, closer)
+        if end < 0:
+            out.append(Tag({"{{": "expr", "{%": "stmt", "{#": "comment"}[opener], start, len(text), text[start + 2 :], closed=False))
+            return out
+        inner = text[start + 2 : end]
+        strip_before = inner.startswith("-")
+        strip_after = inner.endswith("-") and len(inner) > (1 if strip_before else 0)
+        body = inner[1 if strip_before else 0 : len(inner) - (1 if strip_after else 0)]
+        if inner.startswith("+"):
+            body = body[1:]
+        if inner.endswith("+") and len(body) > 0:
+            body = body[:-1]
+        kind = {"{{": "expr", "{%": "stmt", "{#": "comment"}[opener]
+        if kind == "stmt" and body.strip() == "raw":
+            raw_end = _RAW_END.search(text, end + 2)
+            if raw_end is None:
+                out.append(Tag("stmt", start, len(text), body, closed=False))
+                return out
+            out.append(Tag("raw", start, raw_end.end(), "raw", True, strip_before, bool(raw_end.group(2)), (end + 2, raw_end.start())))
+            i = raw_end.end()
+            continue
+        out.append(Tag(kind, start, end + 2, body, True, strip_before, strip_after))
+        i = end + 2
+
+
+def has_jinja(text: str) -> bool:
+    """The text holds a Jinja tag (not only Docker Go templates)."""
+    return ("{{" in text or "{%" in text or "{#" in text) and bool(tags(text))
+
+
+# --- expressions -------------------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+    (?P<num>\d[\d_]*(?:\.\d+)?(?:[eE][-+]?\d+)?)
+  | (?P<str>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<op>==|!=|<=|>=|//|\*\*|[|.\[\](),~+\-*/%<>=:{}!])
+    )""",
+    re.X | re.S,
+)
+
+
+class _ParseError(Exception):
+    pass
+
+
+def _tokens(source: str) -> List[Tuple[str, str]]:
+    out = []
+    i, n = 0, len(source)
+    while True:
+        while i < n and source[i] in " \t\r\n":
+            i += 1
+        if i >= n:
+            return out
+        match = _TOKEN.match(source, i)
+        if match is None or match.end() == i:
+            raise _ParseError(f"unexpected {source[i]!r}")
+        kind = match.lastgroup or "op"
+        out.append((kind, match.group(kind)))
+        i = match.end()
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0"}
+
+
+def _unquote(token: str) -> str:
+    body = token[1:-1]
+    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), "\\" + m.group(1)), body, flags=re.S)
+
+
+class _Parser:
+    """Jinja's expression grammar, the parts a static reader needs; the rest parses to nodes that
+    evaluate to unknown. Nodes are tuples."""
+
+    def __init__(self, source: str):
+        self.tokens = _tokens(source)
+        self.i = 0
+        self.depth = 0
+
+    def peek(self, value: Optional[str] = None, kind: Optional[str] = None) -> bool:
+        if self.i >= len(self.tokens):
+            return False
+        k, v = self.tokens[self.i]
+        if kind is not None and k != kind:
+            return False
+        return value is None or (v == value and k in ("op", "name"))
+
+    def take(self, value: Optional[str] = None, kind: Optional[str] = None) -> str:
+        if not self.peek(value, kind):
+            got = self.tokens[self.i][1] if self.i < len(self.tokens) else "end"
+            raise _ParseError(f"expected {value or kind}, got {got}")
+        self.i += 1
+        return self.tokens[self.i - 1][1]
+
+    def parse(self):
+        node = self.expression()
+        if self.i != len(self.tokens):
+            raise _ParseError(f"unexpected {self.tokens[self.i][1]!r}")
+        return node
+
+    def expression(self):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _ParseError("nested too deep")
+        try:
+            node = self.or_()
+            if self.peek("if", "name"):
+                self.take()
+                condition = self.or_()
+                other = None
+                if self.peek("else", "name"):
+                    self.take()
+                    other = self.expression()
+                node = ("cond", node, condition, other)
+            return node
+        finally:
+            self.depth -= 1
+
+    def or_(self):
+        return self.chain("or", self.and_)
+
+    def and_(self):
+        return self.chain("and", self.not_)
+
+    def chain(self, word: str, operand):
+        """``operand (word operand)*``, left-associative."""
+        node = operand()
+        while self.peek(word, "name"):
+            self.take()
+            node = (word, node, operand())
+        return node
+
+    def not_(self):
+        if self.peek("not", "name"):
+            self.take()
+            return ("not", self.not_())
+        return self.compare()
+
+    def compare(self):
+        node = self.concat()
+        while True:
+            if self.i < len(self.tokens) and self.tokens[self.i] in (("op", "=="), ("op", "!="), ("op", "<"), ("op", ">"), ("op", "<="), ("op", ">=")):
+                op = self.take()
+                node = ("cmp", op, node, self.concat())
+            elif self.peek("in", "name"):
+                self.take()
+                node = ("cmp", "in", node, self.concat())
+            elif self.peek("not", "name") and self.i + 1 < len(self.tokens) and self.tokens[self.i + 1] == ("name", "in"):
+                self.i += 2
+                node = ("not", ("cmp", "in", node, self.concat()))
+            elif self.peek("is", "name"):
+                self.take()
+                negate = False
+                if self.peek("not", "name"):
+                    self.take()
+                    negate = True
+                name = self.take(kind="name")
+                args = self.arguments() if self.peek("(") else ([], {})
+                node = ("test", node, name, args, negate)
+            else:
+                return node
+
+    def concat(self):
+        node = self.additive()
+        while self.peek("~"):
+            self.take()
+            node = ("bin", "~", node, self.additive())
+        return node
+
+    def additive(self):
+        node = self.multiplicative()
+        while self.peek("+") or self.peek("-"):
+            op = self.take()
+            node = ("bin", op, node, self.multiplicative())
+        return node
+
+    def multiplicative(self):
+        node = self.unary()
+        while self.peek("*") or self.peek("/") or self.peek("//") or self.peek("%") or self.peek("**"):
+            op = self.take()
+            node = ("bin", op, node, self.unary())
+        return node
+
+    def unary(self):
+        if self.peek("-") or self.peek("+"):
+            op = self.take()
+            return ("neg" if op == "-" else "pos", self.unary())
+        return self.filtered()
+
+    def filtered(self):
+        node = self.postfix()
+        while self.peek("|"):
+            self.take()
+            name = self.take(kind="name")
+            while self.peek("."):  # a collection's filter: ansible.builtin.to_json
+                self.take()
+                name = self.take(kind="name")
+            args = self.arguments() if self.peek("(") else ([], {})
+            node = ("filter", node, name, args)
+        return node
+
+    def arguments(self):
+        self.take("(")
+        args, kwargs = [], {}
+        while not self.peek(")"):
+            if self.peek(kind="name") and self.i + 1 < len(self.tokens) and self.tokens[self.i + 1] == ("op", "="):
+                key = self.take()
+                self.take("=")
+                kwargs[key] = self.expression()
+            else:
+                args.append(self.expression())
+            if not self.peek(")"):
+                self.take(",")
+        self.take(")")
+        return args, kwargs
+
+    def postfix(self):
+        node = self.primary()
+        while True:
+            if self.peek("."):
+                self.take()
+                if self.peek(kind="num"):
+                    node = ("item", node, ("lit", int(self.take())))
+                else:
+                    node = ("attr", node, self.take(kind="name"))
+            elif self.peek("["):
+                self.take()
+                if self.peek(":") or self.peek("]"):
+                    raise _ParseError("slices are not read")
+                key = self.expression()
+                if self.peek(":"):
+                    raise _ParseError("slices are not read")
+                self.take("]")
+                node = ("item", node, key)
+            elif self.peek("("):
+                node = ("call", node, self.arguments())
+            else:
+                return node
+
+    def primary(self):
+        if self.i >= len(self.tokens):
+            raise _ParseError("unexpected end")
+        kind, value = self.tokens[self.i]
+        if kind == "num":
+            self.i += 1
+            text = value.replace("_", "")
+            return ("lit", float(text) if any(c in text for c in ".eE") else int(text))
+        if kind == "str":
+            self.i += 1
+            text = _unquote(value)
+            while self.peek(kind="str"):  # adjacent literals concatenate
+                text += _unquote(self.take())
+            return ("lit", text)
+        if kind == "name":
+            self.i += 1
+            if value in ("true", "True"):
+                return ("lit", True)
+            if value in ("false", "False"):
+                return ("lit", False)
+            if value in ("none", "None"):
+                return ("lit", None)
+            return ("name", value)
+        if value == "(":
+            self.i += 1
+            node = self.expression()
+            if self.peek(","):
+                raise _ParseError("tuples are not read")
+            self.take(")")
+            return node
+        if value == "[":
+            self.i += 1
+            items = []
+            while not self.peek("]"):
+                items.append(self.expression())
+                if not self.peek("]"):
+                    self.take(",")
+            self.take("]")
+            return ("list", items)
+        if value == "{":
+            self.i += 1
+            pairs = []
+            while not self.peek("}"):
+                key = self.expression()
+                self.take(":")
+                pairs.append((key, self.expression()))
+                if not self.peek("}"):
+                    self.take(",")
+            self.take("}")
+            return ("dict", pairs)
+        raise _ParseError(f"unexpected {value!r}")
+
+
+def parse(source: str):
+    """The expression's tree, or None when it is not one dlint reads."""
+    try:
+        return _Parser(source).parse()
+    except (_ParseError, ValueError, RecursionError):
+        return None
+
+
+def names(source: str) -> List[str]:
+    """The variable names an expression reads (for notes)."""
+    found: List[str] = []
+
+    def visit(node) -> None:
+        if isinstance(node, tuple):
+            if node[0] == "name":
+                found.append(node[1])
+                return
+            for part in node[1:]:
+                visit(part)
+        elif isinstance(node, (list, dict)):
+            for part in node if isinstance(node, list) else node.items():
+                visit(part)
+
+    visit(parse(source))
+    return found
+
+
+# --- evaluation ----------------------------------------------------------------------------------
+
+# resolve(name, where): the variable's value, UNDEFINED when no file dlint reads defines it, or an
+# unknown Val when it is defined but not statically known. ``where`` is the location of the
+# expression that reads it (for the trace of values read from another file).
+Resolver = Callable[[str, Location], Any]
+
+_NICE_SEPARATORS = (",", ": ")
+
+
+class _Evaluator:
+    def __init__(self, resolve: Resolver, where: Location, at: Tuple[Document, int, int]):
+        self.resolve = resolve
+        self.where = where
+        self.at = at  # the expression's own span, for values it makes up
+        self.used: List[str] = []
+
+    def lit(self, value: Any) -> Val:
+        doc, start, end = self.at
+        if isinstance(value, bool):
+            return Val("bool", value, at=self.at)
+        if value is None:
+            return Val("null", None, at=self.at)
+        if isinstance(value, int):
+            return Val("int", value, at=self.at)
+        if isinstance(value, float):
+            return Val("float", value, at=self.at)
+        return Val("str", None, Mapped.of(str(value), doc, start, False), self.at)
+
+    def eval(self, node, depth: int = 0):
+        """A Val, or UNDEFINED."""
+        if depth > MAX_DEPTH:
+            return unknown("nested too deep")
+        kind = node[0]
+        if kind == "lit":
+            return self.lit(node[1])
+        if kind == "name":
+            value = self.resolve(node[1], self.where)
+            if isinstance(value, Val) and value.known and value.label:
+                self.used.append(value.label)
+            return value if value is not None else UNDEFINED
+        if kind == "list":
+            items = [self.known(self.eval(n, depth + 1)) for n in node[1]]
+            return Val("list", items, at=self.at)
+        if kind == "dict":
+            pairs = [(self.known(self.eval(k, depth + 1)), self.known(self.eval(v, depth + 1))) for k, v in node[1]]
+            return Val("dict", pairs, at=self.at)
+        if kind == "attr":
+            if node[2].startswith("_"):
+                return unknown("private attribute")
+            base = self.eval(node[1], depth + 1)
+            return self.member(base, node[2], by_name=True)
+        if kind == "item":
+            base = self.eval(node[1], depth + 1)
+            key = self.known(self.eval(node[2], depth + 1))
+            if key.kind == "str" and key.python().startswith("_"):
+                return unknown("private attribute")
+            return self.member(base, key.python() if key.known else None)
+        if kind == "filter":
+            return self.filter(node, depth)
+        if kind == "test":
+            return self.test(node, depth)
+        if kind == "cond":
+            condition = truthy(self.known(self.eval(node[2], depth + 1)))
+            if condition is None:
+                return unknown("condition")
+            if condition:
+                return self.eval(node[1], depth + 1)
+            return self.eval(node[3], depth + 1) if node[3] is not None else self.lit("")
+        if kind in ("and", "or"):
+            left = truthy(self.known(self.eval(node[1], depth + 1)))
+            if left is None:
+                return unknown("condition")
+            if (kind == "and") != left:
+                return self.lit(left)
+            right = truthy(self.known(self.eval(node[2], depth + 1)))
+            return unknown("condition") if right is None else self.lit(right)
+        if kind == "not":
+            value = truthy(self.known(self.eval(node[1], depth + 1)))
+            return unknown("condition") if value is None else self.lit(not value)
+        if kind == "cmp":
+            return self.compare(node, depth)
+        if kind == "bin":
+            return self.binary(node, depth)
+        return unknown(kind)  # calls, arithmetic signs: never evaluated
+
+    @staticmethod
+    def known(value) -> Val:
+        return value if isinstance(value, Val) else unknown("undefined")
+
+    def member(self, base, key, by_name: bool = False) -> Val:
+        if not isinstance(base, Val) or not base.known or key is None:
+            return unknown("member")
+        if base.kind == "dict":
+            for k, v in reversed(base.data):
+                if k.known and k.python() == key:
+                    return v
+            return unknown("no such key")
+        if base.kind == "list" and isinstance(key, int) and not isinstance(key, bool) and -len(base.data) <= key < len(base.data):
+            return base.data[key]
+        return unknown("member")
+
+    def compare(self, node, depth: int) -> Val:
+        _, op, a, b = node
+        left, right = self.known(self.eval(a, depth + 1)), self.known(self.eval(b, depth + 1))
+        if not left.known or not right.known or left.partial or right.partial:
+            return unknown("comparison")
+        x, y = left.python(), right.python()
+        try:
+            result = {"==": x == y, "!=": x != y}.get(op)
+            if result is None and op == "in":
+                result = x in y
+            if result is None:
+                return unknown("comparison")
+        except TypeError:
+            return unknown("comparison")
+        return self.lit(bool(result))
+
+    def binary(self, node, depth: int) -> Val:
+        _, op, a, b = node
+        left, right = self.known(self.eval(a, depth + 1)), self.known(self.eval(b, depth + 1))
+        if op == "~":
+            if left.kind in ("list", "dict") or right.kind in ("list", "dict"):
+                return unknown("str() of a collection")
+            return concat([left, right], self.at)
+        if op == "+" and left.kind == right.kind == "str":
+            return concat([left, right], self.at)
+        if op == "+" and left.kind == right.kind == "list":
+            return Val("list", left.data + right.data, at=self.at)
+        if op == "+" and left.kind == right.kind == "int":
+            return self.lit(left.data + right.data)
+        return unknown("arithmetic")
+
+    def test(self, node, depth: int) -> Val:
+        _, operand, name, _args, negate = node
+        value = self.eval(operand, depth + 1)
+        if name in ("defined", "undefined"):
+            if isinstance(value, Val) and not value.known:
+                return unknown("test")
+            result = value is not UNDEFINED
+            if name == "undefined":
+                result = not result
+        elif name == "none":
+            value = self.known(value)
+            if not value.known:
+                return unknown("test")
+            result = value.kind == "null"
+        else:
+            return unknown("test")
+        return self.lit(result != negate)
+
+    def filter(self, node, depth: int) -> Val:
+        _, operand, name, (args, kwargs) = node
+        value = self.eval(operand, depth + 1)
+        argv = [self.known(self.eval(a, depth + 1)) for a in args]
+        kw = {k: self.known(self.eval(v, depth + 1)) for k, v in kwargs.items()}
+        if name in ("default", "d"):
+            fallback = argv[0] if argv else self.lit("")
+            boolean = argv[1] if len(argv) > 1 else kw.get("boolean")
+            if value is UNDEFINED:
+                return fallback
+            if boolean is not None and boolean.known and boolean.data is True:
+                t = truthy(self.known(value))
+                if t is None:
+                    return unknown("default")
+                return value if t else fallback
+            return value
+        value = self.known(value)
+        if not value.known or any(not a.known for a in argv) or any(not v.known for v in kw.values()):
+            return unknown(name)
+        if name in ("to_json", "to_nice_json"):
+            nice = name == "to_nice_json"
+            indent = kw.get("indent", argv[0] if argv else None)
+            indent_value = indent.data if indent is not None and indent.kind == "int" else (4 if nice else None)
+            sort = kw.get("sort_keys")
+            sort_keys = bool(sort.data) if sort is not None and sort.kind == "bool" else nice
+            if set(kw) - {"indent", "sort_keys"}:
+                return unknown(name)
+            return dump_json(value, indent=indent_value, sort_keys=sort_keys, separators=_NICE_SEPARATORS if nice else None, at=self.at)
+        if name == "string":
+            return value if value.kind == "str" else self.scalar_str(value)
+        if name in ("lower", "upper", "trim"):
+            text = self.known(value if value.kind == "str" else self.scalar_str(value))
+            if not text.known or text.partial:
+                return unknown(name)
+            return transform(text, name)
+        if name == "int" and value.kind in ("int", "str", "float", "bool"):
+            try:
+                return self.lit(int(value.python()) if value.kind != "str" else int(value.python().strip() or "0"))
+            except ValueError:
+                return self.lit(0)
+        if name == "bool" and value.kind in ("bool", "str", "int"):
+            raw = value.python()
+            if isinstance(raw, bool):
+                return value
+            return self.lit(str(raw).lower().strip() in ("yes", "on", "1", "true"))
+        if name == "join" and value.kind == "list":
+            glue = argv[0] if argv else self.lit("")
+            if glue.kind != "str" or any(v.kind in ("list", "dict") or not v.known for v in value.data):
+                return unknown(name)
+            parts: List[Val] = []
+            for index, item in enumerate(value.data):
+                if index:
+                    parts.append(glue)
+                parts.append(item)
+            return concat(parts, self.at)
+        if name in ("first", "last") and value.kind == "list" and value.data:
+            return value.data[0 if name == "first" else -1]
+        if name in ("length", "count") and value.kind in ("list", "dict", "str"):
+            return self.lit(len(value.data) if value.kind != "str" else len(value.mapped()))
+        if name in ("mandatory", "list") and value.kind in ("list", "str", "dict", "int", "bool", "float"):
+            return value if name == "mandatory" or value.kind == "list" else unknown(name)
+        if name == "indent" and value.kind == "str":
+            width = kw.get("width", argv[0] if argv else None)
+            first = kw.get("first", argv[1] if len(argv) > 1 else None)
+            spaces = width.data if width is not None and width.kind == "int" else 4
+            return indent(value, spaces, bool(first.data) if first is not None and first.kind == "bool" else False)
+        return unknown(name)
+
+    def scalar_str(self, value: Val) -> Val:
+        if value.kind in ("list", "dict") or not value.known:
+            return unknown("str() of a collection")
+        return Val("str", None, value.mapped(), value.at)
+
+
+def concat(parts: Sequence[Val], at) -> Val:
+    out = Mapped()
+    partial = False
+    for part in parts:
+        if not part.known:
+            return unknown("concat")
+        out.extend(part.mapped())
+        partial = partial or part.partial
+    return Val("str", None, out, at, partial)
+
+
+def transform(value: Val, name: str) -> Val:
+    mapped = value.mapped()
+    if name == "trim":
+        text = mapped.text
+        start = len(text) - len(text.lstrip())
+        end = len(text.rstrip())
+        return Val("str", None, mapped.slice(start, max(start, end)), value.at)
+    runs = [Run(r.text.lower() if name == "lower" else r.text.upper(), r.doc, r.offset, r.exact and len(r.text.lower()) == len(r.text)) for r in mapped.runs]
+    return Val("str", None, Mapped(runs), value.at)
+
+
+def indent(value: Val, width: int, first: bool) -> Val:
+    """Jinja's ``indent`` filter: every line but the first (and blank lines) gets ``width`` spaces."""
+    mapped = value.mapped()
+    text = mapped.text
+    out = Mapped()
+    position = 0
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        if number:
+            out.add("\n")
+        if line and (number or first):
+            out.add(" " * width)
+        out.extend(mapped.slice(position, position + len(line)))
+        position += len(line) + 1
+    return Val("str", None, out, value.at, value.partial)
+
+
+# --- JSON as Ansible's filters write it ------------------------------------------------------------
+
+
+def dump_json(value: Val, *, indent: Optional[int] = None, sort_keys: bool = False, separators=None, at=None) -> Val:
+    """``json.dumps(value, indent=.., sort_keys=.., separators=..)`` of a known value, every token
+    mapped to the node it comes from. A value dlint does not know makes the text templated: a
+    whole unknown value is masked bare (not JSON: its type is unknown), an unknown part of a
+    string is masked inside it."""
+    item_sep, key_sep = separators or ((", ", ": ") if indent is None else (",", ": "))
+    out = Mapped()
+    state = {"partial": False}
+
+    def anchor_of(val: Val):
+        if val.at is not None:
+            return val.at[0], val.at[1]
+        if at is not None:
+            return at[0], at[1]
+        return None, 0
+
+    def emit(text: str, val: Val) -> None:
+        # punctuation and indentation: mapped from the start of the value they belong to
+        doc, offset = anchor_of(val)
+        out.add(text, doc, offset, doc is not None)
+
+    def emit_string(val: Val) -> None:
+        mapped = val.mapped()
+        doc, offset = anchor_of(val)
+        out.add('"', doc, offset, doc is not None)
+        for run in mapped.runs:
+            escaped = json.dumps(run.text)[1:-1]
+            if escaped == run.text:
+                out.add(run.text, run.doc if run.doc is not None else doc, run.offset if run.doc is not None else offset, run.exact and run.doc is not None)
+            else:
+                for k, char in enumerate(run.text):
+                    piece = json.dumps(char)[1:-1]
+                    source = run.offset + (k if run.exact else 0) if run.doc is not None else offset
+                    piece_doc = run.doc if run.doc is not None else doc
+                    out.add(piece, piece_doc, source, piece_doc is not None and (run.exact or run.doc is None))
+        end_doc, end = (val.at[0], max(val.at[1], val.at[2] - 1)) if val.at is not None else (doc, offset)
+        out.add('"', end_doc, end, end_doc is not None)
+        if val.partial:
+            state["partial"] = True
+
+    def visit(val: Val, level: int) -> None:
+        if level > MAX_DEPTH or len(out) > MAX_TEXT:
+            raise ValueError("too deep or too large")
+        kind = val.kind
+        if kind == "unknown":
+            doc, offset = anchor_of(val)
+            width = max(1, (val.at[2] - val.at[1]) if val.at is not None else 1)
+            out.add(MASK * width, doc, offset, doc is not None)
+            state["partial"] = True
+        elif kind == "str":
+            emit_string(val)
+        elif kind == "bool":
+            emit("true" if val.data else "false", val)
+        elif kind == "null":
+            emit("null", val)
+        elif kind == "int":
+            emit(str(int(val.data)), val)
+        elif kind == "float":
+            emit(_float_json(val.data), val)
+        elif kind == "list":
+            if not val.data:
+                emit("[]", val)
+                return
+            emit("[", val)
+            for index, item in enumerate(val.data):
+                if index:
+                    emit(item_sep, item)
+                if indent is not None:
+                    emit("\n" + " " * (indent * (level + 1)), item)
+                visit(item, level + 1)
+            if indent is not None:
+                emit("\n" + " " * (indent * level), val)
+            emit("]", _closing(val))
+        elif kind == "dict":
+            pairs = _unique(val.data)
+            if sort_keys:
+                keys = [_json_key(k) for k, _ in pairs]
+                if None in keys or len({type(k) for k in keys}) > 1:
+                    raise ValueError("keys that do not sort")
+                pairs = [p for _, p in sorted(zip(keys, pairs), key=lambda kp: kp[0])]
+            if not pairs:
+                emit("{}", val)
+                return
+            emit("{", val)
+            for index, (key, item) in enumerate(pairs):
+                if index:
+                    emit(item_sep, key)
+                if indent is not None:
+                    emit("\n" + " " * (indent * (level + 1)), key)
+                if key.kind == "str":
+                    emit_string(key)
+                elif key.known:
+                    emit(json.dumps(str(_json_key(key))), key)
+                else:
+                    visit(key, level + 1)
+                emit(key_sep, item)
+                visit(item, level + 1)
+            if indent is not None:
+                emit("\n" + " " * (indent * level), val)
+            emit("}", _closing(val))
+        else:
+            raise ValueError(kind)
+
+    try:
+        visit(value, 0)
+    except (ValueError, TypeError, RecursionError):
+        return unknown("to_json")
+    return Val("str", None, out, at or value.at, state["partial"])
+
+
+def _closing(val: Val) -> Val:
+    if val.at is None:
+        return val
+    doc, start, end = val.at
+    return Val(val.kind, at=(doc, max(start, end - 1), end))
+
+
+def _unique(pairs):
+    """A dict's pairs as Python's dict keeps them: first position, last value."""
+    order: Dict[Any, int] = {}
+    out: List[Tuple[Val, Val]] = []
+    for key, value in pairs:
+        marker = (key.kind, repr(key.python())) if key.known else ("unknown", id(key))
+        if marker in order:
+            out[order[marker]] = (out[order[marker]][0], value)
+        else:
+            order[marker] = len(out)
+            out.append((key, value))
+    return out
+
+
+def _json_key(key: Val):
+    if key.kind == "str":
+        return key.python()
+    if key.kind == "bool":
+        return "true" if key.data else "false"
+    if key.kind == "null":
+        return "null"
+    if key.kind == "int":
+        return str(key.data)
+    if key.kind == "float":
+        return _float_json(key.data)
+    return None
+
+
+def _float_json(value: float) -> str:
+    return json.dumps(value)
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Rendered:
+    text: Mapped
+    templated: bool = False  # something could not be known
+    value: Optional[Val] = None  # a text that is one expression: its value (Ansible keeps native types)
+    used: List[str] = field(default_factory=list)  # where known values came from (for trace labels)
+    unknown: List[str] = field(default_factory=list)  # the expressions dlint could not evaluate
+
+
+def location_of(mapped: Mapped, index: int) -> Optional[Tuple[Document, int]]:
+    """The document and offset where character ``index`` of a mapped text comes from."""
+    position = 0
+    for run in mapped.runs:
+        if position + len(run.text) > index:
+            if run.doc is None:
+                return None
+            return run.doc, run.offset + (index - position if run.exact else 0)
+        position += len(run.text)
+    return None
+
+
+def render(source: Mapped, resolve: Resolver, *, mask: bool = True, trim_blocks: bool = True, native: bool = False, header: bool = False) -> Rendered:
+    """The text a template renders to, as far as it is known.
+
+    Known expressions are replaced by their values; an unknown expression and every statement
+    block (``{% if %}``, ``{% for %}``, ``{% set %}``, ...) is masked with ``x`` at the same length
+    (``mask``) or kept as written (``mask=False``, for shell commands), and the text is templated.
+    Comments go; ``{% raw %}`` blocks are literal. ``native``: a text that is exactly one
+    expression gives its value (a dict stays a dict). ``header``: honour a first line
+    ``#jinja2: trim_blocks: False`` (template files)."""
+    text = source.text
+    found = tags(text)
+    result = Rendered(Mapped())
+    if not found:
+        result.text = source
+        return result
+    start_at = 0
+    if header and text.startswith("#jinja2:"):
+        first_end = text.find("\n")
+        first_end = len(text) if first_end < 0 else first_end + 1
+        line = text[:first_end]
+        setting = re.search(r"trim_blocks\s*:\s*(\w+)", line)
+        if setting is not None:
+            trim_blocks = setting.group(1).lower() == "true"
+        start_at = first_end
+        found = [t for t in found if t.start >= start_at]
+    out = result.text
+    if (
+        native
+        and len(found) == 1
+        and found[0].kind == "expr"
+        and found[0].closed
+        and found[0].start == 0
+        and found[0].end == len(text)
+    ):
+        value = _evaluate(found[0], source, resolve, result)
+        if value is not None and value.known:
+            result.value = value
+            if value.kind in ("list", "dict"):
+                result.text = dump_json(value).mapped()
+                return result
+    cursor = start_at
+    strip_next = False
+    for tag in found:
+        literal = source.slice(cursor, tag.start)
+        if strip_next:
+            literal = _lstrip(literal)
+        if tag.strip_before and tag.kind in ("expr", "comment", "raw"):
+            literal = _rstrip(literal)
+        out.extend(literal)
+        strip_next = False
+        whole = source.slice(tag.start, tag.end)
+        if tag.kind == "comment" and tag.closed:
+            strip_next = tag.strip_after
+            cursor = _after_block(text, tag.end, trim_blocks and not tag.strip_after)
+            continue
+        if tag.kind == "raw":
+            out.extend(source.slice(*_raw_content(text, tag, trim_blocks)))
+            strip_next = tag.strip_after
+            cursor = _after_block(text, tag.end, trim_blocks and not tag.strip_after)
+            continue
+        value = _evaluate(tag, source, resolve, result) if tag.kind == "expr" and tag.closed else None
+        if value is not None and value.known and value.kind not in ("list", "dict"):
+            out.extend(value.mapped())
+            result.templated = result.templated or value.partial
+            strip_next = tag.strip_after
+        else:
+            result.templated = True
+            result.unknown.append(text[tag.start : tag.end].strip())
+            if mask:
+                out.extend(_masked(whole))
+            else:
+                out.extend(whole)
+        cursor = tag.end
+    rest = source.slice(cursor, len(text))
+    if strip_next:
+        rest = _lstrip(rest)
+    out.extend(rest)
+    return result
+
+
+def _evaluate(tag: Tag, source: Mapped, resolve: Resolver, result: Rendered) -> Optional[Val]:
+    tree = parse(tag.body)
+    if tree is None:
+        return None
+    origin = location_of(source, tag.start)
+    if origin is None:
+        return None
+    doc, offset = origin
+    where = doc.location(offset, offset + (tag.end - tag.start))
+    evaluator = _Evaluator(resolve, where, (doc, offset, offset + (tag.end - tag.start)))
+    try:
+        value = evaluator.eval(tree)
+    except (RecursionError, ValueError, TypeError):
+        return None
+    result.used.extend(u for u in evaluator.used if u not in result.used)
+    return value if isinstance(value, Val) else None
+
+
+def _masked(whole: Mapped) -> Mapped:
+    return Mapped([Run("".join(c if c == "\n" else MASK for c in r.text), r.doc, r.offset, r.exact) for r in whole.runs])
+
+
+def _lstrip(mapped: Mapped) -> Mapped:
+    text = mapped.text
+    return mapped.slice(len(text) - len(text.lstrip()), len(text))
+
+
+def _rstrip(mapped: Mapped) -> Mapped:
+    return mapped.slice(0, len(mapped.text.rstrip()))
+
+
+def _after_block(text: str, end: int, trim: bool) -> int:
+    """trim_blocks: the first newline after a block or comment tag goes."""
+    if trim:
+        if text.startswith("\r\n", end):
+            return end + 2
+        if text.startswith("\n", end):
+            return end + 1
+    return end
+
+
+def _raw_content(text: str, tag: Tag, trim_blocks: bool) -> Tuple[int, int]:
+    start, end = tag.content
+    if trim_blocks:
+        start = _after_block(text, start, True)
+    return start, end

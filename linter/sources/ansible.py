@@ -1,0 +1,1294 @@
+"""Ansible: roles, playbooks, group_vars and host_vars, read statically (provisioning-facts §4).
+
+What is read:
+
+* ``roles/<role>/{tasks,handlers,defaults,vars,meta}/*.yml``: every file of a role belongs to the
+  machine the role configures (``Extraction.group`` is the role folder, ``roles/docker/``), so a
+  handler's restart and a task's daemon.json meet in one host. Each tasks file is read on its own
+  (an ``include_tasks`` of a file of the same role is not followed again).
+* playbooks (a top-level list of plays with ``hosts:`` and ``tasks:``/``roles:``/...): the plays'
+  own tasks and handlers; a file they include (``include_tasks``, ``import_tasks``) is read as
+  part of the playbook. A role a play names is its own host.
+* task lists anywhere (a top-level list of tasks).
+* ``group_vars/``, ``host_vars/`` and a role's defaults/vars: the variables of popular Docker roles
+  (geerlingguy.docker ``docker_daemon_options``, ``docker_packages``, ``docker_packages_state``;
+  haxorof/atosatto ``docker_daemon_config``, ``docker_version``; nickjj ``docker__version``), when
+  no role of the repository uses them itself (then that role's tasks say what happens).
+
+Tasks (short and FQCN module names, ``block``/``rescue``/``always``, ``loop``/``with_items`` over
+literal lists): ``copy`` (``content`` as written or rendered, a dict as ``json.dumps``; ``src``
+from the role's ``files/``), ``template`` (``src`` from ``templates/``, Jinja read statically by
+``linter.jinja``), ``lineinfile``/``blockinfile``, ``package``/``apt``/``yum``/``dnf`` and
+``dpkg_selections`` of the engine (pins as ``shell.pin_of``), ``service``/``systemd`` of docker,
+``community.docker.docker_swarm``, ``shell``/``command`` (read by the shell kind).
+
+Variables are looked up as Ansible would, highest first: loop item, task and block vars, role
+vars, play vars and vars_files, ``group_vars/all`` beside the playbook (or the ``roles/`` folder),
+role defaults. A value is replaced only when it is a literal the repository sets; its text keeps
+its position in the vars file, so a wrong daemon.json key written from ``docker_daemon_options``
+points at that key in ``defaults/main.yml``, with the task in the trace. No template is rendered
+and nothing is executed.
+
+Notes start with ``ansible:``. Limits: YAML as cloud-init's reader bounds it (depth, nodes, alias
+expansion, a work budget); files outside the project root, symbolic links and files over 4 MiB
+are never read.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from weakref import WeakKeyDictionary
+
+from .. import jinja
+from ..discovery import MAX_BYTES, read_bounded
+from ..document import Document
+from ..fragments import EnginePackage, ServiceAction, SwarmMembership
+from ..jinja import UNDEFINED, Mapped, Val
+from ..location import Location, TraceStep
+from ..source import Source
+from . import DOCKER_NEEDLES, SNIFF, Embedded, Extraction, ReadContext, SourceKind, kind_for_target
+from .cloudinit import _Budget, _Walk, _is_map, _is_scalar, _is_seq, _scalar_offsets, _tag, _value, compose
+from .shell import _ENGINE_NAMES, pin_of
+
+NAME = "ansible"
+MAX_LOOP = 64  # items of a literal loop read
+MAX_ROLE_FILES = 200  # files of a role read to see which variables it uses
+MAX_DEPTH = 16  # variables rendered through variables
+
+_SECTIONS = ("tasks", "handlers", "defaults", "vars", "meta")
+_ROLE_FILE = re.compile(r"(?:^|/)(roles/[^/]+/)(tasks|handlers|defaults|vars|meta)/(?:[^/]+/)*[^/]+\.ya?ml$")
+_INVENTORY_FILE = re.compile(r"(?:^|/)((?:group_vars|host_vars)/)([^/]+)(/.*)?$")
+_YAML_NAME = re.compile(r"\.ya?ml$")
+
+_ENGINE = frozenset(_ENGINE_NAMES | {"docker"})
+_MODULE_PREFIXES = ("ansible.builtin.", "ansible.legacy.", "community.docker.", "community.general.", "ansible.posix.")
+_TASK_KEYWORDS = frozenset(
+    """name when notify register become become_user become_method become_flags become_exe tags vars loop
+    loop_control args changed_when failed_when ignore_errors delegate_to delegate_facts run_once environment
+    no_log listen check_mode diff retries delay until any_errors_fatal throttle timeout module_defaults
+    collections debugger connection remote_user async poll port ignore_unreachable""".split()
+)
+_LOOP_KEYS = ("loop", "with_items", "with_list", "with_flattened")
+# Ansible's magic variables and facts: set on the machine, never known statically
+_MAGIC = re.compile(
+    r"^(?:ansible_.*|hostvars|groups|group_names|inventory_hostname(?:_short)?|inventory_dir|inventory_file|"
+    r"play_hosts|ansible_play_.*|omit|playbook_dir|role_path|role_name|item|lookup|query|q|now|undef|range|"
+    r"environment|vars|facts|discovered_interpreter_python)$"
+)
+_SERVICE_STATES = {"restarted": "restart", "reloaded": "reload", "started": "start", "stopped": "stop"}
+_WHERE_FILES = {"copy": "files", "template": "templates"}
+
+# the variables of popular Docker roles (provisioning-facts §4.7)
+_DAEMON_VARIABLES = {  # variable -> (role, written even when empty)
+    "docker_daemon_options": ("geerlingguy.docker", False),
+    "docker_daemon_config": ("haxorof.docker_ce / atosatto.docker-swarm", True),
+}
+_WELL_KNOWN = (
+    "docker_daemon_options",
+    "docker_daemon_config",
+    "docker_packages",
+    "docker_package",
+    "docker_packages_state",
+    "docker_package_state",
+    "docker_version",
+    "docker_latest_version",
+    "docker_package_version",
+    "docker__version",
+    "docker__state",
+    "docker_restart_handler_state",
+)
+
+
+# --- where a file sits ------------------------------------------------------------------------
+
+
+@dataclass
+class _Place:
+    """A file of the repository: its path three ways, and what it is to Ansible."""
+
+    path: Optional[Path]  # absolute, None when unknown (a document read without a file)
+    rel: str
+    display: str
+    section: str  # tasks | handlers | defaults | vars | meta | inventory | playbook | unknown
+    root: Optional[Path] = None  # the project root: nothing outside it is read
+    cwd: Optional[Path] = None  # what display paths are relative to
+    role: Optional[Path] = None  # the role folder
+    role_display: str = ""
+    group: Optional[str] = None  # the machine (a role folder, an inventory group)
+    base: Optional[Path] = None  # the playbook folder (group_vars/all, files/, templates/ beside it)
+
+    def display_of(self, path: Path) -> str:
+        if self.cwd is not None:
+            try:
+                return path.relative_to(self.cwd).as_posix()
+            except ValueError:
+                pass
+        return path.as_posix()
+
+    def rel_of(self, path: Path) -> str:
+        if self.root is not None:
+            try:
+                return path.relative_to(self.root).as_posix()
+            except ValueError:
+                pass
+        return path.as_posix().lstrip("/")
+
+    def inside(self, path: Path) -> bool:
+        if self.root is None:
+            return False
+        try:
+            Path(os.path.normpath(path)).relative_to(self.root)
+            return True
+        except ValueError:
+            return False
+
+    def sibling(self, path: Path, section: str) -> "_Place":
+        """Another file, placed like this one (an included task list, a vars file)."""
+        return _Place(path, self.rel_of(path), self.display_of(path), section, self.root, self.cwd, self.role, self.role_display, self.group, self.base)
+
+
+def _strip_suffix(whole: str, tail: str) -> Optional[str]:
+    return whole[: len(whole) - len(tail)] if tail and whole.endswith(tail) else None
+
+
+def _place(source: Source, rel: Optional[str] = None) -> _Place:
+    rel = (rel if rel is not None else source.rel).replace("\\", "/")
+    display = source.display
+    path = Path(os.path.abspath(source.path)) if source.path else None
+    root = cwd = None
+    if path is not None:
+        root_text = _strip_suffix(path.as_posix(), "/" + rel) if rel else None
+        root = Path(root_text) if root_text else path.parent
+        if not display.startswith("/"):
+            cwd_text = _strip_suffix(path.as_posix(), "/" + display) if display else None
+            cwd = Path(cwd_text) if cwd_text else None
+    place = _Place(path, rel, display, "unknown", root, cwd)
+    match = _ROLE_FILE.search(rel)
+    if match:
+        tail = rel[match.start(1) + len(match.group(1)) :]
+        place.section = match.group(2)
+        place.role_display = _strip_suffix(display, tail) or match.group(1)
+        place.group = place.role_display
+        if path is not None:
+            role = path
+            for _ in tail.split("/"):
+                role = role.parent
+            place.role = role
+            place.base = role.parent.parent
+        return place
+    match = _INVENTORY_FILE.search(rel)
+    if match:
+        place.section = "inventory"
+        tail = rel[match.start(1) :]
+        prefix = _strip_suffix(display, tail)
+        if prefix is not None:
+            place.group = prefix + match.group(1) + match.group(2) + ("/" if match.group(3) else "")
+        if path is not None:
+            folder = path
+            for _ in (match.group(3) or "").strip("/").split("/") if match.group(3) else ():
+                folder = folder.parent
+            place.base = folder.parent.parent
+        return place
+    if path is not None:
+        place.base = path.parent
+    return place
+
+
+# --- reading files the task names -----------------------------------------------------------------
+
+
+@dataclass
+class _Yaml:
+    """A YAML text composed with positions, and the document that shows it."""
+
+    text: str
+    root: object
+    walk: _Walk
+    doc: Document
+    display: str
+    problem: Optional[str] = None
+
+
+def _read_text(place: _Place, path: Path) -> Optional[str]:
+    if not place.inside(path):
+        return None
+    data, error = read_bounded(path, MAX_BYTES)
+    if data is None or error is not None:
+        return None
+    return data.decode("utf-8", "replace")
+
+
+def _mapping_items(node, walk: _Walk, budget: int = 1000) -> Dict[str, Tuple[object, object]]:
+    """name -> (key node, value node) of a mapping; merge keys (``<<``) below explicit keys; the
+    last duplicate wins, as PyYAML builds a dict."""
+    out: Dict[str, Tuple[object, object]] = {}
+    merged: Dict[str, Tuple[object, object]] = {}
+    for key, value in node.value:
+        if not _is_scalar(key):
+            continue
+        if _tag(key).endswith(":merge") or (key.value == "<<" and key.style is None):
+            sources = value.value if _is_seq(value) else [value]
+            for source in sources[:budget]:
+                if _is_map(source):
+                    for name, pair in _mapping_items(source, walk, budget // 2 or 1).items():
+                        merged.setdefault(name, pair)
+            continue
+        out[str(key.value)] = (key, value)
+    for name, pair in merged.items():
+        out.setdefault(name, pair)
+    return out
+
+
+# --- values -----------------------------------------------------------------------------------------
+
+
+class _Scope:
+    """Layers of variables, highest precedence first: each a (name -> (key, value)) map of a YAML."""
+
+    def __init__(self, layers: Sequence[Tuple[Dict[str, tuple], _Yaml]] = (), bound: Optional[Dict[str, Val]] = None):
+        self.layers = list(layers)
+        self.bound = dict(bound or {})  # names bound to values already made (a loop's item)
+
+    def above(self, items: Dict[str, tuple], yaml: _Yaml) -> "_Scope":
+        return _Scope([(items, yaml)] + self.layers, self.bound)
+
+    def below(self, items: Dict[str, tuple], yaml: _Yaml) -> "_Scope":
+        return _Scope(self.layers + [(items, yaml)], self.bound)
+
+    def bind(self, name: str, value: Val) -> "_Scope":
+        bound = dict(self.bound)
+        bound[name] = value
+        return _Scope(self.layers, bound)
+
+    def find(self, name: str) -> Optional[Tuple[object, object, _Yaml]]:
+        for items, yaml in self.layers:
+            if name in items:
+                key, value = items[name]
+                return key, value, yaml
+        return None
+
+
+class _Values:
+    """YAML nodes as the values Jinja sees, strings rendered through the variables in scope."""
+
+    def __init__(self, budget: _Budget):
+        self.budget = budget
+        self.active: set = set()
+
+    def resolver(self, scope: _Scope, depth: int = 0):
+        def resolve(name: str, where: Location):
+            if name in scope.bound:
+                return scope.bound[name]
+            found = scope.find(name)
+            if found is None:
+                return jinja.unknown("magic variable") if _MAGIC.match(name) else None
+            key, node, yaml = found
+            marker = (id(yaml.root), name)
+            if marker in self.active or depth > MAX_DEPTH or not self.budget.spend(1):
+                return jinja.unknown("recursive")
+            line = yaml.doc.line_col(key.start_mark.index)[0]
+            label = f"{name} from {yaml.display}:{line}"
+            step = TraceStep(where.path, where.line, where.column, label)
+            doc = Document(yaml.text, yaml.doc.path, via=where.trace + (step,))
+            view = _Yaml(yaml.text, yaml.root, yaml.walk, doc, yaml.display)
+            self.active.add(marker)
+            try:
+                value = self.value(node, view, scope, depth + 1)
+            finally:
+                self.active.discard(marker)
+            value.label = label
+            return value
+
+        return resolve
+
+    def value(self, node, yaml: _Yaml, scope: _Scope, depth: int = 0) -> Val:
+        if node is None:
+            return Val("null")
+        at = (yaml.doc, node.start_mark.index, node.end_mark.index)
+        if depth > MAX_DEPTH * 4 or not self.budget.spend(1):
+            return Val("unknown", "too deep", at=at)
+        if _is_seq(node):
+            return Val("list", [self.value(item, yaml, scope, depth + 1) for item in node.value], at=at)
+        if _is_map(node):
+            pairs = []
+            for name, (key, value) in _mapping_items(node, yaml.walk).items():
+                pairs.append((self.scalar(key, yaml, scope, depth + 1, render=False), self.value(value, yaml, scope, depth + 1)))
+            return Val("dict", pairs, at=at)
+        return self.scalar(node, yaml, scope, depth + 1)
+
+    def scalar(self, node, yaml: _Yaml, scope: _Scope, depth: int, render: bool = True) -> Val:
+        at = (yaml.doc, node.start_mark.index, node.end_mark.index)
+        tag = _tag(node)
+        if tag.endswith("vault") or tag == "!vault":
+            return Val("unknown", "vault", at=at)
+        kind = yaml.walk.kind(node)
+        if kind in ("bool", "int", "float", "null"):
+            data = yaml.walk.scalar(node)
+            if kind == "float" and isinstance(data, float) and data != data:
+                return Val("unknown", "nan", at=at)
+            return Val(kind, data, at=at)
+        if kind == "binary":
+            return Val("unknown", "binary", at=at)
+        mapped = scalar_mapped(yaml, node)
+        if not self.budget.spend(len(mapped)):
+            return Val("unknown", "budget", at=at)
+        unsafe = tag == "!unsafe"
+        if render and not unsafe and jinja.has_jinja(mapped.text):
+            rendered = jinja.render(mapped, self.resolver(scope, depth + 1), native=True)
+            if rendered.value is not None and rendered.value.known:
+                value = rendered.value
+                if value.at is None:
+                    value.at = at
+                return value
+            if rendered.unknown and len(rendered.unknown) == 1 and rendered.unknown[0] == mapped.text.strip() and mapped.text.strip().startswith("{{"):
+                return Val("unknown", "expression", at=at)  # one expression: not even its type is known
+            return Val("str", None, rendered.text, at, rendered.templated)
+        return Val("str", None, mapped, at)
+
+
+def scalar_mapped(yaml: _Yaml, node) -> Mapped:
+    """A scalar's text, each line mapped to where it stands in the YAML (exactly when it stands
+    there literally: block ``|`` scalars, one-line scalars without escapes)."""
+    value = _value(node)
+    if not isinstance(value, str):
+        value = str(value)
+    offsets = _scalar_offsets(yaml.text, node)
+    if offsets:
+        return Mapped.lines(value, yaml.doc, offsets)
+    return Mapped.of(value, yaml.doc, node.start_mark.index, False)
+
+
+# --- the source kind ---------------------------------------------------------------------------------
+
+_PLAY_KEYS = re.compile(rb"^\s*-?\s*(?:tasks|roles|pre_tasks|post_tasks|handlers)\s*:|^-\s+(?:ansible\.builtin\.)?import_playbook\s*:", re.M)
+_HOSTS_KEY = re.compile(rb"^(?:-\s+|\s+)hosts\s*:", re.M)
+_TASK_MODULE = re.compile(
+    rb"^\s*(?:-\s+)?(?:ansible\.(?:builtin|legacy)\.|community\.(?:docker|general)\.)?"
+    rb"(?:copy|template|apt|yum|dnf|package|service|systemd|systemd_service|shell|command|docker_swarm|lineinfile|"
+    rb"blockinfile|include_tasks|import_tasks|block|dpkg_selections|file|get_url|apt_repository|yum_repository|"
+    rb"include_role|import_role|set_fact|debug|user|group)\s*:",
+    re.M,
+)
+
+
+def _starts_with_list(head: bytes) -> bool:
+    for line in head.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith(b"#") or stripped in (b"---", b"%YAML 1.1", b"%YAML 1.2"):
+            continue
+        return line.startswith(b"- ") or line.rstrip() == b"-"
+    return False
+
+
+class AnsibleKind(SourceKind):
+    name = NAME
+    summary = (
+        "Ansible roles, playbooks, task lists, group_vars and host_vars: daemon.json, units and /etc/default/docker "
+        "written by copy/template/lineinfile, engine packages and pins, docker service actions, docker_swarm, "
+        "shell tasks, and the variables of popular Docker roles"
+    )
+    needles = DOCKER_NEEDLES
+
+    def claims(self, rel: str, basename: str):
+        rel = rel.replace("\\", "/")
+        if _ROLE_FILE.search(rel):
+            return True
+        match = _INVENTORY_FILE.search(rel)
+        if match and (_YAML_NAME.search(basename) or "." not in basename.lstrip(".")) and not basename.startswith("."):
+            return True
+        if _YAML_NAME.search(basename):
+            return SNIFF
+        return False
+
+    def sniff(self, head: bytes) -> bool:
+        if not _starts_with_list(head):
+            return False
+        if _HOSTS_KEY.search(head) and _PLAY_KEYS.search(head):
+            return True  # a playbook
+        return bool(_TASK_MODULE.search(head))  # a task list
+
+    def extract(self, source: Source) -> Extraction:
+        text = (source.data or b"").decode("utf-8", "replace")
+        if text.startswith("\ufeff"):
+            text = " " + text[1:]  # keep positions; YAML ignores a BOM
+        document = Document(text, source.display)
+        place = _place(source)
+        extraction = _Reader(document, ReadContext(source, group=place.group), place).run()
+        extraction.group = place.group
+        return extraction
+
+    def read(self, document: Document, context: ReadContext) -> Extraction:
+        info = _INFO.get(document)
+        place = info.place if info is not None else _place(context.source)
+        scope = info.scope if info is not None else None
+        section = info.section if info is not None else None
+        return _Reader(document, context, place, scope=scope, section=section).run()
+
+
+@dataclass
+class _Info:
+    place: _Place
+    section: str
+    scope: Optional[_Scope] = None
+
+
+_INFO: "WeakKeyDictionary[Document, _Info]" = WeakKeyDictionary()
+
+
+# --- reading one file ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Task:
+    node: object  # the task's mapping
+    module: str  # short name
+    module_key: object
+    args: Dict[str, Tuple[object, object]]  # option -> (key node, value node)
+    free: Optional[object] = None  # the free-form value (shell: the command; k=v pairs otherwise)
+    fields: Dict[str, Tuple[object, object]] = field(default_factory=dict)
+    handler: bool = False
+
+
+class _Reader:
+    def __init__(self, document: Document, context: ReadContext, place: _Place, scope: Optional[_Scope] = None, section: Optional[str] = None):
+        self.doc = document
+        self.text = document.text
+        self.context = context
+        self.source = context.source
+        self.place = place
+        self.section = section or place.section
+        self.out = Extraction()
+        self.budget = _Budget()
+        self.values = _Values(self.budget)
+        self.walk = _Walk(self.text, self.budget)
+        self.yaml: Optional[_Yaml] = None
+        self.scope_given = scope
+        self._files: Dict[str, Optional[_Yaml]] = {}
+        self._mentions: Dict[str, frozenset] = {}
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def note(self, message: str, index: int = 0, document: Optional[Document] = None) -> None:
+        document = document or self.doc
+        location = document.location(max(0, min(index, len(document.text))))
+        self.out.notes.append(f"ansible: {location}: {message}")
+
+    def location(self, node, yaml: Optional[_Yaml] = None) -> Location:
+        doc = (yaml or self.yaml).doc
+        return doc.location(node.start_mark.index, node.end_mark.index)
+
+    def load(self, path: Path) -> Optional[_Yaml]:
+        """A YAML file of the repository, composed (cached for this read)."""
+        key = path.as_posix()
+        if key not in self._files:
+            self._files[key] = None
+            text = _read_text(self.place, path)
+            if text is not None and self.budget.spend(len(text)):
+                root, problem = compose(text)
+                if problem is None and root is not None:
+                    display = self.place.display_of(path)
+                    self._files[key] = _Yaml(text, root, _Walk(text, self.budget), Document(text, display), display)
+        return self._files[key]
+
+    def vars_files(self, folder: Optional[Path]) -> List[_Yaml]:
+        """``main.yml``/``main.yaml`` of a vars folder, or the files of its ``main/`` folder."""
+        if folder is None:
+            return []
+        found = []
+        for name in ("main.yml", "main.yaml", "main"):
+            candidate = folder / name
+            if name == "main" and candidate.is_dir() and not candidate.is_symlink():
+                for child in sorted(candidate.iterdir())[:MAX_ROLE_FILES]:
+                    if _YAML_NAME.search(child.name):
+                        found.append(self.load(child))
+            elif candidate.is_file():
+                found.append(self.load(candidate))
+        return [y for y in found if y is not None and _is_map(y.root)]
+
+    def group_vars_all(self, base: Optional[Path]) -> List[_Yaml]:
+        if base is None:
+            return []
+        folder = base / "group_vars"
+        found = []
+        for name in ("all.yml", "all.yaml", "all"):
+            candidate = folder / name
+            if candidate.is_dir() and not candidate.is_symlink():
+                for child in sorted(candidate.iterdir())[:MAX_ROLE_FILES]:
+                    if _YAML_NAME.search(child.name) or "." not in child.name:
+                        found.append(self.load(child))
+            elif candidate.is_file():
+                found.append(self.load(candidate))
+        return [y for y in found if y is not None and _is_map(y.root)]
+
+    def base_scope(self) -> _Scope:
+        """Role vars, group_vars/all beside the playbook, role defaults (provisioning-facts §4.5)."""
+        if self.scope_given is not None:
+            return self.scope_given
+        layers = []
+        place = self.place
+        if place.role is not None:
+            layers += [(_mapping_items(y.root, y.walk), y) for y in self.vars_files(place.role / "vars")]
+        layers += [(_mapping_items(y.root, y.walk), y) for y in self.group_vars_all(place.base)]
+        if place.role is not None:
+            layers += [(_mapping_items(y.root, y.walk), y) for y in self.vars_files(place.role / "defaults")]
+        return _Scope(layers)
+
+    def render(self, node, scope: _Scope, yaml: Optional[_Yaml] = None) -> Val:
+        return self.values.value(node, yaml or self.yaml, scope)
+
+    def text_of(self, node, scope: _Scope) -> Optional[str]:
+        """A scalar option as text: rendered when known, as written (with its expressions) otherwise."""
+        if node is None or not _is_scalar(node):
+            return None
+        value = self.render(node, scope)
+        if value.known and value.kind != "str" and value.kind not in ("list", "dict"):
+            return jinja._scalar_text(value) if value.kind != "bool" else ("true" if value.data else "false")
+        if value.known and value.kind == "str" and not value.partial:
+            return value.mapped().text
+        return str(_value(node))
+
+    # -- entry -----------------------------------------------------------------------------------
+
+    def run(self) -> Extraction:
+        try:
+            self._run()
+        except RecursionError:
+            self.note("nested too deep to read")
+        return self.out
+
+    def _run(self) -> None:
+        root, problem = compose(self.text)
+        if problem is not None:
+            if jinja.has_jinja(self.text):
+                self.note(f"not YAML until its Jinja is rendered ({problem.message}); not read", problem.index)
+            else:
+                self.note(f"invalid YAML ({problem.message}); Ansible refuses this file", problem.index)
+            return
+        if root is None:
+            return
+        self.yaml = _Yaml(self.text, root, self.walk, self.doc, self.doc.path)
+        section = self.section
+        if section in ("defaults", "vars", "inventory"):
+            if _is_map(root):
+                self.well_known(root)
+            return
+        if section == "meta":
+            return
+        if not _is_seq(root):
+            if section in ("tasks", "handlers") and not _is_map(root):
+                self.note(f"a {section} file that is not a list; Ansible refuses it", root.start_mark.index)
+            return
+        scope = self.base_scope()
+        if section in ("tasks", "handlers"):
+            self.tasks(root, scope, handler=section == "handlers")
+            return
+        plays = [item for item in root.value if _is_map(item)]
+        if section in ("playbook",) or any(("hosts" in _mapping_items(p, self.walk) or "import_playbook" in _mapping_items(p, self.walk)) for p in plays[:3]):
+            self.playbook(root, scope)
+        else:
+            self.tasks(root, scope, handler=False)
+
+    # -- playbooks -------------------------------------------------------------------------------
+
+    def playbook(self, root, scope: _Scope) -> None:
+        for play in root.value:
+            if not _is_map(play) or self.budget.exhausted:
+                continue
+            fields = _mapping_items(play, self.walk)
+            if "hosts" not in fields:
+                continue
+            play_scope = scope
+            files = fields.get("vars_files", (None, None))[1]
+            if _is_seq(files):
+                for item in reversed(files.value):
+                    name = self.text_of(item, scope) if _is_scalar(item) else None
+                    if name and not jinja.has_jinja(name) and self.place.base is not None:
+                        loaded = self.load(self.place.base / name)
+                        if loaded is not None and _is_map(loaded.root):
+                            play_scope = play_scope.above(_mapping_items(loaded.root, loaded.walk), loaded)
+            play_vars = fields.get("vars", (None, None))[1]
+            if _is_map(play_vars):
+                play_scope = play_scope.above(_mapping_items(play_vars, self.walk), self.yaml)
+            for section in ("pre_tasks", "roles", "tasks", "post_tasks", "handlers"):
+                if section not in fields:
+                    continue
+                key, node = fields[section]
+                if section == "roles":
+                    if _is_seq(node) and node.value:
+                        self.note("the roles this play applies are read as hosts of their own (roles/<name>/)", key.start_mark.index)
+                    continue
+                if _is_seq(node):
+                    self.tasks(node, play_scope, handler=section == "handlers")
+
+    # -- tasks -----------------------------------------------------------------------------------
+
+    def tasks(self, node, scope: _Scope, handler: bool, depth: int = 0) -> None:
+        if depth > 32:
+            self.note("blocks nested too deep; not read", node.start_mark.index)
+            return
+        for item in node.value:
+            if self.budget.exhausted:
+                self.note("more than dlint reads from one file; the rest is not read")
+                return
+            if not _is_map(item):
+                continue
+            fields = _mapping_items(item, self.walk)
+            task_scope = scope
+            task_vars = fields.get("vars", (None, None))[1]
+            if _is_map(task_vars):
+                task_scope = scope.above(_mapping_items(task_vars, self.walk), self.yaml)
+            if "block" in fields:
+                for part in ("block", "rescue", "always"):
+                    inner = fields.get(part, (None, None))[1]
+                    if _is_seq(inner):
+                        self.tasks(inner, task_scope, handler, depth + 1)
+                continue
+            task = self.task(item, fields, handler)
+            if task is None:
+                continue
+            for bound in self.loop(fields, task_scope):
+                self.dispatch(task, bound)
+
+    def task(self, item, fields, handler: bool) -> Optional[_Task]:
+        module_key = module_value = None
+        for name, (key, value) in fields.items():
+            if name in _TASK_KEYWORDS or name.startswith("with_"):
+                continue
+            if name in ("action", "local_action"):
+                continue
+            module_key, module_value = key, value
+            break
+        if module_key is None:
+            action = fields.get("action") or fields.get("local_action")
+            if action is not None and _is_scalar(action[1]):
+                words = str(_value(action[1])).split(None, 1)
+                if words:
+                    free = action[1]
+                    return _Task(item, _short(words[0]), action[0], {}, free, fields, handler)
+            return None
+        module = _short(str(module_key.value))
+        args: Dict[str, Tuple[object, object]] = {}
+        free = None
+        if _is_map(module_value):
+            args.update(_mapping_items(module_value, self.walk))
+        elif _is_scalar(module_value) and self.walk.kind(module_value) == "str":
+            free = module_value
+        extra = fields.get("args", (None, None))[1]
+        if _is_map(extra):
+            for name, pair in _mapping_items(extra, self.walk).items():
+                args.setdefault(name, pair)
+        return _Task(item, module, module_key, args, free, fields, handler)
+
+    def loop(self, fields, scope: _Scope) -> Iterable[_Scope]:
+        for name in _LOOP_KEYS:
+            if name not in fields:
+                continue
+            key, node = fields[name]
+            control = fields.get("loop_control", (None, None))[1]
+            var = "item"
+            if _is_map(control):
+                loop_var = _mapping_items(control, self.walk).get("loop_var")
+                if loop_var is not None and _is_scalar(loop_var[1]):
+                    var = str(loop_var[1].value)
+            value = self.render(node, scope)
+            if value.kind == "list":
+                items = value.data[:MAX_LOOP]
+                if name == "with_flattened" or name == "with_items":
+                    flat: List[Val] = []
+                    for element in items:
+                        flat.extend(element.data if element.kind == "list" else [element])
+                    items = flat[:MAX_LOOP]
+                if not items:
+                    return
+                for element in items:
+                    yield scope.bind(var, element)
+                return
+            yield scope.bind(var, jinja.unknown("loop"))
+            return
+        yield scope
+
+    def arg(self, task: _Task, *names: str):
+        """(key node, value node) of the first option given among ``names`` (aliases), or (None, None);
+        free-form ``k=v`` pairs are read too."""
+        for name in names:
+            if name in task.args:
+                return task.args[name]
+        if task.free is not None and task.module not in ("shell", "command", "raw", "script"):
+            pairs = _free_form(str(_value(task.free)))
+            for name in names:
+                if name in pairs:
+                    return task.free, _FreeValue(pairs[name], task.free)
+        return None, None
+
+    def option(self, task: _Task, scope: _Scope, *names: str) -> Tuple[Optional[object], Optional[Val]]:
+        """An option's node and value (rendered)."""
+        key, node = self.arg(task, *names)
+        if node is None:
+            return None, None
+        if isinstance(node, _FreeValue):
+            return node.holder, _free_value(node, self.yaml, self.values, scope)
+        return node, self.render(node, scope)
+
+    # -- modules ---------------------------------------------------------------------------------
+
+    def dispatch(self, task: _Task, scope: _Scope) -> None:
+        module = task.module
+        if module == "copy":
+            self.copy(task, scope)
+        elif module == "template":
+            self.template(task, scope)
+        elif module in ("lineinfile", "blockinfile", "replace"):
+            self.edit(task, scope)
+        elif module in ("package", "apt", "yum", "dnf", "dnf5"):
+            self.package(task, scope)
+        elif module == "dpkg_selections":
+            self.selection(task, scope)
+        elif module in ("service", "systemd", "systemd_service", "sysvinit"):
+            self.service(task, scope)
+        elif module == "docker_swarm":
+            self.swarm(task, scope)
+        elif module in ("shell", "command", "raw"):
+            self.shell(task, scope)
+        elif module in ("include_tasks", "import_tasks"):
+            self.include(task, scope)
+        elif module in ("include_role", "import_role"):
+            self.note("the role this task applies is read as a host of its own", task.module_key.start_mark.index)
+
+    def destination(self, task: _Task, scope: _Scope, *names: str) -> Tuple[Optional[object], Optional[str]]:
+        """A path option: rendered when known, else as written (``{{ dir }}/daemon.json`` is still a
+        daemon.json)."""
+        _, node = self.arg(task, *names)
+        if node is None:
+            return None, None
+        if isinstance(node, _FreeValue):
+            holder, raw, value = node.holder, node.span[2], _free_value(node, self.yaml, self.values, scope)
+        elif _is_scalar(node):
+            holder, raw, value = node, str(_value(node)), self.render(node, scope)
+        else:
+            return None, None
+        if value.known and value.kind == "str" and not value.partial:
+            return holder, value.mapped().text
+        return holder, raw
+
+    def copy(self, task: _Task, scope: _Scope) -> None:
+        dest_node, dest = self.destination(task, scope, "dest")
+        if not dest:
+            return
+        _, src = self.destination(task, scope, "src")
+        if dest.endswith("/") and src:
+            dest = dest + posixpath.basename(src.rstrip("/"))
+        kind = kind_for_target(dest)
+        if kind is None:
+            return
+        content_key, content = self.arg(task, "content")
+        if content is not None and not isinstance(content, _FreeValue):
+            self.copy_content(task, scope, content, dest, kind)
+            return
+        if src:
+            _, remote = self.option(task, scope, "remote_src")
+            if remote is not None and jinja.truthy(remote):
+                self.note(f"copy of {src} on the machine itself (remote_src) to {dest}; its content is not in the repository", task.module_key.start_mark.index)
+                return
+            src_node, _ = self.destination(task, scope, "src")
+            self.reference(task, scope, src_node, src, dest, kind, "copy")
+
+    def copy_content(self, task: _Task, scope: _Scope, node, dest: str, kind: str) -> None:
+        label = f"copy content → {dest}"
+        value = self.render(node, scope)
+        if value.kind in ("list", "dict"):
+            if value.kind == "dict" and not value.data and "when" in task.fields:
+                self.note(f"copy of an empty dict to {dest} under a condition (when:); taken as not written", node.start_mark.index)
+                return
+            value = jinja.dump_json(value)  # copy writes json.dumps() of a dict or list (provisioning-facts §4.1)
+        if not value.known:
+            mapped = jinja._masked(scalar_mapped(self.yaml, node)) if _is_scalar(node) else Mapped.of("x", self.doc, node.start_mark.index)
+            templated = True
+        elif value.kind == "str":
+            mapped = value.mapped()
+            templated = value.partial
+        else:
+            mapped = value.mapped()
+            templated = False
+        document = jinja.to_document(mapped, parent=self.doc, label=label, anchor=(node.start_mark.index, node.end_mark.index))
+        self.embed(Embedded(document, kind, target=dest, templated=templated))
+
+    def resolve_file(self, task: _Task, name: str, folder: str) -> Optional[Path]:
+        """A controller path as Ansible searches it (provisioning-facts §4.5)."""
+        place = self.place
+        if name.startswith("/"):
+            path = Path(name)
+            return path if place.inside(path) and path.is_file() else None
+        candidates = []
+        if place.role is not None:
+            candidates += [place.role / folder / name, place.role / name]
+        here = place.path.parent if place.path is not None else None
+        if here is not None:
+            candidates += [here / folder / name, here / name]
+        if place.base is not None:
+            candidates += [place.base / folder / name, place.base / name]
+        for candidate in candidates:
+            candidate = Path(os.path.normpath(candidate))
+            if place.inside(candidate) and candidate.is_file() and not candidate.is_symlink():
+                return candidate
+        return None
+
+    def reference(self, task: _Task, scope: _Scope, src_node, src: str, dest: str, kind: str, module: str) -> None:
+        if jinja.has_jinja(src):
+            self.note(f"{module} src {src} is templated; not read", src_node.start_mark.index)
+            return
+        path = self.resolve_file(task, src, _WHERE_FILES[module])
+        if path is None:
+            self.note(f"{module} src {src} (→ {dest}) is not in the repository; not read", src_node.start_mark.index)
+            return
+        text = _read_text(self.place, path)
+        if text is None:
+            return
+        if text.startswith("\ufeff") and kind != "daemon-json":
+            text = text[1:]
+        if not self.budget.spend(len(text)):
+            return
+        where = self.doc.location(src_node.start_mark.index, src_node.end_mark.index)
+        step = TraceStep(where.path, where.line, where.column, f"{module} {src} → {dest}")
+        document = Document(text, self.place.display_of(path), via=where.trace + (step,))
+        templated = False
+        if module == "template" and jinja.has_jinja(text):
+            rendered = jinja.render(Mapped.of(text, document, 0), self.values.resolver(scope), mask=kind != "shell", header=True)
+            templated = rendered.templated
+            document = jinja.to_document(rendered.text, parent=document, label="Jinja read statically", anchor=(0, 0))
+        elif module == "template" and text.startswith("#jinja2:"):
+            first = text.find("\n")
+            body = text[first + 1 :] if first >= 0 else ""
+            document = jinja.to_document(Mapped.of(body, document, len(text) - len(body)), parent=document, label="Jinja read statically", anchor=(0, 0))
+        self.embed(Embedded(document, kind, target=dest, templated=templated, reference=self.place.rel_of(path)))
+
+    def template(self, task: _Task, scope: _Scope) -> None:
+        dest_node, dest = self.destination(task, scope, "dest")
+        src_node, src = self.destination(task, scope, "src")
+        if not dest or not src:
+            return
+        kind = kind_for_target(dest)
+        if kind is None:
+            return
+        self.reference(task, scope, src_node, src, dest, kind, "template")
+
+    def edit(self, task: _Task, scope: _Scope) -> None:
+        path_node, path = self.destination(task, scope, "path", "dest", "destfile", "name")
+        if not path:
+            return
+        kind = kind_for_target(path)
+        if kind is None:
+            return
+        module = task.module
+        if kind == "daemon-json":
+            if module == "blockinfile":
+                message = f"blockinfile on {path}: its marker lines (# BEGIN ANSIBLE MANAGED BLOCK) are not JSON, and dockerd refuses a daemon.json with comments unless the markers are made JSON-safe; the edited file is not read"
+            else:
+                message = f"{module} edits {path} line by line; the resulting daemon.json is not read"
+            self.note(message, task.module_key.start_mark.index)
+            return
+        _, state = self.option(task, scope, "state")
+        if state is not None and state.kind == "str" and state.mapped().text == "absent":
+            return
+        node = None
+        if module == "lineinfile":
+            node = self.arg(task, "line", "value")[1]
+        elif module == "blockinfile":
+            node = self.arg(task, "block", "content")[1]
+        if node is None or isinstance(node, _FreeValue) or not _is_scalar(node) or kind != "envfile":
+            self.note(f"{module} edits {path}; the edited file is not read", task.module_key.start_mark.index)
+            return
+        value = self.render(node, scope)
+        if value.known and value.kind == "str":
+            mapped, templated = value.mapped(), value.partial
+        else:
+            mapped, templated = jinja._masked(scalar_mapped(self.yaml, node)), True
+        text = mapped.text
+        if not text.endswith("\n"):
+            mapped = Mapped(list(mapped.runs)).add("\n", self.doc, node.end_mark.index, False)
+        document = jinja.to_document(mapped, parent=self.doc, label=f"{module} → {path}", anchor=(node.start_mark.index, node.end_mark.index))
+        self.embed(Embedded(document, kind, target=path, templated=templated, append=True))
+
+    def package(self, task: _Task, scope: _Scope) -> None:
+        names_node, names = self.option(task, scope, "name", "pkg", "package")
+        if names is None:
+            return
+        _, state_value = self.option(task, scope, "state")
+        state = "present"
+        if state_value is not None:
+            state = state_value.mapped().text.strip() if state_value.kind == "str" and not state_value.partial else "?"
+        if state in ("absent", "removed", "build-dep", "fixed"):
+            return
+        manager = task.module
+        for item, text in _package_items(names):
+            name, version = _split_package(text, manager)
+            if name not in _ENGINE:
+                continue
+            if name == "docker" and manager == "apt":
+                continue  # Debian's docker is another program
+            if state == "latest":
+                pin = "upgrade"
+            elif state == "?":
+                pin = "unknown"
+            else:
+                pin = pin_of(version)
+            location = self.value_location(item, names_node)
+            self.out.fragments.append(EnginePackage(self.source, self.doc, manager=manager, name=name, version=version, pin=pin, location=location))
+
+    def value_location(self, value: Optional[Val], fallback) -> Location:
+        if value is not None and value.at is not None:
+            doc, start, end = value.at
+            return doc.location(start, end)
+        return self.location(fallback)
+
+    def selection(self, task: _Task, scope: _Scope) -> None:
+        _, name = self.option(task, scope, "name")
+        _, selection = self.option(task, scope, "selection")
+        if name is None or selection is None or name.kind != "str" or selection.kind != "str":
+            return
+        if selection.mapped().text.strip() == "hold" and name.mapped().text.strip() in _ENGINE:
+            location = self.value_location(selection, task.module_key)
+            self.out.fragments.append(EnginePackage(self.source, self.doc, manager="apt", name=name.mapped().text.strip(), pin="held", location=location))
+
+    def service(self, task: _Task, scope: _Scope) -> None:
+        node, name = self.option(task, scope, "name", "service", "unit")
+        if name is None or name.kind != "str" or name.partial:
+            return
+        unit = name.mapped().text.strip()
+        if unit not in ("docker", "docker.service"):
+            return
+        actions = []
+        reload_node, reload_value = self.option(task, scope, "daemon_reload", "daemon-reload")
+        if reload_value is not None and jinja.truthy(reload_value):
+            actions.append(("daemon-reload", reload_value, reload_node))
+        state_node, state = self.option(task, scope, "state")
+        if state is not None and state.kind == "str" and not state.partial:
+            action = _SERVICE_STATES.get(state.mapped().text.strip())
+            if action:
+                actions.append((action, state, state_node))
+        enabled_node, enabled = self.option(task, scope, "enabled")
+        if enabled is not None and jinja.truthy(enabled):
+            actions.append(("enable", enabled, enabled_node))
+        for action, value, where in actions:
+            location = self.value_location(value, where)
+            self.out.fragments.append(ServiceAction(self.source, self.doc, action=action, location=location))
+
+    def swarm(self, task: _Task, scope: _Scope) -> None:
+        state_node, state = self.option(task, scope, "state")
+        text = "present"
+        if state is not None:
+            if state.kind != "str" or state.partial:
+                self.note("docker_swarm with a state dlint cannot know; not read", task.module_key.start_mark.index)
+                return
+            text = state.mapped().text.strip()
+        if text == "present":
+            location = self.value_location(state, task.module_key) if state is not None else self.location(task.module_key)
+            self.out.fragments.append(SwarmMembership(self.source, self.doc, role="manager", command="init", location=location))
+        elif text == "join":
+            _, token_node = self.arg(task, "join_token")
+            said = str(_value(token_node)) if token_node is not None and _is_scalar(token_node) else ""
+            for tag in jinja.tags(said):  # the variables the token expression names, as written
+                for name in jinja.names(tag.body) if tag.kind == "expr" else ():
+                    found = scope.find(name)
+                    if found is not None and _is_scalar(found[1]):
+                        said += " " + str(_value(found[1]))
+            role = _token_role(said)
+            location = self.value_location(state, task.module_key)
+            self.out.fragments.append(SwarmMembership(self.source, self.doc, role=role, command="join", location=location))
+
+    def shell(self, task: _Task, scope: _Scope) -> None:
+        node = task.free
+        if node is None:
+            node = self.arg(task, "cmd")[1]
+        if node is None or isinstance(node, _FreeValue):
+            argv = self.arg(task, "argv")[1]
+            if _is_seq(argv):
+                words = [self.text_of(item, scope) or "" for item in argv.value if _is_scalar(item)]
+                text = " ".join("'" + w.replace("'", "'\\''") + "'" for w in words)
+                document = Document(text, self.doc.path, parent=self.doc, label=f"{task.module} argv", anchor=(argv.start_mark.index, argv.end_mark.index))
+                self.embed(Embedded(document, "shell", templated=any(jinja.has_jinja(w) for w in words)))
+            return
+        if not _is_scalar(node):
+            return
+        mapped = scalar_mapped(self.yaml, node)
+        templated = False
+        if jinja.has_jinja(mapped.text):
+            rendered = jinja.render(mapped, self.values.resolver(scope), mask=False)
+            mapped, templated = rendered.text, rendered.templated
+        document = jinja.to_document(mapped, parent=self.doc, label=task.module, anchor=(node.start_mark.index, node.end_mark.index))
+        self.embed(Embedded(document, "shell", templated=templated))
+
+    def include(self, task: _Task, scope: _Scope) -> None:
+        node = task.free if task.free is not None else self.arg(task, "file", "_raw_params")[1]
+        if node is None or isinstance(node, _FreeValue) or not _is_scalar(node):
+            return
+        name = self.text_of(node, scope)
+        if not name or jinja.has_jinja(name):
+            self.note(f"{task.module} of a file named by a template; not read", node.start_mark.index)
+            return
+        path = self.resolve_file(task, name, "tasks")
+        if path is None:
+            return
+        place = self.place
+        if place.role is not None and _ROLE_FILE.search(place.rel_of(path)) and (place.role / "tasks") in path.parents:
+            return  # every tasks file of the role is read on its own
+        if place.path is not None and path == place.path:
+            return
+        text = _read_text(place, path)
+        if text is None or not self.budget.spend(len(text)):
+            return
+        where = self.doc.location(node.start_mark.index, node.end_mark.index)
+        step = TraceStep(where.path, where.line, where.column, f"{task.module} {name}")
+        document = Document(text, place.display_of(path), via=where.trace + (step,))
+        _INFO[document] = _Info(place.sibling(path, "tasks"), "handlers" if task.handler else "tasks", scope)
+        self.embed(Embedded(document, NAME, reference=place.rel_of(path)))
+
+    def embed(self, embedded: Embedded) -> None:
+        self.out.embedded.append(embedded)
+
+    # -- popular roles' variables ----------------------------------------------------------------
+
+    def mentions(self, role: Path) -> frozenset:
+        """The words of a role's tasks, handlers and templates (which variables it uses itself)."""
+        key = role.as_posix()
+        if key not in self._mentions:
+            words: set = set()
+            count = 0
+            for folder in ("tasks", "handlers", "templates"):
+                top = role / folder
+                if not top.is_dir() or top.is_symlink():
+                    continue
+                for dirpath, dirnames, filenames in os.walk(top):
+                    for filename in sorted(filenames):
+                        count += 1
+                        if count > MAX_ROLE_FILES:
+                            break
+                        text = _read_text(self.place, Path(dirpath) / filename)
+                        if text is not None:
+                            words.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+            self._mentions[key] = frozenset(words)
+        return self._mentions[key]
+
+    def used_by_a_role(self, name: str) -> bool:
+        place = self.place
+        if place.section in ("defaults", "vars") and place.role is not None:
+            return name in self.mentions(place.role)
+        if place.section == "inventory" and place.base is not None and place.path is not None:
+            group = ("/" + place.rel).split("/group_vars/")[-1] if "/group_vars/" in "/" + place.rel else ""
+            if not group.startswith("all"):
+                return False  # a role's tasks read only group_vars/all statically
+            roles = place.base / "roles"
+            if roles.is_dir() and not roles.is_symlink():
+                for role in sorted(roles.iterdir())[:MAX_ROLE_FILES]:
+                    if role.is_dir() and not role.is_symlink() and name in self.mentions(role):
+                        return True
+        return False
+
+    def well_known(self, root) -> None:
+        items = _mapping_items(root, self.walk)
+        present = [n for n in _WELL_KNOWN if n in items and not self.used_by_a_role(n)]
+        if not present:
+            return
+        if self.place.role is not None:
+            scope = self.base_scope().above(items, self.yaml)
+        else:
+            scope = _Scope([(items, self.yaml)] + [(_mapping_items(y.root, y.walk), y) for y in self.group_vars_all(self.place.base)])
+        for name, (role, even_empty) in _DAEMON_VARIABLES.items():
+            if name not in present:
+                continue
+            key, node = items[name]
+            value = self.render(node, scope)
+            if value.kind == "dict" and not value.data and not even_empty:
+                continue
+            if value.kind not in ("dict", "unknown"):
+                self.note(f"{name} is a {value.kind}, not a dict; {role} writes it with to_nice_json", key.start_mark.index)
+                continue
+            dumped = jinja.dump_json(value, indent=4, sort_keys=True, separators=(",", ": ")) if value.known else value
+            label = f"{name} | to_nice_json ({role} writes /etc/docker/daemon.json)"
+            if dumped.known:
+                document = jinja.to_document(dumped.mapped(), parent=self.doc, label=label, anchor=(node.start_mark.index, node.end_mark.index))
+                templated = dumped.partial
+            else:
+                document = Document("x" * max(1, node.end_mark.index - node.start_mark.index), self.doc.path, parent=self.doc, label=label, anchor=(node.start_mark.index, node.end_mark.index))
+                templated = True
+            self.embed(Embedded(document, "daemon-json", target="/etc/docker/daemon.json", templated=templated))
+            if name == "docker_daemon_options" and value.kind == "dict" and value.data:
+                self.restart_handler(items, key, scope)
+        self.role_packages(items, present, scope)
+
+    def restart_handler(self, items, options_key, scope: _Scope) -> None:
+        """geerlingguy.docker notifies ``restart docker`` when it writes daemon.json; the handler's
+        state is ``docker_restart_handler_state`` (``restarted`` by default)."""
+        state = "restarted"
+        where = options_key
+        if "docker_restart_handler_state" in items:
+            key, node = items["docker_restart_handler_state"]
+            value = self.render(node, scope)
+            if value.kind != "str" or value.partial:
+                return
+            state, where = value.mapped().text.strip(), node
+        action = _SERVICE_STATES.get(state)
+        if action in ("restart", "reload"):
+            self.out.fragments.append(ServiceAction(self.source, self.doc, action=action, location=self.location(where)))
+
+    def role_packages(self, items, present: Sequence[str], scope: _Scope) -> None:
+        def text(name: str) -> Optional[Val]:
+            if name not in items:
+                return None
+            return self.render(items[name][1], scope)
+
+        def add(manager: str, name: str, version: Optional[str], pin: str, value: Optional[Val], fallback) -> None:
+            location = self.value_location(value, fallback)
+            self.out.fragments.append(EnginePackage(self.source, self.doc, manager=manager, name=name, version=version, pin=pin, location=location))
+
+        geerling = [n for n in ("docker_packages", "docker_package", "docker_packages_state", "docker_package_state") if n in present]
+        if geerling:
+            state_name = "docker_packages_state" if "docker_packages_state" in items else "docker_package_state"
+            state_value = text(state_name)
+            state = state_value.mapped().text.strip() if state_value is not None and state_value.kind == "str" and not state_value.partial else "present"
+            if state != "absent":
+                packages: List[Tuple[Optional[Val], str]] = []
+                if "docker_packages" in items:
+                    packages = list(_package_items(text("docker_packages")))
+                elif "docker_package" in items:
+                    packages = list(_package_items(text("docker_package")))
+                else:
+                    edition = text("docker_edition")
+                    suffix = edition.mapped().text if edition is not None and edition.kind == "str" and not edition.partial else "ce"
+                    packages = [(None, f"docker-{suffix}")]
+                for value, written in packages:
+                    name, version = _split_package(written, "package")
+                    if name not in _ENGINE:
+                        continue
+                    fallback = items[state_name][1] if state == "latest" and state_name in items else items[geerling[0]][0]
+                    pin = "upgrade" if state == "latest" else pin_of(version)
+                    add("geerlingguy.docker", name, version, pin, value if state != "latest" else state_value, fallback)
+        if "docker_version" in present or "docker_latest_version" in present:
+            version = text("docker_version")
+            latest = text("docker_latest_version")
+            written = version.mapped().text.strip() if version is not None and version.kind in ("str", "int", "float") and version.known else ""
+            if version is not None and version.kind in ("int", "float"):
+                written = jinja._scalar_text(version)
+            if written:
+                add("haxorof.docker_ce", "docker-ce", written, pin_of(written), version, items["docker_version"][0])
+            elif latest is None or jinja.truthy(latest) is not False:
+                where = items["docker_latest_version"][1] if "docker_latest_version" in items else items["docker_version"][1]
+                add("haxorof.docker_ce", "docker-ce", None, "upgrade", latest, where)
+        for name, manager in (("docker_package_version", "atosatto.docker-swarm"), ("docker__version", "nickjj.docker")):
+            if name in present:
+                version = text(name)
+                written = version.mapped().text.strip() if version is not None and version.known and version.kind == "str" else (jinja._scalar_text(version) if version is not None and version.known and version.kind in ("int", "float") else "")
+                add(manager, "docker-ce", written or None, pin_of(written or None), version, items[name][0])
+        if "docker__state" in present:
+            state = text("docker__state")
+            if state is not None and state.kind == "str" and state.mapped().text.strip() == "latest":
+                add("nickjj.docker", "docker-ce", None, "upgrade", state, items["docker__state"][1])
+
+
+# --- small readers ---------------------------------------------------------------------------------------
+
+
+def _short(module: str) -> str:
+    for prefix in _MODULE_PREFIXES:
+        if module.startswith(prefix):
+            return module[len(prefix) :]
+    return module
+
+
+_FREE_PAIR = re.compile(r"""([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\S*)""")
+
+
+@dataclass
+class _FreeValue:
+    """One ``k=v`` of a free-form module string (``apt: name=docker-ce state=latest``)."""
+
+    span: Tuple[int, int, str]  # start, end in the scalar's value, text without quotes
+    holder: object  # the scalar node
+
+
+def _free_form(text: str) -> Dict[str, Tuple[int, int, str]]:
+    pairs = {}
+    for match in _FREE_PAIR.finditer(text):
+        if match.start() and not text[match.start() - 1].isspace():
+            continue
+        raw = match.group(2)
+        start, end = match.start(2), match.end(2)
+        if raw[:1] in "'\"" and len(raw) >= 2 and raw[-1] == raw[0]:
+            raw, start, end = raw[1:-1], start + 1, end - 1
+        pairs[match.group(1)] = (start, end, raw)
+    return pairs
+
+
+def _free_value(free: _FreeValue, yaml: _Yaml, values: _Values, scope: _Scope) -> Val:
+    start, end, raw = free.span
+    mapped = scalar_mapped(yaml, free.holder).slice(start, end)
+    if jinja.has_jinja(raw):
+        rendered = jinja.render(mapped, values.resolver(scope), native=True)
+        if rendered.value is not None and rendered.value.known:
+            return rendered.value
+        return Val("str", None, rendered.text, None, rendered.templated)
+    origin = mapped.origin()
+    at = (origin[0], origin[1], origin[1] + len(raw)) if origin else None
+    return Val("str", None, mapped, at)
+
+
+def _package_items(value: Optional[Val]) -> Iterable[Tuple[Optional[Val], str]]:
+    """Each package a ``name`` option gives: a list, or a comma-separated string."""
+    if value is None or not value.known:
+        return
+    items = value.data if value.kind == "list" else [value]
+    for item in items:
+        if item.kind != "str" or item.partial:
+            continue
+        text = item.mapped().text
+        if "," in text and value.kind != "list":
+            position = 0
+            for part in text.split(","):
+                stripped = part.strip()
+                if stripped:
+                    offset = position + part.index(stripped)
+                    sub = item.mapped().slice(offset, offset + len(stripped))
+                    origin = sub.origin()
+                    at = (origin[0], origin[1], origin[1] + len(stripped)) if origin else item.at
+                    yield Val("str", None, sub, at), stripped
+                position += len(part) + 1
+        else:
+            yield item, text.strip()
+
+
+_RPM_VERSION = re.compile(r"^(docker-ce|docker-ee|docker-engine|moby-engine|docker)-((?:\d+:)?\d[\w.:~+*-]*)$")
+_ARCH = re.compile(r"\.(?:x86_64|aarch64|ppc64le|s390x|noarch|armv7hl)$")
+
+
+def _split_package(text: str, manager: str) -> Tuple[str, Optional[str]]:
+    """(name, version as written) of ``docker-ce=5:24.0.7-1~…`` (apt) or ``docker-ce-24.0.7`` (yum/dnf)."""
+    text = text.strip()
+    for operator in (">=", "<=", "==", "=", ">", "<"):
+        if operator in text:
+            name, version = text.split(operator, 1)
+            name = name.strip().split(":", 1)[0]
+            if operator in ("=", "=="):
+                return name, version.strip() or None
+            return name, None  # a lower or upper bound pins nothing
+    text = _ARCH.sub("", text)
+    match = _RPM_VERSION.match(text)
+    if match and manager != "apt":
+        return match.group(1), match.group(2)
+    return text.split("/", 1)[0], None
+
+
+_MANAGER_WORD = re.compile(r"(?<![a-z])manager(?![a-z0-9])")
+_WORKER_WORD = re.compile(r"(?<![a-z])worker(?![a-z0-9])")
+
+
+def _token_role(expression: str) -> str:
+    """manager or worker when the join token's expression names one (``JoinTokens.Worker``)."""
+    said = expression.lower().replace("_", " ").replace(".", " ")
+    manager, worker = bool(_MANAGER_WORD.search(said)), bool(_WORKER_WORD.search(said))
+    if manager != worker:
+        return "manager" if manager else "worker"
+    return "unknown"

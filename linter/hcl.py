@@ -457,6 +457,7 @@ class Inline:
 
     text: Text
     labels: Tuple[str, ...]
+    variant: Tuple[str, ...] = ()  # the branches of conditionals it stands in ("if var.swarm")
 
 
 @dataclass
@@ -468,6 +469,7 @@ class FileRef:
     template: bool  # templatefile(): its ${...} and %{...} are rendered
     span: Tuple[int, int]  # the call in this document
     labels: Tuple[str, ...]
+    variant: Tuple[str, ...] = ()
 
 
 @dataclass
@@ -477,6 +479,7 @@ class Traversal:
     parts: List[str]
     span: Tuple[int, int]
     labels: Tuple[str, ...]
+    variant: Tuple[str, ...] = ()
 
 
 @dataclass
@@ -498,8 +501,10 @@ class Evaluator:
         self.notes.append(f"{self.word}: {self.hcl.document.location(offset)}: {message}")
 
     def values(self, node, labels: Tuple[str, ...], depth: int = 0) -> List[object]:
-        """What an expression gives, as far as it is literal: [Inline], [FileRef] or [Traversal];
-        [] with a note when it is not known (a variable, a function dlint does not evaluate)."""
+        """What an expression gives, as far as it is literal: Inline, FileRef or Traversal values;
+        [] with a note when it is not known (a variable, a function dlint does not evaluate), []
+        for null. A conditional gives what each branch gives; when both give something, each
+        value says which branch in its ``variant`` (a machine configured one way or the other)."""
         hcl = self.hcl
         inner = hcl.inner(node)
         if inner is None:
@@ -512,6 +517,10 @@ class Evaluator:
         if inner.has_error:
             self.note(span[0], f"{label}: does not parse; not read")
             return []
+        if inner.type == "null_lit":
+            return []
+        if inner.type == "conditional":
+            return self._conditional(inner, labels, depth)
         text = hcl.string(inner)
         if text is not None:
             alone = hcl.only_interpolation(inner)
@@ -539,6 +548,22 @@ class Evaluator:
             return [Traversal(parts, span, labels)]
         self.note(span[0], f"{label}: not a literal value; not read")
         return []
+
+    def _conditional(self, node, labels: Tuple[str, ...], depth: int) -> List[object]:
+        exprs = [c for c in node.children if c.type == "expression"]
+        if len(exprs) != 3:
+            return []
+        condition = " ".join(self.hcl.source(exprs[0]).split())
+        if len(condition) > 60:
+            condition = condition[:57] + "..."
+        yes = self.values(exprs[1], labels, depth + 1)
+        no = self.values(exprs[2], labels, depth + 1)
+        if yes and no:
+            for value in yes:
+                value.variant = value.variant + (f"if {condition}",)
+            for value in no:
+                value.variant = value.variant + (f"unless {condition}",)
+        return yes + no
 
     def path(self, node) -> Optional[str]:
         """A path argument: a literal string in which only ``${path.module|root|cwd}`` may stand."""
@@ -711,16 +736,52 @@ def _prefixes(inside: str) -> Iterator[str]:
 # Embedded documents
 
 
+def upload_target(destination: str, source: Optional[str]) -> str:
+    """Where an uploaded file lands: a destination ending in ``/`` is a folder that takes the
+    source's name (Packer's and Terraform's file provisioners)."""
+    if destination.endswith("/") and source:
+        return destination + posixpath.basename(source.rstrip("/"))
+    return destination
+
+
 def has_sequences(text: str) -> bool:
     """A template (templatefile()) holds ``${`` or ``%{`` sequences that are not escaped."""
     return bool(re.search(r"(?<!\$)\$\{|(?<!%)%\{", text))
 
 
+def leading_directives(text: str) -> int:
+    """The end of the template directives (``%{~ if x }``) that open a template, white space
+    between them included; 0 when it does not open with one. What they guard is what the machine
+    gets when the condition holds (and nothing otherwise)."""
+    index = end = 0
+    size = len(text)
+    while True:
+        while index < size and text[index] in _GO_SPACE:
+            index += 1
+        if not text.startswith("%{", index):
+            return end
+        close = text.find("}", index + 2)
+        if close < 0:
+            return end
+        index = end = close + 1
+
+
+def masked_lead(text: str) -> str:
+    """``text`` with its opening directives blanked (newlines kept): the same positions, and the
+    header they guard (``#cloud-config``, ``#!``) first."""
+    end = leading_directives(text)
+    if not end:
+        return text
+    return re.sub(r"[^\n]", " ", text[:end]) + text[end:]
+
+
 def user_data_kind(text: str) -> Optional[str]:
     """The kind that reads user data: cloud-init for what cloud-init recognises, including a
-    ``#!`` script (cloud-init runs it: scripts_user); None for anything else."""
+    ``#!`` script (cloud-init runs it: scripts_user); None for anything else. Template directives
+    that open the text are looked past."""
     from .sources.cloudinit import CloudInitKind, content_type
 
+    text = masked_lead(text)
     head = text[:HEAD_BYTES].encode("utf-8", "replace")[:HEAD_BYTES]
     if CloudInitKind().sniff(head) or content_type(text) is not None:
         return "cloud-init"
@@ -756,6 +817,8 @@ class Embedder:
                 self.note(value.text.span[0], f"{label}: neither cloud-init user data nor a script; not read")
                 return
             document = inline_document(self.doc, value)
+            if value.text.templated:
+                document.text = masked_lead(document.text)  # same length, same lines: the map holds
             self.out.embedded.append(Embedded(document, kind, templated=value.text.templated, **fields))
         elif isinstance(value, FileRef):
             text, error = self.files.read(value.rel)
@@ -766,8 +829,8 @@ class Embedder:
             if kind is None:
                 self.note(value.span[0], f"{label}: {value.display} is neither cloud-init user data nor a script; not read")
                 return
-            document = reference_document(self.doc, value, text)
             templated = value.template and has_sequences(text)
+            document = reference_document(self.doc, value, masked_lead(text) if templated else text)
             self.out.embedded.append(Embedded(document, kind, templated=templated, reference=value.rel, **fields))
         elif isinstance(value, Traversal):
             self.note(value.span[0], f"{label}: {'.'.join(value.parts)} is not known before the run; not read")

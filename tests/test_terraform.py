@@ -179,11 +179,39 @@ def test_locals_are_followed(tmp_path):
 
 
 def test_variables_and_resource_attributes_are_unknown(tmp_path):
-    tf = 'resource "aws_instance" "a" {\n  user_data = var.user_data\n}\nresource "aws_instance" "b" {\n  user_data = var.on ? "x" : "y"\n}\n'
+    tf = 'resource "aws_instance" "a" {\n  user_data = var.user_data\n}\nresource "aws_instance" "b" {\n  user_data = [for line in var.lines : line]\n}\n'
     out = extract(tmp_path, {"main.tf": tf})
     assert out.embedded == []
     assert any("var.user_data is not known before Terraform runs" in note for note in out.notes)
     assert any("aws_instance.b.user_data: not a literal value" in note for note in out.notes)
+
+
+def test_conditional_branches_are_machines_of_their_own(tmp_path):
+    tf = (
+        'data "cloudinit_config" "default" {\n  part {\n    content = "#cloud-config\\nruncmd: [docker info]\\n"\n  }\n}\n'
+        'resource "openstack_compute_instance_v2" "nodes" {\n'
+        "  for_each  = var.nodes\n"
+        '  user_data = each.value.cloudinit != null ? templatefile("${path.module}/custom.yaml.tmpl", {}) : data.cloudinit_config.default.rendered\n'
+        "}\n"
+        'resource "upcloud_server" "w" {\n  user_data = var.user_data != "" ? file("custom.yaml.tmpl") : null\n}\n'
+    )
+    out = extract(tmp_path, {"main.tf": tf, "custom.yaml.tmpl": "#cloud-config\npackages: [docker-ce]\n"})
+    groups = [e.group for e in out.embedded]
+    assert groups == [
+        "main.tf › openstack_compute_instance_v2.nodes (if each.value.cloudinit != null)",
+        "main.tf › openstack_compute_instance_v2.nodes (unless each.value.cloudinit != null)",
+        "main.tf › upcloud_server.w",  # a null branch gives nothing: one machine
+    ]
+
+
+def test_opening_template_directives_are_looked_past(tmp_path):
+    template = '%{~ if length(extra_partitions) > 0 }\n#cloud-config\nbootcmd:\n%{~ for p in extra_partitions }\n  - [sgdisk, ${p}]\n%{~ endfor }\n%{~ endif }\n'
+    tf = 'resource "aws_instance" "a" {\n  user_data = templatefile("${path.module}/cloudinit.yaml.tmpl", { extra_partitions = [] })\n}\n'
+    (embedded,) = extract(tmp_path, {"main.tf": tf, "cloudinit.yaml.tmpl": template}).embedded
+    assert embedded.kind == "cloud-init" and embedded.templated is True
+    text = embedded.document.text
+    assert len(text) == len(template) and text.lstrip().startswith("#cloud-config")  # blanked, same length
+    assert text[text.index("#cloud-config"):] == template[template.index("#cloud-config"):]
 
 
 # ------------------------------------------------------------------------------------------
@@ -441,6 +469,22 @@ def test_remote_exec_scripts_and_local_file(tmp_path):
     assert script.kind == "shell" and script.reference == "scripts/docker.sh"
     assert script.document.via[0].label == 'null_resource.n › provisioner "remote-exec" › script "scripts/docker.sh"'
     assert daemon.kind == "daemon-json" and daemon.target == "./rendered/daemon.json" and daemon.group == "main.tf › local_file.daemon"
+
+
+def test_file_provisioner_into_a_folder_older_azure_vms_and_modules(tmp_path):
+    tf = (
+        'resource "azurerm_virtual_machine" "old" {\n'
+        '  os_profile {\n    computer_name  = "docker01"\n    custom_data    = file("cloud-init.yaml")\n  }\n'
+        '  provisioner "file" {\n    source      = "files/daemon.json"\n    destination = "/etc/docker/"\n  }\n'
+        "}\n"
+        'module "swarm_node" {\n  source    = "./modules/node"\n  user_data = templatefile("${path.root}/cloud-init.yaml", {})\n}\n'
+    )
+    files = {"main.tf": tf, "cloud-init.yaml": "#cloud-config\nruncmd: [docker info]\n", "files/daemon.json": '{"debug": true}'}
+    custom, upload, module = extract(tmp_path, files).embedded
+    assert custom.document.via[0].label == 'azurerm_virtual_machine.old.os_profile.custom_data › file("cloud-init.yaml")'
+    assert upload.kind == "daemon-json" and upload.target == "/etc/docker/daemon.json" and upload.reference == "files/daemon.json"
+    assert custom.group == upload.group == "main.tf › azurerm_virtual_machine.old"
+    assert module.group == "main.tf › module.swarm_node" and module.templated is False
 
 
 # ------------------------------------------------------------------------------------------

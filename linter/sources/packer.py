@@ -21,13 +21,12 @@ template's folder. Nothing is executed; files outside the project are never read
 
 from __future__ import annotations
 
-import posixpath
 import re
 from typing import Dict, List, Optional, Tuple
 
 from .. import jsonread
 from ..document import Document
-from ..hcl import Embedder, Evaluator, Files, Hcl, Inline, Text, has_sequences, joined_script
+from ..hcl import Embedder, Evaluator, Files, Hcl, Inline, Text, has_sequences, joined_script, upload_target
 from ..sources.shell import _Mapped
 from . import SNIFF, Extraction, ReadContext, SourceKind
 
@@ -108,8 +107,7 @@ class _Provisioners:
                 self.embedder.written(ev.values(fields["content"], (f"{label}.content",)), target, group=group)
             for name in ("source", "sources"):
                 for item in self.paths(fields, name):
-                    raw = ev.path(item)
-                    target = destination + posixpath.basename(raw.rstrip("/")) if destination.endswith("/") and raw else destination
+                    target = upload_target(destination, ev.path(item))
                     ref = ev.file_ref(item, name, (label,), shown='source "{path}"')
                     if ref is not None:
                         self.embedder.written([ref], target, group=group)

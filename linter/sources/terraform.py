@@ -6,7 +6,7 @@ name as its ``group``, so what cloud-init, a script or a daemon.json says joins 
 (provisioning-facts §5.3):
 
 - user data: ``user_data``, ``user_data_base64`` (aws), ``custom_data`` and ``user_data``
-  (azurerm), ``metadata["user-data"]`` (google), ``metadata.user_data`` (oci),
+  (azurerm; ``os_profile.custom_data`` of the older VM resources), ``metadata["user-data"]`` (google), ``metadata.user_data`` (oci),
   ``extra_config["guestinfo.userdata"]`` and ``vapp.properties["user-data"]`` (vsphere), ``user_data``
   of launch templates, droplets, servers... -- read by the cloud-init kind (which also runs a ``#!``
   script as cloud-init does); ``metadata_startup_script`` and ``metadata["startup-script"]`` (GCE's
@@ -21,6 +21,11 @@ name as its ``group``, so what cloud-init, a script or a daemon.json says joins 
   and ``scripts`` as referenced files; ``provisioner "file"`` and ``local_file``: ``content`` or
   ``source`` written to a ``destination``/``filename`` another kind reads (a daemon.json).
 
+A conditional whose branches both give user data (``var.x ? templatefile(..) : data.x.rendered``)
+makes two machines, ``<file> › <address> (if <condition>)`` and ``(unless <condition>)``; a null
+branch gives nothing. Template directives that open a template (``%{ if x ~}`` before
+``#cloud-config``) are blanked, same length, so that the header they guard is seen.
+
 A data source that no resource of this file uses is read as a machine of its own. Variables,
 resource attributes, other functions and data sources of other files are not known: their
 ``${...}`` stays in the text as written (the document is templated), or a note says what was not
@@ -33,7 +38,7 @@ import re
 from typing import Dict, List, Optional, Tuple
 
 from ..document import Document
-from ..hcl import Embedder, Evaluator, FileRef, Files, Hcl, Inline, Text, Traversal, inline_document, user_data_kind
+from ..hcl import Embedder, Evaluator, FileRef, Files, Hcl, Inline, Text, Traversal, inline_document, upload_target, user_data_kind
 from ..sources.shell import _Mapped
 from . import Embedded, Extraction, ReadContext, SourceKind
 
@@ -123,6 +128,10 @@ class _Reader:
             properties = hcl.attributes(vapp.body).get("properties")
             if properties is not None:
                 self.user_data_map(properties.expr, f"{address}.vapp.properties", group)
+        for profile in hcl.blocks(block.body, "os_profile"):  # azurerm_virtual_machine(_scale_set), the older resources
+            custom_data = hcl.attributes(profile.body).get("custom_data")
+            if custom_data is not None:
+                self.user_data(custom_data.expr, (f"{address}.os_profile.custom_data",), group, "user-data")
         if block.labels and block.labels[0] in LOCAL_FILES:
             self.local_file(attributes, address, group)
         for provisioner in hcl.blocks(block.body, "provisioner"):
@@ -145,6 +154,7 @@ class _Reader:
         return _shell if role == "startup" else user_data_kind
 
     def payload(self, value, group: str, role: str) -> None:
+        group += "".join(f" ({branch})" for branch in value.variant)
         if isinstance(value, Traversal):
             self.traversal(value, group, role)
         else:
@@ -253,10 +263,12 @@ class _Reader:
         for name in ("content", "sensitive_content"):
             if name in fields:
                 values.extend(self.ev.values(fields[name].expr, (f"{label}.{name}",)))
-        if "source" in fields:
-            ref = self.ev.file_ref(fields["source"].expr, "source", (label,), shown='source "{path}"')
-            values.extend([ref] if ref is not None else [])
         self.embedder.written(values, target, group=group)
+        if "source" in fields:
+            source = fields["source"].expr
+            ref = self.ev.file_ref(source, "source", (label,), shown='source "{path}"')
+            if ref is not None:
+                self.embedder.written([ref], upload_target(target, self.ev.path(source)), group=group)
 
     def local_file(self, attributes, address: str, group: str) -> None:
         target = self.destination(attributes, "filename")

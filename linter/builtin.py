@@ -9,12 +9,14 @@ from .hookspecs import hookimpl
 def dlint_source_kinds():
     # the first kind that claims a file reads it: specific names first, cloud-init before shell
     # (user-data.sh is user-data), shell last
+    from .sources.butane import ButaneKind
     from .sources.cloudinit import CloudInitKind
     from .sources.daemon_json import DaemonJsonKind
+    from .sources.ignition import IgnitionKind
     from .sources.shell import ShellKind
     from .sources.systemd import EnvFileKind, SystemdKind
 
-    return [DaemonJsonKind(), SystemdKind(), EnvFileKind(), CloudInitKind(), ShellKind()]
+    return [DaemonJsonKind(), SystemdKind(), EnvFileKind(), IgnitionKind(), ButaneKind(), CloudInitKind(), ShellKind()]
 
 
 @hookimpl

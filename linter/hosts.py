@@ -63,9 +63,10 @@ class Host:
         return list(seen)
 
     def primary_location(self) -> Location:
-        configs = self.daemon_configs
-        first = configs[0] if configs else self.fragments[0]
-        return first.document.start_location()
+        """Where host-wide findings point: its daemon.json, else its first real file."""
+        real = [f for f in self.fragments if not f.document.start_location().path.startswith("<")] or self.fragments
+        configs = [f for f in real if isinstance(f, DaemonConfig)]
+        return (configs or real)[0].document.start_location()
 
 
 def _platform(fragments: Sequence[Fragment], configured: Optional[str]) -> Tuple[str, str]:

@@ -363,9 +363,12 @@ def _tag(node) -> str:
 
 
 def _value(node) -> str:
-    """A scalar's value; ruamel marks the fold points of a ``>`` scalar with BEL characters."""
-    value = node.value
-    return value.replace("\a", "") if node.style == ">" and "\a" in value else value
+    """A scalar's value ("" for a mapping or sequence where a scalar was expected); ruamel marks
+    the fold points of a ``>`` scalar with BEL characters."""
+    value = getattr(node, "value", "")
+    if not isinstance(value, str):
+        return ""
+    return value.replace("\a", "") if getattr(node, "style", None) == ">" and "\a" in value else value
 
 
 def _is_scalar(node) -> bool:

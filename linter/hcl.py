@@ -287,12 +287,18 @@ class Hcl:
 
     # -- strings -----------------------------------------------------------------------------
 
-    def _sequences(self, node, out: list) -> None:
-        for child in node.children:
-            if child.type in _SEQUENCES:
+    @staticmethod
+    def _sequences(node, out: list) -> None:
+        """The template sequences of a template, in order, however deep directives nest."""
+        stack = [iter(node.children)]
+        while stack:
+            child = next(stack[-1], None)
+            if child is None:
+                stack.pop()
+            elif child.type in _SEQUENCES:
                 out.append(child)
             elif child.type in _DIRECTIVES:
-                self._sequences(child, out)
+                stack.append(iter(child.children))
 
     def _tokens(self, node, start: int, end: int, heredoc: bool) -> List["_Token"]:
         """Literal runs (heredoc ones cut after each newline) and template sequences, in order."""

@@ -606,6 +606,16 @@ def test_syntax_errors_are_noted_and_the_rest_is_read(tmp_path):
     assert [e.group for e in out.embedded] == ["main.tf › aws_instance.web"]
 
 
+def test_deeply_nested_templates_and_references_are_bounded(tmp_path):
+    deep = "%{ if x }" * 3000 + "#!/bin/sh\ndocker info\n" + "%{ endif }" * 3000
+    wrapped = "base64encode(" * 50 + '"#!/bin/sh"' + ")" * 50
+    tf = f'resource "aws_instance" "a" {{\n  user_data = <<EOF\n{deep}\nEOF\n}}\nresource "aws_instance" "b" {{\n  user_data = {wrapped}\n}}\n'
+    tf += 'locals {\n  a = local.b\n  b = local.a\n}\nresource "aws_instance" "c" {\n  user_data = local.a\n}\n'
+    out = extract(tmp_path, {"main.tf": tf})
+    assert [e.group for e in out.embedded] == ["main.tf › aws_instance.a"]
+    assert sum("nested too deep; not followed" in note for note in out.notes) == 2
+
+
 def test_claims_and_needles():
     kind = TerraformKind()
     assert kind.claims("infra/main.tf", "main.tf") is True

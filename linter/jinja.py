@@ -927,7 +927,13 @@ def dump_json(value: Val, *, indent: Optional[int] = None, sort_keys: bool = Fal
     string is masked inside it."""
     item_sep, key_sep = separators or ((", ", ": ") if indent is None else (",", ": "))
     out = Mapped()
-    state = {"partial": False}
+    state = {"partial": False, "length": 0}
+
+    def put(text: str, doc: Optional[Document], offset: int, exact: bool) -> None:
+        state["length"] += len(text)
+        if state["length"] > MAX_TEXT:
+            raise ValueError("too large")
+        out.add(text, doc, offset, exact)
 
     def anchor_of(val: Val):
         if val.at is not None:
@@ -939,35 +945,35 @@ def dump_json(value: Val, *, indent: Optional[int] = None, sort_keys: bool = Fal
     def emit(text: str, val: Val) -> None:
         # punctuation and indentation: mapped from the start of the value they belong to
         doc, offset = anchor_of(val)
-        out.add(text, doc, offset, doc is not None)
+        put(text, doc, offset, doc is not None)
 
     def emit_string(val: Val) -> None:
         mapped = val.mapped()
         doc, offset = anchor_of(val)
-        out.add('"', doc, offset, doc is not None)
+        put('"', doc, offset, doc is not None)
         for run in mapped.runs:
             escaped = json.dumps(run.text)[1:-1]
             if escaped == run.text:
-                out.add(run.text, run.doc if run.doc is not None else doc, run.offset if run.doc is not None else offset, run.exact and run.doc is not None)
+                put(run.text, run.doc if run.doc is not None else doc, run.offset if run.doc is not None else offset, run.exact and run.doc is not None)
             else:
                 for k, char in enumerate(run.text):
                     piece = json.dumps(char)[1:-1]
                     source = run.offset + (k if run.exact else 0) if run.doc is not None else offset
                     piece_doc = run.doc if run.doc is not None else doc
-                    out.add(piece, piece_doc, source, piece_doc is not None and (run.exact or run.doc is None))
+                    put(piece, piece_doc, source, piece_doc is not None and (run.exact or run.doc is None))
         end_doc, end = (val.at[0], max(val.at[1], val.at[2] - 1)) if val.at is not None else (doc, offset)
-        out.add('"', end_doc, end, end_doc is not None)
+        put('"', end_doc, end, end_doc is not None)
         if val.partial:
             state["partial"] = True
 
     def visit(val: Val, level: int) -> None:
-        if level > MAX_DEPTH or len(out) > MAX_TEXT:
+        if level > MAX_DEPTH:
             raise ValueError("too deep or too large")
         kind = val.kind
         if kind == "unknown":
             doc, offset = anchor_of(val)
             width = max(1, (val.at[2] - val.at[1]) if val.at is not None else 1)
-            out.add(MASK * width, doc, offset, doc is not None)
+            put(MASK * width, doc, offset, doc is not None)
             state["partial"] = True
         elif kind == "str":
             emit_string(val)
@@ -1155,9 +1161,23 @@ def render(source: Mapped, resolve: Resolver, *, mask: bool = True, trim_blocks:
             continue
         value = _evaluate(tag, source, resolve, result) if tag.kind == "expr" and tag.closed else None
         if value is not None and value.known and value.kind not in ("list", "dict"):
+            quoted = (
+                value.at is not None
+                and not tag.strip_before
+                and not tag.strip_after
+                and text[tag.start - 1 : tag.start] == '"' == text[tag.end : tag.end + 1]
+                and literal.text.endswith('"')
+            )
+            if quoted:
+                # "{{ value }}": the quoted string is the value; its quotes point where it is set
+                _retarget_last(out, value.at[0], value.at[1])
             out.extend(value.mapped())
             result.templated = result.templated or value.partial
             strip_next = tag.strip_after
+            if quoted:
+                out.add('"', value.at[0], max(value.at[1], value.at[2] - 1))
+                cursor = tag.end + 1
+                continue
         else:
             result.templated = True
             result.unknown.append(text[tag.start : tag.end].strip())
@@ -1189,6 +1209,17 @@ def _evaluate(tag: Tag, source: Mapped, resolve: Resolver, result: Rendered) -> 
         return None
     result.used.extend(u for u in evaluator.used if u not in result.used)
     return value if isinstance(value, Val) else None
+
+
+def _retarget_last(mapped: Mapped, doc: Document, offset: int) -> None:
+    """Map the last character of ``mapped`` to ``doc`` at ``offset``."""
+    last = mapped.runs[-1]
+    char = last.text[-1]
+    if len(last.text) == 1:
+        mapped.runs.pop()
+    else:
+        mapped.runs[-1] = Run(last.text[:-1], last.doc, last.offset, last.exact)
+    mapped.add(char, doc, offset)
 
 
 def _masked(whole: Mapped) -> Mapped:

@@ -59,6 +59,7 @@ NAME = "ansible"
 MAX_LOOP = 64  # items of a literal loop read
 MAX_ROLE_FILES = 200  # files of a role read to see which variables it uses
 MAX_DEPTH = 16  # variables rendered through variables
+MAX_VALUE_NODES = 50_000  # values made from YAML nodes in one read, aliases expanded
 
 _SECTIONS = ("tasks", "handlers", "defaults", "vars", "meta")
 _ROLE_FILE = re.compile(r"(?:^|/)(roles/[^/]+/)(tasks|handlers|defaults|vars|meta)/(?:[^/]+/)*[^/]+\.ya?ml$")
@@ -274,10 +275,14 @@ class _Scope:
 
 
 class _Values:
-    """YAML nodes as the values Jinja sees, strings rendered through the variables in scope."""
+    """YAML nodes as the values Jinja sees, strings rendered through the variables in scope.
+
+    Aliases are expanded, so the nodes made in one read are bounded (MAX_VALUE_NODES): past that,
+    values are unknown."""
 
     def __init__(self, budget: _Budget):
         self.budget = budget
+        self.nodes = _Budget(MAX_VALUE_NODES)
         self.active: set = set()
 
     def resolver(self, scope: _Scope, depth: int = 0):
@@ -310,8 +315,8 @@ class _Values:
         if node is None:
             return Val("null")
         at = (yaml.doc, node.start_mark.index, node.end_mark.index)
-        if depth > MAX_DEPTH * 4 or not self.budget.spend(1):
-            return Val("unknown", "too deep", at=at)
+        if depth > MAX_DEPTH * 4 or not self.nodes.spend(1):
+            return Val("unknown", "too deep, or too many nodes", at=at)
         if _is_seq(node):
             return Val("list", [self.value(item, yaml, scope, depth + 1) for item in node.value], at=at)
         if _is_map(node):
@@ -392,7 +397,7 @@ class AnsibleKind(SourceKind):
         "written by copy/template/lineinfile, engine packages and pins, docker service actions, docker_swarm, "
         "shell tasks, and the variables of popular Docker roles"
     )
-    needles = DOCKER_NEEDLES
+    needles = re.compile(DOCKER_NEEDLES.pattern + rb"|moby-engine")
 
     def claims(self, rel: str, basename: str):
         rel = rel.replace("\\", "/")
@@ -974,7 +979,8 @@ class _Reader:
         if enabled is not None and jinja.truthy(enabled):
             actions.append(("enable", enabled, enabled_node))
         for action, value, where in actions:
-            location = self.value_location(value, where)
+            # the action is where the task says it (a value from defaults/main.yml is only its detail)
+            location = self.location(where) if where is not task.free else self.value_location(value, task.module_key)
             self.out.fragments.append(ServiceAction(self.source, self.doc, action=action, location=location))
 
     def swarm(self, task: _Task, scope: _Scope) -> None:

@@ -1,0 +1,556 @@
+"""Ansible roles, playbooks and inventory variables: findings at the exact outer position, with
+their trace; static Jinja that never runs anything."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from linter import builtin, jinja
+from linter.document import Document
+from linter.fragments import DaemonConfig, EnginePackage, EnvFile, ServiceAction, SwarmMembership, UnitFile
+from linter.hookspecs import hookimpl
+from linter.scan import Options, run
+from linter.source import Source
+from linter.sources import SNIFF, ReadContext
+from linter.sources.ansible import AnsibleKind
+
+from .helpers import write_tree
+from .test_hosts import at, where
+
+KIND = AnsibleKind()
+
+
+@pytest.fixture(autouse=True)
+def kinds(monkeypatch):
+    """The built-in kinds with ansible before cloud-init and shell (the lead registers it)."""
+    original = builtin.dlint_source_kinds
+
+    @hookimpl
+    def dlint_source_kinds():
+        existing = [k for k in original() if k.name != KIND.name]
+        index = next(i for i, k in enumerate(existing) if k.name == "cloud-init")
+        return existing[:index] + [AnsibleKind()] + existing[index:]
+
+    monkeypatch.setattr(builtin, "dlint_source_kinds", dlint_source_kinds)
+
+
+def scan(root: Path, *paths: str, **options):
+    return run(Options(paths=list(paths) or ["."], cwd=root, **options))
+
+
+def findings(result, rule):
+    return [f for f in result.findings if f.rule == rule]
+
+
+def one(result, rule):
+    found = findings(result, rule)
+    assert len(found) == 1, [(f.rule, str(f.location), f.message) for f in result.findings]
+    return found[0]
+
+
+def host(result, name):
+    (found,) = [h for h in result.hosts if h.name == name]
+    return found
+
+
+def labels(finding):
+    return [f"{step.path}:{step.line} › {step.label}" for step in finding.location.trace]
+
+
+# --- a role like the popular ones: defaults, tasks, handlers, templates --------------------------
+
+DEFAULTS = """\
+---
+docker_edition: ce
+docker_packages_state: present
+docker_restart_handler_state: restarted
+
+docker_daemon_options:
+  live-restore: true
+  log-driver: json-file
+  log-opts:
+    max-size: "10m"
+    tag: "{{.Name}}"
+  storage-drivr: overlay2
+"""
+
+TASKS = """\
+---
+- name: Install the engine
+  ansible.builtin.package:
+    name: "docker-{{ docker_edition }}"
+    state: "{{ docker_packages_state }}"
+
+- name: Write daemon.json
+  ansible.builtin.copy:
+    content: "{{ docker_daemon_options | to_nice_json }}"
+    dest: /etc/docker/daemon.json
+    mode: "0644"
+  when: docker_daemon_options.keys() | length > 0
+  notify: restart docker
+"""
+
+HANDLERS = """\
+---
+- name: restart docker
+  ansible.builtin.service:
+    name: docker
+    state: "{{ docker_restart_handler_state }}"
+"""
+
+
+def role(**files):
+    tree = {
+        "roles/docker/defaults/main.yml": DEFAULTS,
+        "roles/docker/tasks/main.yml": TASKS,
+        "roles/docker/handlers/main.yml": HANDLERS,
+    }
+    tree.update({f"roles/docker/{k.replace('__', '/')}": v for k, v in files.items()})
+    return tree
+
+
+def test_typo_in_docker_daemon_options_points_at_the_key_in_defaults(tmp_path):
+    write_tree(tmp_path, role())
+    result = scan(tmp_path)
+    finding = one(result, "DKD002")
+    assert finding.location.path == "roles/docker/defaults/main.yml"
+    assert where(finding) == at(DEFAULTS, "storage-drivr")
+    assert "did you mean \"storage-driver\"" in (finding.fix or "")
+    line = at(TASKS, "{{ docker_daemon_options")[0]
+    assert labels(finding) == [
+        f"roles/docker/tasks/main.yml:{line} › docker_daemon_options from roles/docker/defaults/main.yml:{at(DEFAULTS, 'docker_daemon_options')[0]}",
+        f"roles/docker/defaults/main.yml:{at(DEFAULTS, 'live-restore')[0]} › copy content → /etc/docker/daemon.json",
+    ]
+    # the role is one machine: every file of it in one host
+    (only,) = result.hosts
+    assert only.name == "roles/docker/" and only.layout == "group"
+    assert sorted({f.source.display for f in only.fragments}) == ["roles/docker/handlers/main.yml", "roles/docker/tasks/main.yml"]
+
+
+def test_to_nice_json_text_is_what_ansible_writes(tmp_path):
+    write_tree(tmp_path, role())
+    (config,) = host(scan(tmp_path), "roles/docker/").of(DaemonConfig)
+    expected = {
+        "live-restore": True,
+        "log-driver": "json-file",
+        "log-opts": {"max-size": "10m", "tag": "{{.Name}}"},  # Docker's Go template: a value, not Jinja
+        "storage-drivr": "overlay2",
+    }
+    assert config.document.text == json.dumps(expected, indent=4, sort_keys=True, separators=(",", ": "))
+    assert not config.templated and config.target == "/etc/docker/daemon.json"
+    assert config.document._pieces is not None  # mapped piece by piece into defaults/main.yml
+    members = {m.key: m for m in config.root.value}
+    value = members["log-driver"].value
+    location = config.document.location(value.start, value.end)
+    assert (location.path, location.line, location.column) == ("roles/docker/defaults/main.yml", *at(DEFAULTS, "json-file"))
+
+
+def test_handler_restart_and_package_pin_join_the_role(tmp_path):
+    write_tree(tmp_path, role())
+    result = scan(tmp_path)
+    only = host(result, "roles/docker/")
+    (action,) = only.of(ServiceAction)
+    assert action.action == "restart"
+    # where the handler says it (its state comes from defaults/main.yml)
+    assert (action.location.path, action.location.line, action.location.column) == ("roles/docker/handlers/main.yml", *at(HANDLERS, '"{{ docker_restart'))
+    restart = one(result, "DKD107")  # live-restore written, then a restart stops every container
+    assert restart.location.path == "roles/docker/handlers/main.yml" and where(restart) == at(HANDLERS, '"{{ docker_restart')
+    (package,) = only.of(EnginePackage)
+    assert (package.name, package.pin, package.manager) == ("docker-ce", "none", "package")
+    assert (package.location.path, package.location.line) == ("roles/docker/tasks/main.yml", 4)
+
+
+def test_state_latest_of_docker_ce_is_an_upgrade(tmp_path):
+    tasks = "- name: engine\n  apt:\n    name: [docker-ce, docker-ce-cli, containerd.io]\n    state: latest\n    update_cache: true\n"
+    write_tree(tmp_path, role(tasks__main_yml=TASKS + tasks.replace("- name", "\n- name", 1)))
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": TASKS + "\n" + tasks})
+    result = scan(tmp_path)
+    packages = host(result, "roles/docker/").of(EnginePackage)
+    latest = [p for p in packages if p.pin == "upgrade"]
+    assert [(p.name, p.manager) for p in latest] == [("docker-ce", "apt")]
+    text = TASKS + "\n" + tasks
+    assert (latest[0].location.line, latest[0].location.column) == at(text, "docker-ce,")
+    finding = [f for f in findings(result, "DKD104") if "upgraded" in f.message]
+    assert finding and where(finding[0]) == at(text, "docker-ce,")
+
+
+@pytest.mark.parametrize(
+    "module, written, name, version, pin",
+    [
+        ("apt", "docker-ce=5:24.0.7-1~ubuntu.22.04~jammy", "docker-ce", "5:24.0.7-1~ubuntu.22.04~jammy", "patch"),
+        ("apt", "docker-ce=5:27.5.*", "docker-ce", "5:27.5.*", "minor"),
+        ("dnf", "docker-ce-24.0.7", "docker-ce", "24.0.7", "patch"),
+        ("ansible.builtin.yum", "docker-ce-3:24.0.7-1.el9", "docker-ce", "3:24.0.7-1.el9", "patch"),
+        ("package", "docker.io", "docker.io", None, "none"),
+        ("dnf", "moby-engine", "moby-engine", None, "none"),
+        ("apt", "docker-ce>=24.0", "docker-ce", None, "none"),
+    ],
+)
+def test_package_pins(tmp_path, module, written, name, version, pin):
+    tasks = f"- name: engine\n  {module}:\n    name: {written}\n    state: present\n"
+    write_tree(tmp_path, {"roles/engine/tasks/main.yml": tasks})
+    (package,) = host(scan(tmp_path), "roles/engine/").of(EnginePackage)
+    assert (package.name, package.version, package.pin) == (name, version, pin)
+    assert (package.location.line, package.location.column) == at(tasks, written)
+
+
+def test_free_form_loop_and_holds(tmp_path):
+    tasks = (
+        "- apt: name=docker-ce=5:26.1.4-1~debian.12~bookworm state=present\n"
+        "- name: engine from a loop\n"
+        "  ansible.builtin.dnf:\n"
+        "    name: \"{{ item }}\"\n"
+        "  loop:\n"
+        "    - docker-ce-26.1.4\n"
+        "    - docker-ce-cli-26.1.4\n"
+        "- name: hold\n"
+        "  ansible.builtin.dpkg_selections:\n"
+        "    name: docker-ce\n"
+        "    selection: hold\n"
+        "- name: hold with apt-mark\n"
+        "  ansible.builtin.shell: apt-mark hold docker-ce docker-ce-cli\n"
+    )
+    write_tree(tmp_path, {"roles/engine/tasks/main.yml": tasks})
+    packages = host(scan(tmp_path), "roles/engine/").of(EnginePackage)
+    got = [(p.manager, p.name, p.version, p.pin, p.location.line, p.location.column) for p in packages]
+    assert ("apt", "docker-ce", "5:26.1.4-1~debian.12~bookworm", "patch", *at(tasks, "docker-ce=5")) in got
+    assert ("dnf", "docker-ce", "26.1.4", "patch", *at(tasks, "docker-ce-26")) in got  # the loop item, where it is written
+    assert ("apt", "docker-ce", None, "held", *at(tasks, "hold\n", 2)) in got
+    assert ("apt", "docker-ce", None, "held", *at(tasks, "docker-ce docker-ce-cli")) in got  # read by the shell kind
+    assert len(got) == 4
+
+
+def test_template_with_an_if_block_is_unknown_not_a_false_finding(tmp_path):
+    template = '{\n  "live-restore": true,\n{% if docker_debug %}\n  "debug": true,\n{% endif %}\n  "log-level": "warn"\n}\n'
+    tasks = "- template:\n    src: daemon.json.j2\n    dest: /etc/docker/daemon.json\n"
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": tasks, "roles/docker/templates/daemon.json.j2": template, "roles/docker/defaults/main.yml": "docker_debug: false\n"})
+    result = scan(tmp_path)
+    assert [f.rule for f in result.findings] == ["DKD902"], [(f.rule, f.message) for f in result.findings]
+    (config,) = host(result, "roles/docker/").of(DaemonConfig)
+    assert config.templated and config.problem is not None
+    assert result.exit_code == 0
+
+
+def test_template_values_from_defaults_point_into_defaults_and_literals_into_the_template(tmp_path):
+    defaults = "docker_log_level: verbose\ndocker_data_root: /srv/docker\n"
+    template = '{\n  "log-level": "{{ docker_log_level }}",\n  "data-root": "{{ docker_data_root }}",\n  "live-restor": true\n}\n'
+    tasks = "- name: daemon.json\n  ansible.builtin.template:\n    src: daemon.json.j2\n    dest: /etc/docker/daemon.json\n"
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": tasks, "roles/docker/templates/daemon.json.j2": template, "roles/docker/defaults/main.yml": defaults})
+    result = scan(tmp_path)
+    level = one(result, "DKD004")
+    assert level.location.path == "roles/docker/defaults/main.yml" and where(level) == at(defaults, "verbose")
+    assert labels(level) == [
+        "roles/docker/tasks/main.yml:3 › template daemon.json.j2 → /etc/docker/daemon.json",
+        "roles/docker/templates/daemon.json.j2:2 › docker_log_level from roles/docker/defaults/main.yml:1",
+    ]
+    typo = one(result, "DKD002")
+    assert typo.location.path == "roles/docker/templates/daemon.json.j2" and where(typo) == at(template, '"live-restor"')
+    assert labels(typo)[0] == "roles/docker/tasks/main.yml:3 › template daemon.json.j2 → /etc/docker/daemon.json"
+    (config,) = host(result, "roles/docker/").of(DaemonConfig)
+    assert json.loads(config.document.text) == {"log-level": "verbose", "data-root": "/srv/docker", "live-restor": True}
+    assert not config.templated
+
+
+def test_unknown_expression_is_masked_at_the_same_length(tmp_path):
+    template = '{\n  "data-root": "{{ ansible_mounts[0].mount }}/docker",\n  "debugg": true\n}\n'
+    tasks = "- template: src=daemon.json.j2 dest=/etc/docker/daemon.json\n"
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": tasks, "roles/docker/templates/daemon.json.j2": template})
+    result = scan(tmp_path)
+    (config,) = host(result, "roles/docker/").of(DaemonConfig)
+    assert config.templated
+    assert len(config.document.text) == len(template) and "{{" not in config.document.text
+    typo = one(result, "DKD002")
+    assert where(typo) == at(template, '"debugg"')
+
+
+def test_no_template_is_ever_executed(tmp_path):
+    marker = tmp_path / "pwned"
+    template = (
+        '{\n  "data-root": "{{ lookup(\'pipe\', \'touch ' + str(marker) + '\') }}",\n'
+        '  "log-level": "{{ \'\'.__class__.__mro__[1].__subclasses__() }}",\n'
+        '  "labels": ["{{ \'\'.__class__ }}", "{{ q(\'pipe\', \'touch ' + str(marker) + '\') }}"]\n}\n'
+    )
+    tasks = (
+        "- template: {src: daemon.json.j2, dest: /etc/docker/daemon.json}\n"
+        "- copy:\n"
+        "    content: \"{{ lookup('pipe', 'touch " + str(marker) + "') | to_nice_json }}\"\n"
+        "    dest: /etc/default/docker\n"
+        "- shell: \"echo {{ lookup('pipe', 'touch " + str(marker) + "') }}\"\n"
+    )
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": tasks, "roles/docker/templates/daemon.json.j2": template})
+    result = scan(tmp_path)
+    assert not marker.exists()
+    configs = host(result, "roles/docker/").of(DaemonConfig)
+    assert configs and all(c.templated for c in configs)
+    assert "__class__" not in configs[0].document.text and "lookup" not in configs[0].document.text
+    rendered = jinja.render(jinja.Mapped.of("{{ lookup('pipe', 'touch " + str(marker) + "') }}{{ ''.__class__ }}"), lambda name, where: None)
+    assert rendered.templated and set(rendered.text.text) == {"x"} and not marker.exists()
+
+
+def test_copy_content_block_scalar_maps_exactly(tmp_path):
+    tasks = (
+        "- name: daemon.json\n"
+        "  copy:\n"
+        "    dest: /etc/docker/daemon.json\n"
+        "    content: |\n"
+        "      {\n"
+        '        "live-restore": true,\n'
+        '        "tls-verify": true\n'
+        "      }\n"
+    )
+    write_tree(tmp_path, {"site.yml": "- hosts: all\n  tasks:\n" + "".join("    " + line + "\n" for line in tasks.splitlines())})
+    text = (tmp_path / "site.yml").read_text()
+    result = scan(tmp_path)
+    finding = one(result, "DKD002")
+    assert finding.location.path == "site.yml" and where(finding) == at(text, '"tls-verify"')
+    assert labels(finding) == [f"site.yml:{at(text, '|')[0]} › copy content → /etc/docker/daemon.json"]
+    assert host(result, "site.yml").layout == "file"
+
+
+def test_copy_content_dict_is_json_dumps(tmp_path):
+    playbook = (
+        "- hosts: docker\n"
+        "  tasks:\n"
+        "    - copy:\n"
+        "        dest: /etc/docker/daemon.json\n"
+        "        content:\n"
+        "          live-restore: yes\n"
+        "          max-concurrent-uploads: 5\n"
+        "          log-levl: warn\n"
+    )
+    write_tree(tmp_path, {"site.yml": playbook})
+    result = scan(tmp_path)
+    (config,) = host(result, "site.yml").of(DaemonConfig)
+    assert config.document.text == '{"live-restore": true, "max-concurrent-uploads": 5, "log-levl": "warn"}'
+    assert where(one(result, "DKD002")) == at(playbook, "log-levl")
+
+
+def test_copy_src_is_read_from_files_and_judged_once(tmp_path):
+    daemon = '{\n  "live-restore": true,\n  "storage-opts": "overlay2.override_kernel_check=true"\n}\n'
+    tasks = "- name: config\n  copy:\n    src: daemon.json\n    dest: /etc/docker/daemon.json\n"
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": tasks, "roles/docker/files/daemon.json": daemon})
+    result = scan(tmp_path)
+    finding = one(result, "DKD003")
+    assert finding.location.path == "roles/docker/files/daemon.json" and where(finding) == at(daemon, '"overlay2')
+    assert labels(finding) == ["roles/docker/tasks/main.yml:3 › copy daemon.json → /etc/docker/daemon.json"]
+    assert [h.name for h in result.hosts] == ["roles/docker/"]
+
+
+def test_docker_swarm_init_and_join(tmp_path):
+    tasks = (
+        "- name: first manager\n"
+        "  community.docker.docker_swarm:\n"
+        "    advertise_addr: \"{{ ansible_default_ipv4.address }}\"\n"
+        "- name: workers\n"
+        "  docker_swarm:\n"
+        "    state: join\n"
+        "    join_token: \"{{ hostvars[groups['managers'][0]].swarm_info.swarm_facts.JoinTokens.Worker }}\"\n"
+        "    remote_addrs: [\"10.0.0.1:2377\"]\n"
+        "- name: leave\n"
+        "  community.docker.docker_swarm:\n"
+        "    state: absent\n"
+    )
+    write_tree(tmp_path, {"roles/swarm/tasks/main.yml": tasks, "roles/swarm/defaults/main.yml": "docker_daemon_options:\n  live-restore: true\n"})
+    result = scan(tmp_path)
+    members = host(result, "roles/swarm/").of(SwarmMembership)
+    assert [(m.role, m.command) for m in members] == [("manager", "init"), ("worker", "join")]
+    assert (members[0].location.line, members[0].location.column) == at(tasks, "community.docker.docker_swarm")
+    assert (members[1].location.line, members[1].location.column) == at(tasks, "join\n")
+    swarm = findings(result, "DKD102")
+    assert swarm and swarm[0].location.path == "roles/swarm/defaults/main.yml"
+
+
+def test_shell_task_is_read_by_the_shell_kind_with_exact_positions(tmp_path):
+    playbook = (
+        "- hosts: managers\n"
+        "  vars:\n"
+        "    advertise: 10.0.0.5\n"
+        "  tasks:\n"
+        "    - name: init\n"
+        "      ansible.builtin.shell: |\n"
+        "        set -e\n"
+        "        docker swarm init --advertise-addr {{ advertise }}\n"
+        "    - name: reload\n"
+        "      command:\n"
+        "        cmd: systemctl reload docker\n"
+    )
+    write_tree(tmp_path, {"site.yml": playbook})
+    result = scan(tmp_path)
+    only = host(result, "site.yml")
+    (member,) = only.of(SwarmMembership)
+    assert member.role == "manager" and (member.location.line, member.location.column) == at(playbook, "docker swarm init")
+    (action,) = only.of(ServiceAction)
+    assert action.action == "reload" and (action.location.line, action.location.column) == at(playbook, "systemctl reload")
+
+
+def test_include_tasks_of_a_playbook_is_part_of_its_host(tmp_path):
+    playbook = "- hosts: docker_hosts\n  tasks:\n    - ansible.builtin.include_tasks: tasks/restart.yml\n"
+    restart = "- name: restart\n  ansible.builtin.systemd:\n    name: docker.service\n    state: restarted\n    daemon_reload: true\n    enabled: yes\n"
+    write_tree(tmp_path, {"site.yml": playbook, "tasks/restart.yml": restart})
+    result = scan(tmp_path)
+    assert [h.name for h in result.hosts] == ["site.yml"]
+    actions = host(result, "site.yml").of(ServiceAction)
+    assert [a.action for a in actions] == ["daemon-reload", "restart", "enable"]
+    assert actions[1].location.path == "tasks/restart.yml" and (actions[1].location.line, actions[1].location.column) == at(restart, "restarted")
+    assert [str(s) for s in actions[1].location.trace] == ["site.yml:3 › include_tasks tasks/restart.yml"]
+
+
+def test_group_vars_of_geerlingguy_docker(tmp_path):
+    group_vars = (
+        "docker_packages_state: latest\n"
+        "docker_restart_handler_state: reloaded\n"
+        "docker_daemon_options:\n"
+        "  live-restore: true\n"
+        "  log-opts:\n"
+        '    max-file: 3\n'
+    )
+    write_tree(tmp_path, {"inventory/group_vars/docker_hosts.yml": group_vars})
+    result = scan(tmp_path)
+    only = host(result, "inventory/group_vars/docker_hosts.yml")
+    assert only.layout == "group"
+    wrong = one(result, "DKD003")  # log-opts values are strings
+    assert wrong.location.path == "inventory/group_vars/docker_hosts.yml" and where(wrong) == at(group_vars, "3")
+    (package,) = only.of(EnginePackage)
+    assert (package.manager, package.name, package.pin) == ("geerlingguy.docker", "docker-ce", "upgrade")
+    assert (package.location.line, package.location.column) == at(group_vars, "latest")
+    (action,) = only.of(ServiceAction)
+    assert action.action == "reload"
+    assert not findings(result, "DKD107")  # reloaded, not restarted
+
+
+def test_group_vars_all_feeds_the_role_that_uses_it(tmp_path):
+    tree = role()
+    tree["group_vars/all/docker.yml"] = "docker_daemon_options:\n  live-restore: true\n  debugg: true\n"
+    write_tree(tmp_path, tree)
+    result = scan(tmp_path)
+    finding = one(result, "DKD002")  # the role's copy writes the group_vars value; nothing twice
+    assert finding.location.path == "group_vars/all/docker.yml" and finding.location.line == 3
+    assert "docker_daemon_options from group_vars/all/docker.yml:1" in labels(finding)[0]
+    assert [h.name for h in result.hosts] == ["roles/docker/"]
+
+
+def test_lineinfile_on_the_environment_file(tmp_path):
+    tasks = (
+        "- lineinfile:\n"
+        "    path: /etc/default/docker\n"
+        "    regexp: '^DOCKER_OPTS='\n"
+        "    line: 'DOCKER_OPTS=\"--live-restore --log-level=warn\"'\n"
+        "- lineinfile:\n"
+        "    path: /etc/docker/daemon.json\n"
+        "    line: '  \"debug\": true,'\n"
+    )
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": tasks})
+    result = scan(tmp_path)
+    (env,) = host(result, "roles/docker/").of(EnvFile)
+    (variable,) = env.variables
+    assert variable.name == "DOCKER_OPTS" and (variable.location.line, variable.location.column) == at(tasks, "DOCKER_OPTS=", 2)
+    assert any("lineinfile edits /etc/docker/daemon.json" in note for note in result.notes)
+
+
+def test_unit_drop_in_template_with_known_flags(tmp_path):
+    template = "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock {{ docker_extra_flags }}\n"
+    write_tree(tmp_path, {
+        "roles/docker/tasks/main.yml": "- template:\n    src: override.conf.j2\n    dest: /etc/systemd/system/docker.service.d/override.conf\n",
+        "roles/docker/templates/override.conf.j2": template,
+        "roles/docker/vars/main.yml": "docker_extra_flags: --live-restore\n",
+        "roles/docker/files/daemon.json": "{}",
+        "roles/docker/tasks/config.yml": "- copy: {src: daemon.json, dest: /etc/docker/daemon.json}\n",
+    })
+    result = scan(tmp_path)
+    (unit,) = host(result, "roles/docker/").of(UnitFile)
+    assert "--live-restore" in unit.document.text and "{{" not in unit.document.text
+    assert host(result, "roles/docker/").command is not None
+    words = [w.text for w in host(result, "roles/docker/").command.words]
+    assert "--live-restore" in words
+    flag = next(w for w in host(result, "roles/docker/").command.words if w.text == "--live-restore")
+    assert flag.location.path == "roles/docker/vars/main.yml" and (flag.location.line, flag.location.column) == (1, 21)
+
+
+# --- recognising files ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "rel, expected",
+    [
+        ("roles/docker/tasks/main.yml", True),
+        ("ansible/roles/docker/handlers/main.yaml", True),
+        ("roles/docker/defaults/main/daemon.yml", True),
+        ("roles/docker/meta/main.yml", True),
+        ("group_vars/all", True),
+        ("inventories/prod/group_vars/docker/vars.yml", True),
+        ("host_vars/node1.yml", True),
+        ("roles/docker/templates/daemon.json.j2", False),
+        ("site.yml", SNIFF),
+        ("docker-compose.yml", SNIFF),
+        ("daemon.json", False),
+    ],
+)
+def test_claims(rel, expected):
+    assert KIND.claims(rel, rel.rsplit("/", 1)[-1]) == expected
+
+
+def test_sniff_playbooks_and_task_lists():
+    assert KIND.sniff(b"---\n# site\n- name: docker hosts\n  hosts: docker\n  roles:\n    - docker\n")
+    assert KIND.sniff(b"- hosts: all\n  tasks:\n    - debug: msg=hi\n")
+    assert KIND.sniff(b"- import_playbook: docker.yml\n- hosts: all\n  tasks: []\n")
+    assert KIND.sniff(b"- name: restart docker\n  ansible.builtin.service:\n    name: docker\n")
+    assert not KIND.sniff(b"#cloud-config\nruncmd:\n  - docker swarm init\n")
+    assert not KIND.sniff(b"services:\n  web:\n    image: nginx\n")
+    assert not KIND.sniff(b"- apiVersion: v1\n  kind: Pod\n")
+
+
+def test_a_playbook_wins_over_cloud_init_and_cloud_config_stays_cloud_init(tmp_path):
+    write_tree(tmp_path, {
+        "docker.yml": "- hosts: all\n  tasks:\n    - copy:\n        content: '{\"debugg\": true}'\n        dest: /etc/docker/daemon.json\n",
+        "user-data.yml": "#cloud-config\nwrite_files:\n  - path: /etc/docker/daemon.json\n    content: '{\"live-restore\": true}'\n",
+    })
+    result = scan(tmp_path)
+    assert sorted(h.name for h in result.hosts) == ["docker.yml", "user-data.yml"]
+    assert one(result, "DKD002").location.path == "docker.yml"
+
+
+# --- never raises -----------------------------------------------------------------------------------
+
+
+def read(text: str, rel: str = "roles/docker/tasks/main.yml"):
+    source = Source(Path("/nonexistent") / rel, rel, rel, KIND.name, text.encode("utf-8", "surrogatepass"))
+    return KIND.read(Document(text, rel), ReadContext(source))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(list("-:{}[]%#|>'\"\n =.,x\\&*!?") + ["{{", "}}", "{%", "%}", "docker", "copy", "dest", "content", "  "]), max_size=80).map("".join))
+def test_random_text_never_raises(text):
+    read(text)
+    read(text, "site.yml")
+    read(text, "group_vars/all.yml")
+    jinja.render(jinja.Mapped.of(text), lambda name, where: None)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(min_value=0, max_value=2000), st.sampled_from(["", "{{", "}}", "{%", "\n", ":", "- ", "  ", "'", '"', "|", "&a", "*a", "x"])), max_size=6), st.sampled_from(["tasks", "defaults", "handlers"]))
+def test_mutated_role_never_raises(tmp_path_factory, edits, which):
+    files = {"tasks": TASKS, "defaults": DEFAULTS, "handlers": HANDLERS}
+    text = files[which]
+    for position, insert in edits:
+        position %= len(text) + 1
+        text = text[:position] + insert + text[position + (1 if insert == "" else 0) :]
+    root = tmp_path_factory.mktemp("role")
+    tree = role()
+    tree[f"roles/docker/{which}/main.yml"] = text
+    write_tree(root, tree)
+    rel = f"roles/docker/{which}/main.yml"
+    source = Source(root / rel, rel, rel, KIND.name, text.encode("utf-8"))
+    KIND.extract(source)
+    read(text, rel)
+
+
+def test_alias_bomb_is_bounded():
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+    bomb += "docker_daemon_options:\n  labels: *i\n"
+    out = read(bomb, "group_vars/all.yml")
+    assert out is not None

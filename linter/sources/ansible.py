@@ -39,6 +39,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -103,6 +104,8 @@ _WELL_KNOWN = (
     "docker__state",
     "docker_restart_handler_state",
 )
+
+_WELL_KNOWN_LINE = re.compile(r"^[\"']?(?:" + "|".join(_WELL_KNOWN) + r")[\"']?\s*:", re.M)
 
 
 # --- where a file sits ------------------------------------------------------------------------
@@ -245,21 +248,59 @@ def _mapping_items(node, walk: _Walk, budget: int = 1000) -> Dict[str, Tuple[obj
     return out
 
 
+_COMPOSED: "OrderedDict[Tuple[str, int], object]" = OrderedDict()
+_COMPOSED_FILES = 64
+
+
+def _composed(key: str, text: str):
+    """The composed root of a vars file, or None; the last few are kept (every file of a role reads
+    the same defaults/main.yml)."""
+    marker = (key, hash(text))
+    if marker in _COMPOSED:
+        _COMPOSED.move_to_end(marker)
+        return _COMPOSED[marker]
+    root, problem = compose(text)
+    root = root if problem is None else None
+    _COMPOSED[marker] = root
+    if len(_COMPOSED) > _COMPOSED_FILES:
+        _COMPOSED.popitem(last=False)
+    return root
+
+
 # --- values -----------------------------------------------------------------------------------------
 
 
-class _Scope:
-    """Layers of variables, highest precedence first: each a (name -> (key, value)) map of a YAML."""
+class _Layer:
+    """One set of variables: a mapping of a YAML already composed, or a vars file composed only
+    when a name it may define is looked up."""
 
-    def __init__(self, layers: Sequence[Tuple[Dict[str, tuple], _Yaml]] = (), bound: Optional[Dict[str, Val]] = None):
+    def __init__(self, items: Optional[Dict[str, tuple]] = None, yaml: Optional[_Yaml] = None, load=None, text: str = ""):
+        self._items = items
+        self.yaml = yaml
+        self._load = load  # () -> Optional[_Yaml]
+        self._text = text
+
+    def find(self, name: str) -> Optional[Tuple[object, object, _Yaml]]:
+        if self._items is None:
+            if self._text and name not in self._text:
+                return None  # not even written there: no need to compose it
+            self.yaml = self._load() if self._load is not None else None
+            self._items = _mapping_items(self.yaml.root, self.yaml.walk) if self.yaml is not None and _is_map(self.yaml.root) else {}
+        if name in self._items:
+            key, value = self._items[name]
+            return key, value, self.yaml
+        return None
+
+
+class _Scope:
+    """Layers of variables, highest precedence first."""
+
+    def __init__(self, layers: Sequence[_Layer] = (), bound: Optional[Dict[str, Val]] = None):
         self.layers = list(layers)
         self.bound = dict(bound or {})  # names bound to values already made (a loop's item)
 
     def above(self, items: Dict[str, tuple], yaml: _Yaml) -> "_Scope":
-        return _Scope([(items, yaml)] + self.layers, self.bound)
-
-    def below(self, items: Dict[str, tuple], yaml: _Yaml) -> "_Scope":
-        return _Scope(self.layers + [(items, yaml)], self.bound)
+        return _Scope([_Layer(items, yaml)] + self.layers, self.bound)
 
     def bind(self, name: str, value: Val) -> "_Scope":
         bound = dict(self.bound)
@@ -267,10 +308,10 @@ class _Scope:
         return _Scope(self.layers, bound)
 
     def find(self, name: str) -> Optional[Tuple[object, object, _Yaml]]:
-        for items, yaml in self.layers:
-            if name in items:
-                key, value = items[name]
-                return key, value, yaml
+        for layer in self.layers:
+            found = layer.find(name)
+            if found is not None:
+                return found
         return None
 
 
@@ -487,60 +528,65 @@ class _Reader:
         doc = (yaml or self.yaml).doc
         return doc.location(node.start_mark.index, node.end_mark.index)
 
-    def load(self, path: Path) -> Optional[_Yaml]:
-        """A YAML file of the repository, composed (cached for this read)."""
+    def load(self, path: Path, text: Optional[str] = None) -> Optional[_Yaml]:
+        """A YAML file of the repository, composed (cached for this read, and its composition across
+        reads while the file does not change)."""
         key = path.as_posix()
         if key not in self._files:
             self._files[key] = None
-            text = _read_text(self.place, path)
+            if text is None:
+                text = _read_text(self.place, path)
             if text is not None and self.budget.spend(len(text)):
-                root, problem = compose(text)
-                if problem is None and root is not None:
+                root = _composed(key, text)
+                if root is not None:
                     display = self.place.display_of(path)
                     self._files[key] = _Yaml(text, root, _Walk(text, self.budget), Document(text, display), display)
         return self._files[key]
 
-    def vars_files(self, folder: Optional[Path]) -> List[_Yaml]:
+    def layer(self, path: Path) -> Optional[_Layer]:
+        text = _read_text(self.place, path)
+        if text is None:
+            return None
+        return _Layer(load=lambda: self.load(path, text), text=text)
+
+    def vars_layers(self, folder: Optional[Path]) -> List[_Layer]:
         """``main.yml``/``main.yaml`` of a vars folder, or the files of its ``main/`` folder."""
         if folder is None:
             return []
-        found = []
+        paths = []
         for name in ("main.yml", "main.yaml", "main"):
             candidate = folder / name
             if name == "main" and candidate.is_dir() and not candidate.is_symlink():
-                for child in sorted(candidate.iterdir())[:MAX_ROLE_FILES]:
-                    if _YAML_NAME.search(child.name):
-                        found.append(self.load(child))
+                paths += [child for child in sorted(candidate.iterdir())[:MAX_ROLE_FILES] if _YAML_NAME.search(child.name)]
             elif candidate.is_file():
-                found.append(self.load(candidate))
-        return [y for y in found if y is not None and _is_map(y.root)]
+                paths.append(candidate)
+        return [layer for layer in map(self.layer, paths) if layer is not None]
 
-    def group_vars_all(self, base: Optional[Path]) -> List[_Yaml]:
+    def group_vars_all(self, base: Optional[Path]) -> List[_Layer]:
+        """``group_vars/all`` (a file, or a folder of files) beside the playbook."""
         if base is None:
             return []
         folder = base / "group_vars"
-        found = []
+        paths = []
         for name in ("all.yml", "all.yaml", "all"):
             candidate = folder / name
             if candidate.is_dir() and not candidate.is_symlink():
-                for child in sorted(candidate.iterdir())[:MAX_ROLE_FILES]:
-                    if _YAML_NAME.search(child.name) or "." not in child.name:
-                        found.append(self.load(child))
+                paths += [child for child in sorted(candidate.iterdir())[:MAX_ROLE_FILES] if _YAML_NAME.search(child.name) or "." not in child.name]
             elif candidate.is_file():
-                found.append(self.load(candidate))
-        return [y for y in found if y is not None and _is_map(y.root)]
+                paths.append(candidate)
+        return [layer for layer in map(self.layer, paths) if layer is not None]
 
     def base_scope(self) -> _Scope:
         """Role vars, group_vars/all beside the playbook, role defaults (provisioning-facts §4.5)."""
         if self.scope_given is not None:
             return self.scope_given
-        layers = []
+        layers: List[_Layer] = []
         place = self.place
         if place.role is not None:
-            layers += [(_mapping_items(y.root, y.walk), y) for y in self.vars_files(place.role / "vars")]
-        layers += [(_mapping_items(y.root, y.walk), y) for y in self.group_vars_all(place.base)]
+            layers += self.vars_layers(place.role / "vars")
+        layers += self.group_vars_all(place.base)
         if place.role is not None:
-            layers += [(_mapping_items(y.root, y.walk), y) for y in self.vars_files(place.role / "defaults")]
+            layers += self.vars_layers(place.role / "defaults")
         return _Scope(layers)
 
     def render(self, node, scope: _Scope, yaml: Optional[_Yaml] = None) -> Val:
@@ -567,6 +613,8 @@ class _Reader:
         return self.out
 
     def _run(self) -> None:
+        if self.section in ("defaults", "vars", "inventory") and not _WELL_KNOWN_LINE.search(self.text):
+            return  # none of the variables dlint reads there: not even composed
         root, problem = compose(self.text)
         if problem is not None:
             if jinja.has_jinja(self.text):
@@ -1102,7 +1150,7 @@ class _Reader:
         if self.place.role is not None:
             scope = self.base_scope().above(items, self.yaml)
         else:
-            scope = _Scope([(items, self.yaml)] + [(_mapping_items(y.root, y.walk), y) for y in self.group_vars_all(self.place.base)])
+            scope = _Scope([_Layer(items, self.yaml)] + self.group_vars_all(self.place.base))
         for name, (role, even_empty) in _DAEMON_VARIABLES.items():
             if name not in present:
                 continue

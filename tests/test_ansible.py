@@ -110,7 +110,7 @@ def role(**files):
         "roles/docker/tasks/main.yml": TASKS,
         "roles/docker/handlers/main.yml": HANDLERS,
     }
-    tree.update({f"roles/docker/{k.replace('__', '/')}": v for k, v in files.items()})
+    tree.update({f"roles/docker/{k.replace('__', '/').replace('_yml', '.yml')}": v for k, v in files.items()})
     return tree
 
 
@@ -167,8 +167,7 @@ def test_handler_restart_and_package_pin_join_the_role(tmp_path):
 
 def test_state_latest_of_docker_ce_is_an_upgrade(tmp_path):
     tasks = "- name: engine\n  apt:\n    name: [docker-ce, docker-ce-cli, containerd.io]\n    state: latest\n    update_cache: true\n"
-    write_tree(tmp_path, role(tasks__main_yml=TASKS + tasks.replace("- name", "\n- name", 1)))
-    write_tree(tmp_path, {"roles/docker/tasks/main.yml": TASKS + "\n" + tasks})
+    write_tree(tmp_path, role(tasks__main_yml=TASKS + "\n" + tasks))
     result = scan(tmp_path)
     packages = host(result, "roles/docker/").of(EnginePackage)
     latest = [p for p in packages if p.pin == "upgrade"]
@@ -469,6 +468,136 @@ def test_unit_drop_in_template_with_known_flags(tmp_path):
     assert "--live-restore" in words
     flag = next(w for w in host(result, "roles/docker/").command.words if w.text == "--live-restore")
     assert flag.location.path == "roles/docker/vars/main.yml" and (flag.location.line, flag.location.column) == (1, 21)
+
+
+def test_template_of_a_whole_variable_points_into_defaults(tmp_path):
+    defaults = "docker_daemon_config:\n  live-restore: true\n  featurez:\n    buildkit: true\n"
+    write_tree(tmp_path, {
+        "roles/swarm/defaults/main.yml": defaults,
+        "roles/swarm/tasks/main.yml": "- template:\n    src: daemon.json.j2\n    dest: /etc/docker/daemon.json\n    mode: '0640'\n",
+        "roles/swarm/templates/daemon.json.j2": "{{ docker_daemon_config | to_nice_json(indent=2) }}\n",
+    })
+    result = scan(tmp_path)
+    (config,) = host(result, "roles/swarm/").of(DaemonConfig)
+    assert config.document.text == json.dumps({"live-restore": True, "featurez": {"buildkit": True}}, indent=2, sort_keys=True, separators=(",", ": ")) + "\n"
+    finding = one(result, "DKD002")  # "buildkit" inside "featurez": dockerd reads the members of an unknown object
+    assert finding.location.path == "roles/swarm/defaults/main.yml" and where(finding) == at(defaults, "buildkit")
+    assert labels(finding) == [
+        "roles/swarm/tasks/main.yml:2 › template daemon.json.j2 → /etc/docker/daemon.json",
+        "roles/swarm/templates/daemon.json.j2:1 › docker_daemon_config from roles/swarm/defaults/main.yml:1",
+    ]
+
+
+def test_play_vars_and_a_bare_dict_in_copy_content(tmp_path):
+    playbook = (
+        "- hosts: docker\n"
+        "  vars:\n"
+        "    daemon:\n"
+        "      live-restore: true\n"
+        "      storage-drver: overlay2\n"
+        "  tasks:\n"
+        "    - copy:\n"
+        "        content: \"{{ daemon }}\"\n"
+        "        dest: /etc/docker/daemon.json\n"
+    )
+    write_tree(tmp_path, {"site.yml": playbook})
+    result = scan(tmp_path)
+    (config,) = host(result, "site.yml").of(DaemonConfig)
+    assert config.document.text == '{"live-restore": true, "storage-drver": "overlay2"}'  # json.dumps of the dict
+    finding = one(result, "DKD002")
+    assert where(finding) == at(playbook, "storage-drver")
+    assert labels(finding)[0] == "site.yml:8 › daemon from site.yml:3"
+
+
+def test_empty_options_under_a_condition_are_not_written(tmp_path):
+    write_tree(tmp_path, role(defaults__main_yml="docker_daemon_options: {}\n"))
+    result = scan(tmp_path)
+    assert not [h for h in result.hosts if h.of(DaemonConfig)]
+    assert any("empty dict" in note for note in result.notes)
+
+
+def test_unknown_whole_value_is_unknown_not_a_made_up_string(tmp_path):
+    defaults = 'docker_daemon_options:\n  live-restore: "{{ docker_live_restore }}"\n  labels: ["{{ inventory_hostname }}"]\n'
+    write_tree(tmp_path, role(defaults__main_yml=defaults))
+    result = scan(tmp_path, select=["DKD0", "DKD9"])
+    assert [f.rule for f in result.findings] == ["DKD902"]
+    (config,) = host(result, "roles/docker/").of(DaemonConfig)
+    assert config.templated and "xxxxxxxx" in config.document.text
+
+
+def test_haxorof_config_in_host_vars_is_written_even_empty(tmp_path):
+    write_tree(tmp_path, {"host_vars/node1.yml": "docker_daemon_config: {}\ndocker_version: 5:24.0.7-1~debian.12~bookworm\n"})
+    result = scan(tmp_path)
+    only = host(result, "host_vars/node1.yml")
+    (config,) = only.of(DaemonConfig)
+    assert config.document.text == "{}" and config.root is not None
+    (package,) = only.of(EnginePackage)
+    assert (package.manager, package.version, package.pin) == ("haxorof.docker_ce", "5:24.0.7-1~debian.12~bookworm", "patch")
+
+
+# --- static Jinja --------------------------------------------------------------------------------
+
+
+def render(text: str, **known):
+    def resolve(name, where):
+        return jinja.string(known[name]) if name in known else None
+
+    return jinja.render(jinja.Mapped.of(text, Document(text, "t.j2"), 0), resolve, header=True)
+
+
+@pytest.mark.parametrize(
+    "template, expected, templated",
+    [
+        ('{"tag": "{{.Name}}", "x": "{{ .ID }}"}', '{"tag": "{{.Name}}", "x": "{{ .ID }}"}', False),  # Docker's Go templates
+        ("a {# note #}\nb", "a b", False),  # a comment goes, and the newline after it (trim_blocks)
+        ("{% raw %}\n{{ x }}{% endraw %}", "{{ x }}", False),
+        ("{{ level | default('warn') | upper }}", "WARN", False),
+        ("{{ level }}", "info", False),
+        ("x {{- level -}}  \n y", "xinfoy", False),
+        ("{{ level ~ '-' ~ 'x' if level == 'info' else 'no' }}", "info-x", False),
+        ("{{ nope }}", "xxxxxxxxxx", True),
+        ("{% if a %}b{% endif %}", "xxxxxxxxxxbxxxxxxxxxxx", True),
+        ("#jinja2: trim_blocks: False\n{# c #}\nz", "\nz", False),
+        ("{{ level | frobnicate }}", "xxxxxxxxxxxxxxxxxxxxxxxx", True),
+        ("{{ range(10) }}", "xxxxxxxxxxxxxxx", True),
+    ],
+)
+def test_render(template, expected, templated):
+    known = {"level": "info"} if "level" in template and "default" not in template else {}
+    rendered = render(template, **known)
+    assert (rendered.text.text, rendered.templated) == (expected, templated)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**12), 10**12) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def as_val(value):
+    if isinstance(value, bool):
+        return jinja.Val("bool", value)
+    if value is None:
+        return jinja.Val("null")
+    if isinstance(value, int):
+        return jinja.Val("int", value)
+    if isinstance(value, float):
+        return jinja.Val("float", value)
+    if isinstance(value, str):
+        return jinja.string(value)
+    if isinstance(value, list):
+        return jinja.Val("list", [as_val(v) for v in value])
+    return jinja.Val("dict", [(jinja.string(k), as_val(v)) for k, v in value.items()])
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_values)
+def test_to_json_and_to_nice_json_write_what_json_dumps_writes(value):
+    val = as_val(value)
+    assert jinja.dump_json(val).mapped().text == json.dumps(value)
+    nice = jinja.dump_json(val, indent=4, sort_keys=True, separators=(",", ": ")).mapped().text
+    assert nice == json.dumps(value, indent=4, sort_keys=True, separators=(",", ": "))
 
 
 # --- recognising files ----------------------------------------------------------------------------

@@ -853,10 +853,12 @@ class _Reader:
     def copy_content(self, task: _Task, scope: _Scope, node, dest: str, kind: str) -> None:
         label = f"copy content → {dest}"
         value = self.render(node, scope)
+        empty = (value.kind == "dict" and not value.data) or (value.kind == "str" and not value.partial and value.mapped().text.strip() == "{}")
+        if empty and "when" in task.fields:
+            # geerlingguy.docker writes daemon.json only when docker_daemon_options is not empty
+            self.note(f"copy of an empty dict to {dest} under a condition (when:); taken as not written", node.start_mark.index)
+            return
         if value.kind in ("list", "dict"):
-            if value.kind == "dict" and not value.data and "when" in task.fields:
-                self.note(f"copy of an empty dict to {dest} under a condition (when:); taken as not written", node.start_mark.index)
-                return
             value = jinja.dump_json(value)  # copy writes json.dumps() of a dict or list (provisioning-facts §4.1)
         if not value.known:
             mapped = jinja._masked(scalar_mapped(self.yaml, node)) if _is_scalar(node) else Mapped.of("x", self.doc, node.start_mark.index)

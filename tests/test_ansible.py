@@ -535,6 +535,23 @@ def test_haxorof_config_in_host_vars_is_written_even_empty(tmp_path):
     assert (package.manager, package.version, package.pin) == ("haxorof.docker_ce", "5:24.0.7-1~debian.12~bookworm", "patch")
 
 
+def test_nothing_outside_the_project_is_read(tmp_path):
+    outside = tmp_path / "outside"
+    write_tree(outside, {"daemon.json.j2": '{"debugg": true}', "daemon.json": '{"debugg": true}'})
+    project = tmp_path / "project"
+    tasks = (
+        f"- template: {{src: {outside}/daemon.json.j2, dest: /etc/docker/daemon.json}}\n"
+        "- template: {src: ../../../outside/daemon.json.j2, dest: /etc/docker/daemon.json}\n"
+        "- copy: {src: linked/daemon.json, dest: /etc/docker/daemon.json}\n"
+    )
+    write_tree(project, {"roles/docker/tasks/main.yml": tasks})
+    (project / "roles/docker/files").mkdir(parents=True)
+    (project / "roles/docker/files/linked").symlink_to(outside)
+    result = scan(project)
+    assert not result.findings and not result.hosts
+    assert sum("is not in the repository" in note for note in result.notes) == 3
+
+
 # --- static Jinja --------------------------------------------------------------------------------
 
 

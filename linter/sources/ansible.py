@@ -143,12 +143,13 @@ class _Place:
         return path.as_posix().lstrip("/")
 
     def inside(self, path: Path) -> bool:
+        """Inside the project root, symbolic links resolved (nothing outside it is ever read)."""
         if self.root is None:
             return False
         try:
-            Path(os.path.normpath(path)).relative_to(self.root)
+            Path(os.path.realpath(path)).relative_to(os.path.realpath(self.root))
             return True
-        except ValueError:
+        except (ValueError, OSError):
             return False
 
     def sibling(self, path: Path, section: str) -> "_Place":
@@ -201,6 +202,29 @@ def _place(source: Source, rel: Optional[str] = None) -> _Place:
     if path is not None:
         place.base = path.parent
     return place
+
+
+def _folder(path: Path) -> bool:
+    """A real folder (not a symbolic link); False when it cannot be told."""
+    try:
+        return path.is_dir() and not path.is_symlink()
+    except (OSError, ValueError):
+        return False
+
+
+def _file(path: Path) -> bool:
+    """A regular file (not a symbolic link); False when it cannot be told (a NUL in the name)."""
+    try:
+        return path.is_file() and not path.is_symlink()
+    except (OSError, ValueError):
+        return False
+
+
+def _children(folder: Path) -> List[Path]:
+    try:
+        return sorted(folder.iterdir())[:MAX_ROLE_FILES]
+    except (OSError, ValueError):
+        return []
 
 
 # --- reading files the task names -----------------------------------------------------------------
@@ -556,9 +580,9 @@ class _Reader:
         paths = []
         for name in ("main.yml", "main.yaml", "main"):
             candidate = folder / name
-            if name == "main" and candidate.is_dir() and not candidate.is_symlink():
-                paths += [child for child in sorted(candidate.iterdir())[:MAX_ROLE_FILES] if _YAML_NAME.search(child.name)]
-            elif candidate.is_file():
+            if name == "main" and _folder(candidate):
+                paths += [child for child in _children(candidate) if _YAML_NAME.search(child.name)]
+            elif _file(candidate):
                 paths.append(candidate)
         return [layer for layer in map(self.layer, paths) if layer is not None]
 
@@ -570,9 +594,9 @@ class _Reader:
         paths = []
         for name in ("all.yml", "all.yaml", "all"):
             candidate = folder / name
-            if candidate.is_dir() and not candidate.is_symlink():
-                paths += [child for child in sorted(candidate.iterdir())[:MAX_ROLE_FILES] if _YAML_NAME.search(child.name) or "." not in child.name]
-            elif candidate.is_file():
+            if _folder(candidate):
+                paths += [child for child in _children(candidate) if _YAML_NAME.search(child.name) or "." not in child.name]
+            elif _file(candidate):
                 paths.append(candidate)
         return [layer for layer in map(self.layer, paths) if layer is not None]
 
@@ -877,7 +901,7 @@ class _Reader:
         place = self.place
         if name.startswith("/"):
             path = Path(name)
-            return path if place.inside(path) and path.is_file() else None
+            return path if place.inside(path) and _file(path) else None
         candidates = []
         if place.role is not None:
             candidates += [place.role / folder / name, place.role / name]
@@ -888,7 +912,7 @@ class _Reader:
             candidates += [place.base / folder / name, place.base / name]
         for candidate in candidates:
             candidate = Path(os.path.normpath(candidate))
-            if place.inside(candidate) and candidate.is_file() and not candidate.is_symlink():
+            if place.inside(candidate) and _file(candidate):
                 return candidate
         return None
 
@@ -1116,7 +1140,7 @@ class _Reader:
             count = 0
             for folder in ("tasks", "handlers", "templates"):
                 top = role / folder
-                if not top.is_dir() or top.is_symlink():
+                if not _folder(top):
                     continue
                 for dirpath, dirnames, filenames in os.walk(top):
                     for filename in sorted(filenames):
@@ -1138,9 +1162,9 @@ class _Reader:
             if not group.startswith("all"):
                 return False  # a role's tasks read only group_vars/all statically
             roles = place.base / "roles"
-            if roles.is_dir() and not roles.is_symlink():
-                for role in sorted(roles.iterdir())[:MAX_ROLE_FILES]:
-                    if role.is_dir() and not role.is_symlink() and name in self.mentions(role):
+            if _folder(roles):
+                for role in _children(roles):
+                    if _folder(role) and name in self.mentions(role):
                         return True
         return False
 

@@ -132,6 +132,14 @@ def test_typo_in_docker_daemon_options_points_at_the_key_in_defaults(tmp_path):
     assert sorted({f.source.display for f in only.fragments}) == ["roles/docker/handlers/main.yml", "roles/docker/tasks/main.yml"]
 
 
+def test_a_role_scanned_from_inside_its_folder_is_one_host(tmp_path):
+    write_tree(tmp_path, role())
+    result = scan(tmp_path / "roles/docker")
+    assert [h.name for h in result.hosts] == ["./"]
+    finding = one(result, "DKD002")
+    assert finding.location.path == "defaults/main.yml" and where(finding) == at(DEFAULTS, "storage-drivr")
+
+
 def test_to_nice_json_text_is_what_ansible_writes(tmp_path):
     write_tree(tmp_path, role())
     (config,) = host(scan(tmp_path), "roles/docker/").of(DaemonConfig)

@@ -173,11 +173,17 @@ def _place(source: Source, rel: Optional[str] = None) -> _Place:
             cwd_text = _strip_suffix(path.as_posix(), "/" + display) if display else None
             cwd = Path(cwd_text) if cwd_text else None
     place = _Place(path, rel, display, "unknown", root, cwd)
+    subject = rel
     match = _ROLE_FILE.search(rel)
+    if match is None and path is not None:  # a role scanned from inside its folder, outside git
+        subject = path.as_posix()
+        match = _ROLE_FILE.search(subject)
     if match:
-        tail = rel[match.start(1) + len(match.group(1)) :]
+        tail = subject[match.start(1) + len(match.group(1)) :]
         place.section = match.group(2)
-        place.role_display = _strip_suffix(display, tail) or match.group(1)
+        prefix = _strip_suffix(display, tail)
+        # scanned from inside the role folder, its files display as tasks/main.yml: the host is ./
+        place.role_display = (prefix or "./") if prefix is not None else match.group(1)
         place.group = place.role_display
         if path is not None:
             role = path

@@ -217,7 +217,7 @@ class Val:
         if self.text is not None:
             return self.text
         doc, start = (self.at[0], self.at[1]) if self.at else (None, 0)
-        return Mapped.of(_scalar_text(self), doc, start, False)
+        return Mapped.of(scalar_text(self), doc, start, False)
 
     def python(self, depth: int = 0) -> Any:
         if self.kind == "list":
@@ -248,7 +248,7 @@ def string(text: str, doc: Optional[Document] = None, offset: int = 0, exact: bo
     return Val("str", None, Mapped.of(text, doc, offset, exact), at)
 
 
-def _scalar_text(val: Val) -> str:
+def scalar_text(val: Val) -> str:
     """Jinja's str() of a scalar."""
     if val.kind == "bool":
         return "True" if val.data else "False"
@@ -1191,11 +1191,11 @@ def render(source: Mapped, resolve: Resolver, *, mask: bool = True, trim_blocks:
                 quote = out.runs[-1]
                 _retarget_last(out, quote.doc, quote.offset + len(quote.text) - 1 if quote.exact else quote.offset)
                 out.runs[-1] = Run(MASK, out.runs[-1].doc, out.runs[-1].offset, out.runs[-1].exact)
-                out.extend(_masked(source.slice(tag.start, tag.end + 1)))
+                out.extend(masked(source.slice(tag.start, tag.end + 1)))
                 cursor = tag.end + 1
                 continue
             else:
-                out.extend(_masked(whole))
+                out.extend(masked(whole))
         cursor = tag.end
     rest = source.slice(cursor, len(text))
     if strip_next:
@@ -1233,7 +1233,7 @@ def _retarget_last(mapped: Mapped, doc: Document, offset: int) -> None:
     mapped.add(char, doc, offset)
 
 
-def _masked(whole: Mapped) -> Mapped:
+def masked(whole: Mapped) -> Mapped:
     return Mapped([Run("".join(c if c == "\n" else MASK for c in r.text), r.doc, r.offset, r.exact) for r in whole.runs])
 
 

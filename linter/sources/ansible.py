@@ -49,7 +49,7 @@ from .. import jinja
 from ..discovery import MAX_BYTES, read_bounded
 from ..document import Document
 from ..fragments import EnginePackage, ServiceAction, SwarmMembership
-from ..jinja import UNDEFINED, Mapped, Val
+from ..jinja import Mapped, Val
 from ..location import Location, TraceStep
 from ..source import Source
 from . import DOCKER_NEEDLES, SNIFF, Embedded, Extraction, ReadContext, SourceKind, kind_for_target
@@ -62,7 +62,6 @@ MAX_ROLE_FILES = 200  # files of a role read to see which variables it uses
 MAX_DEPTH = 16  # variables rendered through variables
 MAX_VALUE_NODES = 50_000  # values made from YAML nodes in one read, aliases expanded
 
-_SECTIONS = ("tasks", "handlers", "defaults", "vars", "meta")
 _ROLE_FILE = re.compile(r"(?:^|/)(roles/[^/]+/)(tasks|handlers|defaults|vars|meta)/(?:[^/]+/)*[^/]+\.ya?ml$")
 _INVENTORY_FILE = re.compile(r"(?:^|/)((?:group_vars|host_vars)/)([^/]+)(/.*)?$")
 _YAML_NAME = re.compile(r"\.ya?ml$")
@@ -628,7 +627,7 @@ class _Reader:
             return None
         value = self.render(node, scope)
         if value.known and value.kind != "str" and value.kind not in ("list", "dict"):
-            return jinja._scalar_text(value) if value.kind != "bool" else ("true" if value.data else "false")
+            return jinja.scalar_text(value) if value.kind != "bool" else ("true" if value.data else "false")
         if value.known and value.kind == "str" and not value.partial:
             return value.mapped().text
         return str(_value(node))
@@ -891,7 +890,7 @@ class _Reader:
         if value.kind in ("list", "dict"):
             value = jinja.dump_json(value)  # copy writes json.dumps() of a dict or list (provisioning-facts §4.1)
         if not value.known:
-            mapped = jinja._masked(scalar_mapped(self.yaml, node)) if _is_scalar(node) else Mapped.of("x", self.doc, node.start_mark.index)
+            mapped = jinja.masked(scalar_mapped(self.yaml, node)) if _is_scalar(node) else Mapped.of("x", self.doc, node.start_mark.index)
             templated = True
         elif value.kind == "str":
             mapped = value.mapped()
@@ -991,7 +990,7 @@ class _Reader:
         if value.known and value.kind == "str":
             mapped, templated = value.mapped(), value.partial
         else:
-            mapped, templated = jinja._masked(scalar_mapped(self.yaml, node)), True
+            mapped, templated = jinja.masked(scalar_mapped(self.yaml, node)), True
         text = mapped.text
         if not text.endswith("\n"):
             mapped = Mapped(list(mapped.runs)).add("\n", self.doc, node.end_mark.index, False)
@@ -1258,7 +1257,7 @@ class _Reader:
             latest = text("docker_latest_version")
             written = version.mapped().text.strip() if version is not None and version.kind in ("str", "int", "float") and version.known else ""
             if version is not None and version.kind in ("int", "float"):
-                written = jinja._scalar_text(version)
+                written = jinja.scalar_text(version)
             if written:
                 add("haxorof.docker_ce", "docker-ce", written, pin_of(written), version, items["docker_version"][0])
             elif latest is None or jinja.truthy(latest) is not False:
@@ -1267,7 +1266,7 @@ class _Reader:
         for name, manager in (("docker_package_version", "atosatto.docker-swarm"), ("docker__version", "nickjj.docker")):
             if name in present:
                 version = text(name)
-                written = version.mapped().text.strip() if version is not None and version.known and version.kind == "str" else (jinja._scalar_text(version) if version is not None and version.known and version.kind in ("int", "float") else "")
+                written = version.mapped().text.strip() if version is not None and version.known and version.kind == "str" else (jinja.scalar_text(version) if version is not None and version.known and version.kind in ("int", "float") else "")
                 add(manager, "docker-ce", written or None, pin_of(written or None), version, items[name][0])
         if "docker__state" in present:
             state = text("docker__state")

@@ -459,6 +459,27 @@ def test_lineinfile_on_the_environment_file(tmp_path):
     assert any("lineinfile edits /etc/docker/daemon.json" in note for note in result.notes)
 
 
+def test_blockinfile_of_a_drop_in_with_its_section(tmp_path):
+    tasks = (
+        "- ansible.builtin.blockinfile:\n"
+        "    path: /etc/systemd/system/docker.service.d/override.conf\n"
+        "    create: true\n"
+        "    block: |\n"
+        "      [Service]\n"
+        "      ExecStart=\n"
+        "      ExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock --live-restore\n"
+        "- ansible.builtin.lineinfile:\n"
+        "    path: /etc/systemd/system/docker.service.d/override.conf\n"
+        "    line: 'LimitNOFILE=1048576'\n"
+    )
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": tasks})
+    result = scan(tmp_path)
+    (unit,) = host(result, "roles/docker/").of(UnitFile)
+    flag = next(w for w in host(result, "roles/docker/").command.words if w.text == "--live-restore")
+    assert (flag.location.line, flag.location.column) == at(tasks, "--live-restore")
+    assert any("lineinfile edits /etc/systemd/system/docker.service.d/override.conf" in note for note in result.notes)
+
+
 def test_unit_drop_in_template_with_known_flags(tmp_path):
     template = "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock {{ docker_extra_flags }}\n"
     write_tree(tmp_path, {

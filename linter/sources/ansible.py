@@ -983,7 +983,8 @@ class _Reader:
             node = self.arg(task, "line", "value")[1]
         elif module == "blockinfile":
             node = self.arg(task, "block", "content")[1]
-        if node is None or isinstance(node, _FreeValue) or not _is_scalar(node) or kind != "envfile":
+        readable = kind == "envfile" or (kind == "systemd" and module == "blockinfile" and _is_scalar(node) and re.search(r"^\s*\[\w+\]", str(_value(node)), re.M))
+        if node is None or isinstance(node, _FreeValue) or not _is_scalar(node) or not readable:
             self.note(f"{module} edits {path}; the edited file is not read", task.module_key.start_mark.index)
             return
         value = self.render(node, scope)

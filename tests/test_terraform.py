@@ -611,9 +611,11 @@ def test_deeply_nested_templates_and_references_are_bounded(tmp_path):
     wrapped = "base64encode(" * 50 + '"#!/bin/sh"' + ")" * 50
     tf = f'resource "aws_instance" "a" {{\n  user_data = <<EOF\n{deep}\nEOF\n}}\nresource "aws_instance" "b" {{\n  user_data = {wrapped}\n}}\n'
     tf += 'locals {\n  a = local.b\n  b = local.a\n}\nresource "aws_instance" "c" {\n  user_data = local.a\n}\n'
+    tf += 'data "template_file" "t" {\n  template = data.template_file.t.rendered\n}\nresource "aws_instance" "d" {\n  user_data = data.template_file.t.rendered\n}\n'
     out = extract(tmp_path, {"main.tf": tf})
     assert [e.group for e in out.embedded] == ["main.tf › aws_instance.a"]
     assert sum("nested too deep; not followed" in note for note in out.notes) == 2
+    assert any("data.template_file.t refers to itself" in note for note in out.notes)
 
 
 def test_claims_and_needles():

@@ -86,6 +86,7 @@ class _Reader:
         self.embedder = Embedder(document, self.files, self.out, self.note)
         self.data: Dict[Tuple[str, str], object] = {}
         self.used: set = set()
+        self.resolving: set = set()  # data sources being resolved (a cycle is refused)
 
     def note(self, offset: int, message: str) -> None:
         self.ev.note(offset, message)
@@ -106,7 +107,9 @@ class _Reader:
         for (type_, name), block in self.data.items():
             if type_ in RENDERED_DATA and (type_, name) not in self.used:
                 address = f"data.{type_}.{name}"
+                self.resolving.add((type_, name))
                 self.rendered((type_, name), (f"{address}.rendered",), self.host(address), "user-data")
+                self.resolving.discard((type_, name))
 
     def host(self, address: str) -> str:
         return f"{self.doc.path} › {address}"
@@ -165,9 +168,16 @@ class _Reader:
         label = " › ".join(value.labels)
         if parts[0] == "data" and len(parts) >= 4 and parts[3] == "rendered" and parts[1] in RENDERED_DATA:
             key = (parts[1], parts[2])
+            if key in self.resolving:
+                self.note(value.span[0], f"{label}: data.{key[0]}.{key[1]} refers to itself; not read")
+                return
             if key in self.data:
                 self.used.add(key)
-                self.rendered(key, value.labels + (f"data.{key[0]}.{key[1]}.rendered",), group, role)
+                self.resolving.add(key)
+                try:
+                    self.rendered(key, value.labels + (f"data.{key[0]}.{key[1]}.rendered",), group, role)
+                finally:
+                    self.resolving.discard(key)
                 return
             self.note(value.span[0], f"{label}: data.{key[0]}.{key[1]} is not defined in this file; not read here")
             return

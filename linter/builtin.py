@@ -9,6 +9,7 @@ from .hookspecs import hookimpl
 def dlint_source_kinds():
     # the first kind that claims a file reads it: specific names first, cloud-init before shell
     # (user-data.sh is user-data), shell last
+    from .sources.ansible import AnsibleKind
     from .sources.butane import ButaneKind
     from .sources.cloudinit import CloudInitKind
     from .sources.daemon_json import DaemonJsonKind
@@ -16,7 +17,7 @@ def dlint_source_kinds():
     from .sources.shell import ShellKind
     from .sources.systemd import EnvFileKind, SystemdKind
 
-    return [DaemonJsonKind(), SystemdKind(), EnvFileKind(), IgnitionKind(), ButaneKind(), CloudInitKind(), ShellKind()]
+    return [DaemonJsonKind(), SystemdKind(), EnvFileKind(), IgnitionKind(), ButaneKind(), AnsibleKind(), CloudInitKind(), ShellKind()]
 
 
 @hookimpl

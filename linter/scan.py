@@ -205,7 +205,8 @@ def run(options: Options, setup: Optional[Setup] = None) -> Result:
     context = Context(setup.engine_version, frozenset(setup.settings.allowed_keys), setup.settings)
     findings = evaluate(hosts, setup.policies, context)
     if options.context:
-        findings = [f for f in findings if _in_scope(f, found.sources)]
+        scope = _scope(options.paths, cwd)
+        findings = [f for f in findings if _in_scope(f, scope)]
     _finish(findings, setup, cwd)
     result = Result(setup, findings, found.files_seen, len(found.sources), hosts, notes, time.perf_counter() - started)
     result.exit_code = exit_code(result)
@@ -268,12 +269,28 @@ def _grouped(fragments, group):
     return list(fragments)
 
 
-def _in_scope(finding: Finding, sources) -> bool:
-    """With --context: a finding counts when it points into, or through, one of the given files."""
-    given = {s.display for s in sources}
+def _scope(paths: Sequence[str], cwd: Path):
+    """The given paths as display paths: files exactly, folders as prefixes."""
+    from .discovery import display_path
+
+    files, folders = set(), []
+    for raw in paths or ["."]:
+        absolute = Path(os.path.abspath(cwd / raw))
+        shown = display_path(absolute, cwd)
+        if absolute.is_dir():
+            folders.append("" if shown == "." else shown.rstrip("/") + "/")
+        else:
+            files.add(shown)
+    return files, folders
+
+
+def _in_scope(finding: Finding, scope) -> bool:
+    """With --context: a finding counts when it points into, or through, one of the given paths
+    (a changed template counts even though no kind reads it on its own)."""
+    files, folders = scope
     location = finding.location
     places = [location.path, *(r.path for r in finding.related), *(step.path for step in location.trace)]
-    return any(place in given for place in places)
+    return any(place in files or any(place.startswith(folder) for folder in folders) for place in places)
 
 
 def _finish(findings: List[Finding], setup: Setup, cwd: Path) -> None:

@@ -14,10 +14,23 @@ def dlint_source_kinds():
     from .sources.cloudinit import CloudInitKind
     from .sources.daemon_json import DaemonJsonKind
     from .sources.ignition import IgnitionKind
+    from .sources.packer import PackerKind
     from .sources.shell import ShellKind
     from .sources.systemd import EnvFileKind, SystemdKind
+    from .sources.terraform import TerraformKind
 
-    return [DaemonJsonKind(), SystemdKind(), EnvFileKind(), IgnitionKind(), ButaneKind(), AnsibleKind(), CloudInitKind(), ShellKind()]
+    return [
+        DaemonJsonKind(),
+        SystemdKind(),
+        EnvFileKind(),
+        IgnitionKind(),  # before packer: both sniff *.json
+        PackerKind(),
+        TerraformKind(),
+        ButaneKind(),
+        AnsibleKind(),  # before cloud-init: both sniff *.yml
+        CloudInitKind(),
+        ShellKind(),
+    ]
 
 
 @hookimpl

@@ -228,18 +228,34 @@ def _claim(kinds: Sequence, path: Path, rel: str, max_bytes: int):
     """The first kind that claims the file (by name, or by its first bytes), and the bytes if read."""
     from .sources import HEAD_BYTES, SNIFF
 
-    data = error = None
+    head = None
     basename = path.name
     for kind in kinds:
         claim = kind.claims(rel, basename)
         if claim is True:
-            return kind, data, error
+            return kind, None, None
         if claim == SNIFF:
-            if data is None and error is None:
-                data, error = read_bounded(path, max_bytes)
-            if data is not None and kind.sniff(data[:HEAD_BYTES]):
-                return kind, data, error
+            if head is None:
+                head = read_head(path, HEAD_BYTES)
+            if head and kind.sniff(head):
+                return kind, None, None
     return None, None, None
+
+
+def read_head(path: Path, size: int) -> bytes:
+    """The first bytes of a regular file (b"" when it cannot be read): enough to sniff its kind."""
+    try:
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return b""
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return b""
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            return handle.read(size)
+    except OSError:
+        return b""
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -236,10 +236,11 @@ def extract(source, kinds: Dict[str, object]):
     fragments = _grouped(extraction.fragments, extraction.group)
     notes = list(extraction.notes)
     references = set()
-    pending = [(embedded, 1, False, extraction.group) for embedded in extraction.embedded]
+    # depth first, in document order: writes are seen in the order they happen
+    pending = [(embedded, 1, False, extraction.group) for embedded in reversed(extraction.embedded)]
     handled = 0
     while pending:
-        embedded, depth, inherited, group = pending.pop(0)
+        embedded, depth, inherited, group = pending.pop()
         handled += 1
         label = embedded.document.label or embedded.kind
         if depth > MAX_EMBEDDING_DEPTH or handled > MAX_EMBEDDED:
@@ -257,7 +258,7 @@ def extract(source, kinds: Dict[str, object]):
         sub = kind.read(embedded.document, context)
         fragments.extend(_grouped(sub.fragments, group))
         notes.extend(sub.notes)
-        pending.extend((inner, depth + 1, templated, group) for inner in sub.embedded)
+        pending.extend((inner, depth + 1, templated, group) for inner in reversed(sub.embedded))
     return fragments, notes, references
 
 

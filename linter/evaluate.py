@@ -39,6 +39,17 @@ def _pointer_in_config(pointer: Optional[str]) -> Optional[str]:
     return pointer
 
 
+def _about(hit: Hit) -> str:
+    """The top-level configuration key a hit is about ("" when none)."""
+    for ref in (hit.pointer, hit.key):
+        if ref and ref.startswith("/"):
+            parts = ref.split("/")
+            if parts[1] in ("config", "file", "flags") and len(parts) > 2:
+                return parts[2].replace("~1", "/").replace("~0", "~")
+            return parts[1].replace("~1", "/").replace("~0", "~")
+    return ""
+
+
 def _synthetic(location: Location) -> bool:
     return location.path.startswith("<")
 
@@ -54,7 +65,10 @@ def evaluate(hosts: Sequence, policies: Sequence[Policy], context: Context) -> L
                 hits: Iterable[Hit] = list(policy.check(host, context) or ())
             except Exception as err:  # noqa: BLE001 - reported as a crash of that policy
                 raise PolicyCrash(f"policy {policy.meta.id} ({policy.meta.origin}) failed on {host.name}: {err!r}") from err
+            unknown = context.facts(host).unknown if readable else frozenset()
             for hit in hits:
+                if unknown and _about(hit) in unknown:
+                    continue  # judged on a value a template decides
                 findings.append(_finding(policy, host, hit, context))
     return findings
 

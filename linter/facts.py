@@ -23,11 +23,15 @@ def pointer(*tokens: Any) -> str:
     return "".join("/" + escape(str(t)) for t in tokens)
 
 
+_TEMPLATE_MARKERS = ("$", "{{", "{%", "%{")
+
+
 class HostFacts:
-    def __init__(self, data: dict, provenance: Dict[str, Location], fallback: Location):
+    def __init__(self, data: dict, provenance: Dict[str, Location], fallback: Location, unknown=frozenset()):
         self.data = data
         self.provenance = provenance
         self.fallback = fallback
+        self.unknown = unknown  # config keys whose value a template decides: nothing is judged on them
 
     def locate(self, ptr: Optional[str]) -> Location:
         """Where the fact at ``ptr`` (or its nearest present parent) was set."""
@@ -199,7 +203,21 @@ def build(host, engine: Engine) -> HostFacts:
     actions = _list_facts(host.of(ServiceAction), "service", provenance, lambda a: {"action": a.action, "first_boot": a.first_boot})
     if actions:
         data["service"] = actions
-    return HostFacts(data, provenance, host.primary_location())
+    return HostFacts(data, provenance, host.primary_location(), _templated_keys(host))
+
+
+def _templated_keys(host) -> frozenset:
+    """Keys of templated daemon.json content whose value holds an expansion dlint cannot evaluate."""
+    keys = set()
+    for config in host.daemon_configs:
+        if not config.templated or config.root is None:
+            continue
+        text = config.document.text
+        for member in config.root.value:
+            raw = text[member.value.start : member.value.end]
+            if any(marker in raw for marker in _TEMPLATE_MARKERS):
+                keys.add(member.key)
+    return frozenset(keys)
 
 
 def facts_for(host, engine: Engine) -> HostFacts:

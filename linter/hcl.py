@@ -93,6 +93,7 @@ class Hcl:
         self.text = document.text
         data = self.text.encode("utf-8", "surrogatepass")
         self._offsets = _Offsets(self.text)
+        self._source = data  # kept alive as long as the tree whose nodes read it
         self.tree = _parser().parse(data)
         self.root = self.tree.root_node
 

@@ -230,3 +230,11 @@ def test_pre_commit_hook_patterns_cover_every_source_kind():
                  "provision/install.sh", "cloud-init/web.yaml", "terraform/templates/init.tftpl"):
         assert pattern.search(path), path
     assert not pattern.search("README.md")
+
+
+def test_templated_values_are_not_judged(tmp_path):
+    script = '#!/bin/sh\ncat > /etc/docker/daemon.json <<EOF\n{"live-restore": true, "dns": ["$DNS"], "log-level": "${LOG_LEVEL}", "tls-verify": true}\nEOF\n'
+    write_tree(tmp_path, {"provision.sh": script})
+    rules = {f.rule for f in scan(tmp_path).findings}
+    assert "DKD003" not in rules and "DKD004" not in rules  # $DNS and ${LOG_LEVEL} are unknown, not wrong
+    assert "DKD002" in rules  # a typo in a static key is still a typo

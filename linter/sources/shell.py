@@ -796,6 +796,7 @@ class _Reader:
                 delimiter = heredoc.delimiter.decode("utf-8", "replace")
                 self.out.notes.append(f"here-document at line {line} has no line {delimiter!r} to close it: its body runs to the end of the script")
         tree = _parse(blanked)
+        self._keep = (blanked, tree)  # the bytes and tree live as long as the nodes taken from them
         errors = 0
         self.structure = _structure(tree)
         for name, node in self.structure.visits:

@@ -110,10 +110,15 @@ def _command(host, engine: Engine, provenance: Dict[str, Location]):
             provenance.setdefault(pointer("flags", flag.key), flag.word.location)
     if command.location is not None:
         provenance["/command"] = command.location
+    from .fragments import EnvFile, UnitFile
+
+    # a command line assembled from templates may hold flags dlint cannot see
+    complete = not any(f.from_template for f in host.fragments if isinstance(f, (UnitFile, EnvFile))) and not command.from_template
     described = {
         "origin": command.origin,
         "assumed": command.assumed,
         "args": [word.text for word in command.words],
+        "complete": complete,
     }
     return described, by_key, flags
 

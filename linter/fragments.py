@@ -31,6 +31,8 @@ class Fragment:
     document: Document
     # the machine it belongs to, when not its file (a Terraform resource, an Ansible role)
     group: Optional[str] = field(default=None, kw_only=True)
+    # read from a template: some of its values are not known (masked or unexpanded)
+    from_template: bool = field(default=False, kw_only=True)
 
 
 @dataclass

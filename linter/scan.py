@@ -256,6 +256,9 @@ def extract(source, kinds: Dict[str, object]):
         group = embedded.group or group
         context = ReadContext(source, embedded.target, templated, embedded.append, depth, group)
         sub = kind.read(embedded.document, context)
+        if templated:
+            for fragment in sub.fragments:
+                fragment.from_template = True
         fragments.extend(_grouped(sub.fragments, group))
         notes.extend(sub.notes)
         pending.extend((inner, depth + 1, templated, group) for inner in reversed(sub.embedded))

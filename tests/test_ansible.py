@@ -729,3 +729,23 @@ def test_alias_bomb_is_bounded():
     bomb += "docker_daemon_options:\n  labels: *i\n"
     out = read(bomb, "group_vars/all.yml")
     assert out is not None
+
+
+def test_nested_and_standalone_roles_are_one_host_each(tmp_path):
+    """kubespray keeps roles in subfolders (roles/container-engine/docker/); a role repository has
+    no roles/ folder at all (geerlingguy.docker): every file of either is one host."""
+    from tests.helpers import scan, write_tree
+
+    tasks = "- name: engine\n  apt:\n    name: docker-ce\n- name: start\n  systemd:\n    name: docker\n    state: started\n"
+    handlers = "- name: restart docker\n  service:\n    name: docker\n    state: restarted\n"
+    write_tree(tmp_path, {
+        "kubespray/roles/container-engine/docker/tasks/main.yml": tasks,
+        "kubespray/roles/container-engine/docker/handlers/main.yml": handlers,
+        "role-repo/tasks/main.yml": tasks,
+        "role-repo/handlers/main.yml": handlers,
+        "role-repo/defaults/main.yml": "docker_edition: ce\n",
+        "role-repo/meta/main.yml": "galaxy_info:\n  role_name: docker\n",
+    })
+    hosts = {h.name: h for h in scan(tmp_path).hosts}
+    assert set(hosts) == {"kubespray/roles/container-engine/docker/", "role-repo/"}
+    assert all(len(h.sources) == 2 for h in hosts.values())

@@ -62,7 +62,8 @@ MAX_ROLE_FILES = 200  # files of a role read to see which variables it uses
 MAX_DEPTH = 16  # variables rendered through variables
 MAX_VALUE_NODES = 50_000  # values made from YAML nodes in one read, aliases expanded
 
-_ROLE_FILE = re.compile(r"(?:^|/)(roles/[^/]+/)(tasks|handlers|defaults|vars|meta)/(?:[^/]+/)*[^/]+\.ya?ml$")
+# a role may sit in a subfolder of roles/ (kubespray: roles/container-engine/docker/)
+_ROLE_FILE = re.compile(r"(?:^|/)(roles/(?:[^/]+/)+?)(tasks|handlers|defaults|vars|meta)/(?:[^/]+/)*[^/]+\.ya?ml$")
 _INVENTORY_FILE = re.compile(r"(?:^|/)((?:group_vars|host_vars)/)([^/]+)(/.*)?$")
 _YAML_NAME = re.compile(r"\.ya?ml$")
 
@@ -177,6 +178,8 @@ def _place(source: Source, rel: Optional[str] = None) -> _Place:
     if match is None and path is not None:  # a role scanned from inside its folder, outside git
         subject = path.as_posix()
         match = _ROLE_FILE.search(subject)
+    if match is None and path is not None:  # a repository that is one role (ansible-role-docker)
+        subject, match = _standalone_role(path)
     if match:
         tail = subject[match.start(1) + len(match.group(1)) :]
         place.section = match.group(2)
@@ -189,7 +192,10 @@ def _place(source: Source, rel: Optional[str] = None) -> _Place:
             for _ in tail.split("/"):
                 role = role.parent
             place.role = role
-            place.base = role.parent.parent
+            base = role
+            for _ in range(match.group(1).count("/")):
+                base = base.parent
+            place.base = base  # the folder that holds roles/
         return place
     match = _INVENTORY_FILE.search(rel)
     if match:
@@ -207,6 +213,28 @@ def _place(source: Source, rel: Optional[str] = None) -> _Place:
     if path is not None:
         place.base = path.parent
     return place
+
+
+_ROLE_SECTIONS = ("tasks", "handlers", "defaults", "vars", "meta")
+
+
+def _standalone_role(path: Path):
+    """For a file of a role that is not under roles/ (a repository that is one role): the path
+    written as if it were, and its match; else (None, None). A role is recognised by its
+    meta/main.yml, or by tasks/ beside defaults/ or handlers/."""
+    for folder in path.parents:
+        if folder.name not in _ROLE_SECTIONS:
+            continue
+        role = folder.parent
+        marks = [role / "meta" / "main.yml", role / "meta" / "main.yaml"]
+        is_role = any(m.is_file() for m in marks) or (
+            (role / "tasks").is_dir() and ((role / "defaults").is_dir() or (role / "handlers").is_dir())
+        )
+        if is_role:
+            subject = "roles/" + role.name + "/" + path.relative_to(role).as_posix()
+            return subject, _ROLE_FILE.search(subject)
+        break
+    return None, None
 
 
 def _folder(path: Path) -> bool:

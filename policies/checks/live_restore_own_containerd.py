@@ -12,8 +12,8 @@ def check(host, context):
     command = host.command
     if not view.live_restore or command is None or command.origin == "shell":
         return
-    if view.has("containerd"):
-        return
+    if view.has("containerd") or not view.facts.data.get("command", {}).get("complete", True):
+        return  # set, or possibly set by a templated part of the command line
     yield Hit(
         "live-restore is on, but dockerd is started without --containerd: when the system containerd socket is not "
         "ready, dockerd starts a containerd of its own as its child, which dies with dockerd and takes the containers "

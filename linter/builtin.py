@@ -2,34 +2,45 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from .hookspecs import hookimpl
+
+
+class _Lazy:
+    """A source kind imported on first use: a one-file scan claimed by the first kind never
+    pays for importing the others (each a module of its own, some with a parser)."""
+
+    def __init__(self, name: str, module: str, cls: str):
+        self.name = name
+        self._where = (module, cls)
+        self._kind = None
+
+    def _load(self):
+        if self._kind is None:
+            module, cls = self._where
+            self._kind = getattr(import_module(module, __package__), cls)()
+        return self._kind
+
+    def __getattr__(self, attribute):  # claims, sniff, needles, extract, read, summary
+        return getattr(self._load(), attribute)
 
 
 @hookimpl
 def dlint_source_kinds():
-    # the first kind that claims a file reads it: specific names first, cloud-init before shell
-    # (user-data.sh is user-data), shell last
-    from .sources.ansible import AnsibleKind
-    from .sources.butane import ButaneKind
-    from .sources.cloudinit import CloudInitKind
-    from .sources.daemon_json import DaemonJsonKind
-    from .sources.ignition import IgnitionKind
-    from .sources.packer import PackerKind
-    from .sources.shell import ShellKind
-    from .sources.systemd import EnvFileKind, SystemdKind
-    from .sources.terraform import TerraformKind
-
+    # the first kind that claims a file reads it: specific names first, ignition before packer
+    # (both sniff *.json), ansible before cloud-init (both sniff *.yml), shell last
     return [
-        DaemonJsonKind(),
-        SystemdKind(),
-        EnvFileKind(),
-        IgnitionKind(),  # before packer: both sniff *.json
-        PackerKind(),
-        TerraformKind(),
-        ButaneKind(),
-        AnsibleKind(),  # before cloud-init: both sniff *.yml
-        CloudInitKind(),
-        ShellKind(),
+        _Lazy("daemon-json", ".sources.daemon_json", "DaemonJsonKind"),
+        _Lazy("systemd", ".sources.systemd", "SystemdKind"),
+        _Lazy("envfile", ".sources.systemd", "EnvFileKind"),
+        _Lazy("ignition", ".sources.ignition", "IgnitionKind"),
+        _Lazy("packer", ".sources.packer", "PackerKind"),
+        _Lazy("terraform", ".sources.terraform", "TerraformKind"),
+        _Lazy("butane", ".sources.butane", "ButaneKind"),
+        _Lazy("ansible", ".sources.ansible", "AnsibleKind"),
+        _Lazy("cloud-init", ".sources.cloudinit", "CloudInitKind"),
+        _Lazy("shell", ".sources.shell", "ShellKind"),
     ]
 
 

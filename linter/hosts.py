@@ -63,10 +63,17 @@ class Host:
         return list(seen)
 
     def primary_location(self) -> Location:
-        """Where host-wide findings point: its daemon.json, else its first real file."""
+        """Where host-wide findings point: its daemon.json, else where the engine is installed,
+        else its unit, else its first real file."""
         real = [f for f in self.fragments if not f.document.start_location().path.startswith("<")] or self.fragments
-        configs = [f for f in real if isinstance(f, DaemonConfig)]
-        return (configs or real)[0].document.start_location()
+        for kind in (DaemonConfig, EnginePackage, UnitFile, DockerdCommand):
+            for fragment in real:
+                if isinstance(fragment, kind):
+                    where = getattr(fragment, "location", None)
+                    if where is not None and not where.path.startswith("<"):
+                        return where
+                    return fragment.document.start_location()
+        return real[0].document.start_location()
 
 
 def _platform(fragments: Sequence[Fragment], configured: Optional[str]) -> Tuple[str, str]:

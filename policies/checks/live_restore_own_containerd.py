@@ -12,6 +12,8 @@ def check(host, context):
     command = host.command
     if not view.live_restore or command is None or command.origin == "shell":
         return
+    if command.assumed or (command.location is not None and command.location.path.startswith("<")):
+        return  # a unit dlint assumes (the packaged one, an OS's own): not what the repository wrote
     if view.has("containerd") or not view.facts.data.get("command", {}).get("complete", True):
         return  # set, or possibly set by a templated part of the command line
     yield Hit(

@@ -44,6 +44,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 from weakref import WeakKeyDictionary
 
 from ..document import Document
+from ..templating import DIRECTIVES, expression_end
 from ..fragments import EnginePackage
 from ..source import Source
 from . import HEAD_BYTES, SNIFF, Embedded, Extraction, ReadContext, SourceKind, kind_for_target
@@ -596,7 +597,6 @@ def _unmasked(original: str, offsets: List[int], value: str) -> str:
 
 
 _TEMPLATE_OPENER = re.compile(r"\$\{|%\{|\{\{|\{%|\{#")
-_TEMPLATE_CLOSER = {"{{": "}}", "{%": "%}", "{#": "#}"}
 _TEMPLATE_EXPRESSION = re.compile(r"\$\{[^}]*\}|%\{[^}]*\}|\{\{.*?\}\}|\{%.*?%\}")
 
 
@@ -612,25 +612,10 @@ def mask_templates(text: str) -> Optional[str]:
         if match is None:
             break
         start, opener = match.start(), match.group()
-        if opener in ("${", "%{"):
-            depth, j = 0, start + 1
-            while j < n:
-                if text[j] == "{":
-                    depth += 1
-                elif text[j] == "}":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                j += 1
-            if j >= n:
-                return None
-            end = j + 1
-        else:
-            j = text.find(_TEMPLATE_CLOSER[opener], start + 2)
-            if j < 0:
-                return None
-            end = j + 2
-        spans.append((start, end, opener in ("%{", "{%", "{#")))
+        end = expression_end(text, start, opener)
+        if end is None:
+            return None
+        spans.append((start, end, opener in DIRECTIVES))
         i = end
     if not spans:
         return None

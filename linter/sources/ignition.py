@@ -56,6 +56,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from .. import jsonread
 from ..document import Document
+from ..templating import DIRECTIVES, expression_end
 from . import SNIFF, Embedded, Extraction, ReadContext, SourceKind, kind_for_target
 from .cloudinit import TEMPLATE_MARKERS, DecodeError, gunzip, has_template_markers, mask_templates
 
@@ -391,7 +392,6 @@ def is_template_name(basename: str) -> bool:
 # --- masking templates and salvaging broken JSON -------------------------------------------------
 
 _OPENERS = re.compile(r"\$\$\{|\$\{|%\{|\{\{|\{%|\{#")
-_CLOSERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
 
 
 def mask_json_templates(text: str) -> Optional[str]:
@@ -413,25 +413,10 @@ def mask_json_templates(text: str) -> Optional[str]:
                 if opener == "$${":
                     i += 3
                     continue
-                if opener in ("${", "%{"):
-                    depth, j = 0, i + 1
-                    while j < n:
-                        if text[j] == "{":
-                            depth += 1
-                        elif text[j] == "}":
-                            depth -= 1
-                            if depth == 0:
-                                break
-                        j += 1
-                    if j >= n:
-                        return None
-                    end = j + 1
-                else:
-                    j = text.find(_CLOSERS[opener], i + 2)
-                    if j < 0:
-                        return None
-                    end = j + 2
-                directive = opener in ("%{", "{%", "{#")
+                end = expression_end(text, i, opener)
+                if end is None:
+                    return None
+                directive = opener in DIRECTIVES
                 span = text[i:end]
                 if directive:
                     fill = "".join("\n" if ch == "\n" else " " for ch in span)

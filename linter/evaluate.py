@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence
+from dataclasses import dataclass
+from typing import Iterable, List, Optional, Sequence
 
 from .engine.knowledge import Engine, engine
 from .facts import HostFacts, facts_for
@@ -23,7 +23,6 @@ class Context:
     engine_version: str
     allowed_keys: frozenset = frozenset()
     settings: Optional[object] = None
-    _engines: Dict[str, Engine] = field(default_factory=dict)
 
     def engine(self, host) -> Engine:
         return engine(self.engine_version, host.platform)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-import sys
-import textwrap
 
 import pytest
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from typing import List
 
 _COLOURS = {"error": "31", "warning": "33", "info": "36", "dim": "2", "bold": "1"}

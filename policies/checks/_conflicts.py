@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 from linter.dockerd_args import Flag, flag_value, parse
 from linter.jsonread import Member, to_python

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from linter.policy.model import Hit
 
-from ._host import View, pointer
+from ._host import View
 
 _MOVES = {"none": "is installed without a version", "major": "is pinned to a major version only", "upgrade": "is upgraded with everything else"}
 

@@ -34,8 +34,8 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from .document import Document
 from .location import TraceStep
+from .mapped import Mapped, Offsets, embedded_document
 from .sources import HEAD_BYTES, Embedded, ReadContext, kind_for_target
-from .sources.shell import _embedded_document, _Mapped, _Offsets
 
 MAX_LOCAL_DEPTH = 8  # local.a = local.b = ... followed this deep
 MAX_REFERENCE_BYTES = 4 * 1024 * 1024  # as discovery's limit
@@ -92,7 +92,7 @@ class Hcl:
         self.document = document
         self.text = document.text
         data = self.text.encode("utf-8", "surrogatepass")
-        self._offsets = _Offsets(self.text)
+        self._offsets = Offsets(self.text)
         self._source = data  # kept alive as long as the tree whose nodes read it
         self.tree = _parser().parse(data)
         self.root = self.tree.root_node
@@ -359,7 +359,7 @@ class Hcl:
 
     def _render(self, tokens: List["_Token"], span: Tuple[int, int], escapes) -> "Text":
         text = self.text
-        value = _Mapped()
+        value = Mapped()
         templated = False
         for token in tokens:
             if not token.literal:
@@ -445,7 +445,7 @@ class Text:
     """A string value: its text mapped to document offsets, the expression's span, and whether it
     holds template sequences dlint cannot evaluate."""
 
-    value: _Mapped
+    value: Mapped
     span: Tuple[int, int]
     templated: bool
 
@@ -638,7 +638,7 @@ class Evaluator:
 def joined_script(texts: Sequence["Text"], span: Tuple[int, int], labels: Tuple[str, ...]) -> Inline:
     """Strings joined by newlines (a provisioner's ``inline`` list, one script): each newline maps
     to the closing quote of the string it follows."""
-    joined = _Mapped()
+    joined = Mapped()
     for text in texts:
         joined.extend(text.value)
         joined.produce("\n", max(text.span[0], text.span[1] - 1))
@@ -796,7 +796,7 @@ def user_data_kind(text: str) -> Optional[str]:
 
 
 def inline_document(parent: Document, value: Inline) -> Document:
-    return _embedded_document(parent, value.text.value, " › ".join(value.labels), value.text.span)
+    return embedded_document(parent, value.text.value, " › ".join(value.labels), value.text.span)
 
 
 def reference_document(parent: Document, ref: FileRef, text: str) -> Document:

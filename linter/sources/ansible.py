@@ -52,9 +52,9 @@ from ..fragments import EnginePackage, ServiceAction, SwarmMembership
 from ..jinja import Mapped, Val
 from ..location import Location, TraceStep
 from ..source import Source
+from ..yamlnodes import Budget, Walk, compose, is_map, is_scalar, is_seq, scalar_offsets, tag_of, value_of
 from . import DOCKER_NEEDLES, SNIFF, Embedded, Extraction, ReadContext, SourceKind, kind_for_target
-from .cloudinit import _Budget, _Walk, _is_map, _is_scalar, _is_seq, _scalar_offsets, _tag, _value, compose
-from .shell import _ENGINE_NAMES, pin_of
+from .shell import ENGINE_NAMES, pin_of
 
 NAME = "ansible"
 MAX_LOOP = 64  # items of a literal loop read
@@ -67,7 +67,7 @@ _ROLE_FILE = re.compile(r"(?:^|/)(roles/(?:[^/]+/)+?)(tasks|handlers|defaults|va
 _INVENTORY_FILE = re.compile(r"(?:^|/)((?:group_vars|host_vars)/)([^/]+)(/.*)?$")
 _YAML_NAME = re.compile(r"\.ya?ml$")
 
-_ENGINE = frozenset(_ENGINE_NAMES | {"docker"})
+_ENGINE = frozenset(ENGINE_NAMES | {"docker"})
 _MODULE_PREFIXES = ("ansible.builtin.", "ansible.legacy.", "community.docker.", "community.general.", "ansible.posix.")
 _TASK_KEYWORDS = frozenset(
     """name when notify register become become_user become_method become_flags become_exe tags vars loop
@@ -269,7 +269,7 @@ class _Yaml:
 
     text: str
     root: object
-    walk: _Walk
+    walk: Walk
     doc: Document
     display: str
     problem: Optional[str] = None
@@ -284,18 +284,18 @@ def _read_text(place: _Place, path: Path) -> Optional[str]:
     return data.decode("utf-8", "replace")
 
 
-def _mapping_items(node, walk: _Walk, budget: int = 1000) -> Dict[str, Tuple[object, object]]:
+def _mapping_items(node, walk: Walk, budget: int = 1000) -> Dict[str, Tuple[object, object]]:
     """name -> (key node, value node) of a mapping; merge keys (``<<``) below explicit keys; the
     last duplicate wins, as PyYAML builds a dict."""
     out: Dict[str, Tuple[object, object]] = {}
     merged: Dict[str, Tuple[object, object]] = {}
     for key, value in node.value:
-        if not _is_scalar(key):
+        if not is_scalar(key):
             continue
-        if _tag(key).endswith(":merge") or (key.value == "<<" and key.style is None):
-            sources = value.value if _is_seq(value) else [value]
+        if tag_of(key).endswith(":merge") or (key.value == "<<" and key.style is None):
+            sources = value.value if is_seq(value) else [value]
             for source in sources[:budget]:
-                if _is_map(source):
+                if is_map(source):
                     for name, pair in _mapping_items(source, walk, budget // 2 or 1).items():
                         merged.setdefault(name, pair)
             continue
@@ -342,7 +342,7 @@ class _Layer:
             if self._text and name not in self._text:
                 return None  # not even written there: no need to compose it
             self.yaml = self._load() if self._load is not None else None
-            self._items = _mapping_items(self.yaml.root, self.yaml.walk) if self.yaml is not None and _is_map(self.yaml.root) else {}
+            self._items = _mapping_items(self.yaml.root, self.yaml.walk) if self.yaml is not None and is_map(self.yaml.root) else {}
         if name in self._items:
             key, value = self._items[name]
             return key, value, self.yaml
@@ -378,9 +378,9 @@ class _Values:
     Aliases are expanded, so the nodes made in one read are bounded (MAX_VALUE_NODES): past that,
     values are unknown."""
 
-    def __init__(self, budget: _Budget):
+    def __init__(self, budget: Budget):
         self.budget = budget
-        self.nodes = _Budget(MAX_VALUE_NODES)
+        self.nodes = Budget(MAX_VALUE_NODES)
         self.active: set = set()
 
     def resolver(self, scope: _Scope, depth: int = 0):
@@ -415,9 +415,9 @@ class _Values:
         at = (yaml.doc, node.start_mark.index, node.end_mark.index)
         if depth > MAX_DEPTH * 4 or not self.nodes.spend(1):
             return Val("unknown", "too deep, or too many nodes", at=at)
-        if _is_seq(node):
+        if is_seq(node):
             return Val("list", [self.value(item, yaml, scope, depth + 1) for item in node.value], at=at)
-        if _is_map(node):
+        if is_map(node):
             pairs = []
             for name, (key, value) in _mapping_items(node, yaml.walk).items():
                 pairs.append((self.scalar(key, yaml, scope, depth + 1, render=False), self.value(value, yaml, scope, depth + 1)))
@@ -426,7 +426,7 @@ class _Values:
 
     def scalar(self, node, yaml: _Yaml, scope: _Scope, depth: int, render: bool = True) -> Val:
         at = (yaml.doc, node.start_mark.index, node.end_mark.index)
-        tag = _tag(node)
+        tag = tag_of(node)
         if tag.endswith("vault") or tag == "!vault":
             return Val("unknown", "vault", at=at)
         kind = yaml.walk.kind(node)
@@ -457,10 +457,10 @@ class _Values:
 def scalar_mapped(yaml: _Yaml, node) -> Mapped:
     """A scalar's text, each line mapped to where it stands in the YAML (exactly when it stands
     there literally: block ``|`` scalars, one-line scalars without escapes)."""
-    value = _value(node)
+    value = value_of(node)
     if not isinstance(value, str):
         value = str(value)
-    offsets = _scalar_offsets(yaml.text, node)
+    offsets = scalar_offsets(yaml.text, node)
     if offsets:
         return Mapped.lines(value, yaml.doc, offsets)
     return Mapped.of(value, yaml.doc, node.start_mark.index, False)
@@ -566,9 +566,9 @@ class _Reader:
         self.place = place
         self.section = section or place.section
         self.out = Extraction()
-        self.budget = _Budget()
+        self.budget = Budget()
         self.values = _Values(self.budget)
-        self.walk = _Walk(self.text, self.budget)
+        self.walk = Walk(self.text, self.budget)
         self.yaml: Optional[_Yaml] = None
         self.scope_given = scope
         self._files: Dict[str, Optional[_Yaml]] = {}
@@ -597,7 +597,7 @@ class _Reader:
                 root = _composed(key, text)
                 if root is not None:
                     display = self.place.display_of(path)
-                    self._files[key] = _Yaml(text, root, _Walk(text, self.budget), Document(text, display), display)
+                    self._files[key] = _Yaml(text, root, Walk(text, self.budget), Document(text, display), display)
         return self._files[key]
 
     def layer(self, path: Path) -> Optional[_Layer]:
@@ -651,14 +651,14 @@ class _Reader:
 
     def text_of(self, node, scope: _Scope) -> Optional[str]:
         """A scalar option as text: rendered when known, as written (with its expressions) otherwise."""
-        if node is None or not _is_scalar(node):
+        if node is None or not is_scalar(node):
             return None
         value = self.render(node, scope)
         if value.known and value.kind != "str" and value.kind not in ("list", "dict"):
             return jinja.scalar_text(value) if value.kind != "bool" else ("true" if value.data else "false")
         if value.known and value.kind == "str" and not value.partial:
             return value.mapped().text
-        return str(_value(node))
+        return str(value_of(node))
 
     # -- entry -----------------------------------------------------------------------------------
 
@@ -684,20 +684,20 @@ class _Reader:
         self.yaml = _Yaml(self.text, root, self.walk, self.doc, self.doc.path)
         section = self.section
         if section in ("defaults", "vars", "inventory"):
-            if _is_map(root):
+            if is_map(root):
                 self.well_known(root)
             return
         if section == "meta":
             return
-        if not _is_seq(root):
-            if section in ("tasks", "handlers") and not _is_map(root):
+        if not is_seq(root):
+            if section in ("tasks", "handlers") and not is_map(root):
                 self.note(f"a {section} file that is not a list; Ansible refuses it", root.start_mark.index)
             return
         scope = self.base_scope()
         if section in ("tasks", "handlers"):
             self.tasks(root, scope, handler=section == "handlers")
             return
-        plays = [item for item in root.value if _is_map(item)]
+        plays = [item for item in root.value if is_map(item)]
         if section in ("playbook",) or any(("hosts" in _mapping_items(p, self.walk) or "import_playbook" in _mapping_items(p, self.walk)) for p in plays[:3]):
             self.playbook(root, scope)
         else:
@@ -707,32 +707,32 @@ class _Reader:
 
     def playbook(self, root, scope: _Scope) -> None:
         for play in root.value:
-            if not _is_map(play) or self.budget.exhausted:
+            if not is_map(play) or self.budget.exhausted:
                 continue
             fields = _mapping_items(play, self.walk)
             if "hosts" not in fields:
                 continue
             play_scope = scope
             files = fields.get("vars_files", (None, None))[1]
-            if _is_seq(files):
+            if is_seq(files):
                 for item in reversed(files.value):
-                    name = self.text_of(item, scope) if _is_scalar(item) else None
+                    name = self.text_of(item, scope) if is_scalar(item) else None
                     if name and not jinja.has_jinja(name) and self.place.base is not None:
                         loaded = self.load(self.place.base / name)
-                        if loaded is not None and _is_map(loaded.root):
+                        if loaded is not None and is_map(loaded.root):
                             play_scope = play_scope.above(_mapping_items(loaded.root, loaded.walk), loaded)
             play_vars = fields.get("vars", (None, None))[1]
-            if _is_map(play_vars):
+            if is_map(play_vars):
                 play_scope = play_scope.above(_mapping_items(play_vars, self.walk), self.yaml)
             for section in ("pre_tasks", "roles", "tasks", "post_tasks", "handlers"):
                 if section not in fields:
                     continue
                 key, node = fields[section]
                 if section == "roles":
-                    if _is_seq(node) and node.value:
+                    if is_seq(node) and node.value:
                         self.note("the roles this play applies are read as hosts of their own (roles/<name>/)", key.start_mark.index)
                     continue
-                if _is_seq(node):
+                if is_seq(node):
                     self.tasks(node, play_scope, handler=section == "handlers")
 
     # -- tasks -----------------------------------------------------------------------------------
@@ -745,17 +745,17 @@ class _Reader:
             if self.budget.exhausted:
                 self.note("more than dlint reads from one file; the rest is not read")
                 return
-            if not _is_map(item):
+            if not is_map(item):
                 continue
             fields = _mapping_items(item, self.walk)
             task_scope = scope
             task_vars = fields.get("vars", (None, None))[1]
-            if _is_map(task_vars):
+            if is_map(task_vars):
                 task_scope = scope.above(_mapping_items(task_vars, self.walk), self.yaml)
             if "block" in fields:
                 for part in ("block", "rescue", "always"):
                     inner = fields.get(part, (None, None))[1]
-                    if _is_seq(inner):
+                    if is_seq(inner):
                         self.tasks(inner, task_scope, handler, depth + 1)
                 continue
             task = self.task(item, fields, handler)
@@ -775,8 +775,8 @@ class _Reader:
             break
         if module_key is None:
             action = fields.get("action") or fields.get("local_action")
-            if action is not None and _is_scalar(action[1]):
-                words = str(_value(action[1])).split(None, 1)
+            if action is not None and is_scalar(action[1]):
+                words = str(value_of(action[1])).split(None, 1)
                 if words:
                     free = action[1]
                     return _Task(item, _short(words[0]), action[0], {}, free, fields, handler)
@@ -784,12 +784,12 @@ class _Reader:
         module = _short(str(module_key.value))
         args: Dict[str, Tuple[object, object]] = {}
         free = None
-        if _is_map(module_value):
+        if is_map(module_value):
             args.update(_mapping_items(module_value, self.walk))
-        elif _is_scalar(module_value) and self.walk.kind(module_value) == "str":
+        elif is_scalar(module_value) and self.walk.kind(module_value) == "str":
             free = module_value
         extra = fields.get("args", (None, None))[1]
-        if _is_map(extra):
+        if is_map(extra):
             for name, pair in _mapping_items(extra, self.walk).items():
                 args.setdefault(name, pair)
         return _Task(item, module, module_key, args, free, fields, handler)
@@ -801,9 +801,9 @@ class _Reader:
             key, node = fields[name]
             control = fields.get("loop_control", (None, None))[1]
             var = "item"
-            if _is_map(control):
+            if is_map(control):
                 loop_var = _mapping_items(control, self.walk).get("loop_var")
-                if loop_var is not None and _is_scalar(loop_var[1]):
+                if loop_var is not None and is_scalar(loop_var[1]):
                     var = str(loop_var[1].value)
             value = self.render(node, scope)
             if value.kind == "list":
@@ -829,7 +829,7 @@ class _Reader:
             if name in task.args:
                 return task.args[name]
         if task.free is not None and task.module not in ("shell", "command", "raw", "script"):
-            pairs = _free_form(str(_value(task.free)))
+            pairs = _free_form(str(value_of(task.free)))
             for name in names:
                 if name in pairs:
                     return task.free, _FreeValue(pairs[name], task.free)
@@ -877,8 +877,8 @@ class _Reader:
             return None, None
         if isinstance(node, _FreeValue):
             holder, raw, value = node.holder, node.span[2], _free_value(node, self.yaml, self.values, scope)
-        elif _is_scalar(node):
-            holder, raw, value = node, str(_value(node)), self.render(node, scope)
+        elif is_scalar(node):
+            holder, raw, value = node, str(value_of(node)), self.render(node, scope)
         else:
             return None, None
         if value.known and value.kind == "str" and not value.partial:
@@ -918,7 +918,7 @@ class _Reader:
         if value.kind in ("list", "dict"):
             value = jinja.dump_json(value)  # copy writes json.dumps() of a dict or list (provisioning-facts §4.1)
         if not value.known:
-            mapped = jinja.masked(scalar_mapped(self.yaml, node)) if _is_scalar(node) else Mapped.of("x", self.doc, node.start_mark.index)
+            mapped = jinja.masked(scalar_mapped(self.yaml, node)) if is_scalar(node) else Mapped.of("x", self.doc, node.start_mark.index)
             templated = True
         elif value.kind == "str":
             mapped = value.mapped()
@@ -1011,8 +1011,8 @@ class _Reader:
             node = self.arg(task, "line", "value")[1]
         elif module == "blockinfile":
             node = self.arg(task, "block", "content")[1]
-        readable = kind == "envfile" or (kind == "systemd" and module == "blockinfile" and _is_scalar(node) and re.search(r"^\s*\[\w+\]", str(_value(node)), re.M))
-        if node is None or isinstance(node, _FreeValue) or not _is_scalar(node) or not readable:
+        readable = kind == "envfile" or (kind == "systemd" and module == "blockinfile" and is_scalar(node) and re.search(r"^\s*\[\w+\]", str(value_of(node)), re.M))
+        if node is None or isinstance(node, _FreeValue) or not is_scalar(node) or not readable:
             self.note(f"{module} edits {path}; the edited file is not read", task.module_key.start_mark.index)
             return
         value = self.render(node, scope)
@@ -1104,12 +1104,12 @@ class _Reader:
             self.out.fragments.append(SwarmMembership(self.source, self.doc, role="manager", command="init", location=location))
         elif text == "join":
             _, token_node = self.arg(task, "join_token")
-            said = str(_value(token_node)) if token_node is not None and _is_scalar(token_node) else ""
+            said = str(value_of(token_node)) if token_node is not None and is_scalar(token_node) else ""
             for tag in jinja.tags(said):  # the variables the token expression names, as written
                 for name in jinja.names(tag.body) if tag.kind == "expr" else ():
                     found = scope.find(name)
-                    if found is not None and _is_scalar(found[1]):
-                        said += " " + str(_value(found[1]))
+                    if found is not None and is_scalar(found[1]):
+                        said += " " + str(value_of(found[1]))
             role = _token_role(said)
             location = self.value_location(state, task.module_key)
             self.out.fragments.append(SwarmMembership(self.source, self.doc, role=role, command="join", location=location))
@@ -1120,13 +1120,13 @@ class _Reader:
             node = self.arg(task, "cmd")[1]
         if node is None or isinstance(node, _FreeValue):
             argv = self.arg(task, "argv")[1]
-            if _is_seq(argv):
-                words = [self.text_of(item, scope) or "" for item in argv.value if _is_scalar(item)]
+            if is_seq(argv):
+                words = [self.text_of(item, scope) or "" for item in argv.value if is_scalar(item)]
                 text = " ".join("'" + w.replace("'", "'\\''") + "'" for w in words)
                 document = Document(text, self.doc.path, parent=self.doc, label=f"{task.module} argv", anchor=(argv.start_mark.index, argv.end_mark.index))
                 self.embed(Embedded(document, "shell", templated=any(jinja.has_jinja(w) for w in words)))
             return
-        if not _is_scalar(node):
+        if not is_scalar(node):
             return
         mapped = scalar_mapped(self.yaml, node)
         templated = False
@@ -1138,7 +1138,7 @@ class _Reader:
 
     def include(self, task: _Task, scope: _Scope) -> None:
         node = task.free if task.free is not None else self.arg(task, "file", "_raw_params")[1]
-        if node is None or isinstance(node, _FreeValue) or not _is_scalar(node):
+        if node is None or isinstance(node, _FreeValue) or not is_scalar(node):
             return
         name = self.text_of(node, scope)
         if not name or jinja.has_jinja(name):

@@ -55,20 +55,9 @@ from ..discovery import MAX_BYTES, read_bounded
 from ..document import Document
 from ..location import TraceStep
 from ..source import Source
+from ..yamlnodes import compose, is_map, is_scalar, is_seq, mapping_of, scalar_offsets, span_of, unmasked, value_of
 from . import HEAD_BYTES, SNIFF, Extraction, ReadContext, SourceKind, kind_for_target
-from .cloudinit import (
-    _is_map,
-    _is_scalar,
-    _is_seq,
-    _mapping,
-    _scalar_offsets,
-    _span,
-    _unmasked,
-    _value,
-    compose,
-    has_template_markers,
-    mask_templates,
-)
+from .cloudinit import has_template_markers, mask_templates
 from .ignition import UNIT_FOLDER, ConfigReader, bytes_to_text, is_data_url, line_offsets_to_chars, mapped_document, with_os_files
 
 NAME = "butane"
@@ -164,38 +153,38 @@ class _Reader(ConfigReader):
 
     def entries(self, node, key: str):
         """(index, fields, node) of each mapping in the list ``node[key]``, within the budget."""
-        items = _mapping(node).get(key, (None, None))[1] if _is_map(node) else None
-        if not _is_seq(items):
+        items = mapping_of(node).get(key, (None, None))[1] if is_map(node) else None
+        if not is_seq(items):
             return
         for number, entry in enumerate(items.value):
             if not self.spend(1):
                 return
-            if _is_map(entry):
-                yield number, _mapping(entry), entry
+            if is_map(entry):
+                yield number, mapping_of(entry), entry
 
     def string(self, node) -> Optional[str]:
         """A scalar as Butane's string fields take it (from the real text), or None for null."""
-        if not _is_scalar(node):
+        if not is_scalar(node):
             return None
         if node.style is None and node.value in _NULL:
             return None
-        value = _value(node)
+        value = value_of(node)
         if self.masked:
-            offsets = _scalar_offsets(self.composed, node)
+            offsets = scalar_offsets(self.composed, node)
             if offsets:
-                value = _unmasked(self.text, offsets, value)
+                value = unmasked(self.text, offsets, value)
         return value
 
     @staticmethod
     def truthy(node) -> bool:
-        return _is_scalar(node) and node.style is None and node.value in _BOOL_TRUE
+        return is_scalar(node) and node.style is None and node.value in _BOOL_TRUE
 
     def scalar_doc(self, node, label: str) -> Document:
-        offsets = _scalar_offsets(self.composed, node)
-        value = _value(node)
+        offsets = scalar_offsets(self.composed, node)
+        value = value_of(node)
         if offsets and self.masked:
-            value = _unmasked(self.text, offsets, value)
-        return Document(value, self.doc.path, parent=self.doc, label=label, line_offsets=offsets, anchor=_span(node))
+            value = unmasked(self.text, offsets, value)
+        return Document(value, self.doc.path, parent=self.doc, label=label, line_offsets=offsets, anchor=span_of(node))
 
     # -- the config --------------------------------------------------------------------------------
 
@@ -217,10 +206,10 @@ class _Reader(ConfigReader):
             self.note("template-masked", message, problem.index)
         if root is None:
             return
-        if not _is_map(root):
+        if not is_map(root):
             self.note("butane", "not a YAML mapping; Butane refuses it", root.start_mark.index)
             return
-        top = _mapping(root)
+        top = mapping_of(root)
         self.clc = "variant" not in top
         system = "container-linux" if self.clc else self.header(top)
         self.files(top.get("storage", (None, None))[1])
@@ -264,16 +253,16 @@ class _Reader(ConfigReader):
                 self.contents(contents, f"{label}.contents", kind, target, self.truthy(append))
                 continue
             self.contents(contents, f"{label}.contents", kind, target, False)
-            if _is_seq(append):
+            if is_seq(append):
                 for index, fragment in enumerate(append.value):
                     if not self.spend(1):
                         return
                     self.contents(fragment, f"{label}.append[{index}]", kind, target, True)
 
     def contents(self, node, label: str, kind: str, target: str, append: bool) -> None:
-        if not _is_map(node):
+        if not is_map(node):
             return
-        fields = _mapping(node)
+        fields = mapping_of(node)
         given = {name: fields[name][1] for name in ("inline", "local", "source", "remote") if name in fields and self.present(fields[name][1])}
         compression = self.string(fields.get("compression", (None, None))[1]) or ""
         if len(given) > 1:
@@ -293,7 +282,7 @@ class _Reader(ConfigReader):
             self.note("remote", f"{label}.remote: {target} is fetched at boot; not read", given["remote"].start_mark.index)
 
     def present(self, node) -> bool:
-        return node is not None and not (_is_scalar(node) and node.style is None and node.value in _NULL)
+        return node is not None and not (is_scalar(node) and node.style is None and node.value in _NULL)
 
     def source(self, node, label: str, kind: str, target: str, append: bool, compression: str) -> None:
         url = self.string(node)
@@ -302,9 +291,9 @@ class _Reader(ConfigReader):
         if not is_data_url(url):
             self.not_a_data_url(label, target, url, node.start_mark.index)
             return
-        lines = _scalar_offsets(self.composed, node)
+        lines = scalar_offsets(self.composed, node)
         offsets = line_offsets_to_chars(url, lines) if lines else None
-        self.data_url(url, offsets, compression, label, _span(node), kind, target, append)
+        self.data_url(url, offsets, compression, label, span_of(node), kind, target, append)
 
     # -- contents.local ------------------------------------------------------------------------------
 
@@ -335,7 +324,7 @@ class _Reader(ConfigReader):
         text, _, valid = bytes_to_text(data, None)
         if not valid:
             self.note("local", f"{label}: {name} is not valid UTF-8", where)
-        holder = self.doc.location(*_span(node))
+        holder = self.doc.location(*span_of(node))
         via = holder.trace + (TraceStep(holder.path, holder.line, holder.column, label),)
         display = posixpath.normpath(posixpath.join(posixpath.dirname(source.display.replace("\\", "/")), name))
         rel = candidate.relative_to(root).as_posix() if candidate.is_relative_to(root) else None
@@ -367,13 +356,13 @@ class _Reader(ConfigReader):
         masked = fields.get("mask", (None, None))[1]
         if mask and self.truthy(masked):
             # Ignition links the unit to /dev/null: an empty unit file masks it
-            self.embed(Document("", self.doc.path, parent=self.doc, label=f"{label}.mask", anchor=_span(masked)), kind, target)
+            self.embed(Document("", self.doc.path, parent=self.doc, label=f"{label}.mask", anchor=span_of(masked)), kind, target)
             return
         contents = fields.get("contents", (None, None))[1]
         local = fields.get("contents_local", (None, None))[1]
         if self.present(contents) and self.present(local):
             self.note("butane", f"{label} has contents and contents_local: only one may be given; Butane refuses this config", contents.start_mark.index)
-        elif self.present(contents) and _is_scalar(contents):
+        elif self.present(contents) and is_scalar(contents):
             self.embed(self.scalar_doc(contents, f"{label}.contents"), kind, target)
         elif self.present(local) and not self.clc:
             self.local(local, f"{label}.contents_local", kind, target, False)
@@ -382,9 +371,9 @@ class _Reader(ConfigReader):
 
     def docker_flags(self, key, docker) -> None:
         """ct's drop-in ``20-clct-docker.conf``, each flag mapped to its place in the YAML."""
-        if not _is_map(docker):
+        if not is_map(docker):
             return
-        flags_key, flags = _mapping(docker).get("flags", (key, None))
+        flags_key, flags = mapping_of(docker).get("flags", (key, None))
         anchor = flags_key.start_mark.index
         chars: List[str] = []
         offsets: List[int] = []
@@ -394,18 +383,18 @@ class _Reader(ConfigReader):
             offsets.extend(where if isinstance(where, list) else [where] * len(text))
 
         put('[Service]\nEnvironment="DOCKER_OPTS=', anchor)
-        items = flags.value if _is_seq(flags) else []
+        items = flags.value if is_seq(flags) else []
         for number, flag in enumerate(items):
             if not self.spend(1):
                 break
-            value = self.string(flag) if _is_scalar(flag) else None
+            value = self.string(flag) if is_scalar(flag) else None
             value = value or ""
             if number:
                 put(" ", flag.start_mark.index)
-            lines = _scalar_offsets(self.composed, flag) if _is_scalar(flag) else None
+            lines = scalar_offsets(self.composed, flag) if is_scalar(flag) else None
             put(value, line_offsets_to_chars(value, lines) if lines and "\n" not in value else flag.start_mark.index)
         put('"', items[-1].end_mark.index if items else anchor)
         text = "".join(chars)
-        span = _span(flags) if flags is not None else _span(key)
+        span = span_of(flags) if flags is not None else span_of(key)
         document = mapped_document(self.doc, text, offsets, f"docker.flags ({CLC_DROPIN})", span)
         self.embed(document, "systemd", f"{UNIT_FOLDER}/docker.service.d/{CLC_DROPIN}")

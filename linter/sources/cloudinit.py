@@ -24,8 +24,8 @@ with each ``${..}``/``{{..}}`` overwritten and directive lines blanked, lengths 
 ``origin(document)`` tells which cloud-init section an embedded document comes from, and
 ``first_boot(document)`` whether it runs before any container exists.
 
-Limits: YAML nesting deeper than MAX_DEPTH and more than MAX_NODES nodes end in a note; decoding
-(base64, gzip) stops at MAX_DECODED bytes; the text of all documents one read makes, aliases
+Limits: YAML nesting deeper than yamlnodes.MAX_DEPTH and more than MAX_NODES nodes end in a note;
+decoding (base64, gzip) stops at MAX_DECODED bytes; the text of all documents one read makes, aliases
 expanded, stops at a work budget.
 """
 
@@ -36,10 +36,8 @@ import binascii
 import email
 import posixpath
 import re
-import warnings
 import zlib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 from weakref import WeakKeyDictionary
 
@@ -47,14 +45,12 @@ from ..document import Document
 from ..templating import DIRECTIVES, expression_end
 from ..fragments import EnginePackage
 from ..source import Source
+from ..yamlnodes import Budget, Walk, YamlProblem, compose, is_map, is_scalar, is_seq, mapping_of, scalar_offsets, span_of, tag_of, unmasked, value_of
 from . import HEAD_BYTES, SNIFF, Embedded, Extraction, ReadContext, SourceKind, kind_for_target
 
 NAME = "cloud-init"
-MAX_DEPTH = 64
-MAX_NODES = 200_000
 MAX_DECODED = 8 * 1024 * 1024
 MAX_PARTS = 1000
-MAX_WORK = 4 * 1024 * 1024  # characters of embedded text and section nodes one read may produce
 
 # Notes start with a word saying what happened; these two the lead turns into findings.
 NOTE_TEMPLATE = "template:"  # not YAML, and it holds template markers: unanalysable, not broken
@@ -229,303 +225,6 @@ _ENCODINGS = {
 }
 
 
-# --- YAML 1.1 scalars as PyYAML (cloud-init's loader) reads them --------------------------------
-
-_BOOL = re.compile(r"^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$")
-_FLOAT = re.compile(
-    r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?"
-    r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-)
-_INT = re.compile(
-    r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+"
-    r"|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$"
-)
-_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
-_YAML_TAG = "tag:yaml.org,2002:"
-_SAFE_TAGS = frozenset(
-    _YAML_TAG + t for t in ("null", "bool", "int", "float", "binary", "timestamp", "omap", "pairs", "set", "str", "seq", "map", "merge")
-)
-
-
-def _sexagesimal(value: str, kind):
-    digits = [kind(part) for part in value.split(":")]
-    result, base = kind(0), 1
-    for digit in reversed(digits):
-        result += digit * base
-        base *= 60
-    return result
-
-
-def _yaml11_int(value: str) -> int:
-    value = value.replace("_", "")
-    sign = -1 if value[:1] == "-" else 1
-    if value[:1] in "+-":
-        value = value[1:]
-    if value == "0":
-        return 0
-    if value.startswith("0b"):
-        return sign * int(value[2:], 2)
-    if value.startswith("0x"):
-        return sign * int(value[2:], 16)
-    if value[0] == "0":
-        return sign * int(value, 8)
-    if ":" in value:
-        return sign * _sexagesimal(value, int)
-    return sign * int(value)
-
-
-def _yaml11_float(value: str) -> float:
-    value = value.replace("_", "").lower()
-    sign = -1.0 if value[:1] == "-" else 1.0
-    if value[:1] in "+-":
-        value = value[1:]
-    if value == ".inf":
-        return sign * float("inf")
-    if value == ".nan":
-        return float("nan")
-    if ":" in value:
-        return sign * _sexagesimal(value, float)
-    return sign * float(value)
-
-
-# --- bounded composition ------------------------------------------------------------------------
-
-
-class _TooDeep(Exception):
-    def __init__(self, index: int):
-        super().__init__(f"nested deeper than {MAX_DEPTH} levels")
-        self.index = index
-
-
-@lru_cache(maxsize=1)
-def _composer_class():
-    from ruamel.yaml.composer import Composer
-
-    class BoundedComposer(Composer):
-        """Depth and node count bounded; an anchor defined again silently wins, as in PyYAML."""
-
-        _dlint_depth = 0
-        _dlint_nodes = 0
-
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.warn_double_anchors = False
-
-        def compose_node(self, parent, index):  # type: ignore[override]
-            self._dlint_depth += 1
-            self._dlint_nodes += 1
-            try:
-                if self._dlint_depth > MAX_DEPTH or self._dlint_nodes > MAX_NODES:
-                    raise _TooDeep(self.parser.peek_event().start_mark.index)
-                return super().compose_node(parent, index)
-            finally:
-                self._dlint_depth -= 1
-
-    return BoundedComposer
-
-
-def _yaml():
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="rt")
-    yaml.Composer = _composer_class()
-    return yaml
-
-
-@dataclass
-class _YamlProblem:
-    message: str
-    index: int
-
-
-def compose(text: str):
-    """(root node or None, problem or None). Never raises."""
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return _yaml().compose(text), None
-    except _TooDeep as err:
-        return None, _YamlProblem(f"{err} (or more than {MAX_NODES} nodes)", err.index)
-    except MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        problem = err.problem or err.context or "invalid YAML"
-        return None, _YamlProblem(problem, mark.index if mark is not None else 0)
-    except (YAMLError, RecursionError, ValueError, TypeError, AttributeError, IndexError) as err:
-        position = getattr(err, "position", 0)
-        message = str(err).splitlines()[0] if str(err) else type(err).__name__
-        return None, _YamlProblem(message, position if isinstance(position, int) else 0)
-
-
-def _tag(node) -> str:
-    tag = node.tag
-    return str(getattr(tag, "value", tag) or "") if not isinstance(tag, str) else tag
-
-
-def _value(node) -> str:
-    """A scalar's value ("" for a mapping or sequence where a scalar was expected); ruamel marks
-    the fold points of a ``>`` scalar with BEL characters."""
-    value = getattr(node, "value", "")
-    if not isinstance(value, str):
-        return ""
-    return value.replace("\a", "") if getattr(node, "style", None) == ">" and "\a" in value else value
-
-
-def _is_scalar(node) -> bool:
-    return node is not None and node.id == "scalar"
-
-
-def _is_seq(node) -> bool:
-    return node is not None and node.id == "sequence"
-
-
-def _is_map(node) -> bool:
-    return node is not None and node.id == "mapping"
-
-
-class _Budget:
-    """Work one read may do: characters of embedded text, nodes visited (aliases expanded)."""
-
-    def __init__(self, work: int = MAX_WORK):
-        self.work = work
-        self.exhausted = False
-
-    def spend(self, amount: int) -> bool:
-        self.work -= amount
-        if self.work < 0:
-            self.exhausted = True
-        return not self.exhausted
-
-
-class _Walk:
-    """Values of the nodes composed from ``text`` as cloud-init (PyYAML, YAML 1.1) sees them."""
-
-    def __init__(self, text: str, budget: _Budget, original: Optional[str] = None):
-        self.text = text  # what was composed
-        self.budget = budget
-        self.original = original  # the real text when ``text`` has its template expressions masked
-
-    def explicit_tag(self, node) -> bool:
-        i = node.start_mark.index
-        text = self.text
-        if text.startswith("&", i):
-            j = i
-            while j < len(text) and text[j] not in " \t\r\n":
-                j += 1
-            while j < len(text) and text[j] in " \t":
-                j += 1
-            i = j
-        return text.startswith("!", i)
-
-    def kind(self, node) -> str:
-        """str | bool | int | float | null | binary | seq | map | other (a tag PyYAML refuses)."""
-        if node is None:
-            return "null"
-        if node.id == "sequence":
-            return "seq"
-        if node.id == "mapping":
-            return "map"
-        if node.style is None and not self.explicit_tag(node):
-            value = node.value
-            if _NULL.match(value):
-                return "null"
-            if _BOOL.match(value):
-                return "bool"
-            if _INT.match(value):
-                return "int"
-            if _FLOAT.match(value):
-                return "float"
-            return "str"
-        tag = _tag(node)
-        if tag.startswith(_YAML_TAG):
-            name = tag[len(_YAML_TAG):]
-            return name if name in ("str", "bool", "int", "float", "null", "binary") else "str"
-        return "other" if self.explicit_tag(node) else "str"
-
-    def scalar(self, node):
-        """The Python value of a scalar node, as PyYAML constructs it (strings where unsure)."""
-        kind = self.kind(node)
-        value = _value(node) if node is not None else None
-        try:
-            if kind == "null":
-                return None
-            if kind == "bool":
-                return value.lower() in ("yes", "true", "on")
-            if kind == "int":
-                return _yaml11_int(value)
-            if kind == "float":
-                return _yaml11_float(value)
-            if kind == "binary":
-                return base64.decodebytes(value.encode("ascii"))
-        except (ValueError, binascii.Error, UnicodeError):
-            return value
-        if self.original is not None and value:
-            offsets = _scalar_offsets(self.text, node)
-            if offsets:
-                return _unmasked(self.original, offsets, value)
-        return value
-
-    def python(self, node, depth: int = 0):
-        """A bounded Python value of any node (for ``str()`` of argv elements)."""
-        if not self.budget.spend(1) or depth > 16:
-            return "..."
-        if node.id == "sequence":
-            return [self.python(item, depth + 1) for item in node.value]
-        if node.id == "mapping":
-            return {str(self.python(k, depth + 1)): self.python(v, depth + 1) for k, v in node.value}
-        return self.scalar(node)
-
-    def truthy(self, node) -> bool:
-        """cloud-init's ``util.translate_bool``."""
-        if node is None:
-            return False
-        if not _is_scalar(node):
-            return bool(node.value)
-        value = self.scalar(node)
-        if not value:
-            return False
-        if isinstance(value, bool):
-            return value
-        return str(value).lower().strip() in ("true", "1", "on", "yes")
-
-    def text_of(self, node) -> Optional[str]:
-        """A scalar as the str cloud-init would format it (``str(value)``), or None."""
-        if not _is_scalar(node):
-            return None
-        value = self.scalar(node)
-        if isinstance(value, bytes):
-            return None
-        return "None" if value is None else str(value)
-
-    def refused_tag(self, root) -> Optional[object]:
-        """The first node with an explicit tag that PyYAML's safe_load refuses, if any."""
-        seen: Set[int] = set()
-        stack = [root]
-        while stack:
-            node = stack.pop()
-            if id(node) in seen or not self.budget.spend(1):
-                continue
-            seen.add(id(node))
-            if self.explicit_tag(node) and _tag(node) not in _SAFE_TAGS:
-                return node
-            if node.id == "sequence":
-                stack.extend(reversed(node.value))
-            elif node.id == "mapping":
-                for key, value in reversed(node.value):
-                    stack.extend((value, key))
-        return None
-
-
-def _mapping(node) -> Dict[str, tuple]:
-    """key -> (key node, value node) for the string keys of a mapping; the last duplicate wins."""
-    out: Dict[str, tuple] = {}
-    for key, value in node.value:
-        if _is_scalar(key):
-            out[key.value] = (key, value)
-    return out
-
-
 # --- positions ------------------------------------------------------------------------------------
 
 
@@ -536,64 +235,6 @@ def _line_offsets(start: int, text: str) -> List[int]:
         offsets.append(start + i + 1)
         i = text.find("\n", i + 1)
     return offsets
-
-
-def _block_offsets(outer: str, node) -> Optional[List[int]]:
-    """Outer offsets of each line of a literal block scalar's value, verified against the text."""
-    value = node.value
-    indicator = outer.find("|", node.start_mark.index, node.end_mark.index)
-    if indicator < 0:
-        return None
-    pos = outer.find("\n", indicator)
-    if pos < 0:
-        return [len(outer)] if value == "" else None
-    pos += 1
-    offsets: List[int] = []
-    indent: Optional[int] = None
-    for line in value.split("\n"):
-        if pos > len(outer):
-            return None
-        eol = outer.find("\n", pos)
-        if eol < 0:
-            eol = len(outer)
-        here = outer[pos:eol]
-        if here.endswith("\r"):
-            here = here[:-1]
-        if line:
-            n = len(here) - len(line)
-            if n < 0 or here[n:] != line or here[:n].strip(" ") or (indent is not None and n != indent):
-                return None
-            indent = n
-            offsets.append(pos + n)
-        else:
-            spaces = len(here) - len(here.lstrip(" "))
-            offsets.append(pos + min(spaces, indent if indent is not None else spaces))
-        pos = eol + 1
-    return offsets
-
-
-def _scalar_offsets(outer: str, node) -> Optional[List[int]]:
-    """Outer offsets of the line starts of a scalar's value when it stands literally in the text."""
-    value = node.value
-    if not isinstance(value, str):
-        return None
-    if node.style == "|":
-        return _block_offsets(outer, node)
-    if node.style == ">" or "\n" in value or "\r" in value:
-        return None
-    end = node.end_mark.index
-    quote = 1 if node.style in ("'", '"') else 0
-    start = end - quote - len(value)
-    if start < node.start_mark.index or outer[start : end - quote] != value:
-        return None
-    if quote and (outer[start - 1 : start] != node.style or outer[end - 1 : end] != node.style):
-        return None
-    return [start]
-
-
-def _unmasked(original: str, offsets: List[int], value: str) -> str:
-    """The real text of a value read from the masked text (masking keeps lengths and lines)."""
-    return "\n".join(original[o : o + len(line)] for o, line in zip(offsets, value.split("\n")))
 
 
 _TEMPLATE_OPENER = re.compile(r"\$\{|%\{|\{\{|\{%|\{#")
@@ -640,10 +281,6 @@ def mask_templates(text: str) -> Optional[str]:
     return "".join(out)
 
 
-def _span(node) -> Tuple[int, int]:
-    return node.start_mark.index, node.end_mark.index
-
-
 # --- merging several cloud-config parts (§1.3) ----------------------------------------------------
 
 _TRACKED = ("bootcmd", "write_files", "runcmd", "packages", "package_upgrade", "apt_upgrade")
@@ -670,26 +307,26 @@ def _merger_name(name: str) -> str:
     return name[2:] if name.startswith("m_") else name
 
 
-def _merge_spec(walk: _Walk, root, headers: Dict[str, str]) -> List[Tuple[str, List[str]]]:
+def _merge_spec(walk: Walk, root, headers: Dict[str, str]) -> List[Tuple[str, List[str]]]:
     """The part's mergers: merge_how (or merge_type) in the part, then the Merge-Type header."""
     parsed: List[Tuple[str, List[str]]] = []
-    top = _mapping(root)
+    top = mapping_of(root)
     raw = top.get("merge_how") or top.get("merge_type")
     if raw is not None and walk.kind(raw[1]) != "null":
         node = raw[1]
-        if _is_scalar(node):
+        if is_scalar(node):
             parsed = _string_mergers(str(walk.scalar(node)))
-        elif _is_seq(node):
+        elif is_seq(node):
             for item in node.value:
-                if _is_map(item):
-                    fields = _mapping(item)
+                if is_map(item):
+                    fields = mapping_of(item)
                     name = walk.text_of(fields.get("name", (None, None))[1]) or ""
                     settings = fields.get("settings", (None, None))[1]
-                    opts = [str(walk.scalar(o)) for o in settings.value] if _is_seq(settings) else []
+                    opts = [str(walk.scalar(o)) for o in settings.value] if is_seq(settings) else []
                     name = name.replace("-", "_").strip()
-                elif _is_seq(item) and item.value:
+                elif is_seq(item) and item.value:
                     name = walk.text_of(item.value[0]) or ""
-                    opts = [str(walk.scalar(o)) for o in item.value[1:] if _is_scalar(o)]
+                    opts = [str(walk.scalar(o)) for o in item.value[1:] if is_scalar(o)]
                 else:
                     raise ValueError("merge_how item is neither a mapping nor a list")
                 if name:
@@ -705,7 +342,7 @@ def _merge_spec(walk: _Walk, root, headers: Dict[str, str]) -> List[Tuple[str, L
 @dataclass
 class _MergePart:
     info: _Info
-    walk: "_Walk"
+    walk: "Walk"
     root: object  # mapping node
     spec: Optional[List[Tuple[str, List[str]]]]
     error: str = ""
@@ -728,15 +365,15 @@ def _plan_merge(parts: List[_MergePart]) -> None:
         dict_opts, list_opts = first["dict"], first.get("list")
         replace = "replace" in dict_opts
         recurse_list = "recurse_array" in dict_opts or "recurse_list" in dict_opts
-        for key, (_, node) in _mapping(part.root).items():
+        for key, (_, node) in mapping_of(part.root).items():
             if key not in _TRACKED:
                 continue
-            new = [(number, i) for i in range(len(node.value))] if _is_seq(node) else [(number, None)]
+            new = [(number, i) for i in range(len(node.value))] if is_seq(node) else [(number, None)]
             if key in state and part.walk.kind(node) == "null" and "allow_delete" in dict_opts:
                 del state[key]
             elif key not in state or replace:
                 state[key] = new
-            elif _is_seq(node) and recurse_list and list_opts is not None:
+            elif is_seq(node) and recurse_list and list_opts is not None:
                 method = next((m for m in ("append", "prepend", "replace", "no_replace") if m in list_opts), "replace")
                 old = state[key]
                 if method == "append":
@@ -821,8 +458,8 @@ class _Reader:
         self.info = _INFO.get(document) or _Info()
         self.templated = bool(context.templated)
         self.out = Extraction()
-        self.work = _Budget()
-        self.walk = _Walk(self.text, self.work)
+        self.work = Budget()
+        self.walk = Walk(self.text, self.work)
         self.noted_budget = False
         self.masked = False
 
@@ -850,11 +487,11 @@ class _Reader:
     def scalar_doc(self, node, label: str, parent: Optional[Document] = None) -> Document:
         parent = parent or self.doc
         composed = self.walk.text if parent is self.doc else parent.text
-        offsets = _scalar_offsets(composed, node)
-        value = _value(node)
+        offsets = scalar_offsets(composed, node)
+        value = value_of(node)
         if offsets and parent is self.doc and self.masked:
-            value = _unmasked(self.text, offsets, value)
-        return self.sub(value, label, offsets, _span(node), parent)
+            value = unmasked(self.text, offsets, value)
+        return self.sub(value, label, offsets, span_of(node), parent)
 
     def embed(self, document: Document, kind: str, *, origin: Optional[str] = None, info: Optional[_Info] = None, target=None, append=False, templated=False) -> None:
         if self.work.exhausted:
@@ -988,11 +625,11 @@ class _Reader:
         if problem is not None:
             self.yaml_problem(problem, document)
             return []
-        if not _is_seq(root):
+        if not is_seq(root):
             if root is not None:
                 self.note("archive", "a cloud-config-archive that is not a YAML list; cloud-init ignores it", root.start_mark.index, document)
             return []
-        walk = _Walk(document.text, self.work)
+        walk = Walk(document.text, self.work)
         found = []
         for number, item in enumerate(root.value):
             if self.work.exhausted or len(found) >= MAX_PARTS:
@@ -1000,8 +637,8 @@ class _Reader:
             headers: Dict[str, str] = {}
             if walk.kind(item) == "str":
                 content, ctype = item, None
-            elif _is_map(item):
-                fields = _mapping(item)
+            elif is_map(item):
+                fields = mapping_of(item)
                 content = fields.get("content", (None, None))[1]
                 ctype = walk.text_of(fields.get("type", (None, None))[1]) if "type" in fields else None
                 headers = {k.lower(): (walk.text_of(v) or "") for k, (_, v) in fields.items() if k not in ("content", "type")}
@@ -1012,11 +649,11 @@ class _Reader:
             if kind == "binary":
                 ctype = ctype or "application/octet-stream"
             if kind in ("null", "seq", "map", "binary", "other"):
-                part = self.sub("", label, None, _span(content if content is not None else item), document)
+                part = self.sub("", label, None, span_of(content if content is not None else item), document)
             elif kind == "str":
                 part = self.scalar_doc(content, label, document)
             else:
-                part = self.sub(walk.text_of(content) or "", label, None, _span(content), document)
+                part = self.sub(walk.text_of(content) or "", label, None, span_of(content), document)
             if not ctype or "/" not in ctype:
                 ctype = content_type(part.text, "text/cloud-config")
             found.append((part, ctype.lower(), headers))
@@ -1031,8 +668,8 @@ class _Reader:
             if ctype == "text/cloud-config":
                 root, problem = compose(document.text)
                 info.composed = (root, problem)
-                if _is_map(root):
-                    walk = _Walk(document.text, self.work)
+                if is_map(root):
+                    walk = Walk(document.text, self.work)
                     try:
                         spec, error = _merge_spec(walk, root, headers), ""
                     except ValueError as err:
@@ -1051,7 +688,7 @@ class _Reader:
 
     # -- #cloud-config ------------------------------------------------------------------------------
 
-    def yaml_problem(self, problem: _YamlProblem, document: Optional[Document] = None) -> None:
+    def yaml_problem(self, problem: YamlProblem, document: Optional[Document] = None) -> None:
         document = document or self.doc
         if has_template_markers(document.text):
             message = f"not valid YAML ({problem.message}) and it holds template markers; unanalysable until rendered"
@@ -1069,17 +706,17 @@ class _Reader:
                 self.yaml_problem(problem)
                 return
             self.masked = True
-            self.walk = _Walk(masked, self.work, original=self.text)
+            self.walk = Walk(masked, self.work, original=self.text)
             message = f"not valid YAML until its template is rendered ({problem.message}); read with its template expressions masked"
             self.note("template-masked", message, problem.index)
         if root is None:
             return
-        if not _is_map(root):
+        if not is_map(root):
             self.note("not-a-mapping", "a cloud-config that is not a YAML mapping; cloud-init ignores it", root.start_mark.index)
             return
         refused = self.walk.refused_tag(root)
         if refused is not None:
-            message = f"could not determine a constructor for the tag {_tag(refused)!r} (PyYAML safe_load); cloud-init ignores this cloud-config"
+            message = f"could not determine a constructor for the tag {tag_of(refused)!r} (PyYAML safe_load); cloud-init ignores this cloud-config"
             self.note(NOTE_INVALID_YAML[:-1], message, refused.start_mark.index)
             return
         if self.info.keep is None:  # on its own: only its own merge spec can drop it
@@ -1091,7 +728,7 @@ class _Reader:
         if self.info.dropped:
             self.note("merge", f"not applied: {self.info.dropped}", root.start_mark.index)
             return
-        top = _mapping(root)
+        top = mapping_of(root)
         for key, (key_node, value) in top.items():
             if key in _TRACKED and key not in (self.info.keep or {}) and self.walk.kind(value) != "null":
                 self.note("merge", f"{key} is replaced by a later part when cloud-init merges the parts; not read", key_node.start_mark.index)
@@ -1119,7 +756,7 @@ class _Reader:
         walk = self.walk
         if walk.kind(node) == "null":
             return []
-        if not _is_seq(node):
+        if not is_seq(node):
             message = f"{name} is a {walk.kind(node)}, not a list; cloud-init's shellify raises TypeError and runs none of it"
             self.note(f"{name}-not-a-list", message, key.start_mark.index)
             return []
@@ -1136,7 +773,7 @@ class _Reader:
             if not self.kept(name, number) or walk.kind(item) == "null":
                 continue
             label = f"{name}[{number}]"
-            if _is_scalar(item):
+            if is_scalar(item):
                 document = self.scalar_doc(item, label)
             else:
                 words = []
@@ -1145,7 +782,7 @@ class _Reader:
                     words.append("'" + str(value).replace("'", "'\\''") + "'")
                     if not self.spend(len(words[-1])):
                         break
-                document = self.sub(" ".join(words), label + " (argv)", None, _span(item))
+                document = self.sub(" ".join(words), label + " (argv)", None, span_of(item))
             templated = has_template_markers(document.text, _SHELL_TEMPLATE_MARKERS)
             items.append(((document, "shell"), {"origin": name, "templated": templated}))
         return items
@@ -1158,7 +795,7 @@ class _Reader:
             return []
         key, node = top["write_files"]
         walk = self.walk
-        if not _is_seq(node):
+        if not is_seq(node):
             if walk.kind(node) != "null":
                 self.note("write_files", "write_files is not a list; cloud-init writes nothing", key.start_mark.index)
             return []
@@ -1166,11 +803,11 @@ class _Reader:
         for number, entry in enumerate(node.value):
             if self.work.exhausted:
                 break
-            if not _is_map(entry):
+            if not is_map(entry):
                 message = f"write_files[{number}] is not a mapping; cloud-init fails there and writes no later entry"
                 self.note("write_files", message, entry.start_mark.index)
                 break
-            fields = _mapping(entry)
+            fields = mapping_of(entry)
             path_node = fields.get("path", (None, None))[1]
             path = walk.text_of(path_node) if walk.kind(path_node) != "null" else None
             if not path or not self.kept("write_files", number):
@@ -1182,7 +819,7 @@ class _Reader:
             made = self.file_content(number, entry, fields)
             if made is None:
                 break  # cloud-init raises: this entry and the later ones are not written
-            if _is_map(fields.get("source", (None, None))[1]):
+            if is_map(fields.get("source", (None, None))[1]):
                 message = f"write_files[{number}] is fetched from source.uri at boot; its inline content is only the fallback"
                 self.note("write_files", message, entry.start_mark.index)
             append = walk.truthy(fields.get("append", (None, None))[1])
@@ -1210,7 +847,7 @@ class _Reader:
             steps = ()
         kind = walk.kind(content)
         if kind == "null":
-            return self.sub("", f"write_files[{number}] (no content)", None, _span(entry))
+            return self.sub("", f"write_files[{number}] (no content)", None, span_of(entry))
         if kind not in ("str", "binary"):
             self.note("write_files", f"{label} is a {kind}, not text; cloud-init fails to write it", content.start_mark.index)
             return None
@@ -1233,7 +870,7 @@ class _Reader:
         shown = encoding if steps else "!!binary"
         if "\ufffd" in text and b"\xef\xbf\xbd" not in data:
             self.note("write_files", f"{label} ({shown}) is not valid UTF-8 once decoded", content.start_mark.index)
-        return self.sub(text, f"{label} ({shown})", None, _span(content))
+        return self.sub(text, f"{label} ({shown})", None, span_of(content))
 
     # -- packages ------------------------------------------------------------------------------------
 
@@ -1241,16 +878,16 @@ class _Reader:
         walk = self.walk
         if "packages" in top:
             _, node = top["packages"]
-            if _is_seq(node):
+            if is_seq(node):
                 items = [item for number, item in enumerate(node.value) if self.kept("packages", number)]
             else:
                 items = [node] if walk.kind(node) == "str" and self.kept("packages", None) else []
             for item in items:
                 if not self.spend(1):
                     return
-                if _is_map(item):
-                    for manager, (_, listed) in _mapping(item).items():
-                        if manager in ("apt", "snap") and _is_seq(listed):
+                if is_map(item):
+                    for manager, (_, listed) in mapping_of(item).items():
+                        if manager in ("apt", "snap") and is_seq(listed):
                             for inner in listed.value:
                                 self.package(inner)
                 else:
@@ -1267,11 +904,11 @@ class _Reader:
     def package(self, item) -> None:
         walk = self.walk
         version: Optional[str] = None
-        if _is_seq(item):
-            if not item.value or len(item.value) > 2 or not _is_scalar(item.value[0]):
+        if is_seq(item):
+            if not item.value or len(item.value) > 2 or not is_scalar(item.value[0]):
                 return
             name = walk.text_of(item.value[0])
-            if len(item.value) == 2 and _is_scalar(item.value[1]) and walk.scalar(item.value[1]):
+            if len(item.value) == 2 and is_scalar(item.value[1]) and walk.scalar(item.value[1]):
                 version = walk.text_of(item.value[1])  # "%s=%s" % (name, version): str() of a YAML 1.1 value
         else:
             name = walk.text_of(item) if walk.kind(item) == "str" else None
@@ -1279,7 +916,7 @@ class _Reader:
                 name, version = split_package(name)
         if not name or name not in ENGINE_PACKAGES:
             return
-        location = self.doc.location(*_span(item))
+        location = self.doc.location(*span_of(item))
         self.out.fragments.append(
             EnginePackage(self.context.source, self.doc, manager=NAME, name=name, version=version, pin=pin_level(version), location=location)
         )

@@ -27,7 +27,7 @@ from typing import Dict, List, Optional, Tuple
 from .. import jsonread
 from ..document import Document
 from ..hcl import Embedder, Evaluator, Files, Hcl, Inline, Text, has_sequences, joined_script, upload_target
-from ..sources.shell import _Mapped
+from ..mapped import Mapped
 from . import SNIFF, Extraction, ReadContext, SourceKind
 
 NAME = "packer"
@@ -182,7 +182,7 @@ class _JsonValues:
         if node is None or node.kind != "string":
             return None
         source = self.doc.text
-        value = _Mapped()
+        value = Mapped()
         start, end = node.start + 1, node.end - 1
         cursor = start
         for match in _JSON_ESCAPE.finditer(source, start, end):

@@ -23,134 +23,14 @@ substitution is expanded; ``$VAR`` stays as written unless the script assigns it
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ..document import Document
 from ..fragments import DockerdCommand, EnginePackage, ServiceAction, SwarmMembership, Word
+from ..mapped import Mapped, Offsets, embedded_document
 from . import DOCKER_NEEDLES, SNIFF, Embedded, Extraction, ReadContext, SourceKind, kind_for_target
-
-# ------------------------------------------------------------------------------------------
-# Byte offsets (tree-sitter) and character offsets (Document)
-
-
-class _Offsets:
-    """Character offset of a UTF-8 byte offset of ``text``."""
-
-    def __init__(self, text: str):
-        self._bytes: List[int] = []  # byte offset of each non-ASCII character
-        self._chars: List[int] = []  # its character offset
-        self._after: List[int] = []  # bytes beyond characters once past it
-        extra = 0
-        for match in re.finditer(r"[^\x00-\x7f]", text):
-            index = match.start()
-            code = ord(match.group())
-            size = 2 if code < 0x800 else 3 if code < 0x10000 else 4
-            self._bytes.append(index + extra)
-            self._chars.append(index)
-            extra += size - 1
-            self._after.append(extra)
-        self._sizes_end = [b + (a - (self._after[i - 1] if i else 0)) + 1 for i, (b, a) in enumerate(zip(self._bytes, self._after))]
-
-    def char(self, byte: int) -> int:
-        index = bisect_right(self._bytes, byte) - 1
-        if index < 0:
-            return byte
-        if byte < self._sizes_end[index]:  # inside a multi-byte character
-            return self._chars[index]
-        return byte - self._after[index]
-
-
-# ------------------------------------------------------------------------------------------
-# Text that comes from pieces of the document, and its map back
-
-
-class _Mapped:
-    """A value built from pieces of the document text (quote removal, escapes, tab stripping),
-    with the document offset of each piece, so every character maps back exactly."""
-
-    __slots__ = ("_parts", "starts", "sources", "length", "expanded", "_joinable", "_text")
-
-    def __init__(self) -> None:
-        self._parts: List[str] = []
-        self.starts: List[int] = []  # value offset where each piece starts
-        self.sources: List[int] = []  # document offset of that character
-        self.length = 0
-        self.expanded = False  # holds a $ or ` expansion left as written
-        self._joinable: Optional[int] = None  # document offset a contiguous next piece would start at
-        self._text: Optional[str] = None
-
-    @property
-    def text(self) -> str:
-        if self._text is None:
-            self._text = "".join(self._parts)
-            self._parts = [self._text] if self._text else []
-        return self._text
-
-    def add(self, value: str, source: int) -> None:
-        """``value`` stands as such at ``source`` in the document."""
-        if not value:
-            return
-        if self._joinable != source:
-            self.starts.append(self.length)
-            self.sources.append(source)
-        self._parts.append(value)
-        self._text = None
-        self.length += len(value)
-        self._joinable = source + len(value)
-
-    def produce(self, value: str, source: int) -> None:
-        """``value`` is produced by the text at ``source`` (an escape, an added newline)."""
-        if not value:
-            return
-        self.starts.append(self.length)
-        self.sources.append(source)
-        self._parts.append(value)
-        self._text = None
-        self.length += len(value)
-        self._joinable = None
-
-    def source(self, offset: int) -> int:
-        if not self.starts:
-            return 0
-        offset = max(0, min(offset, self.length))
-        index = max(0, bisect_right(self.starts, offset) - 1)
-        return self.sources[index] + offset - self.starts[index]
-
-    def copy_into(self, target: "_Mapped", start: int, end: int) -> None:
-        """Append ``text[start:end]`` to ``target``, keeping the map."""
-        text = self.text
-        index = max(0, bisect_right(self.starts, start) - 1)
-        while start < end:
-            piece_end = self.starts[index + 1] if index + 1 < len(self.starts) else self.length
-            stop = min(end, piece_end)
-            if stop > start:
-                target.add(text[start:stop], self.sources[index] + start - self.starts[index])
-            start = stop
-            index += 1
-
-    def extend(self, other: "_Mapped") -> None:
-        other.copy_into(self, 0, other.length)
-        self.expanded = self.expanded or other.expanded
-
-
-def _embedded_document(parent: Document, value: _Mapped, label: str, anchor: Tuple[int, int]) -> Document:
-    """A Document for ``value`` whose positions map into ``parent``: line by line when every piece
-    starts a line, piece by piece otherwise."""
-    text = value.text
-    if not value.starts:
-        return Document(text, parent.path, parent=parent, label=label, line_offsets=[anchor[0]], anchor=anchor)
-    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    line_offsets = [value.source(start) for start in line_starts]
-    ends = value.starts[1:] + [value.length]
-    # a piece may start inside a line only as the newline that ends it (echo's, printf's)
-    at_line_starts = all(start == 0 or text[start - 1] == "\n" or text[start:end] == "\n" for start, end in zip(value.starts, ends))
-    if at_line_starts:
-        return Document(text, parent.path, parent=parent, label=label, line_offsets=line_offsets, anchor=anchor)
-    return Document(text, parent.path, parent=parent, label=label, pieces=(value.starts, value.sources), anchor=anchor)
-
 
 # ------------------------------------------------------------------------------------------
 # Here-documents, by bash's rules
@@ -486,7 +366,7 @@ _ANSI = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "
 class _Text:
     """The document text seen through tree-sitter's byte offsets."""
 
-    def __init__(self, text: str, offsets: _Offsets):
+    def __init__(self, text: str, offsets: Offsets):
         self.text = text
         self.offsets = offsets
 
@@ -497,12 +377,12 @@ class _Text:
         start, end = self.span(node)
         return self.text[start:end]
 
-    def unquote(self, node) -> _Mapped:
-        value = _Mapped()
+    def unquote(self, node) -> Mapped:
+        value = Mapped()
         self._node(node, value)
         return value
 
-    def _node(self, node, value: _Mapped) -> None:
+    def _node(self, node, value: Mapped) -> None:
         kind = node.type
         start, end = self.span(node)
         if kind in _EXPANSIONS:
@@ -525,7 +405,7 @@ class _Text:
         else:
             self._word(start, end, value)
 
-    def _children(self, node, value: _Mapped, start: int, end: int, gap) -> None:
+    def _children(self, node, value: Mapped, start: int, end: int, gap) -> None:
         cursor = start
         for child in node.children:
             if not child.is_named:
@@ -540,7 +420,7 @@ class _Text:
             cursor = child_end
         gap(cursor, end, value)
 
-    def _word(self, start: int, end: int, value: _Mapped) -> None:
+    def _word(self, start: int, end: int, value: Mapped) -> None:
         """Unquoted text: \\x is x, \\-newline is nothing."""
         text = self.text
         index = text.find("\\", start, end)
@@ -553,7 +433,7 @@ class _Text:
         if start < end:
             value.add(text[start:end], start)
 
-    def _double(self, start: int, end: int, value: _Mapped) -> None:
+    def _double(self, start: int, end: int, value: Mapped) -> None:
         """Text inside double quotes: a backslash escapes only $ ` " \\ and newline."""
         text = self.text
         index = start
@@ -573,11 +453,11 @@ class _Text:
                 index += 1
         value.add(text[run:end], run)
 
-    def _ansi(self, start: int, end: int, value: _Mapped) -> None:
+    def _ansi(self, start: int, end: int, value: Mapped) -> None:
         _interpret(self.text, start, end, value, ansi=True)
 
 
-def _interpret(text: str, start: int, end: int, value: _Mapped, *, ansi: bool = False, echo: bool = False, mapped: Optional[_Mapped] = None) -> bool:
+def _interpret(text: str, start: int, end: int, value: Mapped, *, ansi: bool = False, echo: bool = False, mapped: Optional[Mapped] = None) -> bool:
     """Backslash escapes as $'...' (ansi), echo -e / printf %b (echo) or a printf format read them.
 
     ``text[start:end]`` is read; when ``mapped`` is given, ``text`` is its value and positions go
@@ -648,12 +528,12 @@ class _Values:
     def __init__(self, text: "_Text", words: List[object]):
         self._text = text
         self._words = words
-        self._values: List[Optional[_Mapped]] = [None] * len(words)
+        self._values: List[Optional[Mapped]] = [None] * len(words)
 
     def __len__(self) -> int:
         return len(self._words)
 
-    def __getitem__(self, index: int) -> _Mapped:
+    def __getitem__(self, index: int) -> Mapped:
         value = self._values[index]
         if value is None:
             value = self._values[index] = self._text.unquote(self._words[index])
@@ -683,7 +563,7 @@ class _Program:
 @dataclass
 class _Write:
     target: str
-    content: _Mapped
+    content: Mapped
     origin: str  # heredoc, echo, printf, here-string
     anchor: Tuple[int, int]
     append: bool = False
@@ -695,8 +575,9 @@ class _Write:
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
 _SUDO_VALUE_OPTIONS = frozenset("ugCDprtUTRh")
 _WRAPPERS = frozenset({"sudo", "doas", "env", "nohup", "exec", "command", "builtin", "time", "nice", "ionice", "setsid", "timeout", "stdbuf", "chrt", "taskset"})
-_ENGINE_NAMES = frozenset({"docker-ce", "docker-ee", "docker.io", "docker-engine", "moby-engine"})
-_RPM_ENGINE_NAMES = _ENGINE_NAMES | {"docker"}
+# the engine's package names as apt and dpkg know them (yum/dnf also call it "docker"); Ansible reads them too
+ENGINE_NAMES = frozenset({"docker-ce", "docker-ee", "docker.io", "docker-engine", "moby-engine"})
+_RPM_ENGINE_NAMES = ENGINE_NAMES | {"docker"}
 _DOCKER_GLOBAL_VALUE = frozenset({"-H", "--host", "-c", "--context", "--config", "-l", "--log-level", "--tlscacert", "--tlscert", "--tlskey"})
 _SYSTEMCTL_ACTIONS = {
     "restart": ("restart",),
@@ -779,14 +660,14 @@ class _Reader:
         self._declared: set = set()  # ids of assignments read with their declaration
         self.downloads: set = set(_GET_DOCKER_SCRIPTS)  # names get.docker.com was saved under
         self._commands: Dict[int, Optional[_Command]] = {}
-        self._stdout: Dict[int, Optional[Tuple[_Mapped, str, Tuple[int, int], bool]]] = {}
+        self._stdout: Dict[int, Optional[Tuple[Mapped, str, Tuple[int, int], bool]]] = {}
 
     # -- entry ------------------------------------------------------------------------------
 
     def read(self) -> Extraction:
         text = self.document.text
         data = text.encode("utf-8", "surrogatepass")
-        offsets = _Offsets(text)
+        offsets = Offsets(text)
         self.t = _Text(text, offsets)
         heredocs, blanked = scan_heredocs(data)
         self.heredocs = {heredoc.operator: heredoc for heredoc in heredocs}
@@ -828,7 +709,7 @@ class _Reader:
             return
         name = self.t.raw(name_node)
         value_node = node.child_by_field_name("value")
-        value = self.t.unquote(value_node) if value_node is not None else _Mapped()
+        value = self.t.unquote(value_node) if value_node is not None else Mapped()
         self.variables[name] = value.text
         self.literal[name] = not value.expanded
         if exported:
@@ -851,7 +732,7 @@ class _Reader:
                 self._assignment(child, exports)
                 self._declared.add(child.id)
 
-    def resolve(self, value: _Mapped) -> Optional[str]:
+    def resolve(self, value: Mapped) -> Optional[str]:
         """The text with $NAME and ${NAME} replaced by literals the script assigned, or None."""
         if not value.expanded:
             return value.text
@@ -1017,14 +898,14 @@ class _Reader:
 
     # -- files written ------------------------------------------------------------------------
 
-    def stdin(self, command: _Command) -> Optional[Tuple[_Mapped, str, Tuple[int, int], bool]]:
+    def stdin(self, command: _Command) -> Optional[Tuple[Mapped, str, Tuple[int, int], bool]]:
         """What the command reads on standard input, when the script says: (content, origin, anchor, templated)."""
         for redirect in reversed(command.redirects):
             if redirect.type == "herestring_redirect":
                 words = [child for child in redirect.named_children]
                 if not words:
                     return None
-                value = _Mapped()
+                value = Mapped()
                 value.extend(self.t.unquote(words[-1]))
                 start, end = self.t.span(words[-1])
                 value.produce("\n", end)
@@ -1052,11 +933,11 @@ class _Reader:
             previous = previous.child_by_field_name("body")
         return previous if previous is not None and previous.type == "command" else None
 
-    def _heredoc(self, heredoc: _Heredoc) -> Tuple[_Mapped, str, Tuple[int, int], bool]:
+    def _heredoc(self, heredoc: _Heredoc) -> Tuple[Mapped, str, Tuple[int, int], bool]:
         offsets = self.t.offsets
         text = self.t.text
         start, end = offsets.char(heredoc.body_start), offsets.char(heredoc.body_end)
-        body = _Mapped()
+        body = Mapped()
         position = start
         joined = False  # the previous physical line ended in \-newline (unquoted body)
         while position < end:
@@ -1072,12 +953,12 @@ class _Reader:
             position = line_end
         if heredoc.quoted:
             return body, "heredoc", (start, end), False
-        value = _Mapped()
+        value = Mapped()
         templated = _unescape_heredoc(body, value)
         value.expanded = templated
         return value, "heredoc", (start, end), templated
 
-    def stdout(self, command: _Command) -> Optional[Tuple[_Mapped, str, Tuple[int, int], bool]]:
+    def stdout(self, command: _Command) -> Optional[Tuple[Mapped, str, Tuple[int, int], bool]]:
         """What the command writes on standard output, when it is text the script holds."""
         key = command.node.id
         if key in self._stdout:
@@ -1107,14 +988,14 @@ class _Reader:
             for flag in flags[1:]:
                 escapes = True if flag == "e" else False if flag == "E" else escapes
             args = args[1:]
-        joined = _Mapped()
+        joined = Mapped()
         for position, index in enumerate(args):
             if position:
                 joined.produce(" ", self.t.offsets.char(command.words[index].start_byte) - 1)
             joined.extend(command.values[index])
         value = joined
         if escapes and "\\" in joined.text:
-            value = _Mapped()
+            value = Mapped()
             value.expanded = joined.expanded
             newline = _interpret(joined.text, 0, joined.length, value, echo=True, mapped=joined) and newline
         if newline:
@@ -1129,7 +1010,7 @@ class _Reader:
             return None
         form = command.values[args[0]]
         operands = [command.values[i] for i in args[1:]]
-        value = _Mapped()
+        value = Mapped()
         value.expanded = form.expanded or any(operand.expanded for operand in operands)
         text = form.text
         used = 0
@@ -1217,7 +1098,7 @@ class _Reader:
             for index in args:
                 text = command.text(index)
                 if name == "dd" and text.startswith("of="):
-                    path = _Mapped()
+                    path = Mapped()
                     command.values[index].copy_into(path, 3, command.values[index].length)
                     path.expanded = command.values[index].expanded
                     self._write(command.words[index], path, content, False, tee=True)
@@ -1242,7 +1123,7 @@ class _Reader:
             node, append = target
             self._write(node, self.t.unquote(node), content, append)
 
-    def _write(self, node, path: _Mapped, content, append: bool, tee: bool = False) -> None:
+    def _write(self, node, path: Mapped, content, append: bool, tee: bool = False) -> None:
         value, origin, anchor, templated = content
         if path.text.startswith("/dev/"):
             return
@@ -1253,7 +1134,7 @@ class _Reader:
             return
         self.writes.append(_Write(path.text, value, origin, anchor, append, tee, templated))
 
-    def _move(self, source: str, destination: _Mapped) -> None:
+    def _move(self, source: str, destination: Mapped) -> None:
         if destination.expanded:
             return
         target = destination.text
@@ -1277,7 +1158,7 @@ class _Reader:
                 label = f"{write.origin} {'>>' if write.append else '>'} {write.target}"
             if write.moved:
                 label += f", moved to {target}"
-            document = _embedded_document(self.document, write.content, label, write.anchor)
+            document = embedded_document(self.document, write.content, label, write.anchor)
             self._embedded.append((write.anchor[0], Embedded(document, kind, target=target, templated=write.templated, append=write.append)))
 
     # -- dockerd ----------------------------------------------------------------------------
@@ -1307,7 +1188,7 @@ class _Reader:
                 if text == "--token" and position + 1 < count:
                     token = command.values[position + 1]
                 elif text.startswith("--token="):
-                    token = _Mapped()
+                    token = Mapped()
                     token.extend(command.values[position])
             role = self._role(token.text if token is not None else "")
             self.out.fragments.append(SwarmMembership(source=self.source, document=self.document, role=role, command="join", location=location))
@@ -1325,7 +1206,7 @@ class _Reader:
 
     # -- packages ---------------------------------------------------------------------------
 
-    def _package(self, command: _Command, index: int, manager: str, name: str, version: Optional[_Mapped], pin: Optional[str] = None) -> None:
+    def _package(self, command: _Command, index: int, manager: str, name: str, version: Optional[Mapped], pin: Optional[str] = None) -> None:
         text = None
         if version is not None:
             resolved = self.resolve(version)
@@ -1334,7 +1215,7 @@ class _Reader:
             pin = pin_of(text)
         self.out.fragments.append(EnginePackage(source=self.source, document=self.document, manager=manager, name=name, version=text, pin=pin, location=self.location(command.words[index])))
 
-    def _package_words(self, command: _Command, indices: Iterable[int]) -> List[Tuple[int, _Mapped]]:
+    def _package_words(self, command: _Command, indices: Iterable[int]) -> List[Tuple[int, Mapped]]:
         """Package operands, a lone ``$PACKAGES`` split into the words the script assigned it."""
         words = []
         for index in indices:
@@ -1355,30 +1236,30 @@ class _Reader:
         packages = args[1:]
         options = [command.text(i) for i in range(program.index + 1, len(command.values)) if command.text(i).startswith("-")]
         if verb in ("upgrade", "dist-upgrade", "full-upgrade") or verb == "install" and "--only-upgrade" in options:
-            self._upgrade(command, packages, "apt", _ENGINE_NAMES, self._apt_split)
+            self._upgrade(command, packages, "apt", ENGINE_NAMES, self._apt_split)
         elif verb in ("install", "reinstall"):
             for index, value in self._package_words(command, packages):
                 name, version = self._apt_split(value)
-                if name in _ENGINE_NAMES:
+                if name in ENGINE_NAMES:
                     self._package(command, index, "apt", name, version)
 
-    def _apt_split(self, value: _Mapped) -> Tuple[str, Optional[_Mapped]]:
+    def _apt_split(self, value: Mapped) -> Tuple[str, Optional[Mapped]]:
         text = value.text
         if "=" not in text:
             return text.split("/", 1)[0].split(":", 1)[0], None
         cut = text.index("=")
-        version = _Mapped()
+        version = Mapped()
         value.copy_into(version, cut + 1, value.length)
         version.expanded = value.expanded and any(char in text[cut + 1 :] for char in "$`")
         return text[:cut].split(":", 1)[0], version
 
-    def _rpm_split(self, value: _Mapped) -> Tuple[str, Optional[_Mapped]]:
+    def _rpm_split(self, value: Mapped) -> Tuple[str, Optional[Mapped]]:
         text = value.text
         for name in sorted(_RPM_ENGINE_NAMES, key=len, reverse=True):
             if text == name or re.fullmatch(re.escape(name) + r"\.(x86_64|aarch64|ppc64le|s390x|noarch)", text):
                 return name, None
             if text.startswith(name + "-") and text[len(name) + 1 : len(name) + 2] in tuple("0123456789$*{"):
-                version = _Mapped()
+                version = Mapped()
                 value.copy_into(version, len(name) + 1, value.length)
                 version.expanded = value.expanded and any(char in text[len(name) + 1 :] for char in "$`")
                 return name, version
@@ -1437,7 +1318,7 @@ class _Reader:
             return
         for index, value in self._package_words(command, args[1:]):
             name, _ = self._apt_split(value)
-            if name in _ENGINE_NAMES:
+            if name in ENGINE_NAMES:
                 self._package(command, index, "apt", name, None, pin="held")
 
     def _dpkg(self, command: _Command, program: _Program) -> None:
@@ -1448,7 +1329,7 @@ class _Reader:
             return
         for line in content[0].text.splitlines():
             fields = line.split()
-            if len(fields) == 2 and fields[1] == "hold" and fields[0].split(":", 1)[0] in _ENGINE_NAMES:
+            if len(fields) == 2 and fields[1] == "hold" and fields[0].split(":", 1)[0] in ENGINE_NAMES:
                 self.out.fragments.append(EnginePackage(source=self.source, document=self.document, manager="apt", name=fields[0].split(":", 1)[0], pin="held", location=self.location(command.node)))
 
     # -- get.docker.com ---------------------------------------------------------------------
@@ -1510,7 +1391,7 @@ class _Reader:
                 self._get_docker(command, program, index + 2, script=False)
             elif DOCKER_NEEDLES.search(string.text.encode("utf-8", "surrogatepass")):
                 start, end = self.t.span(string_node)
-                document = _embedded_document(self.document, string, f"{program.name} -c", (start, end))
+                document = embedded_document(self.document, string, f"{program.name} -c", (start, end))
                 self._embedded.append((start, Embedded(document, "shell", templated=string.expanded)))
         elif mode == "stdin":
             if self._fetches_get_docker(self._previous_command(command)):
@@ -1519,7 +1400,7 @@ class _Reader:
             content = self.stdin(command)
             if content is not None and DOCKER_NEEDLES.search(content[0].text.encode("utf-8", "surrogatepass")):
                 value, origin, anchor, templated = content
-                document = _embedded_document(self.document, value, f"{origin} | {program.name}", anchor)
+                document = embedded_document(self.document, value, f"{origin} | {program.name}", anchor)
                 self._embedded.append((anchor[0], Embedded(document, "shell", templated=templated)))
         elif _base(command.text(index)) in self.downloads:
             self._get_docker(command, program, index + 1, script=True)
@@ -1636,7 +1517,7 @@ def _continues_text(text: str, start: int, end: int) -> bool:
     return count % 2 == 1
 
 
-def _unescape_heredoc(body: _Mapped, value: _Mapped) -> bool:
+def _unescape_heredoc(body: Mapped, value: Mapped) -> bool:
     """The backslash rule of an unquoted here-document body (provisioning-facts §3.1): \\$, \\`,
     \\\\ lose the backslash, \\-newline disappears, any other \\x stays. True when the body holds a
     $ or ` expansion."""
@@ -1662,8 +1543,8 @@ def _unescape_heredoc(body: _Mapped, value: _Mapped) -> bool:
     return templated
 
 
-def _literal(text: str) -> _Mapped:
-    value = _Mapped()
+def _literal(text: str) -> Mapped:
+    value = Mapped()
     value.add(text, 0)
     value.expanded = "$" in text or "`" in text
     return value

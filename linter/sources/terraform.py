@@ -39,7 +39,7 @@ from typing import Dict, List, Optional, Tuple
 
 from ..document import Document
 from ..hcl import Embedder, Evaluator, FileRef, Files, Hcl, Inline, Text, Traversal, inline_document, upload_target, user_data_kind
-from ..sources.shell import _Mapped
+from ..mapped import Mapped
 from . import Embedded, Extraction, ReadContext, SourceKind
 
 NAME = "terraform"
@@ -239,7 +239,7 @@ class _Reader:
         hcl = self.hcl
         start, end = hcl.span(block.node)
         boundary = self.literal(attributes, "boundary") or DEFAULT_BOUNDARY
-        message = _Mapped()
+        message = Mapped()
         message.produce(f'Content-Type: multipart/mixed; boundary="{boundary}"\nMIME-Version: 1.0\n\n', start)
         templated = False
         for part, fields, (value,) in parts:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from typing import List
 
-from .explain import _example
+from .explain import example_lines
 from .policy.model import BREAKS
 
 
@@ -43,7 +43,7 @@ def render(policies) -> str:
             if examples:
                 out += [f"**{title}:**", "", "```"]
                 for example in examples[:2]:
-                    out += [line[4:] for line in _example(example)]
+                    out += [line[4:] for line in example_lines(example)]
                 out += ["```", ""]
         out += ["**Fix.** " + " ".join(m.remediation.split()), ""]
         if m.benchmarks:

@@ -8,7 +8,7 @@ from typing import List
 from .policy.model import BREAKS
 
 
-def _example(example: dict) -> List[str]:
+def example_lines(example: dict) -> List[str]:
     lines = []
     extra = [f"{k}: {v}" for k, v in example.items() if k != "files"]
     for path, content in example["files"].items():
@@ -38,7 +38,7 @@ def explain(policy) -> str:
         if examples:
             out.append(title)
             for example in examples[:2]:
-                out.extend(_example(example))
+                out.extend(example_lines(example))
             out.append("")
     out += _para("How to fix", m.remediation)
     meta_lines = []

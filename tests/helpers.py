@@ -41,3 +41,22 @@ def cli_json(*args: str, cwd: Optional[Path] = None) -> dict:
     assert done.returncode in (0, 1, 3), done.stderr
     return json.loads(done.stdout)
 
+
+def at(text: str, needle: str, occurrence: int = 1):
+    """1-based line and column of the n-th ``needle`` in ``text`` (computed independently of dlint)."""
+    index = -1
+    for _ in range(occurrence):
+        index = text.index(needle, index + 1)
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, column
+
+
+def where(finding):
+    return finding.location.line, finding.location.column
+
+
+def only(result, rule):
+    found = [f for f in result.findings if f.rule == rule]
+    assert len(found) == 1, [(f.rule, f.message) for f in result.findings]
+    return found[0]

@@ -20,7 +20,7 @@ from linter.sources import SNIFF, ReadContext
 from linter.sources.ansible import AnsibleKind
 
 from .helpers import write_tree
-from .test_hosts import at, where
+from .helpers import at, where
 
 KIND = AnsibleKind()
 

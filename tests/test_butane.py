@@ -32,7 +32,7 @@ from linter.sources.ignition import (
 )
 
 from .helpers import write_tree
-from .test_hosts import at, only
+from .helpers import at, only
 
 BUTANE = ButaneKind()
 IGNITION = IgnitionKind()

@@ -5,14 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import scan, write_tree
-
-
-def at(text: str, needle: str, occurrence: int = 1):
-    index = -1
-    for _ in range(occurrence):
-        index = text.index(needle, index + 1)
-    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+from .helpers import at, scan, write_tree
 
 
 CLOUD_SWARM = """#cloud-config

@@ -9,27 +9,7 @@ import jsonschema
 
 from linter.fragments import SwarmMembership
 
-from .helpers import REPO, cli, scan, write_tree
-
-
-def at(text: str, needle: str, occurrence: int = 1):
-    """1-based line and column of the n-th ``needle`` in ``text`` (computed independently of dlint)."""
-    index = -1
-    for _ in range(occurrence):
-        index = text.index(needle, index + 1)
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return line, column
-
-
-def where(finding):
-    return finding.location.line, finding.location.column
-
-
-def only(result, rule):
-    found = [f for f in result.findings if f.rule == rule]
-    assert len(found) == 1, [(f.rule, f.message) for f in result.findings]
-    return found[0]
+from .helpers import REPO, at, cli, only, scan, where, write_tree
 
 
 DAEMON_HOSTS = '{\n  "live-restore": true,\n  "hosts": ["unix:///var/run/docker.sock", "tcp://127.0.0.1:2375"]\n}\n'

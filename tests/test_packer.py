@@ -16,7 +16,7 @@ from linter.sources import SNIFF, ReadContext
 from linter.sources.packer import PackerKind
 
 from .helpers import write_tree
-from .test_hosts import at, only, where
+from .helpers import at, only, where
 from .test_terraform import guarded
 
 

@@ -20,7 +20,7 @@ from linter.sources import ReadContext
 from linter.sources.terraform import TerraformKind
 
 from .helpers import write_tree
-from .test_hosts import at, only, where  # the same position helpers as the host tests
+from .helpers import at, only, where
 
 
 @hookimpl

@@ -108,6 +108,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.command is None:
         parser.print_help()
         return exitcodes.USAGE
+    if args.debug:
+        from . import scan
+
+        scan.DEBUG = True
     try:
         return _dispatch(args)
     except DlintError as err:

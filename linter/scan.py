@@ -221,6 +221,23 @@ def kinds_by_name(kinds) -> Dict[str, object]:
 
 
 def extract(source, kinds: Dict[str, object]):
+    """All fragments of one file, or, when a reader fails on it (a bug in dlint), one Unreadable
+    fragment that says so: one odd file must not end the scan of the others (--debug re-raises)."""
+    from .document import Document
+
+    try:
+        return _extract(source, kinds)
+    except Exception as err:  # noqa: BLE001 - reported as a finding on that file (exit code 3)
+        if DEBUG:
+            raise
+        reason = f"dlint's {source.kind} reader failed on it ({type(err).__name__}: {err}); please report it"
+        return [Unreadable(source, Document("", source.display), reason)], [], set()
+
+
+DEBUG = False  # set by --debug: let internal errors raise
+
+
+def _extract(source, kinds: Dict[str, object]):
     """All fragments of one file: what its kind reads, then, round again, every document embedded
     in it (a daemon.json in a heredoc in cloud-init), each read by the kind it calls for.
 

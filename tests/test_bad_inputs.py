@@ -109,3 +109,20 @@ def test_symlink_loop_does_not_hang(tmp_path):
     write_tree(tmp_path, {"a/daemon.json": '{"live-restore": true}'})
     code, report, _ = _scan_json(tmp_path)
     assert code == 0 and report["summary"]["sources"] == 1
+
+
+def test_a_reader_that_fails_is_a_finding_not_the_end_of_the_scan(tmp_path, monkeypatch):
+    from linter.sources import shell
+
+    from .helpers import scan
+
+    def boom(self, document, context):
+        raise RuntimeError("synthetic failure")
+
+    monkeypatch.setattr(shell.ShellKind, "read", boom)
+    write_tree(tmp_path, {"a.sh": "#!/bin/sh\ndocker swarm init\n", "daemon.json": '{"tls-verify": true}'})
+    result = scan(tmp_path)
+    rules = sorted((f.rule, f.location.path) for f in result.findings)
+    assert ("DKD901", "a.sh") in rules and ("DKD002", "daemon.json") in rules
+    assert result.exit_code == 3
+    assert "synthetic failure" in next(f.message for f in result.findings if f.rule == "DKD901")

@@ -46,6 +46,6 @@ def dlint_source_kinds():
 
 @hookimpl
 def dlint_output_formats():
-    from .report import json_report, sarif, text
+    from .report import github, json_report, sarif, text
 
-    return {"text": text.render, "json": json_report.render, "sarif": sarif.render}
+    return {"text": text.render, "json": json_report.render, "sarif": sarif.render, "github": github.render}

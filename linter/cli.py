@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     scan.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
-    scan.add_argument("-f", "--format", default="text", help="text (default), json or sarif")
+    scan.add_argument("-f", "--format", default="text", help="text (default), json, sarif, or github (workflow annotations)")
     scan.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
     scan.add_argument("--fail-on", choices=("error", "warning", "info", "never"), help="lowest severity that makes dlint exit 1 (default: warning)")
     scan.add_argument("-c", "--config", metavar="FILE", help="configuration file (default: .dlint.yaml from PATH up to the git root)")

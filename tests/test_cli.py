@@ -191,3 +191,11 @@ def test_python_dash_m_and_console_script_agree(tmp_path):
     via_module = cli("scan", "-f", "json", cwd=tmp_path)
     strip = lambda r: [{k: v for k, v in f.items()} for f in json.loads(r.stdout)["findings"]]  # noqa: E731
     assert strip(via_script) == strip(via_module)
+
+
+def test_github_annotations(tmp_path):
+    write_tree(tmp_path, {"daemon.json": MIXED})
+    done = cli("scan", "--format", "github", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "::error file=daemon.json,line=2,col=3,endLine=2,endColumn=15,title=DKD002 unknown-key (breaks config-load)::" in done.stdout
+    assert done.stdout.rstrip().splitlines()[-1].startswith("dlint: 1 file scanned")

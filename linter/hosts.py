@@ -108,8 +108,9 @@ def _group(groups) -> Dict[Tuple[str, str], Tuple[str, str, List[Fragment]]]:
     return buckets
 
 
-def assemble(groups, settings=None) -> List[Host]:
-    """Hosts from the fragments of each scanned file (``groups``: (source, fragments) pairs)."""
+def assemble(groups, settings=None, notes: Optional[List[str]] = None) -> List[Host]:
+    """Hosts from the fragments of each scanned file (``groups``: (source, fragments) pairs).
+    A host whose docker.service is masked runs no Docker engine: it is left out, with a note."""
     configured = getattr(settings, "platform", None)
     assume = getattr(settings, "assume_packaged_unit", True)
     hosts = []
@@ -119,6 +120,10 @@ def assemble(groups, settings=None) -> List[Host]:
         platform, origin = _platform(fragments, configured)
         host = Host(name, fragments, platform, origin, layout)
         _start_command(host, assume)
+        if host.service is not None and any(p.kind == "masked" for p in host.service.problems):
+            if notes is not None:
+                notes.append(f"{name}: docker.service is masked, so this host runs no Docker engine; not checked")
+            continue
         hosts.append(host)
     return hosts
 

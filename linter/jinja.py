@@ -827,8 +827,8 @@ class _Evaluator:
             return unknown(name)
         if name in ("to_json", "to_nice_json"):
             nice = name == "to_nice_json"
-            indent = kw.get("indent", argv[0] if argv else None)
-            indent_value = indent.data if indent is not None and indent.kind == "int" else (4 if nice else None)
+            width = kw.get("indent", argv[0] if argv else None)  # not "indent": that is the filter below
+            indent_value = width.data if width is not None and width.kind == "int" else (4 if nice else None)
             sort = kw.get("sort_keys")
             sort_keys = bool(sort.data) if sort is not None and sort.kind == "bool" else nice
             if set(kw) - {"indent", "sort_keys"}:

@@ -193,7 +193,7 @@ def gather(options: Options, setup: Setup):
         groups.append((source, fragments))
     # a file another source pulls in whole is judged where it is used, not again on its own
     groups = [(s, f) for s, f in groups if s.rel not in referenced or any(x.group for x in f)]
-    return found, assemble(groups, settings), notes
+    return found, assemble(groups, settings, notes), notes
 
 
 def run(options: Options, setup: Optional[Setup] = None) -> Result:
@@ -318,6 +318,12 @@ def _finish(findings: List[Finding], setup: Setup, cwd: Path) -> None:
     root = setup.settings.root
     seen: Dict[str, int] = {}
     findings.sort(key=Finding.sort_key)
+    # one place reached twice on one host (a task file included twice) is one finding; a file two
+    # hosts share keeps a finding for each
+    unique = {}
+    for finding in findings:
+        unique.setdefault((finding.rule, str(finding.location), finding.message, finding.host), finding)
+    findings[:] = list(unique.values())
     for finding in findings:
         if finding.rule in setup.severity:
             finding.severity = setup.severity[finding.rule]

@@ -749,3 +749,16 @@ def test_nested_and_standalone_roles_are_one_host_each(tmp_path):
     hosts = {h.name: h for h in scan(tmp_path).hosts}
     assert set(hosts) == {"kubespray/roles/container-engine/docker/", "role-repo/"}
     assert all(len(h.sources) == 2 for h in hosts.values())
+
+
+def test_indent_filter(tmp_path):
+    """The indent filter once raised (a local variable shadowed it)."""
+    from tests.helpers import scan, write_tree
+
+    write_tree(tmp_path, {
+        "roles/docker/defaults/main.yml": "docker_daemon_options:\n  live-restore: true\n  tls-verify: true\n",
+        "roles/docker/tasks/main.yml": "- name: daemon.json\n  ansible.builtin.copy:\n"
+        "    content: \"{{ docker_daemon_options | to_nice_json | indent(2) }}\"\n    dest: /etc/docker/daemon.json\n",
+    })
+    rules = {f.rule for f in scan(tmp_path).findings}
+    assert "DKD901" not in rules and "DKD002" in rules

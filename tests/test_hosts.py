@@ -218,3 +218,10 @@ def test_templated_values_are_not_judged(tmp_path):
     rules = {f.rule for f in scan(tmp_path).findings}
     assert "DKD003" not in rules and "DKD004" not in rules  # $DNS and ${LOG_LEVEL} are unknown, not wrong
     assert "DKD002" in rules  # a typo in a static key is still a typo
+
+
+def test_a_masked_docker_service_means_no_engine(tmp_path):
+    write_tree(tmp_path, {"worker.bu": "variant: fcos\nversion: 1.5.0\nsystemd:\n  units:\n    - name: docker.service\n      mask: true\n"})
+    result = scan(tmp_path)
+    assert result.findings == [] and result.hosts == []
+    assert any("masked" in note for note in result.notes)

@@ -314,7 +314,17 @@ def _in_scope(finding: Finding, scope) -> bool:
 
 
 def _finish(findings: List[Finding], setup: Setup, cwd: Path) -> None:
-    """Severity overrides, waivers and fingerprints; then a stable order."""
+    """Severity overrides, waivers (.dlint.yaml exceptions, then inline pragmas) and fingerprints;
+    then a stable order."""
+    from .pragmas import Pragmas
+
+    def resolve(selector: str):
+        try:
+            return {p.meta.id for p in filtering.resolve(selector, setup.all_policies, "inline")}
+        except Exception:  # noqa: BLE001 - an unknown rule name in a comment waives nothing
+            return set()
+
+    pragmas = Pragmas(cwd, resolve)
     root = setup.settings.root
     seen: Dict[str, int] = {}
     findings.sort(key=Finding.sort_key)
@@ -329,6 +339,10 @@ def _finish(findings: List[Finding], setup: Setup, cwd: Path) -> None:
             finding.severity = setup.severity[finding.rule]
         rel = _relative(cwd / finding.location.path, root)
         finding.waived = filtering.waiver(finding, rel, setup.exceptions)
+        if finding.waived is None:
+            finding.waived, refused = pragmas.waiver(finding)
+            if refused:
+                finding.message += " (an inline dlint: disable here gives no reason after --, so it does not apply)"
         base = fingerprint(finding.rule, rel, finding.pointer, "")
         count = seen.get(base, 0)
         seen[base] = count + 1

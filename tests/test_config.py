@@ -145,3 +145,24 @@ def test_repository_policy_id_clash(tmp_path):
     write_tree(tmp_path, {".dlint.yaml": "policy-paths: [p]\n", "p/x.yaml": REPO_POLICY.replace("ACME001", "DKD101"), "daemon.json": "{}"})
     done = cli("scan", cwd=tmp_path)
     assert done.returncode == 2 and "clashes" in done.stderr
+
+
+def test_inline_pragmas_waive_with_a_reason(tmp_path):
+    script = (
+        "#!/bin/sh\n"
+        "# dlint: disable=live-restore-engine-unpinned -- the image pipeline pins the engine\n"
+        "apt-get install -y docker-ce\n"
+        "echo '{\"live-restore\": true}' > /etc/docker/daemon.json  # dlint: disable=DKD108\n"
+    )
+    write_tree(tmp_path, {"provision.sh": script})
+    result = scan(tmp_path)
+    by_rule = {f.rule: f for f in result.findings}
+    assert by_rule["DKD104"].waived == "the image pipeline pins the engine (inline)"
+    assert by_rule["DKD108"].waived is None and "gives no reason" in by_rule["DKD108"].message
+    assert result.exit_code == 0
+
+
+def test_file_pragma(tmp_path):
+    write_tree(tmp_path, {"provision.sh": "#!/bin/sh\n# dlint: disable-file=DKD1 -- lab machine\napt-get install -y docker-ce\n"})
+    result = scan(tmp_path)
+    assert result.findings and all(f.waived == "lab machine (inline)" for f in result.findings if f.rule.startswith("DKD1"))

@@ -1,0 +1,67 @@
+"""Inline waivers in files that have comments (YAML, shell, HCL, units, environment files):
+
+    # dlint: disable=DKD101,live-restore-disabled -- reason
+    # dlint: disable-file=DKD406 -- reason            (anywhere in the first 10 lines)
+
+A waiver applies to findings on its own line or on the line below it. A reason is required: a
+waiver without one is ignored (the finding stays, and says why). daemon.json cannot carry comments:
+its findings are waived with ``exceptions`` in .dlint.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+_PRAGMA = re.compile(r"(?:#|//|;)\s*dlint:\s*(disable|disable-file)=([\w,.-]+)(?:\s+--\s*(\S.*?))?\s*$")
+FILE_LINES = 10
+
+
+class Pragmas:
+    """The waivers of the files findings point into, read once per file."""
+
+    def __init__(self, cwd: Path, resolve):
+        self.cwd = cwd
+        self.resolve = resolve  # selector -> set of rule ids (unknown names match nothing)
+        self._files: Dict[str, Tuple[Dict[int, List[tuple]], List[tuple]]] = {}
+
+    def _read(self, path: str):
+        if path not in self._files:
+            lines: Dict[int, List[tuple]] = {}
+            whole: List[tuple] = []
+            try:
+                text = (self.cwd / path).read_text("utf-8", "replace")
+            except OSError:
+                text = ""
+            if "dlint:" in text:
+                for number, line in enumerate(text.splitlines(), 1):
+                    match = _PRAGMA.search(line)
+                    if not match:
+                        continue
+                    rules = set()
+                    for selector in match.group(2).split(","):
+                        rules |= self.resolve(selector)
+                    entry = (rules, match.group(3))
+                    if match.group(1) == "disable-file" and number <= FILE_LINES:
+                        whole.append(entry)
+                    else:
+                        lines.setdefault(number, []).append(entry)
+            self._files[path] = (lines, whole)
+        return self._files[path]
+
+    def waiver(self, finding) -> Tuple[Optional[str], bool]:
+        """(reason, refused): the reason of a waiver that covers the finding; refused when one
+        covers it but gives no reason."""
+        loc = finding.location
+        if loc.path.startswith("<"):
+            return None, False
+        lines, whole = self._read(loc.path)
+        candidates = lines.get(loc.line, []) + lines.get(loc.line - 1, []) + whole
+        refused = False
+        for rules, reason in candidates:
+            if finding.rule in rules:
+                if reason:
+                    return f"{reason} (inline)", False
+                refused = True
+        return None, refused

@@ -30,10 +30,11 @@ class Pragmas:
         if path not in self._files:
             lines: Dict[int, List[tuple]] = {}
             whole: List[tuple] = []
-            try:
-                text = (self.cwd / path).read_text("utf-8", "replace")
-            except OSError:
-                text = ""
+            from .discovery import MAX_BYTES, read_bounded
+
+            # a regular file only, bounded: the finding may be about a FIFO or a huge file
+            data, _ = read_bounded(self.cwd / path, MAX_BYTES)
+            text = (data or b"").decode("utf-8", "replace")
             if "dlint:" in text:
                 for number, line in enumerate(text.splitlines(), 1):
                     match = _PRAGMA.search(line)

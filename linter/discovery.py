@@ -195,12 +195,13 @@ def discover(
             raise UsageError(f"{raw}: no such file or directory")
         explicit = not absolute.is_dir() or absolute.is_symlink()
         candidates: Iterable[Path] = [absolute] if explicit else iter_files(absolute)
+        base = _base(absolute, project_root)
         for path in candidates:
             if path in seen:
                 continue
             seen.add(path)
             found.files_seen += 1
-            rel = _relative(path, project_root)
+            rel = _relative(path, base)
             display = display_path(path, cwd)
             if excluded(rel):
                 if explicit:
@@ -256,6 +257,18 @@ def read_head(path: Path, size: int) -> bytes:
             return handle.read(size)
     except OSError:
         return b""
+
+
+def _base(absolute: Path, project_root: Path) -> Path:
+    """What paths are relative to: the project root, or, for a path outside it (a second
+    repository on the command line), the root of its own work tree, else its own folder. Sources
+    read the files they reference only inside it."""
+    try:
+        absolute.relative_to(project_root)
+        return project_root
+    except ValueError:
+        folder = absolute if absolute.is_dir() and not absolute.is_symlink() else absolute.parent
+        return git_root(folder) or folder
 
 
 def _relative(path: Path, root: Path) -> str:

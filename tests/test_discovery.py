@@ -111,3 +111,22 @@ def test_size_limit(tmp_path):
     path.write_bytes(b" " * 2048)
     data, error = read_bounded(path, 1024)
     assert data is None and "too large" in error
+
+
+def test_a_second_repository_on_the_command_line_is_read_against_its_own_root(tmp_path):
+    """Files of a path outside the project are relative to their own work tree, so that what they
+    reference (a role's defaults) is found there, and nothing outside it is read."""
+    from .helpers import scan
+
+    role = {
+        "defaults/main.yml": "docker_daemon_options:\n  tls-verify: true\n",
+        "tasks/main.yml": "- name: daemon.json\n  ansible.builtin.copy:\n    content: \"{{ docker_daemon_options | to_nice_json }}\"\n    dest: /etc/docker/daemon.json\n",
+        "meta/main.yml": "galaxy_info:\n  role_name: docker\n",
+    }
+    write_tree(tmp_path / "first", {"daemon.json": '{"live-restore": true}'})
+    write_tree(tmp_path / "role", role)
+    for folder in ("first", "role"):
+        _git(tmp_path / folder, "init", "-q")
+    result = scan(tmp_path, ["first", "role"])
+    unknown = [f for f in result.findings if f.rule == "DKD002"]
+    assert [(f.location.path, f.location.line) for f in unknown] == [("role/defaults/main.yml", 2)]

@@ -115,3 +115,11 @@ def test_docs_rules_md_is_generated_from_the_policies():
 
     expected = render(prepare(Options()).all_policies)
     assert (REPO / "docs" / "rules.md").read_text("utf-8") == expected, "run: python -m linter.docs > docs/rules.md"
+
+
+def test_readme_rule_table_is_generated_from_the_policies():
+    from linter.docs import readme
+    from linter.scan import Options, prepare
+
+    text = (REPO / "README.md").read_text("utf-8")
+    assert readme(text, prepare(Options()).all_policies) == text, "run: python -m linter.docs --readme"

@@ -212,17 +212,37 @@ def build(host, engine: Engine) -> HostFacts:
 
 
 def _templated_keys(host) -> frozenset:
-    """Keys of templated daemon.json content whose value holds an expansion dlint cannot evaluate."""
+    """Keys of templated daemon.json content whose value holds an expansion dlint cannot evaluate:
+    as it stands in the text (``$DNS``), or as it stood before a template was masked (the value
+    maps back to ``{{ registry }}`` in the file the user edits)."""
     keys = set()
     for config in host.daemon_configs:
         if not config.templated or config.root is None:
             continue
         text = config.document.text
         for member in config.root.value:
-            raw = text[member.value.start : member.value.end]
-            if any(marker in raw for marker in _TEMPLATE_MARKERS):
-                keys.add(member.key)
+            start, end = member.value.start, member.value.end
+            for raw in (text[start:end], _source_text(config.document, start, end)):
+                if raw and any(marker in raw for marker in _TEMPLATE_MARKERS):
+                    keys.add(member.key)
     return frozenset(keys)
+
+
+def _source_text(document, start: int, end: int) -> str:
+    """The text of the outermost file that ``document.text[start:end]`` maps to exactly ("" when
+    the map is not exact)."""
+    location = document.location(start, end)
+    root = document
+    while root.parent is not None:
+        root = root.parent
+    if not location.exact or location.path != root.path:
+        return ""
+    starts = root._line_starts()
+    if location.end_line > len(starts):
+        return ""
+    first = starts[location.line - 1] + location.column - 1
+    last = starts[location.end_line - 1] + location.end_column - 1
+    return root.text[first:last]
 
 
 def facts_for(host, engine: Engine) -> HostFacts:

@@ -762,3 +762,15 @@ def test_indent_filter(tmp_path):
     })
     rules = {f.rule for f in scan(tmp_path).findings}
     assert "DKD901" not in rules and "DKD002" in rules
+
+
+def test_a_masked_jinja_value_is_unknown_not_judged(tmp_path):
+    """A value masked out of a template maps back to its {{ expression }}: nothing is judged on it."""
+    from tests.helpers import scan, write_tree
+
+    write_tree(tmp_path, {
+        "roles/registry/templates/daemon.json.j2": '{\n"live-restore": true,\n"dns": ["{{ dns_server }}"]\n}\n',
+        "roles/registry/tasks/main.yml": "- name: daemon.json\n  ansible.builtin.template:\n    src: daemon.json.j2\n    dest: /etc/docker/daemon.json\n",
+    })
+    rules = {f.rule for f in scan(tmp_path).findings}
+    assert "DKD003" not in rules  # "xxxxxxxx" is not a bad IP address: it is unknown

@@ -126,3 +126,14 @@ def test_a_reader_that_fails_is_a_finding_not_the_end_of_the_scan(tmp_path, monk
     assert ("DKD901", "a.sh") in rules and ("DKD002", "daemon.json") in rules
     assert result.exit_code == 3
     assert "synthetic failure" in next(f.message for f in result.findings if f.rule == "DKD901")
+
+
+def test_characters_past_the_basic_planes_do_not_crash_the_shell_parser(tmp_path):
+    # tree-sitter-bash hands code points to <ctype.h>; unguarded, "{" + U+F5DEB reads unmapped
+    # memory and the process dies with SIGSEGV (most runs, not all: hence several processes).
+    sweep = "".join("echo {" + chr(point) + "\n" for point in range(0x90000, 0x110000, 0x800))
+    write_tree(tmp_path, {"provision.sh": "#!/bin/sh\n" + sweep + "echo '{\"live-restore\": true}' > /etc/docker/daemon.json\ndocker swarm init\n"})
+    for _ in range(3):
+        code, report, stderr = _scan_json(tmp_path, "--select", "DKD102")
+        assert code == 1, stderr  # a finding, so the whole script was read
+        assert [(f["rule"], f["line"]) for f in report["findings"]] == [("DKD102", sweep.count("\n") + 2)]

@@ -508,6 +508,18 @@ def test_swarm_init_and_join_roles():
     ]
 
 
+def test_swarm_through_a_variable_that_names_docker():
+    # The program is a variable whose name says docker ($DOCKER, ${docker_cmd}); others are not guessed.
+    text = lines(
+        "${docker_cmd} swarm init --advertise-addr 10.0.0.1",
+        'sudo "$DOCKER" swarm join --token "$WORKER_TOKEN" 10.0.0.1:2377',
+        "$CMD swarm init",
+        "$DOCKER_BIN ps",
+    )
+    swarm = of(read(text), SwarmMembership)
+    assert [(s.command, s.role, at(s.location)) for s in swarm] == [("init", "manager", (1, 1)), ("join", "worker", (2, 1))]
+
+
 # --- engine packages ----------------------------------------------------------------------
 
 

@@ -302,10 +302,17 @@ def _kinds() -> Dict[int, str]:
     return kinds
 
 
+# tree-sitter-bash's scanner passes code points to <ctype.h> functions, which index a 384-entry
+# table: a code point past U+80000 or so reads unmapped memory and kills the process (seen with
+# "{" + U+F5DEB). Every byte of a non-ASCII character becomes "x": offsets stay put, bash reads
+# such characters as word characters anyway, and the reader takes all text from the original.
+_ASCII_ONLY = bytes(range(128)) + b"x" * 128
+
+
 def _parse(data: bytes):
     import tree_sitter
 
-    return tree_sitter.Parser(_language()).parse(data)
+    return tree_sitter.Parser(_language()).parse(data.translate(_ASCII_ONLY))
 
 
 @dataclass
@@ -605,6 +612,7 @@ _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=])([^}$`]*))?\}
 _VERSION = re.compile(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?")
 _EXPANSION_START = re.compile(r"[A-Za-z_0-9{(@*#?$!-]")
 _SUDO_VARIABLE = re.compile(r"\$\{?[A-Za-z_]*sudo[A-Za-z_0-9]*\}?", re.I)  # $SUDO systemctl ...
+_DOCKER_VARIABLE = re.compile(r"\$\{?[A-Za-z_]*docker[A-Za-z_0-9]*\}?", re.I)  # ${docker_cmd} swarm init
 _MANAGER = re.compile(r"(?<![a-z])manager(?![a-z0-9])")  # MANAGER_TOKEN, join-token manager; not host manager0
 _WORKER = re.compile(r"(?<![a-z])worker(?![a-z0-9])")
 _CONVERSION = re.compile(r"%[-+ #0]*(\d+|\*)?(\.(\d+|\*)?)?([a-zA-Z%])")
@@ -855,6 +863,8 @@ class _Reader:
                 elif name == "taskset" and index < count:
                     index += 1  # the mask
             else:
+                if word.expanded and _DOCKER_VARIABLE.fullmatch(word.text):
+                    name = "docker"  # only its swarm verbs are read, so a wrong guess costs nothing
                 return _Program(index, name, env)
         return None
 
@@ -877,7 +887,7 @@ class _Reader:
         if name_node is None:
             return
         raw = self.t.raw(name_node).strip("'\"")
-        if _base(raw) not in _INTERESTING and _base(raw) not in self.downloads and not _SUDO_VARIABLE.fullmatch(raw):
+        if _base(raw) not in _INTERESTING and _base(raw) not in self.downloads and not _SUDO_VARIABLE.fullmatch(raw) and not _DOCKER_VARIABLE.fullmatch(raw):
             return
         command = self.command(node)
         if command is None:

@@ -303,14 +303,55 @@ def test_heredoc_inside_command_substitution_and_function():
     assert inner(literal, "live") == (8, 3)
 
 
-def test_target_holding_a_variable_is_not_read_and_says_so():
-    text = lines('CONF=/etc/docker/daemon.json', 'cat > "$CONF" <<EOF', "{}", "EOF", "echo x > $DIR/daemon.json", "echo y > $LOG/setup.log")
+def test_target_holding_a_variable_the_script_sets_is_read():
+    text = lines(
+        "CONF=/etc/docker/daemon.json",
+        'cat > "$CONF" <<EOF',
+        "{}",
+        "EOF",
+        "UNIT_DIR=${UNIT_DIR:-/etc/systemd/system}/docker.service.d",  # the default when unset
+        'printf "[Service]\\n" > "${UNIT_DIR}/10-opts.conf"',
+        "CONF=$(mktemp)",  # reassigned: no longer known
+        "echo '{}' > $CONF",
+    )
+    extraction = read(text)
+    assert [(e.kind, e.target, e.document.text) for e in extraction.embedded] == [
+        ("daemon-json", "/etc/docker/daemon.json", "{}\n"),
+        ("systemd", "/etc/systemd/system/docker.service.d/10-opts.conf", "[Service]\n"),
+    ]
+
+
+def test_target_holding_a_variable_the_script_does_not_set_is_not_read_and_says_so():
+    text = lines("echo x > $DIR/daemon.json", "echo y > $LOG/setup.log", "echo z > /etc/docker/$(hostname).json")
     extraction = read(text)
     assert extraction.embedded == []
-    assert [note for note in extraction.notes if "variable" in note] == [
-        "line 2: heredoc writes to $CONF, a path that holds a variable: not read",
-        "line 5: echo writes to $DIR/daemon.json, a path that holds a variable: not read",
+    assert [note for note in extraction.notes if "expansion" in note] == [
+        "line 1: echo writes to $DIR/daemon.json, a path with an expansion the script does not resolve: not read",
+        "line 3: echo writes to /etc/docker/$(hostname).json, a path with an expansion the script does not resolve: not read",
     ]
+
+
+def test_a_quoted_variable_written_out_is_its_literal_mapped_where_it_is_assigned():
+    text = lines(
+        "CONFIG='{",
+        '  "live-restore": true',
+        "}'",
+        'printf \'%s\\n\' "$CONFIG" > /etc/docker/daemon.json',
+        'echo "${CONFIG}" | tee /etc/docker/daemon.json',
+        "echo $CONFIG > /etc/docker/daemon.json",  # unquoted: split and joined, left as an expansion
+        'OTHER="{\\"debug\\": $DEBUG}"',
+        'echo "$OTHER" > /etc/docker/daemon.json',
+    )
+    extraction = read(text)
+    texts = [(e.document.text, e.templated) for e in extraction.embedded]
+    assert texts == [
+        ('{\n  "live-restore": true\n}\n', False),
+        ('{\n  "live-restore": true\n}\n', False),
+        ("$CONFIG\n", True),
+        ("$OTHER\n", True),
+    ]
+    assert inner(extraction.embedded[0], "live") == (2, 4)
+    assert inner(extraction.embedded[1], "live") == (2, 4)
 
 
 def test_files_no_kind_reads_are_ignored():

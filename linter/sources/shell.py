@@ -661,7 +661,8 @@ class _Reader:
         self.out = Extraction()
         self.interpreter = _shell_of(document.text)
         self.variables: Dict[str, str] = {}  # NAME -> value after quote removal, as written
-        self.literal: Dict[str, bool] = {}  # NAME -> its value has no expansion
+        self.literal: Dict[str, bool] = {}  # NAME -> its value has no expansion (or only ones resolved)
+        self.written: Dict[str, Mapped] = {}  # NAME -> its literal value, mapped to where it is written
         self.exported: set = set()
         self.writes: List[_Write] = []
         self._embedded: List[Tuple[int, Embedded]] = []
@@ -718,8 +719,14 @@ class _Reader:
         name = self.t.raw(name_node)
         value_node = node.child_by_field_name("value")
         value = self.t.unquote(value_node) if value_node is not None else Mapped()
-        self.variables[name] = value.text
-        self.literal[name] = not value.expanded
+        # CONF=${CONF:-/etc/docker/daemon.json}: the default, as resolve() reads ${NAME:-word}
+        resolved = self.resolve(value) if value.expanded else value.text
+        self.variables[name] = value.text if resolved is None else resolved
+        self.literal[name] = resolved is not None
+        if value.expanded:
+            self.written.pop(name, None)
+        else:
+            self.written[name] = value
         if exported:
             self.exported.add(name)
 
@@ -1002,7 +1009,7 @@ class _Reader:
         for position, index in enumerate(args):
             if position:
                 joined.produce(" ", self.t.offsets.char(command.words[index].start_byte) - 1)
-            joined.extend(command.values[index])
+            joined.extend(self._quoted_variable(command, index))
         value = joined
         if escapes and "\\" in joined.text:
             value = Mapped()
@@ -1019,7 +1026,7 @@ class _Reader:
         if not args or command.text(args[0]).startswith("-v"):
             return None
         form = command.values[args[0]]
-        operands = [command.values[i] for i in args[1:]]
+        operands = [self._quoted_variable(command, i) for i in args[1:]]
         value = Mapped()
         value.expanded = form.expanded or any(operand.expanded for operand in operands)
         text = form.text
@@ -1057,6 +1064,18 @@ class _Reader:
             if not consumed or used >= len(operands):
                 break
         return value, "printf", self._anchor(command, args), value.expanded
+
+    def _quoted_variable(self, command: _Command, index: int) -> Mapped:
+        """The word, or for "$NAME" the literal the script assigned NAME, mapped to where it is written
+        (CONFIG='{...}' then printf '%s\\n' "$CONFIG" > /etc/docker/daemon.json). Unquoted, the
+        value would be split and joined again, so it stays an expansion."""
+        value = command.values[index]
+        if value.expanded:
+            match = re.fullmatch(r'"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))"', self.t.raw(command.words[index]))
+            written = match and self.written.get(match.group(1) or match.group(2))
+            if written is not None:
+                return written
+        return value
 
     def _anchor(self, command: _Command, args: List[int]) -> Tuple[int, int]:
         if not args:
@@ -1135,19 +1154,20 @@ class _Reader:
 
     def _write(self, node, path: Mapped, content, append: bool, tee: bool = False) -> None:
         value, origin, anchor, templated = content
-        if path.text.startswith("/dev/"):
-            return
-        if path.expanded:
+        target = self.resolve(path)
+        if target is None:
             if kind_for_target(path.text) is not None or "$" in _base(path.text) or "`" in _base(path.text):
                 line, _ = self.document.line_col(self.t.offsets.char(node.start_byte))
-                self.out.notes.append(f"line {line}: {origin} writes to {path.text}, a path that holds a variable: not read")
+                self.out.notes.append(f"line {line}: {origin} writes to {path.text}, a path with an expansion the script does not resolve: not read")
             return
-        self.writes.append(_Write(path.text, value, origin, anchor, append, tee, templated))
+        if target.startswith("/dev/"):
+            return
+        self.writes.append(_Write(target, value, origin, anchor, append, tee, templated))
 
     def _move(self, source: str, destination: Mapped) -> None:
-        if destination.expanded:
+        target = self.resolve(destination)
+        if target is None:
             return
-        target = destination.text
         for write in reversed(self.writes):
             current = write.moved[-1] if write.moved else write.target
             if current == source:

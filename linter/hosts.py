@@ -66,8 +66,10 @@ class Host:
         """Where host-wide findings point: its daemon.json, else where the engine is installed,
         else its unit, else its first real file."""
         real = [f for f in self.fragments if not f.document.start_location().path.startswith("<")] or self.fragments
+        # an install of the engine itself before a blanket `apt-get upgrade` (name "*")
+        ordered = sorted(real, key=lambda fragment: isinstance(fragment, EnginePackage) and fragment.name == "*")
         for kind in (DaemonConfig, EnginePackage, UnitFile, DockerdCommand):
-            for fragment in real:
+            for fragment in ordered:
                 if isinstance(fragment, kind):
                     where = getattr(fragment, "location", None)
                     if where is not None and not where.path.startswith("<"):

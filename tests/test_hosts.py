@@ -147,6 +147,12 @@ def test_live_restore_disabled_is_not_asked_of_a_swarm_node(tmp_path):
     assert [f.location.path for f in result.findings] == ["standalone.sh"]
 
 
+def test_host_wide_finding_points_at_the_engine_install_not_a_blanket_upgrade(tmp_path):
+    script = "#!/bin/sh\napt-get update\napt-get upgrade -y\napt-get install -y docker-ce=5:27.5.1-1~ubuntu.24.04~noble\n"
+    write_tree(tmp_path, {"image.sh": script})
+    assert where(only(scan(tmp_path, select=["DKD101"]), "DKD101")) == at(script, "docker-ce=")
+
+
 def test_templated_heredoc_is_not_reported_as_broken(tmp_path):
     write_tree(tmp_path, {"provision.sh": '#!/bin/sh\ncat > /etc/docker/daemon.json <<EOF\n{"live-restore": $LR, "dns": ["$DNS"]}\nEOF\n'})
     result = scan(tmp_path)

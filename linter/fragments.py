@@ -22,7 +22,7 @@ class Problem:
     message: str  # what dockerd says, verbatim where known
     start: int  # offset in the document text
     end: int
-    kind: str = "syntax"  # syntax | encoding | not-object | number (beyond float64)
+    kind: str = "syntax"  # syntax | encoding | not-object | number (beyond float64) | opaque (content unknown)
 
 
 @dataclass
@@ -35,6 +35,15 @@ class Fragment:
     from_template: bool = field(default=False, kw_only=True)
 
 
+@dataclass(frozen=True)
+class Opaque:
+    """A file whose content dlint cannot know (a program's output, a download, a copy of a file it
+    did not see written): why, and the path it is a copy of, when it is one."""
+
+    why: str  # "it is the output of `jq`, which dlint does not run"
+    copy_of: Optional[str] = None
+
+
 @dataclass
 class DaemonConfig(Fragment):
     """A daemon.json: its parsed tree (None when empty, null or broken) and the first problem."""
@@ -44,6 +53,7 @@ class DaemonConfig(Fragment):
     target: Optional[str] = None  # where it lands on the machine (/etc/docker/daemon.json), when known
     templated: bool = False  # holds expansions dlint cannot evaluate (an unquoted heredoc, Jinja, ${...})
     append: bool = False  # appended to the target rather than replacing it
+    opaque: Optional[Opaque] = None  # content dlint cannot know, and why
 
     @property
     def readable(self) -> bool:

@@ -119,6 +119,7 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None) -> List[H
     for name, layout, fragments in _group(groups).values():
         if not any(isinstance(f, _ENGINE_FRAGMENTS) for f in fragments):
             continue
+        fragments = _resolve_copies(fragments)
         platform, origin = _platform(fragments, configured)
         host = Host(name, fragments, platform, origin, layout)
         _start_command(host, assume)
@@ -128,6 +129,14 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None) -> List[H
             continue
         hosts.append(host)
     return hosts
+
+
+def _resolve_copies(fragments: List[Fragment]) -> List[Fragment]:
+    """A daemon.json copied from a file this host also writes (cloud-init's write_files puts
+    /root/daemon.json, runcmd copies it to /etc/docker/) is that file, which is read already: the
+    copy is not a daemon.json of unknown content."""
+    written = {f.target for f in fragments if isinstance(f, DaemonConfig) and f.opaque is None and f.target}
+    return [f for f in fragments if not (isinstance(f, DaemonConfig) and f.opaque is not None and f.opaque.copy_of in written)]
 
 
 def rootless(host: Host) -> bool:

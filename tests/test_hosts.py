@@ -153,6 +153,31 @@ def test_host_wide_finding_points_at_the_engine_install_not_a_blanket_upgrade(tm
     assert where(only(scan(tmp_path, select=["DKD101"]), "DKD101")) == at(script, "docker-ce=")
 
 
+def test_a_daemon_json_patched_by_jq_is_not_reported_as_lacking_live_restore(tmp_path):
+    script = (
+        "#!/bin/bash\napt-get install -y docker-ce\ntmp=$(mktemp)\n"
+        "jq '. + {\"live-restore\": true}' /etc/docker/daemon.json > \"$tmp\" && mv \"$tmp\" /etc/docker/daemon.json\n"
+    )
+    write_tree(tmp_path, {"setup.sh": script})
+    result = scan(tmp_path)
+    finding = only(result, "DKD902")
+    assert where(finding) == at(script, 'mv "$tmp"')
+    assert "it is $tmp, put there by `mv`" in finding.message
+    assert [f.rule for f in result.findings] == ["DKD902"]  # no DKD101: the content is unknown, not absent
+
+
+def test_a_copy_of_a_file_the_host_writes_is_that_file(tmp_path):
+    # write_files puts the file down, runcmd copies it into place: the copy is known content
+    user_data = (
+        "#cloud-config\nwrite_files:\n  - path: /root/daemon.json\n    content: |\n      {\"log-driver\": \"local\"}\n"
+        "runcmd:\n  - curl -fsSL https://get.docker.com | sh\n  - cp /root/daemon.json /etc/docker\n"
+    )
+    write_tree(tmp_path, {"user-data.yaml": user_data})
+    result = scan(tmp_path)
+    assert "DKD902" not in [f.rule for f in result.findings]
+    assert where(only(result, "DKD101")) == at(user_data, '{"log-driver"')
+
+
 def test_templated_heredoc_is_not_reported_as_broken(tmp_path):
     write_tree(tmp_path, {"provision.sh": '#!/bin/sh\ncat > /etc/docker/daemon.json <<EOF\n{"live-restore": $LR, "dns": ["$DNS"]}\nEOF\n'})
     result = scan(tmp_path)
@@ -178,6 +203,22 @@ def test_hosts_command_text_and_json(tmp_path):
     assert level["from"]["trace"][0]["label"] == "$DOCKER_OPTS"
     assert host["config"]["live-restore"]["from"] == {"path": "etc/docker/daemon.json", "line": 1, "column": 2}
     assert host["command"]["origin"] == "systemd" and not host["command"]["assumed"]
+
+
+def test_hosts_says_which_daemon_json_it_could_not_read_and_why(tmp_path):
+    script = "#!/bin/sh\napt-get install -y docker-ce\ncurl -fsSL -o /etc/docker/daemon.json https://example.com/d.json\n"
+    write_tree(tmp_path, {"setup.sh": script, "web/etc/docker/daemon.json": '{"live-restore": true,}\n'})
+    doc = json.loads(cli("hosts", "--format", "json", cwd=tmp_path).stdout)
+    schema = json.loads((REPO / "linter" / "schemas" / "hosts.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(doc)
+    unread = {host["name"]: host.get("unread") for host in doc["hosts"]}
+    [(script_unread,)] = [value for name, value in unread.items() if name == "setup.sh"]
+    assert script_unread["why"] == "it is downloaded by `curl`"
+    assert (script_unread["target"], script_unread["from"]["line"], script_unread["from"]["column"]) == ("/etc/docker/daemon.json", 3, 1)
+    [(broken,)] = [value for name, value in unread.items() if name == "web/"]
+    assert broken["why"].startswith("invalid character '}'") and broken["from"]["line"] == 1
+    text = cli("hosts", cwd=tmp_path).stdout
+    assert "  not read: /etc/docker/daemon.json: it is downloaded by `curl`  setup.sh:3:1" in text
 
 
 def test_corpus_like_repository_runs_without_a_crash(tmp_path):

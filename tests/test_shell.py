@@ -331,6 +331,51 @@ def test_target_holding_a_variable_the_script_does_not_set_is_not_read_and_says_
     ]
 
 
+@pytest.mark.parametrize(
+    "line,expected",
+    [
+        ("jq '. + {\"live-restore\": true}' /etc/docker/daemon.json > /etc/docker/daemon.json", ("/etc/docker/daemon.json", "it is the output of `jq`", "jq > /etc/docker/daemon.json")),
+        ("jq -s add a.json b.json | sudo tee /etc/docker/daemon.json >/dev/null", ("/etc/docker/daemon.json", "it is what `jq` prints", "jq | tee /etc/docker/daemon.json")),
+        ('mv "$tmp" /etc/docker/daemon.json', ("/etc/docker/daemon.json", "it is $tmp, put there by `mv`", "mv $tmp /etc/docker/daemon.json")),
+        ("install -m 0644 files/daemon.json /etc/docker/", ("/etc/docker/daemon.json", "it is files/daemon.json, put there by `install`", "install files/daemon.json /etc/docker/daemon.json")),
+        ("curl -fsSL -o /etc/docker/daemon.json https://example.com/d.json", ("/etc/docker/daemon.json", "downloaded by `curl`", "curl -o /etc/docker/daemon.json")),
+        ("wget -q --output-document=/etc/docker/daemon.json https://example.com/d.json", ("/etc/docker/daemon.json", "downloaded by `wget`", "wget -O /etc/docker/daemon.json")),
+        ("sed -i 's/false/true/' /etc/docker/daemon.json", ("/etc/docker/daemon.json", "`sed` edits it in place", "sed -i /etc/docker/daemon.json")),
+        ("perl -pi -e 's/false/true/' /etc/docker/daemon.json", ("/etc/docker/daemon.json", "`perl` edits it in place", "perl -i /etc/docker/daemon.json")),
+    ],
+)
+def test_a_daemon_json_whose_content_a_program_decides_is_said_not_guessed(line, expected):
+    extraction = read(lines("#!/bin/sh", line))
+    [embedded] = extraction.embedded
+    target, why, label = expected
+    assert (embedded.kind, embedded.target, embedded.templated) == ("daemon-json", target, True)
+    assert why in embedded.opaque.why and embedded.document.label == label
+    assert embedded.opaque.copy_of == ("files/daemon.json" if line.startswith("install") else None)
+    writer = line.index("sudo tee") if "| sudo tee" in line else 0
+    assert at(embedded.document.location(0)) == (2, writer + 1)  # the command that writes it
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "jq . /etc/docker/daemon.json > /dev/null",
+        "cp /etc/docker/daemon.json /root/daemon.json.bak",
+        "sed -n 1p /etc/docker/daemon.json",
+        "curl -fsSL https://get.docker.com -o get-docker.sh",
+        "python3 render.py > /etc/systemd/system/docker.service.d/10-opts.conf",  # a unit of unknown content: not said yet
+        "jq . x.json > \"$(mktemp)\"",
+    ],
+)
+def test_programs_that_do_not_write_a_daemon_json_are_not_reported(line):
+    assert read(lines("#!/bin/sh", line)).embedded == []
+
+
+def test_a_written_file_that_is_then_moved_is_followed_not_made_opaque():
+    text = lines("echo '{\"live-restore\": true}' > /tmp/daemon.json", "sudo cp /tmp/daemon.json /etc/docker/")
+    [embedded] = read(text).embedded
+    assert (embedded.target, embedded.opaque, embedded.document.text) == ("/etc/docker/daemon.json", None, '{"live-restore": true}\n')
+
+
 def test_a_quoted_variable_written_out_is_its_literal_mapped_where_it_is_assigned():
     text = lines(
         "CONFIG='{",
@@ -413,9 +458,10 @@ def test_printf_forms():
         "printf '%s\\n' '{\"debug\": true}' > /etc/docker/daemon.json",
         "printf '{\\n  \"live-restore\": true\\n}\\n' | sudo tee /etc/docker/daemon.json",
         "printf 'DOCKER_OPTS=%s\\n' \"--debug\" '--tls' >> /etc/default/docker",
-        "printf -v x '%s' y > /etc/docker/daemon.json",
+        "printf -v x '%s' y > /etc/docker/daemon.json",  # prints nothing: the file is emptied
     )
-    first, second, third = read(text).embedded
+    first, second, third, fourth = read(text).embedded
+    assert (fourth.document.text, fourth.opaque, fourth.templated) == ("", None, False)
     assert first.document.text == '{"debug": true}\n'
     assert inner(first, '"debug"') == (1, 17)
     assert second.document.text == '{\n  "live-restore": true\n}\n'

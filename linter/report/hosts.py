@@ -13,10 +13,24 @@ SCHEMA_VERSION = 1
 
 
 def _where(facts, ptr: str) -> Dict[str, Any]:
-    loc = facts.locate(ptr)
+    return _location(facts.locate(ptr))
+
+
+def _location(loc) -> Dict[str, Any]:
     out = {"path": loc.path, "line": loc.line, "column": loc.column}
     if loc.trace:
         out["trace"] = [step.to_dict() for step in loc.trace]
+    return out
+
+
+def _unread(host) -> List[Dict[str, Any]]:
+    """The daemon.json files of the host that dlint could not read, and why."""
+    out = []
+    for config in host.daemon_configs:
+        if config.problem is None:
+            continue
+        why = config.opaque.why if config.opaque else config.problem.message
+        out.append({"target": config.target or config.source.display, "why": why, "from": _location(config.document.location(config.problem.start))})
     return out
 
 
@@ -38,6 +52,9 @@ def describe(host, engine) -> Dict[str, Any]:
         "sources": host.sources,
         "config": config,
     }
+    unread = _unread(host)
+    if unread:
+        out["unread"] = unread
     command = data.get("command")
     if command is not None:
         out["command"] = dict(command, note=host.command.note if host.command else "")
@@ -76,6 +93,8 @@ def render_text(doc: Dict[str, Any]) -> str:
     for host in doc["hosts"]:
         lines.append(f"{host['name']}  ({host['platform']}, {host['layout']}{'' if host['readable'] else ', unreadable'})")
         lines.append("  sources: " + ", ".join(host["sources"]))
+        for unread in host.get("unread", ()):
+            lines.append(f"  not read: {unread['target']}: {unread['why']}  {_loc(unread['from'])}")
         command = host.get("command")
         if command:
             origin = command["origin"] + (", assumed" if command["assumed"] else "")

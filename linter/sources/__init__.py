@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import List, Optional, Pattern, Union
 
 from ..document import Document
-from ..fragments import Fragment
+from ..fragments import Fragment, Opaque
 from ..source import Source
 
 SNIFF = "sniff"  # a claims() answer: read the first bytes of the file and ask sniff()
@@ -33,6 +33,7 @@ class Embedded:
     append: bool = False  # appended to the target rather than replacing it
     group: Optional[str] = None  # the machine it belongs to (a Terraform resource): its fragments join that host
     reference: Optional[str] = None  # the repository file it is, when it is one a source names (templatefile())
+    opaque: Optional[Opaque] = None  # content dlint cannot know (a program's output): said, not read
 
 
 @dataclass
@@ -53,6 +54,7 @@ class ReadContext:
     append: bool = False
     depth: int = 0
     group: Optional[str] = None
+    opaque: Optional[Opaque] = None
 
 
 class SourceKind:

@@ -121,6 +121,10 @@ class DaemonJsonKind(SourceKind):
 
     def read(self, document: Document, context: ReadContext) -> Extraction:
         """A daemon.json that provisioning writes (its target says what it is: no confirmation)."""
+        if context.opaque:  # a program's output, a download: nothing is judged on it (DKD902 says so)
+            problem = Problem(context.opaque.why, 0, len(document.text), "opaque")
+            fragment = DaemonConfig(context.source, document, None, problem, context.target, True, context.append, opaque=context.opaque)
+            return Extraction([fragment])
         root, problem = read(document.text)
         fragment = DaemonConfig(context.source, document, root, problem, context.target, context.templated, context.append)
         return Extraction([fragment])

@@ -28,7 +28,7 @@ from functools import lru_cache
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ..document import Document
-from ..fragments import DockerdCommand, EnginePackage, ServiceAction, SwarmMembership, Word
+from ..fragments import DockerdCommand, EnginePackage, Opaque, ServiceAction, SwarmMembership, Word
 from ..mapped import Mapped, Offsets, embedded_document
 from . import DOCKER_NEEDLES, SNIFF, Embedded, Extraction, ReadContext, SourceKind, kind_for_target
 
@@ -577,6 +577,7 @@ class _Write:
     tee: bool = False
     templated: bool = False
     moved: List[str] = field(default_factory=list)
+    opaque: Optional[Opaque] = None  # content dlint cannot know (jq's output, a download), and why
 
 
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
@@ -895,7 +896,8 @@ class _Reader:
             return
         raw = self.t.raw(name_node).strip("'\"")
         if _base(raw) not in _INTERESTING and _base(raw) not in self.downloads and not _SUDO_VARIABLE.fullmatch(raw) and not _DOCKER_VARIABLE.fullmatch(raw):
-            return
+            if node.id not in self.structure.statements:
+                return  # nor does it write a file (jq ... > /etc/docker/daemon.json does)
         command = self.command(node)
         if command is None:
             return
@@ -1024,7 +1026,7 @@ class _Reader:
         if args and command.text(args[0]) == "--":
             args = args[1:]
         if not args or command.text(args[0]).startswith("-v"):
-            return None
+            return Mapped(), "printf", self._anchor(command, args), False  # prints nothing (-v: to a variable)
         form = command.values[args[0]]
         operands = [self._quoted_variable(command, i) for i in args[1:]]
         value = Mapped()
@@ -1103,8 +1105,6 @@ class _Reader:
         args = list(range(program.index + 1, len(command.values)))
         if name == "tee":
             content = self.stdin(command)
-            if content is None:
-                return
             append = False
             files = []
             options = True
@@ -1119,7 +1119,11 @@ class _Reader:
                 else:
                     files.append(index)
             for index in files:
-                self._write(command.words[index], command.values[index], content, append, tee=True)
+                if content is None:
+                    feeder = self._feeder(command)
+                    self._opaque(command, command.values[index], f"it is what `{feeder}` prints, which dlint does not run", f"{feeder} | tee{' -a' if append else ''}", append)
+                else:
+                    self._write(command.words[index], command.values[index], content, append, tee=True)
         elif name == "dd" or name in ("install", "cp") and any(command.text(i) == "/dev/stdin" for i in args):
             content = self.stdin(command)
             if content is None:
@@ -1138,19 +1142,46 @@ class _Reader:
             operands = [i for i in args if not command.text(i).startswith("-")]
             if name == "install":
                 operands = [i for i in operands if not (i > 0 and command.text(i - 1) in ("-m", "-o", "-g", "--mode", "--owner", "--group"))]
-            if len(operands) == 2:
-                self._move(command.text(operands[0]), command.values[operands[1]])
+            if len(operands) == 2 and not self._move(command.text(operands[0]), command.values[operands[1]]):
+                source = command.text(operands[0])
+                copy_of = self.resolve(command.values[operands[0]])
+                self._opaque(command, command.values[operands[1]], f"it is {source}, put there by `{name}`, and dlint did not see that file written", f"{name} {source}", source=source, copy_of=copy_of)
+        elif name in ("sed", "perl") and any(re.fullmatch(r"-[a-zA-Z]*i.*|--in-place(=.*)?", command.text(i)) for i in args):
+            for index in args:
+                if not command.text(index).startswith("-"):
+                    self._opaque(command, command.values[index], f"`{name}` edits it in place, and dlint does not run it", f"{name} -i")
         content = None
         for redirect in command.redirects:
             target = self._target(redirect)
             if target is None:
                 continue
+            node, append = target
             if content is None:
                 content = self.stdout(command)
                 if content is None:
-                    return
-            node, append = target
+                    self._opaque(command, self.t.unquote(node), f"it is the output of `{name}`, which dlint does not run", f"{name} {'>>' if append else '>'}", append)
+                    continue
             self._write(node, self.t.unquote(node), content, append)
+
+    def _feeder(self, command: _Command) -> str:
+        """The program whose output a pipeline feeds to ``command`` ("standard input" when unknown)."""
+        body = self._previous_command(command)
+        before = self.command(body) if body is not None else None
+        program = self.program(before) if before is not None else None
+        return program.name if program is not None else "standard input"
+
+    def _opaque(self, command: _Command, path: Mapped, why: str, origin: str, append: bool = False, source: Optional[str] = None, copy_of: Optional[str] = None) -> None:
+        """A file the command writes with content dlint cannot know: a daemon.json of unknown content
+        is said (DKD902) rather than read as absent."""
+        target = self.resolve(path)
+        if target is None or target.startswith("/dev/"):
+            return
+        if source is not None and (target.endswith("/") or "." not in _base(target)) and kind_for_target(target.rstrip("/") + "/" + _base(source)):
+            target = target.rstrip("/") + "/" + _base(source)  # cp x /etc/docker/, cp x /etc/docker
+        start, end = self.t.span(command.node)
+        value = Mapped()
+        value.add(self.t.text[start:end], start)
+        self.writes.append(_Write(target, value, origin, (start, end), append, opaque=Opaque(why, copy_of)))
 
     def _write(self, node, path: Mapped, content, append: bool, tee: bool = False) -> None:
         value, origin, anchor, templated = content
@@ -1164,17 +1195,19 @@ class _Reader:
             return
         self.writes.append(_Write(target, value, origin, anchor, append, tee, templated))
 
-    def _move(self, source: str, destination: Mapped) -> None:
+    def _move(self, source: str, destination: Mapped) -> bool:
+        """Follow a file the script wrote to where mv/cp/install put it; False when none was."""
         target = self.resolve(destination)
         if target is None:
-            return
+            return True  # nothing dlint could follow anyway
         for write in reversed(self.writes):
             current = write.moved[-1] if write.moved else write.target
             if current == source:
                 if target.endswith("/") or kind_for_target(target.rstrip("/") + "/" + _base(source)) and not kind_for_target(target):
                     target = target.rstrip("/") + "/" + _base(source)
                 write.moved.append(target)
-                return
+                return True
+        return False
 
     def _emit_writes(self) -> None:
         for write in self.writes:
@@ -1182,14 +1215,18 @@ class _Reader:
             kind = kind_for_target(target)
             if kind is None:
                 continue
-            if write.tee:
+            if write.opaque is not None and kind != "daemon-json":
+                continue  # (units and environment files of unknown content: not yet said)
+            if write.opaque is not None:
+                label = f"{write.origin} {write.target}"
+            elif write.tee:
                 label = f"{write.origin} | tee{' -a' if write.append else ''} {write.target}"
             else:
                 label = f"{write.origin} {'>>' if write.append else '>'} {write.target}"
             if write.moved:
                 label += f", moved to {target}"
             document = embedded_document(self.document, write.content, label, write.anchor)
-            self._embedded.append((write.anchor[0], Embedded(document, kind, target=target, templated=write.templated, append=write.append)))
+            self._embedded.append((write.anchor[0], Embedded(document, kind, target=target, templated=write.templated or write.opaque is not None, append=write.append, opaque=write.opaque)))
 
     # -- dockerd ----------------------------------------------------------------------------
 
@@ -1365,21 +1402,32 @@ class _Reader:
     # -- get.docker.com ---------------------------------------------------------------------
 
     def _fetch(self, command: _Command, program: _Program) -> None:
-        """curl/wget of get.docker.com: remember the name the script is saved under."""
+        """curl/wget of get.docker.com: remember the name the script is saved under. Any other
+        download saved as a daemon.json is a file whose content dlint cannot know."""
         texts = [command.text(i) for i in range(program.index + 1, len(command.values))]
-        if not any(host in text for text in texts for host in _GET_DOCKER):
-            return
         letter, long_names = ("o", ("--output",)) if program.name == "curl" else ("O", ("--output-document",))
+        fetches_get_docker = any(host in text for text in texts for host in _GET_DOCKER)
         for position, text in enumerate(texts):
-            saved = None
+            index, skip = program.index + 1 + position, 0  # the word holding the path, and its prefix
             if text in long_names or re.fullmatch(r"-[a-zA-Z]*" + letter, text):
-                saved = texts[position + 1] if position + 1 < len(texts) else None
+                index += 1
             elif text.startswith(tuple(name + "=" for name in long_names)):
-                saved = text.split("=", 1)[1]
+                skip = text.index("=") + 1
             elif re.fullmatch(r"-[a-zA-Z]*" + letter + r".+", text) and not text.startswith("--"):
-                saved = text[text.index(letter, 1) + 1 :]
-            if saved and saved != "-":
-                self.downloads.add(_base(saved))
+                skip = text.index(letter, 1) + 1
+            else:
+                continue
+            if index >= len(command.values):
+                continue
+            path = Mapped()
+            command.values[index].copy_into(path, skip, command.values[index].length)
+            path.expanded = command.values[index].expanded
+            if not path.text or path.text == "-":
+                continue
+            if fetches_get_docker:
+                self.downloads.add(_base(path.text))
+            else:
+                self._opaque(command, path, f"it is downloaded by `{program.name}`", f"{program.name} {'-o' if program.name == 'curl' else '-O'}")
 
     def _fetches_get_docker(self, node) -> bool:
         command = self.command(node) if node is not None and node.type == "command" else None
@@ -1629,7 +1677,7 @@ _HANDLERS: Dict[str, object] = {
     "wget": _Reader._fetch,
 }
 
-_INTERESTING = frozenset(_HANDLERS) | _SHELLS | _WRAPPERS | {"cat", "echo", "printf", "tee", "install", "cp", "dd", "mv"}
+_INTERESTING = frozenset(_HANDLERS) | _SHELLS | _WRAPPERS | {"cat", "echo", "printf", "tee", "install", "cp", "dd", "mv", "sed", "perl"}
 
 
 # ------------------------------------------------------------------------------------------

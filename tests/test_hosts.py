@@ -185,6 +185,14 @@ def test_templated_heredoc_is_not_reported_as_broken(tmp_path):
     assert result.exit_code == 0
 
 
+def _hosts_json(root):
+    """`dlint hosts --format json`, checked against its published schema."""
+    doc = json.loads(cli("hosts", "--format", "json", cwd=root).stdout)
+    schema = json.loads((REPO / "linter" / "schemas" / "hosts.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(doc)
+    return doc
+
+
 def test_hosts_command_text_and_json(tmp_path):
     unit = "[Service]\nEnvironmentFile=-/etc/default/docker\nExecStart=/usr/sbin/dockerd -H fd:// $DOCKER_OPTS\n"
     defaults = 'DOCKER_OPTS="--log-level=warn"\n'
@@ -193,9 +201,7 @@ def test_hosts_command_text_and_json(tmp_path):
     text = cli("hosts", cwd=tmp_path)
     assert text.returncode == 0
     assert "etc/default/docker:1:14 (via lib/systemd/system/docker.service:3 › $DOCKER_OPTS) (flag)" in text.stdout
-    doc = json.loads(cli("hosts", "--format", "json", cwd=tmp_path).stdout)
-    schema = json.loads((REPO / "linter" / "schemas" / "hosts.schema.json").read_text())
-    jsonschema.Draft202012Validator(schema).validate(doc)
+    doc = _hosts_json(tmp_path)
     (host,) = doc["hosts"]
     level = host["config"]["log-level"]
     assert (level["value"], level["via"]) == ("warn", "flag")
@@ -208,9 +214,7 @@ def test_hosts_command_text_and_json(tmp_path):
 def test_hosts_says_which_daemon_json_it_could_not_read_and_why(tmp_path):
     script = "#!/bin/sh\napt-get install -y docker-ce\ncurl -fsSL -o /etc/docker/daemon.json https://example.com/d.json\n"
     write_tree(tmp_path, {"setup.sh": script, "web/etc/docker/daemon.json": '{"live-restore": true,}\n'})
-    doc = json.loads(cli("hosts", "--format", "json", cwd=tmp_path).stdout)
-    schema = json.loads((REPO / "linter" / "schemas" / "hosts.schema.json").read_text())
-    jsonschema.Draft202012Validator(schema).validate(doc)
+    doc = _hosts_json(tmp_path)
     unread = {host["name"]: host.get("unread") for host in doc["hosts"]}
     [(script_unread,)] = [value for name, value in unread.items() if name == "setup.sh"]
     assert script_unread["why"] == "it is downloaded by `curl`"

@@ -456,7 +456,33 @@ def test_lineinfile_on_the_environment_file(tmp_path):
     (env,) = host(result, "roles/docker/").of(EnvFile)
     (variable,) = env.variables
     assert variable.name == "DOCKER_OPTS" and (variable.location.line, variable.location.column) == at(tasks, "DOCKER_OPTS=", 2)
-    assert any("lineinfile edits /etc/docker/daemon.json" in note for note in result.notes)
+    (unknown,) = [f for f in result.findings if f.rule == "DKD902"]  # the edited daemon.json: said, not guessed
+    assert "`lineinfile` edits it line by line" in unknown.message
+    assert (unknown.location.line, unknown.location.column) == at(tasks, "/etc/docker/daemon.json")
+
+
+def test_a_daemon_json_the_role_downloads_or_copies_on_the_machine_is_said_not_guessed(tmp_path):
+    tasks = (
+        "- apt: {name: docker-ce}\n"
+        "- get_url: {url: 'https://example.com/daemon.json', dest: /etc/docker/daemon.json}\n"
+        "- copy: {src: /opt/site/daemon.json, remote_src: true, dest: /etc/docker/}\n"
+    )
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": tasks})
+    result = scan(tmp_path)
+    assert [(f.rule, f.location.line) for f in result.findings] == [("DKD902", 2), ("DKD902", 3)]  # no DKD101
+    assert "downloaded by `get_url`" in result.findings[0].message
+    assert "it is /opt/site/daemon.json, copied on the machine itself (remote_src)" in result.findings[1].message
+
+
+def test_a_remote_copy_of_a_file_the_role_writes_is_that_file(tmp_path):
+    tasks = (
+        "- apt: {name: docker-ce}\n"
+        "- copy: {content: '{\"log-driver\": \"local\"}', dest: /root/daemon.json}\n"
+        "- copy: {src: /root/daemon.json, remote_src: yes, dest: /etc/docker/daemon.json}\n"
+    )
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": tasks})
+    result = scan(tmp_path)
+    assert [(f.rule, f.location.line) for f in result.findings] == [("DKD101", 2)]
 
 
 def test_blockinfile_of_a_drop_in_with_its_section(tmp_path):
@@ -577,8 +603,9 @@ def test_nothing_outside_the_project_is_read(tmp_path):
     (project / "roles/docker/files").mkdir(parents=True)
     (project / "roles/docker/files/linked").symlink_to(outside)
     result = scan(project)
-    assert not result.findings and not result.hosts
-    assert sum("is not in the repository" in note for note in result.notes) == 3
+    # none of them is read (no DKD002 for "debugg"): each is a daemon.json dlint cannot know
+    assert [f.rule for f in result.findings] == ["DKD902"] * 3
+    assert all("is not in the repository" in f.message for f in result.findings)
 
 
 # --- static Jinja --------------------------------------------------------------------------------

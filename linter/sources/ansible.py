@@ -48,7 +48,7 @@ from weakref import WeakKeyDictionary
 from .. import jinja
 from ..discovery import MAX_BYTES, read_bounded
 from ..document import Document
-from ..fragments import EnginePackage, ServiceAction, SwarmMembership
+from ..fragments import EnginePackage, Opaque, ServiceAction, SwarmMembership
 from ..jinja import Mapped, Val
 from ..location import Location, TraceStep
 from ..source import Source
@@ -868,6 +868,21 @@ class _Reader:
             self.include(task, scope)
         elif module in ("include_role", "import_role"):
             self.note("the role this task applies is read as a host of its own", task.module_key.start_mark.index)
+        elif module == "get_url":
+            dest_node, dest = self.destination(task, scope, "dest")
+            if dest and kind_for_target(dest):
+                self.opaque(task, dest_node, dest, kind_for_target(dest), "it is downloaded by `get_url`", f"get_url → {dest}", "downloaded by get_url")
+
+    def opaque(self, task: _Task, node, dest: str, kind: str, why: str, label: str, said: str, copy_of: Optional[str] = None) -> None:
+        """A file the task writes with content dlint cannot know. A daemon.json of unknown content is
+        said (DKD902), not read as absent; other files get a note."""
+        if kind != "daemon-json":
+            self.note(f"{dest} is {said}; its content is not read", task.module_key.start_mark.index)
+            return
+        node = node if node is not None else task.module_key
+        start, end = node.start_mark.index, node.end_mark.index
+        document = jinja.to_document(Mapped.of(self.doc.text[start:end], self.doc, start), parent=self.doc, label=label, anchor=(start, end))
+        self.embed(Embedded(document, kind, target=dest, templated=True, opaque=Opaque(why, copy_of)))
 
     def destination(self, task: _Task, scope: _Scope, *names: str) -> Tuple[Optional[object], Optional[str]]:
         """A path option: rendered when known, else as written (``{{ dir }}/daemon.json`` is still a
@@ -902,7 +917,8 @@ class _Reader:
         if src:
             _, remote = self.option(task, scope, "remote_src")
             if remote is not None and jinja.truthy(remote):
-                self.note(f"copy of {src} on the machine itself (remote_src) to {dest}; its content is not in the repository", task.module_key.start_mark.index)
+                why = f"it is {src}, copied on the machine itself (remote_src), and dlint did not see that file written"
+                self.opaque(task, dest_node, dest, kind, why, f"copy {src} (remote_src) → {dest}", f"a copy of {src} on the machine itself (remote_src)", copy_of=src)
                 return
             src_node, _ = self.destination(task, scope, "src")
             self.reference(task, scope, src_node, src, dest, kind, "copy")
@@ -951,11 +967,11 @@ class _Reader:
 
     def reference(self, task: _Task, scope: _Scope, src_node, src: str, dest: str, kind: str, module: str) -> None:
         if jinja.has_jinja(src):
-            self.note(f"{module} src {src} is templated; not read", src_node.start_mark.index)
+            self.opaque(task, src_node, dest, kind, f"its {module} src {src} is a template dlint does not render", f"{module} {src} → {dest}", f"{module} of {src}, a templated src")
             return
         path = self.resolve_file(task, src, _WHERE_FILES[module])
         if path is None:
-            self.note(f"{module} src {src} (→ {dest}) is not in the repository; not read", src_node.start_mark.index)
+            self.opaque(task, src_node, dest, kind, f"its {module} src {src} is not in the repository", f"{module} {src} → {dest}", f"{module} of {src}, which is not in the repository")
             return
         text = _read_text(self.place, path)
         if text is None:
@@ -998,10 +1014,10 @@ class _Reader:
         module = task.module
         if kind == "daemon-json":
             if module == "blockinfile":
-                message = f"blockinfile on {path}: its marker lines (# BEGIN ANSIBLE MANAGED BLOCK) are not JSON, and dockerd refuses a daemon.json with comments unless the markers are made JSON-safe; the edited file is not read"
+                why = "blockinfile edits it, and its marker lines (# BEGIN ANSIBLE MANAGED BLOCK) are not JSON unless made JSON-safe"
             else:
-                message = f"{module} edits {path} line by line; the resulting daemon.json is not read"
-            self.note(message, task.module_key.start_mark.index)
+                why = f"`{module}` edits it line by line, and dlint does not apply the edit"
+            self.opaque(task, path_node, path, kind, why, f"{module} → {path}", "")
             return
         _, state = self.option(task, scope, "state")
         if state is not None and state.kind == "str" and state.mapped().text == "absent":

@@ -120,6 +120,8 @@ def _command(host, engine: Engine, provenance: Dict[str, Location]):
         "args": [word.text for word in command.words],
         "complete": complete,
     }
+    if command.origin == "unknown":
+        described["unknown"] = command.note
     return described, by_key, flags
 
 

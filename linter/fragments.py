@@ -87,7 +87,7 @@ class DockerdCommand(Fragment):
     """dockerd started with arguments: a systemd ExecStart after expansion, or a script."""
 
     words: List[Word] = field(default_factory=list)  # the arguments after the program
-    origin: str = ""  # systemd | shell | packaged-unit
+    origin: str = ""  # systemd | shell | packaged-unit | unknown (a unit edited in a way dlint cannot read)
     location: Optional[Location] = None  # the whole command (ExecStart= line, shell command)
     assumed: bool = False  # not in the repository: the packaged unit, assumed
     note: str = ""  # said in findings that rely on it
@@ -110,6 +110,18 @@ class UnitFile(Fragment):
 
     target: str = ""  # where it is on the machine: /etc/systemd/system/docker.service.d/override.conf
     entries: List[UnitEntry] = field(default_factory=list)
+
+
+@dataclass
+class UnitUnknown(Fragment):
+    """docker.service, a drop-in of it, or dockerd's environment file, written or edited in a way
+    dlint cannot read (``sed -i`` on the unit, ``lineinfile`` on ``ExecStart=``, a template whose
+    ExecStart is unknown, docker-machine's generated unit). dockerd's command line on that host is
+    then unknown, never "the packaged unit, the repository has none"."""
+
+    target: str = ""  # the file on the machine
+    why: str = ""  # "`sed -i` edits it, and dlint does not apply the edit"
+    location: Optional[Location] = None  # the command or task that makes it unknown
 
 
 @dataclass

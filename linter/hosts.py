@@ -22,6 +22,7 @@ from .fragments import (
     ServiceAction,
     SwarmMembership,
     UnitFile,
+    UnitUnknown,
     Unreadable,
 )
 from .location import Location
@@ -29,7 +30,7 @@ from .sources import machine_path, rootfs_prefix
 
 _WINDOWS_MARKERS = ("programdata/docker/config/", "windows/")
 _ROOTFS_KINDS = ("daemon-json", "systemd", "envfile")
-_ENGINE_FRAGMENTS = (DaemonConfig, UnitFile, EnvFile, DockerdCommand, EnginePackage, SwarmMembership, ServiceAction, Unreadable)
+_ENGINE_FRAGMENTS = (DaemonConfig, UnitFile, UnitUnknown, EnvFile, DockerdCommand, EnginePackage, SwarmMembership, ServiceAction, Unreadable)
 
 
 @dataclass
@@ -165,6 +166,16 @@ def _start_command(host: Host, assume_packaged: bool) -> None:
     env_files = host.of(EnvFile)
     scripted = host.of(DockerdCommand)
     if host.platform != "linux" or host.of(Unreadable):
+        return
+    unknown = host.of(UnitUnknown)
+    if unknown:
+        # the repository writes or edits the unit in a way dlint cannot read: the command line is
+        # unknown (checks that need it are skipped), never the packaged one
+        last = unknown[-1]
+        host.command = DockerdCommand(
+            last.source, last.document, words=[], origin="unknown", location=last.location,
+            note=f"dockerd's command line is unknown: {last.target} {last.why}", from_template=True,
+        )
         return
     if rootless(host):
         assume_packaged = False  # rootless dockerd runs from dockerd-rootless.sh in a user unit, without -H fd://

@@ -276,3 +276,22 @@ def test_a_masked_docker_service_means_no_engine(tmp_path):
     result = scan(tmp_path)
     assert result.findings == [] and result.hosts == []
     assert any("masked" in note for note in result.notes)
+
+
+def test_a_unit_edited_by_sed_makes_the_command_line_unknown_not_packaged(tmp_path):
+    # sed -i on the vendor unit: dlint does not apply the edit, so it neither assumes the packaged
+    # ExecStart (no DKD201 for "hosts" against -H fd://) nor says live-restore is off
+    script = (
+        "#!/bin/sh\napt-get install -y docker-ce\n"
+        "sed -i 's|^ExecStart=.*|ExecStart=/usr/bin/dockerd $OPTS|' /lib/systemd/system/docker.service\n"
+        "echo '{\"hosts\": [\"unix:///var/run/docker.sock\"]}' > /etc/docker/daemon.json\n"
+    )
+    write_tree(tmp_path, {"setup.sh": script})
+    result = scan(tmp_path)
+    assert [f.rule for f in result.findings] == []
+    (host,) = result.hosts
+    assert host.command.origin == "unknown" and not host.command.assumed
+    assert "/lib/systemd/system/docker.service" in host.command.note
+    assert (host.command.location.line, host.command.location.column) == at(script, "sed -i")
+    out = cli("hosts", str(tmp_path), "--format", "json")
+    assert json.loads(out.stdout)["hosts"][0]["command"]["origin"] == "unknown"

@@ -28,7 +28,7 @@ from functools import lru_cache
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ..document import Document
-from ..fragments import DockerdCommand, EnginePackage, Opaque, ServiceAction, SwarmMembership, Word
+from ..fragments import DockerdCommand, EnginePackage, Opaque, ServiceAction, SwarmMembership, UnitUnknown, Word
 from ..mapped import Mapped, Offsets, embedded_document
 from . import DOCKER_NEEDLES, SNIFF, Embedded, Extraction, ReadContext, SourceKind, kind_for_target
 
@@ -1216,7 +1216,12 @@ class _Reader:
             if kind is None:
                 continue
             if write.opaque is not None and kind != "daemon-json":
-                continue  # (units and environment files of unknown content: not yet said)
+                if target.endswith(".socket"):
+                    continue
+                # a unit or environment file of unknown content: dockerd's command line is unknown
+                location = self.document.location(*write.anchor)
+                self.out.fragments.append(UnitUnknown(self.source, self.document, target=target, why=write.opaque.why, location=location))
+                continue
             if write.opaque is not None:
                 label = f"{write.origin} {write.target}"
             elif write.tee:

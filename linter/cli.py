@@ -172,14 +172,15 @@ def _scan(args) -> int:
 
 
 def _hosts(args) -> int:
-    from .engine.knowledge import engine
+    from .evaluate import Context
     from .report import hosts as hosts_report
     from .scan import Options, gather, prepare
 
     options = Options(paths=args.paths, config=args.config, engine_version=args.engine_version, platform=args.platform, plugins=_split(args.plugin))
     setup = prepare(options)
     _, hosts, _ = gather(options, setup)
-    doc = hosts_report.document(hosts, lambda host: engine(setup.engine_version, host.platform), setup.engine_version)
+    context = Context(setup.engine_version, frozenset(setup.settings.allowed_keys), setup.settings, setup.engine_origin)
+    doc = hosts_report.document(hosts, context)
     output = json.dumps(doc, indent=2, ensure_ascii=False) + "\n" if args.format == "json" else hosts_report.render_text(doc)
     _emit(output, args.output)
     return exitcodes.OK

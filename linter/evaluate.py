@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, List, Optional, Sequence
 
 from .engine.knowledge import Engine, engine
+from .engine.pinned import host_release
 from .facts import HostFacts, facts_for
 from .findings import Finding
 from .location import Location
@@ -23,12 +24,34 @@ class Context:
     engine_version: str
     allowed_keys: frozenset = frozenset()
     settings: Optional[object] = None
+    # where engine_version comes from: "command line", "config", "default" (dlint's newest), or
+    # "repository" (the release this host's engine install pins)
+    version_origin: str = "default"
+    pinned_at: Optional[Location] = None  # the install that pins it, with "repository"
+
+    def for_host(self, host) -> "Context":
+        """The context a host is judged in: the release its repository pins, unless the user named
+        one (a named release wins: it is what the user says the fleet runs)."""
+        if self.version_origin != "default":
+            return self
+        pinned = host_engine(host)
+        if pinned is None:
+            return self
+        release, package = pinned
+        return replace(self, engine_version=release, version_origin="repository", pinned_at=package.location)
 
     def engine(self, host) -> Engine:
         return engine(self.engine_version, host.platform)
 
     def facts(self, host) -> HostFacts:
         return facts_for(host, self.engine(host))
+
+
+def host_engine(host):
+    """(release, package) the host's engine install pins, or None."""
+    from .fragments import EnginePackage
+
+    return host_release(host.of(EnginePackage))
 
 
 def _pointer_in_config(pointer: Optional[str]) -> Optional[str]:
@@ -53,9 +76,10 @@ def _synthetic(location: Location) -> bool:
     return location.path.startswith("<")
 
 
-def evaluate(hosts: Sequence, policies: Sequence[Policy], context: Context) -> List[Finding]:
+def evaluate(hosts: Sequence, policies: Sequence[Policy], base: Context) -> List[Finding]:
     findings: List[Finding] = []
     for host in hosts:
+        context = base.for_host(host)
         readable = host.readable
         for policy in policies:
             if policy.needs_readable and not readable:
@@ -94,4 +118,5 @@ def _finding(policy: Policy, host, hit: Hit, context: Context) -> Finding:
         host=host.name,
         pointer=_pointer_in_config(hit.pointer) if hit.pointer else (hit.key or None),
         input_error=meta.input_error,
+        engine=context.engine_version,
     )

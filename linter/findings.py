@@ -26,6 +26,7 @@ class Finding:
     input_error: bool = False
     waived: Optional[str] = None  # the reason of the .dlint.yaml exception that waives it
     fingerprint: str = field(default="")
+    engine: str = ""  # the engine release the host was judged for
 
     def sort_key(self) -> tuple:
         return (self.location.path, self.location.line, self.location.column, self.rule, self.message)
@@ -59,6 +60,8 @@ class Finding:
             "pointer": self.pointer,
             "fingerprint": self.fingerprint,
         }
+        if self.engine:
+            data["engine"] = self.engine
         if self.waived is not None:
             data["waived"] = {"reason": self.waived}
         return data

@@ -54,6 +54,7 @@ class Setup:
     formats: Dict[str, object]
     profile: str = "recommended"
     notes: List[str] = field(default_factory=list)
+    engine_origin: str = "default"  # command line | config | default (then a host's own pin wins)
 
 
 @dataclass
@@ -99,11 +100,11 @@ def prepare(options: Options) -> Setup:
             settings = Settings(root=root)
     notes: List[str] = []
     if options.engine_version:
-        version = check_version(options.engine_version, "command line")
+        version, origin = check_version(options.engine_version, "command line"), "command line"
     elif settings.engine_version:
-        version = check_version(settings.engine_version, line_of(settings, "engine-version"))
+        version, origin = check_version(settings.engine_version, line_of(settings, "engine-version")), "config"
     else:
-        version = newest_release()
+        version, origin = newest_release(), "default"
     if parse_version(version) > parse_version(newest_release()):
         notes.append(f"engine version {version} is newer than dlint's facts; judged as {newest_release()}")
         version = newest_release()
@@ -134,6 +135,7 @@ def prepare(options: Options) -> Setup:
     return Setup(
         settings=settings,
         engine_version=version,
+        engine_origin=origin,
         all_policies=all_policies,
         policies=policies,
         severity=severity,
@@ -201,7 +203,7 @@ def run(options: Options, setup: Optional[Setup] = None) -> Result:
     cwd = options.cwd or Path.cwd()
     setup = setup or prepare(options)
     found, hosts, notes = gather(options, setup)
-    context = Context(setup.engine_version, frozenset(setup.settings.allowed_keys), setup.settings)
+    context = Context(setup.engine_version, frozenset(setup.settings.allowed_keys), setup.settings, setup.engine_origin)
     findings = evaluate(hosts, setup.policies, context)
     if options.context:
         scope = _scope(options.paths, cwd)

@@ -295,3 +295,32 @@ def test_a_unit_edited_by_sed_makes_the_command_line_unknown_not_packaged(tmp_pa
     assert (host.command.location.line, host.command.location.column) == at(script, "sed -i")
     out = cli("hosts", str(tmp_path), "--format", "json")
     assert json.loads(out.stdout)["hosts"][0]["command"]["origin"] == "unknown"
+
+
+def test_a_host_is_judged_for_the_engine_release_its_install_pins(tmp_path):
+    # "graph" is refused with another message on 23.0 than later; a pin to 26.1 judges it as 26.1
+    script = (
+        "#!/bin/sh\napt-get install -y docker-ce=5:26.1.4-1~ubuntu.24.04~noble\napt-mark hold docker-ce\n"
+        "echo '{\"live-restore\": true, \"graph\": \"/x\"}' > /etc/docker/daemon.json\n"
+    )
+    write_tree(tmp_path, {"pinned/setup.sh": script, "unpinned/setup.sh": script.replace("=5:26.1.4-1~ubuntu.24.04~noble", "")})
+    result = scan(tmp_path)
+    by_host = {f.host: f for f in result.findings if f.rule == "DKD007"}
+    assert by_host["pinned/setup.sh"].engine == "26.1" and "dockerd 26.1 refuses it" in by_host["pinned/setup.sh"].message
+    assert by_host["unpinned/setup.sh"].engine == result.setup.engine_version
+    # a release the user names wins over the pin
+    named = scan(tmp_path, engine_version="23.0")
+    assert {f.engine for f in named.findings if f.rule == "DKD007"} == {"23.0"}
+    doc = json.loads(cli("hosts", str(tmp_path / "pinned"), "--format", "json").stdout)
+    engine = doc["hosts"][0]["engine"]
+    assert engine["version"] == "26.1" and engine["origin"] == "repository"
+    assert (engine["from"]["line"], engine["from"]["column"]) == at(script, "docker-ce=")
+
+
+def test_a_templated_or_unknown_pin_judges_for_the_default_release():
+    from linter.engine.pinned import release_of
+
+    assert release_of("5:${DOCKER_VERSION}*") is None and release_of("{{ docker_version }}") is None
+    assert release_of("17.03.2~ce") is None  # older than any release dlint knows
+    assert release_of("5:26.*") == "26.1"  # the newest 26.x dlint knows
+    assert release_of("20.10.24") == "20.10" and release_of("5:27.5.1-1~debian.12~bookworm") == "27.5"

@@ -7,7 +7,7 @@ import json
 from typing import Any, Dict, List
 
 from .. import __version__
-from ..facts import facts_for, pointer
+from ..facts import pointer
 
 SCHEMA_VERSION = 1
 
@@ -34,8 +34,11 @@ def _unread(host) -> List[Dict[str, Any]]:
     return out
 
 
-def describe(host, engine) -> Dict[str, Any]:
-    facts = facts_for(host, engine)
+def describe(host, context) -> Dict[str, Any]:
+    """``context``: the scan's evaluation context; the host is described for the release it is
+    judged for (its own pin, unless the user named one)."""
+    context = context.for_host(host)
+    facts = context.facts(host)
     data = facts.data
     config = {}
     for key, value in sorted(data["config"].items()):
@@ -49,6 +52,7 @@ def describe(host, engine) -> Dict[str, Any]:
         "layout": host.layout,
         "platform": host.platform,
         "readable": host.readable,
+        "engine": _engine(context),
         "sources": host.sources,
         "config": config,
     }
@@ -72,12 +76,19 @@ def describe(host, engine) -> Dict[str, Any]:
     return out
 
 
-def document(hosts, engine_for, version: str) -> Dict[str, Any]:
+def _engine(context) -> Dict[str, Any]:
+    out: Dict[str, Any] = {"version": context.engine_version, "origin": context.version_origin}
+    if context.pinned_at is not None:
+        out["from"] = _location(context.pinned_at)
+    return out
+
+
+def document(hosts, context) -> Dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "dlint", "version": __version__},
-        "engine": {"version": version},
-        "hosts": [describe(host, engine_for(host)) for host in hosts],
+        "engine": {"version": context.engine_version},
+        "hosts": [describe(host, context) for host in hosts],
     }
 
 
@@ -93,6 +104,8 @@ def render_text(doc: Dict[str, Any]) -> str:
     for host in doc["hosts"]:
         lines.append(f"{host['name']}  ({host['platform']}, {host['layout']}{'' if host['readable'] else ', unreadable'})")
         lines.append("  sources: " + ", ".join(host["sources"]))
+        if host["engine"]["origin"] == "repository":
+            lines.append(f"  engine: judged as {host['engine']['version']}, the release its install pins  {_loc(host['engine']['from'])}")
         for unread in host.get("unread", ()):
             lines.append(f"  not read: {unread['target']}: {unread['why']}  {_loc(unread['from'])}")
         command = host.get("command")

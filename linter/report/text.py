@@ -68,5 +68,11 @@ def summary(result) -> str:
     )
     if waived:
         text += f" ({waived} waived)"
-    text += f" in {result.duration:.2f}s (engine {result.setup.engine_version})"
+    text += f" in {result.duration:.2f}s (engine {result.setup.engine_version}{_pinned(result)})"
     return text
+
+
+def _pinned(result) -> str:
+    """Hosts judged for the release their repository pins rather than the run's default."""
+    pinned = sorted({f.engine for f in result.findings if f.engine and f.engine != result.setup.engine_version})
+    return f"; hosts that pin their engine: {', '.join(pinned)}" if pinned else ""

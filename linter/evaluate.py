@@ -11,6 +11,7 @@ from .facts import HostFacts, facts_for
 from .findings import Finding
 from .location import Location
 from .policy.model import Hit, Policy
+from .unknowns import Skips
 
 
 class PolicyCrash(Exception):
@@ -76,13 +77,17 @@ def _synthetic(location: Location) -> bool:
     return location.path.startswith("<")
 
 
-def evaluate(hosts: Sequence, policies: Sequence[Policy], base: Context) -> List[Finding]:
+def evaluate(hosts: Sequence, policies: Sequence[Policy], base: Context, skips: Optional[Skips] = None) -> List[Finding]:
+    """Findings of every policy on every host; ``skips`` collects the checks not judged because
+    something they need is unknown."""
     findings: List[Finding] = []
+    skips = skips if skips is not None else Skips()
     for host in hosts:
         context = base.for_host(host)
         readable = host.readable
         for policy in policies:
             if policy.needs_readable and not readable:
+                skips.skip(host.name, policy.meta.id)
                 continue
             try:
                 hits: Iterable[Hit] = list(policy.check(host, context) or ())
@@ -91,6 +96,7 @@ def evaluate(hosts: Sequence, policies: Sequence[Policy], base: Context) -> List
             unknown = context.facts(host).unknown if readable else frozenset()
             for hit in hits:
                 if unknown and _about(hit) in unknown:
+                    skips.skip(host.name, policy.meta.id, _about(hit))
                     continue  # judged on a value a template decides
                 findings.append(_finding(policy, host, hit, context))
     return findings

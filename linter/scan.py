@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from . import exitcodes, filtering
+from . import exitcodes, filtering, unknowns
 from .config import Settings, find as find_config, load as load_config, line_of
 from .discovery import Discovery, discover, git_root
 from .engine.knowledge import newest_release, oldest_release
@@ -18,6 +18,7 @@ from .evaluate import Context, evaluate
 from .findings import Finding, fingerprint
 from .fragments import Unreadable
 from .hosts import Host, assemble
+from .unknowns import Skips
 from .policy.model import SEVERITY_RANK
 
 FAIL_ON = ("error", "warning", "info", "never")
@@ -67,6 +68,7 @@ class Result:
     notes: List[str]
     duration: float
     exit_code: int = 0
+    unknowns: List = field(default_factory=list)  # linter.unknowns.Unknown: what each host could not be judged on
 
     @property
     def active(self) -> List[Finding]:
@@ -204,12 +206,14 @@ def run(options: Options, setup: Optional[Setup] = None) -> Result:
     setup = setup or prepare(options)
     found, hosts, notes = gather(options, setup)
     context = Context(setup.engine_version, frozenset(setup.settings.allowed_keys), setup.settings, setup.engine_origin)
-    findings = evaluate(hosts, setup.policies, context)
+    skips = Skips()
+    findings = evaluate(hosts, setup.policies, context, skips)
     if options.context:
         scope = _scope(options.paths, cwd)
         findings = [f for f in findings if _in_scope(f, scope)]
     _finish(findings, setup, cwd)
     result = Result(setup, findings, found.files_seen, len(found.sources), hosts, notes, time.perf_counter() - started)
+    result.unknowns = unknowns.describe(hosts, skips)
     result.exit_code = exit_code(result)
     return result
 

@@ -324,3 +324,22 @@ def test_a_templated_or_unknown_pin_judges_for_the_default_release():
     assert release_of("17.03.2~ce") is None  # older than any release dlint knows
     assert release_of("5:26.*") == "26.1"  # the newest 26.x dlint knows
     assert release_of("20.10.24") == "20.10" and release_of("5:27.5.1-1~debian.12~bookworm") == "27.5"
+
+
+def test_each_host_dlint_cannot_judge_fully_gets_one_line_in_the_default_output(tmp_path):
+    script = (
+        "#!/bin/bash\napt-get install -y docker-ce\n"
+        "jq '. + {\"live-restore\": true}' /etc/docker/daemon.json > /tmp/d && mv /tmp/d /etc/docker/daemon.json\n"
+    )
+    write_tree(tmp_path, {"a/setup.sh": script, "b/etc/docker/daemon.json": '{"live-restore": true}\n'})
+    result = scan(tmp_path)
+    (unknown,) = result.unknowns  # the fully known host b/ says nothing
+    assert unknown.host == "a/setup.sh" and "DKD101" in unknown.skipped
+    assert (unknown.location.line, unknown.location.column) == at(script, "mv /tmp/d")
+    done = cli("scan", ".", cwd=tmp_path)
+    (line,) = [x for x in done.stdout.splitlines() if x.startswith("unknown on ")]
+    assert line.startswith("unknown on a/setup.sh: /etc/docker/daemon.json: it is /tmp/d, put there by `mv`")
+    assert "(a/setup.sh:3:" in line and "checks not judged (DKD101," in line
+    report = json.loads(cli("scan", ".", "--format", "json", cwd=tmp_path).stdout)
+    assert [u["host"] for u in report["unknown"]] == ["a/setup.sh"]
+    jsonschema.validate(report, json.loads((REPO / "linter/schemas/report.schema.json").read_text()))

@@ -16,6 +16,7 @@ def document(result) -> dict:
         "tool": {"name": "dlint", "version": __version__},
         "engine": {"version": result.setup.engine_version},
         "findings": [f.to_dict() for f in result.findings],
+        "unknown": [u.to_dict() for u in getattr(result, "unknowns", ())],
         "summary": {
             "files_scanned": result.files_seen,
             "sources": result.sources,

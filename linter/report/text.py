@@ -45,6 +45,11 @@ def render(result, options) -> str:
         if finding.fix:
             detail.append(f"fix: {finding.fix}")
         lines.append(_paint("      " + " · ".join(detail), "dim", colour))
+    unknown = _unknowns(result)
+    if unknown:
+        if lines:
+            lines.append("")
+        lines.extend(unknown)
     if verbose and result.notes:
         if lines:
             lines.append("")
@@ -76,3 +81,19 @@ def _pinned(result) -> str:
     """Hosts judged for the release their repository pins rather than the run's default."""
     pinned = sorted({f.engine for f in result.findings if f.engine and f.engine != result.setup.engine_version})
     return f"; hosts that pin their engine: {', '.join(pinned)}" if pinned else ""
+
+
+def _unknowns(result) -> List[str]:
+    """One line a host that dlint could not judge fully: what it could not know, where, and how
+    many checks it skipped because of it."""
+    lines = []
+    for unknown in getattr(result, "unknowns", ()):
+        where = f" ({unknown.location})" if unknown.location is not None else ""
+        skipped = unknown.skipped
+        if skipped:
+            shown = ", ".join(skipped[:3]) + (", …" if len(skipped) > 3 else "")
+            said = f"; {len(skipped)} check{'s' if len(skipped) != 1 else ''} not judged ({shown})"
+        else:
+            said = "; checks that need it are skipped"
+        lines.append(f"unknown on {unknown.host}: {unknown.why}{where}{said}")
+    return lines

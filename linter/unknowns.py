@@ -1,0 +1,78 @@
+"""What dlint could not know about each host, and which checks it skipped because of it.
+
+A setting is known, unknown or absent, never two of them (DESIGN.md, the host model): a check that
+needs an unknown value is skipped, and the default output says so, one line a host, with the place
+that makes it unknown (a daemon.json that is a program's output, a unit edited by ``sed``, a value
+a template decides)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from .fragments import Unreadable
+from .location import Location
+
+
+@dataclass
+class Unknown:
+    host: str
+    why: str  # "/etc/docker/daemon.json is what `jq` prints, which dlint does not run"
+    location: Optional[Location]
+    skipped: List[str] = field(default_factory=list)  # ids of the checks not judged on this host
+
+    def to_dict(self) -> dict:
+        out = {"host": self.host, "why": self.why, "skipped": list(self.skipped)}
+        if self.location is not None:
+            where = self.location
+            out["from"] = {"path": where.path, "line": where.line, "column": where.column}
+        return out
+
+
+class Skips:
+    """Checks skipped per host while evaluating: filled by ``evaluate``."""
+
+    def __init__(self) -> None:
+        self.rules: Dict[str, List[str]] = {}
+        self.keys: Dict[str, List[str]] = {}  # templated keys a finding was withheld on
+
+    def skip(self, host: str, rule: str, key: Optional[str] = None) -> None:
+        rules = self.rules.setdefault(host, [])
+        if rule not in rules:
+            rules.append(rule)
+        if key is not None and key not in self.keys.setdefault(host, []):
+            self.keys[host].append(key)
+
+
+def _first_reason(host):
+    """Why the host could not be read fully, and where: an unreadable file, an unread daemon.json,
+    or dockerd's command line."""
+    for fragment in host.of(Unreadable):
+        return f"{fragment.source.display} could not be read ({fragment.reason})", fragment.document.start_location()
+    for config in host.daemon_configs:
+        if config.problem is None:
+            continue
+        target = config.target or config.source.display
+        if config.opaque is not None:  # the command that writes it
+            return f"{target}: {config.opaque.why}", config.document.start_location()
+        return f"{target} does not parse ({config.problem.message})", config.document.location(config.problem.start, config.problem.end)
+    return None
+
+
+def describe(hosts, skips: Skips) -> List[Unknown]:
+    out: List[Unknown] = []
+    for host in hosts:
+        skipped = skips.rules.get(host.name, [])
+        reason = _first_reason(host)
+        command = host.command
+        if reason is None and command is not None and (command.origin == "unknown" or command.from_template):
+            why = command.note if command.origin == "unknown" else "dockerd's command line is assembled from a template"
+            reason = (why, command.location)
+        keys = skips.keys.get(host.name, [])
+        if reason is None and keys:
+            reason = (f"a template decides the value of {', '.join(keys)}", None)
+        if reason is None:
+            continue
+        # the live-restore checks first: they are what a user reads the line for
+        out.append(Unknown(host.name, reason[0], reason[1], sorted(skipped, key=lambda rule: (not rule.startswith("DKD1"), rule))))
+    return out

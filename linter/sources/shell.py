@@ -30,7 +30,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from ..document import Document
 from ..fragments import DockerdCommand, EnginePackage, Opaque, ServiceAction, SwarmMembership, UnitUnknown, Word
 from ..mapped import Mapped, Offsets, embedded_document
-from . import DOCKER_NEEDLES, SNIFF, Embedded, Extraction, ReadContext, SourceKind, kind_for_target
+from . import DOCKER_NEEDLES, SNIFF, Embedded, Extraction, ReadContext, SourceKind, docker_machine, kind_for_target
 
 # ------------------------------------------------------------------------------------------
 # Here-documents, by bash's rules
@@ -1680,6 +1680,7 @@ _HANDLERS: Dict[str, object] = {
     "killall": _Reader._kill,
     "curl": _Reader._fetch,
     "wget": _Reader._fetch,
+    "docker-machine": docker_machine.read,  # its own machines: linter/sources/docker_machine.py
 }
 
 _INTERESTING = frozenset(_HANDLERS) | _SHELLS | _WRAPPERS | {"cat", "echo", "printf", "tee", "install", "cp", "dd", "mv", "sed", "perl"}

@@ -11,6 +11,7 @@ is assumed (``assume-packaged-unit`` in .dlint.yaml turns it off) and said by fi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from .fragments import (
@@ -108,7 +109,24 @@ def _group(groups) -> Dict[Tuple[str, str], Tuple[str, str, List[Fragment]]]:
             else:
                 key, name, layout = file_key, file_name, file_layout
             buckets.setdefault(key, (name, layout, []))[2].append(fragment)
+    _join_patterns(buckets)
     return buckets
+
+
+def _join_patterns(buckets) -> None:
+    """A machine named by a pattern (``docker-machine create node-$i`` in a loop is the group
+    ``docker-machine node-*``) is every machine it names: a group named ``docker-machine node-1``
+    (``docker-machine ssh node-1 docker swarm init``, another script) joins it. A pattern with no
+    literal part names nothing in particular and takes no one."""
+    from .sources.docker_machine import PREFIX
+
+    patterns = [key for key in buckets if key[0] == "group" and key[1].startswith(PREFIX) and "*" in key[1] and key[1][len(PREFIX) :].strip("*")]
+    for key in list(buckets):
+        if key[0] != "group" or not key[1].startswith(PREFIX) or key in patterns:
+            continue
+        into = next((pattern for pattern in patterns if fnmatchcase(key[1], pattern[1])), None)
+        if into is not None:
+            buckets[into][2].extend(buckets.pop(key)[2])
 
 
 def assemble(groups, settings=None, notes: Optional[List[str]] = None) -> List[Host]:

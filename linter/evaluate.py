@@ -105,12 +105,16 @@ def evaluate(hosts: Sequence, policies: Sequence[Policy], base: Context, skips: 
 def _finding(policy: Policy, host, hit: Hit, context: Context) -> Finding:
     meta = policy.meta
     location: Location
+    # anchored: the location is the place that causes the finding, not a stand-in for the host
+    # (the daemon.json that lacks a key, the engine install)
     if hit.location is not None:
-        location = hit.location
+        location, anchored = hit.location, True
     else:
-        location = context.facts(host).locate(hit.pointer)
+        facts = context.facts(host)
+        location = facts.locate(hit.pointer)
+        anchored = bool(hit.pointer) and hit.pointer in facts.provenance
     if _synthetic(location):  # the assumed packaged unit is no file to point at
-        location = host.primary_location()
+        location, anchored = host.primary_location(), False
     return Finding(
         rule=meta.id,
         name=meta.name,
@@ -125,4 +129,5 @@ def _finding(policy: Policy, host, hit: Hit, context: Context) -> Finding:
         pointer=_pointer_in_config(hit.pointer) if hit.pointer else (hit.key or None),
         input_error=meta.input_error,
         engine=context.engine_version,
+        anchored=anchored,
     )

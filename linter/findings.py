@@ -27,6 +27,7 @@ class Finding:
     waived: Optional[str] = None  # the reason of the .dlint.yaml exception that waives it
     fingerprint: str = field(default="")
     engine: str = ""  # the engine release the host was judged for
+    anchored: bool = True  # False: a host-wide finding pointing at a stand-in (the daemon.json that lacks a key)
 
     def sort_key(self) -> tuple:
         return (self.location.path, self.location.line, self.location.column, self.rule, self.message)
@@ -48,7 +49,7 @@ class Finding:
             "column": loc.column,
             "end_line": loc.end_line,
             "end_column": loc.end_column,
-            "exact": loc.exact,
+            "exact": loc.exact and self.anchored,
             "trace": [step.to_dict() for step in loc.trace],
             "related": [
                 {"path": r.path, "line": r.line, "column": r.column, "end_line": r.end_line, "end_column": r.end_column}

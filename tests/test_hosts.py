@@ -343,3 +343,18 @@ def test_each_host_dlint_cannot_judge_fully_gets_one_line_in_the_default_output(
     report = json.loads(cli("scan", ".", "--format", "json", cwd=tmp_path).stdout)
     assert [u["host"] for u in report["unknown"]] == ["a/setup.sh"]
     jsonschema.validate(report, json.loads((REPO / "linter/schemas/report.schema.json").read_text()))
+
+
+def test_a_host_wide_finding_names_its_host_and_is_marked_not_exact(tmp_path):
+    daemon = '{\n  "log-driver": "local"\n}\n'
+    write_tree(tmp_path, {"fleet/web/etc/docker/daemon.json": daemon})
+    report = json.loads(cli("scan", ".", "--format", "json", cwd=tmp_path).stdout)
+    (finding,) = [f for f in report["findings"] if f["rule"] == "DKD101"]
+    assert finding["exact"] is False and finding["host"] == "fleet/web/"  # a stand-in: the file that lacks the key
+    text = cli("scan", ".", cwd=tmp_path).stdout
+    assert "· host fleet/web/ ·" in text.replace("breaks none · host", "· host")
+    # a finding at the key itself is exact, and does not repeat the host
+    write_tree(tmp_path, {"fleet/web/etc/docker/daemon.json": '{"live-restore": false}\n'})
+    report = json.loads(cli("scan", ".", "--format", "json", cwd=tmp_path).stdout)
+    assert [f["exact"] for f in report["findings"] if f["rule"] == "DKD101"] == [True]
+    assert " host fleet/web/" not in cli("scan", ".", cwd=tmp_path).stdout

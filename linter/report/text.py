@@ -39,6 +39,8 @@ def render(result, options) -> str:
             head += _paint(f"  (waived: {finding.waived})", "dim", colour)
         lines.append(head)
         detail = [f"breaks {finding.breaks}"]
+        if not finding.anchored:  # a host-wide finding: say which machine it is about
+            detail.append(f"host {finding.host}")
         if loc.trace:
             detail.append("via " + " › ".join(str(step) for step in loc.trace))
         detail.extend(f"see {related}" for related in finding.related)

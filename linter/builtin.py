@@ -38,6 +38,7 @@ def dlint_source_kinds():
         _Lazy("packer", ".sources.packer", "PackerKind"),
         _Lazy("terraform", ".sources.terraform", "TerraformKind"),
         _Lazy("butane", ".sources.butane", "ButaneKind"),
+        _Lazy("vagrant", ".sources.vagrant", "VagrantKind"),
         _Lazy("ansible", ".sources.ansible", "AnsibleKind"),
         _Lazy("cloud-init", ".sources.cloudinit", "CloudInitKind"),
         _Lazy("shell", ".sources.shell", "ShellKind"),

@@ -43,6 +43,7 @@ class Host:
     layout: str = "file"  # file | rootfs | group
     service: Optional[object] = None  # linter.units.ServiceView of its docker.service, when it has one
     command: Optional[DockerdCommand] = None  # how dockerd is started (systemd, a script, or assumed)
+    evidence: Optional[Fragment] = None  # what shows this machine runs the Docker engine
     _facts: dict = field(default_factory=dict, repr=False)  # per engine: HostFacts
 
     def of(self, kind) -> list:
@@ -138,9 +139,15 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None) -> List[H
     for name, layout, fragments in _group(groups).values():
         if not any(isinstance(f, _ENGINE_FRAGMENTS) for f in fragments):
             continue
+        evidence = engine_evidence(fragments)
+        if evidence is None:
+            # a restart of docker "if present", a blanket `apt-get upgrade`: not a Docker host
+            if notes is not None:
+                notes.append(f"{name}: no evidence of the Docker engine (an engine install, a daemon.json, docker.service, dockerd); not a Docker host")
+            continue
         fragments = _resolve_copies(fragments)
         platform, origin = _platform(fragments, configured)
-        host = Host(name, fragments, platform, origin, layout)
+        host = Host(name, fragments, platform, origin, layout, evidence=evidence)
         _start_command(host, assume)
         if host.service is not None and any(p.kind == "masked" for p in host.service.problems):
             if notes is not None:
@@ -148,6 +155,36 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None) -> List[H
             continue
         hosts.append(host)
     return hosts
+
+
+def engine_evidence(fragments: Sequence[Fragment]) -> Optional[Fragment]:
+    """The first fragment that shows the machine runs the Docker engine: its configuration, its
+    unit, dockerd, an engine install, swarm membership (or a file dlint could not read: it fails
+    closed). A service action alone (restart docker if present) and a blanket upgrade are not."""
+    for fragment in fragments:
+        if isinstance(fragment, EnginePackage):
+            if fragment.name != "*":
+                return fragment
+        elif isinstance(fragment, _ENGINE_FRAGMENTS) and not isinstance(fragment, ServiceAction):
+            return fragment
+    return None
+
+
+def describe_evidence(fragment: Fragment) -> str:
+    """What the evidence is, in a few words (``dlint hosts``)."""
+    if isinstance(fragment, EnginePackage):
+        return f"engine install ({fragment.name}, {fragment.manager})"
+    if isinstance(fragment, DaemonConfig):
+        return f"daemon.json ({fragment.target or fragment.source.display})"
+    if isinstance(fragment, (UnitFile, UnitUnknown)):
+        return f"docker unit ({fragment.target})"
+    if isinstance(fragment, EnvFile):
+        return f"dockerd environment file ({fragment.target})"
+    if isinstance(fragment, DockerdCommand):
+        return f"dockerd started by {fragment.origin}"
+    if isinstance(fragment, SwarmMembership):
+        return f"docker swarm {fragment.command}"
+    return "a file dlint could not read"
 
 
 def _resolve_copies(fragments: List[Fragment]) -> List[Fragment]:

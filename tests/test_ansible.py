@@ -396,7 +396,7 @@ def test_shell_task_is_read_by_the_shell_kind_with_exact_positions(tmp_path):
 
 
 def test_include_tasks_of_a_playbook_is_part_of_its_host(tmp_path):
-    playbook = "- hosts: docker_hosts\n  tasks:\n    - ansible.builtin.include_tasks: tasks/restart.yml\n"
+    playbook = "- hosts: docker_hosts\n  tasks:\n    - apt: {name: docker-ce}\n    - ansible.builtin.include_tasks: tasks/restart.yml\n"
     restart = "- name: restart\n  ansible.builtin.systemd:\n    name: docker.service\n    state: restarted\n    daemon_reload: true\n    enabled: yes\n"
     write_tree(tmp_path, {"site.yml": playbook, "tasks/restart.yml": restart})
     result = scan(tmp_path)
@@ -404,7 +404,7 @@ def test_include_tasks_of_a_playbook_is_part_of_its_host(tmp_path):
     actions = host(result, "site.yml").of(ServiceAction)
     assert [a.action for a in actions] == ["daemon-reload", "restart", "enable"]
     assert actions[1].location.path == "tasks/restart.yml" and (actions[1].location.line, actions[1].location.column) == at(restart, "restarted")
-    assert [str(s) for s in actions[1].location.trace] == ["site.yml:3 › include_tasks tasks/restart.yml"]
+    assert [str(s) for s in actions[1].location.trace] == ["site.yml:4 › include_tasks tasks/restart.yml"]
 
 
 def test_group_vars_of_geerlingguy_docker(tmp_path):

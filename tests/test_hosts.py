@@ -358,3 +358,17 @@ def test_a_host_wide_finding_names_its_host_and_is_marked_not_exact(tmp_path):
     report = json.loads(cli("scan", ".", "--format", "json", cwd=tmp_path).stdout)
     assert [f["exact"] for f in report["findings"] if f["rule"] == "DKD101"] == [True]
     assert " host fleet/web/" not in cli("scan", ".", cwd=tmp_path).stdout
+
+
+def test_a_machine_without_evidence_of_the_engine_is_not_a_docker_host(tmp_path):
+    # a restart "if present" and a blanket upgrade show no Docker engine; an install does
+    write_tree(tmp_path, {
+        "images/containerd-only.sh": "#!/bin/sh\ndnf update -y\nsystemctl restart docker || true\n",
+        "images/docker.sh": "#!/bin/sh\ndnf update -y\ndnf install -y docker-ce\nsystemctl restart docker\n",
+    })
+    result = scan(tmp_path)
+    assert [h.name for h in result.hosts] == ["images/docker.sh"]
+    assert any("images/containerd-only.sh: no evidence of the Docker engine" in note for note in result.notes)
+    doc = json.loads(cli("hosts", ".", "--format", "json", cwd=tmp_path).stdout)
+    (only_host,) = doc["hosts"]
+    assert only_host["evidence"]["what"] == "engine install (docker-ce, dnf)" and only_host["evidence"]["from"]["line"] == 3

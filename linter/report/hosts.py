@@ -8,6 +8,7 @@ from typing import Any, Dict, List
 
 from .. import __version__
 from ..facts import pointer
+from ..hosts import describe_evidence
 
 SCHEMA_VERSION = 1
 
@@ -34,6 +35,11 @@ def _unread(host) -> List[Dict[str, Any]]:
     return out
 
 
+def _place(fragment):
+    where = getattr(fragment, "location", None)
+    return where if where is not None else fragment.document.start_location()
+
+
 def describe(host, context) -> Dict[str, Any]:
     """``context``: the scan's evaluation context; the host is described for the release it is
     judged for (its own pin, unless the user named one)."""
@@ -56,6 +62,8 @@ def describe(host, context) -> Dict[str, Any]:
         "sources": host.sources,
         "config": config,
     }
+    if host.evidence is not None:
+        out["evidence"] = {"what": describe_evidence(host.evidence), "from": _location(_place(host.evidence))}
     unread = _unread(host)
     if unread:
         out["unread"] = unread
@@ -104,6 +112,8 @@ def render_text(doc: Dict[str, Any]) -> str:
     for host in doc["hosts"]:
         lines.append(f"{host['name']}  ({host['platform']}, {host['layout']}{'' if host['readable'] else ', unreadable'})")
         lines.append("  sources: " + ", ".join(host["sources"]))
+        if host.get("evidence"):
+            lines.append(f"  a Docker host: {host['evidence']['what']}  {_loc(host['evidence']['from'])}")
         if host["engine"]["origin"] == "repository":
             lines.append(f"  engine: judged as {host['engine']['version']}, the release its install pins  {_loc(host['engine']['from'])}")
         for unread in host.get("unread", ()):

@@ -44,6 +44,13 @@ class Host:
     service: Optional[object] = None  # linter.units.ServiceView of its docker.service, when it has one
     command: Optional[DockerdCommand] = None  # how dockerd is started (systemd, a script, or assumed)
     evidence: Optional[Fragment] = None  # what shows this machine runs the Docker engine
+
+    @property
+    def candidate(self) -> bool:
+        """A daemon configuration the repository keeps but nothing in it installs (a variant such
+        as daemon_with_registry.json, copied by hand): judged as a machine of its own, never merged
+        into the machine that installs another file."""
+        return self.layout == "file" and all(isinstance(f, DaemonConfig) and f.document.parent is None for f in self.fragments)
     _facts: dict = field(default_factory=dict, repr=False)  # per engine: HostFacts
 
     def of(self, kind) -> list:

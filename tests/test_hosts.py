@@ -372,3 +372,13 @@ def test_a_machine_without_evidence_of_the_engine_is_not_a_docker_host(tmp_path)
     doc = json.loads(cli("hosts", ".", "--format", "json", cwd=tmp_path).stdout)
     (only_host,) = doc["hosts"]
     assert only_host["evidence"]["what"] == "engine install (docker-ce, dnf)" and only_host["evidence"]["from"]["line"] == 3
+
+
+def test_a_daemon_json_variant_nothing_installs_is_a_candidate_of_its_own(tmp_path):
+    write_tree(tmp_path, {
+        "docker/daemon_with_registry.json": '{"live-restore": true, "insecure-registries": ["reg:5000"]}\n',
+        "node/etc/docker/daemon.json": '{"live-restore": true}\n',
+    })
+    doc = json.loads(cli("hosts", ".", "--format", "json", cwd=tmp_path).stdout)
+    assert {h["name"]: h["candidate"] for h in doc["hosts"]} == {"docker/daemon_with_registry.json": True, "node/": False}
+    assert "nothing in it installs this file" in cli("hosts", ".", cwd=tmp_path).stdout

@@ -58,6 +58,7 @@ def describe(host, context) -> Dict[str, Any]:
         "layout": host.layout,
         "platform": host.platform,
         "readable": host.readable,
+        "candidate": host.candidate,
         "engine": _engine(context),
         "sources": host.sources,
         "config": config,
@@ -112,6 +113,8 @@ def render_text(doc: Dict[str, Any]) -> str:
     for host in doc["hosts"]:
         lines.append(f"{host['name']}  ({host['platform']}, {host['layout']}{'' if host['readable'] else ', unreadable'})")
         lines.append("  sources: " + ", ".join(host["sources"]))
+        if host.get("candidate"):
+            lines.append("  a daemon configuration the repository keeps; nothing in it installs this file (judged as a machine of its own)")
         if host.get("evidence"):
             lines.append(f"  a Docker host: {host['evidence']['what']}  {_loc(host['evidence']['from'])}")
         if host["engine"]["origin"] == "repository":

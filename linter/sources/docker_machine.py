@@ -89,8 +89,8 @@ def _value_location(reader, value: Mapped, skip: int):
 
 def _create(reader, command, verb: int) -> None:
     last = len(command.values) - 1
-    if last <= verb or command.text(last).startswith("-"):
-        return  # no machine name: docker-machine refuses it
+    if last <= verb or command.text(last).startswith("-") or command.text(last - 1) in _ENGINE_VALUE:
+        return  # no machine name (the last word is an option's value): docker-machine refuses it
     group = machine_group(reader, command.values[last])
     if group is None:
         return
@@ -125,7 +125,8 @@ def _create(reader, command, verb: int) -> None:
                 driver = value
         elif option == "--engine-flag":
             line, _ = reader.document.line_col(reader.t.span(command.words[index])[0])
-            reader.out.notes.append(f"line {line}: docker-machine has no --engine-flag option (create fails); not read")
+            reader.out.notes.append(f"line {line}: docker-machine has no --engine-flag option, so this create fails; no machine")
+            return
         index = (value_index or index) + 1
     words = [
         Word("-H", at_create), Word(f"tcp://0.0.0.0:{port}", at_create), Word("-H", at_create), Word("unix:///var/run/docker.sock", at_create),

@@ -276,7 +276,7 @@ def _extract(source, kinds: Dict[str, object]):
             references.add(embedded.reference)
         templated = embedded.templated or inherited  # inside a template, everything is templated
         group = embedded.group or group
-        context = ReadContext(source, embedded.target, templated, embedded.append, depth, group, embedded.opaque)
+        context = ReadContext(source, embedded.target, templated, embedded.append, depth, group, embedded.opaque, embedded.placed)
         sub = kind.read(embedded.document, context)
         if templated:
             for fragment in sub.fragments:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import List, Optional, Pattern, Union
+from typing import Dict, List, Optional, Pattern, Union
 
 from ..document import Document
 from ..fragments import Fragment, Opaque
@@ -34,6 +34,16 @@ class Embedded:
     group: Optional[str] = None  # the machine it belongs to (a Terraform resource): its fragments join that host
     reference: Optional[str] = None  # the repository file it is, when it is one a source names (templatefile())
     opaque: Optional[Opaque] = None  # content dlint cannot know (a program's output): said, not read
+    placed: Dict[str, "Placed"] = field(default_factory=dict)  # files put on the machine before it runs
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A repository file put on the machine at a path before a script runs there (Packer's file
+    provisioner uploads to /tmp): a script that moves or copies that path moves this file."""
+
+    rel: str  # the repository file
+    document: Document  # its text, reached through the upload
 
 
 @dataclass
@@ -55,6 +65,7 @@ class ReadContext:
     depth: int = 0
     group: Optional[str] = None
     opaque: Optional[Opaque] = None
+    placed: Dict[str, Placed] = field(default_factory=dict)  # machine path -> repository file put there
 
 
 class SourceKind:

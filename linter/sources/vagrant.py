@@ -203,7 +203,7 @@ def _body_line(text: str, start: int, end: int, value: Mapped, escapes: bool) ->
 @dataclass
 class _Provisioner:
     type: str
-    token: _Tok  # the word ``provision``
+    token: _Tok  # its type as written (``"docker"``), else the word ``provision``
     machine: Optional[str]  # None: every machine
     fields: Dict[str, List[_Tok]] = field(default_factory=dict)
 
@@ -315,7 +315,8 @@ class _Reader:
                 positional.append(arg)
         type_tokens = fields.get("type") or (positional[0] if positional else [])
         type_ = _literal(type_tokens) or ""
-        provisioner = _Provisioner(type_, self.tokens[i + 4], self._receiver_machine(self.tokens[i]), fields)
+        where = type_tokens[0] if type_tokens else self.tokens[i + 4]
+        provisioner = _Provisioner(type_, where, self._receiver_machine(self.tokens[i]), fields)
         self.provisioners.append(provisioner)
         return end, provisioner
 

@@ -1,0 +1,107 @@
+"""Vagrantfiles, read as text: one host per machine, its provisioners' shell read with exact positions."""
+
+from __future__ import annotations
+
+from linter.fragments import EnginePackage, SwarmMembership
+from tests.helpers import at, only, scan, where, write_tree
+
+VAGRANTFILE = (
+    "# -*- mode: ruby -*-\n"
+    "$install = <<-SCRIPT\n"
+    "  apt-get install -y docker-ce\n"
+    "  echo '{\"live-restore\": true}' > /etc/docker/daemon.json\n"
+    "SCRIPT\n"
+    "\n"
+    "Vagrant.configure(\"2\") do |config|\n"
+    "  config.vm.box = \"ubuntu/jammy64\"\n"
+    "  config.vm.provision \"shell\", inline: $install\n"
+    "\n"
+    "  config.vm.define \"manager\" do |m|\n"
+    "    m.vm.provision \"shell\", inline: <<~SHELL\n"
+    "      docker swarm init --advertise-addr 10.0.0.2\n"
+    "    SHELL\n"
+    "  end\n"
+    "  (1..2).each do |i|\n"
+    "    config.vm.define \"worker#{i}\" do |w|\n"
+    "      w.vm.provision :shell, path: \"scripts/worker.sh\"\n"
+    "    end\n"
+    "  end\n"
+    "end\n"
+)
+WORKER = "#!/bin/sh\necho 'DOCKER_OPTS=\"--log-level=debug\"' > /etc/default/docker\n"
+
+
+def _hosts(result):
+    return {h.name: h for h in result.hosts}
+
+
+def test_each_machine_gets_the_outer_provisioners_and_its_own(tmp_path):
+    write_tree(tmp_path, {"Vagrantfile": VAGRANTFILE, "scripts/worker.sh": WORKER})
+    result = scan(tmp_path)
+    hosts = _hosts(result)
+    assert sorted(hosts) == ["Vagrantfile › manager", "Vagrantfile › worker#{i}"]  # worker.sh is no host alone
+    # the manager runs swarm init: live-restore from $install is refused there, and only there
+    finding = only(result, "DKD102")
+    assert where(finding) == at(VAGRANTFILE, '"live-restore"')
+    assert finding.host == "Vagrantfile › manager"
+    assert [(r.line, r.column) for r in finding.related] == [at(VAGRANTFILE, "docker swarm init")]
+    assert not hosts["Vagrantfile › worker#{i}"].of(SwarmMembership)
+    (package,) = hosts["Vagrantfile › worker#{i}"].of(EnginePackage)
+    assert (package.location.line, package.location.column) == at(VAGRANTFILE, "docker-ce")
+
+
+def test_heredoc_forms_and_quoted_strings_map_exactly(tmp_path):
+    vagrantfile = (
+        "SETUP = <<~'EOS'\n"
+        "    cat > /etc/docker/daemon.json <<JSON\n"
+        "    {\"live-restore\": true, \"log-level\": \"verbose\"}\n"
+        "    JSON\n"
+        "EOS\n"
+        "Vagrant.configure('2') do |config|\n"
+        "  config.vm.provision \"bootstrap\", type: \"shell\", inline: SETUP\n"
+        "  config.vm.provision \"shell\" do |s|\n"
+        "    s.inline = \"echo \\\"{\\\\\\\"debug\\\\\\\": true}\\\" > /etc/docker/other/daemon.json\"\n"
+        "  end\n"
+        "end\n"
+    )
+    write_tree(tmp_path, {"Vagrantfile": vagrantfile})
+    result = scan(tmp_path)
+    assert [h.name for h in result.hosts] == ["Vagrantfile › default"]
+    assert where(only(result, "DKD004")) == at(vagrantfile, '"verbose"')  # <<~ dedent keeps columns of the file
+    (host,) = result.hosts
+    other = [c for c in host.daemon_configs if c.target == "/etc/docker/other/daemon.json"]
+    assert [m.key for m in other[0].root.value] == ["debug"]  # the block form, escapes of a double-quoted string
+
+
+def test_docker_provisioner_and_file_uploads(tmp_path):
+    vagrantfile = (
+        "Vagrant.configure(\"2\") do |config|\n"
+        "  config.vm.provision \"file\", source: \"conf/daemon.json\", destination: \"/etc/docker/daemon.json\"\n"
+        "  config.vm.provision \"docker\"\n"
+        "end\n"
+    )
+    daemon = '{"hosts": ["tcp://0.0.0.0:2375"]}\n'
+    write_tree(tmp_path, {"Vagrantfile": vagrantfile, "conf/daemon.json": daemon})
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    assert host.name == "Vagrantfile › default"
+    (package,) = host.of(EnginePackage)
+    assert package.pin == "none" and (package.location.line, package.location.column) == at(vagrantfile, '"docker"')
+    assert where(only(result, "DKD201")) == at(daemon, '"hosts"')  # against the packaged -H fd://
+
+
+def test_what_is_not_read_is_said(tmp_path):
+    vagrantfile = (
+        "Vagrant.configure(\"2\") do |config|\n"
+        "  config.vm.provision \"shell\", inline: build_script(1)\n"
+        "  config.vm.provision \"shell\", path: \"https://example.com/install.sh\"\n"
+        "  config.vm.provision :ansible do |ansible|\n"
+        "    ansible.playbook = 'docker.yml'\n"
+        "  end\n"
+        "end\n"
+    )
+    write_tree(tmp_path, {"Vagrantfile": vagrantfile})
+    result = scan(tmp_path)
+    assert result.hosts == [] and result.findings == []
+    notes = " | ".join(result.notes)
+    assert "not a string dlint can read" in notes and "a download" in notes and 'vm.provision "ansible"' in notes

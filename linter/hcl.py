@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from .document import Document
 from .location import TraceStep
@@ -93,9 +93,40 @@ class Hcl:
         self.text = document.text
         data = self.text.encode("utf-8", "surrogatepass")
         self._offsets = Offsets(self.text)
-        self._source = data  # kept alive as long as the tree whose nodes read it
         self.tree = _parser().parse(data)
+        self.repaired: List[Tuple[int, str]] = []  # (offset, what) of Terraform 0.11 forms read as 0.11 did
+        if self.tree.root_node.has_error:
+            data = self._repair_legacy(data)
+        self._source = data  # kept alive as long as the tree whose nodes read it
         self.root = self.tree.root_node
+
+    def _repair_legacy(self, data: bytes) -> bytes:
+        """Terraform 0.11 (HCL1) forms HCL2 refuses, where they make the parse fail: a comma after
+        an argument (``ami = "x",``) and a quoted argument name in a block (``"Name" = "x"``)
+        (machines-facts §3.1). tree-sitter-hcl's error recovery misreads them (it may take the
+        next argument's value for this one), so the bytes it parses get them blanked, same length,
+        and a repair is kept only when it leaves fewer errors. Values are still read from the
+        text as written: the blanked characters are never part of one."""
+        errors = _error_count(self.tree.root_node)
+        for _ in range(MAX_REPAIR_ROUNDS):
+            candidates = _legacy_candidates(data, _error_spans(self.tree.root_node))
+            if not candidates:
+                break
+            best = None
+            for chosen in [candidates] + [[c] for c in candidates[:MAX_REPAIR_CANDIDATES]]:
+                trial = _blank(data, chosen)
+                tree = _parser().parse(trial)
+                count = _error_count(tree.root_node)
+                if count < errors:
+                    best = (trial, tree, count, chosen)
+                    break
+            if best is None:
+                break
+            data, self.tree, errors, chosen = best
+            self.repaired.extend((self.char(offset), what) for offset, _, what in chosen)
+            if errors == 0:
+                break
+        return data
 
     def char(self, byte: int) -> int:
         return self._offsets.char(byte)
@@ -378,6 +409,55 @@ class Hcl:
         return Text(value, span, templated)
 
 
+MAX_REPAIR_ROUNDS = 8
+MAX_REPAIR_CANDIDATES = 16
+# at the end of a line (before a comment): the comma HCL1 allowed after an argument
+_TRAILING_COMMA = re.compile(rb",[ \t]*(?:(?:#|//).*)?$", re.M)
+# at the start of a line: a quoted argument name (HCL1 object keys could be strings)
+_QUOTED_NAME = re.compile(rb'^[ \t]*(")[A-Za-z_][A-Za-z0-9_-]*(")[ \t]*=(?!=)', re.M)
+
+
+def _error_spans(root) -> List[Tuple[int, int]]:
+    spans: List[Tuple[int, int]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" or node.is_missing:
+            spans.append((node.start_byte, max(node.end_byte, node.start_byte + 1)))
+        elif node.has_error:
+            stack.extend(node.children)
+    return spans
+
+
+def _error_count(root) -> int:
+    return len(_error_spans(root)) if root.has_error else 0
+
+
+def _legacy_candidates(data: bytes, spans: List[Tuple[int, int]]) -> List[Tuple[int, Tuple[int, ...], str]]:
+    """(offset, the characters to blank, what) of 0.11 forms on the lines the errors touch."""
+    found = {}
+    for start, end in spans:
+        line_start = data.rfind(b"\n", 0, start) + 1
+        line_end = data.find(b"\n", end)
+        line_end = len(data) if line_end < 0 else line_end
+        # the line before too: recovery often starts after the comma that caused it
+        line_start = data.rfind(b"\n", 0, max(line_start - 1, 0)) + 1
+        for match in _TRAILING_COMMA.finditer(data, line_start, line_end):
+            found[match.start()] = (match.start(), (match.start(),), "a comma after an argument")
+        for match in _QUOTED_NAME.finditer(data, line_start, line_end):
+            found[match.start(1)] = (match.start(1), (match.start(1), match.start(2)), "a quoted argument name")
+    return [found[key] for key in sorted(found)]
+
+
+def _blank(data: bytes, candidates: Sequence[Tuple[int, Tuple[int, ...], str]]) -> bytes:
+    """``data`` with the one-character marks of these candidates (commas, quotes) made spaces."""
+    out = bytearray(data)
+    for _, marks, _ in candidates:
+        for mark in marks:
+            out[mark : mark + 1] = b" "
+    return bytes(out)
+
+
 @dataclass
 class _Token:
     start: int
@@ -465,6 +545,7 @@ class Inline:
     text: Text
     labels: Tuple[str, ...]
     variant: Tuple[str, ...] = ()  # the branches of conditionals it stands in ("if var.swarm")
+    document: Optional[Document] = None  # the document it stands in, when not the reader's own
 
 
 @dataclass
@@ -477,6 +558,7 @@ class FileRef:
     span: Tuple[int, int]  # the call in this document
     labels: Tuple[str, ...]
     variant: Tuple[str, ...] = ()
+    document: Optional[Document] = None  # the document the call stands in, when not the reader's own
 
 
 @dataclass
@@ -487,6 +569,7 @@ class Traversal:
     span: Tuple[int, int]
     labels: Tuple[str, ...]
     variant: Tuple[str, ...] = ()
+    document: Optional[Document] = None  # the document it stands in, when not the reader's own
 
 
 @dataclass
@@ -498,6 +581,12 @@ class Evaluator:
     word: str  # first word of the notes: terraform, packer
     notes: List[str] = field(default_factory=list)
     locals: Dict[str, Attribute] = field(default_factory=dict)
+    # the document values stand in, when another reader's (a file of the same Terraform module,
+    # reached from a resource: it carries the way there); values say so, so they map into it
+    origin: Optional[Document] = None
+    # local.NAME defined in another file of the module: outer_locals(name, this evaluator, the
+    # reference's span, its labels) gives (that file's Evaluator, the attribute, the labels to go on with)
+    outer_locals: Optional[Callable[..., Optional[Tuple["Evaluator", Attribute, Tuple[str, ...]]]]] = None
 
     def __post_init__(self):
         for block in self.hcl.top_blocks(("locals",)):
@@ -508,6 +597,17 @@ class Evaluator:
         self.notes.append(f"{self.word}: {self.hcl.document.location(offset)}: {message}")
 
     def values(self, node, labels: Tuple[str, ...], depth: int = 0) -> List[object]:
+        return self._stamped(self._values(node, labels, depth))
+
+    def _stamped(self, values):
+        """Values made here say which document they stand in, when it is not the reader's."""
+        if self.origin is not None:
+            for value in values if isinstance(values, list) else [values]:
+                if value is not None and value.document is None:
+                    value.document = self.origin
+        return values
+
+    def _values(self, node, labels: Tuple[str, ...], depth: int = 0) -> List[object]:
         """What an expression gives, as far as it is literal: Inline, FileRef or Traversal values;
         [] with a note when it is not known (a variable, a function dlint does not evaluate), []
         for null. A conditional gives what each branch gives; when both give something, each
@@ -549,7 +649,11 @@ class Evaluator:
             if parts[0] == "local" and len(parts) >= 2:
                 attribute = self.locals.get(parts[1])
                 if attribute is None:
-                    self.note(span[0], f"{label}: local.{parts[1]} is not defined in this file; not read")
+                    outer = self.outer_locals(parts[1], self, span, labels) if self.outer_locals is not None else None
+                    if outer is not None:
+                        evaluator, attribute, outer_labels = outer
+                        return evaluator.values(attribute.expr, outer_labels, depth + 1)
+                    self.note(span[0], f"{label}: local.{parts[1]} is not defined in this module; not read")
                     return []
                 return self.values(attribute.expr, labels + (f"local.{parts[1]}",), depth + 1)
             return [Traversal(parts, span, labels)]
@@ -609,7 +713,7 @@ class Evaluator:
         if isinstance(ref, str):
             self.note(span[0], f"{label}: {function}({raw!r}): {ref}")
             return None
-        return ref
+        return self._stamped(ref)
 
     def items(self, node) -> Optional[list]:
         return self.hcl.tuple_items(node)
@@ -632,7 +736,7 @@ class Evaluator:
                 self.note(hcl.span(item)[0], f"{label}: an item that is not a literal string; not read")
                 return None
             texts.append(text)
-        return joined_script(texts, hcl.span(expr), labels) if texts else None
+        return self._stamped(joined_script(texts, hcl.span(expr), labels)) if texts else None
 
 
 def joined_script(texts: Sequence["Text"], span: Tuple[int, int], labels: Tuple[str, ...]) -> Inline:
@@ -815,32 +919,39 @@ class Embedder:
         self.out = out  # an Extraction
         self.note = note  # note(offset, message)
 
+    def _note(self, value, offset: int, message: str) -> None:
+        if value.document is not None and value.document is not self.doc:
+            self.note(offset, message, value.document)
+        else:
+            self.note(offset, message)
+
     def add(self, value, kind_of, **fields) -> None:
         """``kind_of(text)`` names the kind that reads it (None: not read, with a note)."""
         label = " › ".join(value.labels)
+        parent = value.document or self.doc
         if isinstance(value, Inline):
             kind = kind_of(value.text.text)
             if kind is None:
-                self.note(value.text.span[0], f"{label}: neither cloud-init user data nor a script; not read")
+                self._note(value, value.text.span[0], f"{label}: neither cloud-init user data nor a script; not read")
                 return
-            document = inline_document(self.doc, value)
+            document = inline_document(parent, value)
             if value.text.templated:
                 document.text = masked_lead(document.text)  # same length, same lines: the map holds
             self.out.embedded.append(Embedded(document, kind, templated=value.text.templated, **fields))
         elif isinstance(value, FileRef):
             text, error = self.files.read(value.rel)
             if text is None:
-                self.note(value.span[0], f"{label}: {value.display}: {error}")
+                self._note(value, value.span[0], f"{label}: {value.display}: {error}")
                 return
             kind = kind_of(text)
             if kind is None:
-                self.note(value.span[0], f"{label}: {value.display} is neither cloud-init user data nor a script; not read")
+                self._note(value, value.span[0], f"{label}: {value.display} is neither cloud-init user data nor a script; not read")
                 return
             templated = value.template and has_sequences(text)
-            document = reference_document(self.doc, value, masked_lead(text) if templated else text)
+            document = reference_document(parent, value, masked_lead(text) if templated else text)
             self.out.embedded.append(Embedded(document, kind, templated=templated, reference=value.rel, **fields))
         elif isinstance(value, Traversal):
-            self.note(value.span[0], f"{label}: {'.'.join(value.parts)} is not known before the run; not read")
+            self._note(value, value.span[0], f"{label}: {'.'.join(value.parts)} is not known before the run; not read")
 
     def written(self, values, target: str, **fields) -> None:
         """Content written to ``target`` on the machine, when another kind reads that file."""

@@ -198,8 +198,8 @@ def test_conditional_branches_are_machines_of_their_own(tmp_path):
     out = extract(tmp_path, {"main.tf": tf, "custom.yaml.tmpl": "#cloud-config\npackages: [docker-ce]\n"})
     groups = [e.group for e in out.embedded]
     assert groups == [
-        "main.tf › openstack_compute_instance_v2.nodes (if each.value.cloudinit != null)",
-        "main.tf › openstack_compute_instance_v2.nodes (unless each.value.cloudinit != null)",
+        "main.tf › openstack_compute_instance_v2.nodes[for_each] (if each.value.cloudinit != null)",
+        "main.tf › openstack_compute_instance_v2.nodes[for_each] (unless each.value.cloudinit != null)",
         "main.tf › upcloud_server.w",  # a null branch gives nothing: one machine
     ]
 
@@ -393,18 +393,27 @@ def test_cloudinit_config_with_a_referenced_part_reads_parts_one_by_one(tmp_path
     assert any("read one by one" in note for note in out.notes)
 
 
-def test_unused_data_source_is_a_machine_of_its_own(tmp_path):
+def test_data_source_only_an_output_uses_is_a_machine_of_its_own(tmp_path):
     tf = 'data "template_file" "user_data" {\n  template = file("${path.module}/user-data.tpl")\n}\n'
-    out = extract(tmp_path, {"main.tf": tf, "user-data.tpl": "#cloud-config\nruncmd:\n  - echo ${node_name}\n"})
+    outputs = 'output "user_data" {\n  value = data.template_file.user_data.rendered\n}\n'
+    out = extract(tmp_path, {"main.tf": tf, "outputs.tf": outputs, "user-data.tpl": "#cloud-config\nruncmd:\n  - echo ${node_name}\n"})
     (embedded,) = out.embedded
     assert embedded.group == "main.tf › data.template_file.user_data"
     assert embedded.templated is True  # template_file renders what file() read
     assert embedded.document.via[0].label == 'data.template_file.user_data.rendered › template › file("user-data.tpl")'
 
 
-def test_data_source_of_another_file_is_noted(tmp_path):
+def test_data_source_nothing_uses_is_on_no_machine(tmp_path):
+    tf = 'data "template_file" "user_data" {\n  template = file("${path.module}/user-data.tpl")\n}\n'
+    tf += 'resource "aws_instance" "a" {\n  # user_data = data.template_file.user_data.rendered\n}\n'
+    out = extract(tmp_path, {"main.tf": tf, "user-data.tpl": "#cloud-config\nruncmd: [docker info]\n"})
+    assert out.embedded == []
+    assert any("data.template_file.user_data: nothing in this module uses it, so no machine gets it" in note for note in out.notes)
+
+
+def test_data_source_of_no_file_of_the_module_is_noted(tmp_path):
     out = extract(tmp_path, {"main.tf": 'resource "aws_instance" "a" {\n  user_data = data.cloudinit_config.elsewhere.rendered\n}\n'})
-    assert out.embedded == [] and any("not defined in this file" in note for note in out.notes)
+    assert out.embedded == [] and any("not defined in this module" in note for note in out.notes)
 
 
 # ------------------------------------------------------------------------------------------

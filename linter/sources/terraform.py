@@ -34,13 +34,17 @@ read. Nothing is evaluated or executed; files outside the project are never read
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import Dict, List, Optional, Tuple
 
 from ..document import Document
-from ..hcl import Embedder, Evaluator, FileRef, Files, Hcl, Inline, Text, Traversal, inline_document, upload_target, user_data_kind
+from ..hcl import Embedder, Evaluator, FileRef, Files, Hcl, Inline, Text, Traversal, inline_document, joined_script, upload_target, user_data_kind
+from ..location import TraceStep
 from ..mapped import Mapped
-from . import Embedded, Extraction, ReadContext, SourceKind
+from . import Embedded, Extraction, ReadContext, SourceKind, kind_for_target
+from .ignition import with_os_files
+from .terraform_module import Module, Unit, module_of
 
 NAME = "terraform"
 
@@ -56,6 +60,11 @@ CLOUDINIT_DATA = ("cloudinit_config", "template_cloudinit_config")
 RENDERED_DATA = CLOUDINIT_DATA + ("template_file",)
 LOCAL_FILES = ("local_file", "local_sensitive_file")
 DEFAULT_BOUNDARY = "MIMEBOUNDARY"
+CONNECTED = ("null_resource", "terraform_data")  # provision the machine their connection names
+# attributes that name the image a machine boots
+IMAGE_ATTRIBUTES = frozenset({"ami", "image", "image_id", "image_name", "source_image", "source_image_id", "offer", "publisher", "sku", "family", "template", "template_name", "os_type", "image_family"})
+_FEDORA_COREOS = re.compile(r"fedora[-_ ]?coreos|\bfcos\b", re.I)
+_CONTAINER_LINUX = re.compile(r"flatcar|coreos|container[-_ ]linux|kinvolk", re.I)
 
 
 class TerraformKind(SourceKind):
@@ -75,6 +84,16 @@ class TerraformKind(SourceKind):
         return reader.out
 
 
+class _Scope:
+    """Where values are read: a file of the module (the reader's own, or another one reached from
+    a resource, whose document carries the way there)."""
+
+    def __init__(self, hcl: Hcl, ev: Evaluator, document: Document):
+        self.hcl = hcl
+        self.ev = ev
+        self.document = document
+
+
 class _Reader:
     def __init__(self, document: Document, context: ReadContext):
         self.doc = document
@@ -82,17 +101,36 @@ class _Reader:
         self.out = Extraction()
         self.hcl = Hcl(document)
         self.files = Files(context)
-        self.ev = Evaluator(self.hcl, self.files, NAME, notes=self.out.notes)
+        self.ev = Evaluator(self.hcl, self.files, NAME, notes=self.out.notes, outer_locals=self.outer_local)
+        self.own = _Scope(self.hcl, self.ev, document)
         self.embedder = Embedder(document, self.files, self.out, self.note)
         self.data: Dict[Tuple[str, str], object] = {}
         self.used: set = set()
         self.resolving: set = set()  # data sources being resolved (a cycle is refused)
+        self._module: Optional[Module] = None
+        self.own_rel = context.source.rel.replace("\\", "/") if context.depth == 0 else None
 
-    def note(self, offset: int, message: str) -> None:
-        self.ev.note(offset, message)
+    def note(self, offset: int, message: str, document: Optional[Document] = None) -> None:
+        if document is None or document is self.doc:
+            self.ev.note(offset, message)
+        else:
+            self.out.notes.append(f"{NAME}: {document.location(offset)}: {message}")
+
+    @property
+    def module(self) -> Module:
+        """The other files of this folder: only for a file of the repository (not a document
+        embedded in another)."""
+        if self._module is None:
+            self._module = module_of(self.files, self.doc.path) if self.own_rel is not None else Module()
+        return self._module
+
+    def elsewhere(self, unit: Unit) -> bool:
+        return unit.rel != self.own_rel
 
     def run(self) -> None:
         hcl = self.hcl
+        for offset, what in hcl.repaired:
+            self.note(offset, f"{what} (Terraform 0.11 syntax, which 0.12 and later refuse): read as 0.11 read it")
         for offset in hcl.errors():
             self.note(offset, "syntax error; what parses around it is still read")
         blocks = hcl.top_blocks(("resource", "data", "module"))
@@ -106,19 +144,80 @@ class _Reader:
                 self.machine(block, f"module.{block.labels[0]}")
         for (type_, name), block in self.data.items():
             if type_ in RENDERED_DATA and (type_, name) not in self.used:
-                address = f"data.{type_}.{name}"
-                self.resolving.add((type_, name))
-                self.rendered((type_, name), (f"{address}.rendered",), self.host(address), "user-data")
-                self.resolving.discard((type_, name))
+                self.unused_data(type_, name, block)
 
-    def host(self, address: str) -> str:
-        return f"{self.doc.path} › {address}"
+    def unused_data(self, type_: str, name: str, block) -> None:
+        """A data source no resource of this file uses: read where another file's resource uses
+        it; nowhere when nothing names it (no machine gets it); else a machine of its own (a
+        module's output, say)."""
+        address = f"data.{type_}.{name}"
+        if self.own_rel is not None:
+            if (type_, name) in self.module.machine_data:
+                return
+            if (type_, name) not in self.module.mentioned:
+                self.note(self.hcl.span(block.node)[0], f"{address}: nothing in this module uses it, so no machine gets it; not read")
+                return
+        self.resolving.add((type_, name))
+        self.rendered(self.own, (type_, name), (f"{address}.rendered",), self.host(address), "user-data")
+        self.resolving.discard((type_, name))
+
+    def host(self, address: str, display: Optional[str] = None) -> str:
+        return f"{display or self.doc.path} › {address}"
+
+    def group_of(self, block, address: str, display: Optional[str] = None) -> str:
+        """The host of a resource: every instance of a counted one is alike for dlint, so one host
+        says so (``aws_instance.node[count]``)."""
+        attributes = self.scope_hcl(display).attributes(block.body)
+        for meta in ("count", "for_each"):
+            if meta in attributes:
+                return self.host(f"{address}[{meta}]", display)
+        return self.host(address, display)
+
+    def scope_hcl(self, display: Optional[str]) -> Hcl:
+        if display is None or display == self.doc.path:
+            return self.hcl
+        return next(unit.hcl for unit in self.module.units if unit.display == display)
+
+    # -- the module: other files of the folder -------------------------------------------------
+
+    def scope_for(self, unit: Unit, where_from, labels: Tuple[str, ...]) -> _Scope:
+        """A file of the module reached from ``where_from`` (a value, or (document, span)): its
+        document starts where it was reached."""
+        if not self.elsewhere(unit):
+            return self.own
+        document, span = where_from
+        where = document.location(*span)
+        step = TraceStep(where.path, where.line, where.column, " › ".join(labels))
+        origin = Document(unit.hcl.text, unit.display, via=where.trace + (step,))
+        ev = Evaluator(unit.hcl, self.files, NAME, notes=self.out.notes, origin=origin, outer_locals=self.outer_local)
+        return _Scope(unit.hcl, ev, origin)
+
+    def outer_local(self, name: str, evaluator: Evaluator, span, labels):
+        """``local.NAME`` of another file of the module (for outer_locals of hcl.Evaluator)."""
+        if self.own_rel is None or name not in self.module.locals:
+            return None
+        unit, attribute = self.module.locals[name]
+        document = evaluator.origin or evaluator.hcl.document
+        scope = self.scope_for(unit, (document, span), labels)
+        if scope is self.own:
+            return None  # the evaluator has it already
+        return scope.ev, attribute, (f"local.{name}",)
+
+    def data_source(self, key: Tuple[str, str]):
+        """(unit or None for this file, block) of a data source of the module."""
+        if key in self.data:
+            return None, self.data[key]
+        if self.own_rel is not None and key in self.module.data:
+            unit, block = self.module.data[key]
+            return unit, block
+        return None
 
     # -- one machine ---------------------------------------------------------------------------
 
     def machine(self, block, address: str) -> None:
         hcl = self.hcl
-        group = self.host(address)
+        group = self.group_of(block, address)
+        first = len(self.out.embedded)
         attributes = hcl.attributes(block.body)
         for name in USER_DATA_ATTRIBUTES + STARTUP_ATTRIBUTES:
             if name in attributes:
@@ -137,8 +236,30 @@ class _Reader:
                 self.user_data(custom_data.expr, (f"{address}.os_profile.custom_data",), group, "user-data")
         if block.labels and block.labels[0] in LOCAL_FILES:
             self.local_file(attributes, address, group)
-        for provisioner in hcl.blocks(block.body, "provisioner"):
-            self.provisioner(provisioner, address, group)
+        if block.labels and block.labels[0] in CONNECTED:
+            group = self.connected(block) or group
+        Provisioning(self, block, address, group).run()
+        self.operating_system(block, group, first)
+
+    def connected(self, block) -> Optional[str]:
+        """The host a null_resource or terraform_data provisions: the resource its
+        ``connection { host = ... }`` names (machines-facts §2.2), when it names one."""
+        if self.own_rel is None:
+            return None
+        named = set()
+        for connection in self.hcl.blocks(block.body, "connection"):
+            host = self.hcl.attributes(connection.body).get("host")
+            if host is None:
+                continue
+            own = next(unit for unit in self.module.units if not self.elsewhere(unit)) if self.module.units else None
+            if own is None:
+                return None
+            named |= {(r[1], r[2]) for r in self.module.references(own, host.expr) if r[0] == "resource"}
+        if len(named) != 1:
+            return None
+        (key,) = named
+        unit, target = self.module.resources[key]
+        return self.group_of(target, f"{key[0]}.{key[1]}", unit.display)
 
     def user_data_map(self, expr, label: str, group: str) -> None:
         items = self.hcl.object_items(expr)
@@ -166,88 +287,102 @@ class _Reader:
     def traversal(self, value: Traversal, group: str, role: str) -> None:
         parts = value.parts
         label = " › ".join(value.labels)
+        document = value.document or self.doc
         if parts[0] == "data" and len(parts) >= 4 and parts[3] == "rendered" and parts[1] in RENDERED_DATA:
             key = (parts[1], parts[2])
             if key in self.resolving:
-                self.note(value.span[0], f"{label}: data.{key[0]}.{key[1]} refers to itself; not read")
+                self.note(value.span[0], f"{label}: data.{key[0]}.{key[1]} refers to itself; not read", document)
                 return
-            if key in self.data:
-                self.used.add(key)
-                self.resolving.add(key)
-                try:
-                    self.rendered(key, value.labels + (f"data.{key[0]}.{key[1]}.rendered",), group, role)
-                finally:
-                    self.resolving.discard(key)
+            found = self.data_source(key)
+            if found is None:
+                self.note(value.span[0], f"{label}: data.{key[0]}.{key[1]} is not defined in this module; not read here", document)
                 return
-            self.note(value.span[0], f"{label}: data.{key[0]}.{key[1]} is not defined in this file; not read here")
+            unit, block = found
+            address = f"data.{key[0]}.{key[1]}.rendered"
+            if unit is None or unit.display == document.path:  # in the file the value stands in
+                scope, labels = (self.own if document is self.doc else self.scope_of(value)), value.labels + (address,)
+                if document is self.doc:
+                    self.used.add(key)
+            else:  # another file of the module: its document starts where the value names it
+                scope, labels = self.scope_for(unit, (document, value.span), value.labels), (address,)
+            self.resolving.add(key)
+            try:
+                self.rendered(scope, key, labels, group, role, block)
+            finally:
+                self.resolving.discard(key)
             return
         shown = ".".join(parts)
-        self.note(value.span[0], f"{label}: {shown} is not known before Terraform runs; not read")
+        self.note(value.span[0], f"{label}: {shown} is not known before Terraform runs; not read", document)
+
+    def scope_of(self, value) -> _Scope:
+        """The scope a value of another file came from (its data sources are its module's)."""
+        unit = next(u for u in self.module.units if u.display == value.document.path)
+        return _Scope(unit.hcl, Evaluator(unit.hcl, self.files, NAME, notes=self.out.notes, origin=value.document, outer_locals=self.outer_local), value.document)
 
     # -- data sources that render user data ----------------------------------------------------
 
-    def rendered(self, key: Tuple[str, str], labels: Tuple[str, ...], group: str, role: str) -> None:
-        block = self.data[key]
-        attributes = self.hcl.attributes(block.body)
+    def rendered(self, scope: _Scope, key: Tuple[str, str], labels: Tuple[str, ...], group: str, role: str, block=None) -> None:
+        block = block if block is not None else self.data[key]
+        attributes = scope.hcl.attributes(block.body)
         if key[0] == "template_file":
             template = attributes.get("template")
             if template is None:
-                self.note(self.hcl.span(block.node)[0], f"{' › '.join(labels)}: no literal template; not read")
+                self.note(scope.hcl.span(block.node)[0], f"{' › '.join(labels)}: no literal template; not read", scope.document)
                 return
-            for value in self.ev.values(template.expr, labels + ("template",)):
+            for value in scope.ev.values(template.expr, labels + ("template",)):
                 if isinstance(value, Inline):
                     value.text.templated = value.text.templated or "${" in value.text.text or "%{" in value.text.text
                 elif isinstance(value, FileRef):
                     value.template = True  # template_file renders what file() read
                 self.payload(value, group, role)
             return
-        self.cloudinit_config(block, attributes, labels, group)
+        self.cloudinit_config(scope, block, attributes, labels, group)
 
-    def cloudinit_config(self, block, attributes, labels: Tuple[str, ...], group: str) -> None:
+    def cloudinit_config(self, scope: _Scope, block, attributes, labels: Tuple[str, ...], group: str) -> None:
         """The provider's MIME message (provisioning-facts §5.4), or its parts one by one."""
-        hcl = self.hcl
+        hcl = scope.hcl
         parts = []
         for number, part in enumerate(hcl.blocks(block.body, "part")):
             fields = hcl.attributes(part.body)
             content = fields.get("content")
             if content is None:
                 continue
-            values = self.ev.values(content.expr, labels + (f"part[{number}].content",))
+            values = scope.ev.values(content.expr, labels + (f"part[{number}].content",))
             parts.append((part, fields, values))
         if any(b.labels[:1] == ["part"] for b in hcl.blocks(block.body, "dynamic")):
-            self.note(hcl.span(block.node)[0], f"{' › '.join(labels)}: dynamic part blocks are not read")
+            self.note(hcl.span(block.node)[0], f"{' › '.join(labels)}: dynamic part blocks are not read", scope.document)
         if not parts:
             return
-        if all(len(values) == 1 and isinstance(values[0], Inline) for _, _, values in parts):
-            self.mime(block, attributes, parts, labels, group)
+        if all(len(values) == 1 and isinstance(values[0], Inline) and values[0].document is (scope.ev.origin) for _, _, values in parts):
+            self.mime(scope, block, attributes, parts, labels, group)
             return
         if sum(1 for _, _, values in parts if values) > 1:
             message = "parts that are not all in this file are read one by one; cloud-init's merging of several cloud-config parts is not modelled"
-            self.note(hcl.span(block.node)[0], f"{' › '.join(labels)}: {message}")
+            self.note(hcl.span(block.node)[0], f"{' › '.join(labels)}: {message}", scope.document)
         for _, _, values in parts:
             for value in values:
                 self.payload(value, group, "user-data")
 
-    def literal(self, fields, name: str) -> Optional[str]:
+    def literal(self, hcl: Hcl, fields, name: str) -> Optional[str]:
         attribute = fields.get(name)
-        text = self.hcl.string(attribute.expr) if attribute is not None else None
+        text = hcl.string(attribute.expr) if attribute is not None else None
         return text.text if text is not None and not text.templated else None
 
-    def mime(self, block, attributes, parts, labels: Tuple[str, ...], group: str) -> None:
+    def mime(self, scope: _Scope, block, attributes, parts, labels: Tuple[str, ...], group: str) -> None:
         """The MIME message terraform-provider-cloudinit renders: headers made up, each part's
         content mapped to where it stands."""
-        hcl = self.hcl
+        hcl = scope.hcl
         start, end = hcl.span(block.node)
-        boundary = self.literal(attributes, "boundary") or DEFAULT_BOUNDARY
+        boundary = self.literal(hcl, attributes, "boundary") or DEFAULT_BOUNDARY
         message = Mapped()
         message.produce(f'Content-Type: multipart/mixed; boundary="{boundary}"\nMIME-Version: 1.0\n\n', start)
         templated = False
         for part, fields, (value,) in parts:
-            headers = [f"Content-Type: {self.literal(fields, 'content_type') or 'text/plain'}", "Mime-Version: 1.0", "Content-Transfer-Encoding: 7bit"]
-            filename = self.literal(fields, "filename")
+            headers = [f"Content-Type: {self.literal(hcl, fields, 'content_type') or 'text/plain'}", "Mime-Version: 1.0", "Content-Transfer-Encoding: 7bit"]
+            filename = self.literal(hcl, fields, "filename")
             if filename:
                 headers.append(f'Content-Disposition: attachment; filename="{filename}"')
-            merge_type = self.literal(fields, "merge_type")
+            merge_type = self.literal(hcl, fields, "merge_type")
             if merge_type:
                 headers.append(f"X-Merge-Type: {merge_type}")
             message.produce(f"--{boundary}\n" + "\n".join(headers) + "\n\n", hcl.span(part.node)[0])
@@ -255,7 +390,7 @@ class _Reader:
             message.produce("\n", value.text.span[1])
             templated = templated or value.text.templated
         message.produce(f"--{boundary}--\n", max(start, end - 1))
-        document = inline_document(self.doc, Inline(Text(message, (start, end), templated), labels))
+        document = inline_document(scope.document, Inline(Text(message, (start, end), templated), labels))
         self.out.embedded.append(Embedded(document, "cloud-init", templated=templated, group=group))
 
     # -- files written ---------------------------------------------------------------------------
@@ -267,46 +402,226 @@ class _Reader:
         path = self.ev.path(attribute.expr)
         return path.replace("\\", "/") if path else None
 
-    def written(self, fields, target: str, label: str, group: str) -> None:
-        """``content`` or ``source`` written to ``target``, when another kind reads that file."""
+    def uploaded(self, fields, label: str) -> List[object]:
+        """What a file provisioner or local_file writes: ``content`` values, or the ``source`` file."""
         values: List[object] = []
         for name in ("content", "sensitive_content"):
             if name in fields:
                 values.extend(self.ev.values(fields[name].expr, (f"{label}.{name}",)))
-        self.embedder.written(values, target, group=group)
         if "source" in fields:
-            source = fields["source"].expr
-            ref = self.ev.file_ref(source, "source", (label,), shown='source "{path}"')
+            ref = self.ev.file_ref(fields["source"].expr, "source", (label,), shown='source "{path}"')
             if ref is not None:
-                self.embedder.written([ref], upload_target(target, self.ev.path(source)), group=group)
+                values.append(ref)
+        return values
 
     def local_file(self, attributes, address: str, group: str) -> None:
         target = self.destination(attributes, "filename")
         if target:
-            self.written(attributes, target, address, group)
+            values = self.uploaded(attributes, address)
+            self.embedder.written(values, target, group=group)
 
-    def provisioner(self, block, address: str, group: str) -> None:
-        hcl = self.hcl
-        type_ = block.labels[0] if block.labels else ""
-        fields = hcl.attributes(block.body)
-        label = f'{address} › provisioner "{type_}"'
-        if type_ == "file":
-            target = self.destination(fields, "destination")
-            if target:
-                self.written(fields, target, label, group)
-        elif type_ == "remote-exec":
-            if "inline" in fields:
-                script = self.ev.script(fields["inline"].expr, (f"{label}.inline",))
-                if script is not None:
-                    self.embedder.add(script, _shell, group=group)
-            for name in ("script", "scripts"):
-                if name not in fields:
-                    continue
-                items = hcl.tuple_items(fields[name].expr) if name == "scripts" else [fields[name].expr]
-                for item in items or ():
-                    ref = self.ev.file_ref(item, name, (label,), shown='script "{path}"')
-                    if ref is not None:
-                        self.embedder.add(ref, _shell, group=group)
+    # -- the operating system a resource boots -------------------------------------------------
+
+    def operating_system(self, block, group: str, first: int) -> None:
+        """Flatcar, Container Linux or Fedora CoreOS, when the image the resource boots says so:
+        dockerd starts from that OS's own docker.service, not docker-ce's (machines-facts §7.1).
+        Added only when what the resource gives the machine concerns the engine."""
+        added = self.out.embedded[first:]
+        if not any(e.group == group and "docker" in e.document.text for e in added):
+            return
+        system = self.image_system(block)
+        if system is None:
+            return
+        at = len(self.out.embedded)
+        shipped = Extraction(embedded=[e for e in added if e.group == group])
+        with_os_files(shipped, system)
+        for item in shipped.embedded:
+            if item.document.path.startswith("<") and item not in added:
+                item.group = group
+                self.out.embedded.insert(at, item)
+                at += 1
+
+    def image_system(self, block) -> Optional[str]:
+        texts = [self.hcl.source(node) for node in self.image_values(block.body, 0)]
+        own = next((u for u in self.module.units if not self.elsewhere(u)), None) if self.own_rel is not None else None
+        for node in self.image_values(block.body, 0):
+            if own is None:
+                break
+            for reference in self.module.references(own, node):
+                if reference[0] == "data" and (reference[1], reference[2]) in self.module.data:
+                    unit, data = self.module.data[(reference[1], reference[2])]
+                    texts.append(unit.clean[slice(*unit.hcl.span(data.node))])
+                elif reference[0] == "var" and reference[1] in self.module.variables:
+                    unit, variable = self.module.variables[reference[1]]
+                    texts.append(unit.clean[slice(*unit.hcl.span(variable.node))])
+        text = "\n".join(texts)
+        if _FEDORA_COREOS.search(text):
+            return "fcos"
+        if _CONTAINER_LINUX.search(text):
+            return "flatcar"
+        return None
+
+    def image_values(self, body, depth: int):
+        """The expressions that name the image a resource boots (``ami``, ``image``, an Azure
+        ``source_image_reference``, a GCE ``boot_disk.initialize_params.image``...)."""
+        for name, attribute in self.hcl.attributes(body).items():
+            if name in IMAGE_ATTRIBUTES:
+                yield attribute.expr
+        if depth < 3:
+            for inner in self.hcl.blocks(body):
+                if inner.type not in ("provisioner", "connection"):
+                    yield from self.image_values(inner.body, depth + 1)
+
+
+class Provisioning:
+    """The provisioners of one resource, in order, on one host: files uploaded land at their
+    ``destination``, or where a later ``mv``/``cp`` of ``inline`` puts them; an uploaded file that
+    ``inline`` runs is read as a script; ``inline``, ``script`` and ``scripts`` are read as shell."""
+
+    def __init__(self, reader: _Reader, block, address: str, group: str):
+        self.reader = reader
+        self.hcl = reader.hcl
+        self.address = address
+        self.group = group
+        self.blocks = self.hcl.blocks(block.body, "provisioner")
+        self.commands = self.inline_commands()
+        self.followed: set = set()  # inline items dlint followed itself (a move of an uploaded file)
+
+    def inline_commands(self) -> List[Tuple[int, int, object]]:
+        """(provisioner number, item number, Text) of every ``inline`` item."""
+        found = []
+        for number, block in enumerate(self.blocks):
+            if block.labels[:1] != ["remote-exec"]:
+                continue
+            inline = self.hcl.attributes(block.body).get("inline")
+            for index, item in enumerate(self.hcl.tuple_items(inline.expr) or () if inline is not None else ()):
+                text = self.hcl.string(item)
+                if text is not None:
+                    found.append((number, index, text))
+        return found
+
+    def run(self) -> None:
+        for number, block in enumerate(self.blocks):
+            type_ = block.labels[0] if block.labels else ""
+            fields = self.hcl.attributes(block.body)
+            label = f'{self.address} › provisioner "{type_}"'
+            if type_ == "file":
+                self.file(number, fields, label)
+            elif type_ == "remote-exec":
+                self.remote_exec(number, fields, label)
+
+    def file(self, number: int, fields, label: str) -> None:
+        reader = self.reader
+        destination = reader.destination(fields, "destination")
+        if not destination:
+            return
+        source = reader.ev.path(fields["source"].expr) if "source" in fields else None
+        landed = upload_target(destination, source)
+        target, moves = self.follow(landed, number)
+        values = reader.uploaded(fields, label)
+        if kind_for_target(target) is not None:
+            self.followed |= moves
+            for value in values:
+                if moves:
+                    value.labels = value.labels[:-1] + (value.labels[-1] + f", moved to {target}",)
+                reader.embedder.written([value], target, group=self.group)
+        elif self.runs(landed, number):
+            for value in values:
+                reader.embedder.add(value, _shell, group=self.group)
+
+    def follow(self, path: str, after: int) -> Tuple[str, set]:
+        """Where later ``mv``/``cp``/``install`` items of ``inline`` put the file at ``path``, and
+        those items."""
+        moves = set()
+        for number, index, text in self.commands:
+            if number <= after:
+                continue
+            move = _move(text.text)
+            if move is None or move[1] != path:
+                continue
+            program, _, destination = move
+            if destination.endswith("/") or (kind_for_target(destination.rstrip("/") + "/" + posixpath.basename(path)) and not kind_for_target(destination)):
+                destination = destination.rstrip("/") + "/" + posixpath.basename(path)
+            moves.add((number, index))
+            path = destination
+        return path, moves
+
+    def runs(self, path: str, after: int) -> bool:
+        """A later ``inline`` item runs the file at ``path`` (``bash /root/x.sh``, ``/root/x.sh``,
+        ``./x.sh``, ``sudo sh x.sh``)."""
+        name = posixpath.basename(path)
+        return any(number > after and _runs(text.text, path, name) for number, _, text in self.commands)
+
+    def remote_exec(self, number: int, fields, label: str) -> None:
+        reader = self.reader
+        if "inline" in fields:
+            script = self.inline_script(number, fields["inline"].expr, (f"{label}.inline",))
+            if script is not None:
+                reader.embedder.add(script, _shell, group=self.group)
+        for name in ("script", "scripts"):
+            if name not in fields:
+                continue
+            items = self.hcl.tuple_items(fields[name].expr) if name == "scripts" else [fields[name].expr]
+            for item in items or ():
+                ref = reader.ev.file_ref(item, name, (label,), shown='script "{path}"')
+                if ref is not None:
+                    reader.embedder.add(ref, _shell, group=self.group)
+
+    def inline_script(self, number: int, expr, labels: Tuple[str, ...]) -> Optional[Inline]:
+        """The ``inline`` commands joined into the one script Terraform runs, without the moves
+        dlint followed itself (the file moved is read where it lands)."""
+        script = self.reader.ev.script(expr, labels)
+        if script is None or not any(n == number for n, _ in self.followed):
+            return script
+        kept = [text for n, index, text in self.commands if n == number and (n, index) not in self.followed]
+        return joined_script(kept, self.hcl.span(expr), labels) if kept else None
+
+
+_SEPARATORS = re.compile(r"\s*(?:&&|\|\||;|\|)\s*")
+_RUNNERS = frozenset({"bash", "sh", "dash", "zsh", "source", ".", "exec"})
+
+
+def _words(command: str) -> List[str]:
+    """The words of a simple command, after ``sudo`` (with its options) and ``VAR=value`` words."""
+    words = command.split()
+    while words and (words[0] == "sudo" or "=" in words[0] and not words[0].startswith(("-", "/", "."))):
+        words.pop(0)
+        while words and words[0].startswith("-") and words[0] != "--":
+            words.pop(0)
+    return words
+
+
+def _move(item: str) -> Optional[Tuple[str, str, str]]:
+    """(program, source, destination) of an ``inline`` item that is one plain mv, cp or install."""
+    if re.search(r"[;&|<>`$\"'\\]", item):
+        return None
+    words = _words(item)
+    if not words or words[0] not in ("mv", "cp", "install"):
+        return None
+    operands = []
+    skip = False
+    for word in words[1:]:
+        if skip:
+            skip = False
+        elif word.startswith("-"):
+            skip = words[0] == "install" and word in ("-m", "-o", "-g", "--mode", "--owner", "--group")
+        else:
+            operands.append(word)
+    if len(operands) != 2:
+        return None
+    return words[0], posixpath.normpath(operands[0]), operands[1] if operands[1].endswith("/") else posixpath.normpath(operands[1])
+
+
+def _runs(item: str, path: str, name: str) -> bool:
+    for command in _SEPARATORS.split(item):
+        words = _words(command)
+        if words and words[0] in _RUNNERS:
+            words = words[1:]
+            while words and words[0].startswith("-"):
+                words.pop(0)
+        if words and (words[0] == path or words[0] in (f"./{name}", f"~/{name}", f"$HOME/{name}") or (words[0] == name and command.split()[0] in _RUNNERS)):
+            return True
+    return False
 
 
 def _shell(text: str) -> str:

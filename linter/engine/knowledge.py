@@ -231,13 +231,21 @@ class Engine:
         )
 
     def flag_map(self) -> Dict[str, str]:
+        return dict(self._flag_map())
+
+    @lru_cache(maxsize=None)
+    def _flag_map(self) -> Dict[str, str]:
         """Every dockerd flag spelling (``--label``, ``-H``) to the daemon.json key it sets."""
         mapping: Dict[str, str] = {}
         by_flag: Dict[str, List[KeyFact]] = {}
         for fact in self.table.values():
             if fact.flag and self._exists(fact):
                 by_flag.setdefault(fact.flag, []).append(fact)
+        ranges = engine_data().get("flag_ranges", {})
         for flag, facts in by_flag.items():
+            span = ranges.get(flag)
+            if span and not in_range(self.version, span.get("since"), span.get("until")):
+                continue  # the key outlives (or predates) its flag
             # a list flag is named in the singular (--label) but its key is the plural option (labels)
             best = sorted(facts, key=lambda f: (f.kind != "option", f.key == flag[2:], f.key))[0]
             mapping[flag] = best.key
@@ -246,6 +254,28 @@ class Engine:
             if target:
                 mapping[short] = target
         return mapping
+
+    def flag_status(self, spelling: str) -> KeyStatus:
+        """How this release treats a flag spelling (``--live-restore``, ``-g``): an ``option`` (its
+        key), or ``unknown`` with the reason: typo, not-yet, removed, platform. ``message`` names the
+        release that added or removed it."""
+        key = self._flag_map().get(spelling)
+        if key is not None:
+            return KeyStatus(spelling, "option", fact=self.fact(key))
+        history = flag_releases(spelling, self.platform)
+        if history and parse_version(history[0]) > self.version:
+            return KeyStatus(spelling, "unknown", "not-yet", history[0], fact=self.fact(engine(history[0], self.platform)._flag_map()[spelling]))
+        if history:
+            last = parse_version(history[-1])
+            gone = next((r for r in releases_sorted() if parse_version(r) > last), self.version_text)
+            return KeyStatus(spelling, "unknown", "removed", gone, fact=self.fact(engine(history[-1], self.platform)._flag_map()[spelling]))
+        other = [p for p in platforms() if p != self.platform and flag_releases(spelling, p)]
+        return KeyStatus(spelling, "unknown", "platform" if other else "typo", ", ".join(other))
+
+    @property
+    def flag_parse_checks(self) -> FrozenSet[str]:
+        """Keys whose flag value the flag parser itself validates (a refusal before anything else)."""
+        return frozenset(engine_data().get("flag_parse_checks", {}).get("keys", ()))
 
     # -- schema ----------------------------------------------------------------------------------
 
@@ -264,3 +294,13 @@ class Engine:
 @lru_cache(maxsize=64)
 def engine(version: str, platform: str = "linux") -> Engine:
     return Engine(version, platform)
+
+
+def releases_sorted() -> List[str]:
+    return sorted(releases(), key=parse_version)
+
+
+@lru_cache(maxsize=512)
+def flag_releases(spelling: str, platform: str) -> Tuple[str, ...]:
+    """The releases dlint knows in which dockerd on ``platform`` registers the flag ``spelling``."""
+    return tuple(r for r in releases_sorted() if spelling in engine(r, platform)._flag_map())

@@ -6,6 +6,7 @@ from linter.engine.suggest import suggest
 from linter.policy.model import Hit
 
 from ._daemon import DOCKERD_UNKNOWN, configs, key_location, last_members, pointer
+from ._flags import command_line, flag_pointer, suggest_flag
 
 _KINDS = {"array": "an array", "string": "a string", "number": "a number", "true": "a boolean", "false": "a boolean", "null": "null"}
 
@@ -26,9 +27,39 @@ def _reason(engine, key, status) -> str:
     return f'"{key}" is not a dockerd option'
 
 
+def _flag_reason(engine, spelling, status) -> str:
+    version = engine.version_text
+    if status.reason == "not-yet":
+        return f"{spelling} is not a flag of Docker {version}: it was added in {status.message}"
+    if status.reason == "platform":
+        return f"{spelling} is not a flag of a {engine.platform} daemon (only {status.message})"
+    return f"{spelling} is not a dockerd flag"
+
+
+def flag_hits(host, engine):
+    """Words of dockerd's command line that are no flag of this release (removed ones are
+    removed-option's), and arguments, which dockerd takes none of: it exits before it starts."""
+    line = command_line(host, engine)
+    for refusal in line.refusals if line is not None else ():
+        if refusal.kind == "unknown":
+            status = engine.flag_status(refusal.spelling)
+            if status.reason == "removed":
+                continue
+            guess = suggest_flag(refusal.spelling, engine) if status.reason == "typo" else None
+            message = _flag_reason(engine, refusal.spelling, status)
+            fix = f"did you mean {guess}?" if guess else f"remove {refusal.spelling}"
+        elif refusal.kind in ("argument", "syntax"):
+            message = f'"{refusal.word.text}" is not a flag, and dockerd takes no arguments'
+            fix = f'remove "{refusal.word.text}"'
+        else:
+            continue
+        yield Hit(f"{message} (dockerd: {refusal.message})", location=refusal.word.location, fix=fix, key=flag_pointer(refusal.word.text))
+
+
 def check(host, context):
     engine = context.engine(host)
     allowed = context.allowed_keys
+    yield from flag_hits(host, engine)
     options = _options(engine)
     for config in configs(host):
         reported = set()

@@ -67,6 +67,14 @@ class Unreadable(Fragment):
     reason: str = ""
 
 
+@dataclass
+class TemplateError(Fragment):
+    """A template that Ansible stops on (a Jinja syntax error): the task fails, its file is not written."""
+
+    message: str = ""
+    location: Optional[Location] = None
+
+
 # --- dockerd's command line, systemd units and environment files ------------------------------
 
 

@@ -35,6 +35,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from . import branches
 from .document import Document
 from .location import Location, TraceStep
 
@@ -358,6 +359,29 @@ def tags(text: str) -> List[Tag]:
             continue
         out.append(Tag(kind, start, end + 2, body, True, strip_before, strip_after))
         i = end + 2
+
+
+def syntax_error(text: str) -> Optional[Tuple[int, str]]:
+    """(offset, message) of the first error in the template syntax, as Jinja's own parser (the one
+    Ansible renders with) reports it; None when it parses. Parsing builds a tree of nodes and
+    nothing else: no template is compiled, rendered or run here."""
+    import jinja2  # only here: most scans hold no template
+
+    environment = jinja2.Environment(extensions=["jinja2.ext.loopcontrols", "jinja2.ext.do"])
+    try:
+        environment.parse(text)
+    except jinja2.TemplateSyntaxError as error:
+        starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        line = min(max(error.lineno or 1, 1), len(starts))
+        start = starts[line - 1]
+        end = text.find("\n", start)
+        row = text[start : len(text) if end < 0 else end]
+        opener = re.search(r"\{[{%#]", row)
+        column = opener.start() if opener else len(row) - len(row.lstrip())
+        return start + column, error.message or "syntax error"
+    except (RecursionError, MemoryError, ValueError, TypeError):
+        return None  # too deep to parse: not said to be broken
+    return None
 
 
 def has_jinja(text: str) -> bool:
@@ -1087,6 +1111,8 @@ class Rendered:
     value: Optional[Val] = None  # a text that is one expression: its value (Ansible keeps native types)
     used: List[str] = field(default_factory=list)  # where known values came from (for trace labels)
     unknown: List[str] = field(default_factory=list)  # the expressions dlint could not evaluate
+    variants: List["Rendered"] = field(default_factory=list)  # every possible rendering, when an {% if %} is undecided
+    undecided: List[str] = field(default_factory=list)  # the {% if %} tags dlint could not decide
 
 
 def location_of(mapped: Mapped, index: int) -> Optional[Tuple[Document, int]]:
@@ -1102,6 +1128,82 @@ def location_of(mapped: Mapped, index: int) -> Optional[Tuple[Document, int]]:
 
 
 def render(source: Mapped, resolve: Resolver, *, mask: bool = True, trim_blocks: bool = True, native: bool = False, header: bool = False) -> Rendered:
+    """The text a template renders to, as far as it is known (see ``_render_flat``).
+
+    ``{% if %}`` blocks whose conditions the repository's values decide render as the branch they
+    take; a block dlint cannot decide is masked whole (unknown), and ``variants`` holds every
+    possible rendering (at most ``branches.CAP``), for readers that can keep what holds on all."""
+    text = source.text
+    flat = dict(mask=mask, native=native, header=header)
+    if "{%" not in text:
+        return _render_flat(source, resolve, trim_blocks=trim_blocks, **flat)
+    trim = _header_trim(text, trim_blocks) if header else trim_blocks
+    found = [t for t in tags(text) if not (header and text.startswith("#jinja2:") and t.start < _first_line_end(text))]
+    planned = branches.plan(text, found, trim, lambda tag: _decide(tag, source, resolve))
+    if planned is None:
+        return _render_flat(source, resolve, trim_blocks=trim_blocks, **flat)
+    result = _render_flat(_apply(source, planned.drops, planned.masks), resolve, trim_blocks=trim_blocks, **flat)
+    result.undecided = [text[t.start : t.end] for t in planned.undecided]
+    result.unknown.extend(result.undecided)
+    if not planned.undecided:
+        return result
+    result.templated = True
+    if planned.variants is not None:
+        result.variants = [_render_flat(_apply(source, drops, []), resolve, trim_blocks=trim_blocks, **flat) for drops in planned.variants]
+        if len({v.text.text for v in result.variants}) == 1 and not any(v.templated for v in result.variants):
+            known = result.variants[0]  # every branch renders the same text
+            known.variants = []
+            return known
+    return result
+
+
+def _first_line_end(text: str) -> int:
+    end = text.find("\n")
+    return len(text) if end < 0 else end + 1
+
+
+def _header_trim(text: str, trim_blocks: bool) -> bool:
+    """trim_blocks as a first line ``#jinja2: trim_blocks: False`` sets it."""
+    if text.startswith("#jinja2:"):
+        setting = re.search(r"trim_blocks\s*:\s*(\w+)", text[: _first_line_end(text)])
+        if setting is not None:
+            return setting.group(1).lower() == "true"
+    return trim_blocks
+
+
+def _decide(tag: Tag, source: Mapped, resolve: Resolver) -> Optional[bool]:
+    """The truth of an if/elif tag's condition, when the repository's values decide it."""
+    body = tag.body.strip()
+    condition = body.split(None, 1)[1] if len(body.split(None, 1)) == 2 else ""
+    value = _evaluate(Tag("expr", tag.start, tag.end, condition), source, resolve, Rendered(Mapped()))
+    return truthy(value) if value is not None else None
+
+
+def _apply(source: Mapped, drops, masks) -> Mapped:
+    """``source`` without the dropped ranges, the masked ones as x (a tag as one line of x; a body
+    keeping its line breaks, and a line-continuation backslash, so that the lines around keep
+    their structure)."""
+    out = Mapped()
+    position = 0
+    text = source.text
+    for (start, end), how in branches.cut([(r, None) for r in drops] + list(masks)):
+        out.extend(source.slice(position, start))
+        if how is not None:
+            piece = source.slice(start, end)
+            if how:
+                out.extend(Mapped([Run(MASK * len(r.text.replace("\n", "")), r.doc, r.offset, r.exact) for r in piece.runs]))
+            else:
+                out.extend(Mapped([Run(_mask_body(r.text), r.doc, r.offset, r.exact) for r in piece.runs]))
+        position = end
+    out.extend(source.slice(position, len(text)))
+    return out
+
+
+def _mask_body(text: str) -> str:
+    return "".join(c if c == "\n" or (c == "\\" and text[i + 1 : i + 2] == "\n") else MASK for i, c in enumerate(text))
+
+
+def _render_flat(source: Mapped, resolve: Resolver, *, mask: bool = True, trim_blocks: bool = True, native: bool = False, header: bool = False) -> Rendered:
     """The text a template renders to, as far as it is known.
 
     Known expressions are replaced by their values; an unknown expression and every statement
@@ -1162,6 +1264,8 @@ def render(source: Mapped, resolve: Resolver, *, mask: bool = True, trim_blocks:
             cursor = _after_block(text, tag.end, trim_blocks and not tag.strip_after)
             continue
         value = _evaluate(tag, source, resolve, result) if tag.kind == "expr" and tag.closed else None
+        if value is not None and value.kind == "null":
+            value = Val("str", None, Mapped(), value.at)  # Ansible's finalize: None renders as ""
         if value is not None and value.known and value.kind not in ("list", "dict"):
             quoted = (
                 value.at is not None

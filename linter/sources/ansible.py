@@ -45,10 +45,10 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from weakref import WeakKeyDictionary
 
-from .. import jinja
+from .. import jinja, variants
 from ..discovery import MAX_BYTES, read_bounded
 from ..document import Document
-from ..fragments import EnginePackage, Opaque, ServiceAction, SwarmMembership
+from ..fragments import EnginePackage, Opaque, ServiceAction, SwarmMembership, TemplateError
 from ..jinja import Mapped, Val
 from ..location import Location, TraceStep
 from ..source import Source
@@ -984,10 +984,18 @@ class _Reader:
         step = TraceStep(where.path, where.line, where.column, f"{module} {src} → {dest}")
         document = Document(text, self.place.display_of(path), via=where.trace + (step,))
         templated = False
+        broken = jinja.syntax_error(text) if module == "template" and ("{%" in text or "{{" in text or "{#" in text) else None
+        if broken is not None:  # Ansible fails the task and leaves dest as it was (provisioning-facts §4)
+            self.out.fragments.append(TemplateError(self.source, document, message=broken[1], location=document.location(broken[0])))
+            self.opaque(task, src_node, dest, kind, f"its template {src} has a Jinja syntax error, so Ansible stops before writing it", f"{module} {src} → {dest}", f"{module} of {src}, which does not parse")
+            return
         if module == "template" and jinja.has_jinja(text):
             rendered = jinja.render(Mapped.of(text, document, 0), self.values.resolver(scope), mask=kind != "shell", header=True)
             templated = rendered.templated
-            document = jinja.to_document(rendered.text, parent=document, label="Jinja read statically", anchor=(0, 0))
+            merged = variants.merge([v.text for v in rendered.variants], rendered.undecided) if kind == "daemon-json" and rendered.variants else None
+            document = jinja.to_document(merged[0] if merged else rendered.text, parent=document, label="Jinja read statically", anchor=(0, 0))
+            if merged:
+                document.undecided = merged[1]  # keys an {% if %} dlint cannot decide sets or not: unknown
         elif module == "template" and text.startswith("#jinja2:"):
             first = text.find("\n")
             body = text[first + 1 :] if first >= 0 else ""

@@ -110,15 +110,15 @@ class Hcl:
         errors = _error_count(self.tree.root_node)
         for _ in range(MAX_REPAIR_ROUNDS):
             candidates = _legacy_candidates(data, _error_spans(self.tree.root_node))
-            if not candidates:
-                break
             best = None
-            for chosen in [candidates] + [[c] for c in candidates[:MAX_REPAIR_CANDIDATES]]:
+            # all at once when that parses; else the one repair that helps most
+            for chosen in [candidates] + [[c] for c in candidates[:MAX_REPAIR_CANDIDATES]] if candidates else []:
                 trial = _blank(data, chosen)
                 tree = _parser().parse(trial)
                 count = _error_count(tree.root_node)
-                if count < errors:
+                if count < errors and (best is None or count < best[2]):
                     best = (trial, tree, count, chosen)
+                if best is not None and best[2] == 0:
                     break
             if best is None:
                 break
@@ -409,7 +409,7 @@ class Hcl:
         return Text(value, span, templated)
 
 
-MAX_REPAIR_ROUNDS = 8
+MAX_REPAIR_ROUNDS = 32
 MAX_REPAIR_CANDIDATES = 16
 # at the end of a line (before a comment): the comma HCL1 allowed after an argument
 _TRAILING_COMMA = re.compile(rb",[ \t]*(?:(?:#|//).*)?$", re.M)

@@ -682,3 +682,259 @@ def test_base64_literal_is_left_alone(tmp_path):
     out = extract(tmp_path, {"main.tf": f'resource "aws_instance" "a" {{\n  user_data_base64 = "{encoded}"\n}}\n'})
     assert out.embedded == []  # not decoded: said in a note
     assert out.notes
+
+
+# ------------------------------------------------------------------------------------------
+# One machine, one host: the files of a module, provisioners, counted resources, 0.11, the OS
+
+
+UPLOAD_TF = '''\
+resource "aws_instance" "node" {
+  ami = "ami-0abcdef1234567890"
+
+  connection {
+    host = self.public_ip
+  }
+
+  provisioner "file" {
+    source      = "${path.module}/files/daemon.json"
+    destination = "/tmp/daemon.json"
+  }
+
+  provisioner "file" {
+    source      = "${path.module}/scripts/engine.sh"
+    destination = "/home/ubuntu/engine.sh"
+  }
+
+  provisioner "remote-exec" {
+    inline = [
+      "sudo mkdir -p /etc/docker",
+      "sudo mv /tmp/daemon.json /etc/docker/",
+      "sudo bash /home/ubuntu/engine.sh",
+    ]
+  }
+}
+'''
+UPLOADED_DAEMON = '{\n  "live-restore": true,\n  "log-opts": {"max-file": 3}\n}\n'
+ENGINE_SH = "#!/bin/sh\napt-get install -y docker-ce\ndocker swarm init\n"
+
+
+def test_uploaded_daemon_json_lands_where_inline_moves_it(tmp_path):
+    write_tree(tmp_path, {"infra/main.tf": UPLOAD_TF, "infra/files/daemon.json": UPLOADED_DAEMON, "infra/scripts/engine.sh": ENGINE_SH})
+    result = scan(tmp_path)
+    (host,) = result.hosts  # the uploads are judged on the machine, not again on their own
+    assert host.name == "infra/main.tf › aws_instance.node"
+    (config,) = host.daemon_configs
+    assert config.target == "/etc/docker/daemon.json" and config.opaque is None
+    finding = only(result, "DKD003")  # max-file is a string option
+    assert finding.location.path == "infra/files/daemon.json" and where(finding) == at(UPLOADED_DAEMON, "3}")
+    step = finding.location.trace[0]
+    assert step.label == 'aws_instance.node › provisioner "file" › source "files/daemon.json", moved to /etc/docker/daemon.json'
+    assert (step.path, step.line) == ("infra/main.tf", at(UPLOAD_TF, '"${path.module}/files/daemon.json"')[0])
+    assert not [f for f in result.findings if f.rule == "DKD902"]  # the move is followed: not a file of unknown content
+    # the uploaded script that inline runs is read on that machine: live-restore on a swarm manager
+    swarm = only(result, "DKD102")
+    assert swarm.location.path == "infra/files/daemon.json"
+    assert any(r.path == "infra/scripts/engine.sh" and (r.line, r.column) == at(ENGINE_SH, "docker swarm init") for r in swarm.related)
+
+
+def test_inline_is_read_without_the_move_dlint_followed(tmp_path):
+    out = extract(tmp_path, {"main.tf": UPLOAD_TF, "files/daemon.json": UPLOADED_DAEMON, "scripts/engine.sh": ENGINE_SH})
+    daemon, engine, inline = out.embedded
+    assert daemon.kind == "daemon-json" and daemon.target == "/etc/docker/daemon.json" and daemon.reference == "files/daemon.json"
+    assert engine.kind == "shell" and engine.reference == "scripts/engine.sh" and engine.group == "main.tf › aws_instance.node"
+    assert inline.document.text == "sudo mkdir -p /etc/docker\nsudo bash /home/ubuntu/engine.sh\n"
+    assert located(inline.document, inline.document.text.index("sudo bash")) == ("main.tf", *at(UPLOAD_TF, "sudo bash"))
+
+
+def test_an_upload_nothing_runs_or_moves(tmp_path):
+    tf = UPLOAD_TF.replace('"sudo mv /tmp/daemon.json /etc/docker/",\n', "").replace("sudo bash /home/ubuntu/engine.sh", "cat /home/ubuntu/engine.sh")
+    out = extract(tmp_path, {"main.tf": tf, "files/daemon.json": UPLOADED_DAEMON, "scripts/engine.sh": ENGINE_SH})
+    # a daemon.json is one by its name wherever it lands (as the other kinds read it); a script only printed is not run
+    assert [(e.kind, e.target) for e in out.embedded] == [("daemon-json", "/tmp/daemon.json"), ("shell", None)]
+    assert out.embedded[1].reference is None
+
+
+PROVISION_TF = '''\
+resource "null_resource" "engine" {
+  count = 3
+
+  connection {
+    host = element(aws_instance.node.*.public_ip, count.index)
+  }
+
+  provisioner "remote-exec" {
+    inline = ["docker swarm join --token ${var.token} ${var.manager}:2377"]
+  }
+}
+'''
+NODES_TF = '''\
+resource "aws_instance" "node" {
+  count     = 3
+  ami       = "ami-0abcdef1234567890"
+  user_data = <<-EOF
+    #cloud-config
+    write_files:
+      - path: /etc/docker/daemon.json
+        content: |
+          {"live-restore": true}
+    EOF
+}
+'''
+
+
+def test_null_resource_joins_the_host_its_connection_names_in_another_file(tmp_path):
+    write_tree(tmp_path, {"main.tf": NODES_TF, "provision.tf": PROVISION_TF})
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    assert host.name == "main.tf › aws_instance.node[count]"
+    finding = only(result, "DKD102")  # live-restore (main.tf) on a swarm node (provision.tf)
+    assert finding.location.path == "main.tf" and where(finding) == at(NODES_TF, '"live-restore"')
+    assert any(r.path == "provision.tf" and (r.line, r.column) == at(PROVISION_TF, "docker swarm join") for r in finding.related)
+
+
+def test_null_resource_with_an_unknown_host_is_a_machine_of_its_own(tmp_path):
+    tf = PROVISION_TF.replace("element(aws_instance.node.*.public_ip, count.index)", "var.host")
+    out = extract(tmp_path, {"provision.tf": tf, "main.tf": NODES_TF}, rel="provision.tf")
+    assert [e.group for e in out.embedded] == ["provision.tf › null_resource.engine[count]"]
+
+
+DATA_TF = '''\
+data "template_file" "cloud" {
+  template = "${file("${path.module}/tpl/cloud.yaml")}"
+
+  vars {
+    log_level = "warn"
+  }
+}
+
+locals {
+  startup = templatefile("${path.root}/tpl/startup.sh", { port = 2376 })
+}
+'''
+LAUNCH_TF = '''\
+resource "aws_launch_template" "workers" {
+  user_data = base64encode(data.template_file.cloud.rendered)
+}
+
+resource "aws_launch_configuration" "legacy" {
+  user_data = "${data.template_file.cloud.rendered}"
+}
+
+resource "google_compute_instance" "vm" {
+  metadata_startup_script = local.startup
+}
+'''
+CLOUD_YAML = '#cloud-config\nwrite_files:\n  - path: /etc/docker/daemon.json\n    content: |\n      {"log-level": "${log_level}", "max-concurrent-downloads": "3"}\n'
+STARTUP_SH = "#!/bin/sh\ndockerd -H tcp://0.0.0.0:${port} &\n"
+
+
+def test_data_sources_and_locals_of_other_files_are_that_resources_user_data(tmp_path):
+    write_tree(tmp_path, {"main.tf": LAUNCH_TF, "data.tf": DATA_TF, "tpl/cloud.yaml": CLOUD_YAML, "tpl/startup.sh": STARTUP_SH})
+    result = scan(tmp_path)
+    names = sorted(host.name for host in result.hosts)
+    assert names == ["main.tf › aws_launch_configuration.legacy", "main.tf › aws_launch_template.workers", "main.tf › google_compute_instance.vm"]
+    findings = [f for f in result.findings if f.rule == "DKD003"]  # max-concurrent-downloads is an integer
+    assert len(findings) == 2 and {f.host for f in findings} == {names[0], names[1]}
+    for finding in findings:
+        assert finding.location.path == "tpl/cloud.yaml" and where(finding) == at(CLOUD_YAML, '"3"')
+        first, second = finding.location.trace[:2]
+        assert first.path == "main.tf" and second.path == "data.tf" and second.line == 2
+        assert second.label.startswith("data.template_file.cloud.rendered › template")
+    tcp = only(result, "DKD401")  # the template's ${port} is unknown, tcp:// is not
+    assert tcp.location.path == "tpl/startup.sh" and tcp.host == names[2]
+    assert [step.path for step in tcp.location.trace][:2] == ["main.tf", "data.tf"]
+
+
+def test_a_data_source_used_in_another_file_is_not_a_machine_of_its_own(tmp_path):
+    files = {"main.tf": LAUNCH_TF, "data.tf": DATA_TF, "tpl/cloud.yaml": CLOUD_YAML, "tpl/startup.sh": STARTUP_SH}
+    out = extract(tmp_path, files, rel="data.tf")
+    assert out.embedded == [] and not any("not read" in note for note in out.notes)
+
+
+LEGACY_TF = '''\
+resource "aws_instance" "legacy" {
+  ami           = "ami-123",
+  instance_type = "t2.micro", # a comment
+  tags {
+    "Name" = "docker"
+  }
+  user_data     = <<EOF
+#cloud-config
+write_files:
+  - path: /etc/docker/daemon.json
+    content: '{"debug": "yes"}'
+EOF
+}
+'''
+
+
+def test_terraform_0_11_commas_and_quoted_names_parse(tmp_path):
+    from linter.hcl import Hcl
+
+    out = extract(tmp_path, {"main.tf": LEGACY_TF})
+    (embedded,) = out.embedded
+    assert embedded.group == "main.tf › aws_instance.legacy"
+    assert not any("syntax error" in note for note in out.notes)
+    assert sum("a comma after an argument (Terraform 0.11 syntax" in note for note in out.notes) == 2
+    assert any("main.tf:5:5: a quoted argument name" in note for note in out.notes)
+    hcl = Hcl(Document(LEGACY_TF, "main.tf"))
+    (block,) = hcl.top_blocks(("resource",))
+    attributes = hcl.attributes(block.body)
+    assert hcl.source(attributes["ami"].expr) == '"ami-123"' and hcl.source(attributes["instance_type"].expr) == '"t2.micro"'
+    (tags,) = hcl.blocks(block.body, "tags")
+    assert list(hcl.attributes(tags.body)) == ["Name"]
+    finding = only(scan(tmp_path), "DKD003")  # debug is a boolean
+    assert where(finding) == at(LEGACY_TF, '"yes"')
+
+
+def test_a_comma_inside_a_list_is_left_alone():
+    from linter.hcl import Hcl
+
+    tf = 'resource "aws_instance" "a" {\n  ami = "x",\n  sg = [\n    "a",\n    "b",\n  ]\n}\n'
+    hcl = Hcl(Document(tf, "main.tf"))
+    assert hcl.errors() == [] and [what for _, what in hcl.repaired] == ["a comma after an argument"]
+
+
+FLATCAR_TF = '''\
+data "aws_ami" "flatcar" {
+  most_recent = true
+  owners      = ["075585003325"]
+
+  filter {
+    name   = "name"
+    values = ["Flatcar-stable-*"]
+  }
+}
+
+resource "aws_instance" "node" {
+  ami       = data.aws_ami.flatcar.id
+  user_data = <<-EOF
+    #cloud-config
+    write_files:
+      - path: /etc/systemd/system/docker.service.d/10-opts.conf
+        content: |
+          [Service]
+          Environment="DOCKER_OPTS=--live-restore"
+    EOF
+}
+'''
+
+
+def test_flatcar_image_uses_the_os_docker_unit(tmp_path):
+    write_tree(tmp_path, {"main.tf": FLATCAR_TF})
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    assert host.name == "main.tf › aws_instance.node"
+    assert not host.command.assumed
+    assert "--live-restore" in [w.text for w in host.command.words]  # through Flatcar's $DOCKER_OPTS
+    assert not [f for f in result.findings if f.rule == "DKD101"]
+
+
+def test_fedora_coreos_image_and_an_image_that_says_nothing(tmp_path):
+    tf = FLATCAR_TF.replace("Flatcar-stable-*", "fedora-coreos-*").replace("DOCKER_OPTS=--live-restore", "OPTIONS=--debug")
+    out = extract(tmp_path, {"main.tf": tf})
+    assert "<Fedora CoreOS docker.service>" in [e.document.path for e in out.embedded]
+    assert all(e.group == "main.tf › aws_instance.node" for e in out.embedded)
+    plain = extract(tmp_path, {"main.tf": FLATCAR_TF.replace("Flatcar-stable-*", "ubuntu/images/*").replace("flatcar", "base")})
+    assert not any(e.document.path.startswith("<") for e in plain.embedded)

@@ -795,3 +795,34 @@ def test_mime_version_in_a_cloud_config_body_still_reads_it():
     embedded, _, _ = flatten(read(text))
     location = at(embedded[0].document, "swarm")
     assert (embedded[0].document.text, location.line, location.column, location.exact) == ("docker swarm init", 5, 17, True)
+
+
+def test_rancheros_docker_settings_are_dockerds_command_line(tmp_path):
+    from tests.helpers import at as place, only, scan, where, write_tree
+
+    text = (
+        "#cloud-config\nrancher:\n  docker:\n    live_restore: false\n    insecure_registry: [\"reg:5000\"]\n"
+        "    extra_args: [--log-level, debug]\n    tls: true\n"
+        "write_files:\n  - path: /etc/docker/daemon.json\n    content: |\n      {\"log-level\": \"info\"}\n"
+    )
+    write_tree(tmp_path, {"cloud-config.yml": text})
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    words = [w.text for w in host.command.words]
+    assert host.command.origin == "rancheros" and words[:6] == ["--group", "docker", "--host", "unix:///var/run/docker.sock", "--live-restore=false", "--insecure-registry"]
+    assert words[-7:] == ["--tlsverify", "--tlscacert=/etc/docker/tls/ca.pem", "--tlscert=/etc/docker/tls/server-cert.pem",
+                          "--tlskey=/etc/docker/tls/server-key.pem", "-H=0.0.0.0:2376", "--log-level", "debug"]
+    conflict = only(result, "DKD201")
+    assert where(conflict) == place(text, '"log-level"')
+    assert [(r.line, r.column) for r in conflict.related] == [place(text, "--log-level")]
+    assert where(only(result, "DKD101")) == place(text, "false")
+
+
+def test_rancheros_docker_settings_dlint_cannot_read_leave_the_command_line_unknown(tmp_path):
+    from tests.helpers import scan, write_tree
+
+    text = "#cloud-config\nrancher:\n  docker:\n    extra_args: {a: b}\nwrite_files:\n  - path: /etc/docker/daemon.json\n    content: '{\"hosts\": [\"fd://\"]}'\n"
+    write_tree(tmp_path, {"cloud-config.yml": text})
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    assert host.command.origin == "unknown" and not [f for f in result.findings if f.rule == "DKD201"]

@@ -43,7 +43,7 @@ from weakref import WeakKeyDictionary
 
 from ..document import Document
 from ..templating import DIRECTIVES, expression_end
-from ..fragments import EnginePackage
+from ..fragments import DockerdCommand, EnginePackage, UnitUnknown, Word
 from ..source import Source
 from ..yamlnodes import Budget, Walk, YamlProblem, compose, is_map, is_scalar, is_seq, mapping_of, scalar_offsets, span_of, tag_of, unmasked, value_of
 from . import HEAD_BYTES, SNIFF, Embedded, Extraction, ReadContext, SourceKind, kind_for_target
@@ -739,6 +739,7 @@ class _Reader:
         later = self.write_files(top)
         runcmd = self.command_list(top, "runcmd")
         self.packages(top)
+        _rancher_docker(self, top)
         for args, kwargs in later + runcmd:
             self.embed(*args, **kwargs)
 
@@ -920,6 +921,74 @@ class _Reader:
         self.out.fragments.append(
             EnginePackage(self.context.source, self.doc, manager=NAME, name=name, version=version, pin=pin_level(version), location=location)
         )
+
+
+# ------------------------------------------------------------------------------------------
+# RancherOS: ``rancher: docker:`` is dockerd's command line (machines-facts §7.3)
+
+_ROS_STRINGS = {"bridge": "--bridge", "bip": "--bip", "config_file": "--config-file", "containerd": "--containerd", "exec_root": "--exec-root", "group": "--group",
+                "graph": "--graph", "log_driver": "--log-driver", "pid_file": "--pidfile", "registry_mirror": "--registry-mirror", "storage_driver": "--storage-driver"}
+_ROS_LISTS = {"host": "--host", "insecure_registry": "--insecure-registry"}
+_ROS_BOOLS = {"debug": "--debug", "live_restore": "--live-restore", "restart": "--restart", "selinux_enabled": "--selinux-enabled", "userland_proxy": "--userland-proxy"}
+_ROS_TLS = ["--tlsverify", "--tlscacert=/etc/docker/tls/ca.pem", "--tlscert=/etc/docker/tls/server-cert.pem", "--tlskey=/etc/docker/tls/server-key.pem", "-H=0.0.0.0:2376"]
+
+
+def _rancher_docker(reader: "_Reader", top) -> None:
+    """The user engine's flags RancherOS generates from ``rancher.docker``, with its defaults
+    (group docker, the unix socket, log-opts max-size 25m and max-file 2); a value dlint cannot read
+    makes the command line unknown (UnitUnknown), never the packaged unit's. Flag order does not
+    matter: RancherOS builds it from a Go map."""
+    rancher = top.get("rancher")
+    if rancher is None or not is_map(rancher[1]) or "docker" not in mapping_of(rancher[1]):
+        return
+    key, docker = mapping_of(rancher[1])["docker"]
+    doc, walk = reader.doc, reader.walk
+    at_key = doc.location(*span_of(key))
+    if not is_map(docker):
+        return _rancher_unknown(reader, at_key, "is not a mapping")
+    fields = mapping_of(docker)
+    words = {"--group": [Word("--group", at_key), Word("docker", at_key)], "--host": [Word("--host", at_key), Word("unix:///var/run/docker.sock", at_key)]}
+    log_opts = {"max-size": Word("max-size=25m", at_key), "max-file": Word("max-file=2", at_key)}
+    tls, tail = False, []
+    for name, (name_node, value) in fields.items():
+        where = doc.location(*span_of(value)) if value is not None else at_key
+        if name in _ROS_STRINGS or name in _ROS_BOOLS:
+            if not is_scalar(value) or walk.kind(value) in ("null", "other"):
+                return _rancher_unknown(reader, where, f"sets {name} to a value dlint cannot read")
+            if name in _ROS_BOOLS:
+                flag = _ROS_BOOLS[name]
+                words[flag] = [Word(flag if walk.truthy(value) else f"{flag}=false", where)]
+            else:
+                words[_ROS_STRINGS[name]] = [Word(_ROS_STRINGS[name], doc.location(*span_of(name_node))), Word(walk.text_of(value), where)]
+        elif name in _ROS_LISTS or name in ("extra_args", "tls_args"):
+            items = value.value if is_seq(value) else None
+            if items is None or not all(is_scalar(item) for item in items):
+                return _rancher_unknown(reader, where, f"sets {name} to a value dlint cannot read")
+            texts = [(walk.text_of(item), doc.location(*span_of(item))) for item in items]
+            if name in _ROS_LISTS:
+                words[_ROS_LISTS[name]] = [w for text, at in texts for w in (Word(_ROS_LISTS[name], at), Word(text, at))]
+            elif name == "extra_args":
+                tail = [Word(text, at) for text, at in texts]
+            else:
+                words["tls_args"] = [Word(text, at) for text, at in texts]
+        elif name == "log_opts":
+            if not is_map(value) or not all(is_scalar(v) for _, (_, v) in mapping_of(value).items()):
+                return _rancher_unknown(reader, where, "sets log_opts to a value dlint cannot read")
+            for opt, (_, opt_value) in mapping_of(value).items():
+                log_opts[opt] = Word(f"{opt}={walk.text_of(opt_value)}", doc.location(*span_of(opt_value)))
+        elif name == "tls":
+            tls = is_scalar(value) and walk.truthy(value)
+    tls_words = words.pop("tls_args", None) or [Word(text, at_key) for text in _ROS_TLS]
+    args = [w for flag in words.values() for w in flag]
+    args += [w for opt in log_opts.values() for w in (Word("--log-opt", opt.location), opt)]
+    args += (tls_words if tls else []) + tail
+    reader.out.fragments.append(
+        DockerdCommand(reader.context.source, doc, words=args, origin="rancheros", location=at_key, note="RancherOS generates it from rancher.docker", from_template=reader.masked)
+    )
+
+
+def _rancher_unknown(reader: "_Reader", where, why: str) -> None:
+    reader.out.fragments.append(UnitUnknown(reader.context.source, reader.doc, target="rancher.docker", why=why, location=where))
 
 
 _NAME_VERSION = re.compile(r"^(docker-ce|docker-engine|moby-engine|docker\.io|docker)-(\d[\w.:~+*-]*)$")

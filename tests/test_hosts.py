@@ -144,7 +144,9 @@ def test_live_restore_disabled_is_not_asked_of_a_swarm_node(tmp_path):
         "standalone.sh": "#!/bin/sh\napt-get install -y docker-ce\nsystemctl enable --now docker\n",
     })
     result = scan(tmp_path, select=["DKD101"])
-    assert [f.location.path for f in result.findings] == ["standalone.sh"]
+    # the manager is a swarm node; whether standalone.sh's machine joins that swarm is unknown
+    assert [f.location.path for f in result.findings] == []
+    assert [u.host for u in result.unknowns] == ["standalone.sh"]
 
 
 def test_host_wide_finding_points_at_the_engine_install_not_a_blanket_upgrade(tmp_path):
@@ -279,11 +281,11 @@ def test_a_masked_docker_service_means_no_engine(tmp_path):
 
 
 def test_a_unit_edited_by_sed_makes_the_command_line_unknown_not_packaged(tmp_path):
-    # sed -i on the vendor unit: dlint does not apply the edit, so it neither assumes the packaged
+    # sed -i on the vendor unit in a form dlint does not apply (a back-reference): it neither assumes the packaged
     # ExecStart (no DKD201 for "hosts" against -H fd://) nor says live-restore is off
     script = (
         "#!/bin/sh\napt-get install -y docker-ce\n"
-        "sed -i 's|^ExecStart=.*|ExecStart=/usr/bin/dockerd $OPTS|' /lib/systemd/system/docker.service\n"
+        "sed -i 's|^ExecStart=\\(.*\\)|ExecStart=\\1 $OPTS|' /lib/systemd/system/docker.service\n"
         "echo '{\"hosts\": [\"unix:///var/run/docker.sock\"]}' > /etc/docker/daemon.json\n"
     )
     write_tree(tmp_path, {"setup.sh": script})
@@ -382,3 +384,19 @@ def test_a_daemon_json_variant_nothing_installs_is_a_candidate_of_its_own(tmp_pa
     doc = json.loads(cli("hosts", ".", "--format", "json", cwd=tmp_path).stdout)
     assert {h["name"]: h["candidate"] for h in doc["hosts"]} == {"docker/daemon_with_registry.json": True, "node/": False}
     assert "nothing in it installs this file" in cli("hosts", ".", cwd=tmp_path).stdout
+
+
+def test_live_restore_is_not_asked_of_a_machine_that_may_join_the_repository_swarm(tmp_path):
+    # the manager's script inits the swarm; the worker joins through a script generated at run
+    # time: whether the worker is a swarm node is unknown, so DKD101 is not asked of it
+    manager = "#!/bin/sh\ncurl -fsSL https://get.docker.com | sh\ndocker swarm init\ndocker swarm join-token worker | grep join > /share/join.sh\n"
+    worker = "#!/bin/sh\ncurl -fsSL https://get.docker.com | sh\nsh /share/join.sh\n"
+    write_tree(tmp_path, {"setup_manager.sh": manager, "setup_worker.sh": worker})
+    result = scan(tmp_path)
+    assert not [f for f in result.findings if f.rule == "DKD101"]
+    (unknown,) = [u for u in result.unknowns if u.host == "setup_worker.sh"]
+    assert "whether it is a swarm node" in unknown.why and "DKD101" in unknown.skipped
+    assert (unknown.location.path, unknown.location.line) == ("setup_manager.sh", 3)
+    # without any swarm in the repository, the same worker is asked
+    write_tree(tmp_path, {"setup_manager.sh": manager.replace("docker swarm init\n", "").replace("docker swarm join-token worker | grep join > /share/join.sh\n", "")})
+    assert [f.host for f in scan(tmp_path).findings if f.rule == "DKD101"] == ["setup_manager.sh", "setup_worker.sh"]

@@ -28,9 +28,11 @@ from functools import lru_cache
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ..document import Document
+from ..location import TraceStep
 from ..fragments import DockerdCommand, EnginePackage, Opaque, ServiceAction, SwarmMembership, UnitUnknown, Word
 from ..mapped import Mapped, Offsets, embedded_document
-from . import DOCKER_NEEDLES, SNIFF, Embedded, Extraction, ReadContext, SourceKind, docker_machine, kind_for_target
+from . import DOCKER_NEEDLES, SNIFF, Embedded, Extraction, Placed, ReadContext, SourceKind, docker_machine, kind_for_target
+from .shell_files import VENDOR_UNITS, ScriptFolders, parse_sed
 
 # ------------------------------------------------------------------------------------------
 # Here-documents, by bash's rules
@@ -578,6 +580,9 @@ class _Write:
     templated: bool = False
     moved: List[str] = field(default_factory=list)
     opaque: Optional[Opaque] = None  # content dlint cannot know (jq's output, a download), and why
+    file: Optional[Placed] = None  # a repository file put there (cp files/daemon.json /etc/docker/)
+    replaced: bool = False  # edited later (sed -i): the edited text is what the machine keeps
+    label: str = ""  # the trace label, when not made of origin and target
 
 
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
@@ -671,6 +676,10 @@ class _Reader:
         self.downloads: set = set(_GET_DOCKER_SCRIPTS)  # names get.docker.com was saved under
         self._commands: Dict[int, Optional[_Command]] = {}
         self._stdout: Dict[int, Optional[Tuple[Mapped, str, Tuple[int, int], bool]]] = {}
+        # the repository around the script, when it runs from its own folder (not a script another
+        # tool uploads somewhere and runs there): sourced files, files it copies into place
+        self.folders = ScriptFolders(context, document) if _in_repository(document) else None
+        self.placed = context.placed  # files a tool put on the machine before the script runs
 
     # -- entry ------------------------------------------------------------------------------
 
@@ -728,6 +737,8 @@ class _Reader:
             self.written.pop(name, None)
         else:
             self.written[name] = value
+        if self.folders is not None:
+            self.folders.assign(name, value.text)  # SCRIPT_DIR="$(cd "$(dirname "$0")" && pwd)"
         if exported:
             self.exported.add(name)
 
@@ -1139,14 +1150,10 @@ class _Reader:
             if name != "dd" and len(operands) >= 2 and command.text(operands[-1]) != "/dev/stdin":
                 self._write(command.words[operands[-1]], command.values[operands[-1]], content, False, tee=True)
         elif name in ("mv", "cp", "install"):
-            operands = [i for i in args if not command.text(i).startswith("-")]
-            if name == "install":
-                operands = [i for i in operands if not (i > 0 and command.text(i - 1) in ("-m", "-o", "-g", "--mode", "--owner", "--group"))]
-            if len(operands) == 2 and not self._move(command.text(operands[0]), command.values[operands[1]]):
-                source = command.text(operands[0])
-                copy_of = self.resolve(command.values[operands[0]])
-                self._opaque(command, command.values[operands[1]], f"it is {source}, put there by `{name}`, and dlint did not see that file written", f"{name} {source}", source=source, copy_of=copy_of)
-        elif name in ("sed", "perl") and any(re.fullmatch(r"-[a-zA-Z]*i.*|--in-place(=.*)?", command.text(i)) for i in args):
+            self._copy(command, name, args)
+        elif name == "sed" and _in_place(command, args) and self._sed(command, args):
+            pass  # a readable edit of docker.service: the edited unit is known
+        elif name in ("sed", "perl") and _in_place(command, args):
             for index in args:
                 if not command.text(index).startswith("-"):
                     self._opaque(command, command.values[index], f"`{name}` edits it in place, and dlint does not run it", f"{name} -i")
@@ -1163,6 +1170,144 @@ class _Reader:
                     continue
             self._write(node, self.t.unquote(node), content, append)
 
+    def _copy(self, command: _Command, name: str, args: List[int]) -> None:
+        """cp/install/mv: a file the script wrote moves with it; a repository file (or one a tool put
+        on the machine) is that file at its new place; anything else is of unknown content."""
+        operands: List[int] = []
+        directory: Optional[Mapped] = None
+        position = 0
+        while position < len(args):
+            index = args[position]
+            text = command.text(index)
+            if text in ("-t", "--target-directory") and position + 1 < len(args):
+                directory = command.values[args[position + 1]]
+                position += 2
+                continue
+            if text in ("-S", "--suffix") or name == "install" and text in ("-m", "-o", "-g", "--mode", "--owner", "--group"):
+                position += 2
+                continue
+            if text.startswith("--target-directory="):
+                directory = _literal(text.split("=", 1)[1])
+            elif not text.startswith("-"):
+                operands.append(index)
+            position += 1
+        if directory is None:
+            if len(operands) < 2:
+                return
+            directory, operands, into = command.values[operands[-1]], operands[:-1], len(operands) > 2
+        else:
+            into = True
+        for index in operands:
+            self._copy_one(command, name, command.values[index], directory, into)
+
+    def _copy_one(self, command: _Command, name: str, source: Mapped, destination: Mapped, into: bool) -> None:
+        if self._move(source.text, destination, into):
+            return
+        found = self._repository_file(source)
+        if found is not None:
+            target = self.resolve(destination)
+            if target is not None and not target.startswith("/dev/"):
+                self.writes.append(_Write(_landing(target, source.text, into), Mapped(), f"{name} {source.text}", self.t.span(command.node), file=found))
+            return
+        why = f"it is {source.text}, put there by `{name}`, and dlint did not see that file written"
+        self._opaque(command, destination, why, f"{name} {source.text}", source=source.text, copy_of=self.resolve(source), into=into)
+
+    def _repository_file(self, value: Mapped) -> Optional[Placed]:
+        """The repository file a path names (``"$SCRIPT_DIR/daemon.json"``, ``docker/daemon.json``),
+        or the one a tool put at that path on the machine; None when there is none."""
+        path = self.resolve(value)
+        if path is not None and path in self.placed:
+            return self.placed[path]
+        if self.folders is None:
+            return None
+        text, literal = (path, True) if path is not None else (value.text, False)
+        match = _VARIABLE.fullmatch(text) if not literal else None
+        if match and not match.group(2) and (match.group(1) or match.group(4)) in self.variables:
+            text = self.variables[match.group(1) or match.group(4)]  # CONF="$SCRIPT_DIR/x"; cp "$CONF" ...
+        found = self.folders.find(text, literal)
+        if found is None:
+            return None
+        content, _ = self.folders.read(found[0])
+        return Placed(found[0], Document(content, found[1])) if content is not None else None
+
+    def _source(self, command: _Command, program: _Program) -> None:
+        """``source FILE`` / ``. FILE``: a repository file read as part of this script."""
+        if self.folders is None or program.index + 1 >= len(command.values):
+            return
+        value = command.values[program.index + 1]
+        label = f"{command.text(program.index)} {value.text}"
+        line, _ = self.document.line_col(self.t.span(command.node)[0])
+        found = self._repository_file(value)
+        if found is None:
+            self.out.notes.append(f"line {line}: {label}: not a file of the repository; not read")
+            return
+        shown = found.document.path
+        if shown == self.document.path or any(step.path == shown for step in self.document.via):
+            self.out.notes.append(f"line {line}: {label}: sourced again inside itself; read once")
+            return
+        where = self.location(command.node)
+        document = Document(found.document.text, shown, via=where.trace + (TraceStep(where.path, where.line, where.column, label),))
+        self._embedded.append((self.t.span(command.node)[0], Embedded(document, "shell", reference=found.rel, placed=self.placed)))
+
+    def _sed(self, command: _Command, args: List[int]) -> bool:
+        """``sed -i`` in a readable form on docker.service (machines-facts §7.2): the edited unit,
+        from the packaged one or the one the script wrote. False when dlint cannot apply it."""
+        expressions: List[int] = []
+        files: List[int] = []
+        position = 0
+        while position < len(args):
+            index = args[position]
+            text = command.text(index)
+            if text in ("-e", "--expression") and position + 1 < len(args):
+                expressions.append(args[position + 1])
+                position += 2
+                continue
+            if text.startswith("-") and text != "-":
+                if not re.fullmatch(r"-[Er]*i[^ ]*|-[Er]+|--in-place(=.*)?|--regexp-extended|--posix|--follow-symlinks", text):
+                    return False  # -n, -z, -s, -f script, --expression=: not applied
+            elif not expressions:
+                expressions.append(index)
+            else:
+                files.append(index)
+            position += 1
+        if len(expressions) != 1 or not files or command.values[expressions[0]].expanded:
+            return False
+        expression = command.values[expressions[0]]
+        edit = parse_sed(expression.text)
+        targets = [self.resolve(command.values[index]) for index in files]
+        if edit is None or any(target is None or _base(target) != "docker.service" for target in targets):
+            return False
+        edits = []
+        for target in targets:
+            base = self._unit_text(target, command)
+            edited = edit.apply(base[0], expression) if base is not None else None
+            if edited is None:
+                return False
+            edits.append((target, edited, base))
+        for target, edited, (_, earlier, label) in edits:
+            if earlier is not None:
+                earlier.replaced = True
+            self.writes.append(_Write(target, edited, "sed -i", self.t.span(command.node), templated=bool(earlier and earlier.templated), label=f"sed -i {target}{label}"))
+        return True
+
+    def _unit_text(self, target: str, command: _Command):
+        """(text, the write it comes from, a word for the label) of the unit a sed edits: the last
+        one the script wrote there, else the packaged unit at its vendor path; None when unknown."""
+        for write in reversed(self.writes):
+            if (write.moved[-1] if write.moved else write.target) == target:
+                if write.opaque is not None or write.file is not None or write.append or write.moved:
+                    return None
+                return write.content, write, ""
+        if target not in VENDOR_UNITS:
+            return None
+        from ..units import PACKAGED_UNIT
+
+        start = self.t.span(command.node)[0]
+        text = Mapped()
+        for char in PACKAGED_UNIT.text:  # not in the repository: every character stands at the sed
+            text.produce(char, start)
+        return text, None, " (docker-ce's packaged unit)"
+
     def _feeder(self, command: _Command) -> str:
         """The program whose output a pipeline feeds to ``command`` ("standard input" when unknown)."""
         body = self._previous_command(command)
@@ -1170,14 +1315,14 @@ class _Reader:
         program = self.program(before) if before is not None else None
         return program.name if program is not None else "standard input"
 
-    def _opaque(self, command: _Command, path: Mapped, why: str, origin: str, append: bool = False, source: Optional[str] = None, copy_of: Optional[str] = None) -> None:
+    def _opaque(self, command: _Command, path: Mapped, why: str, origin: str, append: bool = False, source: Optional[str] = None, copy_of: Optional[str] = None, into: bool = False) -> None:
         """A file the command writes with content dlint cannot know: a daemon.json of unknown content
         is said (DKD902) rather than read as absent."""
         target = self.resolve(path)
         if target is None or target.startswith("/dev/"):
             return
-        if source is not None and (target.endswith("/") or "." not in _base(target)) and kind_for_target(target.rstrip("/") + "/" + _base(source)):
-            target = target.rstrip("/") + "/" + _base(source)  # cp x /etc/docker/, cp x /etc/docker
+        if source is not None:
+            target = _landing(target, source, into)  # cp x /etc/docker/, cp x /etc/docker
         start, end = self.t.span(command.node)
         value = Mapped()
         value.add(self.t.text[start:end], start)
@@ -1195,17 +1340,15 @@ class _Reader:
             return
         self.writes.append(_Write(target, value, origin, anchor, append, tee, templated))
 
-    def _move(self, source: str, destination: Mapped) -> bool:
+    def _move(self, source: str, destination: Mapped, into: bool = False) -> bool:
         """Follow a file the script wrote to where mv/cp/install put it; False when none was."""
         target = self.resolve(destination)
         if target is None:
             return True  # nothing dlint could follow anyway
         for write in reversed(self.writes):
             current = write.moved[-1] if write.moved else write.target
-            if current == source:
-                if target.endswith("/") or kind_for_target(target.rstrip("/") + "/" + _base(source)) and not kind_for_target(target):
-                    target = target.rstrip("/") + "/" + _base(source)
-                write.moved.append(target)
+            if current == source and not write.replaced:
+                write.moved.append(_landing(target, source, into))
                 return True
         return False
 
@@ -1213,7 +1356,7 @@ class _Reader:
         for write in self.writes:
             target = write.moved[-1] if write.moved else write.target
             kind = kind_for_target(target)
-            if kind is None:
+            if kind is None or write.replaced:
                 continue
             if write.opaque is not None and kind != "daemon-json":
                 if target.endswith(".socket"):
@@ -1222,7 +1365,9 @@ class _Reader:
                 location = self.document.location(*write.anchor)
                 self.out.fragments.append(UnitUnknown(self.source, self.document, target=target, why=write.opaque.why, location=location))
                 continue
-            if write.opaque is not None:
+            if write.label:
+                label = write.label
+            elif write.opaque is not None or write.file is not None:
                 label = f"{write.origin} {write.target}"
             elif write.tee:
                 label = f"{write.origin} | tee{' -a' if write.append else ''} {write.target}"
@@ -1230,6 +1375,13 @@ class _Reader:
                 label = f"{write.origin} {'>>' if write.append else '>'} {write.target}"
             if write.moved:
                 label += f", moved to {target}"
+            if write.file is not None:
+                # the repository file itself: findings point into it, the cp line is in the trace
+                where = self.document.location(*write.anchor)
+                step = TraceStep(where.path, where.line, where.column, label)
+                document = Document(write.file.document.text, write.file.document.path, via=write.file.document.via + where.trace + (step,))
+                self._embedded.append((write.anchor[0], Embedded(document, kind, target=target, reference=write.file.rel)))
+                continue
             document = embedded_document(self.document, write.content, label, write.anchor)
             self._embedded.append((write.anchor[0], Embedded(document, kind, target=target, templated=write.templated or write.opaque is not None, append=write.append, opaque=write.opaque)))
 
@@ -1591,6 +1743,30 @@ class _Reader:
             self._action(command, "stop")
 
 
+def _landing(target: str, source: str, into: bool = False) -> str:
+    """Where cp/install/mv put ``source``: a destination that is a folder (``/etc/docker/``, a
+    ``-t`` folder, the last of several operands, or a folder whose file would be one dlint reads)
+    takes the source's name."""
+    joined = target.rstrip("/") + "/" + _base(source)
+    folder_like = "." not in _base(target) or _base(target).endswith(".d")  # not daemon.json.bak
+    if into or target.endswith("/") or folder_like and kind_for_target(joined) and not kind_for_target(target):
+        return joined
+    return target
+
+
+def _in_place(command: _Command, args: List[int]) -> bool:
+    return any(re.fullmatch(r"-[a-zA-Z]*i.*|--in-place(=.*)?", command.text(i)) for i in args)
+
+
+def _in_repository(document: Document) -> bool:
+    """The script runs from its folder in the repository: a file read in place, or one such a
+    script sources. A script another tool uploads and runs (Packer, Terraform) is not: its
+    ``$0`` and working directory are elsewhere on the machine."""
+    if document.parent is not None:
+        return False
+    return not document.via or document.via[-1].label.startswith(("source ", ". "))
+
+
 def _continues_text(text: str, start: int, end: int) -> bool:
     count = 0
     index = end - 1
@@ -1680,6 +1856,8 @@ _HANDLERS: Dict[str, object] = {
     "killall": _Reader._kill,
     "curl": _Reader._fetch,
     "wget": _Reader._fetch,
+    "source": _Reader._source,
+    ".": _Reader._source,
     "docker-machine": docker_machine.read,  # its own machines: linter/sources/docker_machine.py
 }
 

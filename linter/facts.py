@@ -200,6 +200,9 @@ def build(host, engine: Engine) -> HostFacts:
         data["swarm"] = {"role": swarm[0].role, "command": swarm[0].command}
         if swarm[0].location is not None:
             provenance["/swarm"] = swarm[0].location
+    elif host.swarm_elsewhere is not None:
+        # the repository makes some machine a swarm node, and dlint cannot tell whether it is this one
+        data["swarm_elsewhere"] = True
     packages = _list_facts(
         host.of(EnginePackage), "packages", provenance,
         lambda p: {"name": p.name, "version": p.version, "pin": p.pin, "manager": p.manager},

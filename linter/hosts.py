@@ -44,6 +44,8 @@ class Host:
     service: Optional[object] = None  # linter.units.ServiceView of its docker.service, when it has one
     command: Optional[DockerdCommand] = None  # how dockerd is started (systemd, a script, or assumed)
     evidence: Optional[Fragment] = None  # what shows this machine runs the Docker engine
+    # a swarm command of the repository that dlint could not tie to a machine, when this host has none
+    swarm_elsewhere: Optional[SwarmMembership] = None
 
     @property
     def candidate(self) -> bool:
@@ -161,7 +163,20 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None) -> List[H
                 notes.append(f"{name}: docker.service is masked, so this host runs no Docker engine; not checked")
             continue
         hosts.append(host)
+    _swarm_elsewhere(hosts)
     return hosts
+
+
+def _swarm_elsewhere(hosts: List[Host]) -> None:
+    """Whether a host is a swarm node is unknown, not "no", when the repository runs `docker swarm
+    init|join` for some machine and dlint could not tie it to this one (a join script the manager
+    generates, a node set up by hand from the same files): live-restore-disabled is not asked of it."""
+    swarm = next((f for host in hosts for f in host.of(SwarmMembership)), None)
+    if swarm is None:
+        return
+    for host in hosts:
+        if not host.of(SwarmMembership):
+            host.swarm_elsewhere = swarm
 
 
 def engine_evidence(fragments: Sequence[Fragment]) -> Optional[Fragment]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-from .fragments import Unreadable
+from .fragments import SwarmMembership, Unreadable
 from .location import Location
 
 
@@ -68,6 +68,10 @@ def describe(hosts, skips: Skips) -> List[Unknown]:
         if reason is None and command is not None and (command.origin == "unknown" or command.from_template):
             why = command.note if command.origin == "unknown" else "dockerd's command line is assembled from a template"
             reason = (why, command.location)
+        if reason is None and host.swarm_elsewhere is not None and not host.of(SwarmMembership):
+            swarm = host.swarm_elsewhere
+            reason = (f"whether it is a swarm node (the repository runs `docker swarm {swarm.command}` for a machine dlint cannot tie to this one)", swarm.location)
+            skipped = sorted(set(skipped) | {"DKD101"})
         keys = skips.keys.get(host.name, [])
         if reason is None and keys:
             reason = (f"a template decides the value of {', '.join(keys)}", None)

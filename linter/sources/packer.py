@@ -26,9 +26,9 @@ from typing import Dict, List, Optional, Tuple
 
 from .. import jsonread
 from ..document import Document
-from ..hcl import Embedder, Evaluator, Files, Hcl, Inline, Text, has_sequences, joined_script, upload_target
+from ..hcl import Embedder, Evaluator, Files, Hcl, Inline, Text, has_sequences, joined_script, reference_document, upload_target
 from ..mapped import Mapped
-from . import SNIFF, Extraction, ReadContext, SourceKind
+from . import SNIFF, Extraction, Placed, ReadContext, SourceKind
 
 NAME = "packer"
 
@@ -39,6 +39,8 @@ _NOT_TEMPLATES = frozenset(
 _JSON_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|(.))", re.DOTALL)
 _JSON_SIMPLE = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _LEGACY_FOLDER = re.compile(r"\{\{\s*(?:template_dir|pwd)\s*\}\}")
+# where uploads wait for a shell provisioner to move them into place (file.mdx): not configuration
+_STAGING = ("/tmp/", "/var/tmp/", "/dev/shm/")
 
 
 class PackerKind(SourceKind):
@@ -81,22 +83,25 @@ class _Provisioners:
         self.doc = document
         self.ev = ev
         self.embedder = Embedder(document, files, out, ev.note)
+        self.files = files
+        self.placed: Dict[str, Dict[str, Placed]] = {}  # build -> machine path -> repository file uploaded there
 
     def provisioner(self, type_: str, fields: Dict[str, object], label: str, group: str) -> None:
         ev = self.ev
         if type_ == "shell":
+            placed = dict(self.placed.get(group, {}))  # what earlier file provisioners uploaded
             if "inline" in fields:
                 script = ev.script(fields["inline"], (f"{label}.inline",))
                 if script is not None:
-                    self.embedder.add(script, _shell, group=group)
+                    self.embedder.add(script, _shell, group=group, placed=placed)
             if "content" in fields:
                 for value in ev.values(fields["content"], (f"{label}.content",)):
-                    self.embedder.add(value, _shell, group=group)
+                    self.embedder.add(value, _shell, group=group, placed=placed)
             for name in ("script", "scripts"):
                 for item in self.paths(fields, name):
                     ref = ev.file_ref(item, name, (label,), shown='script "{path}"')
                     if ref is not None:
-                        self.embedder.add(ref, _shell, group=group)
+                        self.embedder.add(ref, _shell, group=group, placed=placed)
         elif type_ == "file":
             destination = ev.path(fields["destination"]) if "destination" in fields else None
             if not destination:
@@ -109,8 +114,18 @@ class _Provisioners:
                 for item in self.paths(fields, name):
                     target = upload_target(destination, ev.path(item))
                     ref = ev.file_ref(item, name, (label,), shown='source "{path}"')
-                    if ref is not None:
+                    if ref is None:
+                        continue
+                    self.place(ref, target, group)
+                    if not target.startswith(_STAGING):
                         self.embedder.written([ref], target, group=group)
+
+    def place(self, ref, target: str, group: str) -> None:
+        """Remember an uploaded repository file: a later shell provisioner that moves it (sudo mv
+        /tmp/daemon.json /etc/docker/) puts that file in place."""
+        text, _ = self.files.read(ref.rel)
+        if text is not None and not ref.template:
+            self.placed.setdefault(group, {})[target] = Placed(ref.rel, reference_document(self.doc, ref, text))
 
     def paths(self, fields: Dict[str, object], name: str) -> list:
         if name not in fields:

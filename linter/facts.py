@@ -224,6 +224,7 @@ def _templated_keys(host) -> frozenset:
     for config in host.daemon_configs:
         if not config.templated or config.root is None:
             continue
+        keys.update(getattr(config.document, "undecided", ()))  # set on some renderings only (variants.py)
         text = config.document.text
         for member in config.root.value:
             start, end = member.value.start, member.value.end

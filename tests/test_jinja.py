@@ -3,9 +3,9 @@ every branch read when dlint cannot decide, syntax errors Ansible stops on, neve
 
 from __future__ import annotations
 
-from linter.fragments import DaemonConfig
+import json
 
-from .helpers import at, only, scan, where, write_tree
+from .helpers import at, cli, only, scan, where, write_tree
 
 TASKS = "- template:\n    src: daemon.json.j2\n    dest: /etc/docker/daemon.json\n"
 J2 = "roles/docker/templates/daemon.json.j2"
@@ -150,3 +150,21 @@ def test_never_rendered(tmp_path):
     )
     role(tmp_path, template)
     assert not marker.exists()
+
+
+def test_hosts_shows_what_a_template_decides_as_written(tmp_path):
+    template = (
+        '{"hosts": ["unix:///var/run/docker.sock", "tcp://{{ dds_host }}:2376"],\n'
+        "{% if ansible_facts['os_family'] == 'Debian' %}\n"
+        ' "live-restore": true,\n'
+        "{% endif %}\n"
+        ' "log-driver": "local"}\n'
+    )
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": TASKS, J2: template})
+    done = cli("hosts", "--format", "json", cwd=tmp_path)
+    (described,) = json.loads(done.stdout)["hosts"]
+    config = described["config"]
+    assert config["hosts"]["value"] == '["unix:///var/run/docker.sock", "tcp://{{ dds_host }}:2376"]'
+    assert config["live-restore"]["value"] == "(set only where {% if ansible_facts['os_family'] == 'Debian' %})"
+    assert config["log-driver"]["value"] == "local"
+    assert "xxx" not in cli("hosts", cwd=tmp_path).stdout

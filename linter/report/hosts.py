@@ -40,6 +40,56 @@ def _place(fragment):
     return where if where is not None else fragment.document.start_location()
 
 
+_MARKERS = ("{{", "{%", "${", "$")
+
+
+def _files(host) -> Dict[str, str]:
+    """The text of each real file the host's fragments were read from, by path."""
+    out: Dict[str, str] = {}
+    for fragment in host.fragments:
+        document = fragment.document
+        while document.parent is not None:
+            document = document.parent
+        out.setdefault(document.path, document.text)
+    return out
+
+
+def _written(location, files: Dict[str, str]) -> str:
+    """The text a location spans in its file, as the user wrote it ("" when not exact or unknown)."""
+    text = files.get(location.path) if location is not None and location.exact else None
+    if text is None:
+        return ""
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    if location.end_line > len(starts):
+        return ""
+    first = starts[location.line - 1] + location.column - 1
+    last = starts[location.end_line - 1] + location.end_column - 1
+    return " ".join(text[first:last].split())
+
+
+def _as_written(value: Any, location, files: Dict[str, str]) -> Any:
+    """A value a template decides, shown as its expression ({{ host }}) rather than as the mask
+    dlint read it with; a value that holds no template marker is shown as read."""
+    written = _written(location, files)
+    return written if any(m in written for m in _MARKERS) else value
+
+
+def _decided_by_templates(host, unknown, files: Dict[str, str]) -> Dict[str, str]:
+    """Each daemon.json key a template decides: its value as written, or, for a key an {% if %}
+    dlint cannot decide sets on some renderings only, that condition."""
+    out: Dict[str, str] = {}
+    for config in host.daemon_configs:
+        undecided = getattr(config.document, "undecided", {})
+        for member in config.root.value if config.root is not None and config.root.kind == "object" else ():
+            if member.key in undecided:
+                out[member.key] = f"(set only where {undecided[member.key]})"
+            elif member.key in unknown:
+                written = _as_written("", config.document.location(member.value.start, member.value.end), files)
+                if written:
+                    out[member.key] = written
+    return out
+
+
 def describe(host, context) -> Dict[str, Any]:
     """``context``: the scan's evaluation context; the host is described for the release it is
     judged for (its own pin, unless the user named one)."""
@@ -47,8 +97,12 @@ def describe(host, context) -> Dict[str, Any]:
     facts = context.facts(host)
     data = facts.data
     config = {}
+    files = _files(host) if facts.unknown or host.command is not None else {}
+    templated = _decided_by_templates(host, facts.unknown, files) if facts.unknown else {}
     for key, value in sorted(data["config"].items()):
         via = "file" if key in data["file"] else "flag"
+        if key in templated and via == "file":
+            value = templated[key]  # shown as the template says it, not as the mask dlint read
         entry = {"value": value, "via": via, "from": _where(facts, pointer("config", key))}
         if key in data["file"] and key in data["flags"]:
             entry["also_flag"] = _where(facts, pointer("flags", key))
@@ -71,6 +125,8 @@ def describe(host, context) -> Dict[str, Any]:
     command = data.get("command")
     if command is not None:
         out["command"] = dict(command, note=host.command.note if host.command else "")
+        if host.command is not None and len(host.command.words) == len(command["args"]):
+            out["command"]["args"] = [_as_written(w.text, w.location, files) for w in host.command.words]
         if "/command" in facts.provenance:
             out["command"]["from"] = _where(facts, "/command")
     if "unit" in data:

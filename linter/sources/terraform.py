@@ -26,10 +26,22 @@ makes two machines, ``<file> › <address> (if <condition>)`` and ``(unless <con
 branch gives nothing. Template directives that open a template (``%{ if x ~}`` before
 ``#cloud-config``) are blanked, same length, so that the header they guard is seen.
 
-A data source that no resource of this file uses is read as a machine of its own. Variables,
-resource attributes, other functions and data sources of other files are not known: their
-``${...}`` stays in the text as written (the document is templated), or a note says what was not
-read. Nothing is evaluated or executed; files outside the project are never read.
+The other ``.tf`` files of the folder are the same module (``terraform_module``): a resource
+reads data sources and locals wherever the module defines them (the document of that file starts
+where the resource named it). A ``null_resource``/``terraform_data`` whose ``connection`` host
+names one resource provisions that resource's host (machines-facts §2.2). A counted resource is
+one host for all its instances, named so (``aws_instance.node[count]``). Provisioners run in
+order on the host: an upload lands at its ``destination``, or where a later ``inline``
+``mv``/``cp``/``install`` puts it (that item is then left out of the script read as shell); an
+uploaded file a later ``inline`` runs is read as shell. A resource whose image names Flatcar,
+Container Linux or Fedora CoreOS runs that OS's docker.service (``ignition.with_os_files``).
+
+A data source that a machine of the module reaches is read there; one that nothing names is on no
+machine (a note); one only an output or local names is read as a machine of its own. Variables,
+resource attributes, other functions are not known: their ``${...}`` stays in the text as written
+(the document is templated), or a note says what was not read. Nothing is evaluated or executed;
+files outside the project are never read. Terraform 0.11's commas after arguments and quoted
+argument names are read as 0.11 read them, with a note (``hcl.Hcl``).
 """
 
 from __future__ import annotations

@@ -189,15 +189,30 @@ def gather(options: Options, setup: Setup):
         sources.extend(s for s in context.sources if s.path not in known)
     kinds = kinds_by_name(setup.kinds)
     groups = []
-    referenced = set()
+    pulls: Dict[str, set] = {}
     for source in sources:
         fragments, extraction_notes, references = extract(source, kinds)
         notes.extend(extraction_notes)
-        referenced |= references
+        pulls.setdefault(source.rel, set()).update(references)
         groups.append((source, fragments))
     # a file another source pulls in whole is judged where it is used, not again on its own
+    referenced = _pulled_in(pulls)
     groups = [(s, f) for s, f in groups if s.rel not in referenced or any(x.group for x in f)]
     return found, assemble(groups, settings, notes), notes
+
+
+def _pulled_in(pulls: Dict[str, set]) -> set:
+    """The files some entry point (a file nothing pulls in) pulls in, directly or through others.
+    Two scripts that source each other and nothing else reaches stay hosts of their own."""
+    every = set().union(*pulls.values()) if pulls else set()
+    stack = [rel for rel in pulls if rel not in every]
+    reached: set = set()
+    while stack:
+        for rel in pulls.get(stack.pop(), ()):
+            if rel not in reached:
+                reached.add(rel)
+                stack.append(rel)
+    return reached
 
 
 def run(options: Options, setup: Optional[Setup] = None) -> Result:

@@ -869,3 +869,212 @@ def test_large_and_deeply_nested_scripts_are_read_in_bounded_time():
     assert len(of(extraction, SwarmMembership)) == big.count("swarm join")
     read(nested)
     assert time.monotonic() - started < 60
+
+
+# --- one machine, one host: files the script sources or copies from its repository ------------
+
+from tests.helpers import at as text_at, scan as scan_tree, write_tree  # noqa: E402
+
+
+def test_a_sourced_file_joins_the_sourcing_scripts_host_and_is_not_judged_alone(tmp_path):
+    setup = lines(
+        "#!/bin/bash",
+        'SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"',
+        "apt-get install -y docker-ce",
+        'source "$SCRIPT_DIR/lib/swarm.sh"',
+        ". \"$(dirname \"$0\")/lib/config.sh\"",
+    )
+    config = lines("cat > /etc/docker/daemon.json <<'EOF'", '{"live-restore": true}', "EOF")
+    write_tree(tmp_path, {"scripts/setup.sh": setup, "scripts/lib/swarm.sh": "docker swarm init\n", "scripts/lib/config.sh": config})
+    result = scan_tree(tmp_path)
+    (host,) = result.hosts
+    assert host.name == "scripts/setup.sh"
+    assert sorted(host.sources) == ["scripts/setup.sh"]  # the fragments belong to the sourcing script's file host
+    finding = only_rule(result, "DKD102")  # the daemon.json of one file, the swarm init of another: one machine
+    assert (finding.location.path, *where_of(finding)) == ("scripts/lib/config.sh", *text_at(config, '"live-restore"'))
+    assert [step.label for step in finding.location.trace] == [". $(dirname \"$0\")/lib/config.sh", "heredoc > /etc/docker/daemon.json"]
+    assert (finding.related[0].path, *where_of_location(finding.related[0])) == ("scripts/lib/swarm.sh", 1, 1)
+
+
+def test_sourcing_follows_literal_paths_and_folders_named_by_variables_never_outside(tmp_path):
+    write_tree(tmp_path, {
+        "deploy/run.sh": lines(
+            "#!/bin/sh",
+            'DIR=$(dirname "$0")',
+            'REPO_DIR="$(cd "$DIR/.." && pwd)"',
+            'source "$REPO_DIR/common/env.sh"',  # via a variable set from another
+            "source deploy/dockerd.sh",  # literal, from the project root
+            "source ../outside.sh",  # leaves the project: never read
+            "source /etc/profile",
+            ". ./run.sh",  # itself: read once
+        ),
+        "common/env.sh": "apt-get install -y docker-ce=5:27.5.1-1~ubuntu.24.04~noble\n",
+        "deploy/dockerd.sh": "dockerd --live-restore &\n",
+    })
+    (tmp_path.parent / "outside.sh").write_text("docker swarm init\n")
+    result = scan_tree(tmp_path / "deploy" / "..")
+    (host,) = result.hosts
+    assert [type(f).__name__ for f in host.fragments if type(f).__name__ in ("EnginePackage", "DockerdCommand", "SwarmMembership")] == ["EnginePackage", "DockerdCommand"]
+    notes = "\n".join(result.notes)
+    assert "source ../outside.sh: not a file of the repository; not read" in notes
+    assert ". ./run.sh: sourced again inside itself; read once" in notes
+
+
+def test_a_file_that_sources_itself_is_read_a_bounded_number_of_times(tmp_path):
+    write_tree(tmp_path, {"a.sh": "#!/bin/sh\nsource b.sh\ndocker swarm init\n", "b.sh": "source a.sh\napt-get install -y docker-ce\n"})
+    result = scan_tree(tmp_path)
+    # no entry point reaches the pair, so each stays a host; inside each, the other is read once
+    assert sorted(host.name for host in result.hosts) == ["a.sh", "b.sh"]
+    for host in result.hosts:
+        assert [type(f).__name__ for f in host.fragments].count("SwarmMembership") == 1
+    write_tree(tmp_path, {"main.sh": "#!/bin/sh\nsource a.sh\nsystemctl restart docker\n"})  # an entry point: one machine
+    assert [host.name for host in scan_tree(tmp_path).hosts] == ["main.sh"]
+
+
+def test_a_repository_file_copied_into_place_is_read_as_written_there(tmp_path):
+    daemon = '{\n  "live-restore": true\n}\n'
+    setup = lines(
+        "#!/bin/bash",
+        'SCRIPT_DIR=$(cd $(dirname $0); pwd)',
+        "apt-get install -y docker-ce",
+        'sudo cp "$SCRIPT_DIR/etc/docker/daemon.json" /etc/docker/',
+        "docker swarm init",
+    )
+    write_tree(tmp_path, {"setup.sh": setup, "etc/docker/daemon.json": daemon})
+    result = scan_tree(tmp_path)
+    (host,) = result.hosts  # the rootfs-like file is not a host of its own any more
+    finding = only_rule(result, "DKD102")
+    assert (finding.location.path, *where_of(finding)) == ("etc/docker/daemon.json", 2, 3)
+    [step] = finding.location.trace
+    assert (step.path, step.line, step.column, step.label) == ("setup.sh", 4, 1, "cp $SCRIPT_DIR/etc/docker/daemon.json /etc/docker/daemon.json")
+    assert not [f for f in result.findings if f.rule == "DKD902"]
+
+
+@pytest.mark.parametrize(
+    "line,target",
+    [
+        ("cp daemon.json /etc/docker/daemon.json", "/etc/docker/daemon.json"),  # literal: the script's folder
+        ("install -m 0644 -t /etc/docker conf/daemon.json", "/etc/docker/daemon.json"),  # -t folder, from the root
+        ("mv conf/daemon.json conf/docker.service /etc/docker", "/etc/docker/daemon.json"),  # several: the last is a folder
+        ('cp "$(dirname "$0")/conf/docker.service" /etc/systemd/system', "/etc/systemd/system/docker.service"),
+        ("cp conf/override.conf /etc/systemd/system/docker.service.d", "/etc/systemd/system/docker.service.d/override.conf"),
+    ],
+)
+def test_copies_of_repository_files_land_where_cp_puts_them(tmp_path, line, target):
+    write_tree(tmp_path, {
+        "ops/setup.sh": lines("#!/bin/sh", line),
+        "ops/daemon.json": '{"debug": true}\n',
+        "conf/daemon.json": '{"debug": true}\n',
+        "ops/conf/docker.service": "[Service]\nExecStart=/usr/bin/dockerd\n",
+        "conf/docker.service": "[Service]\nExecStart=/usr/bin/dockerd\n",
+        "conf/override.conf": "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd\n",
+    })
+    source = Source(tmp_path / "ops/setup.sh", "ops/setup.sh", "ops/setup.sh", "shell", b"")
+    text = lines("#!/bin/sh", line)
+    extraction = ShellKind().read(Document(text, "ops/setup.sh"), ReadContext(source))
+    first = extraction.embedded[0]
+    assert (first.target, first.opaque, first.reference is not None) == (target, None, True)
+    assert first.document.via[-1].line == 2 and first.document.parent is None
+
+
+def test_a_copy_whose_source_is_not_in_the_repository_stays_unknown(tmp_path):
+    write_tree(tmp_path, {"setup.sh": "#!/bin/sh\napt-get install -y docker-ce\ncp missing/daemon.json /etc/docker/\n"})
+    result = scan_tree(tmp_path)
+    assert [f.rule for f in result.findings if f.rule == "DKD902"] == ["DKD902"]
+
+
+def test_scripts_another_tool_runs_elsewhere_do_not_follow_relative_paths():
+    # runcmd, Packer inline, a Terraform heredoc: the script is not in its repository folder there
+    source = Source(Path("/nonexistent/user-data"), "user-data", "user-data", "cloud-init", b"")
+    outer = Document("x" * 40, "user-data")
+    inner_document = Document("cp daemon.json /etc/docker/\n", "user-data", parent=outer, label="runcmd[0]", line_offsets=[0], anchor=(0, 10))
+    [embedded] = ShellKind().read(inner_document, ReadContext(source)).embedded
+    assert embedded.opaque is not None and embedded.reference is None
+
+
+# --- sed -i on docker.service ---------------------------------------------------------------
+
+
+def test_sed_replacing_execstart_gives_that_command_line(tmp_path):
+    setup = lines(
+        "#!/bin/sh",
+        "apt-get install -y docker-ce",
+        "sed -i 's|^ExecStart=.*|ExecStart=/usr/bin/dockerd -H tcp://0.0.0.0:2375 --live-restore|' /lib/systemd/system/docker.service",
+        "echo '{\"hosts\": [\"unix:///var/run/docker.sock\"]}' > /etc/docker/daemon.json",
+    )
+    write_tree(tmp_path, {"setup.sh": setup})
+    result = scan_tree(tmp_path)
+    (host,) = result.hosts
+    assert host.command.origin == "systemd" and not host.command.assumed
+    assert [w.text for w in host.command.words] == ["-H", "tcp://0.0.0.0:2375", "--live-restore"]
+    assert (host.command.words[1].location.line, host.command.words[1].location.column) == text_at(setup, "tcp://")
+    conflict = only_rule(result, "DKD201")  # hosts in daemon.json and -H on the command line
+    assert conflict.location.path == "setup.sh"
+
+
+def test_sed_appending_to_execstart_keeps_the_packaged_line():
+    text = lines("sed -i '/^ExecStart/ s/$/ --live-restore/' /lib/systemd/system/docker.service")
+    [embedded] = read(text).embedded
+    assert embedded.kind == "systemd" and embedded.target == "/lib/systemd/system/docker.service"
+    assert "ExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock --live-restore\n" in embedded.document.text
+    assert inner(embedded, "--live-restore") == text_at(text, "--live-restore")
+    assert inner(embedded, "-H fd://") == (1, 1)  # the packaged part stands at the sed command
+    assert embedded.document.label == "sed -i /lib/systemd/system/docker.service (docker-ce's packaged unit)"
+
+
+def test_sed_on_a_unit_the_script_wrote_edits_that_text():
+    text = lines(
+        "cat > /etc/systemd/system/docker.service.d/override.conf <<'EOF'",
+        "[Service]",
+        "ExecStart=",
+        "ExecStart=/usr/bin/dockerd -H fd://",
+        "EOF",
+        "sed -i 's/^ExecStart=.*/ExecStart=\\/usr\\/bin\\/dockerd --debug/g' /etc/systemd/system/docker.service.d/override.conf",
+    )
+    [embedded] = read(text).embedded  # the written text is replaced by its edited one
+    assert embedded.document.text == "[Service]\nExecStart=/usr/bin/dockerd --debug\nExecStart=/usr/bin/dockerd --debug\n"
+    assert inner(embedded, "[Service]") == (2, 1)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "s|^ExecStart=\\(.*\\)|ExecStart=\\1 --debug|",  # a back-reference
+        "s/fd:\\/\\/ //;s/$/ x/",  # two commands
+        "/^ExecStart/ s/$/ $OPTS/",  # a shell expansion, when double-quoted below
+        "s/[a-z]*/x/",  # a bracket expression
+        "2d",
+    ],
+)
+def test_other_sed_expressions_leave_the_unit_unknown(expression):
+    quote = '"' if "$OPTS" in expression else "'"
+    fragments = read(lines(f"sed -i {quote}{expression}{quote} /lib/systemd/system/docker.service")).fragments
+    assert [type(f).__name__ for f in fragments] == ["UnitUnknown"]
+
+
+def test_sed_on_a_unit_the_repository_does_not_show_stays_unknown():
+    fragments = read(lines("sed -i 's|^ExecStart=.*|ExecStart=/usr/bin/dockerd|' /etc/systemd/system/docker.service")).fragments
+    assert [type(f).__name__ for f in fragments] == ["UnitUnknown"]
+
+
+# --- evidence of the engine -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("upgrade", ["dnf update -y", "apt-get update && apt-get upgrade -y", "yum -y update"])
+def test_a_blanket_upgrade_alone_is_no_docker_host(tmp_path, upgrade):
+    write_tree(tmp_path, {"update.sh": lines("#!/bin/sh", upgrade, "systemctl restart docker || true")})
+    assert scan_tree(tmp_path).hosts == []
+
+
+def only_rule(result, rule):
+    found = [f for f in result.findings if f.rule == rule]
+    assert len(found) == 1, [(f.rule, f.message) for f in result.findings]
+    return found[0]
+
+
+def where_of(finding):
+    return finding.location.line, finding.location.column
+
+
+def where_of_location(location):
+    return location.line, location.column

@@ -1275,7 +1275,7 @@ class _Reader:
         expression = command.values[expressions[0]]
         edit = parse_sed(expression.text)
         targets = [self.resolve(command.values[index]) for index in files]
-        if edit is None or any(target is None or _base(target) != "docker.service" for target in targets):
+        if edit is None or any(target is None or kind_for_target(target) != "systemd" or target.endswith(".socket") for target in targets):
             return False
         edits = []
         for target in targets:

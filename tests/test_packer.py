@@ -293,3 +293,74 @@ def test_fuzz_mutations_never_raise(tmp_path, base, data):
     out = _read(text, tmp_path, name)
     for embedded in out.embedded:
         embedded.document.location(0, len(embedded.document.text))
+
+
+# --- an upload to /tmp moved into place by a later shell provisioner -----------------------------
+
+STAGED_PKR = """build {
+  sources = ["source.amazon-ebs.ubuntu"]
+  provisioner "file" {
+    source      = "files/engine.json"
+    destination = "/tmp/daemon.json"
+  }
+  provisioner "file" {
+    source      = "files/docker.service"
+    destination = "/tmp/"
+  }
+  provisioner "shell" {
+    inline = [
+      "sudo apt-get install -y docker-ce",
+      "sudo install -m 0644 /tmp/daemon.json /etc/docker/",
+      "sudo cp /tmp/docker.service /etc/systemd/system/docker.service",
+      "sudo docker swarm init",
+    ]
+  }
+}
+"""
+ENGINE_JSON = '{\n  "live-restore": true\n}\n'
+UNIT = "[Service]\nExecStart=/usr/bin/dockerd --containerd=/run/containerd/containerd.sock\n"
+
+
+def test_an_upload_moved_into_place_is_that_repository_file_at_its_final_path(tmp_path):
+    write_tree(tmp_path, {"packer/img.pkr.hcl": STAGED_PKR, "packer/files/engine.json": ENGINE_JSON, "packer/files/docker.service": UNIT})
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    assert host.name == "packer/img.pkr.hcl › build"
+    [config] = host.daemon_configs
+    assert (config.target, config.opaque) == ("/etc/docker/daemon.json", None)
+    assert host.command.origin == "systemd" and [w.text for w in host.command.words] == ["--containerd=/run/containerd/containerd.sock"]
+    finding = only(result, "DKD102")
+    assert (finding.location.path, *where(finding)) == ("packer/files/engine.json", 2, 3)
+    labels = [step.label for step in finding.location.trace]
+    assert labels[0] == 'build › provisioner "file" › source "files/engine.json"'
+    assert labels[-1] == "install /tmp/daemon.json /etc/docker/daemon.json"
+    assert finding.location.trace[-1].line == at(STAGED_PKR, "sudo install")[0]
+
+
+def test_an_upload_left_in_tmp_is_not_the_engines_configuration(tmp_path):
+    pkr = STAGED_PKR.replace('      "sudo install -m 0644 /tmp/daemon.json /etc/docker/",\n', "")
+    write_tree(tmp_path, {"packer/img.pkr.hcl": pkr, "packer/files/engine.json": ENGINE_JSON, "packer/files/docker.service": UNIT})
+    (host,) = scan(tmp_path).hosts
+    assert host.daemon_configs == []
+
+
+def test_a_move_before_the_upload_is_of_a_file_dlint_did_not_see(tmp_path):
+    pkr = STAGED_PKR.replace('  provisioner "file" {', '  provisioner "shell" {\n    inline = ["sudo mv /tmp/daemon.json /etc/docker/"]\n  }\n  provisioner "file" {', 1)
+    out = extract(tmp_path, {"packer/img.pkr.hcl": pkr, "packer/files/engine.json": ENGINE_JSON, "packer/files/docker.service": UNIT}, "packer/img.pkr.hcl")
+    assert [sorted(e.placed) for e in out.embedded if e.kind == "shell"] == [[], ["/tmp/daemon.json", "/tmp/docker.service"]]
+
+
+def test_legacy_template_upload_then_move(tmp_path):
+    template = {
+        "builders": [{"type": "docker", "image": "ubuntu"}],
+        "provisioners": [
+            {"type": "file", "source": "{{template_dir}}/daemon.json", "destination": "/tmp/d.json"},
+            {"type": "shell", "inline": ["sudo mv /tmp/d.json /etc/docker/daemon.json", "docker swarm join --token x 10.0.0.1:2377"]},
+        ],
+    }
+    text = json.dumps(template, indent=2)
+    write_tree(tmp_path, {"packer/docker.json": text, "packer/daemon.json": ENGINE_JSON})
+    result = scan(tmp_path)
+    (host,) = result.hosts  # the uploaded daemon.json is not a host of its own
+    finding = only(result, "DKD102")
+    assert finding.location.path == "packer/daemon.json" and finding.location.trace[-1].label == "mv /tmp/d.json /etc/docker/daemon.json"

@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
+import json
+
 from linter.engine.knowledge import engine_data
+from linter.jsonread import to_python
 from linter.policy.model import Hit
 
 from ._daemon import configs, key_location, pointer
 
 
-def _advice(engine, key: str) -> str:
+def _advice(engine, key: str, value) -> str:
+    """The whole corrected member, so that the fix, followed literally, is a configuration dockerd reads."""
     fact = engine.fact(key)
     if key in ("http-proxy", "https-proxy", "no-proxy"):
-        return f'move it under "proxies": {{"{key}": ...}}'
+        return f"replace it with {_member('proxies', {key: value})}"
     if fact is not None and fact.flag:
         plural = engine.flag_map().get(fact.flag)
         if plural and plural != key:
-            return f'use "{plural}" (daemon.json uses the plural name of list options)'
+            return f"replace it with {_member(plural, _as_plural(engine.fact(plural), value))} (daemon.json uses the plural name of list options)"
     if key == "containerd-plugins-namespace":
         return "remove it: neither spelling sets the containerd plugin namespace from daemon.json; use the --containerd-plugins-namespace flag"
     return f'remove "{key}"'
+
+
+def _member(key: str, value) -> str:
+    return f"{json.dumps(key)}: {json.dumps(value)}"
+
+
+def _as_plural(fact, value):
+    """A flag-style value (one item, "name=value") in the shape of the plural option."""
+    if fact is not None and fact.json_type == "array" and not isinstance(value, list):
+        return [value]
+    if fact is not None and fact.json_type == "object" and isinstance(value, (str, list)):
+        pairs = [value] if isinstance(value, str) else value
+        return dict(str(pair).partition("=")[::2] for pair in pairs)
+    return value
 
 
 def check(host, context):
@@ -38,7 +56,7 @@ def check(host, context):
                 yield Hit(
                     f'dockerd accepts "{key}" but ignores it: it is a command-line flag name, not a daemon.json option',
                     location=key_location(config, member),
-                    fix=_advice(engine, key),
+                    fix=_advice(engine, key, to_python(value)),
                     key=pointer(key),
                 )
             elif value.kind == "object" and key not in engine.flat_options and engine.json_tag(key) is None:

@@ -123,9 +123,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except BrokenPipeError:
         return exitcodes.OK
     except Exception as err:  # noqa: BLE001 - never a traceback for the user without --debug
+        from .evaluate import PolicyCrash
+
+        if isinstance(err, PolicyCrash) and isinstance(err.__cause__, DlintError):
+            # a repository's policy that cannot be evaluated is a configuration error, not a bug
+            print(f"dlint: error: {err.__cause__}", file=sys.stderr)
+            return exitcodes.USAGE
         if args.debug:
             raise
-        from .evaluate import PolicyCrash
 
         what = "a policy failed" if isinstance(err, PolicyCrash) else "internal error"
         print(f"dlint: {what}: {err} (run with --debug for the traceback, and please report it)", file=sys.stderr)

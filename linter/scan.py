@@ -151,7 +151,7 @@ def prepare(options: Options) -> Setup:
 
 
 def _with_repo_policies(policies: List, settings: Settings) -> List:
-    """A repository's own declarative policies: data only, never Python."""
+    """A repository's own declarative policies: data only, never Python, never from outside it."""
     if not settings.policy_paths:
         return policies
     from .errors import PolicyError
@@ -159,11 +159,9 @@ def _with_repo_policies(policies: List, settings: Settings) -> List:
 
     extra = []
     for entry in settings.policy_paths:
-        folder = (settings.root / entry).resolve()
-        if not folder.is_dir():
-            raise ConfigError(f"{line_of(settings, 'policy-paths')}: policy folder {entry} does not exist")
+        folder = _policy_folder(entry, settings)
         try:
-            extra.extend(load_folder(folder, origin=str(Path(entry) / "")))
+            extra.extend(load_folder(folder, origin=entry.rstrip("/") + "/", untrusted=True))
         except PolicyError as err:
             raise ConfigError(str(err)) from None
     ids = {p.meta.id for p in policies} | {p.meta.name for p in policies}
@@ -172,6 +170,21 @@ def _with_repo_policies(policies: List, settings: Settings) -> List:
             raise ConfigError(f"policy {policy.meta.id} ({policy.meta.name}) from {policy.meta.origin} clashes with an existing rule")
         ids |= {policy.meta.id, policy.meta.name}
     return sorted(policies + extra, key=lambda p: p.meta.id)
+
+
+def _policy_folder(entry: str, settings: Settings) -> Path:
+    """A ``policy-paths`` folder: relative, and really inside the repository of the configuration
+    (its git root, else its folder), symbolic links resolved."""
+    where = line_of(settings, "policy-paths")
+    if os.path.isabs(entry) or Path(entry).drive:
+        raise ConfigError(f"{where}: policy folder {entry}: give a path relative to the configuration, inside the repository")
+    root = Path(os.path.realpath(git_root(settings.root) or settings.root))
+    folder = Path(os.path.realpath(settings.root / entry))
+    if folder != root and root not in folder.parents:
+        raise ConfigError(f"{where}: policy folder {entry} is outside the repository ({root}); policies are read only from inside it")
+    if not folder.is_dir():
+        raise ConfigError(f"{where}: policy folder {entry} does not exist")
+    return folder
 
 
 def gather(options: Options, setup: Setup):

@@ -23,6 +23,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from ..errors import PolicyError
 from .model import Hit, Policy, PolicyMeta
+from .safe import BUDGET, PolicyBudget, problems, registry, render as render_message, validator_class
 
 API_VERSION = "dlint.dev/v1alpha1"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "policy.schema.json"
@@ -34,14 +35,14 @@ def resource_schema() -> dict:
 
 
 @lru_cache(maxsize=1024)
-def _compiled(schema_json: str):
-    import jsonschema
-
-    return jsonschema.Draft202012Validator(json.loads(schema_json))
+def _compiled(schema_json: str, untrusted: bool):
+    return validator_class(untrusted)(json.loads(schema_json), registry=registry())
 
 
-def compile_schema(schema: dict):
-    return _compiled(json.dumps(schema, sort_keys=True))
+def compile_schema(schema: dict, untrusted: bool = False):
+    """A validator for ``schema``; references never retrieved, and an ``untrusted`` (repository)
+    schema runs RE2 patterns within a step budget."""
+    return _compiled(json.dumps(schema, sort_keys=True), untrusted)
 
 
 class DeclarativePolicy(Policy):
@@ -55,8 +56,10 @@ class DeclarativePolicy(Policy):
         at: Optional[str],
         message: Optional[str],
         at_item: Optional[dict] = None,
+        untrusted: bool = False,
     ):
         super().__init__(meta)
+        self.untrusted = untrusted  # from a scanned repository's policy-paths
         self.when = when
         self.require = require
         self.at = at
@@ -64,10 +67,20 @@ class DeclarativePolicy(Policy):
         self.at_item = at_item
 
     def check(self, host, context) -> Iterable[Hit]:
+        if not self.untrusted:
+            return self._evaluate(host, context)
+        BUDGET.reset()
+        try:
+            return list(self._evaluate(host, context))
+        except (PolicyBudget, RecursionError, MemoryError) as err:
+            what = {RecursionError: "its schema refers to itself without end", MemoryError: "it ran out of memory"}.get(type(err), str(err))
+            raise PolicyError(f"{self.meta.origin}: policy {self.meta.id} cannot be evaluated on {host.name}: {what}") from None
+
+    def _evaluate(self, host, context) -> Iterable[Hit]:
         facts = context.facts(host)
-        if self.when is not None and not compile_schema(self.when).is_valid(facts.data):
+        if self.when is not None and not self._schema(self.when).is_valid(facts.data):
             return
-        errors = list(compile_schema(self.require).iter_errors(facts.data))
+        errors = list(self._schema(self.require).iter_errors(facts.data))
         if not errors:
             return
         pointer = self.at
@@ -83,28 +96,23 @@ class DeclarativePolicy(Policy):
             return pointer
         items = facts.get(pointer)
         if isinstance(items, list):
-            validator = compile_schema(self.at_item)
+            validator = self._schema(self.at_item)
             for index, item in enumerate(items):
                 if validator.is_valid(item):
                     return f"{pointer}/{index}"
         return pointer
 
+    def _schema(self, schema: dict):
+        return compile_schema(schema, self.untrusted)
+
     def render(self, value: Any, context) -> str:
         template = self.message or self.meta.summary
         shown = "not set" if value is _ABSENT else json.dumps(value)
         fields = {"value": "null" if value is _ABSENT else json.dumps(value), "shown": shown, "version": context.engine_version}
-        try:
-            return template.format_map(_Missing(fields))
-        except (ValueError, IndexError):
-            return template
+        return render_message(template, fields)
 
 
 _ABSENT = object()
-
-
-class _Missing(dict):
-    def __missing__(self, key):
-        return "{" + key + "}"
 
 
 def _examples(spec: dict) -> Dict[str, List[dict]]:
@@ -142,8 +150,9 @@ def meta_from(resource: dict, origin: str) -> PolicyMeta:
     )
 
 
-def build(resource: dict, origin: str, checks: Optional[Dict[str, Callable]] = None) -> Policy:
-    """A Policy from a validated resource. ``checks`` maps names to Python checks (packs only)."""
+def build(resource: dict, origin: str, checks: Optional[Dict[str, Callable]] = None, untrusted: bool = False) -> Policy:
+    """A Policy from a validated resource. ``checks`` maps names to Python checks (packs only);
+    ``untrusted``: it comes from a scanned repository."""
     meta = meta_from(resource, origin)
     spec = resource["spec"]
     if "check" in spec:
@@ -155,14 +164,15 @@ def build(resource: dict, origin: str, checks: Optional[Dict[str, Callable]] = N
             )
         policy = Policy(meta, checks[name])
     else:
-        policy = DeclarativePolicy(meta, spec.get("when"), spec["require"], spec.get("at"), spec.get("message"), spec.get("atItem"))
+        policy = DeclarativePolicy(meta, spec.get("when"), spec["require"], spec.get("at"), spec.get("message"), spec.get("atItem"), untrusted)
     # a policy about unreadable input must see the hosts the others skip
     policy.needs_readable = not (meta.input_error or spec.get("unreadableHosts", False))
     return policy
 
 
-def validate_resource(resource: Any, where: str, positions=None) -> None:
-    """Raise PolicyError (with the line of the problem) unless ``resource`` is a valid policy."""
+def validate_resource(resource: Any, where: str, positions=None, untrusted: bool = False) -> None:
+    """Raise PolicyError (with the line of the problem) unless ``resource`` is a valid policy
+    whose schemas refer to nothing outside (and, ``untrusted``, whose patterns RE2 runs)."""
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(resource_schema())
@@ -180,3 +190,6 @@ def validate_resource(resource: Any, where: str, positions=None) -> None:
             except jsonschema.SchemaError as err:
                 line = positions.find(("spec", name))[0] if positions else 1
                 raise PolicyError(f"{where}:{line}: spec.{name} is not a valid JSON Schema: {err.message}") from None
+            for path, problem in problems(spec[name], untrusted):
+                line = positions.find(("spec", name) + path)[0] if positions else 1
+                raise PolicyError(f"{where}:{line}: spec.{name}: {problem}")

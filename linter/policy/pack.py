@@ -4,6 +4,9 @@ Parsing YAML costs milliseconds per file, too much for every run of a pre-commit
 may ship ``compiled.json``: the resources as JSON plus the SHA-256 of each source file. It is used
 only when every hash matches, so it can never be stale in effect; ``python -m linter.policy.pack
 FOLDER`` rewrites it, and the test suite checks the built-in pack's copy is current.
+
+A repository's own policies (``policy-paths``) are untrusted data: no compiled cache (it would
+skip validation), only regular files up to ``MAX_POLICY_BYTES``, RE2 patterns, a step budget.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from .model import Policy
 
 COMPILED = "compiled.json"
 FORMAT = 1
+MAX_POLICY_BYTES = 1024 * 1024
 
 
 def _sources(folder: Path) -> List[Path]:
@@ -30,7 +34,7 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def parse_resources(path: Path, data: bytes) -> List[dict]:
+def parse_resources(path: Path, data: bytes, untrusted: bool = False) -> List[dict]:
     """The policy resources in one YAML file (``---`` separates several), validated."""
     from ..yamlsafe import YamlError, load
 
@@ -46,7 +50,7 @@ def parse_resources(path: Path, data: bytes) -> List[dict]:
             raise PolicyError(f"{path}:{err.line + offset}:{err.column}: {err.message}") from None
         if resource is None:
             continue
-        validate_resource(resource, f"{path}", _Shifted(positions, offset))
+        validate_resource(resource, f"{path}", _Shifted(positions, offset), untrusted)
         resources.append(resource)
     return resources
 
@@ -75,28 +79,50 @@ def _split_documents(text: str) -> List[Tuple[int, str]]:
     return [(offset, chunk) for offset, chunk in out if chunk.strip()]
 
 
+def _read(path: Path, untrusted: bool) -> bytes:
+    if not untrusted:
+        return path.read_bytes()
+    from ..discovery import read_bounded
+
+    data, error = read_bounded(path, MAX_POLICY_BYTES)
+    if data is None:
+        raise PolicyError(f"{path}: {error}")
+    return data
+
+
 def read_folder(folder: Path) -> Tuple[List[dict], Dict[str, str]]:
     """All resources of a folder, from compiled.json when it matches the sources."""
+    pairs, hashes = _read_pairs(folder, False)
+    return [resource for _, resource in pairs], hashes
+
+
+def _read_pairs(folder: Path, untrusted: bool) -> Tuple[List[Tuple[Path, dict]], Dict[str, str]]:
+    """All resources of a folder with the file of each, from compiled.json when it matches the
+    sources (never for an ``untrusted`` folder)."""
     files = _sources(folder)
-    contents = {p.name: p.read_bytes() for p in files}
+    contents = {p.name: _read(p, untrusted) for p in files}
     hashes = {name: _digest(data) for name, data in contents.items()}
     compiled = folder / COMPILED
-    if compiled.is_file():
+    if not untrusted and compiled.is_file():
         try:
             cache = json.loads(compiled.read_text("utf-8"))
         except (OSError, ValueError):
             cache = {}
         if cache.get("format") == FORMAT and cache.get("sources") == hashes:
-            return cache["resources"], hashes
-    resources: List[dict] = []
+            return [(folder, resource) for resource in cache["resources"]], hashes
+    resources: List[Tuple[Path, dict]] = []
     for path in files:
-        resources.extend(parse_resources(path, contents[path.name]))
+        resources.extend((path, resource) for resource in parse_resources(path, contents[path.name], untrusted))
     return resources, hashes
 
 
-def load_folder(folder: Path, origin: str, checks: Optional[Dict[str, Callable]] = None) -> List[Policy]:
-    resources, _ = read_folder(folder)
-    return [build(resource, origin, checks) for resource in resources]
+def load_folder(folder: Path, origin: str, checks: Optional[Dict[str, Callable]] = None, untrusted: bool = False) -> List[Policy]:
+    """The policies of a pack folder; ``untrusted`` (a repository's own): each named by its file
+    (``origin`` is then the folder as the configuration names it)."""
+    resources, _ = _read_pairs(folder, untrusted)
+    if untrusted:
+        return [build(resource, origin + path.name, None, untrusted=True) for path, resource in resources]
+    return [build(resource, origin, checks) for _, resource in resources]
 
 
 def compile_folder(folder: Path) -> Path:

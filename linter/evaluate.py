@@ -98,7 +98,10 @@ def evaluate(hosts: Sequence, policies: Sequence[Policy], base: Context, skips: 
                 if unknown and _about(hit) in unknown:
                     skips.skip(host.name, policy.meta.id, _about(hit))
                     continue  # judged on a value a template decides
-                findings.append(_finding(policy, host, hit, context))
+                finding = _finding(policy, host, hit, context)
+                if host.variant_of is not None and not finding.anchored:
+                    continue  # a variant is judged for what it says, not for what it lacks
+                findings.append(finding)
     return findings
 
 

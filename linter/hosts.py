@@ -31,6 +31,7 @@ from .sources import machine_path, rootfs_prefix
 
 _WINDOWS_MARKERS = ("programdata/docker/config/", "windows/")
 _ROOTFS_KINDS = ("daemon-json", "systemd", "envfile")
+_KEPT_KINDS = (DaemonConfig, UnitFile, EnvFile)  # files a repository may keep without installing them
 _ENGINE_FRAGMENTS = (DaemonConfig, UnitFile, UnitUnknown, EnvFile, DockerdCommand, EnginePackage, SwarmMembership, ServiceAction, Unreadable)
 
 
@@ -46,14 +47,19 @@ class Host:
     evidence: Optional[Fragment] = None  # what shows this machine runs the Docker engine
     # a swarm command of the repository that dlint could not tie to a machine, when this host has none
     swarm_elsewhere: Optional[SwarmMembership] = None
+    # with a candidate: a file of the same kind the repository does install (daemon.json beside
+    # daemon_with_registry.json); the candidate is then a variant, listed and not judged
+    variant_of: Optional[Fragment] = None
+    _facts: dict = field(default_factory=dict, repr=False)  # per engine: HostFacts
 
     @property
     def candidate(self) -> bool:
-        """A daemon configuration the repository keeps but nothing in it installs (a variant such
-        as daemon_with_registry.json, copied by hand): judged as a machine of its own, never merged
-        into the machine that installs another file."""
-        return self.layout == "file" and all(isinstance(f, DaemonConfig) and f.document.parent is None for f in self.fragments)
-    _facts: dict = field(default_factory=dict, repr=False)  # per engine: HostFacts
+        """A configuration file the repository keeps but nothing in it installs (a daemon.json at
+        the top of the repository copied by hand, daemon_with_registry.json, a spare docker.service):
+        a machine of its own, never merged into the machine that installs another file."""
+        return self.layout == "file" and all(
+            isinstance(f, _KEPT_KINDS) and f.document.parent is None and not f.document.via for f in self.fragments
+        )
 
     def of(self, kind) -> list:
         return [f for f in self.fragments if isinstance(f, kind)]
@@ -164,19 +170,51 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None) -> List[H
             continue
         hosts.append(host)
     _swarm_elsewhere(hosts)
+    _variants(hosts, notes)
     return hosts
+
+
+def _variants(hosts: List[Host], notes: Optional[List[str]]) -> None:
+    """A candidate is a variant when the repository installs another file of its kind: it is its
+    own candidate configuration (dlint hosts says so), judged for what it says (a key dockerd
+    refuses), not for what it lacks (live-restore not set): the deployed machines run the other."""
+    installed = {}
+    for host in hosts:
+        if not host.candidate:
+            for fragment in host.of(_KEPT_KINDS):
+                installed.setdefault(type(fragment), fragment)
+    for host in hosts:
+        if host.candidate:
+            host.variant_of = next((installed[type(f)] for f in host.fragments if type(f) in installed), None)
+            if host.variant_of is not None and notes is not None:
+                notes.append(f"{host.name}: nothing in the repository installs it, and it installs {_display(host.variant_of)}: a variant, judged only for what it says")
+
+
+def _display(fragment: Fragment) -> str:
+    target = getattr(fragment, 'target', None)
+    where = fragment.document.start_location()
+    return f"{target or where.path} (at {where.path}:{where.line})"
 
 
 def _swarm_elsewhere(hosts: List[Host]) -> None:
     """Whether a host is a swarm node is unknown, not "no", when the repository runs `docker swarm
-    init|join` for some machine and dlint could not tie it to this one (a join script the manager
-    generates, a node set up by hand from the same files): live-restore-disabled is not asked of it."""
-    swarm = next((f for host in hosts for f in host.of(SwarmMembership)), None)
-    if swarm is None:
-        return
+    init|join` for some machine, from the folder that holds this host's files or one above it, and
+    dlint could not tie it to this one (a join script the manager generates, a node set up by hand
+    from the same files): live-restore-disabled is not asked of it."""
+    swarms = [f for host in hosts for f in host.of(SwarmMembership)]
     for host in hosts:
-        if not host.of(SwarmMembership):
-            host.swarm_elsewhere = swarm
+        if host.of(SwarmMembership):
+            continue
+        # the swarm command's folder holds this host's files (the same setup folder, or below it)
+        host.swarm_elsewhere = next((s for s in swarms if any(_below(f.source.rel, _folder(s.source.rel)) for f in host.fragments)), None)
+
+
+def _folder(rel: str) -> str:
+    return rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
+
+
+def _below(rel: str, folder: str) -> bool:
+    return rel.startswith(folder)
 
 
 def engine_evidence(fragments: Sequence[Fragment]) -> Optional[Fragment]:
@@ -251,7 +289,7 @@ def _start_command(host: Host, assume_packaged: bool) -> None:
         last = unknown[-1]
         host.command = DockerdCommand(
             last.source, last.document, words=[], origin="unknown", location=last.location,
-            note=f"dockerd's command line is unknown: {last.target} {last.why}", from_template=True,
+            note=f"dockerd's command line is unknown: {last.target}: {last.why}", from_template=True,
         )
         return
     if rootless(host):

@@ -383,7 +383,8 @@ def test_a_daemon_json_variant_nothing_installs_is_a_candidate_of_its_own(tmp_pa
     })
     doc = json.loads(cli("hosts", ".", "--format", "json", cwd=tmp_path).stdout)
     assert {h["name"]: h["candidate"] for h in doc["hosts"]} == {"docker/daemon_with_registry.json": True, "node/": False}
-    assert "nothing in it installs this file" in cli("hosts", ".", cwd=tmp_path).stdout
+    # the repository installs node/'s daemon.json: the other is a variant of it
+    assert "a variant nobody installs (the repository installs node/etc/docker/daemon.json:1:1" in cli("hosts", ".", cwd=tmp_path).stdout
 
 
 def test_live_restore_is_not_asked_of_a_machine_that_may_join_the_repository_swarm(tmp_path):
@@ -400,3 +401,25 @@ def test_live_restore_is_not_asked_of_a_machine_that_may_join_the_repository_swa
     # without any swarm in the repository, the same worker is asked
     write_tree(tmp_path, {"setup_manager.sh": manager.replace("docker swarm init\n", "").replace("docker swarm join-token worker | grep join > /share/join.sh\n", "")})
     assert [f.host for f in scan(tmp_path).findings if f.rule == "DKD101"] == ["setup_manager.sh", "setup_worker.sh"]
+
+
+def test_a_variant_nobody_installs_beside_the_installed_file_is_listed_not_judged(tmp_path):
+    play = "- hosts: docker\n  tasks:\n    - apt: {name: docker-ce}\n    - copy: {src: daemon.json, dest: /etc/docker/daemon.json}\n"
+    write_tree(tmp_path, {
+        "site.yml": play,
+        "files/daemon.json": '{"live-restore": true}\n',
+        "files/daemon_with_registry.json": '{"insecure-registries": "reg:5000"}\n',
+    })
+    result = scan(tmp_path)
+    # what the variant says is judged (a string where dockerd wants a list); not what it lacks
+    assert [f.rule for f in result.findings if f.location.path == "files/daemon_with_registry.json"] == ["DKD003"]
+    assert any("files/daemon_with_registry.json: nothing in the repository installs it" in n for n in result.notes)
+    write_tree(tmp_path, {"files/daemon_with_registry.json": '{"log-driver": "local"}\n'})
+    assert not [f for f in scan(tmp_path).findings if f.location.path == "files/daemon_with_registry.json"]  # no DKD101
+    doc = json.loads(cli("hosts", ".", "--format", "json", cwd=tmp_path).stdout)
+    (variant,) = [h for h in doc["hosts"] if h["name"] == "files/daemon_with_registry.json"]
+    assert variant["candidate"] and variant["variant_of"]["path"] == "files/daemon.json"
+    # alone in its repository, the same file is a candidate, judged (its string is a DKD003)
+    (tmp_path / "site.yml").unlink()
+    (tmp_path / "files/daemon.json").unlink()
+    assert [f.rule for f in scan(tmp_path).findings if f.rule == "DKD003"] == ["DKD003"]

@@ -117,6 +117,8 @@ def describe(host, context) -> Dict[str, Any]:
         "sources": host.sources,
         "config": config,
     }
+    if host.variant_of is not None:
+        out["variant_of"] = _location(host.variant_of.document.start_location())
     if host.evidence is not None:
         out["evidence"] = {"what": describe_evidence(host.evidence), "from": _location(_place(host.evidence))}
     unread = _unread(host)
@@ -169,8 +171,10 @@ def render_text(doc: Dict[str, Any]) -> str:
     for host in doc["hosts"]:
         lines.append(f"{host['name']}  ({host['platform']}, {host['layout']}{'' if host['readable'] else ', unreadable'})")
         lines.append("  sources: " + ", ".join(host["sources"]))
-        if host.get("candidate"):
-            lines.append("  a daemon configuration the repository keeps; nothing in it installs this file (judged as a machine of its own)")
+        if host.get("variant_of"):
+            lines.append(f"  a variant nobody installs (the repository installs {_loc(host['variant_of'])} instead): judged for what it says, not for what it lacks")
+        elif host.get("candidate"):
+            lines.append("  a configuration the repository keeps; nothing in it installs this file (judged as a machine of its own)")
         if host.get("evidence"):
             lines.append(f"  a Docker host: {host['evidence']['what']}  {_loc(host['evidence']['from'])}")
         if host["engine"]["origin"] == "repository":

@@ -115,7 +115,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         return _dispatch(args)
     except DlintError as err:
-        print(f"dlint: error: {err}", file=sys.stderr)
+        print(f"dlint: error: {_said(err)}", file=sys.stderr)
         return exitcodes.USAGE
     except KeyboardInterrupt:
         print("dlint: interrupted", file=sys.stderr)
@@ -127,14 +127,21 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
         if isinstance(err, PolicyCrash) and isinstance(err.__cause__, DlintError):
             # a repository's policy that cannot be evaluated is a configuration error, not a bug
-            print(f"dlint: error: {err.__cause__}", file=sys.stderr)
+            print(f"dlint: error: {_said(err.__cause__)}", file=sys.stderr)
             return exitcodes.USAGE
         if args.debug:
             raise
 
         what = "a policy failed" if isinstance(err, PolicyCrash) else "internal error"
-        print(f"dlint: {what}: {err} (run with --debug for the traceback, and please report it)", file=sys.stderr)
+        print(f"dlint: {what}: {_said(err)} (run with --debug for the traceback, and please report it)", file=sys.stderr)
         return exitcodes.INTERNAL
+
+
+def _said(err: BaseException) -> str:
+    """An error message on one line: it may quote a scanned file name or policy text."""
+    from .report import one_line
+
+    return one_line(err)
 
 
 def _dispatch(args) -> int:
@@ -172,7 +179,8 @@ def _scan(args) -> int:
     result = run(options, setup)
     stream = sys.stdout
     colour = args.format == "text" and not args.output and not args.no_color and use_colour(stream)
-    _emit(renderer(result, {"colour": colour, "verbose": args.verbose}), args.output)
+    output = renderer(result, {"colour": colour, "verbose": args.verbose})
+    _emit(output, args.output, _scanned(args), machine=args.format in MACHINE_FORMATS)
     return result.exit_code
 
 
@@ -187,19 +195,42 @@ def _hosts(args) -> int:
     context = Context(setup.engine_version, frozenset(setup.settings.allowed_keys), setup.settings, setup.engine_origin)
     doc = hosts_report.document(hosts, context)
     output = json.dumps(doc, indent=2, ensure_ascii=False) + "\n" if args.format == "json" else hosts_report.render_text(doc)
-    _emit(output, args.output)
+    _emit(output, args.output, _scanned(args), machine=args.format == "json")
     return exitcodes.OK
 
 
-def _emit(output: str, path: Optional[str]) -> None:
+# formats whose strings escape control characters themselves (JSON)
+MACHINE_FORMATS = ("json", "sarif")
+
+
+def _scanned(args) -> List[Path]:
+    """The trees a run reads: each path's work tree (else the path), the context, the cwd."""
+    from .discovery import git_root
+
+    trees = [Path.cwd()]
+    for raw in [*(args.paths or ["."]), *(getattr(args, "context", None) or ())]:
+        path = Path(os.path.abspath(raw))
+        folder = path if path.is_dir() and not path.is_symlink() else path.parent
+        trees.append(git_root(folder) or folder)
+    return trees
+
+
+def _emit(output: str, path: Optional[str], scanned: Sequence[Path] = (), machine: bool = False) -> None:
+    """Write a report: to standard output, or to exactly the file named (see ``report.write``).
+    Non-UTF-8 file names are written backslash-escaped; a human-readable report has no raw
+    control characters."""
+    from .report import terminal_safe
+    from .report.output import write
+
+    if not machine:
+        output = terminal_safe(output)
+    data = output.encode("utf-8", "backslashreplace")
     if path:
-        try:
-            Path(path).write_text(output, "utf-8")
-        except OSError as err:
-            raise DlintError(f"--output {path}: cannot write: {err.strerror or err}") from None
+        write(path, data, scanned)
     else:
-        sys.stdout.write(output)
         sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
 
 
 def _policies(args):

@@ -5,6 +5,11 @@ named with ``--plugin``; nothing is imported from a scanned repository. Entry po
 reading ``entry_points.txt`` of the distributions on ``sys.path`` directly: importing
 ``importlib.metadata`` alone costs several times Python's start-up, which a pre-commit hook pays
 on every commit. (The test suite checks both ways agree.)
+
+The working directory is usually the scanned repository, and it is on ``sys.path`` when Python
+runs with ``-c``, an empty ``PYTHONPATH`` entry or embedded: such entries are left out of the
+entry-point scan and of the imports of what it names, so a ``*.dist-info`` or a module committed
+in the repository is never read or imported.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import importlib
 import os
 import re
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Sequence
 
@@ -34,12 +40,28 @@ def _normalise(dist: str) -> str:
     return re.sub(r"[-_.]+", "-", dist).lower()
 
 
+def installed_path() -> List[str]:
+    """``sys.path`` without the working directory ('' and '.' are it too)."""
+    cwd = os.path.realpath(os.getcwd())
+    return [folder for folder in sys.path if folder not in ("", ".") and os.path.realpath(folder) != cwd]
+
+
+@contextmanager
+def _installed_only():
+    """Imports see only installed code while entry points are loaded."""
+    saved = list(sys.path)
+    sys.path[:] = installed_path()
+    try:
+        yield
+    finally:
+        sys.path[:] = saved
+
+
 def entry_points(group: str = GROUP) -> List[EntryPoint]:
-    """Entry points of ``group`` from the distributions on sys.path (first one of a name wins)."""
+    """Entry points of ``group`` from the installed distributions (first one of a name wins)."""
     found: List[EntryPoint] = []
     seen = set()
-    for folder in sys.path:
-        folder = folder or "."
+    for folder in installed_path():
         try:
             names = sorted(os.listdir(folder))
         except OSError:
@@ -94,7 +116,8 @@ def manager(extra: Sequence[str] = ()):
     pm.register(builtin, name="dlint-core")
     for ep in entry_points():
         try:
-            plugin = _load(ep.value)
+            with _installed_only():
+                plugin = _load(ep.value)
         except Exception as err:  # a broken installed plugin must not take the linter down
             raise PolicyError(f"cannot load the plugin {ep.name!r} ({ep.value}) of {ep.distribution}: {err}") from None
         if pm.is_registered(plugin):

@@ -195,3 +195,74 @@ def test_policy_with_exponential_schema_ends_within_its_budget(tmp_path):
     assert done.returncode == 2, done.stderr
     assert "p/x.yaml" in done.stderr and "ACME001" in done.stderr and "schema steps" in done.stderr
     assert done.cpu < 45
+
+
+# -- writing the report -------------------------------------------------------------------------
+
+
+def test_output_never_follows_a_symlink_in_the_repository(tmp_path):
+    repo = write_tree(tmp_path / "repo", {"daemon.json": '{"live-restore": true}'})
+    victim = write_tree(tmp_path, {"victim.txt": "keep me\n"}) / "victim.txt"
+    (repo / "report.txt").symlink_to(victim)
+    done = bounded("scan", "-o", "report.txt", cwd=repo)
+    assert done.returncode == 2 and "report.txt: is a symbolic link" in done.stderr
+    assert victim.read_text() == "keep me\n" and (repo / "report.txt").is_symlink()
+
+
+def test_output_refuses_a_symlinked_folder_inside_the_scanned_tree(tmp_path):
+    repo = write_tree(tmp_path / "repo", {"daemon.json": '{"live-restore": true}'})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (repo / "out").symlink_to(elsewhere)
+    done = bounded("scan", "-o", "out/report.txt", cwd=repo)
+    assert done.returncode == 2 and "is a symbolic link in the scanned tree" in done.stderr
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_output_replaces_the_named_file_atomically(tmp_path):
+    repo = write_tree(tmp_path / "repo", {"daemon.json": '{"live-restore": true}'})
+    target = write_tree(tmp_path, {"reports/r.txt": "old\n"}) / "reports" / "r.txt"
+    target.chmod(0o640)
+    done = bounded("scan", "--fail-on", "never", "-o", str(target), cwd=repo)
+    assert done.returncode == 0, done.stderr
+    assert "1 file scanned" in target.read_text() and oct(target.stat().st_mode & 0o777) == "0o640"
+    assert [p.name for p in target.parent.iterdir()] == ["r.txt"]  # no temporary file left
+
+
+CONTROLS = '{"live-restore": true, "\\u001b]0;pwned\\u0007": 1, "a\\nb\\u202e": 2}'
+
+
+@pytest.mark.parametrize("form", ["text", "github"])
+def test_control_characters_from_the_repository_never_reach_the_terminal(tmp_path, form):
+    write_tree(tmp_path, {"daemon.json": CONTROLS})
+    done = bounded("scan", "--format", form, cwd=tmp_path, env={"FORCE_COLOR": "1"} if form == "text" else None)
+    assert done.returncode == 1, done.stderr
+    raw = done.stdout.replace("\x1b[0m", "").replace("\x1b[1m", "").replace("\x1b[2m", "")
+    for colour in ("31", "33", "36"):
+        raw = raw.replace(f"\x1b[{colour}m", "")
+    assert not any(c in raw for c in "\x1b\x07\u202e\r"), repr(raw)
+    assert "\\x1b]0;pwned\\x07" in done.stdout
+    lines = [line for line in done.stdout.splitlines() if "is not a dockerd option" in line]
+    assert len(lines) == 2 and any("a\\x0ab\\u202e" in line for line in lines)
+
+
+# -- code from the scanned repository -----------------------------------------------------------
+
+EVIL = "import pathlib; pathlib.Path({marker!r}).write_text('imported')\n"
+
+
+def test_nothing_is_imported_from_the_working_directory(tmp_path):
+    marker = tmp_path / "marker"
+    repo = write_tree(tmp_path / "repo", {
+        "daemon.json": '{"live-restore": true}',
+        "evil-1.0.dist-info/entry_points.txt": "[dlint]\nevil = evilmod\n",
+        "evil-1.0.dist-info/METADATA": "Name: evil\n",
+        "evilmod.py": EVIL.format(marker=str(marker)),
+        "policies/__init__.py": EVIL.format(marker=str(marker)),
+    })
+    # python -c puts '' (the working directory) first on sys.path, as embedding does
+    code = "import sys; from linter.cli import main; sys.exit(main(['scan', '--fail-on', 'never']))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert not marker.exists()
+    assert "DKD108" in done.stdout

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from . import one_line
+
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def _escape(text: str, property_value: bool = False) -> str:
+    """Escaped for a workflow command: line breaks as GitHub's %0A (dlint's own "Fix:" line), every
+    other control character shown escaped (scanned text must not reach the log raw)."""
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if property_value:
         text = text.replace(":", "%3A").replace(",", "%2C")
-    return text
+    return one_line(text)
 
 
 def render(result, options) -> str:
@@ -27,9 +31,9 @@ def render(result, options) -> str:
                 ("title", f"{finding.rule} {finding.name} (breaks {finding.breaks})"),
             )
         )
-        message = finding.message + (f"\nFix: {finding.fix}" if finding.fix else "")
+        message = one_line(finding.message) + (f"\nFix: {one_line(finding.fix)}" if finding.fix else "")
         lines.append(f"::{_LEVEL[finding.severity]} {props}::{_escape(message)}")
     from .text import summary
 
-    lines.append(summary(result))
+    lines.append(one_line(summary(result)))
     return "\n".join(lines) + "\n"

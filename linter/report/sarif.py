@@ -28,7 +28,8 @@ def _rule(policy) -> dict:
 
 
 def _uri(path: str) -> str:
-    return quote(path.replace("\\", "/"), safe="/:@-._~")
+    # a file name that is not UTF-8 arrives with surrogate escapes: percent-encode its own bytes
+    return quote(path.replace("\\", "/").encode("utf-8", "surrogateescape"), safe="/:@-._~")
 
 
 def _region(loc) -> dict:

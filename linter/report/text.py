@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from typing import List
 
+from . import one_line
+
 _COLOURS = {"error": "31", "warning": "33", "info": "36", "dim": "2", "bold": "1"}
 
 
@@ -31,12 +33,13 @@ def render(result, options) -> str:
         if loc.path != current:
             if current is not None:
                 lines.append("")
-            lines.append(_paint(loc.path, "bold", colour))
+            lines.append(_paint(one_line(loc.path), "bold", colour))
             current = loc.path
         severity = _paint(f"{finding.severity:<7}", finding.severity, colour)
-        head = f"  {loc}: {severity} {finding.rule} {finding.name}: {finding.message}"
+        # scanned text (paths, keys, values in messages) is shown on one line, controls escaped
+        head = f"  {one_line(loc)}: {severity} {finding.rule} {finding.name}: {one_line(finding.message)}"
         if finding.waived is not None:
-            head += _paint(f"  (waived: {finding.waived})", "dim", colour)
+            head += _paint(f"  (waived: {one_line(finding.waived)})", "dim", colour)
         lines.append(head)
         detail = [f"breaks {finding.breaks}"]
         if not finding.anchored:  # a host-wide finding: say which machine it is about
@@ -46,7 +49,7 @@ def render(result, options) -> str:
         detail.extend(f"see {related}" for related in finding.related)
         if finding.fix:
             detail.append(f"fix: {finding.fix}")
-        lines.append(_paint("      " + " · ".join(detail), "dim", colour))
+        lines.append(_paint("      " + " · ".join(one_line(part) for part in detail), "dim", colour))
     unknown = _unknowns(result)
     if unknown:
         if lines:
@@ -55,7 +58,7 @@ def render(result, options) -> str:
     if verbose and result.notes:
         if lines:
             lines.append("")
-        lines.extend(f"note: {note}" for note in result.notes)
+        lines.extend(f"note: {one_line(note)}" for note in result.notes)
     if lines:
         lines.append("")
     lines.append(summary(result))
@@ -97,5 +100,5 @@ def _unknowns(result) -> List[str]:
             said = f"; {len(skipped)} check{'s' if len(skipped) != 1 else ''} not judged ({shown})"
         else:
             said = "; checks that need it are skipped"
-        lines.append(f"unknown on {unknown.host}: {unknown.why}{where}{said}")
+        lines.append(one_line(f"unknown on {unknown.host}: {unknown.why}{where}{said}"))
     return lines

@@ -422,4 +422,5 @@ def test_a_variant_nobody_installs_beside_the_installed_file_is_listed_not_judge
     # alone in its repository, the same file is a candidate, judged (its string is a DKD003)
     (tmp_path / "site.yml").unlink()
     (tmp_path / "files/daemon.json").unlink()
+    write_tree(tmp_path, {"files/daemon_with_registry.json": '{"insecure-registries": "reg:5000"}\n'})
     assert [f.rule for f in scan(tmp_path).findings if f.rule == "DKD003"] == ["DKD003"]

@@ -315,7 +315,7 @@ def test_copy_content_block_scalar_maps_exactly(tmp_path):
     finding = one(result, "DKD002")
     assert finding.location.path == "site.yml" and where(finding) == at(text, '"tls-verify"')
     assert labels(finding) == [f"site.yml:{at(text, '|')[0]} › copy content → /etc/docker/daemon.json"]
-    assert host(result, "site.yml").layout == "file"
+    assert host(result, "hosts: all").layout == "group"  # the machine is the play's target
 
 
 def test_copy_content_dict_is_json_dumps(tmp_path):
@@ -331,7 +331,7 @@ def test_copy_content_dict_is_json_dumps(tmp_path):
     )
     write_tree(tmp_path, {"site.yml": playbook})
     result = scan(tmp_path)
-    (config,) = host(result, "site.yml").of(DaemonConfig)
+    (config,) = host(result, "hosts: docker").of(DaemonConfig)
     assert config.document.text == '{"live-restore": true, "max-concurrent-uploads": 5, "log-levl": "warn"}'
     assert where(one(result, "DKD002")) == at(playbook, "log-levl")
 
@@ -387,7 +387,7 @@ def test_shell_task_is_read_by_the_shell_kind_with_exact_positions(tmp_path):
     )
     write_tree(tmp_path, {"site.yml": playbook})
     result = scan(tmp_path)
-    only = host(result, "site.yml")
+    only = host(result, "hosts: managers")
     (member,) = only.of(SwarmMembership)
     assert member.role == "manager" and (member.location.line, member.location.column) == at(playbook, "docker swarm init")
     (action,) = only.of(ServiceAction)
@@ -399,8 +399,8 @@ def test_include_tasks_of_a_playbook_is_part_of_its_host(tmp_path):
     restart = "- name: restart\n  ansible.builtin.systemd:\n    name: docker.service\n    state: restarted\n    daemon_reload: true\n    enabled: yes\n"
     write_tree(tmp_path, {"site.yml": playbook, "tasks/restart.yml": restart})
     result = scan(tmp_path)
-    assert [h.name for h in result.hosts] == ["site.yml"]
-    actions = host(result, "site.yml").of(ServiceAction)
+    assert [h.name for h in result.hosts] == ["hosts: docker_hosts"]
+    actions = host(result, "hosts: docker_hosts").of(ServiceAction)
     assert [a.action for a in actions] == ["daemon-reload", "restart", "enable"]
     assert actions[1].location.path == "tasks/restart.yml" and (actions[1].location.line, actions[1].location.column) == at(restart, "restarted")
     assert [str(s) for s in actions[1].location.trace] == ["site.yml:4 › include_tasks tasks/restart.yml"]
@@ -556,7 +556,7 @@ def test_play_vars_and_a_bare_dict_in_copy_content(tmp_path):
     )
     write_tree(tmp_path, {"site.yml": playbook})
     result = scan(tmp_path)
-    (config,) = host(result, "site.yml").of(DaemonConfig)
+    (config,) = host(result, "hosts: docker").of(DaemonConfig)
     assert config.document.text == '{"live-restore": true, "storage-drver": "overlay2"}'  # json.dumps of the dict
     finding = one(result, "DKD002")
     assert where(finding) == at(playbook, "storage-drver")
@@ -711,7 +711,7 @@ def test_a_playbook_wins_over_cloud_init_and_cloud_config_stays_cloud_init(tmp_p
         "user-data.yml": "#cloud-config\nwrite_files:\n  - path: /etc/docker/daemon.json\n    content: '{\"live-restore\": true}'\n",
     })
     result = scan(tmp_path)
-    assert sorted(h.name for h in result.hosts) == ["docker.yml", "user-data.yml"]
+    assert sorted(h.name for h in result.hosts) == ["hosts: all", "user-data.yml"]
     assert one(result, "DKD002").location.path == "docker.yml"
 
 
@@ -800,3 +800,166 @@ def test_a_masked_jinja_value_is_unknown_not_judged(tmp_path):
     })
     rules = {f.rule for f in scan(tmp_path).findings}
     assert "DKD003" not in rules  # "xxxxxxxx" is not a bad IP address: it is unknown
+
+
+# --- one machine, one host: plays, their roles, inventory, Molecule -----------------------------------
+
+
+def test_a_play_and_the_roles_it_applies_are_one_host_with_its_groups_vars(tmp_path):
+    """The play on docker_hosts applies the role: its copy writes group_vars/docker_hosts.yml's
+    value, and the role is not judged again on its own; a role no play applies stays its own host."""
+    site = (
+        "- hosts: docker_hosts\n"
+        "  roles:\n"
+        "    - docker\n"
+        "  tasks:\n"
+        "    - ansible.builtin.import_role: {name: swarm}\n"
+        "- hosts: docker_hosts\n"
+        "  tasks:\n"
+        "    - service: {name: docker, state: restarted}\n"
+    )
+    group = "docker_daemon_options:\n  live-restore: true\n  debugg: true\n"
+    write_tree(tmp_path, {
+        **role(defaults__main_yml="docker_daemon_options: {}\ndocker_edition: ce\ndocker_packages_state: present\ndocker_restart_handler_state: restarted\n"),
+        "site.yml": site,
+        "group_vars/docker_hosts.yml": group,
+        "group_vars/other.yml": "docker_daemon_options:\n  other: true\n",
+        "roles/swarm/tasks/main.yml": "- docker_swarm: {state: present}\n",
+        "roles/unused/tasks/main.yml": "- apt: {name: docker-ce}\n",
+    })
+    result = scan(tmp_path)
+    assert sorted(h.name for h in result.hosts) == ["hosts: docker_hosts", "roles/unused/"]
+    machine = host(result, "hosts: docker_hosts")
+    assert sorted(machine.sources) == ["roles/docker/handlers/main.yml", "roles/docker/tasks/main.yml", "roles/swarm/tasks/main.yml", "site.yml"]
+    assert [a.action for a in machine.of(ServiceAction)] == ["restart", "restart"]
+    assert [m.command for m in machine.of(SwarmMembership)] == ["init"]
+    finding = one(result, "DKD002")
+    assert finding.location.path == "group_vars/docker_hosts.yml" and where(finding) == at(group, "debugg")
+
+
+def test_inventory_children_and_all_join_the_play_by_group(tmp_path):
+    """INI [g:children]: a play on workers gets group_vars/swarm (its parent) and group_vars/all;
+    a YAML inventory works the same; plays in another folder are another project."""
+    site = "- hosts: workers\n  tasks:\n    - copy: {content: '{{ opts | to_json }}', dest: /etc/docker/daemon.json}\n"
+    write_tree(tmp_path, {
+        "ansible/site.yml": site,
+        "ansible/inventory/hosts": "[workers]\nw1\n[swarm:children]\nworkers\n",
+        "ansible/inventory/group_vars/swarm.yml": "opts: {live-restore: true, debugg: 1}\n",
+        "ansible/group_vars/all.yml": "opts: {from-all: true}\n",
+        "other/site.yml": site,
+        "other/hosts.yml": "all:\n  children:\n    swarm:\n      children:\n        workers:\n          hosts: {w2: }\n",
+        "other/group_vars/swarm/docker.yml": "opts: {live-restore: true, other: 1}\n",
+    })
+    result = scan(tmp_path, select=["DKD002"])
+    assert sorted(h.name for h in result.hosts) == ["ansible/ › hosts: workers", "other/ › hosts: workers"]
+    found = sorted((f.location.path, f.location.line, f.location.column) for f in result.findings)
+    assert found == [("ansible/inventory/group_vars/swarm.yml", 1, 28), ("other/group_vars/swarm/docker.yml", 1, 28)]
+
+
+def test_molecule_prepare_converge_and_the_role_are_one_test_machine(tmp_path):
+    converge = (
+        "- hosts: all\n"
+        "  tasks:\n"
+        "    - include_role:\n"
+        "        name: \"{{ lookup('env', 'MOLECULE_PROJECT_DIRECTORY') | basename }}\"\n"
+    )
+    prepare = "- hosts: all\n  tasks:\n    - copy: {content: '{\"live-restore\": true}', dest: /etc/docker/daemon.json}\n"
+    write_tree(tmp_path, {
+        "tasks/main.yml": "- apt: {name: docker-ce}\n- service: {name: docker, state: restarted}\n",
+        "meta/main.yml": "galaxy_info:\n  role_name: docker\n",
+        "molecule/default/molecule.yml": "driver: {name: docker}\n",
+        "molecule/default/converge.yml": converge,
+        "molecule/default/prepare.yml": prepare,
+    })
+    result = scan(tmp_path)
+    (machine,) = result.hosts
+    assert machine.name == "molecule/default/ (molecule)"
+    assert sorted(machine.sources) == ["molecule/default/prepare.yml", "tasks/main.yml"]
+    assert machine.of(DaemonConfig) and machine.of(EnginePackage)
+    assert not findings(result, "DKD101")  # prepare turned live-restore on for that machine
+
+
+def test_what_is_no_docker_host(tmp_path):
+    """A playbook that only tears down, a handlers file nothing loads, a role that only restarts
+    docker when present: no evidence of the engine, no Docker host."""
+    write_tree(tmp_path, {
+        "teardown.yml": "- hosts: all\n  tasks:\n    - apt: {name: docker-ce, state: absent}\n    - file: {path: /etc/docker/daemon.json, state: absent}\n"
+        "    - service: {name: docker, state: stopped}\n",
+        "handlers/main.yml": "- name: restart docker\n  service: {name: docker, state: restarted}\n",
+        "roles/app/tasks/main.yml": "- stat: {path: /usr/bin/docker}\n  register: d\n- service: {name: docker, state: restarted}\n  when: d.stat.exists\n",
+    })
+    assert scan(tmp_path).hosts == []
+
+
+def test_unit_edits_dlint_cannot_apply_make_the_command_line_unknown(tmp_path):
+    """lineinfile on ExecStart= by regexp, a template of docker.service with a templated ExecStart,
+    a drop-in from a templated src: the command line is unknown (UnitUnknown), not the packaged one."""
+    from linter.fragments import UnitUnknown
+
+    tasks = {
+        "a": "- apt: {name: docker-ce}\n- lineinfile:\n    path: /lib/systemd/system/docker.service\n    regexp: '^ExecStart=(.*)'\n    line: 'ExecStart=\\1 {{ opts }}'\n    backrefs: yes\n",
+        "b": "- apt: {name: docker-ce}\n- template: {src: docker.service.j2, dest: /etc/systemd/system/docker.service}\n",
+        "c": "- apt: {name: docker-ce}\n- template: {src: '{{ template_file }}', dest: /etc/systemd/system/docker.service.d/override.conf}\n",
+    }
+    tree = {f"roles/{k}/tasks/main.yml": v for k, v in tasks.items()}
+    tree["roles/b/templates/docker.service.j2"] = "[Service]\nType=notify\nExecStart=/usr/bin/dockerd {{ docker_opts }}\n"
+    write_tree(tmp_path, tree)
+    result = scan(tmp_path)
+    for name, needle in (("a", "lineinfile"), ("b", "docker.service.j2"), ("c", "'{{ template_file")):
+        machine = host(result, f"roles/{name}/")
+        assert machine.command.origin == "unknown", name
+        (unknown,) = machine.of(UnitUnknown)
+        assert (unknown.location.line, unknown.location.column) == at(tasks[name], needle), name
+    assert not findings(result, "DKD201")
+
+
+def test_lineinfile_of_a_whole_exec_start_line_is_read(tmp_path):
+    tasks = (
+        "- apt: {name: docker-ce}\n"
+        "- lineinfile:\n"
+        "    path: /lib/systemd/system/docker.service\n"
+        "    regexp: '^ExecStart='\n"
+        "    line: 'ExecStart=/usr/bin/dockerd -H fd:// --live-restore --containerd=/run/containerd/containerd.sock'\n"
+    )
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": tasks})
+    result = scan(tmp_path)
+    machine = host(result, "roles/docker/")
+    assert machine.command.origin == "systemd"
+    flag = next(w for w in machine.command.words if w.text == "--live-restore")
+    assert (flag.location.path, flag.location.line, flag.location.column) == ("roles/docker/tasks/main.yml", *at(tasks, "--live-restore"))
+    assert not findings(result, "DKD101")
+
+
+def test_a_hold_under_a_condition_false_by_default_is_no_hold(tmp_path):
+    tasks = (
+        "- apt: {name: docker-ce}\n"
+        "- dpkg_selections: {name: docker-ce, selection: hold}\n  when: docker_hold\n"
+        "- command: apt-mark hold docker-ce\n  when: docker_hold | bool\n"
+        "- community.general.yum_versionlock: {name: docker-ce, state: present}\n  when: [docker_hold]\n"
+    )
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": tasks, "roles/docker/defaults/main.yml": "docker_hold: false\n",
+                          "roles/held/tasks/main.yml": tasks, "roles/held/defaults/main.yml": "docker_hold: true\n"})
+    result = scan(tmp_path)
+    assert [p.pin for p in host(result, "roles/docker/").of(EnginePackage)] == ["none"]
+    assert sorted(p.pin for p in host(result, "roles/held/").of(EnginePackage)) == ["held", "held", "held", "none"]
+
+
+@pytest.mark.parametrize("defaults, task, version", [
+    ('docker_version: "24.0"\n', "- apt: {name: 'docker-ce={{ docker_version }}*'}\n", "24.0*"),
+    ("", "- apt: {name: 'docker-ce=5:26.1.4-*'}\n", "5:26.1.4-*"),
+    ('docker_version: "24.0.7"\ndocker_package: "docker-ce-{{ docker_version }}"\n', "- package: {name: '{{ docker_package }}'}\n", "24.0.7"),
+    ('docker_version: "24.0"\n', "- debug: {msg: hi}\n", "24.0"),
+])
+def test_the_engine_version_a_role_pins_is_on_the_package(tmp_path, defaults, task, version):
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": task, "roles/docker/defaults/main.yml": defaults or "x: 1\n"})
+    packages = host(scan(tmp_path), "roles/docker/").of(EnginePackage)
+    assert [p.version for p in packages] == [version]
+
+
+def test_flatcar_in_the_inventory_runs_the_os_docker_unit(tmp_path):
+    site = "- hosts: flatcar\n  tasks:\n    - copy: {content: '{\"live-restore\": true}', dest: /etc/docker/daemon.json}\n"
+    write_tree(tmp_path, {"site.yml": site, "inventory/hosts": "[flatcar]\nnode1\n"})
+    machine = host(scan(tmp_path), "hosts: flatcar")
+    assert machine.command is not None and machine.command.origin == "systemd"
+    (unit,) = machine.of(UnitFile)
+    assert unit.source.display == "site.yml" and unit.document.path == "<Container Linux docker.service>"

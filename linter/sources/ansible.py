@@ -48,12 +48,14 @@ from weakref import WeakKeyDictionary
 from .. import jinja, variants
 from ..discovery import MAX_BYTES, read_bounded
 from ..document import Document
-from ..fragments import EnginePackage, Opaque, ServiceAction, SwarmMembership, TemplateError
+from ..fragments import EnginePackage, Opaque, ServiceAction, SwarmMembership, TemplateError, UnitUnknown
 from ..jinja import Mapped, Val
 from ..location import Location, TraceStep
 from ..source import Source
 from ..yamlnodes import Budget, Walk, compose, is_map, is_scalar, is_seq, scalar_offsets, tag_of, value_of
 from . import DOCKER_NEEDLES, SNIFF, Embedded, Extraction, ReadContext, SourceKind, kind_for_target
+from . import ansible_plays as plays
+from .ignition import OS_FILES
 from .shell import ENGINE_NAMES, pin_of
 
 NAME = "ansible"
@@ -82,6 +84,8 @@ _MAGIC = re.compile(
     r"play_hosts|ansible_play_.*|omit|playbook_dir|role_path|role_name|item|lookup|query|q|now|undef|range|"
     r"environment|vars|facts|discovered_interpreter_python)$"
 )
+_HOLD = re.compile(r"apt-mark\s+hold|versionlock|dnf\s+mark|zypper\s+(?:addlock|al)\b")
+_VENDOR_UNITS = frozenset({"/lib/systemd/system/docker.service", "/usr/lib/systemd/system/docker.service"})
 _SERVICE_STATES = {"restarted": "restart", "reloaded": "reload", "started": "start", "stopped": "stop"}
 _WHERE_FILES = {"copy": "files", "template": "templates"}
 
@@ -305,23 +309,28 @@ def _mapping_items(node, walk: Walk, budget: int = 1000) -> Dict[str, Tuple[obje
     return out
 
 
-_COMPOSED: "OrderedDict[Tuple[str, int], object]" = OrderedDict()
-_COMPOSED_FILES = 64
+_COMPOSED: "OrderedDict[Tuple[str, int], tuple]" = OrderedDict()
+_COMPOSED_FILES = 256
 
 
-def _composed(key: str, text: str):
-    """The composed root of a vars file, or None; the last few are kept (every file of a role reads
-    the same defaults/main.yml)."""
+def composed(key: str, text: str):
+    """(root, problem) of a YAML text; the last few are kept (every file of a role reads the same
+    defaults/main.yml, a role file is read once per play that applies it, a playbook is mapped
+    and then read). The nodes are only ever read, never changed."""
     marker = (key, hash(text))
     if marker in _COMPOSED:
         _COMPOSED.move_to_end(marker)
         return _COMPOSED[marker]
-    root, problem = compose(text)
-    root = root if problem is None else None
-    _COMPOSED[marker] = root
+    _COMPOSED[marker] = compose(text)
     if len(_COMPOSED) > _COMPOSED_FILES:
         _COMPOSED.popitem(last=False)
-    return root
+    return _COMPOSED[marker]
+
+
+def _composed(key: str, text: str):
+    """The composed root of a vars file, or None."""
+    root, problem = composed(key, text)
+    return root if problem is None else None
 
 
 # --- values -----------------------------------------------------------------------------------------
@@ -521,7 +530,19 @@ class AnsibleKind(SourceKind):
             text = " " + text[1:]  # keep positions; YAML ignores a BOM
         document = Document(text, source.display)
         place = _place(source)
-        extraction = _Reader(document, ReadContext(source, group=place.group), place).run()
+        project = plays.project(place.root)
+        applied = _by_host(project.plays_of_role(place.role), place)
+        if applied:
+            out = _in_plays(document, source, place, project, applied)
+            if all(play.host[1] == "molecule" and play.playbook.parent.parent.parent != place.role for play in applied.values()):
+                # only another role's test scenario reaches it: still judged as deployed, on its own
+                alone = _Reader(document, ReadContext(source, group=place.group), place, project=project).run()
+                if place.group:
+                    _claim(alone, place.group, 0, 0)
+                out.fragments += alone.fragments
+                out.embedded += alone.embedded
+            return out
+        extraction = _Reader(document, ReadContext(source, group=place.group), place, project=project).run()
         extraction.group = place.group
         return extraction
 
@@ -531,6 +552,37 @@ class AnsibleKind(SourceKind):
         scope = info.scope if info is not None else None
         section = info.section if info is not None else None
         return _Reader(document, context, place, scope=scope, section=section).run()
+
+
+def _by_host(applying: Sequence[plays.Play], place: _Place) -> Dict[str, plays.Play]:
+    """The first play of each machine (host name -> play)."""
+    out: Dict[str, plays.Play] = {}
+    for play in applying:
+        out.setdefault(plays.host_name(play, place.display_of), play)
+    return out
+
+
+def _in_plays(document: Document, source: Source, place: _Place, project: plays.Project, applied: Dict[str, plays.Play]) -> Extraction:
+    """A file of a role that plays apply: read once in the scope of each machine it lands on
+    (role vars, the play's vars and group_vars, role defaults), its facts that machine's."""
+    out = Extraction()
+    for name, play in applied.items():
+        sub = _Reader(document, ReadContext(source, group=name), place, play=play, project=project).run()
+        _claim(sub, name, 0, 0)
+        out.fragments += sub.fragments
+        out.embedded += sub.embedded
+        out.notes += sub.notes
+    return out
+
+
+def _claim(out: Extraction, group: str, fragments: int, embedded: int) -> None:
+    """What was read from ``fragments``/``embedded`` on belongs to the machine ``group``."""
+    for fragment in out.fragments[fragments:]:
+        if fragment.group is None:
+            fragment.group = group
+    for item in out.embedded[embedded:]:
+        if item.group is None:
+            item.group = group
 
 
 @dataclass
@@ -558,7 +610,12 @@ class _Task:
 
 
 class _Reader:
-    def __init__(self, document: Document, context: ReadContext, place: _Place, scope: Optional[_Scope] = None, section: Optional[str] = None):
+    def __init__(
+        self, document: Document, context: ReadContext, place: _Place, scope: Optional[_Scope] = None, section: Optional[str] = None,
+        play: Optional[plays.Play] = None, project: Optional[plays.Project] = None,
+    ):
+        self.play = play  # the play whose machine this role file is read for
+        self.project = project if project is not None else plays.Project()
         self.doc = document
         self.text = document.text
         self.context = context
@@ -641,10 +698,29 @@ class _Reader:
         place = self.place
         if place.role is not None:
             layers += self.vars_layers(place.role / "vars")
-        layers += self.group_vars_all(place.base)
+        if self.play is not None:
+            layers += self.play_layers(self.play)
+        else:
+            layers += self.group_vars_all(place.base)
         if place.role is not None:
             layers += self.vars_layers(place.role / "defaults")
         return _Scope(layers)
+
+    def play_layers(self, play: plays.Play) -> List[_Layer]:
+        """A play's variables, highest first (facts §3.1): vars_files (the later wins), the play's
+        vars:, group_vars/<group> of the groups its pattern names (children before parents, beside
+        the playbook before the inventory's), group_vars/all."""
+        layers: List[_Layer] = [layer for layer in map(self.layer, reversed(play.vars_files)) if layer is not None]
+        book = self.load(play.playbook)
+        if book is not None and is_seq(book.root) and play.index < len(book.root.value) and is_map(book.root.value[play.index]):
+            play_vars = _mapping_items(book.root.value[play.index], book.walk).get("vars", (None, None))[1]
+            if is_map(play_vars):
+                layers.append(_Layer(_mapping_items(play_vars, book.walk), book))
+        folders = plays.var_folders(play, self.project)
+        for group in [g for g in play.groups if g != "all"] + ["all"]:
+            paths = [p for p in plays.group_vars_files(folders, group) if _YAML_NAME.search(p.name) or "." not in p.name]
+            layers += [layer for layer in map(self.layer, paths) if layer is not None]
+        return layers
 
     def render(self, node, scope: _Scope, yaml: Optional[_Yaml] = None) -> Val:
         return self.values.value(node, yaml or self.yaml, scope)
@@ -672,7 +748,8 @@ class _Reader:
     def _run(self) -> None:
         if self.section in ("defaults", "vars", "inventory") and not _WELL_KNOWN_LINE.search(self.text):
             return  # none of the variables dlint reads there: not even composed
-        root, problem = compose(self.text)
+        # the file itself is composed once however many plays read it
+        root, problem = composed(self.place.path.as_posix(), self.text) if self.place.path is not None and self.doc.parent is None and not self.doc.via else compose(self.text)
         if problem is not None:
             if jinja.has_jinja(self.text):
                 self.note(f"not YAML until its Jinja is rendered ({problem.message}); not read", problem.index)
@@ -706,34 +783,57 @@ class _Reader:
     # -- playbooks -------------------------------------------------------------------------------
 
     def playbook(self, root, scope: _Scope) -> None:
-        for play in root.value:
+        mapped = {play.index: play for play in self.project.plays_of(self.place.path)}
+        for index, play in enumerate(root.value):
             if not is_map(play) or self.budget.exhausted:
                 continue
             fields = _mapping_items(play, self.walk)
             if "hosts" not in fields:
                 continue
-            play_scope = scope
-            files = fields.get("vars_files", (None, None))[1]
-            if is_seq(files):
-                for item in reversed(files.value):
-                    name = self.text_of(item, scope) if is_scalar(item) else None
-                    if name and not jinja.has_jinja(name) and self.place.base is not None:
-                        loaded = self.load(self.place.base / name)
-                        if loaded is not None and is_map(loaded.root):
-                            play_scope = play_scope.above(_mapping_items(loaded.root, loaded.walk), loaded)
-            play_vars = fields.get("vars", (None, None))[1]
-            if is_map(play_vars):
-                play_scope = play_scope.above(_mapping_items(play_vars, self.walk), self.yaml)
+            known = mapped.get(index)
+            counts = (len(self.out.fragments), len(self.out.embedded))
+            play_scope = _Scope(self.play_layers(known)) if known is not None else self.loose_play_scope(fields, scope)
             for section in ("pre_tasks", "roles", "tasks", "post_tasks", "handlers"):
                 if section not in fields:
                     continue
                 key, node = fields[section]
                 if section == "roles":
-                    if is_seq(node) and node.value:
+                    if is_seq(node) and node.value and known is None:
                         self.note("the roles this play applies are read as hosts of their own (roles/<name>/)", key.start_mark.index)
                     continue
                 if is_seq(node):
                     self.tasks(node, play_scope, handler=section == "handlers")
+            if known is not None:
+                if known.system is not None:
+                    self.operating_system(known, play)
+                _claim(self.out, plays.host_name(known, self.place.display_of), *counts)
+
+    def loose_play_scope(self, fields, scope: _Scope) -> _Scope:
+        """The variables of a play the project map does not know (a templated pattern): its
+        vars_files beside the playbook and its vars:, over group_vars/all."""
+        play_scope = scope
+        files = fields.get("vars_files", (None, None))[1]
+        if is_seq(files):
+            for item in files.value:
+                name = self.text_of(item, scope) if is_scalar(item) else None
+                if name and not jinja.has_jinja(name) and self.place.base is not None:
+                    loaded = self.load(self.place.base / name)
+                    if loaded is not None and is_map(loaded.root):
+                        play_scope = play_scope.above(_mapping_items(loaded.root, loaded.walk), loaded)
+        play_vars = fields.get("vars", (None, None))[1]
+        if is_map(play_vars):
+            play_scope = _Scope([_Layer(_mapping_items(play_vars, self.walk), self.yaml)] + play_scope.layers, play_scope.bound)
+        return play_scope
+
+    def operating_system(self, play: plays.Play, node) -> None:
+        """Flatcar/Container Linux or Fedora CoreOS, as the play or its inventory says: dockerd starts
+        from that OS's own docker.service, not docker-ce's (machines-facts §7.1). Added once per
+        machine, by its playbook, when the play or its roles concern the engine."""
+        text = self.text[node.start_mark.index : node.end_mark.index]
+        if "docker" not in text and not any("docker" in role.name for role in play.roles):
+            return
+        for shipped in OS_FILES.get(play.system, ()):
+            self.embed(Embedded(Document(shipped.text, shipped.display), shipped.kind, target=shipped.target))
 
     # -- tasks -----------------------------------------------------------------------------------
 
@@ -858,6 +958,8 @@ class _Reader:
             self.package(task, scope)
         elif module == "dpkg_selections":
             self.selection(task, scope)
+        elif module in ("yum_versionlock", "dnf_versionlock"):
+            self.versionlock(task, scope)
         elif module in ("service", "systemd", "systemd_service", "sysvinit"):
             self.service(task, scope)
         elif module == "docker_swarm":
@@ -877,6 +979,11 @@ class _Reader:
         """A file the task writes with content dlint cannot know. A daemon.json of unknown content is
         said (DKD902), not read as absent; other files get a note."""
         if kind != "daemon-json":
+            if kind in ("systemd", "envfile") and not dest.endswith(".socket"):
+                # a unit or environment file of unknown content: dockerd's command line is unknown
+                where = self.location(node if node is not None else task.module_key)
+                self.out.fragments.append(UnitUnknown(self.source, self.doc, target=dest, why=why, location=where))
+                return
             self.note(f"{dest} is {said}; its content is not read", task.module_key.start_mark.index)
             return
         node = node if node is not None else task.module_key
@@ -1000,6 +1107,9 @@ class _Reader:
             first = text.find("\n")
             body = text[first + 1 :] if first >= 0 else ""
             document = jinja.to_document(Mapped.of(body, document, len(text) - len(body)), parent=document, label="Jinja read statically", anchor=(0, 0))
+        if kind == "systemd" and module == "template" and templated and _unknown_exec_start(text):
+            why = f"its template {src} sets ExecStart= from values dlint cannot know"
+            self.out.fragments.append(UnitUnknown(self.source, self.doc, target=dest, why=why, location=self.location(src_node)))
         self.embed(Embedded(document, kind, target=dest, templated=templated, reference=self.place.rel_of(path)))
 
     def template(self, task: _Task, scope: _Scope) -> None:
@@ -1030,6 +1140,8 @@ class _Reader:
         _, state = self.option(task, scope, "state")
         if state is not None and state.kind == "str" and state.mapped().text == "absent":
             return
+        if kind == "systemd" and self.unit_edit(task, scope, path_node, path):
+            return
         node = None
         if module == "lineinfile":
             node = self.arg(task, "line", "value")[1]
@@ -1049,6 +1161,69 @@ class _Reader:
             mapped = Mapped(list(mapped.runs)).add("\n", self.doc, node.end_mark.index, False)
         document = jinja.to_document(mapped, parent=self.doc, label=f"{module} → {path}", anchor=(node.start_mark.index, node.end_mark.index))
         self.embed(Embedded(document, kind, target=path, templated=templated, append=True))
+
+    def unit_edit(self, task: _Task, scope: _Scope, path_node, path: str) -> bool:
+        """An edit of docker.service or a drop-in that touches ExecStart= (machines-facts §7.2): a
+        ``lineinfile`` whose ``line`` is a whole ``ExecStart=`` of the packaged unit is applied to
+        it; any other leaves dockerd's command line unknown. False when ExecStart is not touched."""
+        module = task.module
+        said = " ".join(str(value_of(n)) for n in (self.arg(task, name)[1] for name in ("regexp", "line", "block", "content", "replace")) if n is not None and is_scalar(n))
+        if "ExecStart" not in said and not (module == "replace" and "dockerd" in said):
+            return False
+        block = self.arg(task, "block", "content")[1]
+        if module == "blockinfile" and is_scalar(block) and re.search(r"^\s*\[\w+\]", str(value_of(block)), re.M):
+            return False  # a drop-in with its [Section] header: read as written
+        if module == "lineinfile" and self.exec_start_line(task, scope, path):
+            return True
+        why = f"`{module}` edits its ExecStart=, and dlint does not apply the edit"
+        where = self.location(task.module_key)
+        self.out.fragments.append(UnitUnknown(self.source, self.doc, target=path, why=why, location=where))
+        return True
+
+    def exec_start_line(self, task: _Task, scope: _Scope, path: str) -> bool:
+        """``lineinfile`` of a whole ``ExecStart=/usr/bin/dockerd …`` on the packaged unit: the last
+        line its regexp finds is replaced (else the line is added at the end): the edited unit."""
+        from ..units import PACKAGED_UNIT
+
+        if path not in _VENDOR_UNITS:
+            return False
+        line_node, line = self.option(task, scope, "line", "value")
+        _, regexp = self.option(task, scope, "regexp", "regex")
+        _, backrefs = self.option(task, scope, "backrefs")
+        if line is None or line.kind != "str" or line.partial or isinstance(self.arg(task, "line", "value")[1], _FreeValue):
+            return False
+        if backrefs is not None and jinja.truthy(backrefs) is not False:
+            return False
+        written = line.mapped()
+        if not re.match(r"\s*ExecStart=\s*\S*dockerd\b", written.text) or "\n" in written.text:
+            return False
+        pattern = None
+        if regexp is not None:
+            if regexp.kind != "str" or regexp.partial:
+                return False
+            try:
+                pattern = re.compile(regexp.mapped().text)
+            except re.error:
+                return False
+        at = task.module_key.start_mark.index
+        lines = PACKAGED_UNIT.text.split("\n")
+        hit = max((i for i, text in enumerate(lines) if pattern is not None and pattern.search(text)), default=None)
+        if hit is None:
+            hit = max((i for i, text in enumerate(lines) if text == written.text), default=None)
+        unit = Mapped()
+        for index, text in enumerate(lines):
+            if index == hit:
+                unit.extend(Mapped(list(written.runs)))
+            else:
+                unit.add(text, self.doc, at, False)
+            if index < len(lines) - 1:
+                unit.add("\n", self.doc, at, False)
+        if hit is None:
+            unit.extend(Mapped(list(written.runs))).add("\n", self.doc, at, False)
+        label = f"lineinfile → {path} (docker-ce's packaged unit)"
+        document = jinja.to_document(unit, parent=self.doc, label=label, anchor=(at, task.module_key.end_mark.index))
+        self.embed(Embedded(document, "systemd", target=path))
+        return True
 
     def package(self, task: _Task, scope: _Scope) -> None:
         names_node, names = self.option(task, scope, "name", "pkg", "package")
@@ -1082,7 +1257,39 @@ class _Reader:
             return doc.location(start, end)
         return self.location(fallback)
 
+    def skipped(self, task: _Task, scope: _Scope) -> bool:
+        """The task's ``when:`` is false with the values this machine has (role defaults, group_vars,
+        play vars): every condition known, one of them false (a list is an AND)."""
+        if "when" not in task.fields:
+            return False
+        node = task.fields["when"][1]
+        conditions = node.value if is_seq(node) else [node]
+        for condition in conditions[:16]:
+            if not is_scalar(condition):
+                continue
+            if self.walk.kind(condition) == "bool":
+                if self.walk.scalar(condition) is False:
+                    return True
+                continue
+            expression = str(value_of(condition)).strip()
+            if not expression or "{{" in expression or "{%" in expression:
+                continue
+            mapped = Mapped.of("{{ (" + expression + ") }}", self.doc, condition.start_mark.index, False)
+            rendered = jinja.render(mapped, self.values.resolver(scope), native=True)
+            if rendered.value is not None and rendered.value.known and jinja.truthy(rendered.value) is False:
+                return True
+        return False
+
+    def held_only_if(self, task: _Task, scope: _Scope) -> bool:
+        """A hold under a condition that is false on this machine is no hold (a note says so)."""
+        if self.skipped(task, scope):
+            self.note(f"{task.module} holds the engine only under a when: that is false here; not a hold", task.module_key.start_mark.index)
+            return True
+        return False
+
     def selection(self, task: _Task, scope: _Scope) -> None:
+        if self.held_only_if(task, scope):
+            return
         _, name = self.option(task, scope, "name")
         _, selection = self.option(task, scope, "selection")
         if name is None or selection is None or name.kind != "str" or selection.kind != "str":
@@ -1138,7 +1345,22 @@ class _Reader:
             location = self.value_location(state, task.module_key)
             self.out.fragments.append(SwarmMembership(self.source, self.doc, role=role, command="join", location=location))
 
+    def versionlock(self, task: _Task, scope: _Scope) -> None:
+        names_node, names = self.option(task, scope, "name")
+        _, state = self.option(task, scope, "state")
+        if names is None or (state is not None and (state.kind != "str" or state.mapped().text.strip() not in ("present", "locked"))):
+            return
+        if self.held_only_if(task, scope):
+            return
+        for item, text in _package_items(names):
+            name, version = _split_package(text, "yum")
+            if name in _ENGINE:
+                location = self.value_location(item, names_node)
+                self.out.fragments.append(EnginePackage(self.source, self.doc, manager=task.module, name=name, version=version, pin="held", location=location))
+
     def shell(self, task: _Task, scope: _Scope) -> None:
+        if _HOLD.search(str(value_of(task.free)) if task.free is not None and is_scalar(task.free) else "") and self.held_only_if(task, scope):
+            return
         node = task.free
         if node is None:
             node = self.arg(task, "cmd")[1]
@@ -1217,8 +1439,8 @@ class _Reader:
             return name in self.mentions(place.role)
         if place.section == "inventory" and place.base is not None and place.path is not None:
             group = ("/" + place.rel).split("/group_vars/")[-1] if "/group_vars/" in "/" + place.rel else ""
-            if not group.startswith("all"):
-                return False  # a role's tasks read only group_vars/all statically
+            if not group.startswith("all") and not self.project.plays:
+                return False  # without plays, a role's tasks read only group_vars/all statically
             roles = place.base / "roles"
             if _folder(roles):
                 for role in _children(roles):
@@ -1226,9 +1448,14 @@ class _Reader:
                         return True
         return False
 
+    def used_here(self, name: str) -> bool:
+        """Another value of this vars file uses the variable (``docker_package: docker-ce-{{
+        docker_version }}``): the role reads it through that one."""
+        return self.place.role is not None and re.search(r"{{[^}]*\b" + re.escape(name) + r"\b", self.text) is not None
+
     def well_known(self, root) -> None:
         items = _mapping_items(root, self.walk)
-        present = [n for n in _WELL_KNOWN if n in items and not self.used_by_a_role(n)]
+        present = [n for n in _WELL_KNOWN if n in items and not self.used_by_a_role(n) and not self.used_here(n)]
         if not present:
             return
         if self.place.role is not None:
@@ -1400,6 +1627,17 @@ def _package_items(value: Optional[Val]) -> Iterable[Tuple[Optional[Val], str]]:
 
 _RPM_VERSION = re.compile(r"^(docker-ce|docker-ee|docker-engine|moby-engine|docker)-((?:\d+:)?\d[\w.:~+*-]*)$")
 _ARCH = re.compile(r"\.(?:x86_64|aarch64|ppc64le|s390x|noarch|armv7hl)$")
+
+
+def _unknown_exec_start(template: str) -> bool:
+    """A unit template whose ExecStart= holds Jinja, or sits inside a Jinja block."""
+    inside = 0
+    for line in template.splitlines():
+        if "ExecStart" in line and ("{{" in line or "{%" in line or inside):
+            return True
+        inside += len(re.findall(r"{%-?\s*(?:if|for)\b", line)) - len(re.findall(r"{%-?\s*end(?:if|for)\b", line))
+        inside = max(inside, 0)
+    return False
 
 
 def _split_package(text: str, manager: str) -> Tuple[str, Optional[str]]:

@@ -1,0 +1,522 @@
+"""Ansible: which files end up on the same machine (ansible-machines-facts §1, §2, §5, §7).
+
+A machine is a play target: the ``hosts:`` pattern of a play, inside one Ansible project (the
+nearest folder above the playbook with an ``ansible.cfg``, an inventory, ``group_vars/`` or
+``roles/``). Two plays on the same pattern in one project are one machine. The machine gets the
+play's tasks and handlers, every role the play applies (``roles:``, ``import_role``,
+``include_role``, their ``meta/main.yml`` dependencies), its ``vars:`` and ``vars_files:``, and
+the ``group_vars/`` of the groups its pattern names (and their parent groups in the inventory),
+``all`` included. A Molecule scenario (``molecule/<name>/prepare.yml``, ``converge.yml``,
+``side_effect.yml``) and the role under test are one test machine.
+
+This module only maps the project (playbooks, plays, roles applied, inventory groups); the
+Ansible reader reads each file in the scope of every play that reaches it. The map of a project is
+built once per process and root: playbooks are found by the same cheap test discovery uses, and
+composed once.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+from ..discovery import MAX_BYTES, iter_files, read_bounded
+from ..yamlnodes import compose, is_map, is_scalar, is_seq, value_of
+
+MAX_FILES = 20_000  # files of a project looked at
+MAX_PLAYBOOKS = 2_000
+MAX_ROLE_DEPTH = 8  # role dependencies followed
+HEAD = 4096
+
+_MOLECULE = re.compile(r"(?:^|/)molecule/([^/]+)/(prepare|converge|side_effect)\.ya?ml$")
+_PROJECT_MARKS = ("ansible.cfg", "inventory", "inventories", "group_vars", "roles", "hosts", "hosts.ini", "hosts.yml", "hosts.yaml")
+_INVENTORY_NAMES = ("hosts", "hosts.ini", "hosts.yml", "hosts.yaml", "inventory", "inventory.ini", "inventory.yml", "inventory.yaml")
+_ROLE_KEYWORDS = frozenset(
+    """role name when tags vars become become_user become_method environment collections connection
+    remote_user ignore_errors no_log check_mode run_once module_defaults delegate_to public
+    tasks_from handlers_from vars_from defaults_from apply allow_duplicates rolespec_validate""".split()
+)
+_ROLE_MODULES = frozenset({"include_role", "import_role", "ansible.builtin.include_role", "ansible.builtin.import_role", "ansible.legacy.include_role", "ansible.legacy.import_role"})
+_TASK_SECTIONS = ("pre_tasks", "tasks", "post_tasks", "handlers")
+# the play or inventory says the machine runs Flatcar/Container Linux or Fedora CoreOS (§7 of the issue)
+_SYSTEMS = (
+    ("fcos", re.compile(r"fedora[-_ ]?coreos|\bfcos\b", re.I)),
+    ("flatcar", re.compile(r"flatcar|\bcoreos\b|container[-_ ]linux|/usr/share/oem", re.I)),
+)
+
+
+@dataclass
+class Play:
+    """One play of a playbook (or a Molecule scenario's plays): the machine it configures."""
+
+    playbook: Path
+    index: int  # position of the play in its playbook
+    pattern: str  # the hosts: pattern as written (joined with ':' when a list)
+    host: Tuple[Path, str]  # (project folder, pattern), or (scenario folder, "molecule")
+    groups: List[str] = field(default_factory=list)  # plain group names of the pattern, parents after children
+    roles: List[Path] = field(default_factory=list)  # role folders it applies, dependencies first
+    vars_files: List[Path] = field(default_factory=list)
+    system: Optional[str] = None  # flatcar | fcos, when the play or inventory says so
+
+
+@dataclass
+class Project:
+    """The plays of a project root, the roles they apply, and the inventory groups."""
+
+    plays: List[Play] = field(default_factory=list)
+    by_role: Dict[Path, List[Play]] = field(default_factory=dict)
+    parents: Dict[Path, Dict[str, Set[str]]] = field(default_factory=dict)  # project -> group -> parent groups
+    group_text: Dict[Path, Dict[str, str]] = field(default_factory=dict)  # project -> group -> inventory text about it
+    inventories: Dict[Path, List[Path]] = field(default_factory=dict)  # project -> inventory files
+    by_playbook: Dict[Path, List[Play]] = field(default_factory=dict)
+
+    def plays_of_role(self, role: Optional[Path]) -> List[Play]:
+        return self.by_role.get(Path(os.path.realpath(role)), []) if role is not None and self.by_role else []
+
+    def plays_of(self, playbook: Optional[Path]) -> List[Play]:
+        return self.by_playbook.get(Path(os.path.realpath(playbook)), []) if playbook is not None and self.by_playbook else []
+
+    def targets(self, project: Path, group: str) -> bool:
+        """Some play of the project targets ``group`` (or every host)."""
+        return any(p.host[0] == project and (group in p.groups or group == "all" or "all" in p.groups) for p in self.plays)
+
+
+_PROJECTS: Dict[str, Project] = {}
+
+
+def project(root: Optional[Path]) -> Project:
+    """The map of the project under ``root`` (built once per process)."""
+    if root is None:
+        return Project()
+    key = os.path.realpath(root)
+    if key not in _PROJECTS:
+        try:
+            _PROJECTS[key] = _Builder(root).build()
+        except (OSError, ValueError, RecursionError):
+            _PROJECTS[key] = Project()  # fail closed: every file is read on its own, as before
+    return _PROJECTS[key]
+
+
+def project_folder(playbook: Path, root: Path) -> Path:
+    """The Ansible project a playbook belongs to: the nearest folder up to ``root`` that holds an
+    ansible.cfg, an inventory, group_vars/ or roles/; else the playbook's own folder."""
+    folder = playbook.parent
+    while True:
+        if any(os.path.lexists(folder / mark) for mark in _PROJECT_MARKS):
+            return folder
+        if folder == root or root not in folder.parents:
+            return playbook.parent
+        folder = folder.parent
+
+
+def host_name(play: Play, display_of) -> str:
+    """How findings name the machine: ``hosts: docker_hosts``, ``ansible/ › hosts: docker_hosts``,
+    ``molecule/default/ (molecule)``."""
+    folder, pattern = play.host
+    shown = display_of(folder)
+    shown = "" if shown in ("", ".") else shown.rstrip("/") + "/"
+    if pattern == "molecule":
+        return f"{shown or './'} (molecule)"
+    return f"{shown} › hosts: {pattern}" if shown else f"hosts: {pattern}"
+
+
+def _read(path: Path, limit: int = MAX_BYTES) -> Optional[str]:
+    data, error = read_bounded(path, limit)
+    if data is None or error is not None:
+        return None
+    return data.decode("utf-8", "replace")
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes of a file (what discovery's sniff sees), or b"" when it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(HEAD)
+    except OSError:
+        return b""
+
+
+def _items(node) -> Dict[str, tuple]:
+    out: Dict[str, tuple] = {}
+    for key, value in node.value:
+        if is_scalar(key):
+            out[str(key.value)] = (key, value)
+    return out
+
+
+def _scalar(node) -> Optional[str]:
+    if node is None or not is_scalar(node):
+        return None
+    return str(value_of(node))
+
+
+class _Builder:
+    def __init__(self, root: Path):
+        self.root = Path(os.path.realpath(root))
+        self.out = Project()
+        self.yaml: List[Path] = []
+        self.role_cache: Dict[Path, List[Path]] = {}
+
+    def inside(self, path: Path) -> bool:
+        try:
+            Path(os.path.realpath(path)).relative_to(self.root)
+            return True
+        except (ValueError, OSError):
+            return False
+
+    def build(self) -> Project:
+        from .ansible import _HOSTS_KEY, _PLAY_KEYS, _starts_with_list, composed
+
+        self.compose = composed
+
+        for count, path in enumerate(iter_files(self.root)):
+            if count > MAX_FILES:
+                break
+            if path.suffix in (".yml", ".yaml"):
+                self.yaml.append(path)
+        found = 0
+        for path in self.yaml:
+            start = _head(path)
+            if not start or not _starts_with_list(start) or not (_HOSTS_KEY.search(start) and _PLAY_KEYS.search(start)):
+                continue
+            found += 1
+            text = _read(path) if found <= MAX_PLAYBOOKS else None
+            if text is not None:
+                self.playbook(path, text)
+        for play in self.out.plays:
+            for role in play.roles:
+                self.out.by_role.setdefault(role, []).append(play)
+            self.out.by_playbook.setdefault(play.playbook, []).append(play)
+        return self.out
+
+    # -- playbooks -------------------------------------------------------------------------------
+
+    def playbook(self, path: Path, text: str) -> None:
+        root, problem = self.compose(os.path.abspath(path), text)
+        if problem is not None or not is_seq(root):
+            return
+        rel = path.relative_to(self.root).as_posix() if self.root in path.parents else path.name
+        molecule = _MOLECULE.search(rel)
+        folder = project_folder(path, self.root)
+        for index, node in enumerate(root.value):
+            if not is_map(node):
+                continue
+            fields = _items(node)
+            if "hosts" not in fields:
+                continue
+            pattern = self.pattern(fields["hosts"][1])
+            if pattern is None:
+                continue
+            if molecule:
+                host = (path.parent, "molecule")
+            else:
+                host = (folder, pattern)
+            play = Play(path, index, pattern, host)
+            self.inventory(folder)
+            play.groups = self.groups(folder, pattern)
+            play.vars_files = self.vars_files(fields, path.parent)
+            names = self.role_names(fields)
+            project_role = path.parent.parent.parent if molecule else None
+            for name in names:
+                for role in self.resolve(name, path.parent, folder, project_role):
+                    if role not in play.roles:
+                        play.roles.append(role)
+            play.system = self.system(text[node.start_mark.index : node.end_mark.index], folder, play.groups)
+            self.out.plays.append(play)
+
+    @staticmethod
+    def pattern(node) -> Optional[str]:
+        if is_seq(node):
+            parts = [str(value_of(item)).strip() for item in node.value if is_scalar(item)]
+            return ":".join(p for p in parts if p) or None
+        text = _scalar(node)
+        if text is None:
+            return None
+        text = ":".join(part.strip() for part in re.split(r"[:,]", text) if part.strip()) if "{{" not in text else text.strip()
+        return text or None
+
+    def groups(self, folder: Path, pattern: str) -> List[str]:
+        """The plain group names of a pattern (not ``!x``, not ``&x``), then their parents."""
+        if "{{" in pattern:
+            return []
+        names = [p for p in pattern.split(":") if p and p[0] not in "!&~" and "*" not in p and "[" not in p]
+        parents = self.out.parents.get(folder, {})
+        out: List[str] = []
+        queue = list(names)
+        while queue and len(out) < 256:
+            name = queue.pop(0)
+            if name in out:
+                continue
+            out.append(name)
+            queue.extend(sorted(parents.get(name, ())))
+        return out
+
+    def vars_files(self, fields, here: Path) -> List[Path]:
+        node = fields.get("vars_files", (None, None))[1]
+        out = []
+        for item in node.value if is_seq(node) else ():
+            name = _scalar(item)
+            if not name or "{{" in name:
+                continue
+            for candidate in (here / "vars" / name, here / name):
+                if self.inside(candidate) and candidate.is_file():
+                    out.append(Path(os.path.normpath(candidate)))
+                    break
+        return out
+
+    def role_names(self, fields) -> List[object]:
+        """The names (scalar nodes' text) of the roles a play applies: ``roles:`` entries, and
+        include_role/import_role tasks of its task lists (blocks too)."""
+        names: List[object] = []
+        roles = fields.get("roles", (None, None))[1]
+        names += [name for name in map(_entry_name, roles.value if is_seq(roles) else ()) if name]
+        for section in _TASK_SECTIONS:
+            node = fields.get(section, (None, None))[1]
+            if is_seq(node):
+                names.extend(self.task_roles(node, 0))
+        return names
+
+    def task_roles(self, node, depth: int) -> Iterable[str]:
+        if depth > 16:
+            return
+        for task in node.value:
+            if not is_map(task):
+                continue
+            items = _items(task)
+            for part in ("block", "rescue", "always"):
+                inner = items.get(part, (None, None))[1]
+                if is_seq(inner):
+                    yield from self.task_roles(inner, depth + 1)
+            for module in _ROLE_MODULES & set(items):
+                value = items[module][1]
+                if is_map(value):
+                    name = _scalar(_items(value).get("name", (None, None))[1])
+                    if name:
+                        yield name
+                elif is_scalar(value):
+                    match = re.search(r"(?:^|\s)name=(\S+)", str(value_of(value)))
+                    if match:
+                        yield match.group(1)
+
+    # -- roles ------------------------------------------------------------------------------------
+
+    def resolve(self, name: str, here: Path, folder: Path, project_role: Optional[Path], depth: int = 0) -> List[Path]:
+        """The role folder a name points at, as Ansible searches (§2.3), then its dependencies
+        before it. A Molecule scenario's role under test (its name from the environment, the
+        project folder's name, or the galaxy name) is the project."""
+        role = self.find_role(name, here, folder, project_role)
+        if role is None:
+            return []
+        if role in self.role_cache:
+            return self.role_cache[role]
+        self.role_cache[role] = [role]  # a dependency cycle stops here
+        out: List[Path] = []
+        if depth < MAX_ROLE_DEPTH:
+            for dependency in self.dependencies(role):
+                for found in self.resolve(dependency, role.parent, folder, None, depth + 1):
+                    if found not in out:
+                        out.append(found)
+        out.append(role)
+        self.role_cache[role] = out
+        return out
+
+    def find_role(self, name: str, here: Path, folder: Path, project_role: Optional[Path]) -> Optional[Path]:
+        if project_role is not None and _is_role(project_role):
+            if "MOLECULE_PROJECT_DIRECTORY" in name or name in self.role_aliases(project_role):
+                return project_role
+        if "{{" in name:
+            return None
+        candidates = [here / "roles" / name, folder / "roles" / name]
+        candidates += [Path(p) / name for p in self.roles_path(folder)]
+        candidates += [here / name, folder / name]
+        if name.count(".") == 2:  # a collection role: ns.coll.role
+            ns, coll, role = name.split(".")
+            candidates += [folder / "collections" / "ansible_collections" / ns / coll / "roles" / role]
+        for candidate in candidates:
+            candidate = Path(os.path.normpath(candidate))
+            if self.inside(candidate) and _is_role(candidate):
+                return candidate
+        return None
+
+    def role_aliases(self, role: Path) -> Set[str]:
+        """The names a Molecule scenario may give its role under test (facts §5)."""
+        names = {role.name, re.sub(r"(ansible-|ansible-role-)", "", role.name)}
+        for meta in (role / "meta" / "main.yml", role / "meta" / "main.yaml"):
+            text = _read(meta) if meta.is_file() else None
+            if text is None:
+                continue
+            info = re.search(r"^\s+role_name:\s*['\"]?([\w.-]+)", text, re.M)
+            space = re.search(r"^\s+namespace:\s*['\"]?([\w-]+)", text, re.M) or re.search(r"^\s+author:\s*['\"]?([\w-]+)['\"]?\s*$", text, re.M)
+            role_name = info.group(1) if info else role.name
+            names.add(role_name)
+            if space:
+                names.add(f"{space.group(1)}.{role_name}")
+        return names
+
+    def dependencies(self, role: Path) -> List[str]:
+        for meta in (role / "meta" / "main.yml", role / "meta" / "main.yaml"):
+            if not meta.is_file():
+                continue
+            text = _read(meta)
+            root, problem = compose(text) if text is not None else (None, "unread")
+            if problem is not None or not is_map(root):
+                return []
+            deps = _items(root).get("dependencies", (None, None))[1]
+            return [name for name in map(_entry_name, deps.value if is_seq(deps) else ()) if name]
+        return []
+
+    def roles_path(self, folder: Path) -> List[str]:
+        config = self.config(folder)
+        if config is None:
+            return []
+        try:
+            value = config.get("defaults", "roles_path", fallback="")
+        except (configparser.Error, ValueError):
+            return []
+        return [str(folder / part.strip()) for part in value.split(":") if part.strip() and not part.strip().startswith(("~", "/", "$"))]
+
+    def config(self, folder: Path) -> Optional[configparser.ConfigParser]:
+        path = folder / "ansible.cfg"
+        if not path.is_file():
+            return None
+        text = _read(path, 1 << 20)
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        try:
+            parser.read_string(text or "")
+        except (configparser.Error, ValueError):
+            return None
+        return parser
+
+    # -- inventory ---------------------------------------------------------------------------------
+
+    def inventory(self, folder: Path) -> None:
+        """The groups' parents and what the inventory says about each group (INI and YAML)."""
+        if folder in self.out.parents:
+            return
+        parents: Dict[str, Set[str]] = {}
+        texts: Dict[str, str] = {}
+        self.out.parents[folder] = parents
+        self.out.group_text[folder] = texts
+        files = self.inventory_files(folder)
+        self.out.inventories[folder] = files
+        for path in files:
+            text = _read(path, 1 << 20)
+            if text is None:
+                continue
+            if path.suffix in (".yml", ".yaml"):
+                self.yaml_inventory(text, parents, texts)
+            else:
+                self.ini_inventory(text, parents, texts)
+
+    def inventory_files(self, folder: Path) -> List[Path]:
+        entries: List[Path] = []
+        config = self.config(folder)
+        if config is not None:
+            value = config.get("defaults", "inventory", fallback="") if config.has_section("defaults") else ""
+            entries += [folder / part.strip() for part in value.split(",") if part.strip() and not part.strip().startswith(("~", "/", "$"))]
+        entries += [folder / name for name in _INVENTORY_NAMES]
+        for name in ("inventory", "inventories"):
+            entries.append(folder / name)
+        out: List[Path] = []
+        for entry in entries:
+            entry = Path(os.path.normpath(entry))
+            if not self.inside(entry):
+                continue
+            if entry.is_file():
+                out.append(entry)
+            elif entry.is_dir():
+                for dirpath, dirnames, filenames in os.walk(entry):
+                    dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in ("group_vars", "host_vars"))
+                    for filename in sorted(filenames):
+                        if not filename.startswith(".") and (filename.endswith((".yml", ".yaml", ".ini")) or "." not in filename):
+                            out.append(Path(dirpath) / filename)
+                    if len(out) > 200:
+                        break
+        return list(dict.fromkeys(out))[:200]
+
+    @staticmethod
+    def ini_inventory(text: str, parents: Dict[str, Set[str]], texts: Dict[str, str]) -> None:
+        section, suffix = "ungrouped", ""
+        for line in text.splitlines():
+            stripped = line.strip()
+            if not stripped or stripped[0] in "#;":
+                continue
+            header = re.match(r"^\[([^:\]\s]+)(?::(\w+))?\]", stripped)
+            if header:
+                section, suffix = header.group(1), header.group(2) or ""
+                continue
+            if suffix == "children":
+                parents.setdefault(stripped.split()[0], set()).add(section)
+            texts[section] = texts.get(section, "") + "\n" + stripped
+
+    def yaml_inventory(self, text: str, parents: Dict[str, Set[str]], texts: Dict[str, str]) -> None:
+        root, problem = compose(text)
+        if problem is not None or not is_map(root) or "plugin" in _items(root):
+            return
+
+        def walk(name: str, node, depth: int) -> None:
+            if depth > 32 or not is_map(node):
+                return
+            items = _items(node)
+            texts[name] = texts.get(name, "") + "\n" + text[node.start_mark.index : node.end_mark.index][:4096]
+            children = items.get("children", (None, None))[1]
+            if is_map(children):
+                for child, (key, value) in _items(children).items():
+                    parents.setdefault(child, set()).add(name)
+                    walk(child, value, depth + 1)
+
+        for name, (key, value) in _items(root).items():
+            walk(name, value, 0)
+
+    # -- the operating system ------------------------------------------------------------------
+
+    def system(self, play_text: str, folder: Path, groups: List[str]) -> Optional[str]:
+        texts = [play_text] + groups + [self.out.group_text.get(folder, {}).get(g, "") for g in groups]
+        said = "\n".join(texts)
+        return next((system for system, pattern in _SYSTEMS if pattern.search(said)), None)
+
+
+def _entry_name(entry) -> Optional[str]:
+    """The role a ``roles:`` or ``dependencies:`` entry names: a string, or ``role:``/``name:``."""
+    if is_scalar(entry):
+        return str(value_of(entry))
+    if is_map(entry):
+        items = _items(entry)
+        return _scalar((items.get("role") or items.get("name") or (None, None))[1])
+    return None
+
+
+def _is_role(folder: Path) -> bool:
+    try:
+        return folder.is_dir() and any((folder / part).is_dir() for part in ("tasks", "handlers", "defaults", "vars", "meta"))
+    except OSError:
+        return False
+
+
+def group_vars_files(folders: Iterable[Path], group: str) -> List[Path]:
+    """``group_vars/<group>`` (a file, or a folder of files) in each folder, in order."""
+    out: List[Path] = []
+    for folder in folders:
+        base = folder / "group_vars"
+        for name in (f"{group}.yml", f"{group}.yaml", f"{group}.json", group):
+            candidate = base / name
+            try:
+                if candidate.is_dir() and not candidate.is_symlink():
+                    out += sorted(c for c in candidate.iterdir() if c.suffix in (".yml", ".yaml", ".json") or "." not in c.name)[:200]
+                elif candidate.is_file() and not candidate.is_symlink():
+                    out.append(candidate)
+            except OSError:
+                continue
+    return out
+
+
+def var_folders(play: Play, project_: Project) -> List[Path]:
+    """Where a play's group_vars are looked up: beside the playbook, the project folder, and each
+    inventory source's folder."""
+    folders = [play.playbook.parent, play.host[0]] if play.host[1] != "molecule" else [play.playbook.parent]
+    folders += [p.parent for p in project_.inventories.get(play.host[0], [])]
+    return list(dict.fromkeys(Path(os.path.normpath(f)) for f in folders))

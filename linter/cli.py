@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import os
 import sys
@@ -137,6 +138,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return exitcodes.INTERNAL
 
 
+def _warn(warnings: Sequence[str]) -> None:
+    from .report import one_line
+
+    for warning in warnings:
+        print(f"dlint: warning: {one_line(warning)}", file=sys.stderr)
+
+
 def _said(err: BaseException) -> str:
     """An error message on one line: it may quote a scanned file name or policy text."""
     from .report import one_line
@@ -177,6 +185,7 @@ def _scan(args) -> int:
     if renderer is None:
         raise DlintError(f"--format {args.format}: use one of {', '.join(sorted(setup.formats))}")
     result = run(options, setup)
+    _warn(result.warnings)
     stream = sys.stdout
     colour = args.format == "text" and not args.output and not args.no_color and use_colour(stream)
     output = renderer(result, {"colour": colour, "verbose": args.verbose})
@@ -191,13 +200,25 @@ def _hosts(args) -> int:
 
     options = Options(paths=args.paths, config=args.config, engine_version=args.engine_version, platform=args.platform, plugins=_split(args.plugin))
     setup = prepare(options)
-    _, hosts, _ = gather(options, setup)
+    found, hosts, _ = gather(options, setup)
+    _warn(found.warnings)
     context = Context(setup.engine_version, frozenset(setup.settings.allowed_keys), setup.settings, setup.engine_origin)
     doc = hosts_report.document(hosts, context)
     output = json.dumps(doc, indent=2, ensure_ascii=False) + "\n" if args.format == "json" else hosts_report.render_text(doc)
     _emit(output, args.output, _scanned(args), machine=args.format == "json")
     return exitcodes.OK
 
+
+def _escape_bytes(err: UnicodeError):
+    """Error handler: the surrogate escapes of undecodable bytes shown as ``\\xNN``."""
+    text = err.object[err.start : err.end]
+    if all(0xDC80 <= ord(c) <= 0xDCFF for c in text):
+        return "".join(f"\\x{ord(c) - 0xDC00:02x}" for c in text), err.end
+    return "".join(f"\\u{ord(c):04x}" for c in text), err.end
+
+
+_BYTES = "dlint-bytes"
+codecs.register_error(_BYTES, _escape_bytes)
 
 # formats whose strings escape control characters themselves (JSON)
 MACHINE_FORMATS = ("json", "sarif")
@@ -224,7 +245,8 @@ def _emit(output: str, path: Optional[str], scanned: Sequence[Path] = (), machin
 
     if not machine:
         output = terminal_safe(output)
-    data = output.encode("utf-8", "backslashreplace")
+    # a byte of a non-UTF-8 file name: \xff for people, a JSON string escape (\udcff) for machines
+    data = output.encode("utf-8", "backslashreplace" if machine else _BYTES)
     if path:
         write(path, data, scanned)
     else:

@@ -9,11 +9,12 @@ limit, so that a large repository costs little.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from .errors import UsageError
 from .source import Source
@@ -29,6 +30,17 @@ class Discovery:
     sources: List[Source] = field(default_factory=list)
     files_seen: int = 0
     notes: List[str] = field(default_factory=list)
+    warnings: List[str] = field(default_factory=list)  # said on stderr even without -v
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A place discovery could not or would not enter; ``unreadable``: a folder it could not list,
+    reported as a finding (what is inside was not checked)."""
+
+    path: Path
+    reason: str
+    unreadable: bool = False
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -46,23 +58,39 @@ def git_root(start: Path) -> Optional[Path]:
     return None
 
 
-def git_files(folder: Path) -> Optional[List[str]]:
-    """git's list of files below ``folder`` (relative to it), or None when git cannot say."""
+GIT_TIMEOUT = 10  # seconds; git stalls only on hostile input (a FIFO as an ignore file)
+TIMED_OUT = "timed out"
+_UNLISTABLE = re.compile(r"^warning: could not open directory '(.*)': (.*)$")
+
+
+def git_files(folder: Path, root: Optional[Path] = None) -> Optional[Tuple[List[str], List[Tuple[str, str]]]]:
+    """git's list of files below ``folder`` (relative to it) and the folders git could not open
+    (relative, why), or None when git cannot say (TIMED_OUT when it did not answer in time)."""
     command = [
         "git",
         # a scanned repository's own config must not run programs (core.fsmonitor can name one)
         "-c", "core.fsmonitor=false",
         "-c", "core.untrackedCache=false",
         "-C", str(folder),
+        # the listing is of this work tree, whatever core.worktree in the repository's config says
+        *(["--work-tree", str(root)] if root is not None else []),
         "ls-files", "-z", "--cached", "--others", "--exclude-standard",
     ]
     try:
-        done = subprocess.run(command, capture_output=True, timeout=60, env=_git_env())
+        done = subprocess.run(command, capture_output=True, timeout=GIT_TIMEOUT, env=_git_env(), stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return TIMED_OUT
     except (OSError, subprocess.SubprocessError):
         return None
     if done.returncode != 0:
         return None
-    return [p for p in done.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+    listed = [p for p in done.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+    unlistable = []
+    for line in done.stderr.decode("utf-8", "surrogateescape").splitlines():
+        match = _UNLISTABLE.match(line)
+        if match:
+            unlistable.append((match.group(1).rstrip("/"), match.group(2)))
+    return listed, unlistable
 
 
 def _git_env() -> dict:
@@ -71,81 +99,134 @@ def _git_env() -> dict:
     return env
 
 
-class _Ignores:
-    """The .gitignore files met during a walk, deepest last."""
+MAX_IGNORE_BYTES = 1024 * 1024
+MAX_STARS = 16  # a .gitignore pattern with more wildcards is ignored: matching it can backtrack
 
-    def __init__(self):
-        self._specs: List[Tuple[Path, object]] = []
 
-    def push(self, folder: Path) -> bool:
-        ignore_file = folder / ".gitignore"
+def _ignore_spec(folder: Path):
+    """The .gitignore of ``folder`` when it is a regular file (never a FIFO or a link), or None."""
+    data, _ = read_bounded(folder / ".gitignore", MAX_IGNORE_BYTES)
+    if not data:
+        return None
+    import pathspec  # only a walk outside git needs it
+
+    lines = [_tame(line) for line in data.decode("utf-8", "replace").splitlines()]
+    return pathspec.GitIgnoreSpec.from_lines([line for line in lines if line.count("*") <= MAX_STARS])
+
+
+def _tame(line: str) -> str:
+    """A run of three or more ``*`` means what ``**`` (a whole segment) or ``*`` does: one
+    wildcard, not one per star to backtrack over."""
+    return re.sub(r"\*{3,}", lambda m: "**" if _whole_segment(line, m) else "*", line)
+
+
+def _whole_segment(line: str, match) -> bool:
+    before = line[match.start() - 1] if match.start() else "/"
+    after = line[match.end()] if match.end() < len(line) else "/"
+    return before == "/" and after == "/"
+
+
+def _ignored(specs: Tuple, path: Path, is_dir: bool) -> bool:
+    for base, spec in reversed(specs):
+        rel = path.relative_to(base).as_posix() + ("/" if is_dir else "")
+        result = spec.check_file(rel)
+        if result.include is not None:
+            return bool(result.include)
+    return False
+
+
+def _listing(folder: Path):
+    """The entries of ``folder`` in name order, or a Skipped that says why it cannot be listed."""
+    try:
+        return sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as err:
+        return Skipped(folder, f"a folder dlint cannot list ({err.strerror or err}); the files in it are not checked", True)
+
+
+def _with_ignores(folder: Path, specs: Tuple) -> Tuple:
+    spec = _ignore_spec(folder)
+    return specs if spec is None else specs + ((folder, spec),)
+
+
+def walk(top: Path) -> Iterator[Union[Path, Skipped]]:
+    """Regular files below ``top``; no symlinks followed, .gitignore and default excludes honoured.
+    Iterative: a tree thousands of folders deep is walked like any other."""
+    listing = _listing(top)
+    if isinstance(listing, Skipped):
+        yield listing
+        return
+    stack = [(iter(listing), _with_ignores(top, ()))]
+    while stack:
+        entries, specs = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            continue
+        path = Path(entry.path)
         try:
-            if not ignore_file.is_file() or ignore_file.is_symlink():
-                return False
-            lines = ignore_file.read_text("utf-8", "replace").splitlines()
-        except OSError:
-            return False
-        import pathspec  # only a walk outside git needs it
-
-        self._specs.append((folder, pathspec.GitIgnoreSpec.from_lines(lines)))
-        return True
-
-    def pop(self) -> None:
-        self._specs.pop()
-
-    def ignored(self, path: Path, is_dir: bool) -> bool:
-        for base, spec in reversed(self._specs):
-            rel = path.relative_to(base).as_posix() + ("/" if is_dir else "")
-            result = spec.check_file(rel)
-            if result.include is not None:
-                return bool(result.include)
-        return False
-
-
-def walk(top: Path) -> Iterator[Path]:
-    """Regular files below ``top``; no symlinks followed, .gitignore and default excludes honoured."""
-    ignores = _Ignores()
-
-    def visit(folder: Path) -> Iterator[Path]:
-        pushed = ignores.push(folder)
-        try:
-            try:
-                entries = sorted(os.scandir(folder), key=lambda e: e.name)
-            except OSError:
-                return
-            for entry in entries:
-                path = Path(entry.path)
-                try:
-                    if entry.is_symlink():
-                        continue
-                    if entry.is_dir(follow_symlinks=False):
-                        if entry.name in DEFAULT_EXCLUDES or ignores.ignored(path, True):
-                            continue
-                        yield from visit(path)
-                    elif entry.is_file(follow_symlinks=False):
-                        if not ignores.ignored(path, False):
-                            yield path
-                except OSError:
+            if entry.is_symlink():
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name in DEFAULT_EXCLUDES or _ignored(specs, path, True):
                     continue
-        finally:
-            if pushed:
-                ignores.pop()
+                listing = _listing(path)
+                if isinstance(listing, Skipped):
+                    yield listing
+                    continue
+                stack.append((iter(listing), _with_ignores(path, specs)))
+            elif entry.is_file(follow_symlinks=False) and not _ignored(specs, path, False):
+                yield path
+        except OSError:
+            continue
 
-    yield from visit(top)
 
-
-def iter_files(top: Path) -> Iterator[Path]:
+def iter_files(top: Path) -> Iterator[Union[Path, Skipped]]:
     root = git_root(top)
     if root is not None:
-        listed = git_files(top)
-        if listed is not None:
-            for rel in listed:
-                parts = rel.split("/")
-                if any(part in DEFAULT_EXCLUDES for part in parts[:-1]):
-                    continue
-                yield top / rel
+        answer = git_files(top, root)
+        if answer == TIMED_OUT:
+            yield Skipped(top, f"git ls-files did not answer in {GIT_TIMEOUT} s (a FIFO as an ignore file?); walked instead")
+        elif answer is not None:
+            yield from _from_git(top, *answer)
             return
     yield from walk(top)
+
+
+def _from_git(top: Path, listed: List[str], unlistable: List[Tuple[str, str]]) -> Iterator[Union[Path, Skipped]]:
+    """git's paths that stay inside ``top``: no absolute or ``..`` entries, no folder on the way
+    that is a symbolic link now (an index can name what the work tree no longer holds)."""
+    for rel, why in unlistable:
+        yield Skipped(top / rel, f"a folder dlint cannot list ({why}); the files in it are not checked", True)
+    real: dict = {}
+    for rel in listed:
+        parts = rel.split("/")
+        if rel.startswith("/") or any(part in ("", ".", "..") for part in parts):
+            yield Skipped(top / rel.lstrip("/"), "skipped, a path git lists outside the work tree")
+            continue
+        if any(part in DEFAULT_EXCLUDES for part in parts[:-1]):
+            continue
+        linked = _linked_folder(top, parts[:-1], real)
+        if linked is not None:
+            yield Skipped(top / rel, f"skipped, its folder {linked.name} is a symbolic link (not followed)")
+            continue
+        yield top / rel
+
+
+def _linked_folder(top: Path, folders: List[str], real: dict) -> Optional[Path]:
+    """The first of ``folders`` below ``top`` that is a symbolic link, else None."""
+    folder = top
+    for part in folders:
+        folder = folder / part
+        plain = real.get(folder)
+        if plain is None:
+            try:
+                plain = not stat.S_ISLNK(os.lstat(folder).st_mode)
+            except OSError:
+                plain = True  # gone: reading the file will say so
+            real[folder] = plain
+        if not plain:
+            return folder
+    return None
 
 
 def read_bounded(path: Path, limit: int) -> Tuple[Optional[bytes], Optional[str]]:
@@ -194,9 +275,14 @@ def discover(
         if not os.path.lexists(absolute):
             raise UsageError(f"{raw}: no such file or directory")
         explicit = not absolute.is_dir() or absolute.is_symlink()
-        candidates: Iterable[Path] = [absolute] if explicit else iter_files(absolute)
+        if absolute.is_symlink():
+            found.warnings.append(f"{raw}: a symbolic link, not followed; name the file or folder it points to")
+        candidates: Iterable[Union[Path, Skipped]] = [absolute] if explicit else iter_files(absolute)
         base = _base(absolute, project_root)
         for path in candidates:
+            if isinstance(path, Skipped):
+                _skipped(found, path, base, cwd, kinds)
+                continue
             if path in seen:
                 continue
             seen.add(path)
@@ -223,6 +309,18 @@ def discover(
                 continue
             found.sources.append(Source(path, display, rel, kind.name, data, error, explicit))
     return found
+
+
+def _skipped(found: Discovery, skipped: Skipped, base: Path, cwd: Path, kinds: Sequence) -> None:
+    """A folder that cannot be listed is an unreadable input (DKD901 at its path); anything else
+    skipped is a note."""
+    display = display_path(skipped.path, cwd)
+    if not skipped.unreadable:
+        found.notes.append(f"{display}: {skipped.reason}")
+        return
+    rel = _relative(skipped.path, base)
+    if skipped.path not in {s.path for s in found.sources}:
+        found.sources.append(Source(skipped.path, display, rel, kinds[0].name, None, skipped.reason, True))
 
 
 def _claim(kinds: Sequence, path: Path, rel: str, max_bytes: int):

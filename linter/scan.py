@@ -69,6 +69,7 @@ class Result:
     duration: float
     exit_code: int = 0
     unknowns: List = field(default_factory=list)  # linter.unknowns.Unknown: what each host could not be judged on
+    warnings: List[str] = field(default_factory=list)  # said on stderr whatever the format (a named symlink)
 
     @property
     def active(self) -> List[Finding]:
@@ -242,6 +243,7 @@ def run(options: Options, setup: Optional[Setup] = None) -> Result:
     _finish(findings, setup, cwd)
     result = Result(setup, findings, found.files_seen, len(found.sources), hosts, notes, time.perf_counter() - started)
     result.unknowns = unknowns.describe(hosts, skips)
+    result.warnings = list(found.warnings)
     result.exit_code = exit_code(result)
     return result
 

@@ -266,3 +266,132 @@ def test_nothing_is_imported_from_the_working_directory(tmp_path):
     assert done.returncode == 0, done.stderr
     assert not marker.exists()
     assert "DKD108" in done.stdout
+
+
+# -- what discovery reads -----------------------------------------------------------------------
+
+OUTSIDE_DAEMON = '{"debug": true}'
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=repo, check=True, capture_output=True)
+
+
+def test_git_listed_path_under_a_folder_now_a_symlink_is_not_read(tmp_path):
+    outside = write_tree(tmp_path / "outside", {"daemon.json": OUTSIDE_DAEMON})
+    repo = write_tree(tmp_path / "repo", {"conf/daemon.json": '{"live-restore": true}', "daemon.json": '{"live-restore": true}'})
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "x")
+    (repo / "conf" / "daemon.json").unlink()
+    (repo / "conf").rmdir()
+    (repo / "conf").symlink_to(outside)
+    done = bounded("scan", "--format", "json", "-v", cwd=repo)
+    report = json.loads(done.stdout)
+    assert {f["path"] for f in report["findings"]} == {"daemon.json"}, report["findings"]
+    assert done.returncode == 0, done.stderr
+
+
+def test_core_worktree_of_the_repository_does_not_redirect_the_listing(tmp_path):
+    write_tree(tmp_path / "outside", {"daemon.json": OUTSIDE_DAEMON})
+    repo = write_tree(tmp_path / "repo", {"daemon.json": '{"live-restore": true}'})
+    git(repo, "init", "-q")
+    git(repo, "config", "core.worktree", str(tmp_path / "outside"))
+    done = bounded("scan", "--format", "json", cwd=repo)
+    report = json.loads(done.stdout)
+    assert {f["path"] for f in report["findings"]} == {"daemon.json"}, report["findings"]
+    assert not any("outside" in f["path"] for f in report["findings"])
+
+
+def test_a_fifo_as_gitignore_does_not_stall_the_listing(tmp_path, monkeypatch):
+    from linter import discovery
+
+    from .helpers import scan
+
+    repo = write_tree(tmp_path, {"daemon.json": OUTSIDE_DAEMON})
+    git(repo, "init", "-q")
+    os.mkfifo(repo / ".gitignore")
+    monkeypatch.setattr(discovery, "GIT_TIMEOUT", 2)
+    started = time.monotonic()
+    result = scan(repo)
+    assert time.monotonic() - started < 30
+    assert [f.location.path for f in result.findings if f.rule == "DKD101"] == ["daemon.json"]
+    assert any("git ls-files did not answer in 2 s" in note for note in result.notes)
+
+
+def _deep(top: Path, depth: int, name: str, content: bytes) -> None:
+    """``depth`` nested folders made through descriptors (os.makedirs itself recurses)."""
+    fd = os.open(top, os.O_RDONLY)
+    for _ in range(depth):
+        os.mkdir("d", dir_fd=fd)
+        inner = os.open("d", os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    out = os.open(name, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+    os.write(out, content)
+    os.close(out)
+    os.close(fd)
+
+
+def _undeep(top: Path, depth: int, name: str) -> None:
+    """Remove what _deep made, deepest first (shutil.rmtree recurses)."""
+    fds = [os.open(top, os.O_RDONLY)]
+    for _ in range(depth):
+        fds.append(os.open("d", os.O_RDONLY, dir_fd=fds[-1]))
+    os.unlink(name, dir_fd=fds[-1])
+    os.close(fds.pop())
+    while fds:
+        os.rmdir("d", dir_fd=fds[-1])
+        os.close(fds.pop())
+
+
+def test_thousands_of_nested_folders_outside_git_are_walked(tmp_path):
+    _deep(tmp_path, 1500, "daemon.json", OUTSIDE_DAEMON.encode())
+    try:
+        done = bounded("scan", "--format", "json", cwd=tmp_path)
+    finally:
+        _undeep(tmp_path, 1500, "daemon.json")
+    assert done.returncode == 1, done.stderr[-2000:]
+    (finding,) = [f for f in json.loads(done.stdout)["findings"] if f["rule"] == "DKD101"]
+    assert finding["path"] == "d/" * 1500 + "daemon.json"
+
+
+def test_non_utf8_file_name_in_sarif_is_percent_encoded(tmp_path):
+    folder = os.path.join(os.fsencode(tmp_path), b"etc\xff", b"docker")
+    os.makedirs(folder)
+    with open(os.path.join(folder, b"daemon.json"), "wb") as handle:
+        handle.write(OUTSIDE_DAEMON.encode())
+    done = bounded("scan", "--format", "sarif", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"] for r in json.loads(done.stdout)["runs"][0]["results"] for loc in r["locations"]}
+    assert uris == {"etc%FF/docker/daemon.json"}
+    text = bounded("scan", cwd=tmp_path)
+    assert text.returncode == 1 and "etc\\xff/docker/daemon.json:1:1" in text.stdout
+
+
+def test_a_folder_that_cannot_be_listed_is_an_input_error_at_its_path(tmp_path, monkeypatch):
+    from linter import discovery
+
+    from .helpers import scan
+
+    write_tree(tmp_path, {"daemon.json": '{"live-restore": true}', "locked/daemon.json": OUTSIDE_DAEMON})
+    real = os.scandir
+
+    def scandir(path):
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(discovery.os, "scandir", scandir)
+    result = scan(tmp_path)
+    (finding,) = [f for f in result.findings if f.rule == "DKD901"]
+    assert finding.location.path == "locked" and "cannot list (Permission denied)" in finding.message
+    assert result.exit_code == 3
+
+
+def test_a_symlink_named_on_the_command_line_is_said(tmp_path):
+    write_tree(tmp_path, {"real/daemon.json": OUTSIDE_DAEMON})
+    (tmp_path / "daemon.json").symlink_to(tmp_path / "real" / "daemon.json")
+    done = bounded("scan", "daemon.json", cwd=tmp_path)
+    assert "dlint: warning: daemon.json: a symbolic link, not followed" in done.stderr
+    assert done.returncode == 0

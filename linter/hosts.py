@@ -183,6 +183,14 @@ def _variants(hosts: List[Host], notes: Optional[List[str]]) -> None:
         if not host.candidate:
             for fragment in host.of(_KEPT_KINDS):
                 installed.setdefault(type(fragment), fragment)
+    # a copy dlint could not resolve (`{{ playbook_dir }}/x`, `${CURRENT_DIR}/x`, a unit edited in
+    # place) may install the candidate itself: then no candidate of that kind is called a variant
+    for host in hosts:
+        if any(isinstance(f, DaemonConfig) and not f.readable for f in host.fragments):
+            installed.pop(DaemonConfig, None)
+        if host.of(UnitUnknown):
+            installed.pop(UnitFile, None)
+            installed.pop(EnvFile, None)
     for host in hosts:
         if host.candidate:
             host.variant_of = next((installed[type(f)] for f in host.fragments if type(f) in installed), None)

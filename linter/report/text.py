@@ -48,7 +48,8 @@ def render(result, options) -> str:
             detail.append("via " + " › ".join(str(step) for step in loc.trace))
         detail.extend(f"see {related}" for related in finding.related)
         if finding.fix:
-            detail.append(f"fix: {finding.fix}")
+            # remediation texts carry the policy file's line breaks: reflowed here, not escaped
+            detail.append("fix: " + " ".join(finding.fix.split()))
         lines.append(_paint("      " + " · ".join(one_line(part) for part in detail), "dim", colour))
     unknown = _unknowns(result)
     if unknown:

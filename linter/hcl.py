@@ -788,12 +788,19 @@ class Files:
         candidates = [posixpath.normpath(posixpath.join(self.folder, raw))]
         if self.fallback_to_root and self.folder:
             candidates.append(posixpath.normpath(raw))
-        inside = [c for c in candidates if c != "." and c != ".." and not c.startswith("../") and self._within(c)]
+        inside = self.inside(candidates)
         if not inside:
             return "outside the project; not read"
-        chosen = next((c for c in inside if (self.root / c).exists()), inside[0])
-        rel = f"{self.prefix}/{chosen}" if self.prefix else chosen
-        return rel, self._display(chosen)
+        return self.located(next((c for c in inside if (self.root / c).exists()), inside[0]))
+
+    def inside(self, candidates) -> List[str]:
+        """The candidate paths (relative to the root) that stay inside the project, links resolved."""
+        return [c for c in candidates if c not in (".", "..") and not c.startswith("../") and self._within(c)]
+
+    def located(self, inside: str) -> Tuple[str, str]:
+        """(rel, display) of a path inside the project."""
+        rel = f"{self.prefix}/{inside}" if self.prefix else inside
+        return rel, self._display(inside)
 
     def ref(self, raw: str, span: Tuple[int, int], labels: Tuple[str, ...], label: str, template: bool = False):
         """A FileRef for a path as written (``label`` shows it: ``{path}`` is replaced), or why not."""

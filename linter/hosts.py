@@ -48,7 +48,7 @@ class Host:
     # a swarm command of the repository that dlint could not tie to a machine, when this host has none
     swarm_elsewhere: Optional[SwarmMembership] = None
     # with a candidate: a file of the same kind the repository does install (daemon.json beside
-    # daemon_with_registry.json); the candidate is then a variant, listed and not judged
+    # daemon_with_registry.json); the candidate is then a variant, judged only for what it says
     variant_of: Optional[Fragment] = None
     _facts: dict = field(default_factory=dict, repr=False)  # per engine: HostFacts
 
@@ -195,11 +195,11 @@ def _variants(hosts: List[Host], notes: Optional[List[str]]) -> None:
         if host.candidate:
             host.variant_of = next((installed[type(f)] for f in host.fragments if type(f) in installed), None)
             if host.variant_of is not None and notes is not None:
-                notes.append(f"{host.name}: nothing in the repository installs it, and it installs {_display(host.variant_of)}: a variant, judged only for what it says")
+                notes.append(f"{host.name}: nothing in the repository installs it, and the repository installs {_display(host.variant_of)} instead: a variant, judged only for what it says")
 
 
 def _display(fragment: Fragment) -> str:
-    target = getattr(fragment, 'target', None)
+    target = getattr(fragment, "target", None)
     where = fragment.document.start_location()
     return f"{target or where.path} (at {where.path}:{where.line})"
 
@@ -214,15 +214,11 @@ def _swarm_elsewhere(hosts: List[Host]) -> None:
         if host.of(SwarmMembership):
             continue
         # the swarm command's folder holds this host's files (the same setup folder, or below it)
-        host.swarm_elsewhere = next((s for s in swarms if any(_below(f.source.rel, _folder(s.source.rel)) for f in host.fragments)), None)
+        host.swarm_elsewhere = next((s for s in swarms if any(f.source.rel.startswith(_folder(s.source.rel)) for f in host.fragments)), None)
 
 
 def _folder(rel: str) -> str:
     return rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
-
-
-def _below(rel: str, folder: str) -> bool:
-    return rel.startswith(folder)
 
 
 def engine_evidence(fragments: Sequence[Fragment]) -> Optional[Fragment]:

@@ -237,12 +237,16 @@ def run(options: Options, setup: Optional[Setup] = None) -> Result:
     context = Context(setup.engine_version, frozenset(setup.settings.allowed_keys), setup.settings, setup.engine_origin)
     skips = Skips()
     findings = evaluate(hosts, setup.policies, context, skips)
+    unknown = unknowns.describe(hosts, skips)
     if options.context:
         scope = _scope(options.paths, cwd)
         findings = [f for f in findings if _in_scope(f, scope)]
+        # what could not be judged, said only of the machines the given files belong to
+        touched = {h.name for h in hosts if any(_place_in_scope(path, scope) for path in h.sources)}
+        unknown = [u for u in unknown if u.host in touched]
     _finish(findings, setup, cwd)
     result = Result(setup, findings, found.files_seen, len(found.sources), hosts, notes, time.perf_counter() - started)
-    result.unknowns = unknowns.describe(hosts, skips)
+    result.unknowns = unknown
     result.warnings = list(found.warnings)
     result.exit_code = exit_code(result)
     return result
@@ -343,10 +347,14 @@ def _scope(paths: Sequence[str], cwd: Path):
 def _in_scope(finding: Finding, scope) -> bool:
     """With --context: a finding counts when it points into, or through, one of the given paths
     (a changed template counts even though no kind reads it on its own)."""
-    files, folders = scope
     location = finding.location
     places = [location.path, *(r.path for r in finding.related), *(step.path for step in location.trace)]
-    return any(place in files or any(place.startswith(folder) for folder in folders) for place in places)
+    return any(_place_in_scope(place, scope) for place in places)
+
+
+def _place_in_scope(place: str, scope) -> bool:
+    files, folders = scope
+    return place in files or any(place.startswith(folder) for folder in folders)
 
 
 def _finish(findings: List[Finding], setup: Setup, cwd: Path) -> None:

@@ -963,3 +963,12 @@ def test_flatcar_in_the_inventory_runs_the_os_docker_unit(tmp_path):
     assert machine.command is not None and machine.command.origin == "systemd"
     (unit,) = machine.of(UnitFile)
     assert unit.source.display == "site.yml" and unit.document.path == "<Container Linux docker.service>"
+
+
+def test_a_second_scan_in_one_process_sees_the_plays_as_they_are_now(tmp_path):
+    # the map of plays is built per scan: a play added after the first scan applies the role
+    role = "- apt: {name: docker-ce}\n- copy: {content: '{\"log-driver\": \"local\"}', dest: /etc/docker/daemon.json}\n"
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": role})
+    assert [h.name for h in scan(tmp_path).hosts] == ["roles/docker/"]
+    write_tree(tmp_path, {"site.yml": "- hosts: engines\n  roles: [docker]\n"})
+    assert [h.name for h in scan(tmp_path).hosts] == ["hosts: engines"]

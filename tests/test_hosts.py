@@ -433,3 +433,11 @@ def test_a_candidate_is_no_variant_when_a_copy_dlint_cannot_resolve_may_install_
     (candidate,) = [h for h in result.hosts if h.name == "docker/daemon.json"]
     assert candidate.candidate and candidate.variant_of is None
     assert [f.host for f in result.findings if f.rule == "DKD101"] == ["docker/daemon.json"]
+
+
+def test_with_context_the_unknown_lines_are_only_of_the_hosts_of_the_given_files(tmp_path):
+    jq = "#!/bin/bash\napt-get install -y docker-ce\njq . /etc/docker/daemon.json > /tmp/d && mv /tmp/d /etc/docker/daemon.json\n"
+    write_tree(tmp_path, {"a/setup.sh": jq, "b/setup.sh": jq, "c/etc/docker/daemon.json": '{"live-restore": true}\n'})
+    assert sorted(u.host for u in scan(tmp_path).unknowns) == ["a/setup.sh", "b/setup.sh"]
+    assert [u.host for u in scan(tmp_path, paths=["a/setup.sh"], context=["."]).unknowns] == ["a/setup.sh"]
+    assert scan(tmp_path, paths=["c/etc/docker/daemon.json"], context=["."]).unknowns == []

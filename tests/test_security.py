@@ -490,3 +490,32 @@ def test_a_run_over_every_example_and_hostile_repository_stays_in_its_lane(tmp_p
     assert verdict["seen"] == [] and verdict["git"] >= 3  # the hook saw git run, and nothing else
     assert 4 not in verdict["codes"] and verdict["codes"][-3:] == [2, 2, 2], verdict["codes"]
     assert not (tmp_path / "victim.txt").exists()
+
+
+def test_a_sed_or_lineinfile_pattern_from_the_repository_runs_in_linear_time(tmp_path):
+    # `a.*a.*a.*a.*a.*b` backtracks in Python's engine for years on a 100 KB line; RE2 does not
+    line = "ExecStart=/usr/bin/dockerd " + "a" * 100_000
+    script = (
+        "#!/bin/sh\napt-get install -y docker-ce\n"
+        "cat > /etc/systemd/system/docker.service <<'EOF'\n[Service]\n" + line + "\nEOF\n"
+        "sed -i 's/a.*a.*a.*a.*a.*b/x/' /etc/systemd/system/docker.service\n"
+        "pkill -f '(a*)*(a*)*(a*)*(a*)*z' || true\n"
+    )
+    play = "- hosts: all\n  tasks:\n    - apt: {name: docker-ce}\n    - lineinfile: {path: /lib/systemd/system/docker.service, regexp: '(.*)*(.*)*(.*)*(.*)*Z', line: 'ExecStart=/usr/bin/dockerd -H fd://'}\n"
+    (tmp_path / "s.sh").write_text(script)
+    (tmp_path / "site.yml").write_text(play)
+    done = bounded("scan", "--format", "json", cwd=tmp_path, cpu=30)
+    assert done.returncode in (0, 1), done.stderr
+    assert done.cpu < 20
+    # the edit that matched nothing leaves the long ExecStart as written: its words are still judged
+    hosts = {f["host"] for f in json.loads(done.stdout)["findings"]}
+    assert "s.sh" in hosts
+
+
+def test_deeply_nested_vagrant_blocks_are_read_in_linear_time(tmp_path):
+    depth = 40_000
+    text = "Vagrant.configure('2') do |config|\n" + "if x do\n" * depth + "config.vm.provision 'shell', inline: 'apt-get install -y docker-ce'\n" + "end\n" * depth
+    (tmp_path / "Vagrantfile").write_text(text)
+    done = bounded("scan", "--format", "json", cwd=tmp_path, cpu=30)
+    assert done.returncode in (0, 1), done.stderr
+    assert done.cpu < 10  # a scope lookup per token used to walk every open block: 40 s here

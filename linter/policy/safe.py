@@ -19,6 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Tuple
 
+from ..linear_re import compile_linear
+
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 
 # keyword applications one repository policy may spend on one host (a realistic policy spends
@@ -107,19 +109,12 @@ def _re2_error(pattern: str) -> str:
     import re2
 
     try:
-        _re2(pattern)
+        compile_linear(pattern)
     except re2.error as err:
         return str(err.args[0].decode("utf-8", "replace") if err.args and isinstance(err.args[0], bytes) else err)
     return ""
 
 
-@lru_cache(maxsize=1024)
-def _re2(pattern: str):
-    import re2
-
-    options = re2.Options()
-    options.max_mem = 32 << 20  # RE2 falls back to a slower linear engine past this, never more memory
-    return re2.compile(pattern, options)
 
 
 class _Budget:
@@ -140,7 +135,7 @@ BUDGET = _Budget()
 def _pattern(validator, pattern, instance, schema):
     from jsonschema.exceptions import ValidationError
 
-    if validator.is_type(instance, "string") and not _re2(pattern).search(instance):
+    if validator.is_type(instance, "string") and not compile_linear(pattern).search(instance):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
@@ -149,7 +144,7 @@ def _pattern_properties(validator, pattern_properties, instance, schema):
         return
     for pattern, subschema in pattern_properties.items():
         for key, value in instance.items():
-            if _re2(pattern).search(key):
+            if compile_linear(pattern).search(key):
                 yield from validator.descend(value, subschema, path=key, schema_path=pattern)
 
 
@@ -159,7 +154,7 @@ def _additional_properties(validator, additional, instance, schema):
     if not validator.is_type(instance, "object"):
         return
     known = schema.get("properties", {})
-    patterns = [_re2(p) for p in schema.get("patternProperties", {})]
+    patterns = [compile_linear(p) for p in schema.get("patternProperties", {})]
     extras = sorted((k for k in instance if k not in known and not any(p.search(k) for p in patterns)), key=str)
     if validator.is_type(additional, "object"):
         for extra in extras:

@@ -50,6 +50,7 @@ from ..discovery import MAX_BYTES, read_bounded
 from ..document import Document
 from ..fragments import EnginePackage, Opaque, ServiceAction, SwarmMembership, TemplateError, UnitUnknown
 from ..jinja import Mapped, Val
+from ..linear_re import linear_or_none
 from ..location import Location, TraceStep
 from ..source import Source
 from ..yamlnodes import Budget, Walk, compose, is_map, is_scalar, is_seq, scalar_offsets, tag_of, value_of
@@ -530,7 +531,8 @@ class AnsibleKind(SourceKind):
             text = " " + text[1:]  # keep positions; YAML ignores a BOM
         document = Document(text, source.display)
         place = _place(source)
-        project = plays.project(place.root)
+        # the project maps of this kind, which lives for one scan (a kind is made per scan)
+        project = plays.project(place.root, self.__dict__.setdefault("_projects", {}))
         applied = _by_host(project.plays_of_role(place.role), place)
         if applied:
             out = _in_plays(document, source, place, project, applied)
@@ -1201,10 +1203,9 @@ class _Reader:
         if regexp is not None:
             if regexp.kind != "str" or regexp.partial:
                 return False
-            try:
-                pattern = re.compile(regexp.mapped().text)
-            except re.error:
-                return False
+            pattern = linear_or_none(regexp.mapped().text)
+            if pattern is None:
+                return False  # a Python-only construct (lookaround, backreference): not applied
         at = task.module_key.start_mark.index
         lines = PACKAGED_UNIT.text.split("\n")
         hit = max((i for i, text in enumerate(lines) if pattern is not None and pattern.search(text)), default=None)
@@ -1668,3 +1669,4 @@ def _token_role(expression: str) -> str:
     if manager != worker:
         return "manager" if manager else "worker"
     return "unknown"
+

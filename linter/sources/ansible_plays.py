@@ -85,20 +85,18 @@ class Project:
         return any(p.host[0] == project and (group in p.groups or group == "all" or "all" in p.groups) for p in self.plays)
 
 
-_PROJECTS: Dict[str, Project] = {}
-
-
-def project(root: Optional[Path]) -> Project:
-    """The map of the project under ``root`` (built once per process)."""
+def project(root: Optional[Path], built: Dict[str, Project]) -> Project:
+    """The map of the project under ``root``, built once into ``built`` (the reading kind's own,
+    so a scan never sees the map of an earlier scan of a tree that has changed since)."""
     if root is None:
         return Project()
     key = os.path.realpath(root)
-    if key not in _PROJECTS:
+    if key not in built:
         try:
-            _PROJECTS[key] = _Builder(root).build()
+            built[key] = _Builder(root).build()
         except (OSError, ValueError, RecursionError):
-            _PROJECTS[key] = Project()  # fail closed: every file is read on its own, as before
-    return _PROJECTS[key]
+            built[key] = Project()  # fail closed: every file is read on its own, as before
+    return built[key]
 
 
 def project_folder(playbook: Path, root: Path) -> Path:

@@ -28,6 +28,7 @@ from functools import lru_cache
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ..document import Document
+from ..linear_re import linear_or_none
 from ..location import TraceStep
 from ..fragments import DockerdCommand, EnginePackage, Opaque, ServiceAction, SwarmMembership, UnitUnknown, Word
 from ..mapped import Mapped, Offsets, embedded_document
@@ -1830,10 +1831,10 @@ def _pkill_matches(pattern: str, full: bool, exact: bool) -> bool:
     if "$" in pattern or "`" in pattern:
         return False
     subject = "/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock" if full else "dockerd"
-    try:
-        return bool(re.fullmatch(pattern, subject) if exact else re.search(pattern, subject))
-    except re.error:
+    compiled = linear_or_none(pattern)  # the repository's pattern: RE2, linear time
+    if compiled is None:
         return "dockerd" in pattern
+    return bool(compiled.fullmatch(subject) if exact else compiled.search(subject))
 
 
 _HANDLERS: Dict[str, object] = {

@@ -16,6 +16,7 @@ import re
 from typing import Dict, Optional, Tuple
 
 from ..hcl import Files
+from ..linear_re import compile_linear
 from ..mapped import Mapped
 
 # the script itself: $0 (the script bash runs, also inside a sourced file) or ${BASH_SOURCE[0]}
@@ -85,12 +86,9 @@ class ScriptFolders:
             return None
         else:
             candidates = [posixpath.normpath(posixpath.join(self.here, text)), posixpath.normpath(text)]
-        for inside in candidates:
-            if inside is None or inside in (".", "..") or inside.startswith("../") or not self.files._within(inside):
-                continue
+        for inside in self.files.inside(c for c in candidates if c is not None):
             if (self.files.root / inside).is_file():
-                rel = f"{self.files.prefix}/{inside}" if self.files.prefix else inside
-                return rel, self.files._display(inside)
+                return self.files.located(inside)
         return None
 
     def read(self, rel: str) -> Tuple[Optional[str], Optional[str]]:
@@ -147,8 +145,9 @@ class SedEdit:
     """One readable ``sed`` command: ``[/ADDRESS/] s<d>PATTERN<d>REPLACEMENT<d>[g]``."""
 
     def __init__(self, address: Optional[str], pattern: str, replacement: Tuple[int, int], every: bool):
-        self.address = re.compile(address) if address else None
-        self.pattern = re.compile(pattern)
+        # the expression is the repository's: RE2, so no pattern can stall the scan on a long line
+        self.address = compile_linear(address) if address else None
+        self.pattern = compile_linear(pattern)
         self.replacement = replacement  # span in the expression
         self.every = every
 

@@ -15,7 +15,7 @@ import os
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Set, Tuple
 
 from ..document import Document
 from ..hcl import Attribute, Block, Files, Hcl

@@ -218,15 +218,26 @@ class _Reader:
         self.machines: Dict[str, _Tok] = {}
         self.provisioners: List[_Provisioner] = []
         self.frames: List[Tuple[str, Dict[str, object]]] = []  # (do | brace | keyword, names bound)
+        # each block parameter's values, innermost last: a lookup costs nothing however deep the blocks nest
+        self.scope: Dict[str, List[object]] = {}
 
     def note(self, offset: int, message: str) -> None:
         self.out.notes.append(f"{NAME}: {self.doc.location(offset)}: {message}")
 
     def binding(self, name: str):
-        for _, names in reversed(self.frames):
-            if name in names:
-                return names[name]
-        return None
+        values = self.scope.get(name)
+        return values[-1] if values else None
+
+    def _push(self, kind: str, names: Dict[str, object]) -> None:
+        self.frames.append((kind, names))
+        for name, value in names.items():
+            self.scope.setdefault(name, []).append(value)
+
+    def _pop(self) -> str:
+        kind, names = self.frames.pop()
+        for name in names:
+            self.scope[name].pop()
+        return kind
 
     def run(self) -> Extraction:
         tokens, i = self.tokens, 0
@@ -243,11 +254,11 @@ class _Reader:
             if token.kind == "op" and token.text == "}" or token.kind == "ident" and token.text == "end":
                 kind = "brace" if token.text == "}" else None
                 while self.frames:
-                    popped = self.frames.pop()[0]
+                    popped = self._pop()
                     if (popped == "brace") == (kind == "brace"):
                         break
             elif token.kind == "ident" and token.text in _OPENERS and (start or i and tokens[i - 1].text == "="):
-                self.frames.append(("keyword", {}))
+                self._push("keyword", {})
             elif _calls(tokens, i, ("Vagrant", "configure")):
                 bind = "config"
             elif self._vm_call(i, "define"):
@@ -283,7 +294,7 @@ class _Reader:
             j += 1
             if params and bind is not None:
                 names[params[0]] = bind
-        self.frames.append((kind, names))
+        self._push(kind, names)
         return j
 
     def _vm_call(self, i: int, method: str) -> bool:

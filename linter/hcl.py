@@ -791,11 +791,19 @@ class Files:
         inside = self.inside(candidates)
         if not inside:
             return "outside the project; not read"
-        return self.located(next((c for c in inside if (self.root / c).exists()), inside[0]))
+        return self.located(next((c for c in inside if self.present(c)), inside[0]))
 
     def inside(self, candidates) -> List[str]:
         """The candidate paths (relative to the root) that stay inside the project, links resolved."""
         return [c for c in candidates if c not in (".", "..") and not c.startswith("../") and self._within(c)]
+
+    def present(self, inside: str, regular: bool = False) -> bool:
+        """Whether the path exists (``regular``: is a regular file); a path the system refuses (too
+        long, a loop of links) is not there, never an error."""
+        try:
+            return (self.root / inside).is_file() if regular else (self.root / inside).exists()
+        except (OSError, ValueError):  # ValueError: a NUL in the name
+            return False
 
     def located(self, inside: str) -> Tuple[str, str]:
         """(rel, display) of a path inside the project."""
@@ -811,6 +819,8 @@ class Files:
         return FileRef(rel, display, template, span, labels + (label.format(path=self.shown(rel)),))
 
     def _within(self, inside: str) -> bool:
+        if "\0" in inside:
+            return False  # no file has such a name (and os.path refuses it)
         root = os.path.realpath(self.root)
         real = os.path.realpath(self.root / inside)
         return real == root or real.startswith(root.rstrip(os.sep) + os.sep)

@@ -15,6 +15,7 @@ def compile_linear(pattern: str):
 
     options = re2.Options()
     options.max_mem = 32 << 20  # RE2 falls back to a slower linear engine past this, never more memory
+    options.log_errors = False  # a pattern RE2 refuses is the caller's to say, not a line on stderr
     return re2.compile(pattern, options)
 
 

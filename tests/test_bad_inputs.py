@@ -137,3 +137,20 @@ def test_characters_past_the_basic_planes_do_not_crash_the_shell_parser(tmp_path
         code, report, stderr = _scan_json(tmp_path, "--select", "DKD102")
         assert code == 1, stderr  # a finding, so the whole script was read
         assert [(f["rule"], f["line"]) for f in report["findings"]] == [("DKD102", sweep.count("\n") + 2)]
+
+
+@pytest.mark.parametrize("name", ["a" * 300, "a\x00b"])
+def test_a_repository_path_the_system_refuses_is_not_there_not_a_crash(tmp_path, name):
+    # a name too long for the file system, or with a NUL: every reader that follows a repository
+    # path (a script's cp and source, a Vagrant provisioner, Terraform file(), Packer) says it is
+    # not found; none fails on it
+    write_tree(tmp_path, {
+        "run.sh": f"#!/bin/sh\napt-get install -y docker-ce\ncp {name}/daemon.json /etc/docker/\nsource {name}\n",
+        "Vagrantfile": f"Vagrant.configure('2') do |c|\n c.vm.provision 'shell', path: '{name}'\n c.vm.provision 'file', source: '{name}', destination: '/etc/docker/daemon.json'\nend\n",
+        "main.tf": f'resource "aws_instance" "a" {{\n user_data = file("{name}")\n provisioner "file" {{\n  source = "{name}"\n  destination = "/etc/docker/daemon.json"\n }}\n}}\n',
+        "build.pkr.hcl": f'build {{\n provisioner "file" {{\n  source = "{name}"\n  destination = "/tmp/d"\n }}\n provisioner "shell" {{ script = "{name}" }}\n}}\n',
+    })
+    done = cli("scan", ".", "--format", "json", cwd=tmp_path)
+    assert done.returncode in (0, 1), done.stderr
+    assert not [f for f in json.loads(done.stdout)["findings"] if f["rule"] == "DKD901"]
+    assert done.stderr == ""  # nor a line from RE2 or a warning

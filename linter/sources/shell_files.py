@@ -87,7 +87,7 @@ class ScriptFolders:
         else:
             candidates = [posixpath.normpath(posixpath.join(self.here, text)), posixpath.normpath(text)]
         for inside in self.files.inside(c for c in candidates if c is not None):
-            if (self.files.root / inside).is_file():
+            if self.files.present(inside, regular=True):
                 return self.files.located(inside)
         return None
 

@@ -411,11 +411,14 @@ def test_a_variant_nobody_installs_beside_the_installed_file_is_listed_not_judge
         "files/daemon_with_registry.json": '{"insecure-registries": "reg:5000"}\n',
     })
     result = scan(tmp_path)
-    # what the variant says is judged (a string where dockerd wants a list); not what it lacks
-    assert [f.rule for f in result.findings if f.location.path == "files/daemon_with_registry.json"] == ["DKD003"]
+    # no machine runs the variant: neither what it says (a string where dockerd wants a list) nor
+    # what it lacks is judged, and the default output says so in one line
+    assert not [f for f in result.findings if f.location.path == "files/daemon_with_registry.json"]
     assert any("files/daemon_with_registry.json: nothing in the repository installs it" in n for n in result.notes)
-    write_tree(tmp_path, {"files/daemon_with_registry.json": '{"log-driver": "local"}\n'})
-    assert not [f for f in scan(tmp_path).findings if f.location.path == "files/daemon_with_registry.json"]  # no DKD101
+    out = cli("scan", ".", cwd=tmp_path).stdout
+    assert "not deployed: files/daemon_with_registry.json: nothing in the repository installs it (it installs files/daemon.json); not judged" in out
+    # named alone, it is judged
+    assert [f.rule for f in scan(tmp_path / "files/daemon_with_registry.json").findings if f.rule == "DKD003"] == ["DKD003"]
     doc = json.loads(cli("hosts", ".", "--format", "json", cwd=tmp_path).stdout)
     (variant,) = [h for h in doc["hosts"] if h["name"] == "files/daemon_with_registry.json"]
     assert variant["candidate"] and variant["variant_of"]["path"] == "files/daemon.json"

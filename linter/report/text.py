@@ -51,7 +51,7 @@ def render(result, options) -> str:
             # remediation texts carry the policy file's line breaks: reflowed here, not escaped
             detail.append("fix: " + " ".join(finding.fix.split()))
         lines.append(_paint("      " + " · ".join(one_line(part) for part in detail), "dim", colour))
-    unknown = _unknowns(result)
+    unknown = _unknowns(result) + _undeployed(result)
     if unknown:
         if lines:
             lines.append("")
@@ -87,6 +87,17 @@ def _pinned(result) -> str:
     """Hosts judged for the release their repository pins rather than the run's default."""
     pinned = sorted({f.engine for f in result.findings if f.engine and f.engine != result.setup.engine_version})
     return f"; hosts that pin their engine: {', '.join(pinned)}" if pinned else ""
+
+
+def _undeployed(result) -> List[str]:
+    """One line for the configuration files no machine runs (a variant beside the file the
+    repository installs): not judged, and said, so that a broken spare file is no silent pass."""
+    variants = [h for h in getattr(result, "hosts", ()) if getattr(h, "variant_of", None) is not None]
+    if not variants:
+        return []
+    installed = sorted({h.variant_of.document.start_location().path for h in variants})
+    names = ", ".join(h.name for h in variants)
+    return [one_line(f"not deployed: {names}: nothing in the repository installs {'it' if len(variants) == 1 else 'them'} (it installs {', '.join(installed)}); not judged (dlint hosts lists them; name a file to judge it alone)")]
 
 
 def _unknowns(result) -> List[str]:

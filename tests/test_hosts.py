@@ -444,3 +444,22 @@ def test_with_context_the_unknown_lines_are_only_of_the_hosts_of_the_given_files
     assert sorted(u.host for u in scan(tmp_path).unknowns) == ["a/setup.sh", "b/setup.sh"]
     assert [u.host for u in scan(tmp_path, paths=["a/setup.sh"], context=["."]).unknowns] == ["a/setup.sh"]
     assert scan(tmp_path, paths=["c/etc/docker/daemon.json"], context=["."]).unknowns == []
+
+
+def test_one_file_installed_on_overlapping_groups_is_one_line_of_the_text_report(tmp_path):
+    # two plays install the same daemon.json on overlapping groups: the JSON report keeps one
+    # finding per machine; the text report shows the finding once, with both plays
+    play = "- hosts: {group}\n  tasks:\n    - apt: {{name: docker-ce}}\n    - copy: {{src: daemon.json, dest: /etc/docker/daemon.json}}\n"
+    write_tree(tmp_path, {
+        "all.yml": play.format(group="all"),
+        "workers.yml": play.format(group="workers"),
+        "files/daemon.json": '{"debug": true, "insecure-registries": ["reg:5000"]}\n',
+    })
+    doc = json.loads(cli("scan", ".", "--format", "json", cwd=tmp_path).stdout)
+    assert sorted((f["rule"], f["host"]) for f in doc["findings"] if f["rule"] == "DKD406") == [
+        ("DKD406", "hosts: all"), ("DKD406", "hosts: workers")]
+    out = cli("scan", ".", cwd=tmp_path).stdout
+    (line,) = [l for l in out.splitlines() if "DKD406" in l]
+    assert line.startswith("  files/daemon.json:1:41: warning DKD406")
+    assert "via all.yml:4 › copy daemon.json → /etc/docker/daemon.json · via workers.yml:4 › copy" in out
+    assert "1 error" not in out and "0 errors, 2 warnings" in out  # DKD101 and DKD406, each once

@@ -104,7 +104,12 @@ def _unknowns(result) -> List[str]:
     """One line a host that dlint could not judge fully: what it could not know, where, and how
     many checks it skipped because of it."""
     lines = []
+    # one line for several machines that lack the same thing (overlapping Ansible groups)
+    merged: dict = {}
     for unknown in getattr(result, "unknowns", ()):
+        merged.setdefault((unknown.why, str(unknown.location), tuple(unknown.skipped)), []).append(unknown)
+    for same in merged.values():
+        unknown = same[0]
         where = f" ({unknown.location})" if unknown.location is not None else ""
         skipped = unknown.skipped
         if skipped:
@@ -112,5 +117,6 @@ def _unknowns(result) -> List[str]:
             said = f"; {len(skipped)} check{'s' if len(skipped) != 1 else ''} not judged ({shown})"
         else:
             said = "; checks that need it are skipped"
-        lines.append(one_line(f"unknown on {unknown.host}: {unknown.why}{where}{said}"))
+        hosts = "; ".join(u.host for u in same)
+        lines.append(one_line(f"unknown on {hosts}: {unknown.why}{where}{said}"))
     return lines

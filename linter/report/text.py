@@ -27,8 +27,8 @@ def render(result, options) -> str:
     verbose = options.get("verbose", False)
     lines: List[str] = []
     current = None
-    shown = [f for f in result.findings if f.waived is None or verbose]
-    for finding in shown:
+    shown = _merged([f for f in result.findings if f.waived is None or verbose])
+    for finding, hosts, traces in shown:
         loc = finding.location
         if loc.path != current:
             if current is not None:
@@ -43,9 +43,8 @@ def render(result, options) -> str:
         lines.append(head)
         detail = [f"breaks {finding.breaks}"]
         if not finding.anchored:  # a host-wide finding: say which machine it is about
-            detail.append(f"host {finding.host}")
-        if loc.trace:
-            detail.append("via " + " › ".join(str(step) for step in loc.trace))
+            detail.append(f"host{'s' if len(hosts) > 1 else ''} {'; '.join(hosts)}")
+        detail.extend("via " + " › ".join(str(step) for step in trace) for trace in traces)
         detail.extend(f"see {related}" for related in finding.related)
         if finding.fix:
             # remediation texts carry the policy file's line breaks: reflowed here, not escaped
@@ -66,10 +65,26 @@ def render(result, options) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _merged(findings) -> list:
+    """The same finding on several machines (overlapping Ansible groups, two plays installing one
+    file) is one line: (finding, its hosts, its distinct traces), in report order."""
+    groups: dict = {}
+    for finding in findings:
+        loc = finding.location
+        key = (finding.rule, loc.path, loc.line, loc.column, finding.message, finding.waived)
+        _, hosts, traces = groups.setdefault(key, (finding, [], []))
+        if finding.host not in hosts:
+            hosts.append(finding.host)
+        if loc.trace and loc.trace not in traces:
+            traces.append(loc.trace)
+    return list(groups.values())
+
+
 def summary(result) -> str:
-    active = result.active
+    # counted as shown: a finding on several machines is one
+    active = [f for f, _, _ in _merged(result.active)]
     counts = {level: sum(1 for f in active if f.severity == level) for level in ("error", "warning", "info")}
-    waived = len(result.findings) - len(active)
+    waived = len(_merged(result.findings)) - len(active)
     parts = [f"{counts['error']} error{'s' if counts['error'] != 1 else ''}",
              f"{counts['warning']} warning{'s' if counts['warning'] != 1 else ''}",
              f"{counts['info']} info"]

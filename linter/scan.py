@@ -291,7 +291,7 @@ def _extract(source, kinds: Dict[str, object]):
     extraction = kinds[source.kind].extract(source)
     fragments = _grouped(extraction.fragments, extraction.group)
     notes = list(extraction.notes)
-    references = set()
+    references = set(extraction.references)
     # depth first, in document order: writes are seen in the order they happen
     pending = [(embedded, 1, False, extraction.group) for embedded in reversed(extraction.embedded)]
     handled = 0
@@ -317,6 +317,7 @@ def _extract(source, kinds: Dict[str, object]):
                 fragment.from_template = True
         fragments.extend(_grouped(sub.fragments, group))
         notes.extend(sub.notes)
+        references |= sub.references
         pending.extend((inner, depth + 1, templated, group) for inner in reversed(sub.embedded))
     return fragments, notes, references
 

@@ -972,3 +972,27 @@ def test_a_second_scan_in_one_process_sees_the_plays_as_they_are_now(tmp_path):
     assert [h.name for h in scan(tmp_path).hosts] == ["roles/docker/"]
     write_tree(tmp_path, {"site.yml": "- hosts: engines\n  roles: [docker]\n"})
     assert [h.name for h in scan(tmp_path).hosts] == ["hosts: engines"]
+
+
+def test_playbook_dir_in_a_copy_src_is_the_folder_of_the_playbook_that_includes_the_task_file(tmp_path):
+    # the old bare `include:` is followed like include_tasks; `{{ playbook_dir }}` is the folder of
+    # the playbook being run, so the copy installs docker/daemon.json; a daemon.json copied to /tmp
+    # (a jq input) is used there, not a machine of its own
+    write_tree(tmp_path, {
+        "site.yml": "- hosts: all\n  tasks:\n    - include: docker/install.yml\n",
+        "docker/install.yml": (
+            "- apt: {name: docker-ce}\n"
+            "- copy:\n    src: \"{{ playbook_dir }}/docker/daemon.json\"\n    dest: /etc/docker/daemon.json\n"
+            "- copy: {src: \"{{ playbook_dir }}/docker/extra.json\", dest: /tmp/extra.json}\n"
+        ),
+        "docker/daemon.json": '{"debug": true}\n',
+        "docker/extra.json": '{"data-root": "/data"}\n',
+    })
+    result = run(Options(paths=[tmp_path], cwd=tmp_path))
+    assert [h.name for h in result.hosts] == ["hosts: all"]
+    (finding,) = [f for f in result.findings if f.rule == "DKD101"]
+    assert (finding.location.path, finding.host) == ("docker/daemon.json", "hosts: all")
+    assert [str(step) for step in finding.location.trace][-1] == "docker/install.yml:3 › copy docker/daemon.json → /etc/docker/daemon.json"
+    assert not [f for f in result.findings if f.rule == "DKD902"]
+    # run from another folder, playbook_dir is still that playbook's folder
+    assert [f.location.path for f in run(Options(paths=[tmp_path / "site.yml"], cwd=tmp_path)).findings if f.rule == "DKD101"] == ["docker/daemon.json"]

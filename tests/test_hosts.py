@@ -430,7 +430,7 @@ def test_a_variant_nobody_installs_beside_the_installed_file_is_listed_not_judge
 
 
 def test_a_candidate_is_no_variant_when_a_copy_dlint_cannot_resolve_may_install_it(tmp_path):
-    play = "- hosts: docker\n  tasks:\n    - apt: {name: docker-ce}\n    - copy: {src: '{{ playbook_dir }}/docker/daemon.json', dest: /etc/docker/daemon.json}\n"
+    play = "- hosts: docker\n  tasks:\n    - apt: {name: docker-ce}\n    - copy: {src: '{{ inventory_dir }}/docker/daemon.json', dest: /etc/docker/daemon.json}\n"
     write_tree(tmp_path, {"site.yml": play, "docker/daemon.json": '{"log-driver": "local"}\n', "other/etc/docker/daemon.json": '{"live-restore": true}\n'})
     result = scan(tmp_path)
     (candidate,) = [h for h in result.hosts if h.name == "docker/daemon.json"]

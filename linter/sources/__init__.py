@@ -52,6 +52,9 @@ class Extraction:
     embedded: List[Embedded] = field(default_factory=list)
     notes: List[str] = field(default_factory=list)  # shown with --verbose (e.g. why a file was skipped)
     group: Optional[str] = None  # the machine every fragment of this file belongs to (an Ansible role)
+    # repository files it puts on the machine as something else (a daemon.json copied to /tmp as a
+    # jq input): used there, so no machine of their own
+    references: set = field(default_factory=set)
 
 
 @dataclass

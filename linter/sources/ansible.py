@@ -795,6 +795,8 @@ class _Reader:
             known = mapped.get(index)
             counts = (len(self.out.fragments), len(self.out.embedded))
             play_scope = _Scope(self.play_layers(known)) if known is not None else self.loose_play_scope(fields, scope)
+            if self.place.path is not None:  # the folder of the playbook being run, for its tasks and includes
+                play_scope = play_scope.bind("playbook_dir", jinja.string(self.place.path.parent.as_posix(), exact=False))
             for section in ("pre_tasks", "roles", "tasks", "post_tasks", "handlers"):
                 if section not in fields:
                     continue
@@ -968,7 +970,7 @@ class _Reader:
             self.swarm(task, scope)
         elif module in ("shell", "command", "raw"):
             self.shell(task, scope)
-        elif module in ("include_tasks", "import_tasks"):
+        elif module in ("include_tasks", "import_tasks", "include"):  # `include`: before ansible-core 2.16
             self.include(task, scope)
         elif module in ("include_role", "import_role"):
             self.note("the role this task applies is read as a host of its own", task.module_key.start_mark.index)
@@ -1018,6 +1020,7 @@ class _Reader:
             dest = dest + posixpath.basename(src.rstrip("/"))
         kind = kind_for_target(dest)
         if kind is None:
+            self.used_elsewhere(task, src, "files")
             return
         content_key, content = self.arg(task, "content")
         if content is not None and not isinstance(content, _FreeValue):
@@ -1090,7 +1093,8 @@ class _Reader:
         if not self.budget.spend(len(text)):
             return
         where = self.doc.location(src_node.start_mark.index, src_node.end_mark.index)
-        step = TraceStep(where.path, where.line, where.column, f"{module} {src} → {dest}")
+        shown = self.place.display_of(path) if src.startswith("/") else src  # `{{ playbook_dir }}/x`: said as the repository file
+        step = TraceStep(where.path, where.line, where.column, f"{module} {shown} → {dest}")
         document = Document(text, self.place.display_of(path), via=where.trace + (step,))
         templated = False
         broken = jinja.syntax_error(text) if module == "template" and ("{%" in text or "{{" in text or "{#" in text) else None
@@ -1121,8 +1125,17 @@ class _Reader:
             return
         kind = kind_for_target(dest)
         if kind is None:
+            self.used_elsewhere(task, src, "templates")
             return
         self.reference(task, scope, src_node, src, dest, kind, "template")
+
+    def used_elsewhere(self, task: _Task, src: Optional[str], folder: str) -> None:
+        """A repository file put on the machine as something else (a daemon.json copied to /tmp for
+        `jq` to merge): its content is used there, it is no machine of its own."""
+        if src and not jinja.has_jinja(src):
+            path = self.resolve_file(task, src, folder)
+            if path is not None:
+                self.out.references.add(self.place.rel_of(path))
 
     def edit(self, task: _Task, scope: _Scope) -> None:
         path_node, path = self.destination(task, scope, "path", "dest", "destfile", "name")

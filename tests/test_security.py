@@ -519,3 +519,21 @@ def test_deeply_nested_vagrant_blocks_are_read_in_linear_time(tmp_path):
     done = bounded("scan", "--format", "json", cwd=tmp_path, cpu=30)
     assert done.returncode in (0, 1), done.stderr
     assert done.cpu < 10  # a scope lookup per token used to walk every open block: 40 s here
+
+
+# --- parser-level time and memory bounds (issue 9) ------------------------------------------------
+
+
+def _findings(done) -> list:
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    return json.loads(done.stdout)["findings"]
+
+
+def test_a_million_unit_continuations_are_linear_and_past_systemd_s_line_limit_refused(tmp_path):
+    # each continuation used to copy the whole logical line so far: quadratic, minutes here
+    (tmp_path / "docker.service").write_text("[Service]\nExecStart=/usr/bin/dockerd \\\n" + " \\\n" * 1_000_000 + " --debug\n")
+    done = bounded("scan", "--format", "json", cwd=tmp_path, cpu=30)
+    assert done.returncode == 1 and done.cpu < 15, done.stderr
+    refused = [f for f in _findings(done) if f["rule"] == "DKD204" and "Continuation line too long" in f["message"]]
+    # systemd's LONG_LINE_MAX (1 MiB): the physical line that crosses it is where the load fails
+    assert [(f["path"], f["line"], f["column"]) for f in refused] == [("docker.service", 2 + (1024 * 1024 - 28) // 2 + 1, 1)]

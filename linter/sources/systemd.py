@@ -33,6 +33,7 @@ WHITESPACE = " \t\n\r"  # systemd's WHITESPACE
 COMMENTS = "#;"
 _LINE_END = re.compile(r"\r\n|[\r\n\x00]")  # read_line(): CR, LF, CRLF and NUL end a line
 _BOM = "\ufeff"
+LONG_LINE_MAX = 1024 * 1024  # systemd's conf-parser: a longer (logical) line fails the unit's load
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 # sections systemd knows per unit type; others are ignored with a warning (X-… silently)
@@ -91,15 +92,17 @@ def parse_unit(text: str, unit_type: str = "") -> ParsedUnit:
         stripped = line.lstrip(WHITESPACE)
         if stripped and stripped[0] in COMMENTS:
             continue
+        if len(line) + (len(continuation) if continuation else 0) > LONG_LINE_MAX:
+            parsed.issues.append(SyntaxIssue("Continuation line too long" if continuation else "Line too long", start, start + 1, True))
+            return parsed  # systemd stops reading the file there, and the unit fails to load
         skip = 0
         if not bom_seen and line.startswith(_BOM):
             skip, bom_seen = 1, True
         chars = [(c, start + i) for i, c in enumerate(line) if i >= skip]
         if continuation is not None:
-            chars = continuation + chars
-        trailing = 0
-        while trailing < len(chars) and chars[len(chars) - 1 - trailing][0] == "\\":
-            trailing += 1
+            continuation.extend(chars)  # in place: a million continuations stay linear
+            chars = continuation
+        trailing = len(line) - len(line.rstrip("\\"))
         if trailing % 2 == 1:
             chars[-1] = (" ", chars[-1][1])
             continuation = chars

@@ -42,6 +42,7 @@ def dlint_source_kinds():
         _Lazy("ansible", ".sources.ansible", "AnsibleKind"),
         _Lazy("cloud-init", ".sources.cloudinit", "CloudInitKind"),
         _Lazy("shell", ".sources.shell", "ShellKind"),
+        _Lazy("readme", ".sources.readme", "ReadmeKind"),
     ]
 
 

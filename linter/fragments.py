@@ -161,6 +161,15 @@ class SwarmMembership(Fragment):
 
 
 @dataclass
+class SwarmByHand(Fragment):
+    """``docker swarm init|join`` in a README's code block: run by hand on machines the README does
+    not name. No machine of its own; the machines of its folder may be swarm nodes (unknown)."""
+
+    command: str = ""  # init | join
+    location: Optional[Location] = None
+
+
+@dataclass
 class EnginePackage(Fragment):
     """The Docker engine package installed or upgraded, and how tightly its version is pinned."""
 

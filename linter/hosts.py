@@ -21,6 +21,7 @@ from .fragments import (
     EnvFile,
     Fragment,
     ServiceAction,
+    SwarmByHand,
     SwarmMembership,
     UnitFile,
     UnitUnknown,
@@ -46,7 +47,7 @@ class Host:
     command: Optional[DockerdCommand] = None  # how dockerd is started (systemd, a script, or assumed)
     evidence: Optional[Fragment] = None  # what shows this machine runs the Docker engine
     # a swarm command of the repository that dlint could not tie to a machine, when this host has none
-    swarm_elsewhere: Optional[SwarmMembership] = None
+    swarm_elsewhere: Optional[Fragment] = None  # a SwarmMembership, or a README's SwarmByHand
     # with a candidate: a file of the same kind the repository does install (daemon.json beside
     # daemon_with_registry.json); the candidate is then a variant, judged only for what it says
     variant_of: Optional[Fragment] = None
@@ -151,6 +152,7 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None) -> List[H
     configured = getattr(settings, "platform", None)
     assume = getattr(settings, "assume_packaged_unit", True)
     hosts = []
+    by_hand = [f for _, fragments in groups for f in fragments if isinstance(f, SwarmByHand)]
     for name, layout, fragments in _group(groups).values():
         if not any(isinstance(f, _ENGINE_FRAGMENTS) for f in fragments):
             continue
@@ -169,7 +171,7 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None) -> List[H
                 notes.append(f"{name}: docker.service is masked, so this host runs no Docker engine; not checked")
             continue
         hosts.append(host)
-    _swarm_elsewhere(hosts)
+    _swarm_elsewhere(hosts, by_hand)
     _variants(hosts, notes)
     return hosts
 
@@ -204,12 +206,12 @@ def _display(fragment: Fragment) -> str:
     return f"{target or where.path} (at {where.path}:{where.line})"
 
 
-def _swarm_elsewhere(hosts: List[Host]) -> None:
+def _swarm_elsewhere(hosts: List[Host], by_hand: Sequence[SwarmByHand] = ()) -> None:
     """Whether a host is a swarm node is unknown, not "no", when the repository runs `docker swarm
     init|join` for some machine, from the folder that holds this host's files or one above it, and
     dlint could not tie it to this one (a join script the manager generates, a node set up by hand
-    from the same files): live-restore-disabled is not asked of it."""
-    swarms = [f for host in hosts for f in host.of(SwarmMembership)]
+    from the same files, as a README's code block says): live-restore-disabled is not asked of it."""
+    swarms = [f for host in hosts for f in host.of(SwarmMembership)] + list(by_hand)
     for host in hosts:
         if host.of(SwarmMembership):
             continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-from .fragments import SwarmMembership, Unreadable
+from .fragments import SwarmByHand, SwarmMembership, Unreadable
 from .location import Location
 
 
@@ -72,7 +72,8 @@ def describe(hosts, skips: Skips) -> List[Unknown]:
             reason = (why, command.location)
         if reason is None and host.swarm_elsewhere is not None and not host.of(SwarmMembership):
             swarm = host.swarm_elsewhere
-            reason = (f"whether it is a swarm node (the repository runs `docker swarm {swarm.command}` for a machine dlint cannot tie to this one)", swarm.location)
+            how = f"{swarm.source.display} says to run `docker swarm {swarm.command}` by hand" if isinstance(swarm, SwarmByHand) else f"the repository runs `docker swarm {swarm.command}` for a machine dlint cannot tie to this one"
+            reason = (f"whether it is a swarm node ({how})", swarm.location)
             skipped = sorted(set(skipped) | {"DKD101"})
         keys = skips.keys.get(host.name, [])
         if reason is None and keys:

@@ -463,3 +463,21 @@ def test_one_file_installed_on_overlapping_groups_is_one_line_of_the_text_report
     assert line.startswith("  files/daemon.json:1:41: warning DKD406")
     assert "via all.yml:4 › copy daemon.json → /etc/docker/daemon.json · via workers.yml:4 › copy" in out
     assert "1 error" not in out and "0 errors, 2 warnings" in out  # DKD101 and DKD406, each once
+
+
+def test_a_readme_that_says_to_run_docker_swarm_init_by_hand_makes_swarm_membership_unknown(tmp_path):
+    play = "- hosts: all\n  tasks:\n    - apt: {name: docker-ce}\n    - copy: {src: daemon.json, dest: /etc/docker/daemon.json}\n"
+    readme = "# Nodes\n\nThen, on the manager:\n\n```\n$ sudo docker swarm init --advertise-addr 10.0.0.1\n```\n"
+    write_tree(tmp_path, {"site.yml": play, "files/daemon.json": '{"debug": true}\n', "README.md": readme})
+    result = scan(tmp_path)
+    assert not [f for f in result.findings if f.rule == "DKD101"]
+    (unknown,) = result.unknowns
+    assert unknown.why == "whether it is a swarm node (README.md says to run `docker swarm init` by hand)"
+    assert (unknown.location.path, unknown.location.line, unknown.location.column) == ("README.md", 6, 8)
+    assert [h.name for h in result.hosts] == ["hosts: all"]  # the README is no machine
+    # prose or a table that names the command is no command run by hand
+    write_tree(tmp_path, {"README.md": "| file | what |\n|---|---|\n| site.yml | `docker swarm init` is not run |\n\nRun docker swarm init yourself.\n"})
+    assert [f.rule for f in scan(tmp_path).findings if f.rule == "DKD101"] == ["DKD101"]
+    # a README in another folder says nothing of these machines
+    write_tree(tmp_path, {"README.md": "x\n", "other/README.md": readme})
+    assert [f.rule for f in scan(tmp_path).findings if f.rule == "DKD101"] == ["DKD101"]

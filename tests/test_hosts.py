@@ -416,7 +416,7 @@ def test_a_variant_nobody_installs_beside_the_installed_file_is_listed_not_judge
     assert not [f for f in result.findings if f.location.path == "files/daemon_with_registry.json"]
     assert any("files/daemon_with_registry.json: nothing in the repository installs it" in n for n in result.notes)
     out = cli("scan", ".", cwd=tmp_path).stdout
-    assert "not deployed: files/daemon_with_registry.json: nothing in the repository installs it (it installs files/daemon.json); not judged" in out
+    assert "not deployed: files/daemon_with_registry.json: nothing in the repository installs it (it installs /etc/docker/daemon.json from files/daemon.json:1); not judged" in out
     # named alone, it is judged
     assert [f.rule for f in scan(tmp_path / "files/daemon_with_registry.json").findings if f.rule == "DKD003"] == ["DKD003"]
     doc = json.loads(cli("hosts", ".", "--format", "json", cwd=tmp_path).stdout)

@@ -110,9 +110,15 @@ def _undeployed(result) -> List[str]:
     variants = [h for h in getattr(result, "hosts", ()) if getattr(h, "variant_of", None) is not None]
     if not variants:
         return []
-    installed = sorted({h.variant_of.document.start_location().path for h in variants})
+    installed = sorted({_installed(h.variant_of) for h in variants})
     names = ", ".join(h.name for h in variants)
     return [one_line(f"not deployed: {names}: nothing in the repository installs {'it' if len(variants) == 1 else 'them'} (it installs {', '.join(installed)}); not judged (dlint hosts lists them; name a file to judge it alone)")]
+
+
+def _installed(fragment) -> str:
+    where = fragment.document.start_location()
+    target = getattr(fragment, "target", None)
+    return f"{target} from {where.path}:{where.line}" if target else where.path
 
 
 def _unknowns(result) -> List[str]:

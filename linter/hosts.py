@@ -181,10 +181,12 @@ def _variants(hosts: List[Host], notes: Optional[List[str]]) -> None:
     own candidate configuration (dlint hosts says so), judged for what it says (a key dockerd
     refuses), not for what it lacks (live-restore not set): the deployed machines run the other."""
     installed = {}
+    copies = {}  # (kind, text) -> an installed file with that very text
     for host in hosts:
         if not host.candidate:
             for fragment in host.of(_KEPT_KINDS):
                 installed.setdefault(type(fragment), fragment)
+                copies.setdefault((type(fragment), fragment.document.text), fragment)
     # a copy dlint could not resolve (`{{ playbook_dir }}/x`, `${CURRENT_DIR}/x`, a unit edited in
     # place) may install the candidate itself: then no candidate of that kind is called a variant
     for host in hosts:
@@ -195,7 +197,9 @@ def _variants(hosts: List[Host], notes: Optional[List[str]]) -> None:
             installed.pop(EnvFile, None)
     for host in hosts:
         if host.candidate:
-            host.variant_of = next((installed[type(f)] for f in host.fragments if type(f) in installed), None)
+            # a byte-identical copy of an installed file is that file, whatever else may be installed
+            same = next((copies[(type(f), f.document.text)] for f in host.fragments if (type(f), f.document.text) in copies), None)
+            host.variant_of = same or next((installed[type(f)] for f in host.fragments if type(f) in installed), None)
             if host.variant_of is not None and notes is not None:
                 notes.append(f"{host.name}: nothing in the repository installs it, and the repository installs {_display(host.variant_of)} instead: a variant, judged only for what it says")
 

@@ -481,3 +481,18 @@ def test_a_readme_that_says_to_run_docker_swarm_init_by_hand_makes_swarm_members
     # a README in another folder says nothing of these machines
     write_tree(tmp_path, {"README.md": "x\n", "other/README.md": readme})
     assert [f.rule for f in scan(tmp_path).findings if f.rule == "DKD101"] == ["DKD101"]
+
+
+def test_a_byte_identical_copy_of_an_installed_unit_is_not_judged_twice(tmp_path):
+    unit = "[Service]\nExecStart=/usr/bin/dockerd -H tcp://0.0.0.0:2375\n"
+    write_tree(tmp_path, {
+        "install.sh": "#!/bin/sh\napt-get install -y docker-ce\ncp \"$(dirname \"$0\")/docker.service\" /lib/systemd/system/docker.service\n",
+        "node.sh": "#!/bin/sh\napt-get install -y docker-ce\ncp /srv/checkout/docker.service /lib/systemd/system/docker.service\n",
+        "docker.service": unit,
+        "spare/docker.service": unit,
+    })
+    result = scan(tmp_path)
+    # node.sh's copy is unresolved, so a differing spare would stay a candidate; this one is the same bytes
+    assert [(f.location.path, f.host) for f in result.findings if f.rule == "DKD401"] == [("docker.service", "install.sh")]
+    (spare,) = [h for h in result.hosts if h.name == "spare/docker.service"]
+    assert spare.variant_of is not None and spare.variant_of.document.path == "docker.service"

@@ -67,6 +67,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     scan.add_argument("-v", "--verbose", action="store_true", help="also show waived findings and notes (skipped files and why)")
     scan.add_argument("--no-color", action="store_true", help="no colour (also: NO_COLOR=1)")
+    from .fix import cli as fix_cli
+
+    fix_cli.add_options(scan, with_fix=True)
+    fix_cli.add_command(commands, scan)
 
     hosts = commands.add_parser(
         "hosts",
@@ -153,7 +157,7 @@ def _said(err: BaseException) -> str:
 
 
 def _dispatch(args) -> int:
-    if args.command == "scan":
+    if args.command in ("scan", "fix"):
         return _scan(args)
     if args.command == "hosts":
         return _hosts(args)
@@ -184,6 +188,12 @@ def _scan(args) -> int:
     renderer = setup.formats.get(args.format)
     if renderer is None:
         raise DlintError(f"--format {args.format}: use one of {', '.join(sorted(setup.formats))}")
+    from .fix import cli as fix_cli
+
+    if fix_cli.wanted(args):
+        stop = fix_cli.run(args, options, setup)  # then report what remains
+        if stop is not None:
+            return stop
     result = run(options, setup)
     _warn(result.warnings)
     stream = sys.stdout

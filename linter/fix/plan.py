@@ -1,0 +1,185 @@
+"""From a scan's findings to the new bytes of each file: which fixes apply, where, and whether the
+edited file reads back as meant.
+
+A fix is applied only where its finding was reported and not waived (so ``--select``,
+``--ignore``, exceptions and inline waivers hold). Fixes of one document that touch the same text
+wait for the next round. The edited real file is read again by its own source kind: every edited
+daemon.json must come out as the fixed text and parse; otherwise the fix is offered as a diff only.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+from ..document import Document
+from ..evaluate import Context
+from ..findings import Finding
+from ..fragments import DaemonConfig
+from .daemon import Fix, fixes
+from .edits import Edit, NotLiteral, apply, outward, overlaps
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+
+@dataclass
+class Change:
+    """One real file to rewrite."""
+
+    path: Path
+    display: str
+    source: object  # the Source that read it (its kind reads it back)
+    original: bytes
+    text: str
+    new_text: str = ""
+    new: bytes = b""
+    fixed: List[Tuple[Finding, Fix]] = field(default_factory=list)
+    expected: List[str] = field(default_factory=list)  # each edited daemon.json as it must read back
+    edits: List[Edit] = field(default_factory=list)  # in the real file's text
+
+
+@dataclass
+class Offer:
+    """A fix shown as a diff of the embedded daemon.json, not applied: why."""
+
+    where: str
+    reason: str
+    before: str
+    after: str
+    fixed: List[Tuple[Finding, Fix]]
+
+
+@dataclass
+class Plan:
+    changes: Dict[str, Change] = field(default_factory=dict)
+    offers: List[Offer] = field(default_factory=list)
+    unsafe_skipped: int = 0
+
+
+def make(result, cwd: Path, unsafe: bool = False) -> Plan:
+    setup = result.setup
+    context = Context(setup.engine_version, frozenset(setup.settings.allowed_keys), setup.settings, setup.engine_origin)
+    reported = {(f.rule, f.location.path, f.location.line, f.location.column): f for f in result.active}
+    plan = Plan()
+    per_document: Dict[int, Tuple[DaemonConfig, List[Tuple[Finding, Fix]]]] = {}
+    for host in result.hosts:
+        engine = context.for_host(host).engine(host)
+        for config in host.daemon_configs:
+            if id(config.document) in per_document:
+                continue
+            chosen: List[Tuple[Finding, Fix]] = []
+            per_document[id(config.document)] = (config, chosen)
+            for fix in fixes(config, engine):
+                where = config.document.location(*fix.at)
+                finding = reported.get((fix.rule, where.path, where.line, where.column))
+                if finding is None or any(overlaps(fix.edits, other.edits) for _, other in chosen):
+                    continue
+                if not fix.safe and not unsafe:
+                    plan.unsafe_skipped += 1
+                    continue
+                chosen.append((finding, fix))
+    for config, chosen in per_document.values():
+        if chosen:
+            _place(plan, config, chosen, cwd)
+    kinds = {kind.name: kind for kind in setup.kinds}
+    for key in list(plan.changes):
+        _finish(plan, plan.changes[key], kinds)
+    return plan
+
+
+def _place(plan: Plan, config: DaemonConfig, chosen: List[Tuple[Finding, Fix]], cwd: Path) -> None:
+    """The chosen fixes of one daemon.json, carried out to its real file (or offered as a diff)."""
+    document = config.document
+    inner = [edit for _, fix in chosen for edit in fix.edits]
+    fixed_text = apply(document.text, inner)
+    try:
+        carried = [outward(document, edit) for edit in inner]
+    except NotLiteral as err:
+        plan.offers.append(Offer(_where(document), str(err), document.text, fixed_text, chosen))
+        return
+    root = carried[0][0]
+    change = plan.changes.get(root.path)
+    if change is None:
+        change = _open(root, config, cwd)
+        if change is None:
+            plan.offers.append(Offer(_where(document), "its file does not read back as dlint read it", document.text, fixed_text, chosen))
+            return
+        plan.changes[root.path] = change
+    outer = [edit for _, edit in carried]
+    if overlaps(outer, change.edits):
+        return  # two documents edit the same text: the next round
+    change.edits.extend(outer)
+    change.fixed.extend(chosen)
+    change.expected.append(fixed_text)
+
+
+def _where(document: Document) -> str:
+    parts = []
+    while document.parent is not None:
+        parts.append(document.label or "embedded")
+        document = document.parent
+    return " › ".join([document.path, *reversed(parts)])
+
+
+def _open(root: Document, config: DaemonConfig, cwd: Path) -> Optional[Change]:
+    source = config.source
+    path = source.path if source.display == root.path else Path(cwd) / root.path
+    data = source.data if source.display == root.path and source.data is not None else _read(path)
+    if data is None:
+        return None
+    text = decode(data)
+    if text is None or text[2] != root.text:
+        return None
+    return Change(path=Path(path), display=root.path, source=source, original=data, text=root.text)
+
+
+def _read(path: Path) -> Optional[bytes]:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def decode(data: bytes) -> Optional[Tuple[bytes, str, str]]:
+    """(BOM, encoding, text) of a file as dlint reads it; None when it is not text."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return bom, encoding, data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError:
+                return None
+    try:
+        return b"", "utf-8", data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _finish(plan: Plan, change: Change, kinds: dict) -> None:
+    """The new bytes, in the file's own encoding and BOM, checked by reading them back."""
+    bom, encoding, _ = decode(change.original)
+    change.new_text = apply(change.text, change.edits)
+    change.new = bom + change.new_text.encode(encoding)
+    problem = _reads_back(change, kinds)
+    if problem:
+        del plan.changes[change.display]
+        for finding, fix in change.fixed:
+            plan.offers.append(Offer(change.display, problem, "", "", [(finding, fix)]))
+
+
+def _reads_back(change: Change, kinds: dict) -> str:
+    """Why the new bytes are not what the fixes meant ('' when they are)."""
+    from dataclasses import replace
+
+    from ..scan import extract
+
+    if change.source.kind not in kinds:
+        return f"no source kind reads {change.display} back"
+    fragments, _, _ = extract(replace(change.source, data=change.new, error=None), kinds)
+    configs = [f for f in fragments if isinstance(f, DaemonConfig)]
+    texts = {f.document.text for f in configs if f.readable}
+    missing = [text for text in change.expected if text not in texts]
+    if missing:
+        return "the edit does not read back exactly from its container (its quoting or escaping would change it)"
+    return ""

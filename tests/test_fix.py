@@ -1,0 +1,239 @@
+"""dlint fix: exact edits in place (also inside embedded documents), --diff, safety of writes,
+convergence, and dockerd's own verdict on the fixed files."""
+
+from __future__ import annotations
+
+import codecs
+import os
+from pathlib import Path
+
+import pytest
+
+from linter.fix import apply_fixes, preview
+from linter.scan import Options, prepare
+
+from .helpers import cli, scan, write_tree
+
+
+def _fix(root: Path, paths=(), **options):
+    opts = Options(paths=list(paths), cwd=root, **options)
+    return apply_fixes(opts, prepare(opts))
+
+
+def _rules(root: Path, **options):
+    return sorted(f.rule for f in scan(root, **options).active)
+
+
+PLAIN = """{
+  "log-level": "debug",
+  "max-concurrent-downloads": "3",
+  "live-restore": "true",
+  "log-opts": {"max-file": 3},
+  // where images live
+  "graph": "/data",
+  "log-level": "info",
+  "insecure-registry": "r.local:5000",
+}
+"""
+
+PLAIN_FIXED = """{
+  "max-concurrent-downloads": 3,
+  "live-restore": true,
+  "log-opts": {"max-file": "3"},
+  "data-root": "/data",
+  "log-level": "info",
+  "insecure-registries": ["r.local:5000"]
+}
+"""
+
+
+def test_plain_daemon_json_is_fixed_exactly_and_a_second_run_changes_nothing(tmp_path):
+    write_tree(tmp_path, {"daemon.json": PLAIN})
+    outcome = _fix(tmp_path)
+    assert (tmp_path / "daemon.json").read_text() == PLAIN_FIXED
+    assert outcome.count == 7 and not outcome.not_written and not outcome.offers
+    assert not {"DKD001", "DKD003", "DKD005", "DKD006", "DKD007"} & set(_rules(tmp_path))
+    again = _fix(tmp_path)
+    assert again.count == 0 and (tmp_path / "daemon.json").read_text() == PLAIN_FIXED
+
+
+def test_merges_a_singular_flag_name_into_the_existing_key(tmp_path):
+    write_tree(tmp_path, {"daemon.json": '{\n  "labels": ["a=1"],\n  "label": "b=2",\n  "log-opts": {"max-size": "10m"},\n  "log-opt": "max-file=3"\n}\n'})
+    _fix(tmp_path)
+    assert (tmp_path / "daemon.json").read_text() == '{\n  "labels": ["a=1", "b=2"],\n  "log-opts": {"max-size": "10m", "max-file": "3"}\n}\n'
+
+
+def test_a_singular_name_that_disagrees_with_the_plural_is_left_alone(tmp_path):
+    text = '{"log-opts": {"max-size": "10m"}, "log-opt": "max-size=20m"}\n'
+    write_tree(tmp_path, {"daemon.json": text})
+    _fix(tmp_path)
+    assert (tmp_path / "daemon.json").read_text() == text
+
+
+def test_bom_crlf_and_utf16_are_kept(tmp_path):
+    crlf = '{\r\n  "graph": "/d",\r\n  "debug": "true",\r\n}\r\n'
+    write_tree(tmp_path, {"a/daemon.json": codecs.BOM_UTF8 + crlf.encode(), "b/daemon.json": codecs.BOM_UTF16_LE + crlf.encode("utf-16-le")})
+    _fix(tmp_path)
+    fixed = '{\r\n  "data-root": "/d",\r\n  "debug": true\r\n}\r\n'
+    assert (tmp_path / "a/daemon.json").read_bytes() == codecs.BOM_UTF8 + fixed.encode()
+    assert (tmp_path / "b/daemon.json").read_bytes() == codecs.BOM_UTF16_LE + fixed.encode("utf-16-le")
+
+
+CLOUD = """#cloud-config
+write_files:
+  - path: /etc/docker/daemon.json
+    content: |
+      {
+        "log-opt": "max-size=10m",
+        "live-restore": "true",
+      }
+runcmd:
+  - systemctl restart docker
+"""
+
+CLOUD_FIXED = """#cloud-config
+write_files:
+  - path: /etc/docker/daemon.json
+    content: |
+      {
+        "log-opts": {"max-size": "10m"},
+        "live-restore": true
+      }
+runcmd:
+  - systemctl restart docker
+"""
+
+SHELL = """#!/bin/bash
+cat > /etc/docker/daemon.json <<'EOF'
+{
+  "graph": "/data",
+  "max-concurrent-uploads": "2"
+}
+EOF
+systemctl restart docker
+"""
+
+SHELL_FIXED = SHELL.replace('"graph"', '"data-root"').replace('"2"', "2")
+
+TERRAFORM = """resource "aws_instance" "a" {
+  user_data = <<-EOT
+    #cloud-config
+    write_files:
+      - path: /etc/docker/daemon.json
+        content: |
+          {
+            "log-level": "debug",
+            "log-level": "info",
+            "labels": ["a=1"],
+            "label": "b=c"
+          }
+  EOT
+}
+"""
+
+TERRAFORM_FIXED = """resource "aws_instance" "a" {
+  user_data = <<-EOT
+    #cloud-config
+    write_files:
+      - path: /etc/docker/daemon.json
+        content: |
+          {
+            "log-level": "info",
+            "labels": ["a=1", "b=c"]
+          }
+  EOT
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "name,before,after",
+    [("user-data", CLOUD, CLOUD_FIXED), ("setup.sh", SHELL, SHELL_FIXED), ("main.tf", TERRAFORM, TERRAFORM_FIXED)],
+)
+def test_fixes_inside_embedded_documents_are_made_in_the_outer_file(tmp_path, name, before, after):
+    write_tree(tmp_path, {name: before})
+    outcome = _fix(tmp_path)
+    assert (tmp_path / name).read_text() == after
+    assert outcome.count and not outcome.offers
+    assert not {"DKD001", "DKD003", "DKD005", "DKD006", "DKD007"} & set(_rules(tmp_path))
+    assert _fix(tmp_path).count == 0
+
+
+B64 = """#cloud-config
+write_files:
+  - path: /etc/docker/daemon.json
+    encoding: b64
+    content: eyJncmFwaCI6ICIvZCJ9Cg==
+"""
+
+
+def test_an_encoded_document_gets_a_diff_only(tmp_path):
+    write_tree(tmp_path, {"user-data": B64})
+    outcome = _fix(tmp_path)
+    assert (tmp_path / "user-data").read_text() == B64
+    assert outcome.count == 0 and len(outcome.offers) == 1
+    assert "encoded in its container" in outcome.offers[0].reason
+    opts = Options(cwd=tmp_path)
+    diff = preview(opts, prepare(opts)).diff
+    assert diff == (
+        "# not applied: write_files[0].content (b64) is encoded in its container (base64, gzip or a rendering)\n"
+        "--- a/user-data › write_files[0].content (b64)\n+++ b/user-data › write_files[0].content (b64)\n"
+        '@@ -1 +1 @@\n-{"graph": "/d"}\n+{"data-root": "/d"}\n'
+    )
+
+
+def test_diff_prints_and_writes_nothing(tmp_path):
+    write_tree(tmp_path, {"daemon.json": '{"graph": "/d"}\n'})
+    done = cli("fix", "--diff", ".", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == '--- a/daemon.json\n+++ b/daemon.json\n@@ -1 +1 @@\n-{"graph": "/d"}\n+{"data-root": "/d"}\n'
+    assert (tmp_path / "daemon.json").read_text() == '{"graph": "/d"}\n'
+
+
+def test_scan_fix_reports_what_remains(tmp_path):
+    write_tree(tmp_path, {"daemon.json": '{"graph": "/d", "bogus-key": 1}\n'})
+    done = cli("scan", "--fix", ".", cwd=tmp_path)
+    assert (tmp_path / "daemon.json").read_text() == '{"data-root": "/d", "bogus-key": 1}\n'
+    assert "DKD002" in done.stdout and "DKD007" not in done.stdout
+    assert "fixed 1 in daemon.json" in done.stderr and done.returncode == 1
+
+
+def test_only_reported_findings_are_fixed(tmp_path):
+    text = '{"log-level": "debug", "log-level": "info", "graph": "/d"}\n'
+    write_tree(tmp_path, {"daemon.json": text})
+    _fix(tmp_path, ignore=["duplicate-key"])
+    assert (tmp_path / "daemon.json").read_text() == '{"log-level": "debug", "log-level": "info", "data-root": "/d"}\n'
+
+
+def test_nothing_outside_the_paths_given_nor_through_a_link(tmp_path):
+    bad = '{"graph": "/d"}\n'
+    write_tree(tmp_path, {"daemon.json": bad, "sub/daemon.json": bad, "elsewhere/real.json": bad})
+    os.symlink(tmp_path / "elsewhere/real.json", tmp_path / "sub/etc-docker-daemon.json")
+    _fix(tmp_path, paths=["sub"])
+    assert (tmp_path / "daemon.json").read_text() == bad
+    assert (tmp_path / "sub/daemon.json").read_text() == '{"data-root": "/d"}\n'
+    assert (tmp_path / "elsewhere/real.json").read_text() == bad
+
+
+def test_a_file_changed_since_it_was_read_is_not_written(tmp_path, monkeypatch):
+    from linter.fix import files
+
+    write_tree(tmp_path, {"daemon.json": '{"graph": "/d"}\n'})
+    real = files.refusal
+
+    def meddle(path, original, given):
+        path.write_text('{"graph": "/elsewhere"}\n')
+        return real(path, original, given)
+
+    monkeypatch.setattr(files, "refusal", meddle)
+    outcome = _fix(tmp_path)
+    assert (tmp_path / "daemon.json").read_text() == '{"graph": "/elsewhere"}\n'
+    assert outcome.not_written == ["daemon.json: not written: it changed since dlint read it"]
+
+
+def test_mode_is_kept(tmp_path):
+    write_tree(tmp_path, {"daemon.json": '{"graph": "/d"}\n'})
+    os.chmod(tmp_path / "daemon.json", 0o640)
+    _fix(tmp_path)
+    assert (tmp_path / "daemon.json").stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["daemon.json"]  # no temporary file left

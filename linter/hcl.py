@@ -32,6 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
+from .budget import Deadline, Overrun
 from .document import Document
 from .location import TraceStep
 from .mapped import Mapped, Offsets, embedded_document
@@ -85,6 +86,22 @@ class Block:
     body: Optional[object]  # the body node (None for an empty block)
 
 
+_OVERRUNS: Dict[int, str] = {}  # hash of text -> why its parse was cut: a sibling read again fails at once
+
+
+def _first_parse(deadline: Deadline, data: bytes):
+    key = hash(data)
+    if key in _OVERRUNS:
+        raise Overrun(_OVERRUNS[key])
+    try:
+        return deadline.parse(_parser(), data, "the HCL")
+    except Overrun as err:
+        if len(_OVERRUNS) >= 64:
+            _OVERRUNS.clear()
+        _OVERRUNS[key] = str(err)
+        raise
+
+
 class Hcl:
     """A document parsed as HCL native syntax; positions in characters of ``document.text``."""
 
@@ -93,7 +110,8 @@ class Hcl:
         self.text = document.text
         data = self.text.encode("utf-8", "surrogatepass")
         self._offsets = Offsets(self.text)
-        self.tree = _parser().parse(data)
+        self._deadline = Deadline()  # one budget for the parse and every repair parse
+        self.tree = _first_parse(self._deadline, data)
         self.repaired: List[Tuple[int, str]] = []  # (offset, what) of Terraform 0.11 forms read as 0.11 did
         if self.tree.root_node.has_error:
             data = self._repair_legacy(data)
@@ -114,7 +132,10 @@ class Hcl:
             # all at once when that parses; else the one repair that helps most
             for chosen in [candidates] + [[c] for c in candidates[:MAX_REPAIR_CANDIDATES]] if candidates else []:
                 trial = _blank(data, chosen)
-                tree = _parser().parse(trial)
+                try:
+                    tree = self._deadline.parse(_parser(), trial, "the HCL")
+                except Overrun:  # out of budget: keep the best repair so far
+                    return self._take(best, data)
                 count = _error_count(tree.root_node)
                 if count < errors and (best is None or count < best[2]):
                     best = (trial, tree, count, chosen)
@@ -122,11 +143,19 @@ class Hcl:
                     break
             if best is None:
                 break
-            data, self.tree, errors, chosen = best
-            self.repaired.extend((self.char(offset), what) for offset, _, what in chosen)
+            data = self._take(best, data)
+            errors = best[2]
             if errors == 0:
                 break
         return data
+
+    def _take(self, best, data: bytes) -> bytes:
+        """Keep a repair (trial bytes, tree, errors, what was blanked); the bytes parsed."""
+        if best is None:
+            return data
+        trial, self.tree, _, chosen = best
+        self.repaired.extend((self.char(offset), what) for offset, _, what in chosen)
+        return trial
 
     def char(self, byte: int) -> int:
         return self._offsets.char(byte)

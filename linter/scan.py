@@ -13,6 +13,7 @@ from .config import Settings, find as find_config, load as load_config, line_of
 from .discovery import Discovery, discover, git_root
 from .engine.knowledge import newest_release, oldest_release
 from .engine.versions import parse_version
+from .budget import Overrun
 from .errors import ConfigError, UsageError
 from .evaluate import Context, evaluate
 from .findings import Finding, fingerprint
@@ -267,11 +268,13 @@ def extract(source, kinds: Dict[str, object]):
 
     try:
         return _extract(source, kinds)
+    except Overrun as err:  # a budget of linter.budget ran out: the file is too costly to read
+        reason = f"{source.kind}: {err}"
     except Exception as err:  # noqa: BLE001 - reported as a finding on that file (exit code 3)
         if DEBUG:
             raise
         reason = f"dlint's {source.kind} reader failed on it ({type(err).__name__}: {err}); please report it"
-        return [Unreadable(source, Document("", source.display), reason)], [], set()
+    return [Unreadable(source, Document("", source.display), reason)], [], set()
 
 
 DEBUG = False  # set by --debug: let internal errors raise

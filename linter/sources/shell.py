@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
+from ..budget import Deadline
 from ..document import Document
 from ..linear_re import linear_or_none
 from ..location import TraceStep
@@ -315,7 +316,7 @@ _ASCII_ONLY = bytes(range(128)) + b"x" * 128
 def _parse(data: bytes):
     import tree_sitter
 
-    return tree_sitter.Parser(_language()).parse(data.translate(_ASCII_ONLY))
+    return Deadline().parse(tree_sitter.Parser(_language()), data.translate(_ASCII_ONLY), "the script")
 
 
 @dataclass

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Set, Tuple
 
+from ..budget import Overrun
 from ..document import Document
 from ..hcl import Attribute, Block, Files, Hcl
 
@@ -161,7 +162,10 @@ def module_of(files: Files, own_display: str) -> Module:
         text, _error = files.read(rel)
         if text is None:
             continue
-        hcl = Hcl(Document(text, posixpath.join(folder, name) if folder else name))
+        try:
+            hcl = Hcl(Document(text, posixpath.join(folder, name) if folder else name))
+        except Overrun:  # as an unreadable sibling: that file is DKD901 on its own
+            continue
         module.add(Unit(rel, hcl.document.path, hcl, _clean(hcl)))
     module.link()
     if len(_CACHE) >= _CACHE_SIZE:

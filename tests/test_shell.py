@@ -1078,3 +1078,19 @@ def where_of(finding):
 
 def where_of_location(location):
     return location.line, location.column
+
+
+def test_what_follows_the_scripts_own_exit_never_runs_and_is_not_read():
+    script = lines(
+        "#!/bin/sh",
+        "dnf install -y docker-ce",
+        "if [ -z \"$X\" ]; then exit 1; fi",  # an exit in a branch does not end the reading
+        "docker swarm init",
+        "exit",
+        "yum install -y docker-ce-19.03.15",
+        "docker swarm join --token T 10.0.0.1:2377",
+    )
+    out = read(script)
+    assert [(p.name, p.version) for p in of(out, EnginePackage)] == [("docker-ce", None)]
+    assert [s.command for s in of(out, SwarmMembership)] == ["init"]
+    assert "line 5: the script exits here; what follows never runs and is not read" in out.notes

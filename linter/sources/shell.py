@@ -701,7 +701,11 @@ class _Reader:
         self._keep = (blanked, tree)  # the bytes and tree live as long as the nodes taken from them
         errors = 0
         self.structure = _structure(tree)
+        end = self._top_level_exit(tree)
         for name, node in self.structure.visits:
+            if node.start_byte >= end:
+                self.out.notes.append(f"line {self.document.line_col(offsets.char(end))[0]}: the script exits here; what follows never runs and is not read")
+                break
             if name == "error":
                 if not errors:
                     line, _ = self.document.line_col(offsets.char(node.start_byte))
@@ -719,6 +723,16 @@ class _Reader:
         self._embedded.sort(key=lambda item: item[0])
         self.out.embedded.extend(embedded for _, embedded in self._embedded)
         return self.out
+
+    def _top_level_exit(self, tree) -> int:
+        """Where the first `exit` of the script's own level ends it (a cheat sheet's sections after
+        it never run): its end offset in bytes, or past the end."""
+        for statement in tree.root_node.named_children:
+            if statement.type == "command":
+                name = statement.child_by_field_name("name")
+                if name is not None and self.t.raw(name) == "exit":
+                    return statement.end_byte
+        return tree.root_node.end_byte + 1
 
     # -- variables --------------------------------------------------------------------------
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 from .location import Location
 from .policy.model import SEVERITY_RANK
@@ -72,3 +74,38 @@ def fingerprint(rule: str, rel_path: str, pointer: Optional[str], key: str) -> s
     """Stable across line moves: the rule, the file, and the logical place (not the line)."""
     raw = "\0".join((rule, rel_path, pointer or "", key))
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+MAX_PER_RULE_PER_FILE = 50
+
+
+def capped(findings: List[Finding], limit: int = MAX_PER_RULE_PER_FILE) -> List[Finding]:
+    """At most ``limit`` findings of one rule in one file (in report order; waived ones apart),
+    then one that says how many more there are: 20,000 repeated flags make a report a reader can
+    use, not tens of megabytes of the same line."""
+    totals = Counter(_cap_key(f) for f in findings)
+    seen: Counter = Counter()
+    out = []
+    for finding in findings:
+        key = _cap_key(finding)
+        seen[key] += 1
+        if seen[key] <= limit:
+            out.append(finding)
+        elif seen[key] == limit + 1:
+            out.append(_more(finding, totals[key] - limit, limit))
+    return out
+
+
+def _cap_key(finding: Finding) -> tuple:
+    return finding.rule, finding.location.path, finding.waived is None
+
+
+def _more(first: Finding, more: int, limit: int) -> Finding:
+    """The summary finding, at the first finding left out."""
+    return dataclasses.replace(
+        first,
+        message=f"{more} more {first.rule} findings in this file, not listed (dlint lists {limit} of a rule per file); the first is here: {first.message}",
+        related=(),
+        fix=None,
+        fingerprint=hashlib.sha256(f"{first.fingerprint}\0more".encode()).hexdigest()[:32],
+    )

@@ -16,7 +16,7 @@ from .engine.versions import parse_version
 from .budget import Overrun
 from .errors import ConfigError, UsageError
 from .evaluate import Context, evaluate
-from .findings import Finding, fingerprint
+from .findings import Finding, capped, fingerprint
 from .fragments import Unreadable
 from .hosts import Host, assemble
 from .unknowns import Skips
@@ -246,6 +246,7 @@ def run(options: Options, setup: Optional[Setup] = None) -> Result:
         touched = {h.name for h in hosts if any(_place_in_scope(path, scope) for path in h.sources)}
         unknown = [u for u in unknown if u.host in touched]
     _finish(findings, setup, cwd)
+    findings = capped(findings)
     result = Result(setup, findings, found.files_seen, len(found.sources), hosts, notes, time.perf_counter() - started)
     result.unknowns = unknown
     result.warnings = list(found.warnings)

@@ -549,3 +549,19 @@ def test_hcl_that_stalls_tree_sitter_is_cut_at_its_budget_and_said(tmp_path):
     unread = [(f["path"], f["line"], f["column"]) for f in found if f["rule"] == "DKD901" and "more than 5 s of CPU" in f["message"]]
     assert unread == [("main.tf", 1, 1)]
     assert any(f["path"] == "ok.tf" for f in found)  # the other file is still read
+
+
+@pytest.mark.parametrize("form", ["json", "text", "sarif", "github"])
+def test_findings_of_one_rule_in_one_file_are_capped_with_a_summary_in_every_format(tmp_path, form):
+    from .helpers import at, cli
+
+    script = "#!/bin/sh\napt-get install -y docker-ce\ndockerd" + " --bogus-flag x" * 2000 + "\n"
+    (tmp_path / "s.sh").write_text(script)
+    done = cli("scan", "--format", form, "--no-color", cwd=tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "1950 more DKD002 findings in this file" in done.stdout
+    assert len(done.stdout) < 200_000  # 2,000 findings would be a megabyte or more
+    if form == "json":
+        listed = [f for f in json.loads(done.stdout)["findings"] if f["rule"] == "DKD002"]
+        assert len(listed) == 51
+        assert (listed[-1]["line"], listed[-1]["column"]) == at(script, "--bogus-flag", 51)

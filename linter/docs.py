@@ -62,6 +62,9 @@ def render(policies) -> str:
                     out += [line[4:] for line in example_lines(example)]
                 out += ["```", ""]
         out += ["**Fix.** " + " ".join(m.remediation.split()), ""]
+        if m.fix:
+            flag = "dlint fix" if m.fix["safety"] == "safe" else "dlint fix --unsafe-fixes"
+            out += [f"**Automatic fix** ({m.fix['safety']}, `{flag}`). " + " ".join(m.fix["description"].split()), ""]
         if m.benchmarks:
             out += ["Benchmarks: " + ", ".join(f"{k} {v}" for k, v in sorted(m.benchmarks.items())), ""]
         if m.references:

@@ -41,6 +41,8 @@ def explain(policy) -> str:
                 out.extend(example_lines(example))
             out.append("")
     out += _para("How to fix", m.remediation)
+    if m.fix:
+        out += _para(f"Automatic fix ({m.fix['safety']}; dlint fix{'' if m.fix['safety'] == 'safe' else ' --unsafe-fixes'})", m.fix["description"])
     meta_lines = []
     if m.benchmarks:
         meta_lines.append("  benchmarks: " + ", ".join(f"{k} {v}" for k, v in sorted(m.benchmarks.items())))

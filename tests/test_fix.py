@@ -237,3 +237,28 @@ def test_mode_is_kept(tmp_path):
     _fix(tmp_path)
     assert (tmp_path / "daemon.json").stat().st_mode & 0o777 == 0o640
     assert [p.name for p in tmp_path.iterdir()] == ["daemon.json"]  # no temporary file left
+
+
+def test_fixable_policies_say_so_in_rules_explain_and_sarif(tmp_path):
+    import json
+
+    rules = {r["id"]: r["fix"] for r in json.loads(cli("rules", "--format", "json").stdout)}
+    assert {rule for rule, fix in rules.items() if fix} == {"DKD001", "DKD003", "DKD005", "DKD006", "DKD007"}
+    assert all(fix["safety"] == "safe" for fix in rules.values() if fix)
+    assert "Automatic fix (safe; dlint fix)" in cli("explain", "DKD007").stdout
+    assert "**Automatic fix** (safe, `dlint fix`)" in (Path(__file__).resolve().parent.parent / "docs" / "rules.md").read_text()
+    write_tree(tmp_path, {"daemon.json": '{\n  "graph": "/d"\n}\n'})
+    sarif = json.loads(cli("scan", "-f", "sarif", ".", cwd=tmp_path).stdout)["runs"][0]
+    (result,) = [r for r in sarif["results"] if r["ruleId"] == "DKD007"]
+    assert result["fixes"] == [
+        {
+            "description": {"text": 'rename "graph" to "data-root"'},
+            "artifactChanges": [
+                {
+                    "artifactLocation": {"uri": "daemon.json", "uriBaseId": "%SRCROOT%"},
+                    "replacements": [{"deletedRegion": {"startLine": 2, "startColumn": 3, "endLine": 2, "endColumn": 10}, "insertedContent": {"text": '"data-root"'}}],
+                }
+            ],
+        }
+    ]
+    assert (tmp_path / "daemon.json").read_text() == '{\n  "graph": "/d"\n}\n'

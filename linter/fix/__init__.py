@@ -130,3 +130,35 @@ def summary(outcome: Outcome, diff: bool = False) -> List[str]:
     if not diff:
         lines.append(f"{outcome.count} fix(es) applied in {len(outcome.fixed)} file(s)")
     return lines
+
+
+def sarif_fixes(result) -> Dict[int, list]:
+    """SARIF ``fixes`` of each finding (by ``id``) that ``dlint fix`` would repair in place."""
+    out: Dict[int, list] = {}
+    try:
+        plan = make(result, Path.cwd(), unsafe=True)
+    except Exception:  # noqa: BLE001 - a report without fixes rather than no report
+        return out
+    for change in plan.changes.values():
+        lines = _Lines(change.text)
+        for finding, fix, edits in change.placed:
+            replacements = [{"deletedRegion": lines.region(e.start, e.end), "insertedContent": {"text": e.text}} for e in edits]
+            title = fix.title if fix.safe else f"{fix.title} (unsafe: changes behaviour)"
+            out.setdefault(id(finding), []).append(
+                {"description": {"text": title}, "artifactChanges": [{"artifactLocation": {"uri": change.display, "uriBaseId": "%SRCROOT%"}, "replacements": replacements}]}
+            )
+    return out
+
+
+class _Lines:
+    """1-based line and column (code points) of offsets into one text."""
+
+    def __init__(self, text: str):
+        from ..document import Document
+
+        self._document = Document(text, "")
+
+    def region(self, start: int, end: int) -> dict:
+        line, column = self._document.line_col(start)
+        end_line, end_column = self._document.line_col(end)
+        return {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column}

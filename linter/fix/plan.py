@@ -38,6 +38,7 @@ class Change:
     fixed: List[Tuple[Finding, Fix]] = field(default_factory=list)
     expected: List[str] = field(default_factory=list)  # each edited daemon.json as it must read back
     edits: List[Edit] = field(default_factory=list)  # in the real file's text
+    placed: List[Tuple[Finding, Fix, List[Edit]]] = field(default_factory=list)  # each fix with its edits of the real file
 
 
 @dataclass
@@ -112,6 +113,10 @@ def _place(plan: Plan, config: DaemonConfig, chosen: List[Tuple[Finding, Fix]], 
         return  # two documents edit the same text: the next round
     change.edits.extend(outer)
     change.fixed.extend(chosen)
+    cursor = 0
+    for finding, fix in chosen:
+        change.placed.append((finding, fix, outer[cursor : cursor + len(fix.edits)]))
+        cursor += len(fix.edits)
     change.expected.append(fixed_text)
 
 

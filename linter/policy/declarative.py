@@ -147,6 +147,7 @@ def meta_from(resource: dict, origin: str) -> PolicyMeta:
         input_error=bool(spec.get("inputError", False)),
         profile=spec.get("profile", "recommended"),
         origin=origin,
+        fix=dict(spec.get("fix") or {}),
     )
 
 

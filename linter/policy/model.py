@@ -41,6 +41,7 @@ class PolicyMeta:
     input_error: bool = False  # its findings mean an input could not be read (exit code 3)
     profile: str = "recommended"  # the smallest profile that runs it: recommended < cis < all
     origin: str = ""  # the pack or file it came from
+    fix: Dict[str, str] = field(default_factory=dict)  # {safety: safe|unsafe, description}: what `dlint fix` does
 
 
 @dataclass
@@ -92,4 +93,5 @@ class Policy:
             "kind": self.kind,
             "profile": m.profile,
             "origin": m.origin,
+            "fix": dict(m.fix) or None,
         }

@@ -23,7 +23,7 @@ def _rule(policy) -> dict:
         "fullDescription": {"text": meta.rationale or meta.summary},
         "help": {"text": text, "markdown": markdown},
         "defaultConfiguration": {"level": _LEVEL[meta.severity]},
-        "properties": {"tags": list(meta.tags), "breaks": meta.breaks, "benchmarks": dict(meta.benchmarks)},
+        "properties": {"tags": list(meta.tags), "breaks": meta.breaks, "benchmarks": dict(meta.benchmarks), **({"fix": dict(meta.fix)} if meta.fix else {})},
     }
 
 
@@ -43,6 +43,9 @@ def _physical(loc) -> dict:
 def document(result) -> dict:
     policies = sorted(result.setup.all_policies, key=lambda p: p.meta.id)
     index = {p.meta.id: i for i, p in enumerate(policies)}
+    from ..fix import sarif_fixes
+
+    fixes = sarif_fixes(result)  # what `dlint fix` would change, edit by edit
     results = []
     for finding in result.findings:
         item = {
@@ -56,6 +59,8 @@ def document(result) -> dict:
         }
         if finding.related:
             item["relatedLocations"] = [dict(_physical(r), id=i + 1) for i, r in enumerate(finding.related)]
+        if id(finding) in fixes:
+            item["fixes"] = fixes[id(finding)]
         if finding.waived is not None:
             item["suppressions"] = [{"kind": "external", "justification": finding.waived}]
         results.append(item)

@@ -565,3 +565,15 @@ def test_findings_of_one_rule_in_one_file_are_capped_with_a_summary_in_every_for
         listed = [f for f in json.loads(done.stdout)["findings"] if f["rule"] == "DKD002"]
         assert len(listed) == 51
         assert (listed[-1]["line"], listed[-1]["column"]) == at(script, "--bogus-flag", 51)
+
+
+def test_shell_variables_that_double_are_unknown_past_the_cap_not_gigabytes(tmp_path):
+    # V1="$V0$V0" 63 times: 9.6 GB before the kill; past 1 MiB a value is unknown, never guessed
+    doubling = "\n".join(["V0=abcdefgh"] + [f'V{i}="$V{i - 1}$V{i - 1}"' for i in range(1, 64)])
+    script = ("#!/bin/sh\napt-get install -y docker-ce\n" + doubling + '\nROOT=/etc\nCONF="$ROOT/docker/daemon.json"\n'
+              """echo '{"live-restore": true}' > "$CONF"\ndockerd --label "$V63"\n""")
+    (tmp_path / "s.sh").write_text(script)
+    done = bounded("scan", "--format", "json", "--select", "DKD101,DKD901", cwd=tmp_path, memory=768 << 20, cpu=30)
+    # the daemon.json at "$CONF" (a value under the cap, resolved) has live-restore: no DKD101
+    assert done.returncode == 0 and done.cpu < 10, done.stderr
+    assert _findings(done) == []

@@ -58,6 +58,8 @@ _BRACE_STOP = re.compile(rb"[\\'\"`${}]")
 _WORD_BREAK = frozenset(b" \t\n;&|()<>")
 _BLANK = bytes(10 if b == 10 else 32 for b in range(256))
 
+MAX_RESOLVED = 1024 * 1024  # characters of a variable's value with the script's variables substituted
+
 _CMD, _SUB, _PAREN, _TICK, _DQ, _ARITH, _BRACE = range(7)
 _STOPS = {_CMD: _CMD_STOP, _SUB: _CMD_STOP, _PAREN: _CMD_STOP, _TICK: _CMD_STOP, _DQ: _DQ_STOP, _ARITH: _ARITH_STOP, _BRACE: _BRACE_STOP}
 
@@ -780,13 +782,18 @@ class _Reader:
         if not value.expanded:
             return value.text
         unresolved = False
+        size = len(value.text)
 
         def replace(match) -> str:
-            nonlocal unresolved
+            nonlocal unresolved, size
             name = match.group(1) or match.group(4)
             if name in self.variables and self.literal.get(name):
                 if match.group(2) and match.group(2).startswith(":") and self.variables[name] == "":
                     return match.group(3) or ""
+                size += len(self.variables[name])
+                if size > MAX_RESOLVED:  # V1="$V0$V0" ... doubles: past the cap the value is unknown
+                    unresolved = True
+                    return ""
                 return self.variables[name]
             if match.group(2) is not None:  # ${NAME-word}, ${NAME:=word}: the word when NAME is unset
                 return match.group(3) or ""

@@ -1,6 +1,7 @@
 """YAML for dlint's own files (.dlint.yaml, declarative policies): positions kept, bounded work.
 
-ruamel.yaml keeps the line and column of every node. The result is copied into plain Python data
+ruamel.yaml keeps the line and column of every node (composed by ``yamlnodes.compose``: the C
+composer when available, bounded either way). The result is copied into plain Python data
 under a node budget and a depth limit, so that an alias bomb or absurd nesting ends in a clear
 error instead of exhausting time or memory.
 """
@@ -40,19 +41,29 @@ def load(text: str) -> Tuple[Any, Positions]:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    yaml = YAML(typ="rt")
+    from .yamlnodes import compose
+
+    root, problem = compose(text)  # bounded in depth and nodes; the C composer when available
+    if problem is not None:
+        line, column = _line_column(text, problem.index)
+        raise YamlError(f"invalid YAML: {problem.message}", line, column)
     try:
-        raw = yaml.load(text)
+        raw = YAML(typ="rt").constructor.construct_document(root) if root is not None else None
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = err.problem or err.context or "invalid YAML"
-        raise YamlError(f"invalid YAML: {problem}", line, column) from None
-    except (YAMLError, RecursionError, ValueError) as err:
+        problem_text = err.problem or err.context or "invalid YAML"
+        raise YamlError(f"invalid YAML: {problem_text}", line, column) from None
+    except (YAMLError, RecursionError, ValueError, TypeError, AttributeError) as err:
         raise YamlError(f"invalid YAML: {err}") from None
     positions = Positions()
     budget = [MAX_NODES]
     return _plain(raw, (), positions, budget, 0), positions
+
+
+def _line_column(text: str, index: int) -> Tuple[int, int]:
+    index = max(0, min(index, len(text)))
+    return text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
 
 
 def _plain(node: Any, path: Path_, positions: Positions, budget: list, depth: int) -> Any:

@@ -65,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         help="also read DIR (e.g. the repository) to assemble each host, but report only findings in PATH "
         "(what the pre-commit hook does: a changed daemon.json is judged with its unit)",
     )
+    scan.add_argument("--kind", metavar="KIND", help="read every file named as this kind (daemon-json, cloud-init, shell, systemd, ...), whatever its name")
     scan.add_argument("-v", "--verbose", action="store_true", help="also show waived findings and notes (skipped files and why)")
     scan.add_argument("--no-color", action="store_true", help="no colour (also: NO_COLOR=1)")
     from .fix import cli as fix_cli
@@ -183,6 +184,7 @@ def _scan(args) -> int:
         plugins=_split(args.plugin),
         context=args.context or (),
         profile=args.profile,
+        kind=args.kind,
     )
     setup = prepare(options)
     renderer = setup.formats.get(args.format)

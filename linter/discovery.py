@@ -264,16 +264,27 @@ def discover(
     excluded: Callable[[str], bool],
     cwd: Optional[Path] = None,
     max_bytes: int = MAX_BYTES,
+    kind: Optional[str] = None,
+    changed: bool = False,
 ) -> Discovery:
-    """Sources for ``paths``. ``excluded(rel)`` applies the config's exclude globs."""
+    """Sources for ``paths``. ``excluded(rel)`` applies the config's exclude globs. ``kind``
+    (--kind) is the kind of every file named; ``changed``: the paths are a list of changed files
+    (--context, a pre-commit hook), where a deleted one is skipped and one of no kind is no news."""
+    from .recognise import kind_named
+    from .said import Said
+
     cwd = cwd or Path.cwd()
     found = Discovery()
     seen = set()
+    forced = kind_named(kinds, kind) if kind else None
     for raw in paths or ["."]:
         given = Path(raw)
         absolute = Path(os.path.abspath(cwd / given))
         if not os.path.lexists(absolute):
-            raise UsageError(f"{raw}: no such file or directory")
+            if not changed:
+                raise UsageError(f"{raw}: no such file or directory")
+            found.notes.append(Said(f"{raw}: skipped, no such file (deleted?)"))
+            continue
         explicit = not absolute.is_dir() or absolute.is_symlink()
         if absolute.is_symlink():
             found.warnings.append(f"{raw}: a symbolic link, not followed; name the file or folder it points to")
@@ -293,10 +304,13 @@ def discover(
                 if explicit:
                     found.notes.append(f"{display}: skipped, excluded by the configuration")
                 continue
-            kind, data, error = _claim(kinds, path, rel, max_bytes)
+            kind, data, error = (forced, None, None) if forced and explicit else _claim(kinds, path, rel, max_bytes)
+            if kind is None and explicit and not changed:
+                kind, data, error = _by_content(kinds, path, max_bytes)
             if kind is None:
                 if explicit:
-                    found.notes.append(f"{display}: skipped, not a kind of file dlint reads")
+                    said = f"{display}: not read, not a kind of file dlint reads (--kind names one)"
+                    found.notes.append(said if changed else Said(said))
                 continue
             if os.path.islink(path):
                 found.notes.append(f"{display}: skipped, symbolic link (not followed)")
@@ -307,7 +321,7 @@ def discover(
                 if explicit:
                     found.notes.append(f"{display}: skipped, it never mentions Docker")
                 continue
-            found.sources.append(Source(path, display, rel, kind.name, data, error, explicit))
+            found.sources.append(Source(path, display, rel, kind.name, data, error, explicit, forced=bool(forced and explicit)))
     return found
 
 
@@ -339,6 +353,16 @@ def _claim(kinds: Sequence, path: Path, rel: str, max_bytes: int):
             if head and kind.sniff(head):
                 return kind, None, None
     return None, None, None
+
+
+def _by_content(kinds: Sequence, path: Path, max_bytes: int):
+    """A named file no kind claims by name: the kind its content shows (a daemon configuration
+    named prod.json), with its bytes, or (None, None, None)."""
+    from .recognise import by_content
+
+    data, error = read_bounded(path, max_bytes)
+    kind = by_content(kinds, data) if data else None
+    return (kind, data, error) if kind is not None else (None, None, None)
 
 
 def read_head(path: Path, size: int) -> bytes:

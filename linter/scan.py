@@ -39,6 +39,7 @@ class Options:
     assume_packaged_unit: Optional[bool] = None  # overrides .dlint.yaml
     profile: Optional[str] = None
     context: Sequence[str] = ()  # also read these for context; report only on ``paths``
+    kind: Optional[str] = None  # --kind: the source kind of every file named
 
 
 @dataclass
@@ -194,7 +195,10 @@ def gather(options: Options, setup: Setup):
     cwd = options.cwd or Path.cwd()
     settings = setup.settings
     excluded = filtering.path_matcher(settings.exclude)
-    found: Discovery = discover(options.paths, setup.kinds, project_root=settings.root, excluded=excluded, cwd=cwd)
+    found: Discovery = discover(
+        options.paths, setup.kinds, project_root=settings.root, excluded=excluded, cwd=cwd,
+        kind=getattr(options, "kind", None), changed=bool(options.context),
+    )
     notes = setup.notes + found.notes
     sources = list(found.sources)
     if options.context:

@@ -16,4 +16,5 @@ class Source:
     data: Optional[bytes] = None
     error: Optional[str] = None  # why it could not be read (then data is None)
     explicit: bool = False  # named on the command line rather than found by a walk
+    forced: bool = False  # its kind named with --kind: read as that kind, not second-guessed
     notes: list = field(default_factory=list)

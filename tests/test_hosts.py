@@ -257,12 +257,13 @@ def test_pre_commit_hook_patterns_cover_every_source_kind():
     from linter.yamlsafe import load
 
     hooks, _ = load((REPO / ".pre-commit-hooks.yaml").read_text())
-    pattern = re.compile(next(h for h in hooks if h["id"] == "dlint")["files"])
+    hook = next(h for h in hooks if h["id"] == "dlint")
+    # no name filter: every file reaches dlint, whose own claim decides (tests/test_named_files.py)
+    pattern = re.compile(hook.get("files", ""))
     for path in ("etc/docker/daemon.json", "roles/docker/files/daemon-prod.json", "lib/systemd/system/docker.service",
                  "etc/systemd/system/docker.service.d/override.conf", "etc/default/docker", "cloud/user-data",
-                 "provision/install.sh", "cloud-init/web.yaml", "terraform/templates/init.tftpl"):
+                 "provision/install.sh", "cloud-init/web.yaml", "terraform/templates/init.tftpl", "bootstrap", "Vagrantfile"):
         assert pattern.search(path), path
-    assert not pattern.search("README.md")
 
 
 def test_templated_values_are_not_judged(tmp_path):

@@ -50,7 +50,7 @@ def render(result, options) -> str:
             # remediation texts carry the policy file's line breaks: reflowed here, not escaped
             detail.append("fix: " + " ".join(finding.fix.split()))
         lines.append(_paint("      " + " · ".join(one_line(part) for part in detail), "dim", colour))
-    unknown = _unknowns(result) + _undeployed(result)
+    unknown = _unknowns(result) + _undeployed(result) + ([] if verbose else _said(result))
     if unknown:
         if lines:
             lines.append("")
@@ -119,6 +119,13 @@ def _installed(fragment) -> str:
     where = fragment.document.start_location()
     target = getattr(fragment, "target", None)
     return f"{target} from {where.path}:{where.line}" if target else where.path
+
+
+def _said(result) -> List[str]:
+    """The notes said without -v (a named file dlint does not read, a decoy daemon.json)."""
+    from ..said import Said
+
+    return [f"note: {one_line(note)}" for note in getattr(result, "notes", ()) if isinstance(note, Said)]
 
 
 def _unknowns(result) -> List[str]:

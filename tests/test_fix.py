@@ -262,3 +262,42 @@ def test_fixable_policies_say_so_in_rules_explain_and_sarif(tmp_path):
         }
     ]
     assert (tmp_path / "daemon.json").read_text() == '{\n  "graph": "/d"\n}\n'
+
+
+# what dlint fix makes of each policy example it changes, byte for byte
+EXAMPLES_FIXED = {
+    ("DKD001", 0): '{\n  "live-restore": true\n}\n',
+    ("DKD001", 1): '{"live-restore": true}\n',
+    ("DKD003", 0): '{"log-opts": {"max-size": "10m", "max-file": "3"}}\n',
+    ("DKD005", 0): '{"live-restore": true, "log-level": "info"}\n',
+    ("DKD006", 0): '{"insecure-registries": ["registry.local:5000"]}\n',
+    ("DKD006", 2): '{"log-opts": {"max-size": "10m"}}\n',
+    ("DKD007", 0): '{"data-root": "/data/docker"}\n',
+}
+
+
+def _examples():
+    from linter.scan import Options as _Options
+
+    for policy in prepare(_Options()).all_policies:
+        for index, example in enumerate(policy.meta.examples.get("fail", [])):
+            yield pytest.param(policy.meta.id, index, example, id=f"{policy.meta.id}-{index}")
+
+
+@pytest.mark.parametrize("rule,index,example", list(_examples()))
+def test_every_policy_example_converges(tmp_path, rule, index, example):
+    write_tree(tmp_path, example["files"])
+    options = Options(cwd=tmp_path, profile="all", engine_version=example.get("engine-version"), platform=example.get("platform"))
+    before = {f.fingerprint for f in scan(tmp_path, profile="all", engine_version=example.get("engine-version"), platform=example.get("platform")).active}
+    outcome = apply_fixes(options, prepare(options))
+    after = {name: (tmp_path / name).read_text() for name in example["files"]}
+    expected = EXAMPLES_FIXED.get((rule, index))
+    if expected is None:
+        assert after == example["files"] and outcome.count == 0
+        return
+    assert after == {"daemon.json": expected}
+    again = apply_fixes(options, prepare(options))
+    assert again.count == 0 and {name: (tmp_path / name).read_text() for name in example["files"]} == after
+    remaining = scan(tmp_path, profile="all", engine_version=example.get("engine-version"), platform=example.get("platform")).active
+    assert not [f for f in remaining if f.rule == rule]
+    assert {f.fingerprint for f in remaining if f.breaks == "config-load"} <= before

@@ -938,3 +938,61 @@ def test_fedora_coreos_image_and_an_image_that_says_nothing(tmp_path):
     assert all(e.group == "main.tf › aws_instance.node" for e in out.embedded)
     plain = extract(tmp_path, {"main.tf": FLATCAR_TF.replace("Flatcar-stable-*", "ubuntu/images/*").replace("flatcar", "base")})
     assert not any(e.document.path.startswith("<") for e in plain.embedded)
+
+
+# ------------------------------------------------------------------------------------------
+# Issue 8: a daemon.json inside a template, judged where the template cannot change it
+
+SWARM_VM_TF = '''\
+data "template_file" "node" {
+  template = file("boot/node.yml")
+  vars = {
+    region = var.region
+  }
+}
+
+resource "azurerm_linux_virtual_machine" "node" {
+  custom_data = base64encode(data.template_file.node.rendered)
+}
+'''
+NODE_YML = '''\
+#cloud-config
+write_files:
+  - path: /etc/docker/daemon.json
+    content: |
+      {
+        "log-level": "warn"
+        "labels": ["region=${region}"]
+      }
+runcmd:
+  - echo ${region}
+'''
+
+
+def test_invalid_json_with_no_expansion_before_it_is_dockerds_error_in_a_template(tmp_path):
+    write_tree(tmp_path, {"main.tf": SWARM_VM_TF, "boot/node.yml": NODE_YML})
+    result = scan(tmp_path)
+    broken = only(result, "DKD001")
+    assert broken.location.path == "boot/node.yml" and where(broken) == at(NODE_YML, '"labels"')
+    assert broken.host == "main.tf › azurerm_linux_virtual_machine.node"
+    assert not [f for f in result.findings if f.rule == "DKD902"]
+
+
+@pytest.mark.parametrize(
+    "body, error",
+    [
+        ('{"debug": ${debug}, "log-level": "warn",}', "}"),  # an expansion as a value, then a real error
+        ('{"labels": ["${a}", "x"] "debug": true}', '"debug"'),
+        ('{"debug": ${debug}\n "log-level": "warn"}', None),  # the expansion may bring the comma
+        ('{${key}: true}', None),  # an expansion where a key stands
+        ('{%{ if x }"debug": true%{ endif } "log-level": "warn"}', None),  # a directive before the error
+    ],
+)
+def test_template_expansions_are_read_as_values_around_a_json_error(tmp_path, body, error):
+    from linter.templating import json_error_outside
+
+    found = json_error_outside(Document(body, "daemon.json"), 0, len(body))
+    if error is None:
+        assert found is None
+    else:
+        assert found is not None and found[0] == body.rindex(error)

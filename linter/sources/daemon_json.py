@@ -19,6 +19,7 @@ from ..engine.knowledge import key_table
 from ..engine.suggest import suggest
 from ..fragments import DaemonConfig, Problem
 from ..source import Source
+from ..templating import json_error_outside
 from . import Extraction, ReadContext, SourceKind, machine_path
 
 
@@ -126,7 +127,13 @@ class DaemonJsonKind(SourceKind):
             fragment = DaemonConfig(context.source, document, None, problem, context.target, True, context.append, opaque=context.opaque)
             return Extraction([fragment])
         root, problem = read(document.text)
-        fragment = DaemonConfig(context.source, document, root, problem, context.target, context.templated, context.append)
+        templated = context.templated
+        if templated and problem is not None and problem.kind == "syntax":
+            # an error no rendering mends (no directive before it, no expansion at or just before it) is dockerd's
+            found = json_error_outside(document, *trim_bounds(document.text))
+            if found is not None:
+                problem, templated = Problem(found[1], found[0], found[0] + 1, "syntax"), False
+        fragment = DaemonConfig(context.source, document, root, problem, context.target, templated, context.append)
         return Extraction([fragment])
 
     @staticmethod

@@ -577,3 +577,20 @@ def test_shell_variables_that_double_are_unknown_past_the_cap_not_gigabytes(tmp_
     # the daemon.json at "$CONF" (a value under the cap, resolved) has live-restore: no DKD101
     assert done.returncode == 0 and done.cpu < 10, done.stderr
     assert _findings(done) == []
+
+
+def test_exclude_and_exception_globs_from_the_repository_match_in_linear_time(tmp_path):
+    # `*a*a*…c` and `**/**/…` backtrack in Python's regex engine (pathspec's default one): RE2 here
+    deep = "/".join(["a" * 40] * 40)
+    write_tree(tmp_path, {
+        ".dlint.yaml": "exclude: ['" + "*a" * 14 + "c', '" + "**/" * 40 + "x']\n"
+                       "exceptions:\n  - {rule: DKD101, path: '" + "*a" * 14 + "c', reason: 'not ours, read elsewhere'}\n",
+        "etc/docker/daemon.json": '{"debug": true}',
+        deep + "/etc/docker/daemon.json": '{"debug": true}',
+        deep + "/x/etc/docker/daemon.json": '{"debug": true}',
+        "b" * 200 + "/etc/docker/daemon.json": '{"debug": true}',
+    })
+    done = bounded("scan", "--format", "json", "--select", "DKD101", cwd=tmp_path, cpu=30)
+    assert done.returncode == 1 and done.cpu < 10, done.stderr
+    paths = sorted(f["path"] for f in _findings(done))
+    assert paths == sorted(["etc/docker/daemon.json", deep + "/etc/docker/daemon.json", "b" * 200 + "/etc/docker/daemon.json"])

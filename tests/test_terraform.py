@@ -996,3 +996,26 @@ def test_template_expansions_are_read_as_values_around_a_json_error(tmp_path, bo
         assert found is None
     else:
         assert found is not None and found[0] == body.rindex(error)
+
+
+UNUSED_TEMPLATE_TF = '''\
+data "template_file" "init" {
+  template = file("${path.module}/boot/init.yml")
+}
+
+resource "hcloud_server" "node" {
+  image = "ubuntu-22.04"
+  # user_data = data.template_file.init.rendered
+}
+'''
+INIT_YML = "#cloud-config\nruncmd:\n  - |\n    echo '{\"debug\": true}' > /etc/docker/daemon.json\n  - apt-get install -y docker.io\n"
+
+
+def test_a_template_file_nothing_uses_is_no_machine_and_its_file_neither(tmp_path):
+    write_tree(tmp_path, {"main.tf": UNUSED_TEMPLATE_TF, "boot/init.yml": INIT_YML})
+    result = scan(tmp_path)
+    assert [host.name for host in result.hosts if "init.yml" in host.name] == []
+    assert result.findings == []
+    write_tree(tmp_path, {"main.tf": UNUSED_TEMPLATE_TF.replace("# user_data", "user_data")})
+    used = scan(tmp_path)
+    assert [f.host for f in used.findings if f.rule == "DKD101"] == ["main.tf › hcloud_server.node"]

@@ -168,10 +168,21 @@ class _Reader:
                 return
             if (type_, name) not in self.module.mentioned:
                 self.note(self.hcl.span(block.node)[0], f"{address}: nothing in this module uses it, so no machine gets it; not read")
+                self.unused_files(block, address)
                 return
         self.resolving.add((type_, name))
         self.rendered(self.own, (type_, name), (f"{address}.rendered",), self.host(address), "user-data")
         self.resolving.discard((type_, name))
+
+    def unused_files(self, block, address: str) -> None:
+        """The files an unused template_file renders are on no machine: no machine of their own
+        either (a ``#cloud-config`` template that a commented-out ``user_data`` once used)."""
+        template = self.hcl.attributes(block.body).get("template")
+        if template is None:
+            return
+        for value in self.ev.values(template.expr, (f"{address}.template",)):
+            if isinstance(value, FileRef):
+                self.out.references.add(value.rel)
 
     def host(self, address: str, display: Optional[str] = None) -> str:
         return f"{display or self.doc.path} › {address}"

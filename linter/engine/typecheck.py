@@ -37,13 +37,27 @@ def json_name(value: Any) -> str:
     return _JSON_NAMES.get(type(value), "a value")
 
 
+def _is_go_int(instance) -> bool:
+    return isinstance(instance, int) and not isinstance(instance, bool) and -(2**63) <= instance < 2**63
+
+
+@lru_cache(maxsize=512)
+def _predicate(schema_json: str):
+    """The schema compiled to Python: a valid value needs no jsonschema (an import that costs more
+    than a one-file scan); jsonschema explains an invalid one."""
+    from ..policy.compiled import Compiler
+
+    checks = {name: check for name, check in formats.CHECKS.items()}
+    return Compiler(types={"integer": _is_go_int}, formats=checks).compile(json.loads(schema_json))
+
+
 @lru_cache(maxsize=1)
 def _validator_class():
     import jsonschema
     from jsonschema import validators
 
     def is_go_int(_checker, instance):
-        return isinstance(instance, int) and not isinstance(instance, bool) and -(2**63) <= instance < 2**63
+        return _is_go_int(instance)
 
     type_checker = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", is_go_int)
     return validators.extend(jsonschema.Draft202012Validator, type_checker=type_checker)
@@ -68,7 +82,11 @@ def check(schema: dict, value: Any, label: str, prefix: Tuple[Any, ...] = ()) ->
     """Problems decoding ``value`` (the value of key ``label``, found at ``prefix`` inside it) as dockerd would."""
     if not schema:
         return []
-    validator = _validator(json.dumps(schema, sort_keys=True))
+    key = json.dumps(schema, sort_keys=True)
+    predicate = _predicate(key)
+    if predicate is not None and predicate(value):
+        return []
+    validator = _validator(key)
     problems = []
     for error in validator.iter_errors(value):
         problems.extend(_describe(error, label, prefix))

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from ..errors import PolicyError
+from .compiled import policy_predicate
 from .model import Hit, Policy, PolicyMeta
 from .safe import BUDGET, PolicyBudget, problems, registry, render as render_message, validator_class
 
@@ -78,15 +79,17 @@ class DeclarativePolicy(Policy):
 
     def _evaluate(self, host, context) -> Iterable[Hit]:
         facts = context.facts(host)
-        if self.when is not None and not self._schema(self.when).is_valid(facts.data):
-            return
-        errors = list(self._schema(self.require).iter_errors(facts.data))
-        if not errors:
+        if self.when is not None and not self._valid(self.when, facts.data):
             return
         pointer = self.at
-        if pointer is None:
+        if pointer is None:  # the errors' paths say where
+            errors = list(self._schema(self.require).iter_errors(facts.data))
+            if not errors:
+                return
             path = min((tuple(e.absolute_path) for e in errors), key=len)
             pointer = "".join("/" + str(p) for p in path)
+        elif self._valid(self.require, facts.data):
+            return
         pointer = self._narrow(pointer, facts)
         yield Hit(self.render(facts.get(pointer, _ABSENT), context), pointer=pointer)
 
@@ -96,14 +99,19 @@ class DeclarativePolicy(Policy):
             return pointer
         items = facts.get(pointer)
         if isinstance(items, list):
-            validator = self._schema(self.at_item)
             for index, item in enumerate(items):
-                if validator.is_valid(item):
+                if self._valid(self.at_item, item):
                     return f"{pointer}/{index}"
         return pointer
 
     def _schema(self, schema: dict):
         return compile_schema(schema, self.untrusted)
+
+    def _valid(self, schema: dict, value: Any) -> bool:
+        """A built-in policy's schema compiled to Python (no jsonschema import at scan time); a
+        repository's own, or a keyword the compiler lacks: jsonschema."""
+        predicate = None if self.untrusted else policy_predicate(schema)
+        return predicate(value) if predicate is not None else self._schema(schema).is_valid(value)
 
     def render(self, value: Any, context) -> str:
         template = self.message or self.meta.summary

@@ -86,10 +86,13 @@ class Block:
     body: Optional[object]  # the body node (None for an empty block)
 
 
+MAX_HCL_BYTES = 1 << 20  # a Terraform or Packer file (the largest seen in real repositories: 45 KB)
 _OVERRUNS: Dict[int, str] = {}  # hash of text -> why its parse was cut: a sibling read again fails at once
 
 
 def _first_parse(deadline: Deadline, data: bytes):
+    if len(data) > MAX_HCL_BYTES:
+        raise Overrun(f"the HCL is over {MAX_HCL_BYTES >> 20} MiB: tree-sitter-hcl takes about 170 bytes of memory per byte of it; not analysed")
     key = hash(data)
     if key in _OVERRUNS:
         raise Overrun(_OVERRUNS[key])

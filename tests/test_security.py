@@ -594,3 +594,16 @@ def test_exclude_and_exception_globs_from_the_repository_match_in_linear_time(tm
     assert done.returncode == 1 and done.cpu < 10, done.stderr
     paths = sorted(f["path"] for f in _findings(done))
     assert paths == sorted(["etc/docker/daemon.json", deep + "/etc/docker/daemon.json", "b" * 200 + "/etc/docker/daemon.json"])
+
+
+def test_hcl_over_its_size_bound_is_said_not_parsed_into_gigabytes(tmp_path):
+    # tree-sitter-hcl peaks at ~170 bytes per byte of string: 3 MB on one line took 540 MB
+    big = 'resource "aws_instance" "a" {\n  user_data = "' + "a" * 1_500_000 + '"\n}\n'
+    under = 'resource "aws_instance" "b" {\n  user_data = "#!/bin/sh\\napt-get install -y docker-ce\\n"\n  tags = {\n' + "    t = \"x\"\n" * 60_000 + "  }\n}\n"
+    write_tree(tmp_path, {"big/main.tf": big, "under/main.tf": under})
+    done = bounded("scan", "--format", "json", cwd=tmp_path, memory=1024 << 20, cpu=30)
+    assert done.returncode == 3, done.stderr
+    found = _findings(done)
+    assert [(f["path"], f["line"]) for f in found if f["rule"] == "DKD901"] == [("big/main.tf", 1)]
+    assert "over 1 MiB" in next(f["message"] for f in found if f["rule"] == "DKD901")
+    assert any(f["path"] == "under/main.tf" and f["rule"] == "DKD101" for f in found)  # 900 KB is still read

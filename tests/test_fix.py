@@ -243,8 +243,8 @@ def test_fixable_policies_say_so_in_rules_explain_and_sarif(tmp_path):
     import json
 
     rules = {r["id"]: r["fix"] for r in json.loads(cli("rules", "--format", "json").stdout)}
-    assert {rule for rule, fix in rules.items() if fix} == {"DKD001", "DKD003", "DKD005", "DKD006", "DKD007"}
-    assert all(fix["safety"] == "safe" for fix in rules.values() if fix)
+    assert {rule for rule, fix in rules.items() if fix and fix["safety"] == "safe"} == {"DKD001", "DKD003", "DKD005", "DKD006", "DKD007", "DKD201", "DKD202"}
+    assert {rule for rule, fix in rules.items() if fix and fix["safety"] == "unsafe"} == {"DKD002", "DKD101", "DKD102"}
     assert "Automatic fix (safe; dlint fix)" in cli("explain", "DKD007").stdout
     assert "**Automatic fix** (safe, `dlint fix`)" in (Path(__file__).resolve().parent.parent / "docs" / "rules.md").read_text()
     write_tree(tmp_path, {"daemon.json": '{\n  "graph": "/d"\n}\n'})
@@ -266,13 +266,15 @@ def test_fixable_policies_say_so_in_rules_explain_and_sarif(tmp_path):
 
 # what dlint fix makes of each policy example it changes, byte for byte
 EXAMPLES_FIXED = {
-    ("DKD001", 0): '{\n  "live-restore": true\n}\n',
-    ("DKD001", 1): '{"live-restore": true}\n',
-    ("DKD003", 0): '{"log-opts": {"max-size": "10m", "max-file": "3"}}\n',
-    ("DKD005", 0): '{"live-restore": true, "log-level": "info"}\n',
-    ("DKD006", 0): '{"insecure-registries": ["registry.local:5000"]}\n',
-    ("DKD006", 2): '{"log-opts": {"max-size": "10m"}}\n',
-    ("DKD007", 0): '{"data-root": "/data/docker"}\n',
+    ("DKD001", 0): {"daemon.json": '{\n  "live-restore": true\n}\n'},
+    ("DKD001", 1): {"daemon.json": '{"live-restore": true}\n'},
+    ("DKD003", 0): {"daemon.json": '{"log-opts": {"max-size": "10m", "max-file": "3"}}\n'},
+    ("DKD005", 0): {"daemon.json": '{"live-restore": true, "log-level": "info"}\n'},
+    ("DKD006", 0): {"daemon.json": '{"insecure-registries": ["registry.local:5000"]}\n'},
+    ("DKD006", 2): {"daemon.json": '{"log-opts": {"max-size": "10m"}}\n'},
+    ("DKD007", 0): {"daemon.json": '{"data-root": "/data/docker"}\n'},
+    ("DKD201", 1): {"etc/docker/daemon.json": '{"live-restore": true}\n'},
+    ("DKD202", 0): {"etc/docker/daemon.json": "{}\n"},
 }
 
 
@@ -295,9 +297,71 @@ def test_every_policy_example_converges(tmp_path, rule, index, example):
     if expected is None:
         assert after == example["files"] and outcome.count == 0
         return
-    assert after == {"daemon.json": expected}
+    assert after == {**example["files"], **expected}
     again = apply_fixes(options, prepare(options))
     assert again.count == 0 and {name: (tmp_path / name).read_text() for name in example["files"]} == after
     remaining = scan(tmp_path, profile="all", engine_version=example.get("engine-version"), platform=example.get("platform")).active
     assert not [f for f in remaining if f.rule == rule]
     assert {f.fingerprint for f in remaining if f.breaks == "config-load"} <= before
+
+
+UNIT = "etc/systemd/system/docker.service.d/10.conf"
+DROP_IN = "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd:// -D --live-restore --containerd=/run/containerd/containerd.sock\n"
+
+
+def test_a_key_the_command_line_sets_to_the_same_value_leaves_daemon_json(tmp_path):
+    text = '{\n  "debug": true,\n  "live-restore": true,\n  "log-level": "warn",\n  "hosts": ["fd://", "unix:///run/x.sock"]\n}\n'
+    write_tree(tmp_path, {"etc/docker/daemon.json": text, UNIT: DROP_IN})
+    _fix(tmp_path)
+    # hosts differ from -H fd:// (the file adds a socket): which one is meant is not obvious
+    assert (tmp_path / "etc/docker/daemon.json").read_text() == '{\n  "log-level": "warn",\n  "hosts": ["fd://", "unix:///run/x.sock"]\n}\n'
+    assert [f.rule for f in scan(tmp_path).active if f.rule.startswith("DKD20")] == ["DKD201"]
+
+
+def test_a_daemon_json_shared_with_a_host_without_the_flag_keeps_the_key(tmp_path):
+    shared = '{"debug": true}\n'
+    write_tree(
+        tmp_path,
+        {
+            "files/daemon.json": shared,
+            "a.sh": "#!/bin/sh\ncp files/daemon.json /etc/docker/daemon.json\ndockerd -D &\n",
+            "b.sh": "#!/bin/sh\ncp files/daemon.json /etc/docker/daemon.json\ndockerd &\n",
+        },
+    )
+    assert {f.host for f in scan(tmp_path).active if f.rule == "DKD201"} == {"a.sh"}
+    _fix(tmp_path)
+    assert (tmp_path / "files/daemon.json").read_text() == shared
+
+
+def test_unsafe_fixes_only_when_asked(tmp_path):
+    write_tree(tmp_path, {"a/daemon.json": '{\n  "log-driver": "local"\n}\n', "b/daemon.json": '{"tls-verify": true, "live-restore": false}\n'})
+    outcome = _fix(tmp_path)
+    assert outcome.count == 0 and outcome.unsafe_skipped == 3
+    options = Options(cwd=tmp_path)
+    outcome = apply_fixes(options, prepare(options), unsafe=True)
+    assert (tmp_path / "a/daemon.json").read_text() == '{\n  "log-driver": "local",\n  "live-restore": true\n}\n'
+    assert (tmp_path / "b/daemon.json").read_text() == '{"tlsverify": true, "live-restore": true}\n'
+    assert not {"DKD002", "DKD101"} & set(_rules(tmp_path))
+
+
+def test_live_restore_leaves_a_swarm_node_with_unsafe_fixes(tmp_path):
+    write_tree(tmp_path, {"setup.sh": "#!/bin/sh\ncat > /etc/docker/daemon.json <<'EOF'\n{\n  \"live-restore\": true,\n  \"debug\": false\n}\nEOF\ndocker swarm init\n"})
+    options = Options(cwd=tmp_path)
+    apply_fixes(options, prepare(options), unsafe=True)
+    assert (tmp_path / "setup.sh").read_text() == "#!/bin/sh\ncat > /etc/docker/daemon.json <<'EOF'\n{\n  \"debug\": false\n}\nEOF\ndocker swarm init\n"
+
+
+def test_a_fix_that_does_not_remove_its_finding_is_undone(tmp_path, monkeypatch):
+    from linter.fix import daemon
+    from linter.fix.edits import Edit
+
+    def useless(root, engine):
+        for member in root.value:
+            if member.key == "graph":
+                yield daemon.Fix("DKD007", (member.key_start, member.key_end), (Edit(member.value.start, member.value.end, '"/elsewhere"'),), "move it")
+
+    monkeypatch.setattr(daemon, "_removed", useless)
+    write_tree(tmp_path, {"daemon.json": '{"graph": "/d"}\n'})
+    outcome = _fix(tmp_path)
+    assert (tmp_path / "daemon.json").read_text() == '{"graph": "/d"}\n'
+    assert outcome.not_written == ["daemon.json: DKD007 is still reported after the fix; left as it was"]

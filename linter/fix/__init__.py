@@ -2,7 +2,7 @@
 
 Rounds: scan, plan the fixes of the reported findings (``plan``), write each file that reads back
 as meant (``files``), scan again. A file whose fixed findings are still there, or that now has a
-config-load finding it did not have, is put back as it was. A fix that makes another possible
+finding it did not have that breaks dockerd (config-load, daemon-start, swarm), is put back as it was. A fix that makes another possible
 (a comment removed, so the file parses) is applied in the next round; a round that changes
 nothing ends it, so a second ``dlint fix`` changes nothing.
 """
@@ -19,6 +19,7 @@ from . import files
 from .plan import Change, Plan, make
 
 ROUNDS = 5
+BREAKING = ("config-load", "daemon-start", "swarm")  # a fix that brings one of these is undone
 
 
 @dataclass
@@ -104,9 +105,9 @@ def _regression(change: Change, before, after) -> str:
     if any(f.input_error or f.rule == "DKD001" for f in earlier):
         return ""  # it could not be judged before: what it shows now is no regression
     known = {(f.rule, f.pointer) for f in earlier}
-    new = [f for f in mine if f.breaks == "config-load" and (f.rule, f.pointer) not in known]
+    new = [f for f in mine if f.breaks in BREAKING and (f.rule, f.pointer) not in known]
     if new:
-        return f"the fix would make dockerd refuse it ({new[0].rule}: {new[0].message})"
+        return f"the fix would break dockerd ({new[0].rule}: {new[0].message})"
     return ""
 
 

@@ -37,6 +37,7 @@ def fixes(config, engine) -> Iterator[Fix]:
     yield from _singular_names(config.root, engine, config.document.text)
     yield from _wrong_types(config.root, engine, config.document.text)
     yield from _removed(config.root, engine)
+    yield from _near_misses(config.root, engine)
 
 
 # -- DKD001: comments and trailing commas ---------------------------------------------------------
@@ -259,3 +260,36 @@ def _removed(root: Node, engine) -> Iterator[Fix]:
             yield Fix("DKD007", at, (Edit(member.key_start, member.key_end, _render(successor)),), f'rename "{member.key}" to "{successor}"')
         elif to_python(existing.value) == value:
             yield Fix("DKD007", at, (remove_member(root, member),), f'remove "{member.key}" ("{successor}" says the same)')
+
+
+# -- DKD002 (unsafe): an unknown key that is a near miss of exactly one option -----------------------
+
+
+def _unique_guess(key: str, options) -> Optional[str]:
+    import difflib
+
+    from ..engine.suggest import _normal, suggest
+
+    strong = suggest(key, options, fuzzy=False)
+    if strong:
+        return strong
+    by_normal = {_normal(o): o for o in options}
+    close = difflib.get_close_matches(_normal(key), list(by_normal), n=2, cutoff=0.8)
+    return by_normal[close[0]] if len(close) == 1 else None
+
+
+def _near_misses(root: Node, engine) -> Iterator[Fix]:
+    options = [k for k in engine.directives if engine.status(k).state in ("option", "deprecated")]
+    last = {m.key: m for m in root.value}
+    for member in root.value:
+        status = engine.status(member.key)
+        if last[member.key] is not member or status.state != "unknown" or status.reason != "typo":
+            continue
+        guess = _unique_guess(member.key, options)
+        if guess is None or root.get(guess) is not None:
+            continue
+        schema = engine.value_schema(guess)
+        if schema and typecheck.check(schema, to_python(member.value), guess):
+            continue  # the value does not fit the option: the guess may be wrong
+        at = (member.key_start, member.key_end)
+        yield Fix("DKD002", at, (Edit(member.key_start, member.key_end, _render(guess)),), f'rename "{member.key}" to "{guess}"', safe=False)

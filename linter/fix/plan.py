@@ -19,6 +19,7 @@ from ..evaluate import Context
 from ..findings import Finding
 from ..fragments import DaemonConfig
 from .daemon import Fix, fixes
+from .host import HOST_RULES, fixes as host_fixes
 from .edits import Edit, NotLiteral, apply, outward, overlaps
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
@@ -62,21 +63,34 @@ class Plan:
 def make(result, cwd: Path, unsafe: bool = False) -> Plan:
     setup = result.setup
     context = Context(setup.engine_version, frozenset(setup.settings.allowed_keys), setup.settings, setup.engine_origin)
-    reported = {(f.rule, f.location.path, f.location.line, f.location.column): f for f in result.active}
+    reported: Dict[tuple, Finding] = {}
+    reported_on: Dict[tuple, set] = {}
+    for f in result.active:
+        place = (f.rule, f.location.path, f.location.line, f.location.column)
+        reported.setdefault(place, f)
+        reported_on.setdefault(place, set()).add(f.host)
     plan = Plan()
     per_document: Dict[int, Tuple[DaemonConfig, List[Tuple[Finding, Fix]]]] = {}
+    sharing: Dict[int, set] = {}  # the hosts that install each daemon.json
+    for host in result.hosts:
+        for config in host.daemon_configs:
+            sharing.setdefault(_start(config.document), set()).add(host.name)
     for host in result.hosts:
         engine = context.for_host(host).engine(host)
         for config in host.daemon_configs:
-            if id(config.document) in per_document:
-                continue
-            chosen: List[Tuple[Finding, Fix]] = []
-            per_document[id(config.document)] = (config, chosen)
-            for fix in fixes(config, engine):
+            first = id(config.document) not in per_document
+            chosen: List[Tuple[Finding, Fix]] = per_document.setdefault(id(config.document), (config, []))[1]
+            candidates = list(host_fixes(host, config, engine))
+            if first:
+                candidates = list(fixes(config, engine)) + candidates  # the file's own fixes: once
+            for fix in candidates:
                 where = config.document.location(*fix.at)
-                finding = reported.get((fix.rule, where.path, where.line, where.column))
+                place = (fix.rule, where.path, where.line, where.column)
+                finding = reported.get(place)
                 if finding is None or any(overlaps(fix.edits, other.edits) for _, other in chosen):
                     continue
+                if fix.rule in HOST_RULES and not sharing[_start(config.document)] <= reported_on[place]:
+                    continue  # another host that installs this file does not have the finding
                 if not fix.safe and not unsafe:
                     plan.unsafe_skipped += 1
                     continue
@@ -118,6 +132,11 @@ def _place(plan: Plan, config: DaemonConfig, chosen: List[Tuple[Finding, Fix]], 
         change.placed.append((finding, fix, outer[cursor : cursor + len(fix.edits)]))
         cursor += len(fix.edits)
     change.expected.append(fixed_text)
+
+
+def _start(document: Document) -> str:
+    """Where a document starts in its real file: the same file read for two hosts is one place."""
+    return str(document.location(0, 0))
 
 
 def _where(document: Document) -> str:

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from linter.document import Document
 from linter.fragments import EnginePackage
 from linter.source import Source
+from linter.sources.coreos_cloudinit import command_templated, define_blocks
 from linter.sources import SNIFF, Embedded, Extraction, ReadContext
 from linter.sources.cloudinit import (
     CloudInitKind,
@@ -28,6 +29,8 @@ from linter.sources.cloudinit import (
     pin_level,
     split_package,
 )
+
+from .helpers import at as line_col_of, only, scan, write_tree
 
 KIND = CloudInitKind()
 
@@ -826,3 +829,149 @@ def test_rancheros_docker_settings_dlint_cannot_read_leave_the_command_line_unkn
     result = scan(tmp_path)
     (host,) = result.hosts
     assert host.command.origin == "unknown" and not [f for f in result.findings if f.rule == "DKD201"]
+
+
+# --- coreos-cloudinit units, and cloud-config kept as a Go template of define blocks ---------------
+
+COREOS_UNITS = """\
+#cloud-config
+coreos:
+  units:
+    - name: docker.service
+      drop-ins:
+        - name: 40-flags.conf
+          content: |
+            [Service]
+            Environment="DOCKER_OPTS=--log-opt max-size=10m --debug"
+"""
+
+
+def test_coreos_units_drop_in_lands_on_the_container_linux_unit(tmp_path):
+    write_tree(tmp_path, {"user-data": COREOS_UNITS})
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    words = [w.text for w in host.command.words]
+    assert words[-3:] == ["--log-opt", "max-size=10m", "--debug"] and "--host=fd://" in words
+    debug = next(w for w in host.command.words if w.text == "--debug")
+    assert (debug.location.path, debug.location.line, debug.location.column) == ("user-data", *line_col_of(COREOS_UNITS, "--debug"))
+    finding = only(result, "DKD101")
+    assert finding.location.path == "user-data"
+
+
+def test_coreos_units_runtime_mask_and_whole_unit(tmp_path):
+    text = """\
+#cloud-config
+coreos:
+  units:
+    - name: docker.service
+      runtime: true
+      command: start
+      content: |
+        [Service]
+        ExecStart=/usr/bin/dockerd --live-restore
+"""
+    write_tree(tmp_path, {"user-data": text})
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    assert [w.text for w in host.command.words] == ["--live-restore"]
+    assert host.service.unit.target == "/run/systemd/system/docker.service"
+    assert not [f for f in result.findings if f.rule == "DKD101"]
+    masked = text.replace("      command: start\n", "      mask: true\n")
+    write_tree(tmp_path, {"user-data": masked})
+    assert scan(tmp_path).hosts == []  # masked: no Docker engine runs
+
+
+def test_coreos_units_without_an_engine_unit_make_no_docker_host(tmp_path):
+    text = "#cloud-config\ncoreos:\n  units:\n    - name: etcd2.service\n      command: start\n"
+    write_tree(tmp_path, {"user-data": text})
+    assert scan(tmp_path).hosts == []
+
+
+GO_TEMPLATE = """\
+{{ define "boot" -}}
+#!/bin/bash
+exec coreos-cloudinit --from-file /var/run/part
+{{ end }}
+
+{{ define "part" -}}
+#cloud-config
+coreos:
+  units:
+{{if .Updates}}
+    - name: update-engine.service
+      mask: true
+{{end}}
+{{- range $u := .Extra}}
+    - name: {{$u.Name}}
+      {{- if $u.Command }}
+      command: {{ $u.Command }}
+      {{- end}}
+{{- end}}
+    - name: docker.service
+      drop-ins:
+        - name: 10-check.conf
+          content: |
+            [Service]
+            ExecStartPost=/usr/bin/docker pull {{.Image}}
+        - name: 60-logs.conf
+          content: |
+            [Service]
+            Environment="DOCKER_OPTS=--log-opt max-size=50m"
+{{if .Mirror}}
+ssh_authorized_keys:
+  - {{.Key}}
+{{end}}
+{{if .China}}
+    - name: pause.service
+      command: start
+{{end}}
+{{ end }}
+"""
+
+
+def test_define_blocks_are_the_bodies_with_their_trimmed_whitespace():
+    blocks = define_blocks(GO_TEMPLATE)
+    assert [name for name, _, _ in blocks] == ["boot", "part"]
+    _, start, end = blocks[1]
+    assert GO_TEMPLATE[start:].startswith("#cloud-config\n") and GO_TEMPLATE[:end].endswith("{{end}}\n")
+    assert define_blocks("{{ define \"x\" }}{{ if .A }}") == []  # does not nest: nothing
+
+
+def test_cloud_config_in_a_go_define_block_is_read_in_place(tmp_path):
+    write_tree(tmp_path, {"cloud-config-node": GO_TEMPLATE})
+    result = scan(tmp_path)
+    finding = only(result, "DKD101")
+    assert finding.location.path == "cloud-config-node"
+    (host,) = result.hosts
+    size = next(w for w in host.command.words if w.text == "max-size=50m")
+    assert (size.location.line, size.location.column) == line_col_of(GO_TEMPLATE, "max-size=50m")
+    assert not host.command.from_template  # the template in ExecStartPost= does not reach dockerd
+
+
+def test_go_template_branch_that_names_the_engine_unit_makes_the_command_unknown(tmp_path):
+    broken = GO_TEMPLATE.replace("    - name: pause.service\n", "    - name: docker.service\n")
+    write_tree(tmp_path, {"cloud-config-node": broken})
+    result = scan(tmp_path)
+    assert not [f for f in result.findings if f.rule == "DKD101"]
+    (host,) = result.hosts
+    assert host.command.origin == "unknown"
+    assert (host.command.location.line, host.command.location.column) == line_col_of(broken, "{{if .China}}")
+
+
+def test_go_define_blocks_are_sniffed():
+    assert KIND.sniff(b'{{ define "s3" -}}\n#cloud-config\ncoreos: {}\n')
+    assert not KIND.sniff(b'{{ define "x" }}\nplain text\n')
+
+
+@pytest.mark.parametrize(
+    "unit, templated",
+    [
+        ("[Service]\nExecStartPost=/usr/bin/docker pull {{.Image}}\n", False),
+        ("[Unit]\nAfter={{ .X }}\n", False),
+        ("[Service]\nExecStart=/usr/bin/dockerd {{ .Flags }}\n", True),
+        ("[Service]\nEnvironment=DOCKER_OPTS={{ .Opts }}\n", True),
+        ("[Service]\n{{ .Extra }}\n", True),
+    ],
+)
+def test_a_unit_template_reaches_the_command_line_only_through_what_dlint_reads(unit, templated):
+    assert command_templated(unit) is templated

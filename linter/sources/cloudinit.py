@@ -47,6 +47,7 @@ from ..fragments import DockerdCommand, EnginePackage, UnitUnknown, Word
 from ..source import Source
 from ..yamlnodes import Budget, Walk, YamlProblem, compose, is_map, is_scalar, is_seq, mapping_of, scalar_offsets, span_of, tag_of, unmasked, value_of
 from . import HEAD_BYTES, SNIFF, Embedded, Extraction, ReadContext, SourceKind, kind_for_target
+from .coreos_cloudinit import define_blocks, is_go_directive, read_units, readable_block, writes_engine_files
 
 NAME = "cloud-init"
 MAX_DECODED = 8 * 1024 * 1024
@@ -256,7 +257,7 @@ def mask_templates(text: str) -> Optional[str]:
         end = expression_end(text, start, opener)
         if end is None:
             return None
-        spans.append((start, end, opener in DIRECTIVES))
+        spans.append((start, end, opener in DIRECTIVES or (opener == "{{" and is_go_directive(text, start))))
         i = end
     if not spans:
         return None
@@ -419,7 +420,8 @@ class CloudInitKind(SourceKind):
             stripped = stripped[3:].lstrip()
         if stripped.startswith((b"#cloud-config", b"#cloud-boothook", b"## template: jinja")):
             return True
-        return False
+        # a Go template of {{ define }} blocks, one of them a cloud-config
+        return stripped.startswith((b"{{ define", b"{{define", b"{{- define")) and b"#cloud-config" in lowered
 
     def extract(self, source: Source) -> Extraction:
         data = source.data or b""
@@ -528,9 +530,36 @@ class _Reader:
         elif ctype is None and self.text.startswith("\ufeff") and content_type(self.text[1:]):
             self.note("not-user-data", "starts with a byte-order mark, so cloud-init does not recognise its header and ignores it")
         elif ctype is None:
-            self.note("not-user-data", "no cloud-init header (#cloud-config, #!, ...): cloud-init ignores it")
+            if not self.go_blocks():
+                self.note("not-user-data", "no cloud-init header (#cloud-config, #!, ...): cloud-init ignores it")
         else:
             self.note("mime", f"type {ctype} has no cloud-init handler; ignored")
+
+    def go_blocks(self) -> bool:
+        """A Go template of ``{{ define "x" }}`` blocks: each block that is a cloud-config is read
+        at its place in the file (the text rendered by that name); False when there is none."""
+        found = False
+        for name, start, end in define_blocks(self.text):
+            if content_type(self.text[start:end]) != "text/cloud-config":
+                continue
+            body, offsets, dropped = readable_block(self.text, start, end)
+            for span in dropped:
+                self.left_out(span)
+            document = self.sub(body, f'{{{{ define "{name}" }}}}', offsets, (start, end))
+            self.embed(document, NAME, info=_Info(ctype="text/cloud-config"))
+            found = True
+        return found
+
+    def left_out(self, span: Tuple[int, int]) -> None:
+        """A Go template branch not read (it is not YAML with the others): said; when it writes a
+        file of the engine, dockerd's command line is unknown."""
+        line = self.text.count("\n", 0, span[0]) + 1
+        message = f"the Go template branch from line {line} is not YAML together with the other branches; read without it"
+        self.note("go-template", message, span[0])
+        if writes_engine_files(self.text, span):
+            why = f"a Go template branch (line {line}) that dlint could not read names a file of the engine"
+            location = self.doc.location(*span)
+            self.out.fragments.append(UnitUnknown(self.context.source, self.doc, target="/etc/systemd/system/docker.service", why=why, location=location))
 
     def script(self, ctype: str, document: Document) -> None:
         """A script: run as it is (by its own #! line); a boothook minus its prefix (CI boot_hook.py)."""
@@ -742,6 +771,7 @@ class _Reader:
         _rancher_docker(self, top)
         for args, kwargs in later + runcmd:
             self.embed(*args, **kwargs)
+        read_units(self, top)
 
     def kept(self, key: str, index: Optional[int]) -> bool:
         keep = self.info.keep or {}

@@ -220,7 +220,13 @@ def _swarm_elsewhere(hosts: List[Host], by_hand: Sequence[SwarmByHand] = ()) -> 
         if host.of(SwarmMembership):
             continue
         # the swarm command's folder holds this host's files (the same setup folder, or below it)
-        host.swarm_elsewhere = next((s for s in swarms if any(f.source.rel.startswith(_folder(s.source.rel)) for f in host.fragments)), None)
+        host.swarm_elsewhere = next((s for s in swarms if any(f.source.rel.startswith(_folder(s.source.rel)) for f in host.fragments) and not _other_module(s, host)), None)
+
+
+def _other_module(swarm, host: Host) -> bool:
+    """A swarm command of one Terraform module's machines says nothing of the machines another
+    module (another folder: an example beside it) boots with its own user data."""
+    return swarm.source.kind == "terraform" and all(f.source.kind == "terraform" and _folder(f.source.rel) != _folder(swarm.source.rel) for f in host.fragments)
 
 
 def _folder(rel: str) -> str:

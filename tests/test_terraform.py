@@ -1019,3 +1019,62 @@ def test_a_template_file_nothing_uses_is_no_machine_and_its_file_neither(tmp_pat
     write_tree(tmp_path, {"main.tf": UNUSED_TEMPLATE_TF.replace("# user_data", "user_data")})
     used = scan(tmp_path)
     assert [f.host for f in used.findings if f.rule == "DKD101"] == ["main.tf › hcloud_server.node"]
+
+
+SWARM_PARTS_TF = '''\
+data "cloudinit_config" "node" {
+  part {
+    content_type = "text/x-shellscript"
+    content      = file("${path.module}/install.sh")
+  }
+  part {
+    content_type = "text/x-shellscript"
+    content      = templatefile("${path.module}/join.py", { group = "worker" })
+  }
+}
+
+resource "aws_instance" "node" {
+  user_data_base64 = data.cloudinit_config.node.rendered
+}
+'''
+INSTALL_SH = "#!/bin/sh\napt-get install -y docker-ce\n"
+JOIN_PY = '''\
+#!/usr/bin/env python3
+import json, subprocess
+DAEMON = "/etc/docker/daemon.json"
+# docker swarm leave is never run here
+def log_to_cloudwatch():
+    with open(DAEMON, "w") as f:
+        json.dump({"log-driver": "awslogs"}, f)
+subprocess.check_call(["docker", "swarm", "join", "--token", "${group}", "10.0.0.1:2377"])
+'''
+
+
+def test_a_python_user_data_part_is_no_shell_its_swarm_join_and_daemon_json_are_kept(tmp_path):
+    write_tree(tmp_path, {"main.tf": SWARM_PARTS_TF, "install.sh": INSTALL_SH, "join.py": JOIN_PY})
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    swarm = host.of(SwarmMembership)
+    assert [(s.command, s.role) for s in swarm] == [("join", "unknown")]
+    assert (swarm[0].location.path, swarm[0].location.line, swarm[0].location.column) == ("join.py", *at(JOIN_PY, '"docker", "swarm"'))
+    assert not [f for f in result.findings if f.rule == "DKD101"]
+    unknown = only(result, "DKD902")  # what the program writes is not known: nothing reads it as absent
+    assert unknown.location.path == "join.py" and where(unknown) == at(JOIN_PY, '"/etc/docker/daemon.json"')
+    assert not any("tree-sitter-bash" in note for note in result.notes)
+
+
+def test_a_python_part_that_only_mentions_swarm_in_a_comment_is_no_swarm_node(tmp_path):
+    quiet = "#!/usr/bin/python3\n# then run: docker swarm join --token X\nprint('/etc/docker/daemon.json')\n"
+    write_tree(tmp_path, {"main.tf": SWARM_PARTS_TF, "install.sh": INSTALL_SH, "join.py": quiet})
+    result = scan(tmp_path)
+    assert [f.rule for f in result.findings] == ["DKD101"] and result.findings[0].location.path == "install.sh"
+
+
+def test_a_swarm_of_one_module_says_nothing_of_the_machines_of_an_example_module_beside_it(tmp_path):
+    plain = SWARM_PARTS_TF.replace('  part {\n    content_type = "text/x-shellscript"\n    content      = templatefile("${path.module}/join.py", { group = "worker" })\n  }\n', "")
+    files = {"main.tf": SWARM_PARTS_TF, "install.sh": INSTALL_SH, "join.py": JOIN_PY, "examples/plain/main.tf": plain, "examples/plain/install.sh": INSTALL_SH}
+    write_tree(tmp_path, files)
+    result = scan(tmp_path)
+    late = only(result, "DKD101")
+    assert late.host == "examples/plain/main.tf › aws_instance.node" and late.location.path == "examples/plain/install.sh"
+    assert not [u for u in result.unknowns if "swarm node" in u.why]

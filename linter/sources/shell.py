@@ -33,7 +33,7 @@ from ..linear_re import linear_or_none
 from ..location import TraceStep
 from ..fragments import DockerdCommand, EnginePackage, Opaque, ServiceAction, SwarmMembership, UnitUnknown, Word
 from ..mapped import Mapped, Offsets, embedded_document
-from . import DOCKER_NEEDLES, SNIFF, Embedded, Extraction, Placed, ReadContext, SourceKind, docker_machine, kind_for_target
+from . import DOCKER_NEEDLES, SNIFF, Embedded, Extraction, Placed, ReadContext, SourceKind, docker_machine, kind_for_target, program_script
 from .shell_files import VENDOR_UNITS, ScriptFolders, parse_sed
 
 # ------------------------------------------------------------------------------------------
@@ -1914,4 +1914,7 @@ class ShellKind(SourceKind):
         return _shell_of(line) in _SHEBANG_SHELLS
 
     def read(self, document: Document, context: ReadContext) -> Extraction:
+        language = program_script.interpreter(document.text)
+        if language is not None:  # a Python or Perl user-data script: no shell to read
+            return program_script.read(document, context, language)
         return _Reader(document, context).read()

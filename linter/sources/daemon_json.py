@@ -18,6 +18,7 @@ from ..engine.formats import GO_SPACE as _GO_SPACE
 from ..engine.knowledge import key_table
 from ..engine.suggest import suggest
 from ..fragments import DaemonConfig, Problem
+from ..said import Said
 from ..source import Source
 from ..templating import json_error_outside
 from . import Extraction, ReadContext, SourceKind, machine_path
@@ -114,9 +115,11 @@ class DaemonJsonKind(SourceKind):
         text, problem = decode(source.data or b"")
         document = Document(text, source.display)
         root, problem = read(text, problem)
-        verdict = self._confirm(source, text, root, problem)
+        verdict = "" if source.forced else self._confirm(source, text, root, problem)
         if verdict:
-            return Extraction(notes=[f"{source.display}: skipped, {verdict}"])
+            note = f"{source.display}: skipped, {verdict}"
+            # a file named daemon.json that is not one is said without -v: no silent pass
+            return Extraction(notes=[Said(note) if source.rel.rsplit("/", 1)[-1] == "daemon.json" else note])
         target = machine_path(source.rel)
         return Extraction([DaemonConfig(source, document, root, problem, target)])
 
@@ -139,12 +142,14 @@ class DaemonJsonKind(SourceKind):
     @staticmethod
     def _confirm(source: Source, text: str, root, problem) -> str:
         """Empty when the file is a Docker daemon configuration; otherwise why it is not."""
+        from .daemon_evidence import flattened, flattened_lenient, is_daemon_config
+
         if root is not None:
-            keys = [m.key for m in root.value]
+            keys = flattened(root)  # a wrapper object's members are keys to dockerd
         else:
-            keys = jsonread.top_level_keys_lenient(text) if problem is not None else []
+            keys = flattened_lenient(text) if problem is not None else []
         if keys:
-            if any(known_anywhere(k) for k in keys):
+            if is_daemon_config(keys, known_anywhere):
                 return ""
             if problem is not None and any(f'"{k}"' in text for k in key_table() if k not in _WEAK_EVIDENCE):
                 return ""  # too broken to tell its top level, but it quotes dockerd option names

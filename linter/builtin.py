@@ -50,4 +50,9 @@ def dlint_source_kinds():
 def dlint_output_formats():
     from .report import github, json_report, sarif, text
 
-    return {"text": text.render, "json": json_report.render, "sarif": sarif.render, "github": github.render}
+    from .report import checkstyle, gitlab, junit
+
+    return {
+        "text": text.render, "json": json_report.render, "sarif": sarif.render, "github": github.render,
+        "junit": junit.render, "gitlab": gitlab.render, "checkstyle": checkstyle.render,
+    }

@@ -48,7 +48,11 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     scan.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
-    scan.add_argument("-f", "--format", default="text", help="text (default), json, sarif, or github (workflow annotations)")
+    scan.add_argument(
+        "-f", "--format", action="append", metavar="FORMAT[:FILE]",
+        help="text (default), json, sarif, github (workflow annotations), junit, gitlab (Code Quality), checkstyle; "
+        "repeatable: FORMAT:FILE writes that format to FILE, a bare FORMAT goes to standard output",
+    )
     scan.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
     scan.add_argument("--fail-on", choices=("error", "warning", "info", "never"), help="lowest severity that makes dlint exit 1 (default: warning)")
     scan.add_argument("-c", "--config", metavar="FILE", help="configuration file (default: .dlint.yaml from PATH up to the git root)")
@@ -187,9 +191,9 @@ def _scan(args) -> int:
         kind=args.kind,
     )
     setup = prepare(options)
-    renderer = setup.formats.get(args.format)
-    if renderer is None:
-        raise DlintError(f"--format {args.format}: use one of {', '.join(sorted(setup.formats))}")
+    from .report import outputs
+
+    targets = outputs.plan(args.format, args.output, setup.formats)
     from .fix import cli as fix_cli
 
     if fix_cli.wanted(args):
@@ -198,10 +202,14 @@ def _scan(args) -> int:
             return stop
     result = run(options, setup)
     _warn(result.warnings)
-    stream = sys.stdout
-    colour = args.format == "text" and not args.output and not args.no_color and use_colour(stream)
-    output = renderer(result, {"colour": colour, "verbose": args.verbose})
-    _emit(output, args.output, _scanned(args), machine=args.format in MACHINE_FORMATS)
+    for name, path in targets:
+        colour = name == "text" and not path and not args.no_color and use_colour(sys.stdout)
+        output = setup.formats[name](result, {"colour": colour, "verbose": args.verbose})
+        _emit(output, path, _scanned(args), machine=name in MACHINE_FORMATS)
+    if outputs.summary_needed(targets, args.format):
+        from .report.text import summary
+
+        _emit(summary(result) + "\n", None)
     return result.exit_code
 
 
@@ -233,7 +241,7 @@ _BYTES = "dlint-bytes"
 codecs.register_error(_BYTES, _escape_bytes)
 
 # formats whose strings escape control characters themselves (JSON)
-MACHINE_FORMATS = ("json", "sarif")
+MACHINE_FORMATS = ("json", "sarif", "gitlab")
 
 
 def _scanned(args) -> List[Path]:

@@ -253,6 +253,7 @@ def run(options: Options, setup: Optional[Setup] = None) -> Result:
     findings = capped(findings)
     result = Result(setup, findings, found.files_seen, len(found.sources), hosts, notes, time.perf_counter() - started)
     result.unknowns = unknown
+    result.cwd = cwd  # reports name paths relative to the repository root, whatever the cwd
     result.warnings = list(found.warnings)
     result.exit_code = exit_code(result)
     return result

@@ -17,13 +17,16 @@ def _escape(text: str, property_value: bool = False) -> str:
 
 
 def render(result, options) -> str:
+    from .paths import report_root, repo_path
+
+    root = report_root(result)
     lines = []
     for finding in result.active:
         loc = finding.location
         props = ",".join(
             f"{name}={_escape(str(value), True)}"
             for name, value in (
-                ("file", loc.path),
+                ("file", repo_path(result, loc.path, root)),  # GitHub places it from the repository root
                 ("line", loc.line),
                 ("col", loc.column),
                 ("endLine", loc.end_line),

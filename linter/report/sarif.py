@@ -6,6 +6,8 @@ import json
 from urllib.parse import quote
 
 from .. import __version__
+from .paths import report_root, repo_path, root_uri
+from .rules_meta import help_uri, properties
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
@@ -23,7 +25,8 @@ def _rule(policy) -> dict:
         "fullDescription": {"text": meta.rationale or meta.summary},
         "help": {"text": text, "markdown": markdown},
         "defaultConfiguration": {"level": _LEVEL[meta.severity]},
-        "properties": {"tags": list(meta.tags), "breaks": meta.breaks, "benchmarks": dict(meta.benchmarks), **({"fix": dict(meta.fix)} if meta.fix else {})},
+        "helpUri": help_uri(meta),
+        "properties": {**properties(meta), "breaks": meta.breaks, "benchmarks": dict(meta.benchmarks), **({"fix": dict(meta.fix)} if meta.fix else {})},
     }
 
 
@@ -36,8 +39,19 @@ def _region(loc) -> dict:
     return {"startLine": loc.line, "startColumn": loc.column, "endLine": loc.end_line, "endColumn": max(loc.end_column, loc.column)}
 
 
-def _physical(loc) -> dict:
-    return {"physicalLocation": {"artifactLocation": {"uri": _uri(loc.path), "uriBaseId": "%SRCROOT%"}, "region": _region(loc)}}
+def _physical(loc, where) -> dict:
+    """``where(path)``: the path relative to the repository root (%SRCROOT%)."""
+    return {"physicalLocation": {"artifactLocation": {"uri": _uri(where(loc.path)), "uriBaseId": "%SRCROOT%"}, "region": _region(loc)}}
+
+
+def _rooted(fixes: list, where) -> list:
+    """The fixes' files, like every location, relative to %SRCROOT%."""
+    for fix in fixes:
+        for change in fix.get("artifactChanges", ()):
+            location = change.get("artifactLocation", {})
+            if "uri" in location:
+                location["uri"] = _uri(where(location["uri"]))
+    return fixes
 
 
 def document(result) -> dict:
@@ -46,6 +60,11 @@ def document(result) -> dict:
     from ..fix import sarif_fixes
 
     fixes = sarif_fixes(result)  # what `dlint fix` would change, edit by edit
+    root = report_root(result)
+
+    def where(path: str) -> str:
+        return repo_path(result, path, root)
+
     results = []
     for finding in result.findings:
         item = {
@@ -53,14 +72,14 @@ def document(result) -> dict:
             "ruleIndex": index.get(finding.rule, 0),
             "level": _LEVEL[finding.severity],
             "message": {"text": finding.message + (f" Fix: {finding.fix}" if finding.fix else "")},
-            "locations": [_physical(finding.location)],
+            "locations": [_physical(finding.location, where)],
             "partialFingerprints": {"dlint/v1": finding.fingerprint},
             "properties": {"breaks": finding.breaks, "host": finding.host, "trace": [s.to_dict() for s in finding.location.trace]},
         }
         if finding.related:
-            item["relatedLocations"] = [dict(_physical(r), id=i + 1) for i, r in enumerate(finding.related)]
+            item["relatedLocations"] = [dict(_physical(r, where), id=i + 1) for i, r in enumerate(finding.related)]
         if id(finding) in fixes:
-            item["fixes"] = fixes[id(finding)]
+            item["fixes"] = _rooted(fixes[id(finding)], where)
         if finding.waived is not None:
             item["suppressions"] = [{"kind": "external", "justification": finding.waived}]
         results.append(item)
@@ -78,7 +97,7 @@ def document(result) -> dict:
                         "rules": [_rule(p) for p in policies],
                     }
                 },
-                "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the directory dlint ran in"}}},
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": root_uri(root), "description": {"text": "the repository root (git root, else the configuration's folder)"}}},
                 "columnKind": "unicodeCodePoints",
                 "invocations": [{"executionSuccessful": True, "exitCode": result.exit_code}],
                 "results": results,

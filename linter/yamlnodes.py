@@ -130,9 +130,9 @@ def _yaml():
 C_GUARD = 1000  # the C composer recurses without a limit (a crash near 10,000 levels): bound first
 # where libyaml (YAML 1.1) and ruamel.yaml's scanner (1.2) disagree on what is valid: tabs between
 # tokens, a quoted key directly followed by ':' in a flow collection, a version directive
-_DIALECT = re.compile(r"\t|[\"']:\S|%YAML|\ufeff")
-_FLOW_OPEN = re.compile(r"[\[{]")
-_PREFIX = re.compile(r"(?:[ \t?:-]|[&!][^ \t\n]*)*", re.M)
+_DIALECT = re.compile(r"\t|[\[,]\s*(?:\"[^\"\n]*\"|'[^'\n]*'):\S|%YAML|\ufeff")
+_JINJA_EXPRESSION = re.compile(r"\{\{[^{}\n]*\}\}")
+_PREFIX = re.compile(r"^(?:[ \t?:-]|[&!][^ \t\n]*)*", re.M)
 
 
 @lru_cache(maxsize=1)
@@ -141,14 +141,30 @@ def _c_composer_class():
     C extension."""
     try:
         from ruamel.yaml.cyaml import CParser
+        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
         from ruamel.yaml.resolver import VersionedResolver
+        from ruamel.yaml.tag import Tag
     except ImportError:
         return None
+    reference = VersionedResolver(version=(1, 2))
+    table = reference.versioned_resolver  # first character -> [(tag, pattern)], YAML 1.2
+    defaults = {ScalarNode: reference.DEFAULT_SCALAR_TAG, SequenceNode: reference.DEFAULT_SEQUENCE_TAG, MappingNode: reference.DEFAULT_MAPPING_TAG}
 
-    class CComposer(CParser, VersionedResolver):
-        def __init__(self, text: str):
-            CParser.__init__(self, text)
-            VersionedResolver.__init__(self, version=(1, 2))
+    class CComposer(CParser):
+        """VersionedResolver.resolve without its per-call version lookup (no path resolvers)."""
+
+        def resolve(self, kind, value, implicit):
+            if kind is ScalarNode and implicit[0]:
+                for tag, pattern in table.get(value[0] if value else "", ()):
+                    if pattern.match(value):
+                        return Tag(suffix=tag)
+            return defaults[kind]
+
+        def descend_resolver(self, current_node, current_index):
+            pass
+
+        def ascend_resolver(self):
+            pass
 
     return CComposer
 
@@ -158,23 +174,32 @@ def c_available() -> bool:
 
 
 def _depth_bound(text: str) -> int:
-    """An upper bound of the nesting depth: flow brackets, and block levels that each need a
-    deeper indentation (or an indicator) at least every second level."""
+    """An upper bound of the nesting depth: flow brackets (a one-line ``{{ expression }}`` with no
+    brace inside nests two levels wherever it stands), and block levels that each need a deeper
+    indentation (or an indicator) at least every second level."""
     widest = max((len(m.group()) for m in _PREFIX.finditer(text)), default=0)
-    return len(_FLOW_OPEN.findall(text)) + 2 * widest + 4
+    flow = _JINJA_EXPRESSION.sub("", text)
+    return flow.count("[") + flow.count("{") + 2 + 2 * widest + 4
+
+
+_ANOTHER_DOCUMENT = "but found another document"  # worded and marked alike by both composers
 
 
 def _c_compose(text: str):
-    """The root node from the C composer, or False when only the pure composer can answer exactly
-    (no extension, a problem, a bound reached, a construct the two dialects read differently)."""
+    """(root, problem) from the C composer, or False when only the pure composer can answer
+    exactly (no extension, a bound reached, a construct the two dialects read differently, a
+    problem other than a second document: the two word them differently)."""
     composer_class = _c_composer_class()
     if composer_class is None or _DIALECT.search(text) or _depth_bound(text) > C_GUARD:
         return False
     try:
         root = composer_class(text).get_single_node()
-    except Exception:  # noqa: BLE001 - any problem: the pure composer reports it exactly
+    except Exception as err:  # noqa: BLE001 - any problem: the pure composer reports it exactly
+        mark = getattr(err, "problem_mark", None)
+        if getattr(err, "problem", None) == _ANOTHER_DOCUMENT and mark is not None:
+            return None, YamlProblem(_ANOTHER_DOCUMENT, mark.index)
         return False
-    return root if root is None or _within_bounds(root, text) else False
+    return (root, None) if root is None or _within_bounds(root, text) else False
 
 
 class _Mark:
@@ -269,10 +294,8 @@ class YamlProblem:
 def compose(text: str):
     """(root node or None, problem or None). Never raises. The C composer when it can answer
     exactly, the pure one otherwise: the same nodes, marks and problems either way."""
-    root = _c_compose(text)
-    if root is not False:
-        return root, None
-    return compose_pure(text)
+    composed = _c_compose(text)
+    return composed if composed is not False else compose_pure(text)
 
 
 def compose_pure(text: str):

@@ -57,6 +57,11 @@ INPUTS = [
     "a: [1, 2\n",
     "a: b: c\n",
     "- a\n- b\n---\n- c\n",  # two documents: a problem
+    "a: 1\n...\nb: 2\n",
+    "a: 1\n--- \nb: [\n",
+    '["a":b]\n',
+    '{"a":1, "b":[1]}\n',
+    "x: \"'::1'\" # it's\ny: '::'\n",
     "",
     "# only a comment\n",
     "a: *undefined\n",
@@ -83,7 +88,8 @@ def test_the_c_composer_is_used_when_it_can_answer():
 @pytest.mark.parametrize("depth", [70, 1500, 60000])
 def test_deep_nesting_is_a_problem_not_a_crash(depth):
     """libyaml's composer recurses in C without a limit: nesting beyond the bound never reaches it."""
-    for text in ("[" * depth + "]" * depth, "".join(" " * i + "- x:\n" for i in range(0, min(depth, 3000), 2))):
+    nests = ("[" * depth + "]" * depth, "{{ " * depth + "x" + " }}" * depth, "".join(" " * i + "- x:\n" for i in range(0, min(depth, 3000), 2)))
+    for text in nests:
         root, found = compose(text)
         assert root is None and "nested deeper than" in found.message
 

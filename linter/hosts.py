@@ -28,6 +28,7 @@ from .fragments import (
     Unreadable,
 )
 from .location import Location
+from .rootless import is_user_unit, read_by_nobody, user_load_rank
 from .sources import machine_path, rootfs_prefix
 
 _WINDOWS_MARKERS = ("programdata/docker/config/", "windows/")
@@ -162,7 +163,7 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None) -> List[H
             if notes is not None:
                 notes.append(f"{name}: no evidence of the Docker engine (an engine install, a daemon.json, docker.service, dockerd); not a Docker host")
             continue
-        fragments = _resolve_copies(fragments)
+        fragments = _unread(_resolve_copies(fragments), name, notes)
         platform, origin = _platform(fragments, configured)
         host = Host(name, fragments, platform, origin, layout, evidence=evidence)
         _start_command(host, assume)
@@ -271,11 +272,24 @@ def _resolve_copies(fragments: List[Fragment]) -> List[Fragment]:
     return [f for f in fragments if not (isinstance(f, DaemonConfig) and f.opaque is not None and f.opaque.copy_of in written)]
 
 
+def _unread(fragments: List[Fragment], name: str, notes: Optional[List[str]]) -> List[Fragment]:
+    """A daemon.json put where no dockerd reads it (~/.config/systemd/docker/daemon.json) is not the
+    machine's configuration: said, not merged."""
+    kept = []
+    for fragment in fragments:
+        if isinstance(fragment, DaemonConfig) and read_by_nobody(fragment.target):
+            if notes is not None:
+                notes.append(f"{name}: {_display(fragment)} is read by no dockerd (rootless dockerd reads ~/.config/docker/daemon.json); not part of its configuration")
+            continue
+        kept.append(fragment)
+    return kept
+
+
 def rootless(host: Host) -> bool:
     """A rootless engine: its daemon.json is ~/.config/docker/daemon.json, it listens in /run/user/,
-    or its unit starts dockerd-rootless.sh."""
+    its unit starts dockerd-rootless.sh or is the user manager's (~/.config/systemd/user/)."""
     for unit in host.of(UnitFile):
-        if any(e.key == "ExecStart" and "dockerd-rootless" in e.value for e in unit.entries):
+        if is_user_unit(unit.target) or any(e.key == "ExecStart" and "dockerd-rootless" in e.value for e in unit.entries):
             return True
     for config in host.daemon_configs:
         where = (config.target or config.source.rel).replace("\\", "/")
@@ -308,10 +322,13 @@ def _start_command(host: Host, assume_packaged: bool) -> None:
             note=f"dockerd's command line is unknown: {last.target}: {last.why}", from_template=True,
         )
         return
+    placed = {}
     if rootless(host):
         assume_packaged = False  # rootless dockerd runs from dockerd-rootless.sh in a user unit, without -H fd://
+        if any(is_user_unit(unit.target) for unit in unit_files):
+            placed = {"load_rank": user_load_rank}  # the user manager's search path, not the system's
     if unit_files or (assume_packaged and not scripted):
-        host.service = units.resolve(unit_files, env_files, packaged_base=assume_packaged)
+        host.service = units.resolve(unit_files, env_files, packaged_base=assume_packaged, **placed)
         if not any(problem.fatal for problem in host.service.problems):  # a refused unit starts nothing
             host.command = units.command_fragment(host.service, host)
     if host.command is None and scripted:

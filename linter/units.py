@@ -56,7 +56,7 @@ LOAD_PATH = (
 )
 _ALIASES = {"/lib/systemd/system": "/usr/lib/systemd/system"}  # merged /usr: one folder
 
-DOCKERD_PROGRAMS = ("dockerd", "dockerd-current")
+DOCKERD_PROGRAMS = ("dockerd", "dockerd-current", "dockerd-rootless.sh")  # the last passes its arguments to dockerd
 
 _SERVICE_TYPES = ("simple", "exec", "forking", "oneshot", "dbus", "notify", "notify-reload", "idle")
 _KILL_MODES = ("control-group", "process", "mixed", "none")
@@ -663,8 +663,13 @@ def _service_name(units: Sequence[UnitFile]) -> str:
     return SERVICE
 
 
-def _select(units: Sequence[UnitFile], name: str, fallback: Optional[UnitFile]):
-    """(main unit, assumed, drop-ins in order, unused files)."""
+def _system_rank(folder: str) -> Optional[int]:
+    return LOAD_PATH.index(folder) if folder in LOAD_PATH else None
+
+
+def _select(units: Sequence[UnitFile], name: str, fallback: Optional[UnitFile], load_rank: Callable[[str], Optional[int]] = _system_rank):
+    """(main unit, assumed, drop-ins in order, unused files). ``load_rank`` places a folder in the
+    unit search path (None: not in it): the system manager's, or the user manager's (rootless)."""
     mains: List[Tuple[int, int, UnitFile]] = []
     dropins: Dict[str, List[Tuple[Tuple[int, int, int], int, UnitFile]]] = {}
     dirs = _dropin_dirs(name)
@@ -672,14 +677,14 @@ def _select(units: Sequence[UnitFile], name: str, fallback: Optional[UnitFile]):
     unused: List[UnitFile] = []
     for order, unit in enumerate(units):
         folder, base = _split_target(unit.target)
-        if base == name and folder in LOAD_PATH:
-            mains.append((LOAD_PATH.index(folder), -order, unit))
+        if base == name and load_rank(folder) is not None:
+            mains.append((load_rank(folder), -order, unit))
             continue
         parent, _, dirname = folder.rpartition("/")
         parent = _ALIASES.get(parent, parent)
-        if base.endswith(".conf") and dirname in dirs and parent in LOAD_PATH:
+        if base.endswith(".conf") and dirname in dirs and load_rank(parent) is not None:
             level = 1 if dirname == type_dir else 0
-            rank = (level, LOAD_PATH.index(parent), dirs.index(dirname))
+            rank = (level, load_rank(parent), dirs.index(dirname))
             dropins.setdefault(base, []).append((rank, -order, unit))
     main = None
     assumed = False
@@ -707,6 +712,7 @@ def resolve(
     name: Optional[str] = None,
     fallback: Optional[UnitFile] = None,
     packaged_base: bool = False,
+    load_rank: Callable[[str], Optional[int]] = _system_rank,
 ) -> ServiceView:
     """The service ``name`` (default: docker.service, or else the service whose ExecStart runs dockerd)
     as systemd loads it from ``units`` (main units and drop-ins, anywhere in the load path) and
@@ -719,7 +725,7 @@ def resolve(
     name = name or _service_name(units)
     if fallback is None and packaged_base:
         fallback = packaged_unit()
-    main, assumed, dropins, unused = _select(units, name, fallback)
+    main, assumed, dropins, unused = _select(units, name, fallback, load_rank)
     view = ServiceView(name=name, unit=main, assumed=assumed, dropins=dropins, unused=unused)
     ordered = view.used
 

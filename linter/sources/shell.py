@@ -30,6 +30,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from ..budget import Deadline
 from ..document import Document
 from ..linear_re import linear_or_none
+from .. import rootless
 from ..location import TraceStep
 from ..fragments import DockerdCommand, EnginePackage, Opaque, ServiceAction, SwarmMembership, UnitUnknown, Word
 from ..mapped import Mapped, Offsets, embedded_document
@@ -797,6 +798,8 @@ class _Reader:
                 return self.variables[name]
             if match.group(2) is not None:  # ${NAME-word}, ${NAME:=word}: the word when NAME is unset
                 return match.group(3) or ""
+            if name == "HOME" and name not in self.variables:
+                return "~"  # the user's home, as ~ is kept: rootless Docker's files live there
             unresolved = True
             return match.group(0)
 
@@ -1882,6 +1885,8 @@ _HANDLERS: Dict[str, object] = {
     "source": _Reader._source,
     ".": _Reader._source,
     "docker-machine": docker_machine.read,  # its own machines: linter/sources/docker_machine.py
+    "dockerd-rootless.sh": _Reader._dockerd,  # passes its arguments to dockerd
+    "dockerd-rootless-setuptool.sh": rootless.setuptool,  # install writes the user unit: linter/rootless.py
 }
 
 _INTERESTING = frozenset(_HANDLERS) | _SHELLS | _WRAPPERS | {"cat", "echo", "printf", "tee", "install", "cp", "dd", "mv", "sed", "perl"}

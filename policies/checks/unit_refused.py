@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from linter.policy.model import Hit
 
+# the default remediation is about a second ExecStart= in a drop-in; a unit left with none needs one
+_NO_EXEC_START = (
+    "Give docker.service an `ExecStart=` line inside its `[Service]` section: systemd ignores lines "
+    "before the first section header, and an empty `ExecStart=` only resets the list."
+)
+
 
 def check(host, context):
     view = host.service
@@ -17,4 +23,5 @@ def check(host, context):
             location=problem.location,
             related=tuple(problem.related),
             key=problem.message,
+            fix=_NO_EXEC_START if "has no ExecStart=" in problem.message else None,
         )

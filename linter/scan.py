@@ -85,7 +85,21 @@ def check_version(text: str, where: str) -> str:
         raise (UsageError if where == "command line" else ConfigError)(f"{where}: {err}") from None
     if version < parse_version(oldest_release()):
         raise UsageError(f"{where}: engine version {text} is older than {oldest_release()}, the oldest dlint knows")
+    _released(version, text, where)
     return f"{version.major}.{version.minor}" if version.major >= 23 else str(version)
+
+
+def _released(version, text: str, where: str) -> None:
+    """A release that never existed (22.0, 21.3, 26.10) is a typo, not a version to judge for;
+    one newer than dlint's facts is judged as the newest (prepare says so)."""
+    from .engine.knowledge import releases_sorted
+
+    known = releases_sorted()
+    if version > parse_version(known[-1]) or version.major < 19:
+        return  # newer than the facts; or 17.x/18.x, whose monthly edge releases dlint has no facts for
+    if all((v.major, v.minor) != (version.major, version.minor) for v in map(parse_version, known)):
+        error = UsageError if where == "command line" else ConfigError
+        raise error(f"{where}: engine version {text} is no Docker Engine release; dlint knows {', '.join(known)}")
 
 
 def prepare(options: Options) -> Setup:
@@ -103,7 +117,7 @@ def prepare(options: Options) -> Setup:
         else:
             root = git_root(first if first.is_dir() else first.parent) or cwd
             settings = Settings(root=root)
-    notes: List[str] = []
+    notes: List[str] = [f"configuration: {settings.path}"] if settings.path else []  # -v says which file
     if options.engine_version:
         version, origin = check_version(options.engine_version, "command line"), "command line"
     elif settings.engine_version:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, List, Optional, Set, Tuple
 
+from .yamlscan import scanner_class
+
 MAX_DEPTH = 64
 MAX_NODES = 200_000
 MAX_WORK = 4 * 1024 * 1024  # characters of embedded text and section nodes one read may produce
@@ -122,6 +124,7 @@ def _yaml():
 
     yaml = YAML(typ="rt")
     yaml.Composer = _composer_class()
+    yaml.Scanner = scanner_class()  # comments in linear time
     return yaml
 
 

@@ -607,3 +607,13 @@ def test_hcl_over_its_size_bound_is_said_not_parsed_into_gigabytes(tmp_path):
     assert [(f["path"], f["line"]) for f in found if f["rule"] == "DKD901"] == [("big/main.tf", 1)]
     assert "over 1 MiB" in next(f["message"] for f in found if f["rule"] == "DKD901")
     assert any(f["path"] == "under/main.tf" and f["rule"] == "DKD101" for f in found)  # 900 KB is still read
+
+
+def test_a_long_yaml_comment_is_read_in_linear_time_by_either_composer(tmp_path):
+    # a tab sends the text to ruamel.yaml's pure composer, whose scanner grew a comment one
+    # character at a time: 55 s for one 2 MB comment line
+    play = "- hosts: all\n  tasks:\n#\t" + "c" * 2_000_000 + "\n" + "    # x\n" * 100_000 + "    - apt: {name: docker-ce}\n"
+    (tmp_path / "site.yml").write_text(play)
+    done = bounded("scan", "--format", "json", "--select", "DKD101", cwd=tmp_path, cpu=30)
+    assert done.returncode == 1 and done.cpu < 10, done.stderr
+    assert [(f["path"], f["rule"]) for f in _findings(done)] == [("site.yml", "DKD101")]

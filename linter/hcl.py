@@ -997,7 +997,11 @@ class Embedder:
                 self._note(value, value.span[0], f"{label}: {value.display} is neither cloud-init user data nor a script; not read")
                 return
             templated = value.template and has_sequences(text)
-            document = reference_document(parent, value, masked_lead(text) if templated else text)
+            document = reference_document(parent, value, masked_lead(text) if templated and kind != "daemon-json" else text)
+            if templated and kind == "daemon-json":  # its %{ if } branches read one by one
+                from .sources.terraform_template import daemon_json
+
+                document = daemon_json(document) or document
             self.out.embedded.append(Embedded(document, kind, templated=templated, reference=value.rel, **fields))
         elif isinstance(value, Traversal):
             self._note(value, value.span[0], f"{label}: {'.'.join(value.parts)} is not known before the run; not read")

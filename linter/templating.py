@@ -84,14 +84,12 @@ def _string_state(text: str, start: int, end: int, in_string: bool) -> bool:
     return in_string
 
 
-def json_error_outside(document, start: int, end: int) -> Optional[Tuple[int, str]]:
-    """(offset, message) of a JSON syntax error in the templated text of ``document`` that no
-    rendering can mend: no template directive before it, no value expansion at it or just before it
-    (which might render the missing comma), each expansion read as a value, and the file it comes
-    from says the same up to it (no reader rendered or masked a template there). None otherwise."""
+def json_error(text: str, start: int = 0, end: Optional[int] = None) -> Optional[Tuple[int, str]]:
+    """(offset, message) of a JSON syntax error of a templated text that no rendering can mend:
+    no template directive before it, no value expansion at it or just before it (which might
+    render the missing comma), each expansion read as a value. None otherwise (or no error)."""
     from . import jsonread
 
-    text = document.text
     spans = _expansions(text)
     if spans is None:
         return None
@@ -100,15 +98,26 @@ def json_error_outside(document, start: int, end: int) -> Optional[Tuple[int, st
         return None
     except jsonread.JSONError as err:
         offset, message = err.offset, err.message
-    if _OTHER.search(text, 0, offset + 1) is not None:
+    other = _OTHER.search(text, 0, offset + 3)  # a directive that opens at the error counts too
+    if other is not None and other.start() <= offset:
         return None
     for span_start, span_end in spans:
         if span_start <= offset and (offset < span_end or not text[span_end:offset].strip()):
             return None
-    written = _written(document, start, offset + 1)
-    if written is None or _SPACE.sub("", written) != _SPACE.sub("", text[start : offset + 1]):
-        return None
     return offset, message
+
+
+def json_error_outside(document, start: int, end: int) -> Optional[Tuple[int, str]]:
+    """``json_error`` of a document's text, when the file it comes from says the same up to the
+    error (no reader rendered or masked a template there)."""
+    text = document.text
+    found = json_error(text, start, end)
+    if found is None:
+        return None
+    written = _written(document, start, found[0] + 1)
+    if written is None or _SPACE.sub("", written) != _SPACE.sub("", text[start : found[0] + 1]):
+        return None
+    return found
 
 
 _SPACE = re.compile(r"\s+")

@@ -986,6 +986,7 @@ def test_invalid_json_with_no_expansion_before_it_is_dockerds_error_in_a_templat
         ('{"debug": ${debug}\n "log-level": "warn"}', None),  # the expansion may bring the comma
         ('{${key}: true}', None),  # an expansion where a key stands
         ('{%{ if x }"debug": true%{ endif } "log-level": "warn"}', None),  # a directive before the error
+        ('{\n%{ if x }"debug": true%{ endif }}', None),  # a directive at the error
     ],
 )
 def test_template_expansions_are_read_as_values_around_a_json_error(tmp_path, body, error):
@@ -1078,3 +1079,61 @@ def test_a_swarm_of_one_module_says_nothing_of_the_machines_of_an_example_module
     late = only(result, "DKD101")
     assert late.host == "examples/plain/main.tf › aws_instance.node" and late.location.path == "examples/plain/install.sh"
     assert not [u for u in result.unknowns if "swarm node" in u.why]
+
+
+# ------------------------------------------------------------------------------------------
+# Issue 8: a daemon.json template of a module that only renders user data, and its %{ if } branches
+
+MODULE_TF = '''\
+locals {
+  daemon = templatefile("${path.module}/conf/daemon.json.tftpl", {
+    no_iptables = !var.iptables
+    mirror      = var.mirror
+  })
+  user_data = join("\\n", ["#cloud-config", local.daemon])
+}
+
+output "user_data" {
+  value = local.user_data
+}
+'''
+DAEMON_TFTPL = '''\
+{
+%{ if no_iptables ~}
+  "iptables": "no"
+%{ endif ~}
+%{ if mirror != null ~}
+  "registry-mirrors": ["${mirror}"]
+%{ endif ~}
+}
+'''
+
+
+def test_a_daemon_json_template_a_module_only_renders_is_read_through_its_if_branches(tmp_path):
+    write_tree(tmp_path, {"main.tf": MODULE_TF, "conf/daemon.json.tftpl": DAEMON_TFTPL})
+    result = scan(tmp_path)
+    assert [host.name for host in result.hosts] == ["main.tf › local.daemon"]
+    wrong = only(result, "DKD003")  # "no" is a string whenever the branch writes it
+    assert wrong.location.path == "conf/daemon.json.tftpl" and where(wrong) == at(DAEMON_TFTPL, '"no"')
+    broken = only(result, "DKD001")  # both branches taken: no comma between the members
+    assert where(broken) == at(DAEMON_TFTPL, '"registry-mirrors"')
+    assert "%{ if no_iptables ~}" in broken.message and "%{ if mirror != null ~}" in broken.message
+    assert not [f for f in result.findings if f.rule == "DKD902"]
+
+
+def test_keys_beside_an_else_branch_stay_undecided_and_a_resource_reads_its_own_template(tmp_path):
+    exclusive = '{\n%{ if debug ~}\n  "log-level": "verbose"\n%{ else ~}\n  "iptables": "no"\n%{ endif ~}\n}\n'
+    write_tree(tmp_path, {"main.tf": MODULE_TF, "conf/daemon.json.tftpl": exclusive})
+    assert not [f for f in scan(tmp_path).findings if f.rule in ("DKD003", "DKD004", "DKD001")]
+    machine = '''\
+resource "hcloud_server" "node" {
+  provisioner "file" {
+    content     = local.daemon
+    destination = "/etc/docker/daemon.json"
+  }
+}
+'''
+    write_tree(tmp_path, {"conf/daemon.json.tftpl": DAEMON_TFTPL, "node.tf": machine})
+    result = scan(tmp_path)
+    assert [host.name for host in result.hosts] == ["node.tf › hcloud_server.node"]
+    assert only(result, "DKD003").host == "node.tf › hcloud_server.node"

@@ -157,6 +157,27 @@ class _Reader:
         for (type_, name), block in self.data.items():
             if type_ in RENDERED_DATA and (type_, name) not in self.used:
                 self.unused_data(type_, name, block)
+        if self.own_rel is not None:
+            self.unreached_templates()
+
+    def unreached_templates(self) -> None:
+        """A daemon.json template that ``templatefile()`` renders in a local no resource reads, or
+        in an output (a module that only renders user data for its callers): the configuration
+        that module writes, a machine of its own (``docker.tf › local.docker``)."""
+        done = set()
+        for block in self.hcl.top_blocks(("locals", "output")):
+            for name, attribute in self.hcl.attributes(block.body).items():
+                if block.type == "locals" and name in self.module.resource_locals:
+                    continue
+                address = f"local.{name}" if block.type == "locals" else f"output.{''.join(block.labels[:1])}"
+                for args in _calls(self.hcl, attribute.expr, "templatefile"):
+                    raw = self.ev.path(args[0]) if args else None
+                    if raw is None or raw in done or not _daemon_template(raw):
+                        continue
+                    done.add(raw)
+                    ref = self.ev.file_ref(args[0], "templatefile", (address,))
+                    if ref is not None:
+                        self.embedder.add(ref, lambda text: "daemon-json", target=DAEMON_JSON, group=self.host(address))
 
     def unused_data(self, type_: str, name: str, block) -> None:
         """A data source no resource of this file uses: read where another file's resource uses
@@ -598,6 +619,37 @@ class Provisioning:
             return script
         kept = [text for n, index, text in self.commands if n == number and (n, index) not in self.followed]
         return joined_script(kept, self.hcl.span(expr), labels) if kept else None
+
+
+DAEMON_JSON = "/etc/docker/daemon.json"
+TEMPLATE_SUFFIXES = (".tftpl", ".tpl", ".tmpl")
+MAX_CALL_NODES = 20000  # nodes of one expression searched for calls
+
+
+def _daemon_template(path: str) -> bool:
+    """A template file named as a daemon.json is (``daemon.json.tpl``, ``docker-daemon.json.tftpl``)."""
+    name = posixpath.basename(path)
+    for suffix in TEMPLATE_SUFFIXES:
+        if name.endswith(suffix):
+            stripped = name[: -len(suffix)]
+            return stripped.endswith(".json") and "daemon" in stripped
+    return False
+
+
+def _calls(hcl: Hcl, node, function: str) -> List[list]:
+    """The argument lists of every call of ``function`` inside an expression."""
+    found = []
+    stack = [node]
+    seen = 0
+    while stack and seen < MAX_CALL_NODES:
+        current = stack.pop()
+        seen += 1
+        if current.type == "function_call":
+            call = hcl.call(current)
+            if call is not None and call[0] == function:
+                found.append(call[1])
+        stack.extend(reversed(current.children))
+    return found
 
 
 _SEPARATORS = re.compile(r"\s*(?:&&|\|\||;|\|)\s*")

@@ -48,6 +48,7 @@ class Module:
     variables: Dict[str, Tuple[Unit, Block]] = field(default_factory=dict)
     machine_data: Set[Tuple[str, str]] = field(default_factory=set)  # data sources a resource or module block reaches
     mentioned: Set[Tuple[str, str]] = field(default_factory=set)  # data sources something other than themselves names
+    resource_locals: Set[str] = field(default_factory=set)  # locals a resource block reaches (a module block passes them on)
 
     def add(self, unit: Unit) -> None:
         hcl = unit.hcl
@@ -80,6 +81,7 @@ class Module:
         """Which data sources a machine (a resource or module block) reaches, through data
         sources and locals; and which ones anything names at all."""
         pending: List[Tuple[str, ...]] = []
+        from_resources: List[Tuple[str, ...]] = []
         for unit in self.units:
             for block in unit.hcl.top_blocks(("resource", "module", "output", "locals", "data")):
                 own = ("data", *block.labels) if block.type == "data" else None
@@ -87,6 +89,15 @@ class Module:
                 self.mentioned |= {(r[1], r[2]) for r in names if r[0] == "data"}
                 if block.type in ("resource", "module"):
                     pending.extend(names)
+                if block.type == "resource":
+                    from_resources.extend(names)
+        self.machine_data = self._reach(pending)[0]
+        self.resource_locals = self._reach(from_resources)[1]
+
+    def _reach(self, pending: List[Tuple[str, ...]]) -> Tuple[Set[Tuple[str, str]], Set[str]]:
+        """The data sources and locals the references reach, through data sources and locals."""
+        data: Set[Tuple[str, str]] = set()
+        locals_: Set[str] = set()
         seen: Set[Tuple[str, ...]] = set()
         while pending:
             reference = pending.pop()
@@ -94,12 +105,14 @@ class Module:
                 continue
             seen.add(reference)
             if reference[0] == "data" and (reference[1], reference[2]) in self.data:
-                self.machine_data.add((reference[1], reference[2]))
+                data.add((reference[1], reference[2]))
                 unit, block = self.data[(reference[1], reference[2])]
                 pending.extend(self.references(unit, block.node))
             elif reference[0] == "local" and reference[1] in self.locals:
+                locals_.add(reference[1])
                 unit, attribute = self.locals[reference[1]]
                 pending.extend(self.references(unit, attribute.node))
+        return data, locals_
 
 
 def _clean(hcl: Hcl) -> str:

@@ -36,7 +36,9 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"dlint {__version__}")
+    from .cli_extras import VersionAction
+
+    parser.add_argument("--version", action=VersionAction, help="print dlint's version and the engine releases its facts cover")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -72,6 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--kind", metavar="KIND", help="read every file named as this kind (daemon-json, cloud-init, shell, systemd, ...), whatever its name")
     scan.add_argument("-v", "--verbose", action="store_true", help="also show waived findings and notes (skipped files and why)")
     scan.add_argument("--no-color", action="store_true", help="no colour (also: NO_COLOR=1)")
+    scan.add_argument("-q", "--quiet", action="store_true", help="the findings only: no summary, no unknown or note lines")
+    scan.add_argument("--stdin-filename", metavar="PATH", help="with PATH '-': lint standard input as the file PATH (editors)")
     from .fix import cli as fix_cli
 
     fix_cli.add_options(scan, with_fix=True)
@@ -109,12 +113,18 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("what", choices=("daemon-json", "policy", "config", "report", "hosts"))
     schema.add_argument("--engine-version", metavar="X.Y")
     schema.add_argument("--platform", choices=("linux", "windows"), default="linux")
+    completion = commands.add_parser("completion", help="print a shell completion script", description="eval \"$(dlint completion bash)\"; zsh likewise; dlint completion fish | source")
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"))
     return parser
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = _parser()
+    from .cli_extras import pop_debug
+
+    argv, debug = pop_debug(argv)  # --debug is accepted anywhere on the command line
     args = parser.parse_args(argv)
+    args.debug = args.debug or debug
     if args.command is None:
         parser.print_help()
         return exitcodes.USAGE
@@ -170,6 +180,11 @@ def _dispatch(args) -> int:
         return _rules(args)
     if args.command == "explain":
         return _explain(args)
+    if args.command == "completion":
+        from .cli_extras import completion
+
+        sys.stdout.write(completion(_parser(), args.shell))
+        return exitcodes.OK
     return _schema(args)
 
 
@@ -177,9 +192,13 @@ def _scan(args) -> int:
     from .report.text import use_colour
     from .scan import Options, prepare, run
 
+    from .cli_extras import stdin_paths
+
+    paths, cwd, config = stdin_paths(args)  # `-` with --stdin-filename: standard input as that file
     options = Options(
-        paths=args.paths,
-        config=args.config,
+        paths=paths,
+        cwd=cwd,
+        config=config,
         engine_version=args.engine_version,
         platform=args.platform,
         select=_split(args.select),
@@ -204,9 +223,9 @@ def _scan(args) -> int:
     _warn(result.warnings)
     for name, path in targets:
         colour = name == "text" and not path and not args.no_color and use_colour(sys.stdout)
-        output = setup.formats[name](result, {"colour": colour, "verbose": args.verbose})
+        output = setup.formats[name](result, {"colour": colour, "verbose": args.verbose, "quiet": getattr(args, "quiet", False)})
         _emit(output, path, _scanned(args), machine=name in MACHINE_FORMATS)
-    if outputs.summary_needed(targets, args.format):
+    if outputs.summary_needed(targets, args.format) and not getattr(args, "quiet", False):
         from .report.text import summary
 
         _emit(summary(result) + "\n", None)

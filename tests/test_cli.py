@@ -19,7 +19,7 @@ MIXED = '{\n  "tls-verify": true,\n  "log-level": "info"\n}\n'
 
 def test_version():
     done = cli("--version")
-    assert done.returncode == 0 and done.stdout.strip() == f"dlint {__version__}"
+    assert done.returncode == 0 and done.stdout.startswith(f"dlint {__version__} (engine facts: Docker Engine ")
 
 
 @pytest.mark.parametrize("command", [[], ["scan"], ["rules"], ["explain"], ["schema"]])

@@ -50,6 +50,8 @@ def render(result, options) -> str:
             # remediation texts carry the policy file's line breaks: reflowed here, not escaped
             detail.append("fix: " + " ".join(finding.fix.split()))
         lines.append(_paint("      " + " · ".join(one_line(part) for part in detail), "dim", colour))
+    if options.get("quiet"):  # --quiet: the findings only
+        return "\n".join(lines) + "\n" if lines else ""
     unknown = _unknowns(result) + _undeployed(result) + ([] if verbose else _said(result))
     if unknown:
         if lines:

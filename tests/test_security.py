@@ -617,3 +617,17 @@ def test_a_long_yaml_comment_is_read_in_linear_time_by_either_composer(tmp_path)
     done = bounded("scan", "--format", "json", "--select", "DKD101", cwd=tmp_path, cpu=30)
     assert done.returncode == 1 and done.cpu < 10, done.stderr
     assert [(f["path"], f["rule"]) for f in _findings(done)] == [("site.yml", "DKD101")]
+
+
+def test_shell_substitutions_nested_past_the_bound_are_said_and_under_it_read(tmp_path):
+    # each level of $( $( … ) ) re-read the rest of the text (quadratic), and its parse tree grew
+    # to 840 MB at a million levels
+    deep = "#!/bin/sh\napt-get install -y docker-ce\nX=" + "$(" * 200_000 + "echo" + ")" * 200_000 + "\n"
+    shallow = "#!/bin/sh\napt-get install -y docker-ce\nX=" + "$(" * 500 + "echo" + ")" * 500 + "\nY=" + "`echo " * 2000 + "\ndockerd --bogus\n"
+    write_tree(tmp_path, {"deep.sh": deep, "shallow.sh": shallow})
+    done = bounded("scan", "--format", "json", cwd=tmp_path, cpu=30)
+    assert done.returncode == 3 and done.cpu < 10, done.stderr
+    found = _findings(done)
+    assert [(f["path"], f["line"]) for f in found if f["rule"] == "DKD901"] == [("deep.sh", 1)]
+    assert "more than 1000 deep" in next(f["message"] for f in found if f["rule"] == "DKD901")
+    assert any(f["path"] == "shallow.sh" and f["rule"] == "DKD002" for f in found)

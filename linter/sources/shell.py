@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from ..budget import Deadline
+from ..budget import Deadline, Overrun
 from ..document import Document
 from ..linear_re import linear_or_none
 from .. import rootless
@@ -59,6 +59,8 @@ _BRACE_STOP = re.compile(rb"[\\'\"`${}]")
 _WORD_BREAK = frozenset(b" \t\n;&|()<>")
 _BLANK = bytes(10 if b == 10 else 32 for b in range(256))
 
+MAX_NESTING = 1000  # substitutions and quotes inside one another (real scripts: a handful)
+MAX_NAME_BYTES = 4096  # a command's name (a program, a path to one, "$DOCKER") read to decide what it is
 MAX_RESOLVED = 1024 * 1024  # characters of a variable's value with the script's variables substituted
 
 _CMD, _SUB, _PAREN, _TICK, _DQ, _ARITH, _BRACE = range(7)
@@ -153,6 +155,8 @@ def scan_heredocs(data: bytes) -> Tuple[List[_Heredoc], bytes]:
     depth = [0]  # parentheses still open, for _ARITH
     index, size = 0, len(data)
     while index < size:
+        if len(stack) > MAX_NESTING:  # the parse tree of a million $( levels takes gigabytes
+            raise Overrun(f"the script nests $( ), ` `, ${{ }} or quotes more than {MAX_NESTING} deep; not analysed")
         context = stack[-1]
         match = _STOPS[context].search(data, index)
         if match is None:
@@ -931,7 +935,8 @@ class _Reader:
         name_node = node.child_by_field_name("name")
         if name_node is None:
             return
-        raw = self.t.raw(name_node).strip("'\"")
+        # a name that long is no program dlint knows (each level of $( $( … ) ) is one: quadratic)
+        raw = self.t.raw(name_node).strip("'\"") if name_node.end_byte - name_node.start_byte <= MAX_NAME_BYTES else ""
         if _base(raw) not in _INTERESTING and _base(raw) not in self.downloads and not _SUDO_VARIABLE.fullmatch(raw) and not _DOCKER_VARIABLE.fullmatch(raw):
             if node.id not in self.structure.statements:
                 return  # nor does it write a file (jq ... > /etc/docker/daemon.json does)

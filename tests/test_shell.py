@@ -867,7 +867,10 @@ def test_large_and_deeply_nested_scripts_are_read_in_bounded_time():
     started = time.monotonic()
     extraction = read(big)
     assert len(of(extraction, SwarmMembership)) == big.count("swarm join")
-    read(nested)
+    from linter.budget import Overrun
+
+    with pytest.raises(Overrun):  # past 1000 levels the file is DKD901 (tests/test_security.py)
+        read(nested)
     assert time.monotonic() - started < 60
 
 

@@ -244,7 +244,7 @@ def test_fixable_policies_say_so_in_rules_explain_and_sarif(tmp_path):
 
     rules = {r["id"]: r["fix"] for r in json.loads(cli("rules", "--format", "json").stdout)}
     assert {rule for rule, fix in rules.items() if fix and fix["safety"] == "safe"} == {"DKD001", "DKD003", "DKD005", "DKD006", "DKD007", "DKD201", "DKD202"}
-    assert {rule for rule, fix in rules.items() if fix and fix["safety"] == "unsafe"} == {"DKD002", "DKD101", "DKD102"}
+    assert {rule for rule, fix in rules.items() if fix and fix["safety"] == "unsafe"} == {"DKD002", "DKD101", "DKD102", "DKD107"}
     assert "Automatic fix (safe; dlint fix)" in cli("explain", "DKD007").stdout
     assert "**Automatic fix** (safe, `dlint fix`)" in (Path(__file__).resolve().parent.parent / "docs" / "rules.md").read_text()
     write_tree(tmp_path, {"daemon.json": '{\n  "graph": "/d"\n}\n'})
@@ -365,3 +365,14 @@ def test_a_fix_that_does_not_remove_its_finding_is_undone(tmp_path, monkeypatch)
     outcome = _fix(tmp_path)
     assert (tmp_path / "daemon.json").read_text() == '{"graph": "/d"}\n'
     assert outcome.not_written == ["daemon.json: DKD007 is still reported after the fix; left as it was"]
+
+
+def test_a_restart_that_enables_live_restore_becomes_a_reload_with_unsafe_fixes(tmp_path):
+    head = "#!/bin/sh\ncat > /etc/docker/daemon.json <<EOF\n{\"live-restore\": true}\nEOF\n"
+    write_tree(tmp_path, {"a/setup.sh": head + "sudo systemctl restart docker\n", "b/setup.sh": head + "service docker restart\n"})
+    assert _fix(tmp_path).count == 0
+    options = Options(cwd=tmp_path)
+    apply_fixes(options, prepare(options), unsafe=True)
+    assert (tmp_path / "a/setup.sh").read_text() == head + "sudo systemctl reload docker\n"
+    assert (tmp_path / "b/setup.sh").read_text() == head + "service docker reload\n"
+    assert "DKD107" not in _rules(tmp_path)

@@ -6,8 +6,11 @@ that installs that daemon.json reported the finding, since the file is shared by
 
 from __future__ import annotations
 
-from typing import Iterator
+import re
+from types import SimpleNamespace
+from typing import Iterator, Tuple
 
+from ..fragments import ServiceAction
 from ..jsonread import Node, to_python
 from .daemon import Fix, remove_member
 from .edits import Edit
@@ -82,3 +85,35 @@ def _add_member(root: Node, text: str, member: str) -> Edit:
     line_start = text.rfind("\n", 0, last.key_start) + 1
     indentation = text[line_start : last.key_start]
     return Edit(last.value.end, last.value.end, "," + newline + indentation + member)
+
+
+# `systemctl restart docker` (options before the verb allowed) and `service docker restart`, under sudo too
+_RESTART = re.compile(r"(?:sudo\s+(?:-\S+\s+)*)?(?:systemctl\s+(?:-\S+\s+)*(restart)\s+docker(?:\.service)?|service\s+docker\s+(restart))\Z")
+
+
+def service_fixes(host) -> Iterator[Tuple[object, Fix]]:
+    """Unsafe: a restart after live-restore is turned on becomes a reload (DKD107). The edit is
+    made in the file the command is written in, at the finding's own place."""
+    for action in host.of(ServiceAction):
+        if action.action != "restart" or action.location is None or not action.location.exact:
+            continue
+        root = action.document
+        while root.parent is not None:
+            root = root.parent
+        start, end = _offsets(root, action.location)
+        match = _RESTART.match(root.text, start, end) if start is not None else None
+        if match is None:
+            continue
+        verb = 1 if match.group(1) else 2
+        edit = Edit(match.start(verb), match.end(verb), "reload")
+        yield SimpleNamespace(document=root, source=action.source), Fix("DKD107", (start, end), (edit,), "reload docker instead of restarting it", safe=False)
+
+
+def _offsets(document, location):
+    """Offsets in ``document`` (a real file's text) of a location in it; (None, None) if it is elsewhere."""
+    if location.path != document.path:
+        return None, None
+    starts = document._line_starts()
+    if location.end_line > len(starts):
+        return None, None
+    return starts[location.line - 1] + location.column - 1, starts[location.end_line - 1] + location.end_column - 1

@@ -19,7 +19,7 @@ from ..evaluate import Context
 from ..findings import Finding
 from ..fragments import DaemonConfig
 from .daemon import Fix, fixes
-from .host import HOST_RULES, fixes as host_fixes
+from .host import HOST_RULES, fixes as host_fixes, service_fixes
 from .edits import Edit, NotLiteral, apply, outward, overlaps
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
@@ -63,45 +63,60 @@ class Plan:
 def make(result, cwd: Path, unsafe: bool = False) -> Plan:
     setup = result.setup
     context = Context(setup.engine_version, frozenset(setup.settings.allowed_keys), setup.settings, setup.engine_origin)
-    reported: Dict[tuple, Finding] = {}
-    reported_on: Dict[tuple, set] = {}
-    for f in result.active:
-        place = (f.rule, f.location.path, f.location.line, f.location.column)
-        reported.setdefault(place, f)
-        reported_on.setdefault(place, set()).add(f.host)
-    plan = Plan()
-    per_document: Dict[int, Tuple[DaemonConfig, List[Tuple[Finding, Fix]]]] = {}
-    sharing: Dict[int, set] = {}  # the hosts that install each daemon.json
-    for host in result.hosts:
-        for config in host.daemon_configs:
-            sharing.setdefault(_start(config.document), set()).add(host.name)
+    choice = _Choice(result, unsafe)
     for host in result.hosts:
         engine = context.for_host(host).engine(host)
         for config in host.daemon_configs:
-            first = id(config.document) not in per_document
-            chosen: List[Tuple[Finding, Fix]] = per_document.setdefault(id(config.document), (config, []))[1]
-            candidates = list(host_fixes(host, config, engine))
-            if first:
-                candidates = list(fixes(config, engine)) + candidates  # the file's own fixes: once
-            for fix in candidates:
-                where = config.document.location(*fix.at)
-                place = (fix.rule, where.path, where.line, where.column)
-                finding = reported.get(place)
-                if finding is None or any(overlaps(fix.edits, other.edits) for _, other in chosen):
-                    continue
-                if fix.rule in HOST_RULES and not sharing[_start(config.document)] <= reported_on[place]:
-                    continue  # another host that installs this file does not have the finding
-                if not fix.safe and not unsafe:
-                    plan.unsafe_skipped += 1
-                    continue
-                chosen.append((finding, fix))
-    for config, chosen in per_document.values():
+            if choice.first(config):
+                choice.consider(config, fixes(config, engine), host)  # the file's own fixes: once
+            choice.consider(config, host_fixes(host, config, engine), host)
+        for holder, fix in service_fixes(host):
+            choice.consider(holder, [fix], host)
+    for holder, chosen in choice.per_document.values():
         if chosen:
-            _place(plan, config, chosen, cwd)
+            _place(choice.plan, holder, chosen, cwd)
     kinds = {kind.name: kind for kind in setup.kinds}
-    for key in list(plan.changes):
-        _finish(plan, plan.changes[key], kinds)
-    return plan
+    for key in list(choice.plan.changes):
+        _finish(choice.plan, choice.plan.changes[key], kinds)
+    return choice.plan
+
+
+class _Choice:
+    """Which fixes apply: each where its finding was reported (on every host that shares the
+    file, for HOST_RULES), not waived, safe unless asked, not overlapping one already chosen."""
+
+    def __init__(self, result, unsafe: bool):
+        self.plan = Plan()
+        self.unsafe = unsafe
+        self.reported: Dict[tuple, Finding] = {}
+        self.reported_on: Dict[tuple, set] = {}
+        for f in result.active:
+            place = (f.rule, f.location.path, f.location.line, f.location.column)
+            self.reported.setdefault(place, f)
+            self.reported_on.setdefault(place, set()).add(f.host)
+        self.per_document: Dict[int, Tuple[object, List[Tuple[Finding, Fix]]]] = {}
+        self.sharing: Dict[str, set] = {}  # the hosts that install each daemon.json
+        for host in result.hosts:
+            for config in host.daemon_configs:
+                self.sharing.setdefault(_start(config.document), set()).add(host.name)
+
+    def first(self, holder) -> bool:
+        return id(holder.document) not in self.per_document
+
+    def consider(self, holder, candidates, host) -> None:
+        chosen = self.per_document.setdefault(id(holder.document), (holder, []))[1]
+        for fix in candidates:
+            where = holder.document.location(*fix.at)
+            place = (fix.rule, where.path, where.line, where.column)
+            finding = self.reported.get(place)
+            if finding is None or any(overlaps(fix.edits, other.edits) for _, other in chosen):
+                continue
+            if fix.rule in HOST_RULES and not self.sharing.get(_start(holder.document), {host.name}) <= self.reported_on[place]:
+                continue  # another host that installs this file does not have the finding
+            if not fix.safe and not self.unsafe:
+                self.plan.unsafe_skipped += 1
+                continue
+            chosen.append((finding, fix))
 
 
 def _place(plan: Plan, config: DaemonConfig, chosen: List[Tuple[Finding, Fix]], cwd: Path) -> None:
@@ -131,7 +146,8 @@ def _place(plan: Plan, config: DaemonConfig, chosen: List[Tuple[Finding, Fix]], 
     for finding, fix in chosen:
         change.placed.append((finding, fix, outer[cursor : cursor + len(fix.edits)]))
         cursor += len(fix.edits)
-    change.expected.append(fixed_text)
+    if isinstance(config, DaemonConfig):
+        change.expected.append(fixed_text)  # a daemon.json must read back as fixed
 
 
 def _start(document: Document) -> str:

@@ -1137,3 +1137,24 @@ resource "hcloud_server" "node" {
     result = scan(tmp_path)
     assert [host.name for host in result.hosts] == ["node.tf › hcloud_server.node"]
     assert only(result, "DKD003").host == "node.tf › hcloud_server.node"
+
+
+@FUZZ
+@given(st.lists(st.sampled_from(['{', '}', '"a": 1', '"b": "x"', ",", "\n", "${v}", "${", "%{ if c ~}", "%{~ else }", "%{ endif }", "%{ for x in y }", "%{ endfor }", "$$", "}", "~", " "]), max_size=40))
+def test_fuzz_template_branches_and_json_errors_never_raise(pieces):
+    from linter.sources.terraform_template import daemon_json
+    from linter.templating import json_error
+
+    text = "".join(pieces)
+    document = daemon_json(Document(text, "daemon.json.tpl"))
+    if document is not None:
+        for _, location in document.broken_renderings:
+            assert location.path == "daemon.json.tpl" and location.line >= 1
+    json_error(text)
+
+
+def test_a_python_script_part_with_mixed_quotes_and_a_commented_command(tmp_path):
+    odd = "#!/usr/bin/env python3\n[\"docker\", 'swarm', \"join\"]\nopen('/etc/docker/daemon.json', 'w')\n# [\"docker\", \"swarm\", \"init\"]\n"
+    write_tree(tmp_path, {"main.tf": SWARM_PARTS_TF, "install.sh": INSTALL_SH, "join.py": odd})
+    (host,) = scan(tmp_path).hosts
+    assert [s.command for s in host.of(SwarmMembership)] == ["join"]  # each word its own quotes; the comment is no command

@@ -110,10 +110,7 @@ def _command(host, engine: Engine, provenance: Dict[str, Location]):
             provenance.setdefault(pointer("flags", flag.key), flag.word.location)
     if command.location is not None:
         provenance["/command"] = command.location
-    from .fragments import EnvFile, UnitFile
-
-    # a command line assembled from templates may hold flags dlint cannot see
-    complete = not any(f.from_template for f in host.fragments if isinstance(f, (UnitFile, EnvFile))) and not command.from_template
+    complete = templated_command(host) is None
     described = {
         "origin": command.origin,
         "assumed": command.assumed,
@@ -123,6 +120,17 @@ def _command(host, engine: Engine, provenance: Dict[str, Location]):
     if command.origin == "unknown":
         described["unknown"] = command.note
     return described, by_key, flags
+
+
+def templated_command(host):
+    """What makes dockerd's command line a template's (it may hold flags dlint cannot see): the
+    command itself, or the first unit or environment file read from a template; None when none."""
+    from .fragments import EnvFile, UnitFile
+
+    command = host.command
+    if command is not None and command.from_template:
+        return command
+    return next((f for f in host.fragments if isinstance(f, (UnitFile, EnvFile)) and f.from_template), None)
 
 
 def _unit(host, provenance: Dict[str, Location]) -> Optional[dict]:

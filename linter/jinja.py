@@ -30,6 +30,7 @@ to_nice_json; non-ASCII escaped.
 from __future__ import annotations
 
 import json
+import operator
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -689,6 +690,10 @@ Resolver = Callable[[str, Location], Any]
 _NICE_SEPARATORS = (",", ": ")
 
 
+_ORDER = {"<": operator.lt, ">": operator.gt, "<=": operator.le, ">=": operator.ge}
+_ORDERED = (int, float, str)
+
+
 class _Evaluator:
     def __init__(self, resolve: Resolver, where: Location, at: Tuple[Document, int, int]):
         self.resolve = resolve
@@ -791,6 +796,8 @@ class _Evaluator:
             result = {"==": x == y, "!=": x != y}.get(op)
             if result is None and op == "in":
                 result = x in y
+            elif result is None and op in _ORDER and type(x) in _ORDERED and type(y) in _ORDERED and (type(x) is str) == (type(y) is str):
+                result = _ORDER[op](x, y)  # numbers with numbers, text with text, as Python (and Jinja) order them
             if result is None:
                 return unknown("comparison")
         except TypeError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
+from .facts import templated_command
 from .fragments import SwarmByHand, SwarmMembership, Unreadable
 from .location import Location
 
@@ -67,9 +68,14 @@ def describe(hosts, skips: Skips) -> List[Unknown]:
         skipped = skips.rules.get(host.name, [])
         reason = _first_reason(host)
         command = host.command
-        if reason is None and command is not None and (command.origin == "unknown" or command.from_template):
-            why = command.note if command.origin == "unknown" else "dockerd's command line is assembled from a template"
-            reason = (why, command.location)
+        templated = templated_command(host) if command is not None else None
+        if reason is None and command is not None and (command.origin == "unknown" or templated is not None):
+            if command.origin == "unknown":
+                reason = (command.note, command.location)
+            elif templated is command:
+                reason = ("dockerd's command line is assembled from a template", command.location)
+            else:  # a unit or environment file a template writes: flags may hide in its loops and values
+                reason = (f"dockerd's command line is assembled from a template ({templated.document.path})", templated.document.start_location())
         if reason is None and host.swarm_elsewhere is not None and not host.of(SwarmMembership):
             swarm = host.swarm_elsewhere
             how = f"{swarm.source.display} says to run `docker swarm {swarm.command}` by hand" if isinstance(swarm, SwarmByHand) else f"the repository runs `docker swarm {swarm.command}` for a machine dlint cannot tie to this one"

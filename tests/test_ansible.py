@@ -996,3 +996,46 @@ def test_playbook_dir_in_a_copy_src_is_the_folder_of_the_playbook_that_includes_
     assert not [f for f in result.findings if f.rule == "DKD902"]
     # run from another folder, playbook_dir is still that playbook's folder
     assert [f.location.path for f in run(Options(paths=[tmp_path / "site.yml"], cwd=tmp_path)).findings if f.rule == "DKD101"] == ["docker/daemon.json"]
+
+
+def test_a_task_or_block_under_a_when_false_with_the_role_defaults_is_not_read(tmp_path):
+    tasks = (
+        "- apt: {name: docker-ce}\n"
+        "- when: engine_cfg_file is defined\n  copy: {src: \"{{ engine_cfg_file }}\", dest: /etc/docker/daemon.json}\n"
+        "- when: engine_cfg_file is not defined\n  copy: {content: \"{{ engine_cfg | to_nice_json }}\", dest: /etc/docker/daemon.json}\n"
+        "- block:\n    - copy: {content: '{{ plugin_cfg }}', dest: /etc/docker/daemon.json}\n  when: plugins_enabled | bool\n"
+    )
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": tasks,
+                          "roles/docker/defaults/main.yml": "engine_cfg: {}\nplugins_enabled: false\n"})
+    result = scan(tmp_path)
+    # the default path writes {}: live-restore is not set, and nothing is unknown
+    assert [(f.rule, f.location.path) for f in result.findings] == [("DKD101", "roles/docker/tasks/main.yml")]
+    assert not result.unknowns
+    # a condition dlint cannot decide (a fact) leaves the task read: the file is then unknown
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": tasks.replace("engine_cfg_file is defined", "ansible_os_family == 'Debian'")})
+    assert [u.host for u in scan(tmp_path).unknowns] == ["roles/docker/"]
+
+
+def test_a_role_included_task_file_under_a_false_when_never_runs_and_a_templated_unit_is_said_unknown(tmp_path):
+    write_tree(tmp_path, {
+        "roles/r/defaults/main.yml": "docker_plugins: []\nunit_extra: []\n",
+        "roles/r/tasks/main.yml": "- apt: {name: docker-ce}\n- include_tasks: conf.yml\n",
+        "roles/r/tasks/conf.yml": "- when: docker_plugins | length > 0\n  include_tasks: sub/plugins.yml\n",
+        "roles/r/tasks/sub/plugins.yml": "- copy: {content: \"{{ x | to_nice_json }}\", dest: /etc/docker/daemon.json}\n",
+    })
+    result = scan(tmp_path)
+    # plugins.yml runs only when the list is not empty; with the role's values, no daemon.json is written
+    assert [(f.rule, f.location.path) for f in result.findings] == [("DKD101", "roles/r/tasks/main.yml")]
+    assert not result.unknowns and not [f for f in result.findings if f.rule == "DKD902"]
+    write_tree(tmp_path, {"roles/r/defaults/main.yml": "docker_plugins: [authz]\n"})
+    assert [f.rule for f in scan(tmp_path).findings] == ["DKD902"]
+    # a drop-in written from a template whose loop may add flags: live-restore is not asked, and said
+    write_tree(tmp_path, {
+        "roles/r/defaults/main.yml": "docker_plugins: []\n",
+        "roles/r/tasks/main.yml": "- apt: {name: docker-ce}\n- template: {src: d.conf.j2, dest: /etc/systemd/system/docker.service.d/d.conf}\n",
+        "roles/r/templates/d.conf.j2": "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd $DOCKER_OPTS\n{% for o in unit_extra %}\n{{ o }}\n{% endfor %}\n",
+    })
+    result = scan(tmp_path)
+    assert not [f for f in result.findings if f.rule == "DKD101"]
+    (unknown,) = result.unknowns
+    assert unknown.why == "dockerd's command line is assembled from a template (roles/r/templates/d.conf.j2)"

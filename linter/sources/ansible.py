@@ -774,6 +774,9 @@ class _Reader:
             return
         scope = self.base_scope()
         if section in ("tasks", "handlers"):
+            if section == "tasks" and self.included_only_when_false(scope):
+                self.note("the role includes this file only under a when: that is false with its values; it never runs, not read")
+                return
             self.tasks(root, scope, handler=section == "handlers")
             return
         plays = [item for item in root.value if is_map(item)]
@@ -856,6 +859,9 @@ class _Reader:
             task_vars = fields.get("vars", (None, None))[1]
             if is_map(task_vars):
                 task_scope = scope.above(_mapping_items(task_vars, self.walk), self.yaml)
+            if self.when_false(fields, task_scope):
+                self.note("a task that runs only under a when: that is false with the values the repository sets; not read", item.start_mark.index)
+                continue
             if "block" in fields:
                 for part in ("block", "rescue", "always"):
                     inner = fields.get(part, (None, None))[1]
@@ -1272,23 +1278,30 @@ class _Reader:
         return self.location(fallback)
 
     def skipped(self, task: _Task, scope: _Scope) -> bool:
-        """The task's ``when:`` is false with the values this machine has (role defaults, group_vars,
-        play vars): every condition known, one of them false (a list is an AND)."""
-        if "when" not in task.fields:
+        return self.when_false(task.fields, scope)
+
+    def when_false(self, fields, scope: _Scope, yaml: Optional[_Yaml] = None) -> bool:
+        """A task's or block's ``when:`` is false with the values this machine has (role defaults,
+        group_vars, play vars): every condition known, one of them false (a list is an AND).
+        Decided like a template's {% if %} (``is defined`` of a name the repository never sets is
+        false); a condition on a loop item or a fact is unknown, and the task is read. ``yaml``: the
+        file the fields come from, when not the one being read."""
+        if "when" not in fields:
             return False
-        node = task.fields["when"][1]
+        walk, doc = (yaml.walk, yaml.doc) if yaml is not None else (self.walk, self.doc)
+        node = fields["when"][1]
         conditions = node.value if is_seq(node) else [node]
         for condition in conditions[:16]:
             if not is_scalar(condition):
                 continue
-            if self.walk.kind(condition) == "bool":
-                if self.walk.scalar(condition) is False:
+            if walk.kind(condition) == "bool":
+                if walk.scalar(condition) is False:
                     return True
                 continue
             expression = str(value_of(condition)).strip()
             if not expression or "{{" in expression or "{%" in expression:
                 continue
-            mapped = Mapped.of("{{ (" + expression + ") }}", self.doc, condition.start_mark.index, False)
+            mapped = Mapped.of("{{ (" + expression + ") }}", doc, condition.start_mark.index, False)
             rendered = jinja.render(mapped, self.values.resolver(scope), native=True)
             if rendered.value is not None and rendered.value.known and jinja.truthy(rendered.value) is False:
                 return True
@@ -1425,6 +1438,59 @@ class _Reader:
         self.out.embedded.append(embedded)
 
     # -- popular roles' variables ----------------------------------------------------------------
+
+    def included_only_when_false(self, scope: _Scope) -> bool:
+        """A task file of a role (read on its own, as every one is) that the role's other task files
+        include, each time under a when: false with the role's values (haxorof's plugin tasks when
+        docker_plugins is empty): it never runs. A file nothing includes is still read (a play may
+        name it in tasks_from)."""
+        role, path = self.place.role, self.place.path
+        if role is None or path is None or self.doc.via or path.name in ("main.yml", "main.yaml"):
+            return False
+        verdicts: List[bool] = []
+        for other in self.role_task_files(role):
+            loaded = self.load(other) if other != path else None
+            if loaded is not None and is_seq(loaded.root):
+                self.includes_of(loaded, loaded.root, (role / "tasks", other.parent), path, scope, False, verdicts, 0)
+        return bool(verdicts) and all(verdicts)
+
+    def includes_of(self, yaml: _Yaml, node, folders, wanted: Path, scope: _Scope, skipped: bool, verdicts: List[bool], depth: int) -> None:
+        """Appends, for each include of ``wanted`` in these tasks (a name relative to the role's
+        tasks/ or the including file's folder), whether a when: false skips it."""
+        if depth > 8:
+            return
+        for item in node.value:
+            if not is_map(item):
+                continue
+            fields = _mapping_items(item, yaml.walk)
+            false = skipped or self.when_false(fields, scope, yaml)
+            if "block" in fields:
+                for part in ("block", "rescue", "always"):
+                    inner = fields.get(part, (None, None))[1]
+                    if is_seq(inner):
+                        self.includes_of(yaml, inner, folders, wanted, scope, false, verdicts, depth + 1)
+                continue
+            for name, (key, value) in fields.items():
+                if _short(name) in ("include_tasks", "import_tasks", "include"):
+                    target = value_of(value) if is_scalar(value) else None
+                    if is_map(value):
+                        pair = _mapping_items(value, yaml.walk).get("file")
+                        target = value_of(pair[1]) if pair is not None and is_scalar(pair[1]) else None
+                    if isinstance(target, str) and not jinja.has_jinja(target):
+                        if any(os.path.normpath(folder / target) == os.path.normpath(wanted) for folder in folders):
+                            verdicts.append(false)
+
+    def role_task_files(self, role: Path) -> List[Path]:
+        files: List[Path] = []
+        top = role / "tasks"
+        if not _folder(top):
+            return files
+        for dirpath, dirnames, filenames in os.walk(top):
+            dirnames[:] = sorted(d for d in dirnames if _folder(Path(dirpath) / d))
+            for filename in sorted(filenames):
+                if _YAML_NAME.search(filename) and len(files) < MAX_ROLE_FILES:
+                    files.append(Path(dirpath) / filename)
+        return files
 
     def mentions(self, role: Path) -> frozenset:
         """The words of a role's tasks, handlers and templates (which variables it uses itself)."""

@@ -73,3 +73,20 @@ def test_bash_completion_completes_commands_and_options():
     probe = script + '\nCOMP_WORDS=(dlint sc); COMP_CWORD=1; _dlint; echo "${COMPREPLY[*]}"\nCOMP_WORDS=(dlint scan --for); COMP_CWORD=2; _dlint; echo "${COMPREPLY[*]}"\n'
     out = subprocess.run(["bash", "-c", probe], capture_output=True, text=True).stdout.splitlines()
     assert out == ["scan schema", "--format"]
+
+
+def test_text_says_the_impact_and_how_many_files_were_read(tmp_path):
+    write_tree(tmp_path, {"daemon.json": BROKEN, "notes.txt": "x\n"})
+    done = cli("scan", "--select", "DKD002", cwd=tmp_path)
+    assert "impact: refused at load" in done.stdout and "breaks config-load" not in done.stdout
+    assert "(1 read, 1 of no kind dlint reads)" in done.stdout.splitlines()[-1]
+    report = cli("scan", "--select", "DKD002", "-f", "json", cwd=tmp_path).stdout
+    assert '"breaks": "config-load"' in report  # the JSON field is stable
+
+
+def test_examples_readme_table_is_one_table():
+    from .helpers import REPO
+
+    lines = (REPO / "examples" / "README.md").read_text().splitlines()
+    rows = [i for i, line in enumerate(lines) if line.startswith("| `")]
+    assert rows == list(range(rows[0], rows[0] + len(rows)))

@@ -7,6 +7,15 @@ from typing import List
 
 from . import one_line
 
+# what the JSON field ``breaks`` means, said as a user reads it ("breaks none" read as "harmless")
+IMPACT = {
+    "config-load": "refused at load",
+    "daemon-start": "dockerd exits at start",
+    "swarm": "swarm init/join fails",
+    "ignored": "silently ignored",
+    "none": "risk",
+}
+
 _COLOURS = {"error": "31", "warning": "33", "info": "36", "dim": "2", "bold": "1"}
 
 
@@ -41,7 +50,7 @@ def render(result, options) -> str:
         if finding.waived is not None:
             head += _paint(f"  (waived: {one_line(finding.waived)})", "dim", colour)
         lines.append(head)
-        detail = [f"breaks {finding.breaks}"]
+        detail = [f"impact: {IMPACT.get(finding.breaks, finding.breaks)}"]
         if not finding.anchored:  # a host-wide finding: say which machine it is about
             detail.append(f"host{'s' if len(hosts) > 1 else ''} {'; '.join(hosts)}")
         detail.extend("via " + " › ".join(str(step) for step in trace) for trace in traces)
@@ -96,8 +105,17 @@ def summary(result) -> str:
     )
     if waived:
         text += f" ({waived} waived)"
+    text += _read(result)
     text += f" in {result.duration:.2f}s (engine {result.setup.engine_version}{_pinned(result)})"
     return text
+
+
+def _read(result) -> str:
+    """How many of the files scanned dlint read (a kind claimed them) and how many it did not."""
+    seen, read = result.files_seen, getattr(result, "sources", result.files_seen)
+    if not isinstance(read, int) or read >= seen:
+        return ""
+    return f" ({read} read, {seen - read} of no kind dlint reads)"
 
 
 def _pinned(result) -> str:

@@ -1097,3 +1097,17 @@ def test_what_follows_the_scripts_own_exit_never_runs_and_is_not_read():
     assert [(p.name, p.version) for p in of(out, EnginePackage)] == [("docker-ce", None)]
     assert [s.command for s in of(out, SwarmMembership)] == ["init"]
     assert "line 5: the script exits here; what follows never runs and is not read" in out.notes
+
+
+def test_a_repository_file_a_script_copies_to_a_path_no_dockerd_reads_by_default_is_no_machine(tmp_path):
+    from .helpers import scan, write_tree
+
+    write_tree(tmp_path, {
+        "setup.sh": "#!/bin/sh\napt-get install -y docker-ce\ncp \"$(dirname \"$0\")/daemon-lvm.json\" /etc/docker/daemon-lvm.json\n",
+        "daemon-lvm.json": '{"hosts": ["tcp://0.0.0.0:2376"], "storage-driver": "devicemapper"}\n',
+    })
+    result = scan(tmp_path)
+    # the packaged unit never reads /etc/docker/daemon-lvm.json: no DKD201 against -H fd://, and the
+    # file is no second machine; the script's host is judged (live-restore not set)
+    assert [h.name for h in result.hosts] == ["setup.sh"]
+    assert [(f.rule, f.location.path) for f in result.findings] == [("DKD101", "setup.sh")]

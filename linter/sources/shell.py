@@ -1238,7 +1238,10 @@ class _Reader:
         if found is not None:
             target = self.resolve(destination)
             if target is not None and not target.startswith("/dev/"):
-                self.writes.append(_Write(_landing(target, source.text, into), Mapped(), f"{name} {source.text}", self.t.span(command.node), file=found))
+                landing = _landing(target, source.text, into)
+                self.writes.append(_Write(landing, Mapped(), f"{name} {source.text}", self.t.span(command.node), file=found))
+                if kind_for_target(landing) is None:  # daemon-lvm.json for a unit's --config-file: used there
+                    self.out.references.add(found.rel)
             return
         why = f"it is {source.text}, put there by `{name}`, and dlint did not see that file written"
         self._opaque(command, destination, why, f"{name} {source.text}", source=source.text, copy_of=self.resolve(source), into=into)

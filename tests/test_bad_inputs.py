@@ -154,3 +154,22 @@ def test_a_repository_path_the_system_refuses_is_not_there_not_a_crash(tmp_path,
     assert done.returncode in (0, 1), done.stderr
     assert not [f for f in json.loads(done.stdout)["findings"] if f["rule"] == "DKD901"]
     assert done.stderr == ""  # nor a line from RE2 or a warning
+
+
+def test_a_skipped_path_in_an_ansible_project_is_not_a_reader_crash(tmp_path):
+    # the Ansible project map walks the tree too: a path git lists under a folder that is now a
+    # symbolic link comes back as a Skipped entry, which the map used to take for a Path (DKD901)
+    import shutil
+    import subprocess
+
+    from .helpers import cli_json
+
+    write_tree(tmp_path, {"site.yml": "- hosts: all\n  tasks:\n    - apt: {name: docker-ce}\n", "moved/x.yml": "- hosts: all\n"})
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "add", "."], cwd=tmp_path, check=True)
+    shutil.rmtree(tmp_path / "moved")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "moved").symlink_to(tmp_path / "elsewhere")
+    found = cli_json(cwd=tmp_path)["findings"]
+    assert [f["rule"] for f in found if f["path"] == "site.yml"] == ["DKD101"]
+    assert not [f for f in found if f["rule"] == "DKD901"]

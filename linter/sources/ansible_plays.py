@@ -174,7 +174,7 @@ class _Builder:
         for count, path in enumerate(iter_files(self.root)):
             if count > MAX_FILES:
                 break
-            if path.suffix in (".yml", ".yaml"):
+            if isinstance(path, Path) and path.suffix in (".yml", ".yaml"):  # not a Skipped folder or path
                 self.yaml.append(path)
         found = 0
         for path in self.yaml:

@@ -4,8 +4,13 @@ are skipped, and the pre-commit hook reads what `dlint scan` reads."""
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
 import subprocess
 from pathlib import Path
+
+import pytest
 
 from linter.yamlsafe import load
 
@@ -162,3 +167,25 @@ def test_a_hook_run_of_some_files_reports_only_on_them(tmp_path):
     hook = scan(root, ["bootstrap", "README.md"], context=["."])
     full = scan(root)
     assert _rules_at(hook) == [r for r in _rules_at(full) if r[1] == "bootstrap"] != []
+
+
+@pytest.mark.skipif(shutil.which("pre-commit") is None, reason="pre-commit is not installed")
+def test_the_real_pre_commit_runs_the_hook_as_the_readme_says(tmp_path):
+    # the committed dlint (a clone of HEAD), installed by pre-commit itself as a user's would be
+    source = tmp_path / "dlint"
+    subprocess.run(["git", "clone", "-q", str(REPO), str(source)], check=True, timeout=120)
+    repo = _git_repo(tmp_path / "infra", {"good/daemon.json": '{"live-restore": true}\n', "bad/daemon.json": '{"live-restore": true,}\n'})
+    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "cache"))
+
+    def hook(*files):
+        return subprocess.run(["pre-commit", "try-repo", str(source), "dlint", "--files", *files],
+                              cwd=repo, env=env, capture_output=True, text=True, timeout=600)
+
+    broken = hook("good/daemon.json", "bad/daemon.json")
+    if "An unexpected error has occurred" in broken.stdout + broken.stderr:
+        pytest.skip("pre-commit could not install dlint here (no package index?)")
+    assert broken.returncode == 1, broken.stdout
+    assert "bad/daemon.json:1:23: error   DKD001" in broken.stdout
+    assert not re.search(r"good/daemon\.json:\S+ (error|warning)", broken.stdout)
+    good = hook("good/daemon.json")
+    assert good.returncode == 0 and "Passed" in good.stdout, good.stdout

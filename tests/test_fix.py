@@ -221,9 +221,9 @@ def test_a_file_changed_since_it_was_read_is_not_written(tmp_path, monkeypatch):
     write_tree(tmp_path, {"daemon.json": '{"graph": "/d"}\n'})
     real = files.refusal
 
-    def meddle(path, original, given):
+    def meddle(path, original, given, new=False):
         path.write_text('{"graph": "/elsewhere"}\n')
-        return real(path, original, given)
+        return real(path, original, given, new)
 
     monkeypatch.setattr(files, "refusal", meddle)
     outcome = _fix(tmp_path)
@@ -275,6 +275,8 @@ EXAMPLES_FIXED = {
     ("DKD007", 0): {"daemon.json": '{"data-root": "/data/docker"}\n'},
     ("DKD201", 1): {"etc/docker/daemon.json": '{"live-restore": true}\n'},
     ("DKD202", 0): {"etc/docker/daemon.json": "{}\n"},
+    # the policy's own pass example: the drop-in that resets the packaged ExecStart
+    ("DKD201", 0): {"etc/systemd/system/docker.service.d/override.conf": "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd --containerd=/run/containerd/containerd.sock\n"},
 }
 
 
@@ -292,14 +294,15 @@ def test_every_policy_example_converges(tmp_path, rule, index, example):
     options = Options(cwd=tmp_path, profile="all", engine_version=example.get("engine-version"), platform=example.get("platform"))
     before = {f.fingerprint for f in scan(tmp_path, profile="all", engine_version=example.get("engine-version"), platform=example.get("platform")).active}
     outcome = apply_fixes(options, prepare(options))
-    after = {name: (tmp_path / name).read_text() for name in example["files"]}
     expected = EXAMPLES_FIXED.get((rule, index))
+    names = {*example["files"], *(expected or {})}
+    after = {name: (tmp_path / name).read_text() for name in names if (tmp_path / name).exists()}
     if expected is None:
         assert after == example["files"] and outcome.count == 0
         return
     assert after == {**example["files"], **expected}
     again = apply_fixes(options, prepare(options))
-    assert again.count == 0 and {name: (tmp_path / name).read_text() for name in example["files"]} == after
+    assert again.count == 0 and {name: (tmp_path / name).read_text() for name in names} == after
     remaining = scan(tmp_path, profile="all", engine_version=example.get("engine-version"), platform=example.get("platform")).active
     assert not [f for f in remaining if f.rule == rule]
     assert {f.fingerprint for f in remaining if f.breaks == "config-load"} <= before
@@ -376,3 +379,24 @@ def test_a_restart_that_enables_live_restore_becomes_a_reload_with_unsafe_fixes(
     assert (tmp_path / "a/setup.sh").read_text() == head + "sudo systemctl reload docker\n"
     assert (tmp_path / "b/setup.sh").read_text() == head + "service docker reload\n"
     assert "DKD107" not in _rules(tmp_path)
+
+
+def test_hosts_against_the_packaged_unit_gets_the_drop_in_that_resets_exec_start(tmp_path):
+    daemon = '{\n  "hosts": ["unix:///var/run/docker.sock", "tcp://127.0.0.1:2375"]\n}\n'
+    write_tree(tmp_path, {"rootfs/etc/docker/daemon.json": daemon})
+    outcome = _fix(tmp_path)
+    drop_in = tmp_path / "rootfs/etc/systemd/system/docker.service.d/override.conf"
+    assert drop_in.read_text() == "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd --containerd=/run/containerd/containerd.sock\n"
+    assert (tmp_path / "rootfs/etc/docker/daemon.json").read_text() == daemon
+    assert outcome.count == 1 and "DKD201" not in _rules(tmp_path)
+    assert _fix(tmp_path).count == 0
+
+
+def test_no_drop_in_where_a_file_is_or_outside_a_rootfs_tree(tmp_path):
+    daemon = '{"hosts": ["tcp://127.0.0.1:2375"]}\n'
+    write_tree(tmp_path, {"daemon.json": daemon, "r/etc/docker/daemon.json": daemon})
+    (tmp_path / "r/etc/systemd").mkdir(parents=True)
+    os.symlink(tmp_path, tmp_path / "r/etc/systemd/system")
+    outcome = _fix(tmp_path)
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.conf")) == []
+    assert outcome.not_written == ["r/etc/systemd/system/docker.service.d/override.conf: not written: " + str(tmp_path / "r/etc/systemd/system") + " is a symbolic link"]

@@ -46,7 +46,7 @@ def preview(options, setup, unsafe: bool = False) -> Outcome:
 
     plan = make(run(options, setup), Path(options.cwd or Path.cwd()), unsafe)
     outcome = Outcome(offers=plan.offers, unsafe_skipped=plan.unsafe_skipped)
-    outcome.diff = "".join(unified(c.display, c.text, c.new_text) for c in plan.changes.values())
+    outcome.diff = "".join(unified(c.display, c.text, c.new_text, created=c.created) for c in plan.changes.values())
     outcome.diff += "".join(unified(o.where, o.before, o.after, o.reason) for o in plan.offers if o.before != o.after)
     return outcome
 
@@ -70,7 +70,10 @@ def apply_fixes(options, setup, unsafe: bool = False) -> Outcome:
         for change in written:
             why = _regression(change, result, after)
             if why:
-                files.replace(change.path, change.original)
+                if change.created:
+                    files.remove(change.path)
+                else:
+                    files.replace(change.path, change.original)
                 refused.add(change.display)
                 outcome.not_written.append(f"{change.display}: {why}; left as it was")
             else:
@@ -84,35 +87,39 @@ def _write(plan: Plan, given: List[Path], refused: set, outcome: Outcome) -> Lis
     for change in plan.changes.values():
         if change.display in refused or change.new == change.original:
             continue
-        why = files.refusal(change.path, change.original, given)
+        why = files.refusal(change.path, change.original, given, change.created)
         if why:
             refused.add(change.display)
             outcome.not_written.append(f"{change.display}: not written: {why}")
             continue
-        files.replace(change.path, change.new)
+        if change.created:
+            files.create(change.path, change.new)
+        else:
+            files.replace(change.path, change.new)
         written.append(change)
     return written
 
 
 def _regression(change: Change, before, after) -> str:
     """Why the rewritten file is worse or no better ('' when the fixes did what they should)."""
-    mine = [f for f in after.active if f.location.path == change.display]
-    still = {f.fingerprint for f in mine}
+    still = {f.fingerprint for f in after.active}
     kept = [finding for finding, _ in change.fixed if finding.fingerprint in still and finding.rule != "DKD005"]
     if kept:
         return f"{kept[0].rule} is still reported after the fix"
-    earlier = [f for f in before.active if f.location.path == change.display]
+    # a new file (a drop-in) changes its host: judged on every file, an edit on its own file
+    mine = [f for f in after.active if change.created or f.location.path == change.display]
+    earlier = [f for f in before.active if change.created or f.location.path == change.display]
     if any(f.input_error or f.rule == "DKD001" for f in earlier):
         return ""  # it could not be judged before: what it shows now is no regression
-    known = {(f.rule, f.pointer) for f in earlier}
-    new = [f for f in mine if f.breaks in BREAKING and (f.rule, f.pointer) not in known]
+    known = {(f.rule, f.location.path, f.pointer) for f in earlier}
+    new = [f for f in mine if f.breaks in BREAKING and (f.rule, f.location.path, f.pointer) not in known]
     if new:
         return f"the fix would break dockerd ({new[0].rule}: {new[0].message})"
     return ""
 
 
-def unified(where: str, before: str, after: str, reason: str = "") -> str:
-    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{where}", f"b/{where}")
+def unified(where: str, before: str, after: str, reason: str = "", created: bool = False) -> str:
+    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), "/dev/null" if created else f"a/{where}", f"b/{where}")
     text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
     if text and reason:
         text = f"# not applied: {reason}\n" + text

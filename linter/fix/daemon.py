@@ -25,6 +25,7 @@ class Fix:
     edits: Tuple[Edit, ...]
     title: str
     safe: bool = True
+    creates: Tuple[str, ...] = ()  # (display path, text) of a file the fix adds beside the others
 
 
 def fixes(config, engine) -> Iterator[Fix]:

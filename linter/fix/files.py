@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Sequence
 
 
-def refusal(path: Path, original: bytes, given: Sequence[Path]) -> str:
-    """Why ``path`` must not be written ('' when it may)."""
+def refusal(path: Path, original: bytes, given: Sequence[Path], new: bool = False) -> str:
+    """Why ``path`` must not be written ('' when it may); ``new``: it is to be created."""
     absolute = Path(os.path.abspath(path))
     inside = [root for root in given if absolute == root or root in absolute.parents]
     if not inside:
@@ -23,8 +23,12 @@ def refusal(path: Path, original: bytes, given: Sequence[Path]) -> str:
         if folder == root.parent:
             break
         info = _lstat(folder)
-        if info is None or stat.S_ISLNK(info.st_mode):
-            return f"{folder} is a symbolic link" if info is not None else "it is gone"
+        if info is not None and stat.S_ISLNK(info.st_mode):
+            return f"{folder} is a symbolic link"
+        if info is None and not new:
+            return "it is gone"
+    if new:
+        return "a file is there now" if _lstat(absolute) is not None else ""
     info = _lstat(absolute)
     if not stat.S_ISREG(info.st_mode):
         return "it is not a regular file"
@@ -62,3 +66,22 @@ def replace(path: Path, data: bytes) -> None:
         if not renamed:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+
+
+def create(path: Path, data: bytes) -> None:
+    """A new file (and its folders), never over one that appeared meanwhile."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".dlint-fix")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(temporary, 0o644)
+        os.link(temporary, path)  # fails if anything is there: nothing is replaced
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+
+
+def remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)

@@ -23,6 +23,7 @@ def fixes(host, config, engine) -> Iterator[Fix]:
     if config.root is None:
         return
     yield from _agreeing_flags(host, config, engine)
+    yield from _reset_drop_in(host, config, engine)
     yield from _live_restore(config)
 
 
@@ -55,6 +56,30 @@ def _agreeing_flags(host, config, engine) -> Iterator[Fix]:
         rule = "DKD202" if member.key == "live-restore" else "DKD201"
         at = (member.key_start, member.key_end)
         yield Fix(rule, at, (remove_member(root, member),), f'remove "{member.key}" from daemon.json (the command line sets the same value)')
+
+
+# the packaged docker.service's ExecStart without -H fd://, as a drop-in that resets it
+RESET = "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd --containerd=/run/containerd/containerd.sock\n"
+_DAEMON_JSON = "etc/docker/daemon.json"
+
+
+def _reset_drop_in(host, config, engine) -> Iterator[Fix]:
+    """"hosts" in a rootfs tree's daemon.json against the packaged unit's -H fd:// (assumed: the
+    tree has no docker.service): the drop-in that takes -H fd:// off, beside the daemon.json."""
+    from policies.checks._conflicts import conflicts
+
+    command = host.command
+    display = config.document.path
+    if command is None or not command.assumed or config.document.parent is not None or not display.endswith(_DAEMON_JSON):
+        return
+    if display != _DAEMON_JSON and not display.endswith("/" + _DAEMON_JSON):
+        return
+    for found, member, flags in conflicts(host, engine):
+        if found is config and member.key == "hosts" and config.root.get("hosts") is member:
+            prefix = display[: -len(_DAEMON_JSON)]
+            creates = (prefix + "etc/systemd/system/docker.service.d/override.conf", RESET)
+            title = f"add {creates[0]}: the packaged unit's ExecStart without -H fd://"
+            yield Fix("DKD201", (member.key_start, member.key_end), (), title, creates=creates)
 
 
 def _live_restore(config) -> Iterator[Fix]:

@@ -10,6 +10,7 @@ daemon.json must come out as the fixed text and parse; otherwise the fix is offe
 from __future__ import annotations
 
 import codecs
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
@@ -40,6 +41,7 @@ class Change:
     expected: List[str] = field(default_factory=list)  # each edited daemon.json as it must read back
     edits: List[Edit] = field(default_factory=list)  # in the real file's text
     placed: List[Tuple[Finding, Fix, List[Edit]]] = field(default_factory=list)  # each fix with its edits of the real file
+    created: bool = False  # a new file (a drop-in): written only where nothing is
 
 
 @dataclass
@@ -76,7 +78,7 @@ def make(result, cwd: Path, unsafe: bool = False) -> Plan:
         if chosen:
             _place(choice.plan, holder, chosen, cwd)
     kinds = {kind.name: kind for kind in setup.kinds}
-    for key in list(choice.plan.changes):
+    for key in [k for k, c in choice.plan.changes.items() if not c.created]:
         _finish(choice.plan, choice.plan.changes[key], kinds)
     return choice.plan
 
@@ -121,6 +123,11 @@ class _Choice:
 
 def _place(plan: Plan, config: DaemonConfig, chosen: List[Tuple[Finding, Fix]], cwd: Path) -> None:
     """The chosen fixes of one daemon.json, carried out to its real file (or offered as a diff)."""
+    for finding, fix in [pair for pair in chosen if pair[1].creates]:
+        _create(plan, finding, fix, cwd)
+    chosen = [pair for pair in chosen if not pair[1].creates]
+    if not chosen:
+        return
     document = config.document
     inner = [edit for _, fix in chosen for edit in fix.edits]
     fixed_text = apply(document.text, inner)
@@ -148,6 +155,17 @@ def _place(plan: Plan, config: DaemonConfig, chosen: List[Tuple[Finding, Fix]], 
         cursor += len(fix.edits)
     if isinstance(config, DaemonConfig):
         change.expected.append(fixed_text)  # a daemon.json must read back as fixed
+
+
+def _create(plan: Plan, finding: Finding, fix: Fix, cwd: Path) -> None:
+    display, text = fix.creates
+    path = Path(cwd) / display
+    if display in plan.changes or os.path.lexists(path):
+        return  # a file is there: what it says is for the next scan to judge
+    change = Change(path=path, display=display, source=None, original=b"", text="", new_text=text, new=text.encode("utf-8"), created=True)
+    change.fixed.append((finding, fix))
+    change.placed.append((finding, fix, [Edit(0, 0, text)]))
+    plan.changes[display] = change
 
 
 def _start(document: Document) -> str:

@@ -400,3 +400,11 @@ def test_no_drop_in_where_a_file_is_or_outside_a_rootfs_tree(tmp_path):
     outcome = _fix(tmp_path)
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.conf")) == []
     assert outcome.not_written == ["r/etc/systemd/system/docker.service.d/override.conf: not written: " + str(tmp_path / "r/etc/systemd/system") + " is a symbolic link"]
+
+
+def test_examples_readme_shows_what_dlint_fix_diff_prints():
+    root = Path(__file__).resolve().parent.parent / "examples"
+    done = cli("fix", "--diff", ".", cwd=root)
+    readme = (root / "README.md").read_text()
+    shown = readme.split("```diff\n", 1)[1].split("```", 1)[0]
+    assert shown in done.stdout

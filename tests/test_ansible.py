@@ -1039,3 +1039,18 @@ def test_a_role_included_task_file_under_a_false_when_never_runs_and_a_templated
     assert not [f for f in result.findings if f.rule == "DKD101"]
     (unknown,) = result.unknowns
     assert unknown.why == "dockerd's command line is assembled from a template (roles/r/templates/d.conf.j2)"
+
+
+def test_a_playbook_that_only_imports_task_files_makes_them_one_machine_with_its_vars(tmp_path):
+    write_tree(tmp_path, {
+        "site.yml": "- hosts: nodes\n  vars: {engine_pin: \"5:20.10.24~3-0~ubuntu-focal\"}\n  tasks:\n    - import_tasks: tasks/engine.yml\n",
+        "tasks/engine.yml": "- apt: {name: \"docker-ce={{ engine_pin }}\"}\n",
+    })
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    assert host.name == "hosts: nodes"
+    assert [(p.name, p.pin) for p in host.of(EnginePackage)] == [("docker-ce", "patch")]
+    assert {f.engine for f in result.findings} == {"20.10"}
+    # read alone, the task file leaves the pin undefined: still the engine, its pin unknown
+    (package,) = [p for h in scan(tmp_path / "tasks/engine.yml").hosts for p in h.of(EnginePackage)]
+    assert (package.name, package.version, package.pin) == ("docker-ce", "{{ engine_pin }}", "unknown")

@@ -324,7 +324,9 @@ def test_a_templated_or_unknown_pin_judges_for_the_default_release():
     from linter.engine.pinned import release_of
 
     assert release_of("5:${DOCKER_VERSION}*") is None and release_of("{{ docker_version }}") is None
-    assert release_of("17.03.2~ce") is None  # older than any release dlint knows
+    # a release dlint has no facts of is judged as the nearest it knows at or before it (an edge
+    # release), else the oldest it knows: never as the newest, whose removals it predates
+    assert release_of("17.03.2~ce") == "17.06" and release_of("18.03.1~ce-0~ubuntu") == "17.12"
     assert release_of("5:26.*") == "26.1"  # the newest 26.x dlint knows
     assert release_of("20.10.24") == "20.10" and release_of("5:27.5.1-1~debian.12~bookworm") == "27.5"
 
@@ -497,3 +499,12 @@ def test_a_byte_identical_copy_of_an_installed_unit_is_not_judged_twice(tmp_path
     assert [(f.location.path, f.host) for f in result.findings if f.rule == "DKD401"] == [("docker.service", "install.sh")]
     (spare,) = [h for h in result.hosts if h.name == "spare/docker.service"]
     assert spare.variant_of is not None and spare.variant_of.document.path == "docker.service"
+
+
+def test_a_host_pinned_older_than_dlint_knows_is_not_judged_for_the_newest_release(tmp_path):
+    play = "- hosts: ci\n  tasks:\n    - apt: {name: \"docker-ce=17.03.0~ce-0~ubuntu-xenial\"}\n    - copy: {src: daemon.json, dest: /etc/docker/daemon.json}\n"
+    write_tree(tmp_path, {"site.yml": play, "files/daemon.json": '{"graph": "/srv/docker", "live-restore": true}\n'})
+    result = scan(tmp_path)
+    # graph was removed in 23.0: an engine of 2017 accepts it (at most deprecated), no DKD007 error
+    assert not [f for f in result.findings if f.rule == "DKD007"]
+    assert {f.engine for f in result.findings} <= {"17.06"}

@@ -16,7 +16,7 @@ _MAJOR_ONLY = re.compile(r"^(?:\d+:)?v?(\d{2})(?:\.\*|\*|$)")
 
 
 def release_of(version: Optional[str]) -> Optional[str]:
-    """The known release a package version pins, or None (a template, too old, or not a version).
+    """The known release a package version pins, or None (a template, or not a version).
     A pin to a major series alone (``5:26.*``) is the newest release of that series dlint knows."""
     if not version:
         return None
@@ -24,12 +24,12 @@ def release_of(version: Optional[str]) -> Optional[str]:
     known = releases()
     match = _PINNED.match(text)
     if match:
-        major, minor = int(match.group(1)), int(match.group(2))
-        for release in known:
-            parsed = parse_version(release)
-            if (parsed.major, parsed.minor) == (major, minor):
-                return release
-        return None
+        # a release dlint has no facts of (an edge release such as 18.03, or one older than all it
+        # knows) is judged as the nearest it knows at or before it, else the oldest: far closer to
+        # what runs than the newest release
+        pinned = (int(match.group(1)), int(match.group(2)))
+        earlier = [r for r in known if (parse_version(r).major, parse_version(r).minor) <= pinned]
+        return max(earlier, key=parse_version) if earlier else min(known, key=parse_version)
     match = _MAJOR_ONLY.match(text)
     if match and int(match.group(1)) >= 23:
         series = [r for r in known if parse_version(r).major == int(match.group(1))]

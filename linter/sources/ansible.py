@@ -48,7 +48,7 @@ from weakref import WeakKeyDictionary
 from .. import jinja, variants
 from ..discovery import MAX_BYTES, read_bounded
 from ..document import Document
-from ..fragments import EnginePackage, Opaque, ServiceAction, SwarmMembership, TemplateError, UnitUnknown
+from ..fragments import EnginePackage, Opaque, ServiceAction, SwarmMembership, SyntaxProblem, TemplateError, UnitUnknown
 from ..jinja import Mapped, Val
 from ..linear_re import linear_or_none
 from ..location import Location, TraceStep
@@ -505,7 +505,8 @@ class AnsibleKind(SourceKind):
         "written by copy/template/lineinfile, engine packages and pins, docker service actions, docker_swarm, "
         "shell tasks, and the variables of popular Docker roles"
     )
-    needles = re.compile(DOCKER_NEEDLES.pattern + rb"|moby-engine")
+    # a playbook that only imports task files (which mention docker) is what ties them to a machine
+    needles = re.compile(DOCKER_NEEDLES.pattern + rb"|moby-engine|\b(?:import|include)_tasks\b|^\s*-?\s*include\s*:")
 
     def claims(self, rel: str, basename: str):
         rel = rel.replace("\\", "/")
@@ -757,6 +758,8 @@ class _Reader:
                 self.note(f"not YAML until its Jinja is rendered ({problem.message}); not read", problem.index)
             else:
                 self.note(f"invalid YAML ({problem.message}); Ansible refuses this file", problem.index)
+                location = self.doc.location(max(0, min(problem.index, len(self.doc.text))))
+                self.out.fragments.append(SyntaxProblem(self.source, self.doc, reason=f"not valid YAML ({problem.message}): Ansible refuses this file", location=location))
             return
         if root is None:
             return
@@ -1256,7 +1259,7 @@ class _Reader:
         if state in ("absent", "removed", "build-dep", "fixed"):
             return
         manager = task.module
-        for item, text in _package_items(names):
+        for item, text in _package_items(names, names_node):
             name, version = _split_package(text, manager)
             if name not in _ENGINE:
                 continue
@@ -1681,13 +1684,20 @@ def _free_value(free: _FreeValue, yaml: _Yaml, values: _Values, scope: _Scope) -
     return Val("str", None, mapped, at)
 
 
-def _package_items(value: Optional[Val]) -> Iterable[Tuple[Optional[Val], str]]:
-    """Each package a ``name`` option gives: a list, or a comma-separated string."""
+def _package_items(value: Optional[Val], node=None) -> Iterable[Tuple[Optional[Val], str]]:
+    """Each package a ``name`` option gives: a list, or a comma-separated string. A name whose
+    version is a template the repository leaves undefined (``docker-ce={{ pin }}``) is given as
+    written: still the engine, its pin unknown."""
     if value is None or not value.known:
         return
     items = value.data if value.kind == "list" else [value]
-    for item in items:
-        if item.kind != "str" or item.partial:
+    written = node.value if value.kind == "list" and is_seq(node) and len(node.value) == len(items) else [node] * len(items)
+    for item, raw in zip(items, written):
+        if item.kind != "str":
+            continue
+        if item.partial:
+            if is_scalar(raw) and value.kind == "list" or is_scalar(raw) and "," not in str(value_of(raw)):
+                yield item, str(value_of(raw)).strip()
             continue
         text = item.mapped().text
         if "," in text and value.kind != "list":

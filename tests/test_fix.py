@@ -408,3 +408,16 @@ def test_examples_readme_shows_what_dlint_fix_diff_prints():
     readme = (root / "README.md").read_text()
     shown = readme.split("```diff\n", 1)[1].split("```", 1)[0]
     assert shown in done.stdout
+
+
+def test_a_file_dlint_cannot_write_is_said_not_a_crash(tmp_path, monkeypatch):
+    from linter.fix import files
+
+    def refuse(path, data):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(files, "replace", refuse)
+    write_tree(tmp_path, {"ro/daemon.json": '{"graph": "/d"}\n'})
+    outcome = _fix(tmp_path)
+    assert outcome.not_written == ["ro/daemon.json: not written: Permission denied"]
+    assert (tmp_path / "ro/daemon.json").read_text() == '{"graph": "/d"}\n'

@@ -92,10 +92,15 @@ def _write(plan: Plan, given: List[Path], refused: set, outcome: Outcome) -> Lis
             refused.add(change.display)
             outcome.not_written.append(f"{change.display}: not written: {why}")
             continue
-        if change.created:
-            files.create(change.path, change.new)
-        else:
-            files.replace(change.path, change.new)
+        try:
+            if change.created:
+                files.create(change.path, change.new)
+            else:
+                files.replace(change.path, change.new)
+        except OSError as err:  # a read-only file or folder: said, not a crash
+            refused.add(change.display)
+            outcome.not_written.append(f"{change.display}: not written: {err.strerror or err}")
+            continue
         written.append(change)
     return written
 

@@ -421,3 +421,17 @@ def test_a_file_dlint_cannot_write_is_said_not_a_crash(tmp_path, monkeypatch):
     outcome = _fix(tmp_path)
     assert outcome.not_written == ["ro/daemon.json: not written: Permission denied"]
     assert (tmp_path / "ro/daemon.json").read_text() == '{"graph": "/d"}\n'
+
+
+def test_standard_input_is_not_fixed(tmp_path):
+    write_tree(tmp_path, {"daemon.json": '{"graph": "/d"}\n'})
+    done = subprocess_run_stdin(tmp_path, '{"graph": "/d"}\n', "fix", "-", "--stdin-filename", "daemon.json")
+    assert done.returncode == 2 and "does not read standard input" in done.stderr
+    assert (tmp_path / "daemon.json").read_text() == '{"graph": "/d"}\n'
+
+
+def subprocess_run_stdin(cwd, text, *args):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "linter", *args], cwd=cwd, input=text, capture_output=True, text=True, timeout=120)

@@ -35,8 +35,12 @@ def wanted(args) -> bool:
 def run(args, options, setup):
     """Apply (or, with --diff, print) the fixes. Returns an exit code to stop with, or None to go on
     and report what remains."""
+    from ..errors import UsageError
     from ..report import one_line
     from . import apply_fixes, preview, summary
+
+    if "-" in (getattr(args, "paths", None) or ()):
+        raise UsageError("dlint fix edits files: it does not read standard input (use --diff on the file)")
 
     unsafe = bool(getattr(args, "unsafe_fixes", False))
     if getattr(args, "diff", False):

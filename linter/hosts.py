@@ -302,6 +302,15 @@ def rootless(host: Host) -> bool:
     return False
 
 
+def _debian_default(host: Host, unit_files, env_files) -> Optional[EnvFile]:
+    """/etc/default/docker on a machine whose engine is the distribution's docker.io and whose unit
+    is the packaged one: Debian's unit reads it ($DOCKER_OPTS), Ubuntu's does not (machines-facts
+    §7.1, provisioning-facts §2.6), so the command line depends on a system dlint cannot see."""
+    if unit_files or not any(p.name == "docker.io" for p in host.of(EnginePackage)):
+        return None
+    return next((e for e in env_files if e.target == "/etc/default/docker" and any(v.name == "DOCKER_OPTS" for v in e.variables)), None)
+
+
 def _start_command(host: Host, assume_packaged: bool) -> None:
     """How dockerd is started: the host's docker.service (its drop-ins over the packaged unit when
     it has only drop-ins), else a script that runs dockerd, else the packaged unit (assumed)."""
@@ -320,6 +329,14 @@ def _start_command(host: Host, assume_packaged: bool) -> None:
         host.command = DockerdCommand(
             last.source, last.document, words=[], origin="unknown", location=last.location,
             note=f"dockerd's command line is unknown: {last.target}: {last.why}", from_template=True,
+        )
+        return
+    debian_default = _debian_default(host, unit_files, env_files) if assume_packaged else None
+    if debian_default is not None:
+        host.command = DockerdCommand(
+            debian_default.source, debian_default.document, words=[], origin="unknown",
+            location=debian_default.document.start_location(), from_template=True,
+            note="dockerd's command line is unknown: /etc/default/docker sets DOCKER_OPTS, which Debian's docker.io unit passes to dockerd and Ubuntu's does not; dlint cannot tell which system this machine runs",
         )
         return
     placed = {}

@@ -508,3 +508,20 @@ def test_a_host_pinned_older_than_dlint_knows_is_not_judged_for_the_newest_relea
     # graph was removed in 23.0: an engine of 2017 accepts it (at most deprecated), no DKD007 error
     assert not [f for f in result.findings if f.rule == "DKD007"]
     assert {f.engine for f in result.findings} <= {"17.06"}
+
+
+def test_etc_default_docker_on_a_docker_io_machine_makes_the_command_line_unknown(tmp_path):
+    play = (
+        "- hosts: nodes\n  tasks:\n    - apt: {name: docker.io}\n"
+        "    - copy:\n        dest: /etc/default/docker\n        content: \"DOCKER_OPTS=\\\"-H tcp://0.0.0.0:2375 --live-restore\\\"\\n\"\n"
+    )
+    write_tree(tmp_path, {"site.yml": play})
+    result = scan(tmp_path)
+    # Debian's docker.io unit passes DOCKER_OPTS to dockerd, Ubuntu's does not: neither a DKD101
+    # (live-restore may be on) nor silence, but an unknown line
+    assert not [f for f in result.findings if f.rule == "DKD101"]
+    (unknown,) = result.unknowns
+    assert "Debian's docker.io unit passes to dockerd and Ubuntu's does not" in unknown.why
+    # with docker-ce, the packaged unit reads no /etc/default/docker: the usual judgement
+    write_tree(tmp_path, {"site.yml": play.replace("docker.io", "docker-ce")})
+    assert [f.rule for f in scan(tmp_path).findings] == ["DKD101"]

@@ -68,6 +68,16 @@ class Unreadable(Fragment):
 
 
 @dataclass
+class SyntaxProblem(Unreadable):
+    """A file of a kind dlint recognised that does not parse (invalid YAML, an HCL syntax error):
+    the tool that reads it refuses it (``severity`` error) or most likely does (warning, where
+    dlint's parser may be stricter). Unreadable: what it configures is unknown."""
+
+    location: Optional[Location] = None
+    severity: str = "error"
+
+
+@dataclass
 class TemplateError(Fragment):
     """A template that Ansible stops on (a Jinja syntax error): the task fails, its file is not written."""
 

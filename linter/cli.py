@@ -72,6 +72,8 @@ def _parser() -> argparse.ArgumentParser:
         "(what the pre-commit hook does: a changed daemon.json is judged with its unit)",
     )
     scan.add_argument("--kind", metavar="KIND", help="read every file named as this kind (daemon-json, cloud-init, shell, systemd, ...), whatever its name")
+    scan.add_argument("--no-cache", action="store_true", help="read every file again: neither use nor fill the cache (~/.cache/dlint, or $XDG_CACHE_HOME/dlint)")
+    scan.add_argument("--progress", action="store_true", default=None, help="show the files read on stderr even when it is not a terminal (default: on a terminal, once a run takes a second)")
     scan.add_argument("-v", "--verbose", action="store_true", help="also show waived findings and notes (skipped files and why)")
     scan.add_argument("--no-color", action="store_true", help="no colour (also: NO_COLOR=1)")
     scan.add_argument("-q", "--quiet", action="store_true", help="the findings only: no summary, no unknown or note lines")
@@ -208,6 +210,8 @@ def _scan(args) -> int:
         context=args.context or (),
         profile=args.profile,
         kind=args.kind,
+        cache=not args.no_cache,
+        progress=args.progress,
     )
     setup = prepare(options)
     from .report import outputs

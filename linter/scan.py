@@ -40,6 +40,9 @@ class Options:
     profile: Optional[str] = None
     context: Sequence[str] = ()  # also read these for context; report only on ``paths``
     kind: Optional[str] = None  # --kind: the source kind of every file named
+    cache: bool = False  # reuse what unchanged files yielded (linter/cache.py); the command line asks
+    progress: Optional[bool] = None  # files read, on stderr: None = on a terminal, for long runs
+    jobs: Optional[int] = None  # processes reading files; None = by the tree's size (linter/parallel.py)
 
 
 @dataclass
@@ -223,8 +226,11 @@ def gather(options: Options, setup: Setup):
     kinds = kinds_by_name(setup.kinds)
     groups = []
     pulls: Dict[str, set] = {}
-    for source in sources:
-        fragments, extraction_notes, references = extract(source, kinds)
+    from .cache import for_scan
+    from .parallel import extract_all
+
+    read = extract_all(sources, kinds, extract, cache=for_scan(options, settings, cwd), jobs=options.jobs, progress=options.progress)
+    for source, (fragments, extraction_notes, references) in zip(sources, read):
         notes.extend(extraction_notes)
         pulls.setdefault(source.rel, set()).update(references)
         groups.append((source, fragments))

@@ -433,7 +433,8 @@ def hook(event, args):
         if writes(args[1], args[2]) and path != os.devnull:
             folder, name = os.path.split(path)
             base = os.path.basename(output)
-            if not (folder == os.path.dirname(output) and (name == base or name.startswith("." + base + "."))):
+            cache = os.path.realpath(os.environ["DLINT_CACHE_DIR"])  # dlint's cache: its own lane
+            if not (folder == os.path.dirname(output) and (name == base or name.startswith("." + base + "."))) and not path.startswith(cache + os.sep):
                 seen.append(f"write {path}")
         elif inside(path) and path.endswith(CODE):
             seen.append(f"code read from the scanned tree {path}")

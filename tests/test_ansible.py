@@ -1054,3 +1054,27 @@ def test_a_playbook_that_only_imports_task_files_makes_them_one_machine_with_its
     # read alone, the task file leaves the pin undefined: still the engine, its pin unknown
     (package,) = [p for h in scan(tmp_path / "tasks/engine.yml").hosts for p in h.of(EnginePackage)]
     assert (package.name, package.version, package.pin) == ("docker-ce", "{{ engine_pin }}", "unknown")
+
+
+def test_facts_a_play_sets_hold_for_the_tasks_after_them(tmp_path):
+    site = (
+        "- hosts: nodes\n  tasks:\n    - apt: {name: docker-ce}\n"
+        "    - set_fact: cfg_path=/etc/docker/daemon.json\n"
+        "    - set_fact: {cfg_text: '{\"hosts\": [\"tcp://0.0.0.0:2375\"]}'}\n"
+        "    - copy: {content: \"{{ cfg_text }}\", dest: \"{{ cfg_path }}\"}\n"
+    )
+    write_tree(tmp_path, {"site.yml": site})
+    findings = scan(tmp_path).findings
+    (tcp,) = [f for f in findings if f.rule == "DKD401"]
+    assert (tcp.location.path, tcp.location.line, tcp.location.column) == ("site.yml", 5, 40)  # in the set_fact value
+    # a registered result or a name include_vars may set is defined (its value unknown): a task
+    # under `when: x is defined` is read, not skipped
+    guarded = (
+        "- hosts: nodes\n  tasks:\n    - apt: {name: docker-ce}\n"
+        "    - {command: cat /etc/os-release, register: os}\n"
+        "    - include_vars: {file: '{{ os.stdout }}.yml'}\n"
+        "    - copy: {content: '{\"live-restore\": true}', dest: /etc/docker/daemon.json}\n      when: os is defined and extra is defined\n"
+    )
+    write_tree(tmp_path, {"site.yml": guarded})
+    result = scan(tmp_path)
+    assert not [f for f in result.findings if f.rule == "DKD101"]  # the guarded copy may run: live-restore may be on

@@ -85,6 +85,7 @@ _MAGIC = re.compile(
     r"play_hosts|ansible_play_.*|omit|playbook_dir|role_path|role_name|item|lookup|query|q|now|undef|range|"
     r"environment|vars|facts|discovered_interpreter_python)$"
 )
+_ANY_NAME = "\0any"  # bound once a task may define any name (include_vars)
 _HOLD = re.compile(r"apt-mark\s+hold|versionlock|dnf\s+mark|zypper\s+(?:addlock|al)\b")
 _VENDOR_UNITS = frozenset({"/lib/systemd/system/docker.service", "/usr/lib/systemd/system/docker.service"})
 _SERVICE_STATES = {"restarted": "restart", "reloaded": "reload", "started": "start", "stopped": "stop"}
@@ -374,6 +375,9 @@ class _Scope:
         bound[name] = value
         return _Scope(self.layers, bound)
 
+    def with_bound(self, names: Dict[str, Val]) -> "_Scope":
+        return _Scope(self.layers, {**self.bound, **names})
+
     def find(self, name: str) -> Optional[Tuple[object, object, _Yaml]]:
         for layer in self.layers:
             found = layer.find(name)
@@ -399,7 +403,9 @@ class _Values:
                 return scope.bound[name]
             found = scope.find(name)
             if found is None:
-                return jinja.unknown("magic variable") if _MAGIC.match(name) else None
+                if _MAGIC.match(name) or _ANY_NAME in scope.bound:  # include_vars may have set it
+                    return jinja.unknown("magic variable")
+                return None
             key, node, yaml = found
             marker = (id(yaml.root), name)
             if marker in self.active or depth > MAX_DEPTH or not self.budget.spend(1):
@@ -811,8 +817,8 @@ class _Reader:
                     if is_seq(node) and node.value and known is None:
                         self.note("the roles this play applies are read as hosts of their own (roles/<name>/)", key.start_mark.index)
                     continue
-                if is_seq(node):
-                    self.tasks(node, play_scope, handler=section == "handlers")
+                if is_seq(node):  # facts of pre_tasks hold in tasks, and so on
+                    play_scope = play_scope.with_bound(self.tasks(node, play_scope, handler=section == "handlers").bound)
             if known is not None:
                 if known.system is not None:
                     self.operating_system(known, play)
@@ -847,14 +853,15 @@ class _Reader:
 
     # -- tasks -----------------------------------------------------------------------------------
 
-    def tasks(self, node, scope: _Scope, handler: bool, depth: int = 0) -> None:
+    def tasks(self, node, scope: _Scope, handler: bool, depth: int = 0) -> _Scope:
+        """Reads the tasks in order; returns the scope after them (the names they define)."""
         if depth > 32:
             self.note("blocks nested too deep; not read", node.start_mark.index)
-            return
+            return scope
         for item in node.value:
             if self.budget.exhausted:
                 self.note("more than dlint reads from one file; the rest is not read")
-                return
+                return scope
             if not is_map(item):
                 continue
             fields = _mapping_items(item, self.walk)
@@ -869,13 +876,40 @@ class _Reader:
                 for part in ("block", "rescue", "always"):
                     inner = fields.get(part, (None, None))[1]
                     if is_seq(inner):
-                        self.tasks(inner, task_scope, handler, depth + 1)
+                        after = self.tasks(inner, task_scope, handler, depth + 1)
+                        scope = scope.with_bound(after.bound)  # facts outlive their block
                 continue
             task = self.task(item, fields, handler)
             if task is None:
                 continue
             for bound in self.loop(fields, task_scope):
                 self.dispatch(task, bound)
+            scope = self.defined_by(task, fields, scope, task_scope)
+        return scope
+
+    def defined_by(self, task: _Task, fields, scope: _Scope, task_scope: _Scope) -> _Scope:
+        """The names a task defines for the tasks after it: set_fact's (their values; unknown under
+        a when: or a loop), register's (unknown), and after include_vars any name (unknown): never
+        "undefined", which would make a later ``when: x is defined`` false."""
+        varying = "when" in fields or any(name in fields for name in _LOOP_KEYS)
+        if task.module == "set_fact":
+            pairs = [(name, node) for name, (_, node) in task.args.items() if name != "cacheable"]
+            if task.free is not None:
+                pairs += [(name, _FreeValue(span, task.free)) for name, span in _free_form(str(value_of(task.free))).items()]
+            for name, node in pairs[:64]:
+                if varying:
+                    value = jinja.unknown("set_fact under a condition")
+                elif isinstance(node, _FreeValue):
+                    value = _free_value(node, self.yaml, self.values, task_scope)
+                else:
+                    value = self.render(node, task_scope)
+                scope = scope.bind(name, value)
+        register = fields.get("register", (None, None))[1]
+        if register is not None and is_scalar(register):
+            scope = scope.bind(str(register.value), jinja.unknown("registered"))
+        if task.module in ("include_vars", "set_stats"):
+            scope = scope.bind(_ANY_NAME, jinja.unknown("include_vars"))
+        return scope
 
     def task(self, item, fields, handler: bool) -> Optional[_Task]:
         module_key = module_value = None

@@ -1111,3 +1111,22 @@ def test_a_repository_file_a_script_copies_to_a_path_no_dockerd_reads_by_default
     # file is no second machine; the script's host is judged (live-restore not set)
     assert [h.name for h in result.hosts] == ["setup.sh"]
     assert [(f.rule, f.location.path) for f in result.findings] == [("DKD101", "setup.sh")]
+
+
+def test_a_relative_write_after_a_cd_to_a_known_folder_lands_there(tmp_path):
+    from .helpers import scan, write_tree
+
+    body = "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd:// -H tcp://0.0.0.0:2375\n"
+    script = (
+        "#!/bin/sh\ncurl -fsSL https://get.docker.com | sh\n"
+        "HERE=$(cd $(dirname $0); pwd)\n"  # a cd inside $( ) moves nothing
+        "cd /etc/systemd/system && mkdir -p docker.service.d && cd docker.service.d\n"
+        "(cd /tmp && touch x)\n"  # nor does one in a subshell
+        f"cat > tcp.conf <<'EOF'\n{body}EOF\n"
+    )
+    write_tree(tmp_path, {"install.sh": script})
+    (finding,) = [f for f in scan(tmp_path).findings if f.rule == "DKD401"]
+    assert (finding.location.line, finding.location.column) == (9, 28)
+    # after a cd to a folder dlint cannot know, a relative write lands nowhere it can tell
+    write_tree(tmp_path, {"install.sh": script.replace("cd /etc/systemd/system &&", "cd \"$UNIT_DIR\" &&")})
+    assert not [f for f in scan(tmp_path).findings if f.rule == "DKD401"]

@@ -22,6 +22,7 @@ substitution is expanded; ``$VAR`` stays as written unless the script assigns it
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -335,6 +336,8 @@ class _Structure:
     statements: Dict[int, object]  # command id -> the redirected_statement whose body it is
     previous: Dict[int, object]  # pipeline element id -> the element before it
     pipelines: Dict[int, object]  # pipeline element id -> the pipeline
+    # commands that cannot move the script's own working folder (in a subshell, $( ), a function)
+    enclosed: set = field(default_factory=set)
 
 
 def _structure(tree) -> _Structure:
@@ -344,11 +347,18 @@ def _structure(tree) -> _Structure:
     structure = _Structure([], set(), {}, {}, {})
     kinds = _kinds()
     visits = structure.visits
+    scopes: List[int] = []  # end bytes of the enclosing subshells, $( )s and functions
     cursor = tree.walk()
     while True:
         node = cursor.node
         what = kinds.get(node.kind_id)
+        while scopes and scopes[-1] <= node.start_byte:
+            scopes.pop()
+        if node.type in _ENCLOSING:
+            scopes.append(node.end_byte)
         if what == "command":
+            if scopes:
+                structure.enclosed.add(node.id)
             visits.append((what, node))
             structure.prefixes.update(child.id for child in node.children if child.type == "variable_assignment")
         elif what == "statement":
@@ -372,6 +382,7 @@ def _structure(tree) -> _Structure:
                 return structure
 
 
+_ENCLOSING = frozenset({"subshell", "command_substitution", "process_substitution", "function_definition"})
 _LONGEST_EXPANSION = 4096
 _EXPANSIONS = frozenset({"simple_expansion", "expansion", "command_substitution", "arithmetic_expansion", "process_substitution"})
 _ANSI = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
@@ -678,6 +689,7 @@ class _Reader:
         self.variables: Dict[str, str] = {}  # NAME -> value after quote removal, as written
         self.literal: Dict[str, bool] = {}  # NAME -> its value has no expansion (or only ones resolved)
         self.written: Dict[str, Mapped] = {}  # NAME -> its literal value, mapped to where it is written
+        self.cwd: Optional[str] = None  # the working folder after a `cd` to a known one (else unknown)
         self.exported: set = set()
         self.writes: List[_Write] = []
         self._embedded: List[Tuple[int, Embedded]] = []
@@ -1236,7 +1248,7 @@ class _Reader:
             return
         found = self._repository_file(source)
         if found is not None:
-            target = self.resolve(destination)
+            target = self._path(destination)
             if target is not None and not target.startswith("/dev/"):
                 landing = _landing(target, source.text, into)
                 self.writes.append(_Write(landing, Mapped(), f"{name} {source.text}", self.t.span(command.node), file=found))
@@ -1349,10 +1361,32 @@ class _Reader:
         program = self.program(before) if before is not None else None
         return program.name if program is not None else "standard input"
 
+    def _cd(self, command: _Command, program: _Program) -> None:
+        """``cd DIR`` at the script's own level: where relative paths written after it land (a literal
+        absolute folder, or one relative to a known folder); anything else makes it unknown. A cd
+        in a subshell, a $( ) or a function does not move the script."""
+        if command.node.id in self.structure.enclosed:
+            return
+        operands = [i for i in range(program.index + 1, len(command.values)) if command.text(i) not in ("-P", "-L", "-e", "--")]
+        folder = self.resolve(command.values[operands[0]]) if operands else None
+        if folder is None or folder == "-" or folder.startswith("~"):
+            self.cwd = None
+        elif folder.startswith("/"):
+            self.cwd = posixpath.normpath(folder)
+        elif self.cwd is not None:
+            self.cwd = posixpath.normpath(posixpath.join(self.cwd, folder))
+
+    def _path(self, path: Mapped) -> Optional[str]:
+        """A path the script names, relative ones placed in the folder a `cd` made known."""
+        target = self.resolve(path)
+        if target is not None and self.cwd is not None and target and not target.startswith(("/", "~")):
+            return posixpath.normpath(posixpath.join(self.cwd, target))
+        return target
+
     def _opaque(self, command: _Command, path: Mapped, why: str, origin: str, append: bool = False, source: Optional[str] = None, copy_of: Optional[str] = None, into: bool = False) -> None:
         """A file the command writes with content dlint cannot know: a daemon.json of unknown content
         is said (DKD902) rather than read as absent."""
-        target = self.resolve(path)
+        target = self._path(path)
         if target is None or target.startswith("/dev/"):
             return
         if source is not None:
@@ -1364,7 +1398,7 @@ class _Reader:
 
     def _write(self, node, path: Mapped, content, append: bool, tee: bool = False) -> None:
         value, origin, anchor, templated = content
-        target = self.resolve(path)
+        target = self._path(path)
         if target is None:
             if kind_for_target(path.text) is not None or "$" in _base(path.text) or "`" in _base(path.text):
                 line, _ = self.document.line_col(self.t.offsets.char(node.start_byte))
@@ -1376,7 +1410,7 @@ class _Reader:
 
     def _move(self, source: str, destination: Mapped, into: bool = False) -> bool:
         """Follow a file the script wrote to where mv/cp/install put it; False when none was."""
-        target = self.resolve(destination)
+        target = self._path(destination)
         if target is None:
             return True  # nothing dlint could follow anyway
         for write in reversed(self.writes):
@@ -1891,6 +1925,7 @@ _HANDLERS: Dict[str, object] = {
     "curl": _Reader._fetch,
     "wget": _Reader._fetch,
     "source": _Reader._source,
+    "cd": _Reader._cd,
     ".": _Reader._source,
     "docker-machine": docker_machine.read,  # its own machines: linter/sources/docker_machine.py
     "dockerd-rootless.sh": _Reader._dockerd,  # passes its arguments to dockerd

@@ -34,6 +34,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from .budget import Deadline, Overrun
 from .document import Document
+from .fragments import SyntaxProblem
 from .location import TraceStep
 from .mapped import Mapped, Offsets, embedded_document
 from .sources import HEAD_BYTES, Embedded, ReadContext, kind_for_target
@@ -184,6 +185,14 @@ class Hcl:
             if node.has_error:
                 stack.extend(reversed(node.children))
         return sorted(found)
+
+    def syntax_problems(self, source, tool: str) -> List[SyntaxProblem]:
+        """DKD904 at the first syntax error, a warning: tree-sitter-hcl may refuse what HCL accepts."""
+        if not self.root.has_error:
+            return []
+        message = f"an HCL syntax error: {tool} refuses the configuration (what parses around it was still read)"
+        where = self.document.location(self.char(_stop(self.root)))
+        return [SyntaxProblem(source, self.document, reason=message, location=where, severity="warning")]
 
     # -- structure -------------------------------------------------------------------------
 
@@ -459,6 +468,21 @@ def _error_spans(root) -> List[Tuple[int, int]]:
         elif node.has_error:
             stack.extend(node.children)
     return spans
+
+
+def _stop(root) -> int:
+    """Where the parse went wrong: a missing token, or where the parser gave up inside the first
+    ERROR node (its last piece: an unclosed block spans from its start to there)."""
+    node = root
+    while True:
+        if node.is_missing:
+            return node.start_byte
+        if node.type == "ERROR":
+            return node.children[-1].start_byte if node.children else node.start_byte
+        broken = [child for child in node.children if child.has_error or child.is_missing]
+        if not broken:
+            return node.start_byte
+        node = broken[0]
 
 
 def _error_count(root) -> int:

@@ -200,6 +200,7 @@ class _Reader(ConfigReader):
                     self.note("template", f"not valid YAML ({problem.message}) and it holds template markers; unanalysable until rendered", problem.index)
                 else:
                     self.note("invalid-yaml", f"{problem.message}; Butane refuses this config", problem.index)
+                    self.refused(f"not valid YAML ({problem.message}): Butane refuses this config", problem.index)
                 return
             self.masked, self.composed = True, masked
             message = f"not valid YAML until its template is rendered ({problem.message}); read with its template expressions masked"

@@ -43,7 +43,7 @@ from weakref import WeakKeyDictionary
 
 from ..document import Document
 from ..templating import DIRECTIVES, expression_end
-from ..fragments import DockerdCommand, EnginePackage, UnitUnknown, Word
+from ..fragments import DockerdCommand, EnginePackage, SyntaxProblem, UnitUnknown, Word
 from ..source import Source
 from ..yamlnodes import Budget, Walk, YamlProblem, compose, is_map, is_scalar, is_seq, mapping_of, scalar_offsets, span_of, tag_of, unmasked, value_of
 from . import HEAD_BYTES, SNIFF, Embedded, Extraction, ReadContext, SourceKind, kind_for_target
@@ -724,6 +724,13 @@ class _Reader:
             self.note(NOTE_TEMPLATE[:-1], message, problem.index, document)
         else:
             self.note(NOTE_INVALID_YAML[:-1], f"{problem.message}; cloud-init ignores this cloud-config", problem.index, document)
+            self.refused(f"not valid YAML ({problem.message}): cloud-init ignores this cloud-config", problem.index, document)
+
+    def refused(self, message: str, index: int, document: Optional[Document] = None) -> None:
+        """The tool refuses the file: DKD904 at ``index`` (what it configures is unknown)."""
+        document = document or self.doc
+        location = document.location(max(0, min(index, len(document.text))))
+        self.out.fragments.append(SyntaxProblem(self.context.source, document, reason=message, location=location))
 
     def cloud_config(self) -> None:
         root, problem = self.info.composed or compose(self.text)

@@ -56,6 +56,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from .. import jsonread
 from ..document import Document
+from ..fragments import SyntaxProblem
 from ..templating import DIRECTIVES, expression_end
 from . import SNIFF, Embedded, Extraction, ReadContext, SourceKind, kind_for_target
 from .cloudinit import TEMPLATE_MARKERS, DecodeError, gunzip, has_template_markers, mask_templates
@@ -523,6 +524,11 @@ class ConfigReader:
             message += " (as read with its template expressions masked)"
         self.out.notes.append(f"{word}: {location}: {message}")
 
+    def refused(self, message: str, index: int) -> None:
+        """The tool refuses the config: DKD904 at ``index`` (what it configures is unknown)."""
+        location = self.doc.location(max(0, min(index, len(self.text))))
+        self.out.fragments.append(SyntaxProblem(self.context.source, self.doc, reason=message, location=location))
+
     def spend(self, items: int, characters: int = 0) -> bool:
         self.items += items
         self.work -= characters
@@ -597,6 +603,7 @@ class _Reader(ConfigReader):
             self.note("template", f"not JSON ({first.message}) and it holds template markers; unanalysable until rendered", first.offset)
         else:
             self.note("invalid-json", f"{first.message}; Ignition refuses this config", first.offset)
+            self.refused(f"not valid JSON ({first.message}): {self.tool} refuses this config", first.offset)
         return None
 
     def run(self) -> None:

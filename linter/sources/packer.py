@@ -66,7 +66,9 @@ class PackerKind(SourceKind):
             if document.text.lstrip().startswith("{"):
                 _JsonTemplate(document, files, out).run()
             else:
-                _HclTemplate(document, files, out).run()
+                template = _HclTemplate(document, files, out)
+                template.run()
+                out.fragments.extend(template.hcl.syntax_problems(context.source, "Packer"))
         except RecursionError:
             out.notes.append(f"{NAME}: {document.start_location()}: nested too deep to read")
         return out

@@ -145,6 +145,7 @@ class _Reader:
             self.note(offset, f"{what} (Terraform 0.11 syntax, which 0.12 and later refuse): read as 0.11 read it")
         for offset in hcl.errors():
             self.note(offset, "syntax error; what parses around it is still read")
+        self.out.fragments.extend(hcl.syntax_problems(self.context.source, "Terraform"))
         blocks = hcl.top_blocks(("resource", "data", "module"))
         for block in blocks:
             if block.type == "data" and len(block.labels) == 2:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from linter.fragments import Unreadable
+from linter.fragments import SyntaxProblem, Unreadable
 from linter.policy.model import Hit
 
 
 def check(host, context):
     for fragment in host.fragments:
-        if isinstance(fragment, Unreadable):
+        if isinstance(fragment, Unreadable) and not isinstance(fragment, SyntaxProblem):  # DKD904 says those
             yield Hit(f"dlint cannot analyse this file: {fragment.reason}", location=fragment.document.start_location())

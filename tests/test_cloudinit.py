@@ -975,3 +975,16 @@ def test_go_define_blocks_are_sniffed():
 )
 def test_a_unit_template_reaches_the_command_line_only_through_what_dlint_reads(unit, templated):
     assert command_templated(unit) is templated
+
+
+def test_a_container_linux_cloud_config_writing_daemon_json_runs_the_os_unit(tmp_path):
+    text = (
+        "#cloud-config\ncoreos:\n  update:\n    reboot-strategy: off\n"
+        "write_files:\n  - path: /etc/docker/daemon.json\n    content: |\n      {\"live-restore\": true}\n"
+    )
+    write_tree(tmp_path, {"user-data": text})
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    assert host.service.unit.document.path == "<Container Linux docker.service>"
+    assert not host.command.assumed and "--host=fd://" in [w.text for w in host.command.words]
+    assert not [f for f in result.findings if f.rule == "DKD101"]

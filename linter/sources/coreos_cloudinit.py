@@ -225,10 +225,8 @@ def read_units(reader, top) -> None:
     if coreos is None or not is_map(coreos[1]):
         return
     units = _fields(coreos[1]).get("units")
-    if units is None or not is_seq(units[1]):
-        return
     found: List[Embedded] = []
-    for number, unit in enumerate(units[1].value):
+    for number, unit in enumerate(units[1].value if units is not None and is_seq(units[1]) else ()):
         if not reader.spend(1) or not is_map(unit):
             continue
         fields = _fields(unit)
@@ -246,11 +244,14 @@ def read_units(reader, top) -> None:
         folder = UNIT_FOLDERS[bool(reader.walk.truthy(fields["runtime"][1])) if "runtime" in fields else False]
         _drop_ins(reader, fields, label, f"{folder}/{name}", found)
         _unit(reader, fields, label, f"{folder}/{name}", found)
-    if not found:
-        return
-    shipped = Extraction(embedded=list(found))
+    # a Container Linux machine (it has a coreos: section): what it writes for the engine, here or
+    # in write_files, lands on the OS's own docker.service
+    written = [item for item in reader.out.embedded if item.target]
+    shipped = Extraction(embedded=written + found)
     with_os_files(shipped, "container-linux")
     for item in shipped.embedded:
+        if any(item is earlier for earlier in written):
+            continue
         templated = item.document.parent is not None and command_templated(item.document.text)
         reader.embed(item.document, item.kind, origin="coreos.units", target=item.target, templated=templated)
 

@@ -6,7 +6,8 @@ to dockerd; it reads ``$XDG_CONFIG_HOME/docker/daemon.json``, i.e. ``~/.config/d
 (dockerd-facts §2.4). A daemon.json put anywhere else under a home's ``.config`` is read by no
 dockerd. ``dockerd-rootless-setuptool.sh install`` writes the user unit below unless one is there
 (moby ``contrib/dockerd-rootless-setuptool.sh`` install_systemd; ``$BIN`` is /usr/bin for the
-docker-ce-rootless-extras package, its flags are empty unless ``--skip-iptables``).
+docker-ce-rootless-extras package; its flags are empty, but with ``--skip-iptables`` they hold
+``--iptables=false`` when the machine lacks iptables: then the command line is not known).
 """
 
 from __future__ import annotations
@@ -107,4 +108,5 @@ def setuptool(reader, command, program) -> None:
     if "install" not in words:
         return
     start = reader.t.span(command.node)[0]
-    reader._embedded.append((start, Embedded(setuptool_unit(), "systemd", target=USER_UNIT)))
+    unsure = "--skip-iptables" in words  # --iptables=false only where the machine lacks iptables
+    reader._embedded.append((start, Embedded(setuptool_unit(), "systemd", target=USER_UNIT, templated=unsure)))

@@ -41,6 +41,12 @@ def test_the_setuptool_unit_is_the_rootless_engine(tmp_path):
     assert not [f for f in result.findings if f.rule == "DKD101"]  # rootless: not asked
 
 
+def test_skip_iptables_makes_the_setuptool_flags_depend_on_the_machine(tmp_path):
+    write_tree(tmp_path, {"setup.sh": "dockerd-rootless-setuptool.sh install --skip-iptables\n"})
+    (host,) = scan(tmp_path).hosts
+    assert rootless(host) and host.service.unit.from_template
+
+
 def test_the_user_unit_gives_the_command_line_and_its_daemon_json(tmp_path):
     unit = "[Service]\nExecStart=/usr/bin/dockerd-rootless.sh --experimental\nKillMode=mixed\n"
     script = (

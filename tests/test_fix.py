@@ -435,3 +435,19 @@ def subprocess_run_stdin(cwd, text, *args):
     import sys
 
     return subprocess.run([sys.executable, "-m", "linter", *args], cwd=cwd, input=text, capture_output=True, text=True, timeout=120)
+
+
+def test_a_daemon_json_an_ansible_role_copies_is_fixed_in_its_own_file(tmp_path):
+    task = "- name: daemon.json\n  copy:\n    src: daemon.json\n    dest: /etc/docker/daemon.json\n"
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": task, "roles/docker/files/daemon.json": '{\n  "graph": "/d",\n  "debug": "true"\n}\n'})
+    outcome = _fix(tmp_path)
+    assert (tmp_path / "roles/docker/files/daemon.json").read_text() == '{\n  "data-root": "/d",\n  "debug": true\n}\n'
+    assert (tmp_path / "roles/docker/tasks/main.yml").read_text() == task
+    assert outcome.count == 2 and _fix(tmp_path).count == 0
+
+
+def test_live_restore_is_added_with_the_separator_the_members_have(tmp_path):
+    write_tree(tmp_path, {"daemon.json": '{"max-concurrent-uploads": 3,\n "debug": false\n }\n'})
+    options = Options(cwd=tmp_path)
+    apply_fixes(options, prepare(options), unsafe=True)
+    assert (tmp_path / "daemon.json").read_text() == '{"max-concurrent-uploads": 3,\n "debug": false,\n "live-restore": true\n }\n'

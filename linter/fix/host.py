@@ -102,6 +102,8 @@ def _add_member(root: Node, text: str, member: str) -> Edit:
     if not root.value:
         return Edit(root.start, root.end, "{" + member + "}")
     last = root.value[-1]
+    if len(root.value) > 1:  # the separator the last two members have
+        return Edit(last.value.end, last.value.end, text[root.value[-2].value.end : last.key_start] + member)
     first = root.value[0]
     between = text[root.start + 1 : first.key_start]
     if "\n" not in between:

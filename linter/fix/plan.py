@@ -190,7 +190,9 @@ def _open(root: Document, config: DaemonConfig, cwd: Path) -> Optional[Change]:
     text = decode(data)
     if text is None or text[2] != root.text:
         return None
-    return Change(path=Path(path), display=root.path, source=source, original=data, text=root.text)
+    # a file another one pulls in (an Ansible copy's src:, a templatefile()) is read back alone
+    own = source if source.display == root.path else None
+    return Change(path=Path(path), display=root.path, source=own, original=data, text=root.text)
 
 
 def _read(path: Path) -> Optional[bytes]:
@@ -231,7 +233,13 @@ def _reads_back(change: Change, kinds: dict) -> str:
     from dataclasses import replace
 
     from ..scan import extract
+    from ..sources.daemon_json import read
 
+    if change.source is None:
+        # pulled in by another file: it must be the daemon.json itself, and parse
+        if change.expected == [change.new_text] and read(change.new_text)[1] is None:
+            return ""
+        return "it is read through another file, and the edit cannot be checked on its own"
     if change.source.kind not in kinds:
         return f"no source kind reads {change.display} back"
     fragments, _, _ = extract(replace(change.source, data=change.new, error=None), kinds)

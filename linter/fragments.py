@@ -59,6 +59,14 @@ class DaemonConfig(Fragment):
     def readable(self) -> bool:
         return self.problem is None
 
+    @property
+    def wholly_templated(self) -> bool:
+        """Its whole text is a template's value (``{{ cfg | to_nice_json }}``): nothing of it is known."""
+        from .jinja import MASK
+
+        text = self.document.text.strip()
+        return self.templated and bool(text) and not text.strip(MASK + " \t\r\n")
+
 
 @dataclass
 class Unreadable(Fragment):

@@ -56,6 +56,8 @@ def _first_reason(host):
         target = config.target or config.source.display
         if config.opaque is not None:  # the command that writes it
             return f"{target}: {config.opaque.why}", config.document.start_location()
+        if config.wholly_templated:
+            return f"{target} is the value of a template expression dlint does not render", config.document.start_location()
         return f"{target} does not parse ({config.problem.message})", config.document.location(config.problem.start, config.problem.end)
     return None
 

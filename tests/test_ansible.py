@@ -1078,3 +1078,19 @@ def test_facts_a_play_sets_hold_for_the_tasks_after_them(tmp_path):
     write_tree(tmp_path, {"site.yml": guarded})
     result = scan(tmp_path)
     assert not [f for f in result.findings if f.rule == "DKD101"]  # the guarded copy may run: live-restore may be on
+
+
+def test_a_name_another_role_sets_at_run_time_is_not_undefined_and_a_wholly_templated_file_is_said_so(tmp_path):
+    write_tree(tmp_path, {
+        "site.yml": "- hosts: all\n  roles: [storage, engine]\n",
+        "roles/storage/tasks/main.yml": "- set_fact:\n    engine_opts: {storage-driver: overlay2}\n",
+        "roles/engine/tasks/main.yml": (
+            "- apt: {name: docker-ce}\n"
+            "- copy: {content: \"{{ engine_opts | to_nice_json }}\", dest: /etc/docker/daemon.json}\n  when: engine_opts is defined\n"
+        ),
+    })
+    result = scan(tmp_path)
+    # engine_opts is set by the storage role: the guarded copy may run, with content dlint cannot know
+    (finding,) = [f for f in result.findings if f.rule == "DKD902"]
+    assert finding.message.startswith("this daemon.json is the value of a template expression")
+    assert [u.why for u in result.unknowns] == ["/etc/docker/daemon.json is the value of a template expression dlint does not render"]

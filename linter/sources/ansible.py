@@ -392,8 +392,9 @@ class _Values:
     Aliases are expanded, so the nodes made in one read are bounded (MAX_VALUE_NODES): past that,
     values are unknown."""
 
-    def __init__(self, budget: Budget):
+    def __init__(self, budget: Budget, set_elsewhere=lambda name: False):
         self.budget = budget
+        self.set_elsewhere = set_elsewhere  # a name some task of the project sets (set_fact, register)
         self.nodes = Budget(MAX_VALUE_NODES)
         self.active: set = set()
 
@@ -403,7 +404,8 @@ class _Values:
                 return scope.bound[name]
             found = scope.find(name)
             if found is None:
-                if _MAGIC.match(name) or _ANY_NAME in scope.bound:  # include_vars may have set it
+                # include_vars may have set it, or a task elsewhere in the project sets it at run time
+                if _MAGIC.match(name) or _ANY_NAME in scope.bound or self.set_elsewhere(name):
                     return jinja.unknown("magic variable")
                 return None
             key, node, yaml = found
@@ -633,7 +635,7 @@ class _Reader:
         self.section = section or place.section
         self.out = Extraction()
         self.budget = Budget()
-        self.values = _Values(self.budget)
+        self.values = _Values(self.budget, lambda name: name in plays.set_names(self.project))
         self.walk = Walk(self.text, self.budget)
         self.yaml: Optional[_Yaml] = None
         self.scope_given = scope

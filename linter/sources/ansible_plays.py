@@ -73,6 +73,8 @@ class Project:
     group_text: Dict[Path, Dict[str, str]] = field(default_factory=dict)  # project -> group -> inventory text about it
     inventories: Dict[Path, List[Path]] = field(default_factory=dict)  # project -> inventory files
     by_playbook: Dict[Path, List[Play]] = field(default_factory=dict)
+    yaml_files: List[Path] = field(default_factory=list)
+    _set_names: Optional[Set[str]] = None  # names some task sets (set_fact, register): see set_names
 
     def plays_of_role(self, role: Optional[Path]) -> List[Play]:
         return self.by_role.get(Path(os.path.realpath(role)), []) if role is not None and self.by_role else []
@@ -83,6 +85,53 @@ class Project:
     def targets(self, project: Path, group: str) -> bool:
         """Some play of the project targets ``group`` (or every host)."""
         return any(p.host[0] == project and (group in p.groups or group == "all" or "all" in p.groups) for p in self.plays)
+
+
+_SETTER = re.compile(r"^([ \t]*)(?:-[ \t]+)?(?:ansible\.builtin\.|ansible\.legacy\.)?(set_fact|register)[ \t]*:[ \t]*(.*)$", re.M)
+_KEY = re.compile(r"^([ \t]*)([A-Za-z_][A-Za-z0-9_]*)[ \t]*:")
+_FLOW_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[ \t]*:")
+_PAIR = re.compile(r"(?:^|[ \t])([A-Za-z_][A-Za-z0-9_]*)=")
+
+
+def set_names(project: Project) -> Set[str]:
+    """The names some task of the project sets at run time (``set_fact`` keys, ``register``
+    targets), read lexically once per scan: where the repository itself sets a name, a role read
+    without that play must not take it as undefined (``when: x is defined`` is then unknown)."""
+    if project._set_names is None:
+        names: Set[str] = set()
+        for path in project.yaml_files[:MAX_FILES]:
+            text = _read(path)
+            if text is None or ("set_fact" not in text and "register" not in text):
+                continue
+            for match in _SETTER.finditer(text):
+                rest = match.group(3).strip()
+                if match.group(2) == "register":
+                    names.update(re.findall(r"^[A-Za-z_][A-Za-z0-9_]*", rest))
+                elif rest.startswith("{"):
+                    names.update(_FLOW_KEY.findall(rest))
+                elif rest:
+                    names.update(_PAIR.findall(rest))
+                else:
+                    names.update(_block_keys(text, match.end(), len(match.group(1))))
+        project._set_names = names
+    return project._set_names
+
+
+def _block_keys(text: str, start: int, indent: int) -> List[str]:
+    """The keys of the block mapping that follows a ``set_fact:`` line (deeper than ``indent``)."""
+    keys: List[str] = []
+    level = None
+    for line in text[start:].split("\n")[1:200]:
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        match = _KEY.match(line)
+        depth = len(line) - len(line.lstrip())
+        if depth <= indent:
+            break
+        if match and (level is None or depth == level):
+            level = depth
+            keys.append(match.group(2))
+    return keys
 
 
 def project(root: Optional[Path], built: Dict[str, Project]) -> Project:
@@ -185,6 +234,7 @@ class _Builder:
             text = _read(path) if found <= MAX_PLAYBOOKS else None
             if text is not None:
                 self.playbook(path, text)
+        self.out.yaml_files = self.yaml
         for play in self.out.plays:
             for role in play.roles:
                 self.out.by_role.setdefault(role, []).append(play)

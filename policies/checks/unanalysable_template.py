@@ -15,6 +15,13 @@ def check(host, context):
                 location=config.document.start_location(),
                 key=config.target or "",
             )
+        elif config.templated and config.problem is not None and config.wholly_templated:
+            yield Hit(
+                "this daemon.json is the value of a template expression, which dlint cannot know without "
+                "rendering it; nothing that depends on its content is checked on this host",
+                location=config.document.start_location(),
+                key=config.target or "",
+            )
         elif config.templated and config.problem is not None:
             yield Hit(
                 "this daemon.json is a template that is not JSON until it is rendered "

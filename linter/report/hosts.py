@@ -159,6 +159,20 @@ def document(hosts, context) -> Dict[str, Any]:
     }
 
 
+def _once(entries) -> List[Dict[str, Any]]:
+    """One line per place: a task file reached twice (directly and through an include) says the
+    same thing once, with the first way it was reached."""
+    seen = set()
+    out = []
+    for entry in entries:
+        where = entry["from"]
+        key = (json.dumps({k: v for k, v in entry.items() if k != "from"}, sort_keys=True), where["path"], where["line"], where["column"])
+        if key not in seen:
+            seen.add(key)
+            out.append(entry)
+    return out
+
+
 def _loc(where: Dict[str, Any]) -> str:
     text = f"{where['path']}:{where['line']}:{where['column']}"
     if where.get("trace"):
@@ -172,14 +186,14 @@ def render_text(doc: Dict[str, Any]) -> str:
         lines.append(f"{host['name']}  ({host['platform']}, {host['layout']}{'' if host['readable'] else ', unreadable'})")
         lines.append("  sources: " + ", ".join(host["sources"]))
         if host.get("variant_of"):
-            lines.append(f"  a variant nobody installs (the repository installs {_loc(host['variant_of'])} instead): judged for what it says, not for what it lacks")
+            lines.append(f"  a variant nobody installs (the repository installs {_loc(host['variant_of'])} instead): no machine runs it, so it is not judged")
         elif host.get("candidate"):
             lines.append("  a configuration the repository keeps; nothing in it installs this file (judged as a machine of its own)")
         if host.get("evidence"):
             lines.append(f"  a Docker host: {host['evidence']['what']}  {_loc(host['evidence']['from'])}")
         if host["engine"]["origin"] == "repository":
             lines.append(f"  engine: judged as {host['engine']['version']}, the release its install pins  {_loc(host['engine']['from'])}")
-        for unread in host.get("unread", ()):
+        for unread in _once(host.get("unread", ())):
             lines.append(f"  not read: {unread['target']}: {unread['why']}  {_loc(unread['from'])}")
         command = host.get("command")
         if command:
@@ -187,6 +201,8 @@ def render_text(doc: Dict[str, Any]) -> str:
             lines.append(f"  dockerd {' '.join(command['args'])}  [{origin}]")
             if command.get("note"):
                 lines.append(f"    {command['note']}")
+            elif command.get("complete") is False:
+                lines.append("    assembled from a template: it may hold flags dlint cannot see (checks that need the whole command line are skipped)")
         unit = host.get("unit")
         if unit:
             shown = ", ".join(f"{k}={v}" for k, v in unit.items() if k != "assumed")
@@ -198,7 +214,7 @@ def render_text(doc: Dict[str, Any]) -> str:
         for package in host.get("packages", ()):
             version = f" {package['version']}" if package.get("version") else ""
             lines.append(f"  engine package: {package['name']}{version} [{package['pin']}]  {_loc(package['from'])}")
-        for action in host.get("service", ()):
+        for action in _once(host.get("service", ())):
             lines.append(f"  service: {action['action']}{' (first boot)' if action['first_boot'] else ''}  {_loc(action['from'])}")
         if host["config"]:
             lines.append("  effective configuration:")

@@ -78,10 +78,15 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--no-color", action="store_true", help="no colour (also: NO_COLOR=1)")
     scan.add_argument("-q", "--quiet", action="store_true", help="the findings only: no summary, no unknown or note lines")
     scan.add_argument("--stdin-filename", metavar="PATH", help="with PATH '-': lint standard input as the file PATH (editors)")
+    scan.add_argument("--diff-base", metavar="REV", help="judge the change since git revision REV too (live-restore drift, engine upgrades, restarts) and report only findings new since REV")
+    scan.add_argument("--all", action="store_true", dest="all_findings", help="with --diff-base: also the findings that already existed at REV")
     from .fix import cli as fix_cli
 
     fix_cli.add_options(scan, with_fix=True)
     fix_cli.add_command(commands, scan)
+    from .change import command as diff_command
+
+    diff_command.add_command(commands)
 
     hosts = commands.add_parser(
         "hosts",
@@ -178,6 +183,10 @@ def _dispatch(args) -> int:
         return _scan(args)
     if args.command == "hosts":
         return _hosts(args)
+    if args.command == "diff":
+        from .change import command as diff_command
+
+        return diff_command.run(args)
     if args.command == "rules":
         return _rules(args)
     if args.command == "explain":
@@ -212,6 +221,8 @@ def _scan(args) -> int:
         kind=args.kind,
         cache=not args.no_cache,
         progress=args.progress,
+        diff_base=getattr(args, "diff_base", None),
+        all_findings=getattr(args, "all_findings", False),
     )
     setup = prepare(options)
     from .report import outputs

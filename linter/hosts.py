@@ -52,6 +52,7 @@ class Host:
     # with a candidate: a file of the same kind the repository does install (daemon.json beside
     # daemon_with_registry.json); the candidate is then a variant, judged only for what it says
     variant_of: Optional[Fragment] = None
+    ignored: List[Fragment] = field(default_factory=list)  # daemon.json files put where no dockerd reads them
     _facts: dict = field(default_factory=dict, repr=False)  # per engine: HostFacts
 
     @property
@@ -163,9 +164,9 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None) -> List[H
             if notes is not None:
                 notes.append(f"{name}: no evidence of the Docker engine (an engine install, a daemon.json, docker.service, dockerd); not a Docker host")
             continue
-        fragments = _unread(_resolve_copies(fragments), name, notes)
-        platform, origin = _platform(fragments, configured)
-        host = Host(name, fragments, platform, origin, layout, evidence=evidence)
+        kept = _unread(_resolve_copies(fragments), name, notes)
+        platform, origin = _platform(kept, configured)
+        host = Host(name, kept, platform, origin, layout, evidence=evidence, ignored=[f for f in fragments if f not in kept and isinstance(f, DaemonConfig) and read_by_nobody(f.target)])
         _start_command(host, assume)
         if host.service is not None and any(p.kind == "masked" for p in host.service.problems):
             if notes is not None:

@@ -43,6 +43,8 @@ class Options:
     cache: bool = False  # reuse what unchanged files yielded (linter/cache.py); the command line asks
     progress: Optional[bool] = None  # files read, on stderr: None = on a terminal, for long runs
     jobs: Optional[int] = None  # processes reading files; None = by the tree's size (linter/parallel.py)
+    diff_base: Optional[str] = None  # --diff-base REV: judge the change since REV, report new findings (linter/change)
+    all_findings: bool = False  # --all: with diff_base, also the findings that existed at REV
 
 
 @dataclass
@@ -260,8 +262,11 @@ def run(options: Options, setup: Optional[Setup] = None) -> Result:
     setup = setup or prepare(options)
     found, hosts, notes = gather(options, setup)
     context = Context(setup.engine_version, frozenset(setup.settings.allowed_keys), setup.settings, setup.engine_origin)
+    before = _before(options, setup, hosts, context)
     skips = Skips()
     findings = evaluate(hosts, setup.policies, context, skips)
+    if before is not None and not options.all_findings:
+        findings = before.only_new(findings)
     unknown = unknowns.describe(hosts, skips)
     if options.context:
         scope = _scope(options.paths, cwd)
@@ -275,8 +280,20 @@ def run(options: Options, setup: Optional[Setup] = None) -> Result:
     result.unknowns = unknown
     result.cwd = cwd  # reports name paths relative to the repository root, whatever the cwd
     result.warnings = list(found.warnings)
+    result.change = before  # linter.change.transition.Before with --diff-base, else None
     result.exit_code = exit_code(result)
     return result
+
+
+def _before(options: Options, setup: Setup, hosts, context):
+    """With --diff-base: the hosts at that revision, each paired with its host now."""
+    if not options.diff_base:
+        return None
+    from .change import transition
+
+    before = transition.read(options, setup, options.diff_base)
+    transition.attach(before, hosts, context)
+    return before
 
 
 MAX_EMBEDDING_DEPTH = 8

@@ -27,12 +27,17 @@ def test_every_builtin_policy_has_examples():
 
 @pytest.mark.parametrize("policy,verdict,index,example", CASES)
 def test_example(tmp_path, policy, verdict, index, example):
+    if "before" in example:  # a change: the files at a base revision, committed, then these
+        from .test_change import commit
+
+        commit(tmp_path, example["before"])
     write_tree(tmp_path, example["files"])
     result = scan(
         tmp_path,
         select=[policy.meta.id],
         engine_version=example.get("engine-version"),
         platform=example.get("platform"),
+        diff_base="HEAD" if "before" in example else None,
     )
     own = [f for f in result.findings if f.rule == policy.meta.id]
     if verdict == "fail":

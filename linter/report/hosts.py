@@ -124,6 +124,9 @@ def describe(host, context) -> Dict[str, Any]:
     unread = _unread(host)
     if unread:
         out["unread"] = unread
+    if host.ignored:
+        why = "no dockerd reads it (rootless dockerd reads ~/.config/docker/daemon.json, rootful /etc/docker/daemon.json)"
+        out["ignored"] = [{"target": f.target, "why": why, "from": _location(_place(f))} for f in host.ignored]
     command = data.get("command")
     if command is not None:
         out["command"] = dict(command, note=host.command.note if host.command else "")
@@ -195,6 +198,8 @@ def render_text(doc: Dict[str, Any]) -> str:
             lines.append(f"  engine: judged as {host['engine']['version']}, the release its install pins  {_loc(host['engine']['from'])}")
         for unread in _once(host.get("unread", ())):
             lines.append(f"  not read: {unread['target']}: {unread['why']}  {_loc(unread['from'])}")
+        for ignored in host.get("ignored", ()):
+            lines.append(f"  not its configuration: {ignored['target']}: {ignored['why']}  {_loc(ignored['from'])}")
         command = host.get("command")
         if command:
             origin = command["origin"] + (", assumed" if command["assumed"] else "")

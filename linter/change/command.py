@@ -1,0 +1,115 @@
+"""``dlint diff [BASE [HEAD]]``: what a change does to each host's dockerd (the impact report)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List
+
+from .. import exitcodes
+from . import gitrev, transition
+from .impact import MISSING, changes
+
+
+def add_command(commands) -> None:
+    diff = commands.add_parser(
+        "diff",
+        help="what a change does to each host's dockerd: settings that change, reload or restart, live-restore",
+        description="Compare every host at BASE (default: HEAD) with the work tree, or with HEAD when given (git "
+        "revisions, read from git's object store): the effective settings that change, whether a reload (SIGHUP) "
+        "or only a restart applies each, and the change policies (live-restore drift, engine upgrades, restarts).",
+    )
+    diff.add_argument("base", nargs="?", default="HEAD", metavar="BASE")
+    diff.add_argument("head", nargs="?", metavar="HEAD", help="a revision (default: the work tree)")
+    diff.add_argument("-f", "--format", choices=("text", "json"), default="text")
+    diff.add_argument("-c", "--config", metavar="FILE", help="configuration file (default: .dlint.yaml up to the git root)")
+    diff.add_argument("--engine-version", metavar="X.Y", help="Docker Engine release to judge for (default: each host's pin, else the newest)")
+    diff.add_argument("--platform", choices=("linux", "windows"))
+    diff.add_argument("--fail-on", choices=("error", "warning", "info", "never"), help="lowest severity that makes dlint exit 1 (default: warning)")
+
+
+def run(args) -> int:
+    from ..evaluate import Context, evaluate
+    from ..scan import Options, _finish, gather, prepare
+    from ..policy.model import SEVERITY_RANK
+    from ..unknowns import Skips
+
+    options = Options(paths=[], cwd=Path.cwd(), config=args.config, engine_version=args.engine_version, platform=args.platform, fail_on=args.fail_on)
+    setup = prepare(options)
+    top = transition.repository_of(options)
+    before = transition.read(options, setup, args.base, top)
+    context = Context(setup.engine_version, frozenset(setup.settings.allowed_keys), setup.settings, setup.engine_origin)
+    policies = [p for p in setup.policies if "change" in p.meta.tags]
+    folder = None
+    try:
+        if args.head:
+            folder = gitrev.materialise(top, gitrev.resolve(top, args.head))
+            new_options, new_setup, _ = transition.mapped(options, setup, top, folder)
+            _, hosts, _ = gather(new_options, new_setup)
+        else:
+            _, hosts, _ = gather(options, setup)
+        transition.attach(before, hosts, context)
+        findings = evaluate(hosts, policies, context, Skips())
+        _finish(findings, setup, options.cwd)
+        doc = document(before, args.head or "work tree", hosts, findings, context)
+    finally:
+        if folder is not None:
+            gitrev.remove(folder)
+    sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n" if args.format == "json" else text(doc))
+    if setup.fail_on == "never":
+        return exitcodes.OK
+    floor = SEVERITY_RANK[setup.fail_on]
+    return exitcodes.FINDINGS if any(f.rank >= floor and f.waived is None for f in findings) else exitcodes.OK
+
+
+def document(before, head: str, hosts, findings, context) -> dict:
+    out = {"base": {"rev": before.rev, "commit": before.sha}, "head": head, "hosts": [], "appeared": before.appeared, "disappeared": before.disappeared}
+    for host in hosts:
+        if getattr(host, "before", None) is None:
+            continue
+        changed = changes(host, context)
+        own = [f.to_dict() for f in findings if f.host == host.name and f.waived is None]
+        if not changed and not own:
+            continue
+        out["hosts"].append({
+            "host": host.name,
+            "was": host.before.name,
+            "changes": [
+                {"key": c.key, "old": None if c.old is MISSING else c.old, "new": None if c.new is MISSING else c.new,
+                 "applied_by": c.apply, "at": _place(c.new_at), "was_at": _place(c.old_at),
+                 "set_before": c.old is not MISSING, "set_after": c.new is not MISSING}
+                for c in changed
+            ],
+            "findings": own,
+        })
+    return out
+
+
+def _place(location):
+    return None if location is None else {"path": location.path, "line": location.line, "column": location.column}
+
+
+_APPLIED = {"reload": "reload", "restart": "restart", "reload-fails": "restart (a reload is refused: also a flag)"}
+
+
+def text(doc: dict) -> str:
+    lines: List[str] = [f"dlint diff {doc['base']['rev']} ({doc['base']['commit'][:12]}) -> {doc['head']}"]
+    for host in doc["hosts"]:
+        lines.append(f"host {host['host']}" + (f" (was {host['was']})" if host["was"] != host["host"] else ""))
+        for change in host["changes"]:
+            at = change["at"]
+            old = json.dumps(change["old"]) if change["set_before"] else "(not set)"
+            was = change["was_at"]
+            place = f"{at['path']}:{at['line']}:{at['column']}"
+            previously = f" (was at {was['path']}:{was['line']}:{was['column']})" if was else ""
+            lines.append(f"  {change['key']}: {old} -> {json.dumps(change['new']) if change['set_after'] else '(not set)'}  [{_APPLIED[change['applied_by']]}]  {place}{previously}")
+        for finding in host["findings"]:
+            lines.append(f"  {finding['path']}:{finding['line']}:{finding['column']}: {finding['severity']} {finding['rule']} {finding['name']}: {finding['message']}")
+    for name in doc["appeared"]:
+        lines.append(f"new host {name} (no running containers to judge)")
+    for name in doc["disappeared"]:
+        lines.append(f"host gone {name}")
+    if not doc["hosts"]:
+        lines.append("no host's dockerd settings change")
+    return "\n".join(lines) + "\n"

@@ -164,9 +164,9 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None) -> List[H
             if notes is not None:
                 notes.append(f"{name}: no evidence of the Docker engine (an engine install, a daemon.json, docker.service, dockerd); not a Docker host")
             continue
-        kept = _unread(_resolve_copies(fragments), name, notes)
-        platform, origin = _platform(kept, configured)
-        host = Host(name, kept, platform, origin, layout, evidence=evidence, ignored=[f for f in fragments if f not in kept and isinstance(f, DaemonConfig) and read_by_nobody(f.target)])
+        fragments, ignored = _unread(_resolve_copies(fragments), name, notes)
+        platform, origin = _platform(fragments, configured)
+        host = Host(name, fragments, platform, origin, layout, evidence=evidence, ignored=ignored)
         _start_command(host, assume)
         if host.service is not None and any(p.kind == "masked" for p in host.service.problems):
             if notes is not None:
@@ -273,17 +273,18 @@ def _resolve_copies(fragments: List[Fragment]) -> List[Fragment]:
     return [f for f in fragments if not (isinstance(f, DaemonConfig) and f.opaque is not None and f.opaque.copy_of in written)]
 
 
-def _unread(fragments: List[Fragment], name: str, notes: Optional[List[str]]) -> List[Fragment]:
+def _unread(fragments: List[Fragment], name: str, notes: Optional[List[str]]) -> Tuple[List[Fragment], List[Fragment]]:
     """A daemon.json put where no dockerd reads it (~/.config/systemd/docker/daemon.json) is not the
-    machine's configuration: said, not merged."""
-    kept = []
+    machine's configuration: said, not merged. Returns (kept, ignored)."""
+    kept, ignored = [], []
     for fragment in fragments:
         if isinstance(fragment, DaemonConfig) and read_by_nobody(fragment.target):
             if notes is not None:
                 notes.append(f"{name}: {_display(fragment)} is read by no dockerd (rootless dockerd reads ~/.config/docker/daemon.json); not part of its configuration")
+            ignored.append(fragment)
             continue
         kept.append(fragment)
-    return kept
+    return kept, ignored
 
 
 def rootless(host: Host) -> bool:

@@ -7,7 +7,11 @@ from __future__ import annotations
 from linter.hosts import rootless
 from linter.rootless import is_rootless_config, is_user_unit, read_by_nobody, user_load_rank
 
-from .helpers import at, only, scan, write_tree
+import json
+
+import jsonschema
+
+from .helpers import REPO, at, cli, only, scan, write_tree
 
 SETUP = """\
 sudo apt-get install -y docker-ce docker-ce-rootless-extras uidmap
@@ -29,6 +33,18 @@ def test_a_copied_user_unit_without_its_section_is_refused(tmp_path):
     (host,) = result.hosts
     assert host.daemon_configs == []  # ~/.config/systemd/docker/daemon.json: no dockerd reads it
     assert not [f for f in result.findings if f.rule == "DKD201"]
+
+
+def test_hosts_says_the_misplaced_daemon_json_is_not_its_configuration(tmp_path):
+    write_tree(tmp_path, {"setup.sh": SETUP, "docker.service": HEADLESS_UNIT, "daemon.json": DAEMON})
+    text = cli("hosts", cwd=tmp_path).stdout
+    assert "  not its configuration: /home/dev/.config/systemd/docker/daemon.json: no dockerd reads it" in text
+    assert "daemon.json:1:1 (via setup.sh:3 › cp daemon.json /home/dev/.config/systemd/docker/daemon.json)" in text
+    doc = json.loads(cli("hosts", "--format", "json", cwd=tmp_path).stdout)
+    jsonschema.Draft202012Validator(json.loads((REPO / "linter" / "schemas" / "hosts.schema.json").read_text())).validate(doc)
+    (host,) = doc["hosts"]
+    assert [entry["target"] for entry in host["ignored"]] == ["/home/dev/.config/systemd/docker/daemon.json"]
+    assert host["config"] == {}
 
 
 def test_the_setuptool_unit_is_the_rootless_engine(tmp_path):

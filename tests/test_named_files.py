@@ -189,3 +189,15 @@ def test_the_real_pre_commit_runs_the_hook_as_the_readme_says(tmp_path):
     assert not re.search(r"good/daemon\.json:\S+ (error|warning)", broken.stdout)
     good = hook("good/daemon.json")
     assert good.returncode == 0 and "Passed" in good.stdout, good.stdout
+
+
+def test_a_broken_wrapper_file_is_still_recognised_by_its_inner_keys(tmp_path):
+    text = '{"prod": {"debu": true, "live-restore": true},}\n'
+    write_tree(tmp_path, {"settings.json": text})
+    assert [f.rule for f in scan(tmp_path, ["settings.json"]).findings] == ["DKD001"]
+
+
+def test_a_misspelt_map_option_is_evidence_of_a_daemon_configuration(tmp_path):
+    text = '{"log-opt": {"max-size": "10m"}}\n'
+    write_tree(tmp_path, {"daemon.json": text})
+    assert "DKD002" in {f.rule for f in scan(tmp_path).findings}

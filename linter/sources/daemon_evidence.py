@@ -24,20 +24,20 @@ MAX_NEAR_LENGTH_GAP = 2  # log_date_format is not a slip of log-format
 
 
 def flattened(root) -> List[str]:
-    """The keys dockerd checks of a parsed object (jsonread.Node)."""
+    """The keys dockerd checks of a parsed object (jsonread.Node), and the wrappers' own keys (a
+    misspelt map option, "log-opt": {...}, is evidence too)."""
     keys: List[str] = []
     for member in root.value:
+        keys.append(member.key)
         value = member.value
         if value is not None and value.kind == "object" and member.key not in FLAT_OPTIONS:
             keys.extend(inner.key for inner in value.value)
-        else:
-            keys.append(member.key)
     return keys
 
 
 def flattened_lenient(text: str) -> List[str]:
     """The same keys from text that may not parse (a trailing comma): top-level keys, and the
-    members of a top-level object that dockerd would flatten, in place of its key."""
+    members of a top-level object that dockerd would flatten."""
     keys: List[str] = []
     stack: List[Tuple[str, str]] = []  # (opening bracket, key that owns it)
     last_key = ""
@@ -48,9 +48,7 @@ def flattened_lenient(text: str) -> List[str]:
             return keys
         token, pos = match.group(0), match.end()
         if token in "{[":
-            owner = last_key if len(stack) == 1 else ""
-            if token == "{" and owner and owner not in FLAT_OPTIONS and keys and keys[-1] == owner:
-                keys.pop()  # a wrapper: its members stand for it
+            owner = last_key if len(stack) == 1 and token == "{" else ""
             stack.append((token, owner))
             last_key = ""
         elif token in "}]":

@@ -29,6 +29,7 @@ to_nice_json; non-ASCII escaped.
 
 from __future__ import annotations
 
+import functools
 import json
 import operator
 import re
@@ -654,11 +655,21 @@ class _Parser:
 
 
 def parse(source: str):
-    """The expression's tree, or None when it is not one dlint reads."""
+    """The expression's tree, or None when it is not one dlint reads. Trees are tuples (never
+    changed): a short expression seen again (a role's when: under every play) is parsed once."""
+    if len(source) <= 512:
+        return _parse_short(source)
+    return _parse(source)
+
+
+def _parse(source: str):
     try:
         return _Parser(source).parse()
     except (_ParseError, ValueError, RecursionError):
         return None
+
+
+_parse_short = functools.lru_cache(maxsize=8192)(_parse)
 
 
 def names(source: str) -> List[str]:

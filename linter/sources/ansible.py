@@ -1488,26 +1488,29 @@ class _Reader:
             return False
         verdicts: List[bool] = []
         for other in self.role_task_files(role):
-            loaded = self.load(other) if other != path else None
+            text = _read_text(self.place, other) if other != path else None
+            if not text or path.name not in text:  # cheap: only files that may name it are composed
+                continue
+            loaded = self.load(other, text)
             if loaded is not None and is_seq(loaded.root):
-                self.includes_of(loaded, loaded.root, (role / "tasks", other.parent), path, scope, False, verdicts, 0)
+                for guards in self.includes_of(loaded, loaded.root, (role / "tasks", other.parent), path, (), 0):
+                    verdicts.append(any(self.when_false(fields, scope, loaded) for fields in guards))
         return bool(verdicts) and all(verdicts)
 
-    def includes_of(self, yaml: _Yaml, node, folders, wanted: Path, scope: _Scope, skipped: bool, verdicts: List[bool], depth: int) -> None:
-        """Appends, for each include of ``wanted`` in these tasks (a name relative to the role's
-        tasks/ or the including file's folder), whether a when: false skips it."""
+    def includes_of(self, yaml: _Yaml, node, folders, wanted: Path, guards: tuple, depth: int) -> Iterable[tuple]:
+        """For each include of ``wanted`` in these tasks (a name relative to the role's tasks/ or
+        the including file's folder), the fields of the task and blocks whose when: guard it."""
         if depth > 8:
             return
         for item in node.value:
             if not is_map(item):
                 continue
             fields = _mapping_items(item, yaml.walk)
-            false = skipped or self.when_false(fields, scope, yaml)
             if "block" in fields:
                 for part in ("block", "rescue", "always"):
                     inner = fields.get(part, (None, None))[1]
                     if is_seq(inner):
-                        self.includes_of(yaml, inner, folders, wanted, scope, false, verdicts, depth + 1)
+                        yield from self.includes_of(yaml, inner, folders, wanted, guards + (fields,), depth + 1)
                 continue
             for name, (key, value) in fields.items():
                 if _short(name) in ("include_tasks", "import_tasks", "include"):
@@ -1517,9 +1520,15 @@ class _Reader:
                         target = value_of(pair[1]) if pair is not None and is_scalar(pair[1]) else None
                     if isinstance(target, str) and not jinja.has_jinja(target):
                         if any(os.path.normpath(folder / target) == os.path.normpath(wanted) for folder in folders):
-                            verdicts.append(false)
+                            yield guards + (fields,)
 
     def role_task_files(self, role: Path) -> List[Path]:
+        known = self.project.__dict__.setdefault("_role_tasks", {})  # listed once per scan
+        if role not in known:
+            known[role] = self._role_task_files(role)
+        return known[role]
+
+    def _role_task_files(self, role: Path) -> List[Path]:
         files: List[Path] = []
         top = role / "tasks"
         if not _folder(top):

@@ -80,6 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--stdin-filename", metavar="PATH", help="with PATH '-': lint standard input as the file PATH (editors)")
     scan.add_argument("--diff-base", metavar="REV", help="judge the change since git revision REV too (live-restore drift, engine upgrades, restarts) and report only findings new since REV")
     scan.add_argument("--all", action="store_true", dest="all_findings", help="with --diff-base: also the findings that already existed at REV")
+    scan.add_argument("--baseline", metavar="FILE", help="report only findings not in this baseline (default: .dlint-baseline.json at the repository root, when there is one)")
+    scan.add_argument("--no-baseline", action="store_false", dest="use_baseline", help="report every finding, whatever a baseline holds")
     from .fix import cli as fix_cli
 
     fix_cli.add_options(scan, with_fix=True)
@@ -87,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     from .change import command as diff_command
 
     diff_command.add_command(commands)
+    diff_command.add_baseline_command(commands, scan)
 
     hosts = commands.add_parser(
         "hosts",
@@ -187,6 +190,10 @@ def _dispatch(args) -> int:
         from .change import command as diff_command
 
         return diff_command.run(args)
+    if args.command == "baseline":
+        from .change import command as diff_command
+
+        return diff_command.write_baseline(args, _options(args))
     if args.command == "rules":
         return _rules(args)
     if args.command == "explain":
@@ -199,14 +206,13 @@ def _dispatch(args) -> int:
     return _schema(args)
 
 
-def _scan(args) -> int:
-    from .report.text import use_colour
-    from .scan import Options, prepare, run
-
+def _options(args):
+    """The scan options the command line gives (scan, fix, baseline)."""
     from .cli_extras import stdin_paths
+    from .scan import Options
 
     paths, cwd, config = stdin_paths(args)  # `-` with --stdin-filename: standard input as that file
-    options = Options(
+    return Options(
         paths=paths,
         cwd=cwd,
         config=config,
@@ -223,7 +229,16 @@ def _scan(args) -> int:
         progress=args.progress,
         diff_base=getattr(args, "diff_base", None),
         all_findings=getattr(args, "all_findings", False),
+        baseline=getattr(args, "baseline", None),
+        use_baseline=getattr(args, "use_baseline", True),
     )
+
+
+def _scan(args) -> int:
+    from .report.text import use_colour
+    from .scan import prepare, run
+
+    options = _options(args)
     setup = prepare(options)
     from .report import outputs
 

@@ -45,6 +45,8 @@ class Options:
     jobs: Optional[int] = None  # processes reading files; None = by the tree's size (linter/parallel.py)
     diff_base: Optional[str] = None  # --diff-base REV: judge the change since REV, report new findings (linter/change)
     all_findings: bool = False  # --all: with diff_base, also the findings that existed at REV
+    baseline: Optional[str] = None  # --baseline FILE; None: .dlint-baseline.json at the root, if any (linter/change/baseline.py)
+    use_baseline: bool = True  # --no-baseline: report every finding
 
 
 @dataclass
@@ -275,14 +277,32 @@ def run(options: Options, setup: Optional[Setup] = None) -> Result:
         touched = {h.name for h in hosts if any(_place_in_scope(path, scope) for path in h.sources)}
         unknown = [u for u in unknown if u.host in touched]
     _finish(findings, setup, cwd)
+    applied = _baselined(options, setup, findings, cwd)
     findings = capped(findings)
     result = Result(setup, findings, found.files_seen, len(found.sources), hosts, notes, time.perf_counter() - started)
     result.unknowns = unknown
     result.cwd = cwd  # reports name paths relative to the repository root, whatever the cwd
     result.warnings = list(found.warnings)
     result.change = before  # linter.change.transition.Before with --diff-base, else None
+    result.baseline = applied  # linter.change.baseline.Applied when a baseline was used, else None
+    if applied is not None and applied.stale:
+        result.warnings.append(f"baseline {applied.path.name}: {len(applied.stale)} entries match no finding now (stale); `dlint baseline --prune` removes them")
     result.exit_code = exit_code(result)
     return result
+
+
+def _baselined(options: Options, setup: Setup, findings, cwd: Path):
+    """The findings a baseline holds, marked as waived by it (a baseline is used when named, or
+    when the repository root holds .dlint-baseline.json)."""
+    from .change import baseline
+
+    if not options.use_baseline:
+        return None
+    path = Path(os.path.abspath(cwd / options.baseline)) if options.baseline else baseline.default_path(setup.settings.root)
+    if not options.baseline and not path.is_file():
+        return None
+    rel_of = baseline.relative_to(setup.settings.root, cwd)
+    return baseline.apply(findings, baseline.load(path), rel_of, path)
 
 
 def _before(options: Options, setup: Setup, hosts, context):

@@ -113,3 +113,41 @@ def text(doc: dict) -> str:
     if not doc["hosts"]:
         lines.append("no host's dockerd settings change")
     return "\n".join(lines) + "\n"
+
+
+def add_baseline_command(commands, scan) -> None:
+    """``dlint baseline``: every reading option of ``dlint scan``, and where to write."""
+    baseline = commands.add_parser(
+        "baseline",
+        help="write the findings of today into .dlint-baseline.json, so that scans report only new ones",
+        description="Scan like dlint scan and write the fingerprints of every finding (rule, host, file, key, message; "
+        "not the line) to .dlint-baseline.json at the repository root (or -o FILE). dlint scan then reports only "
+        "findings not in it. --prune keeps only the entries that still match a finding.",
+    )
+    for action in scan._actions:
+        if action.dest not in ("help", "format", "output", "fix", "diff", "unsafe_fixes", "baseline", "use_baseline", "diff_base", "all_findings", "quiet", "verbose", "no_color"):
+            baseline._add_action(action)
+    baseline.add_argument("-o", "--output", metavar="FILE", help="the baseline to write (default: .dlint-baseline.json at the repository root)")
+    baseline.add_argument("--prune", action="store_true", help="only remove the entries that no longer match a finding; add none")
+
+
+def write_baseline(args, options) -> int:
+    import dataclasses
+    import os
+
+    from ..report.output import write
+    from ..scan import prepare, run
+    from . import baseline
+
+    options = dataclasses.replace(options, use_baseline=False)
+    setup = prepare(options)
+    cwd = options.cwd or Path.cwd()
+    target = Path(os.path.abspath(cwd / args.output)) if args.output else baseline.default_path(setup.settings.root)
+    result = run(options, setup)
+    rel_of = baseline.relative_to(setup.settings.root, cwd)
+    keep = baseline.load(target) if args.prune else None
+    doc = baseline.document(result.findings, rel_of, keep)
+    write(str(target), (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), [Path(setup.settings.root)])
+    said = f"{len(doc['findings'])} findings" + (f" kept, {len(keep) - len(doc['findings'])} stale entries removed" if keep is not None else "")
+    print(f"dlint: baseline {target}: {said}", file=sys.stderr)
+    return exitcodes.INPUT if any(f.input_error and f.waived is None for f in result.findings) else exitcodes.OK

@@ -90,3 +90,17 @@ def test_examples_readme_table_is_one_table():
     lines = (REPO / "examples" / "README.md").read_text().splitlines()
     rows = [i for i, line in enumerate(lines) if line.startswith("| `")]
     assert rows == list(range(rows[0], rows[0] + len(rows)))
+
+
+def test_hosts_lists_every_source_role_defaults_and_vars_included(tmp_path):
+    import json
+
+    write_tree(tmp_path, {
+        "roles/docker/tasks/main.yml": "- copy:\n    content: '{{ docker_daemon_options | to_nice_json }}'\n    dest: /etc/docker/daemon.json\n",
+        "roles/docker/defaults/main.yml": "docker_daemon_options:\n  live-restore: true\n",
+        "roles/docker/vars/main.yml": "docker_daemon_options:\n  debug: true\n",
+    })
+    hosts = json.loads(cli("hosts", "-f", "json", cwd=tmp_path).stdout)["hosts"]
+    (host,) = hosts
+    assert "roles/docker/tasks/main.yml" in host["sources"]
+    assert "roles/docker/vars/main.yml" in host["sources"]  # where the effective value comes from

@@ -143,7 +143,29 @@ def describe(host, context) -> Dict[str, Any]:
         out["package_pin"] = data["package_pin"]
     if "service" in data:
         out["service"] = [dict(a, **{"from": _where(facts, f"/service/{i}")}) for i, a in enumerate(data["service"])]
+    out["sources"] = _every_source(host.sources, out)
     return out
+
+
+def _every_source(sources: List[str], described: Dict[str, Any]) -> List[str]:
+    """The host's files, then every other repository file a value or its trace comes from (a
+    role's defaults and vars): what one would read to see how the machine is set up."""
+    found: List[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            path = node.get("path")
+            if isinstance(path, str) and path and not path.startswith("<"):  # <packaged docker.service>
+                found.append(path)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk({k: v for k, v in described.items() if k != "sources"})
+    extra = sorted(set(found) - set(sources))
+    return list(sources) + extra
 
 
 def _engine(context) -> Dict[str, Any]:

@@ -36,6 +36,7 @@ are never read.
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 import re
@@ -153,7 +154,7 @@ class _Place:
         if self.root is None:
             return False
         try:
-            Path(os.path.realpath(path)).relative_to(os.path.realpath(self.root))
+            Path(os.path.realpath(path)).relative_to(_real_root(self.root))
             return True
         except (ValueError, OSError):
             return False
@@ -161,6 +162,12 @@ class _Place:
     def sibling(self, path: Path, section: str) -> "_Place":
         """Another file, placed like this one (an included task list, a vars file)."""
         return _Place(path, self.rel_of(path), self.display_of(path), section, self.root, self.cwd, self.role, self.role_display, self.group, self.base)
+
+
+@functools.lru_cache(maxsize=64)
+def _real_root(root: Path) -> str:
+    """A project root's real path, resolved once (every file read asks whether it is inside)."""
+    return os.path.realpath(root)
 
 
 def _strip_suffix(whole: str, tail: str) -> Optional[str]:

@@ -108,8 +108,13 @@ def _read_yaml(path: Path, text: str):
 
 def _read_toml(path: Path, text: str):
     """``[tool.dlint]`` of a pyproject.toml, with the line of each of its keys."""
-    import tomllib
-
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        try:
+            import tomli as tomllib
+        except ImportError:
+            raise ConfigError(f"{path}: reading [tool.dlint] needs Python 3.11 or the tomli package; or use .dlint.yaml") from None
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:

@@ -172,11 +172,11 @@ def test_an_encoded_document_gets_a_diff_only(tmp_path):
     outcome = _fix(tmp_path)
     assert (tmp_path / "user-data").read_text() == B64
     assert outcome.count == 0 and len(outcome.offers) == 1
-    assert "encoded in its container" in outcome.offers[0].reason
+    assert "not written literally" in outcome.offers[0].reason
     opts = Options(cwd=tmp_path)
     diff = preview(opts, prepare(opts)).diff
     assert diff == (
-        "# not applied: write_files[0].content (b64) is encoded in its container (base64, gzip or a rendering)\n"
+        "# not applied: write_files[0].content (b64) is not written literally in its container (it is encoded, escaped or rendered)\n"
         "--- a/user-data › write_files[0].content (b64)\n+++ b/user-data › write_files[0].content (b64)\n"
         '@@ -1 +1 @@\n-{"graph": "/d"}\n+{"data-root": "/d"}\n'
     )
@@ -451,3 +451,29 @@ def test_live_restore_is_added_with_the_separator_the_members_have(tmp_path):
     options = Options(cwd=tmp_path)
     apply_fixes(options, prepare(options), unsafe=True)
     assert (tmp_path / "daemon.json").read_text() == '{"max-concurrent-uploads": 3,\n "debug": false,\n "live-restore": true\n }\n'
+
+
+ANSIBLE_TASK = """- name: daemon.json
+  copy:
+    dest: /etc/docker/daemon.json
+    content: |
+      {
+        "graph": "/d",
+        "log-opt": "max-size=10m"
+      }
+"""
+
+
+def test_an_ansible_copy_content_block_is_fixed_in_the_task_file(tmp_path):
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": ANSIBLE_TASK})
+    _fix(tmp_path)
+    fixed = ANSIBLE_TASK.replace('"graph"', '"data-root"').replace('"log-opt": "max-size=10m"', '"log-opts": {"max-size": "10m"}')
+    assert (tmp_path / "roles/docker/tasks/main.yml").read_text() == fixed
+
+
+def test_a_quoted_yaml_scalar_gets_a_diff_only(tmp_path):
+    task = '- name: daemon.json\n  copy:\n    dest: /etc/docker/daemon.json\n    content: "{\\"graph\\": \\"/d\\"}"\n'
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": task})
+    outcome = _fix(tmp_path)
+    assert (tmp_path / "roles/docker/tasks/main.yml").read_text() == task
+    assert [o.reason for o in outcome.offers] == ["copy content → /etc/docker/daemon.json is not written literally in its container (it is encoded, escaped or rendered)"]

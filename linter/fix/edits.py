@@ -56,7 +56,7 @@ def outward(document: Document, edit: Edit) -> Tuple[Document, Edit]:
 
 def _one_level(document: Document, edit: Edit) -> Edit:
     if document._line_offsets is None and document._pieces is None:
-        raise NotLiteral(f"{document.label or 'the document'} is encoded in its container (base64, gzip or a rendering)")
+        raise NotLiteral(f"{document.label or 'the document'} is not written literally in its container (it is encoded, escaped or rendered)")
     parent = document.parent.text
     to_parent = document._to_parent
     for index in range(edit.start, edit.end):

@@ -175,3 +175,46 @@ def test_reading_a_revision_runs_nothing_of_the_repository(tmp_path):
     assert rules(scan(tmp_path, diff_base="HEAD")) == ["DKD109"]
     cli("diff", "HEAD", "HEAD", cwd=tmp_path)
     assert not marker.exists()
+
+
+ROLE = {
+    "site.yml": "- hosts: docker\n  roles:\n    - docker\n",
+    "roles/docker/defaults/main.yml": 'docker_bip: "172.18.0.1/16"\n',
+    "roles/docker/templates/daemon.json.j2": '{\n  "live-restore": true,\n  "bip": "{{ docker_bip }}"\n}\n',
+    "roles/docker/tasks/main.yml": "- name: configure docker\n  template:\n    src: daemon.json.j2\n    dest: /etc/docker/daemon.json\n",
+}
+
+
+def test_ansible_defaults_change_a_templated_value(tmp_path):
+    commit(tmp_path, ROLE)
+    write_tree(tmp_path, {"roles/docker/defaults/main.yml": 'docker_bip: "10.20.0.1/16"\n'})
+    result = scan(tmp_path, diff_base="HEAD", select=["DKD109"])
+    finding = result.findings[0]
+    assert rules(result) == ["DKD109"] and finding.location.path == "roles/docker/templates/daemon.json.j2"
+    assert where(finding) == (3, 3) and '"172.18.0.1/16" at HEAD' in finding.message
+
+
+TF = '''resource "aws_instance" "web" {
+  ami       = "ami-1"
+  user_data = <<-EOT
+    #cloud-config
+    write_files:
+      - path: /etc/docker/daemon.json
+        content: |
+          {"live-restore": true, "data-root": "%s"}
+    runcmd:
+      - apt-get install -y docker-ce
+  EOT
+}
+'''
+
+
+def test_a_resource_moved_to_another_file_is_the_same_machine(tmp_path):
+    commit(tmp_path, {"main.tf": TF % "/var/lib/docker"})
+    git(tmp_path, "mv", "main.tf", "web.tf")
+    new = TF % "/srv/docker"
+    write_tree(tmp_path, {"web.tf": new})
+    result = scan(tmp_path, diff_base="HEAD", select=["DKD109"])
+    assert result.change.matched == {"web.tf › aws_instance.web": "main.tf › aws_instance.web"}
+    assert rules(result) == ["DKD109"] and where(result.findings[0]) == at(new, '"data-root"')
+    assert [(r.path, r.line) for r in result.findings[0].related] == [("main.tf", 8)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import posixpath
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
@@ -92,7 +93,7 @@ def attach(before: Before, hosts: Sequence, context) -> None:
             _pair(before, host, old.pop(host.name))
     unmatched = [h for h in fresh if getattr(h, "before", None) is None]
     for host in unmatched:
-        twin = next((o for o in old.values() if _same(o, host, context)), None)
+        twin = _moved(host, old.values()) or next((o for o in old.values() if _same(o, host, context)), None)
         if twin is not None:
             _pair(before, host, old.pop(twin.name))
         else:
@@ -104,6 +105,24 @@ def _pair(before: Before, host, old) -> None:
     host.before = old
     host.before_rev = before.rev
     before.matched[host.name] = old.name
+
+
+def _address(name: str):
+    """A resource or play's address within its folder (``main.tf › aws_instance.web`` is
+    ``aws_instance.web`` of the module in ``.``): a resource moved to another file of the same
+    module is the same machine."""
+    if " › " not in name:
+        return None
+    head, tail = name.split(" › ", 1)
+    return (head if head.endswith("/") else posixpath.dirname(head), tail)
+
+
+def _moved(host, candidates):
+    address = _address(host.name)
+    if address is None:
+        return None
+    found = [o for o in candidates if _address(o.name) == address]
+    return found[0] if len(found) == 1 else None
 
 
 def _same(old, new, context) -> bool:

@@ -1094,3 +1094,16 @@ def test_a_name_another_role_sets_at_run_time_is_not_undefined_and_a_wholly_temp
     (finding,) = [f for f in result.findings if f.rule == "DKD902"]
     assert finding.message.startswith("this daemon.json is the value of a template expression")
     assert [u.why for u in result.unknowns] == ["/etc/docker/daemon.json is the value of a template expression dlint does not render"]
+
+
+def test_facts_an_included_task_file_sets_hold_after_the_include(tmp_path):
+    write_tree(tmp_path, {
+        "site.yml": "- hosts: ci\n  tasks:\n    - include: lib/install.yml\n",
+        "lib/install.yml": "- include: vars/common.yml\n- apt: {name: \"docker-ce={{ engine_version }}\"}\n- copy: {src: daemon.json, dest: /etc/docker/daemon.json}\n",
+        "vars/common.yml": "- set_fact: engine_version=18.09.1~3-0~ubuntu-bionic\n- set_fact: other={{ ansible_hostname }}\n  when: x is defined\n",
+        "files/daemon.json": '{"graph": "/srv/docker"}\n',
+    })
+    result = scan(tmp_path)
+    # judged for 18.09, where graph is deprecated (DKD008), not for the newest release (DKD007)
+    assert sorted(f.rule for f in result.findings if f.rule.startswith("DKD00")) == ["DKD008"]
+    assert {f.engine for f in result.findings} == {"18.09"}

@@ -521,7 +521,7 @@ class AnsibleKind(SourceKind):
         "shell tasks, and the variables of popular Docker roles"
     )
     # a playbook that only imports task files (which mention docker) is what ties them to a machine
-    needles = re.compile(DOCKER_NEEDLES.pattern + rb"|moby-engine|\b(?:import|include)_tasks\b|^\s*-?\s*include\s*:")
+    needles = re.compile(DOCKER_NEEDLES.pattern + rb"|moby-engine|\b(?:import|include)_tasks\b|(?m:^\s*-?\s*include\s*:)")
 
     def claims(self, rel: str, basename: str):
         rel = rel.replace("\\", "/")
@@ -896,10 +896,12 @@ class _Reader:
             scope = self.defined_by(task, fields, scope, task_scope)
         return scope
 
-    def defined_by(self, task: _Task, fields, scope: _Scope, task_scope: _Scope) -> _Scope:
+    def defined_by(self, task: _Task, fields, scope: _Scope, task_scope: _Scope, yaml: Optional[_Yaml] = None, depth: int = 0) -> _Scope:
         """The names a task defines for the tasks after it: set_fact's (their values; unknown under
-        a when: or a loop), register's (unknown), and after include_vars any name (unknown): never
-        "undefined", which would make a later ``when: x is defined`` false."""
+        a when: or a loop), those of the set_facts of a task file it includes, register's
+        (unknown), and after include_vars any name (unknown): never "undefined", which would make
+        a later ``when: x is defined`` false."""
+        yaml = yaml or self.yaml
         varying = "when" in fields or any(name in fields for name in _LOOP_KEYS)
         if task.module == "set_fact":
             pairs = [(name, node) for name, (_, node) in task.args.items() if name != "cacheable"]
@@ -909,10 +911,12 @@ class _Reader:
                 if varying:
                     value = jinja.unknown("set_fact under a condition")
                 elif isinstance(node, _FreeValue):
-                    value = _free_value(node, self.yaml, self.values, task_scope)
+                    value = _free_value(node, yaml, self.values, task_scope)
                 else:
-                    value = self.render(node, task_scope)
+                    value = self.render(node, task_scope, yaml)
                 scope = scope.bind(name, value)
+        elif task.module in ("include_tasks", "import_tasks", "include") and depth < 4:
+            scope = self.included_facts(task, scope, task_scope, varying, depth)
         register = fields.get("register", (None, None))[1]
         if register is not None and is_scalar(register):
             scope = scope.bind(str(register.value), jinja.unknown("registered"))
@@ -1484,6 +1488,26 @@ class _Reader:
         self.out.embedded.append(embedded)
 
     # -- popular roles' variables ----------------------------------------------------------------
+
+    def included_facts(self, task: _Task, scope: _Scope, task_scope: _Scope, varying: bool, depth: int) -> _Scope:
+        """The facts an included task file sets (its set_fact tasks, in order) hold after the
+        include, as its own tasks see them; under a when: or loop, unknown."""
+        node = task.free if task.free is not None else self.arg(task, "file", "_raw_params")[1]
+        name = self.text_of(node, task_scope) if node is not None and not isinstance(node, _FreeValue) and is_scalar(node) else None
+        path = self.resolve_file(task, name, "tasks") if name and not jinja.has_jinja(name) else None
+        loaded = self.load(path) if path is not None else None
+        if loaded is None or not is_seq(loaded.root):
+            return scope
+        inner = task_scope
+        for item in loaded.root.value[:512]:
+            fields = _mapping_items(item, loaded.walk) if is_map(item) else {}
+            included = self.task(item, fields, False) if fields and "block" not in fields else None
+            if included is not None:
+                inner = self.defined_by(included, fields, inner, inner, loaded, depth + 1)
+        for name, value in inner.bound.items():
+            if task_scope.bound.get(name) is not value:
+                scope = scope.bind(name, jinja.unknown("set_fact in a conditional include") if varying else value)
+        return scope
 
     def included_only_when_false(self, scope: _Scope) -> bool:
         """A task file of a role (read on its own, as every one is) that the role's other task files

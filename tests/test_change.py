@@ -218,3 +218,21 @@ def test_a_resource_moved_to_another_file_is_the_same_machine(tmp_path):
     assert result.change.matched == {"web.tf › aws_instance.web": "main.tf › aws_instance.web"}
     assert rules(result) == ["DKD109"] and where(result.findings[0]) == at(new, '"data-root"')
     assert [(r.path, r.line) for r in result.findings[0].related] == [("main.tf", 8)]
+
+
+def test_the_examples_history_walk_through(tmp_path):
+    import subprocess
+    import sys
+
+    from .helpers import REPO
+
+    folder = tmp_path / "history"
+    subprocess.run([sys.executable, str(REPO / "examples/history/make_history.py"), str(folder)], check=True, capture_output=True)
+    done = cli("diff", "HEAD~1", cwd=folder)
+    assert done.returncode == 1, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[1] == "host hosts/app/provision.sh"
+    assert lines[2].startswith('  bip: "172.18.0.1/16" -> "10.31.0.1/16"  [restart]  hosts/app/etc/docker/daemon.json:4:3')
+    assert lines[3] == "  debug: (not set) -> true  [reload]  hosts/app/etc/docker/daemon.json:3:3"
+    assert lines[4].startswith("  hosts/app/etc/docker/daemon.json:4:3: error DKD109 live-restore-restart-drift")
+    assert lines[5].startswith("  hosts/app/provision.sh:3:20: warning DKD110 live-restore-upgrade-beyond-patch")

@@ -55,13 +55,14 @@ class Exception_:
     pointer: Optional[str]
     reason: str
     used: int = 0
+    expires: Optional[str] = None  # YYYY-MM-DD; past it the exception no longer applies
 
 
 def exceptions(entries: Iterable[dict], policies: Sequence, where: str) -> List[Exception_]:
     out = []
     for entry in entries:
         (policy,) = resolve(entry["rule"], policies, where)[:1]
-        out.append(Exception_(path_matcher([entry["path"]]), policy.meta.id, entry.get("pointer"), entry["reason"]))
+        out.append(Exception_(path_matcher([entry["path"]]), policy.meta.id, entry.get("pointer"), entry["reason"], expires=entry.get("expires")))
     return out
 
 
@@ -73,9 +74,19 @@ def waiver(finding, rel_path: str, rules: List[Exception_]) -> Optional[str]:
             pointer = finding.pointer or ""
             if pointer != rule.pointer and not pointer.startswith(rule.pointer + "/"):
                 continue
+        if expired(rule.expires):
+            finding.message += f" (the .dlint.yaml exception that waived it expired on {rule.expires}: {rule.reason})"
+            continue
         rule.used += 1
         return rule.reason
     return None
+
+
+def expired(until: Optional[str]) -> bool:
+    """A waiver's date (YYYY-MM-DD) is past: it held through that day."""
+    import datetime
+
+    return bool(until) and str(until) < datetime.date.today().isoformat()
 
 
 def path_matcher(patterns: Sequence[str]) -> Callable[[str], bool]:

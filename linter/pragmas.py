@@ -16,6 +16,15 @@ from typing import Dict, List, Optional, Tuple
 
 _PRAGMA = re.compile(r"(?:#|//|;)\s*dlint:\s*(disable|disable-file)=([\w,.-]+)(?:\s+--\s*(\S.*?))?\s*$")
 FILE_LINES = 10
+_UNTIL = re.compile(r"\s*\(until (\d{4}-\d{2}-\d{2})\)$")  # -- reason (until 2027-03-31)
+
+
+def _until(reason: Optional[str]) -> Tuple[Optional[str], Optional[str]]:
+    """(reason, expiry date) of ``reason (until 2027-03-31)``."""
+    match = _UNTIL.search(reason or "")
+    if match is None:
+        return reason, None
+    return reason[: match.start()] or None, match.group(1)
 
 
 class Pragmas:
@@ -43,7 +52,8 @@ class Pragmas:
                     rules = set()
                     for selector in match.group(2).split(","):
                         rules |= self.resolve(selector)
-                    entry = (rules, match.group(3))
+                    reason, until = _until(match.group(3))
+                    entry = (rules, reason, until, number)
                     if match.group(1) == "disable-file" and number <= FILE_LINES:
                         whole.append(entry)
                     else:
@@ -60,8 +70,13 @@ class Pragmas:
         lines, whole = self._read(loc.path)
         candidates = lines.get(loc.line, []) + lines.get(loc.line - 1, []) + whole
         refused = False
-        for rules, reason in candidates:
+        from .filtering import expired
+
+        for rules, reason, until, number in candidates:
             if finding.rule in rules:
+                if expired(until):
+                    finding.message += f" (the inline waiver at {loc.path}:{number} expired on {until})"
+                    continue
                 if reason:
                     return f"{reason} (inline)", False
                 refused = True

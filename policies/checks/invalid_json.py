@@ -25,11 +25,17 @@ def _fix(message: str) -> str:
     return "make the file one valid JSON object"
 
 
+_RENDERING_FIX = (
+    "render the whole file from a Terraform object with jsonencode() (${jsonencode({...})}): members in "
+    "%{ if } branches cannot place their commas right for every combination"
+)
+
+
 def check(host, context):
     for config in host.daemon_configs:
         # a template some of whose renderings are not JSON (terraform_template): each, where it breaks
         for message, location in getattr(config.document, "broken_renderings", ()):
-            yield Hit(f"dockerd cannot read this file {message}", location=location, fix=_fix(message), key="syntax")
+            yield Hit(f"dockerd cannot read this file {message}", location=location, fix=_RENDERING_FIX, key="syntax")
         problem = config.problem
         if problem is None or config.templated:
             continue  # a template dlint cannot evaluate is DKD902's, not a broken file

@@ -1060,15 +1060,19 @@ def test_a_python_user_data_part_is_no_shell_its_swarm_join_and_daemon_json_are_
     assert (swarm[0].location.path, swarm[0].location.line, swarm[0].location.column) == ("join.py", *at(JOIN_PY, '"docker", "swarm"'))
     assert not [f for f in result.findings if f.rule == "DKD101"]
     unknown = only(result, "DKD902")  # what the program writes is not known: nothing reads it as absent
-    assert unknown.location.path == "join.py" and where(unknown) == at(JOIN_PY, '"/etc/docker/daemon.json"')
+    assert unknown.location.path == "join.py" and where(unknown) == at(JOIN_PY, "/etc/docker/daemon.json")
     assert not any("tree-sitter-bash" in note for note in result.notes)
 
 
 def test_a_python_part_that_only_mentions_swarm_in_a_comment_is_no_swarm_node(tmp_path):
     quiet = "#!/usr/bin/python3\n# then run: docker swarm join --token X\nprint('/etc/docker/daemon.json')\n"
+    shelled = "#!/usr/bin/perl\nsystem(\"echo '{}' > /etc/docker/daemon.json\");\n"
     write_tree(tmp_path, {"main.tf": SWARM_PARTS_TF, "install.sh": INSTALL_SH, "join.py": quiet})
     result = scan(tmp_path)
     assert [f.rule for f in result.findings] == ["DKD101"] and result.findings[0].location.path == "install.sh"
+    write_tree(tmp_path, {"join.py": shelled})  # a daemon.json a Perl program writes through a shell
+    unknown = only(scan(tmp_path), "DKD902")
+    assert where(unknown) == at(shelled, "/etc/docker/daemon.json")
 
 
 def test_a_swarm_of_one_module_says_nothing_of_the_machines_of_an_example_module_beside_it(tmp_path):

@@ -26,9 +26,9 @@ from . import Embedded, Extraction, ReadContext
 _PROGRAM = re.compile(r"(python|pypy|perl|ruby|node|nodejs|php)[\d.]*")
 _ARGV = re.compile(r"""(['"])docker\1\s*,\s*(['"])swarm\2\s*,\s*(['"])(init|join)\3""")
 _COMMAND = re.compile(r"\bdocker\s+swarm\s+(init|join)\b")
-_DAEMON_JSON = re.compile(r"""(['"])(/etc/docker/daemon\.json)\1""")
+_DAEMON_JSON = re.compile(r"/etc/docker/daemon\.json(?![\w.-])")  # a literal, a command string, a path joined
 # the program writes some file: open(.., "w"), .write(, json.dump, write_text, File.write, print >
-_WRITES = re.compile(r"""\bopen\s*\([^)\n]*['"][wa]b?\+?['"]|\.write\s*\(|\bdump\s*\(|write_text\s*\(|File\.write|\bprint\s*\{?\s*[A-Z$]""")
+_WRITES = re.compile(r"""\bopen\s*\([^)\n]*['"][wa]b?\+?['"]|\.write\s*\(|\bdump\s*\(|write_text\s*\(|File\.write|\bprint\s*\{?\s*[A-Z$]|>\s*/etc/docker/|\btee\s""")
 
 
 def interpreter(text: str) -> Optional[str]:
@@ -58,7 +58,7 @@ def read(document: Document, context: ReadContext, language: str) -> Extraction:
             location = document.location(match.start(), match.end())
             # the program decides at run time which it runs, and as what: the role is unknown
             out.fragments.append(SwarmMembership(source=context.source, document=document, role="unknown", command=verb, location=location))
-    written = {m.group(2): m for m in reversed(list(_DAEMON_JSON.finditer(text))) if not _commented(text, m.start())}
+    written = {m.group(): m for m in reversed(list(_DAEMON_JSON.finditer(text))) if not _commented(text, m.start())}
     if written and _WRITES.search(text):
         for target, match in written.items():
             value = Mapped()

@@ -1162,3 +1162,12 @@ def test_a_python_script_part_with_mixed_quotes_and_a_commented_command(tmp_path
     write_tree(tmp_path, {"main.tf": SWARM_PARTS_TF, "install.sh": INSTALL_SH, "join.py": odd})
     (host,) = scan(tmp_path).hosts
     assert [s.command for s in host.of(SwarmMembership)] == ["join"]  # each word its own quotes; the comment is no command
+
+
+def test_a_local_nothing_names_is_no_machine_and_the_template_it_renders_neither(tmp_path):
+    unused = 'locals {\n  init = templatefile("${path.module}/boot/init.yml", {})\n  name = "node"\n}\n\nresource "hcloud_server" "node" {\n  name = local.name\n}\n'
+    write_tree(tmp_path, {"main.tf": unused, "boot/init.yml": INIT_YML})
+    result = scan(tmp_path)
+    assert result.findings == [] and not [h for h in result.hosts if "init.yml" in h.name]
+    write_tree(tmp_path, {"main.tf": unused.replace("name = local.name", "name = local.name\n  user_data = local.init")})
+    assert [f.host for f in scan(tmp_path).findings if f.rule == "DKD101"] == ["main.tf › hcloud_server.node"]

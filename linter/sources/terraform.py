@@ -170,6 +170,9 @@ class _Reader:
             for name, attribute in self.hcl.attributes(block.body).items():
                 if block.type == "locals" and name in self.module.resource_locals:
                     continue
+                if block.type == "locals" and name not in self.module.named_locals:
+                    self.unused_local(name, attribute)
+                    continue
                 address = f"local.{name}" if block.type == "locals" else f"output.{''.join(block.labels[:1])}"
                 for args in _calls(self.hcl, attribute.expr, "templatefile"):
                     raw = self.ev.path(args[0]) if args else None
@@ -205,6 +208,16 @@ class _Reader:
         for value in self.ev.values(template.expr, (f"{address}.template",)):
             if isinstance(value, FileRef):
                 self.out.references.add(value.rel)
+
+    def unused_local(self, name: str, attribute) -> None:
+        """The files a local nothing names renders or reads are on no machine: no machine of their
+        own either (a ``#cloud-config`` template a removed ``user_data`` once used)."""
+        for function in ("templatefile", "file"):
+            for args in _calls(self.hcl, attribute.expr, function):
+                raw = self.ev.path(args[0]) if args else None
+                found = self.files.resolve(raw) if raw is not None else None
+                if found is not None and not isinstance(found, str):
+                    self.out.references.add(found[0])
 
     def host(self, address: str, display: Optional[str] = None) -> str:
         return f"{display or self.doc.path} › {address}"

@@ -49,6 +49,7 @@ class Module:
     machine_data: Set[Tuple[str, str]] = field(default_factory=set)  # data sources a resource or module block reaches
     mentioned: Set[Tuple[str, str]] = field(default_factory=set)  # data sources something other than themselves names
     resource_locals: Set[str] = field(default_factory=set)  # locals a resource block reaches (a module block passes them on)
+    named_locals: Set[str] = field(default_factory=set)  # locals something other than themselves names
 
     def add(self, unit: Unit) -> None:
         hcl = unit.hcl
@@ -91,8 +92,18 @@ class Module:
                     pending.extend(names)
                 if block.type == "resource":
                     from_resources.extend(names)
+                self.named_locals |= self._named_locals(unit, block)
         self.machine_data = self._reach(pending)[0]
         self.resource_locals = self._reach(from_resources)[1]
+
+    def _named_locals(self, unit: Unit, block: Block) -> Set[str]:
+        """The locals a block names; in a locals block, each attribute's own name left out."""
+        if block.type != "locals":
+            return {r[1] for r in self.references(unit, block.node) if r[0] == "local"}
+        named: Set[str] = set()
+        for name, attribute in unit.hcl.attributes(block.body).items():
+            named |= {r[1] for r in self.references(unit, attribute.node) if r[0] == "local" and r[1] != name}
+        return named
 
     def _reach(self, pending: List[Tuple[str, ...]]) -> Tuple[Set[Tuple[str, str]], Set[str]]:
         """The data sources and locals the references reach, through data sources and locals."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import importlib
 import io
 import os
 import pickle
@@ -102,13 +103,48 @@ def _inside(path: Path, folders: Iterable[Path]) -> bool:
     return False
 
 
+# what readers keep beside their fragments, keyed by Document (where a cloud-init part came from,
+# what an Ansible file was): carried with the documents a result holds
+SIDE_TABLES = (("linter.sources.cloudinit", "_INFO"), ("linter.sources.ansible", "_INFO"))
+
+
+def _side_tables() -> list:
+    found = []
+    for module_name, attribute in SIDE_TABLES:
+        module = sys.modules.get(module_name)
+        table = getattr(module, attribute, None) if module is not None else None
+        if table is not None:
+            found.append((module_name, attribute, table))
+    return found
+
+
 class _Pickler(pickle.Pickler):
     def __init__(self, handle, source):
         super().__init__(handle, protocol=pickle.HIGHEST_PROTOCOL)
         self.source = source
+        self.seen: dict = {}
+        self.tables = _side_tables()
 
     def persistent_id(self, obj):
         return _SOURCE if obj is self.source else None  # the live Source, not a copy
+
+    def reducer_override(self, obj):
+        if self.tables and not isinstance(obj, type):
+            self.seen.setdefault(id(obj), obj)
+        return NotImplemented
+
+    def side_entries(self) -> list:
+        """(module, attribute, object, entry) of every pickled object a side table knows."""
+        out = []
+        for module_name, attribute, table in self.tables:
+            for obj in list(self.seen.values()):
+                try:
+                    entry = table.get(obj)
+                except TypeError:  # not weakly referenceable: not a key
+                    continue
+                if entry is not None:
+                    out.append((module_name, attribute, obj, entry))
+        return out
 
 
 class _Unpickler(pickle.Unpickler):
@@ -123,16 +159,28 @@ class _Unpickler(pickle.Unpickler):
 
 
 def dumps(value, source) -> Optional[bytes]:
+    """``value`` pickled with the side-table entries of what it holds (one memo: the entries
+    refer to the same objects)."""
     handle = io.BytesIO()
     try:
-        _Pickler(handle, source).dump(value)
+        pickler = _Pickler(handle, source)
+        pickler.dump(value)
+        pickler.dump(pickler.side_entries())
     except Exception:  # noqa: BLE001 - something a reader made cannot be pickled: not cached
         return None
     return handle.getvalue()
 
 
 def loads(data: bytes, source):
-    return _Unpickler(io.BytesIO(data), source).load()
+    unpickler = _Unpickler(io.BytesIO(data), source)
+    value = unpickler.load()
+    entries = unpickler.load()
+    for module_name, attribute, obj, entry in entries:
+        if (module_name, attribute) not in SIDE_TABLES:
+            raise pickle.UnpicklingError("unknown side table")
+        module = importlib.import_module(module_name)
+        getattr(module, attribute)[obj] = entry
+    return value
 
 
 class FileCache:

@@ -34,8 +34,10 @@ class Pragmas:
         self.cwd = cwd
         self.resolve = resolve  # selector -> set of rule ids (unknown names match nothing)
         self._files: Dict[str, Tuple[Dict[int, List[tuple]], List[tuple]]] = {}
+        self.listed: Dict[str, List[tuple]] = {}  # path -> (line, column, selectors) of every waiver
+        self.used: set = set()  # (path, line) of the waivers that waived a finding
 
-    def _read(self, path: str):
+    def read(self, path: str):
         if path not in self._files:
             lines: Dict[int, List[tuple]] = {}
             whole: List[tuple] = []
@@ -52,6 +54,7 @@ class Pragmas:
                     rules = set()
                     for selector in match.group(2).split(","):
                         rules |= self.resolve(selector)
+                    self.listed.setdefault(path, []).append((number, match.start(2) + 1, match.group(2).split(",")))
                     reason, until = _until(match.group(3))
                     entry = (rules, reason, until, number)
                     if match.group(1) == "disable-file" and number <= FILE_LINES:
@@ -67,7 +70,7 @@ class Pragmas:
         loc = finding.location
         if loc.path.startswith("<"):
             return None, False
-        lines, whole = self._read(loc.path)
+        lines, whole = self.read(loc.path)
         candidates = lines.get(loc.line, []) + lines.get(loc.line - 1, []) + whole
         refused = False
         from .filtering import expired
@@ -76,8 +79,11 @@ class Pragmas:
             if finding.rule in rules:
                 if expired(until):
                     finding.message += f" (the inline waiver at {loc.path}:{number} expired on {until})"
+                    self.used.add((loc.path, number))  # it matched: the expiry is said on the finding
                     continue
                 if reason:
+                    self.used.add((loc.path, number))
                     return f"{reason} (inline)", False
                 refused = True
+                self.used.add((loc.path, number))  # it matched; the finding says why it does not apply
         return None, refused

@@ -276,7 +276,8 @@ def run(options: Options, setup: Optional[Setup] = None) -> Result:
         # what could not be judged, said only of the machines the given files belong to
         touched = {h.name for h in hosts if any(_place_in_scope(path, scope) for path in h.sources)}
         unknown = [u for u in unknown if u.host in touched]
-    _finish(findings, setup, cwd)
+    pragmas = _finish(findings, setup, cwd)
+    findings.extend(_unused_waivers(options, setup, pragmas, found))
     applied = _baselined(options, setup, findings, cwd)
     findings = capped(findings)
     result = Result(setup, findings, found.files_seen, len(found.sources), hosts, notes, time.perf_counter() - started)
@@ -289,6 +290,15 @@ def run(options: Options, setup: Optional[Setup] = None) -> Result:
         result.warnings.append(f"baseline {applied.path.name}: {len(applied.stale)} entries match no finding now (stale); `dlint baseline --prune` removes them")
     result.exit_code = exit_code(result)
     return result
+
+
+def _unused_waivers(options: Options, setup: Setup, pragmas, found) -> List[Finding]:
+    """unused-waiver (DKD905): waivers naming no rule; on a whole scan, waivers that waived nothing."""
+    from .change import waivers
+
+    whole = not options.context and not options.diff_base and not getattr(options, "stdin", None)
+    paths = [s.display for s in found.sources if s.data is not None]
+    return waivers.findings(setup, pragmas, paths, whole, not options.paths, options.cwd or Path.cwd())
 
 
 def _baselined(options: Options, setup: Setup, findings, cwd: Path):
@@ -458,6 +468,7 @@ def _finish(findings: List[Finding], setup: Setup, cwd: Path) -> None:
         count = seen.get(base, 0)
         seen[base] = count + 1
         finding.fingerprint = base if count == 0 else fingerprint(finding.rule, rel, finding.pointer, str(count))
+    return pragmas
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -50,21 +50,25 @@ def code_salt() -> bytes:
     checkout must not reuse entries), the Python version."""
     from . import __version__
 
-    package = Path(__file__).resolve().parent
+    package = os.path.dirname(os.path.abspath(__file__))
     digest = hashlib.sha256(f"{__version__}\0{sys.version}\0".encode())
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
+    for folder, folders, files in os.walk(package):
+        folders[:] = sorted(f for f in folders if f != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".py", ".json")):
+                try:
+                    stat = os.stat(os.path.join(folder, name))
+                except OSError:
+                    continue
+                digest.update(f"{folder[len(package):]}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    data = os.path.join(package, "engine", "data")
+    for name in sorted(os.listdir(data)):  # the engine data by content, whatever its times
+        if name.endswith(".json"):
             try:
-                stat = path.stat()
+                with open(os.path.join(data, name), "rb") as handle:
+                    digest.update(hashlib.sha256(handle.read()).digest())
             except OSError:
-                continue
-            digest.update(f"{path.relative_to(package)}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
-    data = package / "engine" / "data"
-    for path in sorted(data.glob("*.json")):  # the engine data by content, whatever its times
-        try:
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-        except OSError:
-            pass
+                pass
     return digest.digest()
 
 
@@ -189,7 +193,8 @@ class FileCache:
     def __init__(self, folder: Path, root: Path, config: Optional[bytes] = None):
         self.folder = folder
         self.root = root
-        self.salt = hashlib.sha256(FORMAT + code_salt() + hashlib.sha256(config or b"").digest()).digest()
+        self.config = config
+        self._salt: Optional[bytes] = None
         self._tree: Optional[bytes] = None
         self._secret: Optional[bytes] = None
         self.hits = 0
@@ -208,6 +213,12 @@ class FileCache:
         if self._secret is None:
             self._secret = _secret(self.folder)
         return self._secret
+
+    @property
+    def salt(self) -> bytes:
+        if self._salt is None:
+            self._salt = hashlib.sha256(FORMAT + code_salt() + hashlib.sha256(self.config or b"").digest()).digest()
+        return self._salt
 
     def key(self, source) -> Optional[str]:
         if source.data is None or source.error is not None:

@@ -17,6 +17,7 @@ from .fragments import Unreadable
 PARALLEL_MIN_FILES = 64  # fewer files to read than this: a pool costs more than it saves
 PARALLEL_MIN_BYTES = 256 * 1024
 MAX_WORKERS = 8
+CACHE_MIN_FILES = 2
 PROGRESS_AFTER = 1.0  # seconds before progress shows (unless asked for)
 
 _WORK: dict = {}  # what forked workers read: the sources and kinds of the scan
@@ -25,6 +26,8 @@ _WORK: dict = {}  # what forked workers read: the sources and kinds of the scan
 def extract_all(sources: Sequence, kinds: dict, extract: Callable, *, cache=None, jobs: Optional[int] = None, progress: Optional[bool] = None) -> List[tuple]:
     """(fragments, notes, references) of each source, in order."""
     results: List[Optional[tuple]] = [None] * len(sources)
+    if len(sources) < CACHE_MIN_FILES:
+        cache = None  # one file reads faster than the cache's key is made
     todo = []
     for index, source in enumerate(sources):
         cached = cache.get(source) if cache is not None else None

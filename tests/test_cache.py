@@ -69,6 +69,12 @@ def test_without_asking_nothing_is_cached(tmp_path, store):
     assert entries(store) == []
 
 
+def test_a_one_file_run_does_not_use_the_cache(tmp_path, store):
+    write_tree(tmp_path, TWO)
+    run(Options(paths=["hosts/a/daemon.json"], cwd=tmp_path, cache=True))
+    assert entries(store) == []
+
+
 def test_no_cache_on_the_command_line(tmp_path, store):
     write_tree(tmp_path, TREE)
     done = cli("scan", "--no-cache", ".", cwd=tmp_path, env={"DLINT_CACHE_DIR": str(store)})
@@ -94,8 +100,11 @@ def test_a_change_elsewhere_reaches_a_reader_that_looks_there(tmp_path, store):
     assert not [f for f in findings(cached_scan(tmp_path)) if f[0] == "DKD101" and f[1].startswith("roles/")]
 
 
+TWO = {"hosts/a/daemon.json": DAEMON, "hosts/b/daemon.json": '{"live-restore": true}\n'}
+
+
 def test_a_self_contained_file_stays_cached_when_others_change(tmp_path, store, monkeypatch):
-    write_tree(tmp_path, {"hosts/a/daemon.json": DAEMON})
+    write_tree(tmp_path, TWO)
     first = findings(cached_scan(tmp_path))
     assert ("DKD101", "hosts/a/daemon.json", *at(DAEMON, '"live-restore"')) in [f[:4] for f in first]
     (tmp_path / "notes.txt").write_text("unrelated\n")
@@ -116,7 +125,7 @@ def test_a_corrupt_entry_is_ignored(tmp_path, store):
 def test_a_foreign_entry_is_never_unpickled(tmp_path, store):
     """An entry not signed with this cache's key (another user's, or planted) is not loaded: a
     pickle that would run code does not."""
-    write_tree(tmp_path, {"hosts/a/daemon.json": DAEMON})
+    write_tree(tmp_path, TWO)
     first = findings(cached_scan(tmp_path))
     marker = tmp_path.parent / f"{tmp_path.name}-pwned"
 
@@ -125,8 +134,8 @@ def test_a_foreign_entry_is_never_unpickled(tmp_path, store):
             return (os.system, (f"touch {marker}",))
 
     body = pickle.dumps(Payload())
-    (path,) = entries(store)
-    path.write_bytes(b"\0" * 32 + body)  # no valid signature
+    for path in entries(store):
+        path.write_bytes(b"\0" * 32 + body)  # no valid signature
     assert findings(cached_scan(tmp_path)) == first
     assert not marker.exists()
     (store / "key").write_bytes(os.urandom(32))  # another key: every entry is foreign

@@ -63,3 +63,18 @@ def test_a_named_baseline_file(tmp_path):
     (tmp_path / "bad.json").write_text("[]")
     bad = cli("scan", "--baseline", "bad.json", cwd=tmp_path)
     assert bad.returncode == 2 and "not a dlint baseline" in bad.stderr
+
+
+def test_sarif_marks_baselined_results_and_inline_waivers(tmp_path):
+    write_tree(tmp_path, {"a/daemon.json": ICC})
+    cli("baseline", cwd=tmp_path)
+    write_tree(tmp_path, {"b/daemon.json": ICC})
+    results = json.loads(cli("scan", "--format", "sarif", cwd=tmp_path).stdout)["runs"][0]["results"]
+    state = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]): r.get("baselineState") for r in results}
+    assert state == {("DKD101", "a/daemon.json"): "unchanged", ("DKD101", "b/daemon.json"): "new"}
+    script = "#!/bin/sh\n# dlint: disable=DKD104 -- pinned by the image pipeline\napt-get install -y docker-ce\necho '{\"live-restore\": true}' > /etc/docker/daemon.json\n"
+    write_tree(tmp_path / "inline", {"p.sh": script})
+    results = json.loads(cli("scan", "--format", "sarif", cwd=tmp_path / "inline").stdout)["runs"][0]["results"]
+    inline = [r for r in results if r["ruleId"] == "DKD104"]
+    assert inline[0]["suppressions"] == [{"kind": "inSource", "justification": "pinned by the image pipeline (inline)"}]
+    assert "baselineState" not in inline[0]  # no baseline in use there

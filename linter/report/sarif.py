@@ -80,8 +80,13 @@ def document(result) -> dict:
             item["relatedLocations"] = [dict(_physical(r, where), id=i + 1) for i, r in enumerate(finding.related)]
         if id(finding) in fixes:
             item["fixes"] = _rooted(fixes[id(finding)], where)
-        if finding.waived is not None:
-            item["suppressions"] = [{"kind": "external", "justification": finding.waived}]
+        baselined = getattr(finding, "baselined", False)
+        if finding.waived is not None and not baselined:
+            # an inline waiver is in the source; a .dlint.yaml exception is kept beside it
+            kind = "inSource" if finding.waived.endswith(" (inline)") else "external"
+            item["suppressions"] = [{"kind": kind, "justification": finding.waived}]
+        if getattr(result, "baseline", None) is not None:
+            item["baselineState"] = "unchanged" if baselined else "new"
         results.append(item)
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

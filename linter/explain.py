@@ -10,8 +10,14 @@ from .policy.model import BREAKS
 
 def example_lines(example: dict) -> List[str]:
     lines = []
-    extra = [f"{k}: {v}" for k, v in example.items() if k != "files"]
+    extra = [f"{k}: {v}" for k, v in example.items() if k not in ("files", "before")]
+    # a change: the files at the base revision first, then as the change leaves them
+    for path, content in (example.get("before") or {}).items():
+        lines.append(f"    # {path}, at the base revision (dlint diff BASE, scan --diff-base BASE)")
+        lines.extend("    " + line for line in content.rstrip("\n").splitlines())
     for path, content in example["files"].items():
+        if example.get("before"):
+            path += ", after the change"
         lines.append(f"    # {path}" + (f"  ({', '.join(extra)})" if extra else ""))
         lines.extend("    " + line for line in content.rstrip("\n").splitlines())
     return lines

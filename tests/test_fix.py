@@ -477,3 +477,12 @@ def test_a_quoted_yaml_scalar_gets_a_diff_only(tmp_path):
     outcome = _fix(tmp_path)
     assert (tmp_path / "roles/docker/tasks/main.yml").read_text() == task
     assert [o.reason for o in outcome.offers] == ["copy content → /etc/docker/daemon.json is not written literally in its container (it is encoded, escaped or rendered)"]
+
+
+def test_dlint_fix_takes_every_option_of_dlint_scan():
+    from linter.cli import _parser
+
+    commands = next(a for a in _parser()._actions if a.dest == "command").choices
+    scan_options = {o for a in commands["scan"]._actions for o in a.option_strings} - {"--fix"}
+    fix_options = {o for a in commands["fix"]._actions for o in a.option_strings}
+    assert scan_options <= fix_options, "add scan options before fix_cli.add_command in linter/cli.py"

@@ -62,6 +62,14 @@ def _pointer_in_config(pointer: Optional[str]) -> Optional[str]:
     return pointer
 
 
+def _refused_by_name(key: str, host, context: Context) -> bool:
+    """A key dockerd does not know is refused whatever its value: a templated value does not
+    withhold that (a key only some renderings write still does)."""
+    if any(key in getattr(config.document, "undecided", ()) for config in host.daemon_configs):
+        return False
+    return context.for_host(host).engine(host).status(key).state == "unknown"
+
+
 def _about(hit: Hit) -> str:
     """The top-level configuration key a hit is about ("" when none)."""
     for ref in (hit.pointer, hit.key):
@@ -97,7 +105,7 @@ def evaluate(hosts: Sequence, policies: Sequence[Policy], base: Context, skips: 
                 raise PolicyCrash(f"policy {policy.meta.id} ({policy.meta.origin}) failed on {host.name}: {err!r}") from err
             unknown = context.facts(host).unknown if readable else frozenset()
             for hit in hits:
-                if unknown and _about(hit) in unknown:
+                if unknown and _about(hit) in unknown and not _refused_by_name(_about(hit), host, context):
                     skips.skip(host.name, policy.meta.id, _about(hit))
                     continue  # judged on a value a template decides
                 findings.append(_finding(policy, host, hit, context))

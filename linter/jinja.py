@@ -10,8 +10,9 @@ only when that value is a literal dlint can know: a variable the repository defi
 nowhere dlint reads, ``{% if %}``/``{% for %}``/``{% set %}`` blocks) is unknown: the text is
 *templated*, and the expression is masked with ``x`` at the same length (or kept as it is, for a
 shell command) so that the rest keeps its positions. An unknown expression that is a whole quoted
-value (``"{{ x }}"``) is masked with its quotes: not even its type is known, so no check may judge
-a made-up string there (the JSON no longer parses, and dlint says it could not check the file). Nothing is ever called: the evaluator knows
+value (``"{{ x }}"``) keeps its quotes: the rendered text always has them, so the value is a
+string of unknown content (its key is one a template decides: checks of its value are withheld,
+the rest of the file is judged). Nothing is ever called: the evaluator knows
 literals, names, items and those filters, and nothing more.
 
 Docker's own Go templates in values (``"tag": "{{.Name}}"``) start with ``{{.``; they are text, not
@@ -1307,15 +1308,6 @@ def _render_flat(source: Mapped, resolve: Resolver, *, mask: bool = True, trim_b
             result.unknown.append(text[tag.start : tag.end].strip())
             if not mask:
                 out.extend(whole)
-            elif tag.kind == "expr" and text[tag.start - 1 : tag.start] == '"' == text[tag.end : tag.end + 1] and out.text.endswith('"'):
-                # "{{ unknown }}": not even its type is known (Ansible keeps native types); the
-                # quotes are masked too, so that no check judges a made-up string
-                quote = out.runs[-1]
-                _retarget_last(out, quote.doc, quote.offset + len(quote.text) - 1 if quote.exact else quote.offset)
-                out.runs[-1] = Run(MASK, out.runs[-1].doc, out.runs[-1].offset, out.runs[-1].exact)
-                out.extend(masked(source.slice(tag.start, tag.end + 1)))
-                cursor = tag.end + 1
-                continue
             else:
                 out.extend(masked(whole))
         cursor = tag.end

@@ -1107,3 +1107,16 @@ def test_facts_an_included_task_file_sets_hold_after_the_include(tmp_path):
     # judged for 18.09, where graph is deprecated (DKD008), not for the newest release (DKD007)
     assert sorted(f.rule for f in result.findings if f.rule.startswith("DKD00")) == ["DKD008"]
     assert {f.engine for f in result.findings} == {"18.09"}
+
+
+def test_a_key_dockerd_does_not_know_is_refused_whatever_its_templated_value(tmp_path):
+    write_tree(tmp_path, {
+        "roles/r/tasks/main.yml": "- apt: {name: docker-ce}\n- template: {src: daemon.json.j2, dest: /etc/docker/daemon.json}\n",
+        "roles/r/templates/daemon.json.j2": '{\n  "insecure_registries": ["{{ registry }}"],\n  "registry-mirrors": ["{{ mirror }}"]\n}\n',
+    })
+    result = scan(tmp_path)
+    # the value is a template's, but no value makes "insecure_registries" an option; the known
+    # key with a templated value is still withheld (said in the unknown line)
+    assert [(f.rule, f.location.line) for f in result.findings if f.rule.startswith("DKD00")] == [("DKD002", 2)]
+    (unknown,) = result.unknowns
+    assert "registry-mirrors" in unknown.why

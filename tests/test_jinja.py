@@ -168,3 +168,16 @@ def test_hosts_shows_what_a_template_decides_as_written(tmp_path):
     assert config["live-restore"]["value"] == "(set only where {% if ansible_facts['os_family'] == 'Debian' %})"
     assert config["log-driver"]["value"] == "local"
     assert "xxx" not in cli("hosts", cwd=tmp_path).stdout
+
+
+def test_a_whole_quoted_unknown_value_is_a_string_of_unknown_content_not_an_unreadable_file(tmp_path):
+    from .helpers import scan, write_tree
+
+    write_tree(tmp_path, {
+        "roles/r/tasks/main.yml": "- apt: {name: docker-ce}\n- template: {src: daemon.json.j2, dest: /etc/docker/daemon.json}\n",
+        "roles/r/templates/daemon.json.j2": '{\n  "data-root": "{{ docker_root }}",\n  "hosts": ["tcp://0.0.0.0:2375"]\n}\n',
+    })
+    result = scan(tmp_path)
+    # the template writes the quotes: the file parses, the rest of it is judged
+    assert {"DKD201", "DKD401", "DKD101"} <= {f.rule for f in result.findings}
+    assert not [f for f in result.findings if f.rule == "DKD902"]

@@ -236,3 +236,14 @@ def test_the_examples_history_walk_through(tmp_path):
     assert lines[3] == "  debug: (not set) -> true  [reload]  hosts/app/etc/docker/daemon.json:3:3"
     assert lines[4].startswith("  hosts/app/etc/docker/daemon.json:4:3: error DKD109 live-restore-restart-drift")
     assert lines[5].startswith("  hosts/app/provision.sh:3:20: warning DKD110 live-restore-upgrade-beyond-patch")
+
+
+def test_a_key_also_given_as_a_flag_cannot_be_reloaded(tmp_path):
+    unit = "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock --debug\n"
+    commit(tmp_path, {"etc/systemd/system/docker.service.d/override.conf": unit, "etc/docker/daemon.json": '{"debug": false, "labels": ["a"]}\n'})
+    write_tree(tmp_path, {"etc/docker/daemon.json": '{"debug": true, "labels": ["b"]}\n'})
+    doc = json.loads(cli("diff", "--format", "json", cwd=tmp_path).stdout)
+    assert [(c["key"], c["applied_by"]) for c in doc["hosts"][0]["changes"]] == [("debug", "reload-fails"), ("labels", "reload")]
+    (finding,) = [f for f in doc["hosts"][0]["findings"] if f["rule"] == "DKD111"]
+    assert "dockerd refuses a reload (and a start) with that conflict" in finding["message"]
+    assert "alone would apply with a reload" not in finding["message"]

@@ -20,9 +20,10 @@ def check(host, context):
     reload = [c.key for c in changed if not c.restart_only]
     fails = [c.key for c in restart if c.apply == "reload-fails"]
     said = ", ".join(c.key for c in restart)
-    extra = f"; {', '.join(reload)} alone would apply with a reload (systemctl reload docker)" if reload else ""
+    extra = f"; {', '.join(reload)} alone would apply with a reload (systemctl reload docker)" if reload and not fails else ""
     if fails:
-        extra += f"; {', '.join(fails)} is also a command-line flag, so a reload of it is refused"
+        # dockerd refuses the whole reload on a flag/file conflict, keeping the old configuration
+        extra += f"; {', '.join(fails)} is also a command-line flag: dockerd refuses a reload (and a start) with that conflict"
     first = restart[0]
     yield Hit(
         f"this change sets {said}, which dockerd applies only on a restart, and live-restore is off: applying it "

@@ -91,8 +91,8 @@ def evaluate(hosts: Sequence, policies: Sequence[Policy], base: Context, skips: 
     findings: List[Finding] = []
     skips = skips if skips is not None else Skips()
     for host in hosts:
-        if host.variant_of is not None:
-            continue  # no machine runs it: the deployed machines run the file the repository installs
+        if host.variant_of is not None or host.undeployed:
+            continue  # no machine runs it (the deployed machines run the file the repository installs)
         context = base.for_host(host)
         readable = host.readable
         for policy in policies:

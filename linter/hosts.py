@@ -52,6 +52,8 @@ class Host:
     # with a candidate: a file of the same kind the repository does install (daemon.json beside
     # daemon_with_registry.json); the candidate is then a variant, judged only for what it says
     variant_of: Optional[Fragment] = None
+    # why no machine runs it although the repository keeps it (a Terraform module nothing calls)
+    undeployed: Optional[str] = None
     ignored: List[Fragment] = field(default_factory=list)  # daemon.json files put where no dockerd reads them
     _facts: dict = field(default_factory=dict, repr=False)  # per engine: HostFacts
 
@@ -175,6 +177,7 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None) -> List[H
         hosts.append(host)
     _swarm_elsewhere(hosts, by_hand)
     _variants(hosts, notes)
+    _uncalled_modules(hosts)
     return hosts
 
 
@@ -204,6 +207,20 @@ def _variants(hosts: List[Host], notes: Optional[List[str]]) -> None:
             host.variant_of = same or next((installed[type(f)] for f in host.fragments if type(f) in installed), None)
             if host.variant_of is not None and notes is not None:
                 notes.append(f"{host.name}: nothing in the repository installs it, and the repository installs {_display(host.variant_of)} instead: a variant, judged only for what it says")
+
+
+def _uncalled_modules(hosts: List[Host]) -> None:
+    """A host made only of a Terraform module that the repository's configurations never call
+    (its module block commented out) runs on no machine: not deployed, not judged."""
+    from .sources.terraform_calls import uncalled_module
+
+    memo: dict = {}
+    for host in hosts:
+        if host.variant_of is not None or any(f.source.kind != "terraform" for f in host.fragments):
+            continue
+        folders = {uncalled_module(f.source.rel, str(f.source.path), memo) for f in host.fragments}
+        if len(folders) == 1 and None not in folders:
+            host.undeployed = f"a Terraform module no configuration of the repository calls ({folders.pop()}/)"
 
 
 def _display(fragment: Fragment) -> str:

@@ -65,7 +65,7 @@ def _first_reason(host):
 def describe(hosts, skips: Skips) -> List[Unknown]:
     out: List[Unknown] = []
     for host in hosts:
-        if host.variant_of is not None:
+        if host.variant_of is not None or host.undeployed:
             continue  # not judged at all: dlint hosts says why
         skipped = skips.rules.get(host.name, [])
         reason = _first_reason(host)

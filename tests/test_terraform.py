@@ -1171,3 +1171,25 @@ def test_a_local_nothing_names_is_no_machine_and_the_template_it_renders_neither
     assert result.findings == [] and not [h for h in result.hosts if "init.yml" in h.name]
     write_tree(tmp_path, {"main.tf": unused.replace("name = local.name", "name = local.name\n  user_data = local.init")})
     assert [f.host for f in scan(tmp_path).findings if f.rule == "DKD101"] == ["main.tf › hcloud_server.node"]
+
+
+def test_a_module_no_configuration_calls_is_not_deployed(tmp_path):
+    from .helpers import cli, scan, write_tree
+
+    server = (
+        'resource "hcloud_server" "default" {\n  user_data = <<-EOT\n    #cloud-config\n    runcmd:\n'
+        "      - curl -fsSL https://get.docker.com | sh\n  EOT\n}\n"
+    )
+    write_tree(tmp_path, {
+        "services.tf": 'module "cloud" {\n  source = "./modules/cloud"\n}\n\n# module "games" {\n#   source = "./modules/games"\n# }\n',
+        "modules/cloud/main.tf": server,
+        "modules/games/main.tf": server,
+    })
+    result = scan(tmp_path)
+    # the commented-out call leaves modules/games/ on no machine; modules/cloud/ is judged
+    assert [f.host for f in result.findings if f.rule == "DKD101"] == ["modules/cloud/main.tf › hcloud_server.default"]
+    out = cli("scan", ".", cwd=tmp_path).stdout
+    assert "not deployed: modules/games/main.tf › hcloud_server.default: a Terraform module no configuration of the repository calls (modules/games/); not judged" in out
+    # a repository that calls none of its modules (a library of modules) judges them all
+    write_tree(tmp_path, {"services.tf": "# nothing here\n"})
+    assert len([f for f in scan(tmp_path).findings if f.rule == "DKD101"]) == 2

@@ -119,6 +119,8 @@ def describe(host, context) -> Dict[str, Any]:
     }
     if host.variant_of is not None:
         out["variant_of"] = _location(host.variant_of.document.start_location())
+    if host.undeployed:
+        out["undeployed"] = host.undeployed
     if host.evidence is not None:
         out["evidence"] = {"what": describe_evidence(host.evidence), "from": _location(_place(host.evidence))}
     unread = _unread(host)
@@ -210,6 +212,8 @@ def render_text(doc: Dict[str, Any]) -> str:
     for host in doc["hosts"]:
         lines.append(f"{host['name']}  ({host['platform']}, {host['layout']}{'' if host['readable'] else ', unreadable'})")
         lines.append("  sources: " + ", ".join(host["sources"]))
+        if host.get("undeployed"):
+            lines.append(f"  not deployed: {host['undeployed']}; not judged")
         if host.get("variant_of"):
             lines.append(f"  a variant nobody installs (the repository installs {_loc(host['variant_of'])} instead): no machine runs it, so it is not judged")
         elif host.get("candidate"):

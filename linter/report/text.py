@@ -127,12 +127,13 @@ def _pinned(result) -> str:
 def _undeployed(result) -> List[str]:
     """One line for the configuration files no machine runs (a variant beside the file the
     repository installs): not judged, and said, so that a broken spare file is no silent pass."""
+    lines = [one_line(f"not deployed: {h.name}: {h.undeployed}; not judged") for h in getattr(result, "hosts", ()) if getattr(h, "undeployed", None)]
     variants = [h for h in getattr(result, "hosts", ()) if getattr(h, "variant_of", None) is not None]
     if not variants:
-        return []
+        return lines
     installed = sorted({_installed(h.variant_of) for h in variants})
     names = ", ".join(h.name for h in variants)
-    return [one_line(f"not deployed: {names}: nothing in the repository installs {'it' if len(variants) == 1 else 'them'} (it installs {', '.join(installed)}); not judged (dlint hosts lists them; name a file to judge it alone)")]
+    return lines + [one_line(f"not deployed: {names}: nothing in the repository installs {'it' if len(variants) == 1 else 'them'} (it installs {', '.join(installed)}); not judged (dlint hosts lists them; name a file to judge it alone)")]
 
 
 def _installed(fragment) -> str:

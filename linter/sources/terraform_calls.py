@@ -1,0 +1,77 @@
+"""Which Terraform module folders of a repository some configuration calls.
+
+A folder of ``.tf`` files under a ``modules/`` folder is a module: its resources exist only where a
+``module "x" { source = "./modules/x" }`` block calls it. When the repository calls its own modules
+from somewhere (so it is a configuration, not a library of modules) and no block calls this one
+(its call commented out, as in a config that keeps a service switched off), no machine runs its
+resources: they are *not deployed*, said once, not judged (DESIGN.md, the host model).
+
+Read lexically, comments blanked: ``source = "./..."`` or ``"../..."`` inside a ``module`` block of
+any ``.tf`` file; registry and git sources name no folder of the repository. Bounded: at most
+MAX_FILES files of at most MAX_BYTES each.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from pathlib import Path
+from typing import Dict, FrozenSet, Optional, Tuple
+
+from ..discovery import MAX_BYTES, iter_files, read_bounded
+
+MAX_FILES = 20_000
+_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|(#|//)[^\n]*|/\*.*?\*/', re.S)
+_MODULE = re.compile(r'\bmodule\s+"[^"\n]*"\s*\{')
+_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.\.?/[^"\n]*)"', re.M)
+
+
+def _blank(text: str) -> str:
+    """Comments replaced by spaces (strings kept: a '#' inside one is no comment)."""
+    return _COMMENT.sub(lambda m: m.group(0) if m.group(1) is None and not m.group(0).startswith("/*") else " " * len(m.group(0)), text)
+
+
+def module_calls(root: str) -> Tuple[bool, FrozenSet[str]]:
+    """(whether any local module call exists, the folders, relative to root, that calls reach)."""
+    called = set()
+    seen = 0
+    for path in iter_files(Path(root)):
+        if not isinstance(path, Path) or path.suffix != ".tf":
+            continue
+        seen += 1
+        if seen > MAX_FILES:
+            break
+        data, _ = read_bounded(path, MAX_BYTES)
+        if not data or b"module" not in data:
+            continue
+        text = _blank(data.decode("utf-8", "replace"))
+        folder = posixpath.dirname(os.path.relpath(path, root).replace(os.sep, "/"))
+        for block in _MODULE.finditer(text):
+            body = text[block.end() : block.end() + 4000].split("\n}", 1)[0]
+            source = _SOURCE.search(body)
+            if source:
+                called.add(posixpath.normpath(posixpath.join(folder, source.group(1))))
+    return bool(called), frozenset(called)
+
+
+def uncalled_module(rel: str, path: str, memo: Dict[str, Tuple[bool, FrozenSet[str]]]) -> Optional[str]:
+    """The module folder of a repository file (``modules/minecraft`` for
+    ``modules/minecraft/main.tf``) when the repository calls its own modules and none calls this
+    one; None otherwise. ``memo``: the calls of each root, found once per scan."""
+    folder = posixpath.dirname(rel)
+    if not folder or "modules" not in folder.split("/"):
+        return None
+    whole = path.replace(os.sep, "/")
+    if not whole.endswith("/" + rel):
+        return None
+    root = whole[: len(whole) - len(rel) - 1]
+    if root not in memo:
+        try:
+            memo[root] = module_calls(root)
+        except (OSError, ValueError, RecursionError):
+            memo[root] = (False, frozenset())
+    any_call, called = memo[root]
+    if not any_call or folder in called:
+        return None
+    return folder

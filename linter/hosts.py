@@ -321,11 +321,16 @@ def rootless(host: Host) -> bool:
     return False
 
 
+# engines whose init may read /etc/default/docker: Debian's docker.io unit ($DOCKER_OPTS), and the
+# docker-engine / lxc-docker packages of the upstart and sysvinit era (their jobs source it)
+_READS_ETC_DEFAULT = frozenset({"docker.io", "docker-engine", "lxc-docker"})
+
+
 def _debian_default(host: Host, unit_files, env_files) -> Optional[EnvFile]:
     """/etc/default/docker on a machine whose engine is the distribution's docker.io and whose unit
     is the packaged one: Debian's unit reads it ($DOCKER_OPTS), Ubuntu's does not (machines-facts
     §7.1, provisioning-facts §2.6), so the command line depends on a system dlint cannot see."""
-    if unit_files or not any(p.name == "docker.io" for p in host.of(EnginePackage)):
+    if unit_files or not any(p.name in _READS_ETC_DEFAULT for p in host.of(EnginePackage)):
         return None
     return next((e for e in env_files if e.target == "/etc/default/docker" and any(v.name == "DOCKER_OPTS" for v in e.variables)), None)
 
@@ -355,7 +360,7 @@ def _start_command(host: Host, assume_packaged: bool) -> None:
         host.command = DockerdCommand(
             debian_default.source, debian_default.document, words=[], origin="unknown",
             location=debian_default.document.start_location(), from_template=True,
-            note="dockerd's command line is unknown: /etc/default/docker sets DOCKER_OPTS, which Debian's docker.io unit passes to dockerd and Ubuntu's does not; dlint cannot tell which system this machine runs",
+            note="dockerd's command line is unknown: /etc/default/docker sets DOCKER_OPTS, which Debian's docker.io unit and the upstart and sysvinit jobs of docker-engine pass to dockerd, and Ubuntu's docker.io unit does not; dlint cannot tell which this machine runs",
         )
         return
     placed = {}

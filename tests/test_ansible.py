@@ -1120,3 +1120,19 @@ def test_a_key_dockerd_does_not_know_is_refused_whatever_its_templated_value(tmp
     assert [(f.rule, f.location.line) for f in result.findings if f.rule.startswith("DKD00")] == [("DKD002", 2)]
     (unknown,) = result.unknowns
     assert "registry-mirrors" in unknown.why
+
+
+def test_copy_content_in_key_value_form_is_unknown_not_absent_and_a_templated_package_suffix_is_the_engine(tmp_path):
+    write_tree(tmp_path, {
+        "site.yml": (
+            "- hosts: nodes\n  tasks:\n"
+            "    - apt:\n        name: [\"docker-ce{{ _ver | default('') }}\"]\n"
+            "    - set_fact: {_ver: '=5:26.1.4-1'}\n"
+            "    - copy: content='{\"live-restore\":true}' dest=/etc/docker/daemon.json\n"
+        ),
+    })
+    result = scan(tmp_path)
+    assert not [f for f in result.findings if f.rule == "DKD101"]  # never "not set" of a file dlint did not read
+    assert [f.rule for f in result.findings] == ["DKD902"]
+    (host,) = result.hosts
+    assert [(p.name, p.pin) for p in host.of(EnginePackage)] == [("docker-ce", "unknown")]  # _ver is set at run time

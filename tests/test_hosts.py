@@ -521,7 +521,7 @@ def test_etc_default_docker_on_a_docker_io_machine_makes_the_command_line_unknow
     # (live-restore may be on) nor silence, but an unknown line
     assert not [f for f in result.findings if f.rule == "DKD101"]
     (unknown,) = result.unknowns
-    assert "Debian's docker.io unit passes to dockerd and Ubuntu's does not" in unknown.why
+    assert "Debian's docker.io unit and the upstart and sysvinit jobs of docker-engine pass to dockerd, and Ubuntu's docker.io unit does not" in unknown.why
     # with docker-ce, the packaged unit reads no /etc/default/docker: the usual judgement
     write_tree(tmp_path, {"site.yml": play.replace("docker.io", "docker-ce")})
     assert [f.rule for f in scan(tmp_path).findings] == ["DKD101"]

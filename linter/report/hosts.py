@@ -170,6 +170,14 @@ def _every_source(sources: List[str], described: Dict[str, Any]) -> List[str]:
     return list(sources) + extra
 
 
+def _pins(version: str, release: str) -> bool:
+    """Whether a package version is of that release (``5:26.1.4-1`` of 26.1)."""
+    text = version.strip("'\"").lstrip("=v")
+    text = text.split(":", 1)[1] if ":" in text.split(".", 1)[0] else text
+    major, _, rest = release.partition(".")
+    return text.startswith(f"{major}.{rest}") or text.startswith(f"{major}.0{rest}") or text.startswith(f"{major}.*") or text == major
+
+
 def _engine(context) -> Dict[str, Any]:
     out: Dict[str, Any] = {"version": context.engine_version, "origin": context.version_origin}
     if context.pinned_at is not None:
@@ -221,7 +229,10 @@ def render_text(doc: Dict[str, Any]) -> str:
         if host.get("evidence"):
             lines.append(f"  a Docker host: {host['evidence']['what']}  {_loc(host['evidence']['from'])}")
         if host["engine"]["origin"] == "repository":
-            lines.append(f"  engine: judged as {host['engine']['version']}, the release its install pins  {_loc(host['engine']['from'])}")
+            pinned = next((p.get("version") for p in host.get("packages", ()) if p.get("version")), None)
+            exact = pinned is None or _pins(pinned, host["engine"]["version"])
+            said = "the release its install pins" if exact else f"the nearest release dlint knows to what its install pins ({pinned})"
+            lines.append(f"  engine: judged as {host['engine']['version']}, {said}  {_loc(host['engine']['from'])}")
         for unread in _once(host.get("unread", ())):
             lines.append(f"  not read: {unread['target']}: {unread['why']}  {_loc(unread['from'])}")
         for ignored in host.get("ignored", ()):

@@ -1079,7 +1079,10 @@ class _Reader:
             self.used_elsewhere(task, src, "files")
             return
         content_key, content = self.arg(task, "content")
-        if content is not None and not isinstance(content, _FreeValue):
+        if isinstance(content, _FreeValue):  # content=... in key=value form: written, not read
+            self.opaque(task, dest_node, dest, kind, "its content is given in key=value form, which dlint does not read", f"copy content= → {dest}", "copy content= in key=value form")
+            return
+        if content is not None:
             self.copy_content(task, scope, content, dest, kind)
             return
         if src:
@@ -1308,6 +1311,8 @@ class _Reader:
         manager = task.module
         for item, text in _package_items(names, names_node):
             name, version = _split_package(text, manager)
+            if "{{" in name:  # "docker-ce{{ _version }}": the engine, its version a template's
+                name, version = name[: name.index("{{")].rstrip("-="), name[name.index("{{") :]
             if name not in _ENGINE:
                 continue
             if name == "docker" and manager == "apt":

@@ -1193,3 +1193,14 @@ def test_a_module_no_configuration_calls_is_not_deployed(tmp_path):
     # a repository that calls none of its modules (a library of modules) judges them all
     write_tree(tmp_path, {"services.tf": "# nothing here\n"})
     assert len([f for f in scan(tmp_path).findings if f.rule == "DKD101"]) == 2
+
+
+def test_module_call_scan_is_linear_on_unclosed_comments_and_strings():
+    import time
+
+    from linter.sources.terraform_calls import _blank
+
+    for text in ("/*" * 200_000, '"' * 400_000):
+        started = time.process_time()
+        assert len(_blank(text)) == len(text)
+        assert time.process_time() - started < 2  # was quadratic: a retry to the end from each opener

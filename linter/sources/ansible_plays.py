@@ -121,7 +121,7 @@ def _block_keys(text: str, start: int, indent: int) -> List[str]:
     """The keys of the block mapping that follows a ``set_fact:`` line (deeper than ``indent``)."""
     keys: List[str] = []
     level = None
-    for line in text[start:].split("\n")[1:200]:
+    for line in text[start : start + 20_000].split("\n")[1:200]:  # bounded: no copy of the rest per set_fact
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         match = _KEY.match(line)

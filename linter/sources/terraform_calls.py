@@ -22,7 +22,9 @@ from typing import Dict, FrozenSet, Optional, Tuple
 from ..discovery import MAX_BYTES, iter_files, read_bounded
 
 MAX_FILES = 20_000
-_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|(#|//)[^\n]*|/\*.*?\*/', re.S)
+# an unclosed string ends at its line, an unclosed /* at the end of the text: every match
+# succeeds where it starts, so the scan is linear (no retry to the end from each '"' or '/*')
+_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*(?:"|(?=\n)|\Z)|(#|//)[^\n]*|/\*.*?(?:\*/|\Z)', re.S)
 _MODULE = re.compile(r'\bmodule\s+"[^"\n]*"\s*\{')
 _SOURCE = re.compile(r'^\s*source\s*=\s*"(\.\.?/[^"\n]*)"', re.M)
 

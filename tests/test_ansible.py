@@ -1136,3 +1136,59 @@ def test_copy_content_in_key_value_form_is_unknown_not_absent_and_a_templated_pa
     assert [f.rule for f in result.findings] == ["DKD902"]
     (host,) = result.hosts
     assert [(p.name, p.pin) for p in host.of(EnginePackage)] == [("docker-ce", "unknown")]  # _ver is set at run time
+
+
+def test_role_params_and_entry_vars_are_the_roles_values_on_that_machine(tmp_path):
+    """``- role: docker`` + a key is a role parameter: it beats the role's vars/main.yml and
+    defaults; the entry's ``vars:`` beats defaults and play vars, not vars/main.yml; an
+    include_role task's ``vars:`` works the same. Each play is its own machine with its own values."""
+    site = (
+        "- hosts: params\n"
+        "  vars: {docker_daemon_options: {from-play: 1}}\n"
+        "  roles:\n"
+        "    - role: docker\n"
+        "      docker_daemon_options: {live-restore: true, from-param: 1}\n"
+        "- hosts: entryvars\n"
+        "  roles:\n"
+        "    - role: docker\n"
+        "      vars:\n"
+        "        docker_daemon_options: {live-restore: true, from-entry-vars: 1}\n"
+        "- hosts: included\n"
+        "  tasks:\n"
+        "    - include_role: {name: docker}\n"
+        "      vars:\n"
+        "        docker_daemon_options: {from-include: 1}\n"
+    )
+    write_tree(tmp_path, {**role(), "site.yml": site})
+    result = scan(tmp_path, select=["DKD002"])
+    names = ("from-play", "from-param", "from-entry-vars", "from-include", "storage-drivr")
+    unknown = sorted((f.location.path, n) for f in result.findings for n in names if n in f.message)
+    assert unknown == [("site.yml", "from-entry-vars"), ("site.yml", "from-include"), ("site.yml", "from-param")], unknown
+    finding = [f for f in result.findings if "from-param" in f.message][0]
+    assert where(finding) == at(site, "from-param")
+
+
+def test_role_vars_main_beats_the_entry_vars_but_not_the_params(tmp_path):
+    site = (
+        "- hosts: a\n  roles:\n    - role: docker\n      vars: {docker_daemon_options: {from-entry: 1}}\n"
+        "- hosts: b\n  roles:\n    - {role: docker, docker_daemon_options: {from-param: 1}}\n"
+    )
+    write_tree(tmp_path, {**role(vars__main_yml="docker_daemon_options: {from-role-vars: 1}\n"), "site.yml": site})
+    result = scan(tmp_path, select=["DKD002"])
+    names = ("from-entry", "from-param", "from-role-vars")
+    unknown = sorted(n for f in result.findings for n in names if n in f.message)
+    assert unknown == ["from-param", "from-role-vars"], unknown
+
+
+def test_a_playbook_whose_top_level_list_is_indented_is_a_playbook(tmp_path):
+    site = (
+        "---\n"
+        "  - hosts: docker\n"
+        "    roles:\n"
+        "      - role: docker\n"
+        "        docker_daemon_options: {debugg: true}\n"
+    )
+    write_tree(tmp_path, {**role(), "site.yml": site})
+    result = scan(tmp_path, select=["DKD002"])
+    assert [h.name for h in result.hosts] == ["hosts: docker"]
+    assert where(one(result, "DKD002")) == at(site, "debugg")

@@ -493,8 +493,8 @@ def scalar_mapped(yaml: _Yaml, node) -> Mapped:
 
 # --- the source kind ---------------------------------------------------------------------------------
 
-_PLAY_KEYS = re.compile(rb"^\s*-?\s*(?:tasks|roles|pre_tasks|post_tasks|handlers)\s*:|^-\s+(?:ansible\.builtin\.)?import_playbook\s*:", re.M)
-_HOSTS_KEY = re.compile(rb"^(?:-\s+|\s+)hosts\s*:", re.M)
+_PLAY_KEYS = re.compile(rb"^\s*-?\s*(?:tasks|roles|pre_tasks|post_tasks|handlers)\s*:|^\s*-\s+(?:ansible\.builtin\.)?import_playbook\s*:", re.M)
+_HOSTS_KEY = re.compile(rb"^(?:\s*-\s+|\s+)hosts\s*:", re.M)
 _TASK_MODULE = re.compile(
     rb"^\s*(?:-\s+)?(?:ansible\.(?:builtin|legacy)\.|community\.(?:docker|general)\.)?"
     rb"(?:copy|template|apt|yum|dnf|package|service|systemd|systemd_service|shell|command|docker_swarm|lineinfile|"
@@ -509,7 +509,8 @@ def _starts_with_list(head: bytes) -> bool:
         stripped = line.strip()
         if not stripped or stripped.startswith(b"#") or stripped in (b"---", b"%YAML 1.1", b"%YAML 1.2"):
             continue
-        return line.startswith(b"- ") or line.rstrip() == b"-"
+        # the first node of the document is a list, also when indented (``  - hosts: all``)
+        return stripped.startswith(b"- ") or stripped == b"-"
     return False
 
 
@@ -714,8 +715,11 @@ class _Reader:
             return self.scope_given
         layers: List[_Layer] = []
         place = self.place
+        params, entry_vars = self.role_entry(place.role)
+        layers += params
         if place.role is not None:
             layers += self.vars_layers(place.role / "vars")
+        layers += entry_vars
         if self.play is not None:
             layers += self.play_layers(self.play)
         else:
@@ -723,6 +727,18 @@ class _Reader:
         if place.role is not None:
             layers += self.vars_layers(place.role / "defaults")
         return _Scope(layers)
+
+    def role_entry(self, role: Optional[Path]) -> Tuple[List[_Layer], List[_Layer]]:
+        """The layers the play's ``roles:`` entry (or include_role task) gives this role: its
+        params and its ``vars:`` (see plays.role_parameters)."""
+        offset = self.play.role_params.get(Path(os.path.realpath(role))) if self.play is not None and role is not None else None
+        book = self.load(self.play.playbook) if offset is not None else None
+        if book is None or not is_seq(book.root) or self.play.index >= len(book.root.value):
+            return [], []
+        entry = _node_at(book.root.value[self.play.index], offset, 0)
+        params, entry_vars = plays.role_parameters(entry)
+        as_layer = lambda pairs: [_Layer({str(k.value): (k, v) for k, v in pairs}, book)] if pairs else []
+        return as_layer(params), as_layer(entry_vars)
 
     def play_layers(self, play: plays.Play) -> List[_Layer]:
         """A play's variables, highest first (facts §3.1): vars_files (the later wins), the play's
@@ -1719,6 +1735,20 @@ class _Reader:
 
 
 # --- small readers ---------------------------------------------------------------------------------------
+
+
+def _node_at(node, offset: int, depth: int):
+    """The mapping of a play that starts at ``offset`` in its playbook (a roles: entry or a task)."""
+    if depth > 40 or node is None or not (node.start_mark.index <= offset < max(node.end_mark.index, offset + 1)):
+        return None
+    if is_map(node) and node.start_mark.index == offset:
+        return node
+    children = [v for pair in node.value for v in pair] if is_map(node) else node.value if is_seq(node) else ()
+    for child in children:
+        found = _node_at(child, offset, depth + 1)
+        if found is not None:
+            return found
+    return None
 
 
 def _short(module: str) -> str:

@@ -61,6 +61,9 @@ class Play:
     roles: List[Path] = field(default_factory=list)  # role folders it applies, dependencies first
     vars_files: List[Path] = field(default_factory=list)
     system: Optional[str] = None  # flatcar | fcos, when the play or inventory says so
+    # role folder -> offset in the playbook of the mapping that gives it parameters (a ``roles:``
+    # entry with keys besides role/name, or an include_role/import_role task with ``vars:``)
+    role_params: Dict[Path, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -269,10 +272,13 @@ class _Builder:
             play.vars_files = self.vars_files(fields, path.parent)
             names = self.role_names(fields)
             project_role = path.parent.parent.parent if molecule else None
-            for name in names:
-                for role in self.resolve(name, path.parent, folder, project_role):
+            for name, offset in names:
+                found = self.resolve(name, path.parent, folder, project_role)
+                for role in found:
                     if role not in play.roles:
                         play.roles.append(role)
+                if found and offset is not None:
+                    play.role_params.setdefault(found[-1], offset)  # the role named, not its dependencies
             play.system = self.system(text[node.start_mark.index : node.end_mark.index], folder, play.groups)
             self.out.plays.append(play)
 
@@ -316,19 +322,22 @@ class _Builder:
                     break
         return out
 
-    def role_names(self, fields) -> List[object]:
-        """The names (scalar nodes' text) of the roles a play applies: ``roles:`` entries, and
-        include_role/import_role tasks of its task lists (blocks too)."""
-        names: List[object] = []
+    def role_names(self, fields) -> List[Tuple[str, Optional[int]]]:
+        """The names of the roles a play applies, each with where its parameters are written (or
+        None): ``roles:`` entries, and include_role/import_role tasks of its task lists (blocks too)."""
+        names: List[Tuple[str, Optional[int]]] = []
         roles = fields.get("roles", (None, None))[1]
-        names += [name for name in map(_entry_name, roles.value if is_seq(roles) else ()) if name]
+        for entry in roles.value if is_seq(roles) else ():
+            name = _entry_name(entry)
+            if name:
+                names.append((name, entry.start_mark.index if any(role_parameters(entry)) else None))
         for section in _TASK_SECTIONS:
             node = fields.get(section, (None, None))[1]
             if is_seq(node):
                 names.extend(self.task_roles(node, 0))
         return names
 
-    def task_roles(self, node, depth: int) -> Iterable[str]:
+    def task_roles(self, node, depth: int) -> Iterable[Tuple[str, Optional[int]]]:
         if depth > 16:
             return
         for task in node.value:
@@ -341,14 +350,15 @@ class _Builder:
                     yield from self.task_roles(inner, depth + 1)
             for module in _ROLE_MODULES & set(items):
                 value = items[module][1]
+                offset = task.start_mark.index if any(role_parameters(task)) else None
                 if is_map(value):
                     name = _scalar(_items(value).get("name", (None, None))[1])
                     if name:
-                        yield name
+                        yield name, offset
                 elif is_scalar(value):
                     match = re.search(r"(?:^|\s)name=(\S+)", str(value_of(value)))
                     if match:
-                        yield match.group(1)
+                        yield match.group(1), offset
 
     # -- roles ------------------------------------------------------------------------------------
 
@@ -536,6 +546,22 @@ def _entry_name(entry) -> Optional[str]:
         items = _items(entry)
         return _scalar((items.get("role") or items.get("name") or (None, None))[1])
     return None
+
+
+def role_parameters(entry) -> Tuple[List[tuple], List[tuple]]:
+    """What a ``roles:`` entry or an include_role/import_role task gives its role, as (key, value)
+    node pairs: (params, vars). Params are an entry's keys that configure nothing (``- role: x`` +
+    ``docker_version: 24.0``): they beat the role's own vars and include_vars (level 20). The
+    entry's or task's ``vars:`` rank below the role's vars/main.yml, above the play's (facts §3)."""
+    if not is_map(entry):
+        return [], []
+    items = _items(entry)
+    inner = items.get("vars", (None, None))[1]
+    entry_vars = [pair for pair in inner.value if is_scalar(pair[0])] if is_map(inner) else []
+    params: List[tuple] = []
+    if not (_ROLE_MODULES & set(items)):  # a task's other keys are module options and keywords
+        params = [(key, value) for key, value in entry.value if is_scalar(key) and str(key.value) not in _ROLE_KEYWORDS]
+    return params, entry_vars
 
 
 def _is_role(folder: Path) -> bool:

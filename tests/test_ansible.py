@@ -1192,3 +1192,40 @@ def test_a_playbook_whose_top_level_list_is_indented_is_a_playbook(tmp_path):
     result = scan(tmp_path, select=["DKD002"])
     assert [h.name for h in result.hosts] == ["hosts: docker"]
     assert where(one(result, "DKD002")) == at(site, "debugg")
+
+
+INCLUDE_VARS_TASKS = """\
+- include_vars: "{{ ansible_os_family }}.yml"
+- copy: {content: "{{ docker_daemon_options | to_json }}", dest: /etc/docker/daemon.json}
+- apt: {name: "{{ docker_package }}"}
+"""
+
+
+def test_include_vars_of_a_templated_name_reads_every_file_it_may_name(tmp_path):
+    """Both OS files set the options alike: that value beats the defaults (include_vars is level
+    18); the package differs between them: unknown, so no finding leans on the default."""
+    write_tree(tmp_path, {
+        "roles/docker/defaults/main.yml": "docker_daemon_options: {live-restore: true}\ndocker_package: docker-ce\n",
+        "roles/docker/tasks/main.yml": INCLUDE_VARS_TASKS,
+        "roles/docker/vars/Debian.yml": "docker_daemon_options: {live-restore: true, debugg: true}\ndocker_package: docker-ce=5:26.1.4-1~debian\n",
+        "roles/docker/vars/RedHat.yml": "docker_daemon_options: {live-restore: true, debugg: true}\ndocker_package: docker-ce-26.1.4\n",
+    })
+    result = scan(tmp_path)
+    finding = one(result, "DKD002")
+    assert finding.location.path in ("roles/docker/vars/Debian.yml", "roles/docker/vars/RedHat.yml")
+    assert not findings(result, "DKD101")
+    (machine,) = result.hosts
+    assert [p.name for p in machine.of(EnginePackage)] != ["docker-ce"], "the package differs between the files"
+
+
+def test_include_vars_whose_files_differ_makes_their_names_unknown(tmp_path):
+    write_tree(tmp_path, {
+        "roles/docker/defaults/main.yml": "docker_daemon_options: {debugg: true}\ndocker_package: docker-ce\n",
+        "roles/docker/tasks/main.yml": INCLUDE_VARS_TASKS,
+        "roles/docker/vars/Debian.yml": "docker_daemon_options: {live-restore: true}\n",
+        "roles/docker/vars/RedHat.yml": "docker_daemon_options: {live-restore: false}\n",
+    })
+    result = scan(tmp_path)
+    assert not findings(result, "DKD002") and not findings(result, "DKD101"), "replaced by a value dlint cannot tell"
+    (tmp_path / "roles/docker/vars/RedHat.yml").write_text("docker_daemon_options: {live-restore: true}\n")
+    assert not findings(scan(tmp_path), "DKD101") and not findings(scan(tmp_path), "DKD002")

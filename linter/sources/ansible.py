@@ -936,9 +936,100 @@ class _Reader:
         register = fields.get("register", (None, None))[1]
         if register is not None and is_scalar(register):
             scope = scope.bind(str(register.value), jinja.unknown("registered"))
-        if task.module in ("include_vars", "set_stats"):
-            scope = scope.bind(_ANY_NAME, jinja.unknown("include_vars"))
+        if task.module == "include_vars":
+            scope = self.included_vars(task, fields, scope, task_scope)
+        elif task.module == "set_stats":
+            scope = scope.bind(_ANY_NAME, jinja.unknown("set_stats"))
         return scope
+
+    def included_vars(self, task: _Task, fields, scope: _Scope, task_scope: _Scope) -> _Scope:
+        """The variables an include_vars task gives the tasks after it (level 18: above play and
+        role vars, below set_fact). Its file found in the repository is a layer on top; when the
+        name is a template or a first_found list, every file it may name in the repository is an
+        alternative: a name they all set alike keeps that value, any other name they set is
+        unknown; under a ``when:`` every name they set is unknown. A file dlint cannot find (or
+        ``dir:``) may set any name."""
+        paths = self.vars_candidates(task, fields, task_scope)
+        if not paths:
+            return scope.bind(_ANY_NAME, jinja.unknown("include_vars"))
+        holder = self.arg(task, "name")[1]
+        if holder is not None:  # the file's variables go under one name
+            return scope if isinstance(holder, _FreeValue) or not is_scalar(holder) else scope.bind(str(holder.value), jinja.unknown("include_vars name:"))
+        files = [(yaml, _mapping_items(yaml.root, yaml.walk)) for yaml in map(self.load, paths) if yaml is not None and is_map(yaml.root)]
+        if len(files) != len(paths):
+            return scope.bind(_ANY_NAME, jinja.unknown("include_vars of a file dlint cannot read"))
+        first, items = files[0]
+        written = lambda yaml, node: yaml.text[node.start_mark.index : node.end_mark.index].strip()
+        alike: Dict[str, tuple] = {}
+        differ: List[str] = []
+        for name in dict.fromkeys(name for _, each in files for name in each):
+            texts = {written(yaml, each[name][1]) if name in each else None for yaml, each in files}
+            if "when" in fields or len(texts) != 1 or None in texts:
+                differ.append(name)
+            else:
+                alike[name] = items[name]
+        out = _Scope([_Layer(alike, first)] + scope.layers, scope.bound) if alike else scope
+        for name in differ[:256]:
+            if name not in out.bound:  # a fact set earlier still wins (level 19)
+                out = out.bind(name, jinja.unknown("include_vars: the files it may read differ"))
+        return out
+
+    def vars_candidates(self, task: _Task, fields, scope: _Scope) -> List[Path]:
+        """The repository files an include_vars task may read (at most 32), or [] when unknown."""
+        if self.arg(task, "dir")[1] is not None:
+            return []
+        names: List[str] = []
+        first_found = fields.get("with_first_found", (None, None))[1]
+        if first_found is not None:
+            value = self.render(first_found, scope)
+            entries = value.data if value.kind == "list" else [value]
+            for entry in entries:
+                if entry.kind == "dict":
+                    files = next((v for k, v in entry.data if k.kind == "str" and k.mapped().text == "files"), None)
+                    entry = files if files is not None else jinja.unknown("first_found")
+                for item in entry.data if entry.kind == "list" else [entry]:
+                    names.append(item.mapped().text if item.kind == "str" and not item.partial else "{{ unknown }}")
+        else:
+            _, node = self.arg(task, "file", "_raw_params")
+            node = node if node is not None else (task.free if task.free is not None and "=" not in str(value_of(task.free)) else None)
+            if node is None or isinstance(node, _FreeValue):
+                return []
+            for bound in self.loop(fields, scope):
+                text = self.text_of(node, bound)
+                if text is None:
+                    return []
+                names.append(text)
+        paths: List[Path] = []
+        for name in names[:MAX_LOOP]:
+            found = self.vars_files_named(task, name)
+            if not found:
+                return []  # a file dlint does not find may set anything
+            paths += [p for p in found if p not in paths]
+        return paths[:32]
+
+    def vars_files_named(self, task: _Task, name: str) -> List[Path]:
+        """The files a vars file name may be: itself, or with its templates as wildcards the
+        files that match in the first folder Ansible searches that has any (vars/ of the role,
+        the role, beside the task file)."""
+        if "{{" not in name and "{%" not in name:
+            found = self.resolve_file(task, name, "vars")
+            return [found] if found is not None else []
+        folder, _, base = name.rpartition("/")
+        if "{{" in folder or "{%" in name:
+            return []
+        pattern = re.compile("".join(".*" if part.startswith("{{") else re.escape(part) for part in re.split(r"(\{\{.*?\}\})", base)) + r"\Z")
+        place = self.place
+        roots = [place.role / "vars", place.role] if place.role is not None else []
+        here = place.path.parent if place.path is not None else None
+        roots += [here / "vars", here] if here is not None else []
+        for root in roots:
+            folder_path = Path(os.path.normpath(root / folder)) if folder else root
+            if not place.inside(folder_path) or not _folder(folder_path):
+                continue
+            out = [child for child in _children(folder_path) if _YAML_NAME.search(child.name) and pattern.match(child.name)]
+            if out:  # Ansible takes a name from the first folder that has it: vars/ before the rest
+                return out
+        return []
 
     def task(self, item, fields, handler: bool) -> Optional[_Task]:
         module_key = module_value = None

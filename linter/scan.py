@@ -360,7 +360,7 @@ def _extract(source, kinds: Dict[str, object]):
     Returns (fragments, notes, references): references are the repository files that the file
     pulls in whole (a template named by templatefile()); they are judged as part of it."""
     from .document import Document
-    from .sources import ReadContext
+    from .sources import ReadContext, still_templated
 
     if source.error is not None:
         return [Unreadable(source, Document("", source.display), source.error)], [], set()
@@ -368,6 +368,7 @@ def _extract(source, kinds: Dict[str, object]):
     fragments = _grouped(extraction.fragments, extraction.group)
     notes = list(extraction.notes)
     references = set(extraction.references)
+    syntax = source.kind if source.kind == "terraform" else None  # read as written: ${} stays in the text
     # depth first, in document order: writes are seen in the order they happen
     pending = [(embedded, 1, False, extraction.group) for embedded in reversed(extraction.embedded)]
     handled = 0
@@ -384,9 +385,10 @@ def _extract(source, kinds: Dict[str, object]):
             continue
         if embedded.reference:
             references.add(embedded.reference)
-        templated = embedded.templated or inherited  # inside a template, everything is templated
+        # inside a template, everything is templated, unless the template's own syntax shows it is not
+        templated = embedded.templated or (inherited and still_templated(embedded.document.text, syntax))
         group = embedded.group or group
-        context = ReadContext(source, embedded.target, templated, embedded.append, depth, group, embedded.opaque, embedded.placed)
+        context = ReadContext(source, embedded.target, templated, embedded.append, depth, group, embedded.opaque, embedded.placed, syntax)
         sub = kind.read(embedded.document, context)
         if templated:
             for fragment in sub.fragments:

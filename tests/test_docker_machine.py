@@ -74,11 +74,14 @@ def test_what_is_not_a_machine_or_not_readable(tmp_path):
         "docker-machine create --driver generic\n"  # no name
         "docker-machine ssh box\n"  # interactive
         "docker-machine create --engine-opt \"log-level=$LEVEL\" box\n"
+        "docker-machine create --engine-opt \"$OPT\" other\n"  # any flag, or several
     )
     write_tree(tmp_path, {"make.sh": script})
     result = scan(tmp_path)
     host = _host(result, "docker-machine box")
-    assert host.command.from_template  # $LEVEL: the command line is not complete
+    # $LEVEL leaves the value of --log-level unknown, not the command line: the rest is judged
+    assert not host.command.from_template
     assert not [f for f in result.findings if f.rule in ("DKD004", "DKD404")]
-    assert [h.name for h in result.hosts] == ["docker-machine box"]  # the create with --engine-flag fails
+    assert _host(result, "docker-machine other").command.from_template
+    assert sorted(h.name for h in result.hosts) == ["docker-machine box", "docker-machine other"]  # the create with --engine-flag fails
     assert any("--engine-flag" in note for note in result.notes)

@@ -1204,3 +1204,43 @@ def test_module_call_scan_is_linear_on_unclosed_comments_and_strings():
         started = time.process_time()
         assert len(_blank(text)) == len(text)
         assert time.process_time() - started < 2  # was quadratic: a retry to the end from each opener
+
+
+USER_DATA_WITH_A_TEMPLATE_ELSEWHERE = """\
+resource "aws_instance" "a" {
+  user_data = <<-EOT
+    #cloud-config
+    write_files:
+      - path: /etc/motd
+        content: "${var.banner}"
+      - path: /etc/systemd/system/docker.service.d/opts.conf
+        content: |
+          [Service]
+          ExecStart=
+          ExecStart=/usr/bin/dockerd $DOCKER_OPTS -H fd://
+      - path: /etc/docker/daemon.json
+        content: |
+          {"log-level": "${var.level}"}
+  EOT
+}
+"""
+
+
+def test_a_template_expression_in_one_user_data_entry_leaves_the_others_literal(tmp_path):
+    """Only the entry that holds ``${}`` is a template: the drop-in is read as written (its
+    $DOCKER_OPTS is systemd's, not Terraform's), so live-restore is judged; the daemon.json
+    with ${var.level} stays unjudged."""
+    text = USER_DATA_WITH_A_TEMPLATE_ELSEWHERE
+    write_tree(tmp_path, {"main.tf": text})
+    result = scan(tmp_path)
+    (machine,) = result.hosts
+    from linter.facts import templated_command
+
+    assert templated_command(machine) is None
+    finding = only(result, "DKD101")
+    assert where(finding) == at(text, '{"log-level"')  # the daemon.json that lacks the key
+    assert not [f for f in result.findings if f.rule in ("DKD004", "DKD404")]
+    # the same drop-in with a ${} of its own is a template: nothing that needs the command line is judged
+    write_tree(tmp_path, {"main.tf": text.replace("-H fd://", "-H ${var.socket}")})
+    result = scan(tmp_path)
+    assert templated_command(result.hosts[0]) is not None and not [f for f in result.findings if f.rule == "DKD101"]

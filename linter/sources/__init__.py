@@ -69,6 +69,21 @@ class ReadContext:
     group: Optional[str] = None
     opaque: Optional[Opaque] = None
     placed: Dict[str, Placed] = field(default_factory=dict)  # machine path -> repository file put there
+    # the template language of the file whose template this text is part of, when its syntax is
+    # still in the text as written (Terraform: ``${}``/``%{}``); None when it may be masked or rendered
+    template_syntax: Optional[str] = None
+
+
+# the syntax that still marks a template's expressions in a text read as written
+_TEMPLATE_SYNTAX: Dict[str, Pattern[str]] = {"terraform": re.compile(r"\$\{|%\{")}
+
+
+def still_templated(text: str, syntax: Optional[str]) -> bool:
+    """Whether a document cut out of a template is itself a template: always, unless the
+    template's syntax is known and none of it is in the document's own text (a write_files
+    entry of a Terraform heredoc whose only ``${}`` is in another entry is literal)."""
+    pattern = _TEMPLATE_SYNTAX.get(syntax or "")
+    return pattern is None or bool(pattern.search(text))
 
 
 class SourceKind:

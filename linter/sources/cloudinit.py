@@ -46,7 +46,7 @@ from ..templating import DIRECTIVES, expression_end
 from ..fragments import DockerdCommand, EnginePackage, SyntaxProblem, UnitUnknown, Word
 from ..source import Source
 from ..yamlnodes import Budget, Walk, YamlProblem, compose, is_map, is_scalar, is_seq, mapping_of, scalar_offsets, span_of, tag_of, unmasked, value_of
-from . import HEAD_BYTES, SNIFF, Embedded, Extraction, ReadContext, SourceKind, kind_for_target
+from . import HEAD_BYTES, SNIFF, Embedded, Extraction, ReadContext, SourceKind, kind_for_target, still_templated
 from .coreos_cloudinit import define_blocks, is_go_directive, read_units, readable_block, writes_engine_files
 
 NAME = "cloud-init"
@@ -503,7 +503,8 @@ class _Reader:
             info = _Info(origin=origin)
         if info is not None:
             _INFO[document] = info
-        self.out.embedded.append(Embedded(document, kind, target=target, append=append, templated=templated or self.templated))
+        templated = templated or (self.templated and still_templated(document.text, self.context.template_syntax))
+        self.out.embedded.append(Embedded(document, kind, target=target, append=append, templated=templated))
 
     # -- what kind of user-data ------------------------------------------------------------------
 

@@ -110,7 +110,10 @@ def _create(reader, command, verb: int) -> None:
             skip = len(option) + 1 if value_index == index else 0
             value = command.text(value_index)[skip:]
             where = _value_location(reader, command.values[value_index], skip)
-            unknown = unknown or (command.values[value_index].expanded and reader.resolve(command.values[value_index]) is None)
+            if command.values[value_index].expanded and reader.resolve(command.values[value_index]) is None:
+                # an expansion in a flag's value leaves that value unknown, not the command line;
+                # one in the name of an --engine-opt may be any flag (or several)
+                unknown = unknown or (option == "--engine-opt" and any(c in value.split("=", 1)[0] for c in "$`"))
             if option in _LISTED:
                 listed.append((Word(_LISTED[option], reader.location(command.words[index])), Word(value, where)))
             elif option == "--engine-opt":

@@ -58,7 +58,7 @@ from .. import jsonread
 from ..document import Document
 from ..fragments import SyntaxProblem
 from ..templating import DIRECTIVES, expression_end
-from . import SNIFF, Embedded, Extraction, ReadContext, SourceKind, kind_for_target
+from . import SNIFF, Embedded, Extraction, ReadContext, SourceKind, kind_for_target, still_templated
 from .cloudinit import TEMPLATE_MARKERS, DecodeError, gunzip, has_template_markers, mask_templates
 
 NAME = "ignition"
@@ -543,7 +543,8 @@ class ConfigReader:
         if not self.spend(0, len(document.text) + 1):
             return
         markers = template_markers(kind, self.template_file or self.masked)
-        templated = templated or self.context.templated or has_template_markers(document.text, markers)
+        inherited = self.context.templated and still_templated(document.text, self.context.template_syntax)
+        templated = templated or inherited or has_template_markers(document.text, markers)
         self.out.embedded.append(Embedded(document, kind, target=target, append=append, templated=templated, reference=reference))
 
     def not_a_data_url(self, label: str, target: str, url: str, index: int) -> None:

@@ -1229,3 +1229,26 @@ def test_include_vars_whose_files_differ_makes_their_names_unknown(tmp_path):
     assert not findings(result, "DKD002") and not findings(result, "DKD101"), "replaced by a value dlint cannot tell"
     (tmp_path / "roles/docker/vars/RedHat.yml").write_text("docker_daemon_options: {live-restore: true}\n")
     assert not findings(scan(tmp_path), "DKD101") and not findings(scan(tmp_path), "DKD002")
+
+
+def test_a_molecule_2_scenario_playbook_with_role_params_is_the_test_machine(tmp_path):
+    """Molecule 2 named the converge playbook playbook.yml; the role entry's parameters decide
+    the role's when: (its TCP drop-in is written only when remote_api is true)."""
+    playbook = "- hosts: all\n  roles:\n    - role: docker\n      remote_api: true\n"
+    tasks = (
+        "- apt: {name: docker-ce}\n"
+        "- template: {src: tcp.conf.j2, dest: /etc/systemd/system/docker.service.d/tcp.conf}\n"
+        "  when: remote_api\n"
+    )
+    dropin = "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H tcp://0.0.0.0:2375 -H fd://\n"
+    write_tree(tmp_path, {
+        "roles/docker/defaults/main.yml": "remote_api: false\n",
+        "roles/docker/tasks/main.yml": tasks,
+        "roles/docker/templates/tcp.conf.j2": dropin,
+        "roles/docker/molecule/default/molecule.yml": "driver: {name: docker}\n",
+        "roles/docker/molecule/default/playbook.yml": playbook,
+    })
+    result = scan(tmp_path)
+    assert [h.name for h in result.hosts] == ["roles/docker/molecule/default/ (molecule)"]
+    finding = one(result, "DKD401")
+    assert finding.location.path == "roles/docker/templates/tcp.conf.j2" and where(finding) == at(dropin, "-H tcp:")

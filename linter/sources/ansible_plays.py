@@ -6,8 +6,8 @@ nearest folder above the playbook with an ``ansible.cfg``, an inventory, ``group
 play's tasks and handlers, every role the play applies (``roles:``, ``import_role``,
 ``include_role``, their ``meta/main.yml`` dependencies), its ``vars:`` and ``vars_files:``, and
 the ``group_vars/`` of the groups its pattern names (and their parent groups in the inventory),
-``all`` included. A Molecule scenario (``molecule/<name>/prepare.yml``, ``converge.yml``,
-``side_effect.yml``) and the role under test are one test machine.
+``all`` included. A Molecule scenario (``molecule/<name>/prepare.yml``, ``converge.yml``, or
+``playbook.yml`` before Molecule 3, ``side_effect.yml``) and the role under test are one test machine.
 
 This module only maps the project (playbooks, plays, roles applied, inventory groups); the
 Ansible reader reads each file in the scope of every play that reaches it. The map of a project is
@@ -32,7 +32,7 @@ MAX_PLAYBOOKS = 2_000
 MAX_ROLE_DEPTH = 8  # role dependencies followed
 HEAD = 4096
 
-_MOLECULE = re.compile(r"(?:^|/)molecule/([^/]+)/(prepare|converge|side_effect)\.ya?ml$")
+_MOLECULE = re.compile(r"(?:^|/)molecule/([^/]+)/(prepare|converge|side_effect|playbook)\.ya?ml$")
 _PROJECT_MARKS = ("ansible.cfg", "inventory", "inventories", "group_vars", "roles", "hosts", "hosts.ini", "hosts.yml", "hosts.yaml")
 _INVENTORY_NAMES = ("hosts", "hosts.ini", "hosts.yml", "hosts.yaml", "inventory", "inventory.ini", "inventory.yml", "inventory.yaml")
 _ROLE_KEYWORDS = frozenset(

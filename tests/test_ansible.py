@@ -1252,3 +1252,19 @@ def test_a_molecule_2_scenario_playbook_with_role_params_is_the_test_machine(tmp
     assert [h.name for h in result.hosts] == ["roles/docker/molecule/default/ (molecule)"]
     finding = one(result, "DKD401")
     assert finding.location.path == "roles/docker/templates/tcp.conf.j2" and where(finding) == at(dropin, "-H tcp:")
+
+
+def test_roles_path_of_an_ansible_cfg_above_the_playbooks_folder(tmp_path):
+    """Ansible runs from the folder of ansible.cfg: its roles_path (relative to the file) finds a
+    role by name, and a role given as a path is found from there; each play's vars decide."""
+    write_tree(tmp_path, {
+        "ansible.cfg": "[defaults]\nroles_path = ./roles\n",
+        "roles/docker/tasks/main.yml": "- apt: {name: docker-ce}\n- copy: {content: '{{ opts | to_json }}', dest: /etc/docker/daemon.json}\n",
+        "roles/docker/defaults/main.yml": "opts: {}\n",
+        "playbooks/group_vars/all.yml": "x: 1\n",
+        "playbooks/a.yml": "- hosts: a\n  vars: {opts: {debug-a: 1}}\n  roles: [docker]\n",
+        "playbooks/b.yml": "- hosts: b\n  vars: {opts: {debug-b: 1}}\n  roles: [{role: roles/docker}]\n",
+    })
+    result = scan(tmp_path, select=["DKD002"])
+    assert sorted(h.name for h in result.hosts) == ["playbooks/ › hosts: a", "playbooks/ › hosts: b"]
+    assert sorted(n for f in result.findings for n in ("debug-a", "debug-b") if n in f.message) == ["debug-a", "debug-b"]

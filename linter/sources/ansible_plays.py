@@ -391,6 +391,9 @@ class _Builder:
         candidates = [here / "roles" / name, folder / "roles" / name]
         candidates += [Path(p) / name for p in self.roles_path(folder)]
         candidates += [here / name, folder / name]
+        cfg = self.config_folder(folder)
+        if cfg is not None:  # a path as a last resort is relative to the working folder: ansible.cfg's
+            candidates.append(cfg / name)
         if name.count(".") == 2:  # a collection role: ns.coll.role
             ns, coll, role = name.split(".")
             candidates += [folder / "collections" / "ansible_collections" / ns / coll / "roles" / role]
@@ -427,15 +430,27 @@ class _Builder:
             return [name for name in map(_entry_name, deps.value if is_seq(deps) else ()) if name]
         return []
 
+    def config_folder(self, folder: Path) -> Optional[Path]:
+        """The folder of the ansible.cfg that applies to a project: its own, else the nearest one
+        above it inside the scanned tree (Ansible is run from there, with playbooks/ below)."""
+        while True:
+            if (folder / "ansible.cfg").is_file():
+                return folder
+            if folder == self.root or self.root not in folder.parents:
+                return None
+            folder = folder.parent
+
     def roles_path(self, folder: Path) -> List[str]:
-        config = self.config(folder)
+        base = self.config_folder(folder)
+        config = self.config(base) if base is not None else None
         if config is None:
             return []
         try:
             value = config.get("defaults", "roles_path", fallback="")
         except (configparser.Error, ValueError):
             return []
-        return [str(folder / part.strip()) for part in value.split(":") if part.strip() and not part.strip().startswith(("~", "/", "$"))]
+        # relative paths in ansible.cfg are relative to the file
+        return [str(base / part.strip()) for part in value.split(":") if part.strip() and not part.strip().startswith(("~", "/", "$"))]
 
     def config(self, folder: Path) -> Optional[configparser.ConfigParser]:
         path = folder / "ansible.cfg"
@@ -472,10 +487,11 @@ class _Builder:
 
     def inventory_files(self, folder: Path) -> List[Path]:
         entries: List[Path] = []
-        config = self.config(folder)
+        base = self.config_folder(folder) or folder
+        config = self.config(base)
         if config is not None:
             value = config.get("defaults", "inventory", fallback="") if config.has_section("defaults") else ""
-            entries += [folder / part.strip() for part in value.split(",") if part.strip() and not part.strip().startswith(("~", "/", "$"))]
+            entries += [base / part.strip() for part in value.split(",") if part.strip() and not part.strip().startswith(("~", "/", "$"))]
         entries += [folder / name for name in _INVENTORY_NAMES]
         for name in ("inventory", "inventories"):
             entries.append(folder / name)

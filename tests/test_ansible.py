@@ -166,7 +166,11 @@ def test_handler_restart_and_package_pin_join_the_role(tmp_path):
     assert action.action == "restart"
     # where the handler says it (its state comes from defaults/main.yml)
     assert (action.location.path, action.location.line, action.location.column) == ("roles/docker/handlers/main.yml", *at(HANDLERS, '"{{ docker_restart'))
-    restart = one(result, "DKD107")  # live-restore written, then a restart stops every container
+    # log-driver and log-opts are applied only by a restart: the restart is needed, no DKD107
+    assert not findings(result, "DKD107")
+    defaults = DEFAULTS.split("docker_daemon_options:")[0] + 'docker_daemon_options: {live-restore: true, debug: true}\n'
+    write_tree(tmp_path, {"roles/docker/defaults/main.yml": defaults})
+    restart = one(scan(tmp_path), "DKD107")  # only reloadable options written, then a restart stops every container
     assert restart.location.path == "roles/docker/handlers/main.yml" and where(restart) == at(HANDLERS, '"{{ docker_restart')
     (package,) = only.of(EnginePackage)
     assert (package.name, package.pin, package.manager) == ("docker-ce", "none", "package")

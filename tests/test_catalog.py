@@ -54,7 +54,7 @@ set -euo pipefail
 apt-get install -y docker-ce=5:27.5.1-1~debian.12~bookworm
 apt-mark hold docker-ce
 cat > /etc/docker/daemon.json <<'EOF'
-{"live-restore": true, "log-driver": "local"}
+{"live-restore": true, "max-concurrent-downloads": 6}
 EOF
 systemctl restart docker
 """

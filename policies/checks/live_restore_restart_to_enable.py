@@ -25,6 +25,11 @@ def check(host, context):
     written = [c for c in host.daemon_configs if c.root is not None and c.root.get("live-restore") is not None and c.target]
     if not written:
         return
+    # the same file sets options only a restart applies: a reload would leave them unapplied, so
+    # the restart is needed (turning live-restore on first is DKD112's, on a change-aware run)
+    reloadable = set(view.engine.reloadable) | {"live-restore"}
+    if any(member.key not in reloadable for config in written if config.root.kind == "object" for member in config.root.value):
+        return
     enable_at = view.where("live-restore")
     for action in host.of(ServiceAction):
         if action.action != "restart" or action.location is None:

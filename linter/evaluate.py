@@ -81,6 +81,12 @@ def _about(hit: Hit) -> str:
     return ""
 
 
+def _absent(hit: Hit, config: dict) -> bool:
+    """The hit is about a daemon.json key the host's configuration does not set."""
+    pointer = hit.pointer or hit.key or ""
+    return pointer.startswith("/config/") and _about(hit) not in config
+
+
 def _synthetic(location: Location) -> bool:
     return location.path.startswith("<")
 
@@ -104,10 +110,14 @@ def evaluate(hosts: Sequence, policies: Sequence[Policy], base: Context, skips: 
             except Exception as err:  # noqa: BLE001 - reported as a crash of that policy
                 raise PolicyCrash(f"policy {policy.meta.id} ({policy.meta.origin}) failed on {host.name}: {err!r}") from err
             unknown = context.facts(host).unknown if readable else frozenset()
+            config = context.facts(host).data["config"] if readable and host.daemon_json_elsewhere else None
             for hit in hits:
                 if unknown and _about(hit) in unknown and not _refused_by_name(_about(hit), host, context):
                     skips.skip(host.name, policy.meta.id, _about(hit))
                     continue  # judged on a value a template decides
+                if config is not None and _absent(hit, config):
+                    skips.skip(host.name, policy.meta.id)
+                    continue  # "not set" where a daemon.json dlint does not see may set it
                 findings.append(_finding(policy, host, hit, context))
     return findings
 

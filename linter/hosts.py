@@ -54,6 +54,9 @@ class Host:
     variant_of: Optional[Fragment] = None
     # why no machine runs it although the repository keeps it (a Terraform module nothing calls)
     undeployed: Optional[str] = None
+    # why its daemon.json is not known to be absent: the repository neither installs the engine
+    # on it nor writes a daemon.json (a script that configures a machine set up elsewhere)
+    daemon_json_elsewhere: Optional[str] = None
     ignored: List[Fragment] = field(default_factory=list)  # daemon.json files put where no dockerd reads them
     _facts: dict = field(default_factory=dict, repr=False)  # per engine: HostFacts
 
@@ -176,6 +179,8 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None) -> List[H
             continue
         hosts.append(host)
     _swarm_elsewhere(hosts, by_hand)
+    for host in hosts:
+        host.daemon_json_elsewhere = _daemon_json_elsewhere(host)
     _variants(hosts, notes)
     _uncalled_modules(hosts)
     return hosts
@@ -240,6 +245,26 @@ def _swarm_elsewhere(hosts: List[Host], by_hand: Sequence[SwarmByHand] = ()) -> 
             continue
         # the swarm command's folder holds this host's files (the same setup folder, or below it)
         host.swarm_elsewhere = next((s for s in swarms if any(f.source.rel.startswith(_folder(s.source.rel)) for f in host.fragments) and not _other_module(s, host)), None)
+
+
+# the engine comes with the machine: the OS ships it (no daemon.json unless written), or
+# docker-machine installs it
+_SHIPPED_ORIGINS = ("docker-machine", "rancheros", "coreos.units")
+
+
+def _daemon_json_elsewhere(host: Host) -> Optional[str]:
+    """Whether what the host's /etc/docker/daemon.json sets is unknown rather than absent: the
+    repository writes none, and installs no engine there (an engine package dlint reads, the OS's
+    own engine), so the machine and its daemon.json were set up by something dlint does not see."""
+    if host.platform != "linux" or host.daemon_configs or host.ignored:
+        return None
+    if any(isinstance(f, EnginePackage) and f.name != "*" for f in host.fragments):
+        return None
+    if any(f.document.path.startswith("<") for f in host.fragments):
+        return None  # files the operating system ships (Flatcar's docker.service)
+    if host.command is not None and host.command.origin in _SHIPPED_ORIGINS:
+        return None
+    return "the repository neither installs the engine on it nor writes its /etc/docker/daemon.json, so what that file sets is unknown"
 
 
 def _other_module(swarm, host: Host) -> bool:

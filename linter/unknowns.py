@@ -83,6 +83,10 @@ def describe(hosts, skips: Skips) -> List[Unknown]:
             how = f"{swarm.source.display} says to run `docker swarm {swarm.command}` by hand" if isinstance(swarm, SwarmByHand) else f"the repository runs `docker swarm {swarm.command}` for a machine dlint cannot tie to this one"
             reason = (f"whether it is a swarm node ({how})", swarm.location)
             skipped = sorted(set(skipped) | {"DKD101"})
+        if reason is None and host.daemon_json_elsewhere and skipped:
+            evidence = host.evidence
+            at = (getattr(evidence, "location", None) or evidence.document.start_location()) if evidence is not None else None
+            reason = (f"its daemon.json: {host.daemon_json_elsewhere}", at)
         keys = skips.keys.get(host.name, [])
         if reason is None and keys:
             reason = (f"a template decides the value of {', '.join(keys)}", None)

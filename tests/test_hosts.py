@@ -525,3 +525,24 @@ def test_etc_default_docker_on_a_docker_io_machine_makes_the_command_line_unknow
     # with docker-ce, the packaged unit reads no /etc/default/docker: the usual judgement
     write_tree(tmp_path, {"site.yml": play.replace("docker.io", "docker-ce")})
     assert [f.rule for f in scan(tmp_path).findings] == ["DKD101"]
+
+
+def test_a_machine_whose_engine_and_daemon_json_come_from_elsewhere_is_not_said_to_lack_a_key(tmp_path):
+    """A script that only writes a drop-in and restarts docker configures a machine set up
+    elsewhere: what its daemon.json sets is unknown, so "live-restore is not set" is not said (one
+    unknown line says why); the flags it writes are still judged. With the engine installed by the
+    same script, the daemon.json is known to be absent."""
+    script = (
+        "#!/bin/sh\n"
+        "mkdir -p /etc/systemd/system/docker.service.d\n"
+        "cat > /etc/systemd/system/docker.service.d/tcp.conf <<'EOF'\n"
+        "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd:// -H tcp://0.0.0.0:2375\nEOF\n"
+        "systemctl daemon-reload\nsystemctl restart docker\n"
+    )
+    write_tree(tmp_path, {"override.sh": script})
+    result = scan(tmp_path)
+    assert sorted(f.rule for f in result.findings) == ["DKD401"]
+    (unknown,) = result.unknowns
+    assert "neither installs the engine" in unknown.why and unknown.skipped == ["DKD101"]
+    write_tree(tmp_path, {"override.sh": script.replace("mkdir", "apt-get install -y docker-ce\nmkdir")})
+    assert sorted(f.rule for f in scan(tmp_path).findings) == ["DKD101", "DKD401"]

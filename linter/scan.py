@@ -270,6 +270,10 @@ def run(options: Options, setup: Optional[Setup] = None) -> Result:
     if before is not None and not options.all_findings:
         findings = before.only_new(findings)
     unknown = unknowns.describe(hosts, skips)
+    if before is not None:  # a change dlint could not judge on a host is said, one line a host
+        from .change.transition import not_judged
+
+        unknown.extend(not_judged(before, hosts, context, setup.policies))
     if options.context:
         scope = _scope(options.paths, cwd)
         findings = [f for f in findings if _in_scope(f, scope)]

@@ -44,6 +44,7 @@ def test_bip_change_under_live_restore(tmp_path):
     assert finding.location.path == "etc/docker/daemon.json" and where(finding) == at(new, '"bip"')
     assert [(r.line, r.column) for r in finding.related] == [at(LR_BIP, '"bip"')]
     assert '"172.18.0.1/16"' in finding.message and "drain the host" in finding.message
+    assert result.unknowns == []  # both sides read: nothing is said to be unjudged
 
 
 def test_storage_driver_change_and_all(tmp_path):
@@ -247,3 +248,85 @@ def test_a_key_also_given_as_a_flag_cannot_be_reloaded(tmp_path):
     (finding,) = [f for f in doc["hosts"][0]["findings"] if f["rule"] == "DKD111"]
     assert "dockerd refuses a reload (and a start) with that conflict" in finding["message"]
     assert "alone would apply with a reload" not in finding["message"]
+
+
+CHANGE_RULES = ["DKD109", "DKD110", "DKD111", "DKD112"]
+BROKEN = '{\n  "live-restore": true,\n  "bip": "172.18.0.1/16",\n}\n'  # a trailing comma: dockerd cannot read it
+
+
+def _said(result):
+    return [u for u in result.unknowns if u.diff_base is not None]
+
+
+def test_a_host_unreadable_at_the_base_is_said_not_passed(tmp_path):
+    import jsonschema
+
+    commit(tmp_path, {"daemon.json": BROKEN})
+    write_tree(tmp_path, {"daemon.json": LR_BIP.replace("172.18", "10.9")})
+    result = scan(tmp_path, diff_base="HEAD", select=CHANGE_RULES)
+    assert rules(result) == []  # the bip change is not judged: the base cannot be read
+    (said,) = _said(result)
+    assert (said.host, said.skipped, said.diff_base, said.location_rev) == ("daemon.json", CHANGE_RULES, "HEAD", "HEAD")
+    assert said.why.startswith("daemon.json does not parse (") and said.why.endswith(") at HEAD")
+    assert (said.location.path, said.location.line, said.location.column) == ("daemon.json", 4, 1)
+    text = cli("scan", "--diff-base", "HEAD", cwd=tmp_path).stdout.splitlines()
+    line = [t for t in text if t.startswith("change since HEAD not judged on daemon.json: ")]
+    assert len(line) == 1 and line[0].endswith("at HEAD (daemon.json:4:1); 4 checks not judged (DKD109, DKD110, DKD111, …)")
+    unknown = json.loads(cli("scan", "--diff-base", "HEAD", "-f", "json", cwd=tmp_path).stdout)["unknown"]
+    assert [(u["host"], u["diff_base"], u["skipped"], u["from"]) for u in unknown] == [
+        ("daemon.json", "HEAD", CHANGE_RULES, {"path": "daemon.json", "line": 4, "column": 1, "revision": "HEAD"})]
+    sarif = json.loads(cli("scan", "--diff-base", "HEAD", "-f", "sarif", cwd=tmp_path).stdout)
+    schema = json.loads((Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft7Validator(schema).validate(sarif)
+    (note,) = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert note["level"] == "warning" and note["properties"] == {"host": "daemon.json", "skipped": CHANGE_RULES, "diffBase": "HEAD"}
+    assert "locations" not in note  # the place is in the base revision, not in the files scanned
+    diff = cli("diff", cwd=tmp_path)
+    assert diff.returncode == 0
+    assert diff.stdout.splitlines()[1:] == [
+        f"not judged: host daemon.json: {said.why} (daemon.json:4:1); DKD109, DKD110, DKD111, DKD112 not judged",
+        "no other host's dockerd settings change",
+    ]
+    (entry,) = json.loads(cli("diff", "-f", "json", cwd=tmp_path).stdout)["not_judged"]
+    assert entry["why"] == said.why and entry["skipped"] == CHANGE_RULES
+
+
+def test_a_host_unreadable_in_the_work_tree_is_said_not_passed(tmp_path):
+    commit(tmp_path, {"daemon.json": LR_BIP})
+    write_tree(tmp_path, {"daemon.json": BROKEN.replace("172.18", "10.9")})
+    result = scan(tmp_path, diff_base="HEAD")
+    assert "DKD109" not in rules(result) and "DKD001" in rules(result)
+    (said,) = _said(result)
+    assert said.why.endswith(" in the work tree") and said.location_rev is None and said.skipped == CHANGE_RULES
+    sarif = json.loads(cli("scan", "--diff-base", "HEAD", "-f", "sarif", cwd=tmp_path).stdout)
+    notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    change = [n for n in notes if "diffBase" in n["properties"]]
+    assert change[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 4
+    assert {n["level"] for n in notes} == {"warning", "note"}  # the plain unknown line is a note
+    # no change policy enabled: nothing to say about the change
+    assert _said(scan(tmp_path, diff_base="HEAD", select=["DKD001"])) == []
+
+
+def test_a_templated_value_on_both_sides_is_said(tmp_path):
+    role = dict(ROLE)
+    role["roles/docker/templates/daemon.json.j2"] = '{\n  "live-restore": true,\n  "bip": "{{ docker_bip_unset }}",\n  "debug": false\n}\n'
+    commit(tmp_path, role)
+    write_tree(tmp_path, {"roles/docker/templates/daemon.json.j2": role["roles/docker/templates/daemon.json.j2"].replace("false", "true")})
+    result = scan(tmp_path, diff_base="HEAD")
+    (said,) = _said(result)
+    assert said.why == "a template decides bip at HEAD and in the work tree"
+    assert said.skipped == ["DKD109", "DKD111", "DKD112"]  # the engine upgrade is judged
+    assert (said.location.path, said.location.line, said.location_rev) == ("roles/docker/templates/daemon.json.j2", 3, None)
+
+
+def test_an_engine_pin_dlint_cannot_read_is_said_under_live_restore(tmp_path):
+    commit(tmp_path, {"provision.sh": PIN % "$DOCKER_VERSION"})
+    write_tree(tmp_path, {"provision.sh": PIN % "$DOCKER_VERSION" + "# a comment\n"})
+    (said,) = _said(scan(tmp_path, diff_base="HEAD"))
+    assert said.why == "the engine pin $DOCKER_VERSION is no release dlint can read at HEAD and in the work tree"
+    assert said.skipped == ["DKD110"] and (said.location.line, said.location_rev) == (2, None)
+    # without live-restore no upgrade is judged, so an unread pin misses nothing
+    plain = PIN.replace('{\"live-restore\": true}', '{\"debug\": true}')
+    commit(tmp_path, {"provision.sh": plain % "$DOCKER_VERSION"})
+    write_tree(tmp_path, {"provision.sh": plain % "$DOCKER_VERSION" + "# a comment\n"})
+    assert _said(scan(tmp_path, diff_base="HEAD")) == []

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import List
 
 from .. import exitcodes
+from ..report import one_line
 from . import gitrev, transition
 from .impact import MISSING, changes
 
@@ -53,6 +54,7 @@ def run(args) -> int:
         findings = evaluate(hosts, policies, context, Skips())
         _finish(findings, setup, options.cwd)
         doc = document(before, args.head or "work tree", hosts, findings, context)
+        doc["not_judged"] = [u.to_dict() for u in transition.not_judged(before, hosts, context, policies, args.head)]
     finally:
         if folder is not None:
             gitrev.remove(folder)
@@ -110,8 +112,12 @@ def text(doc: dict) -> str:
         lines.append(f"new host {name} (no running containers to judge)")
     for name in doc["disappeared"]:
         lines.append(f"host gone {name}")
+    for unknown in doc.get("not_judged", ()):
+        at = unknown.get("from")
+        place = f" ({at['path']}:{at['line']}:{at['column']})" if at else ""  # the why says at which revision
+        lines.append(one_line(f"not judged: host {unknown['host']}: {unknown['why']}{place}; {', '.join(unknown['skipped'])} not judged"))
     if not doc["hosts"]:
-        lines.append("no host's dockerd settings change")
+        lines.append("no other host's dockerd settings change" if doc.get("not_judged") else "no host's dockerd settings change")
     return "\n".join(lines) + "\n"
 
 

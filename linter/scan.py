@@ -282,7 +282,7 @@ def run(options: Options, setup: Optional[Setup] = None) -> Result:
         unknown = [u for u in unknown if u.host in touched]
     pragmas = _finish(findings, setup, cwd)
     findings.extend(_unused_waivers(options, setup, pragmas, found))
-    applied = _baselined(options, setup, findings, cwd)
+    applied = _baselined(options, setup, findings, cwd, hosts)
     findings = capped(findings)
     result = Result(setup, findings, found.files_seen, len(found.sources), hosts, notes, time.perf_counter() - started)
     result.unknowns = unknown
@@ -305,18 +305,27 @@ def _unused_waivers(options: Options, setup: Setup, pragmas, found) -> List[Find
     return waivers.findings(setup, pragmas, paths, whole, not options.paths, options.cwd or Path.cwd())
 
 
-def _baselined(options: Options, setup: Setup, findings, cwd: Path):
+def _baselined(options: Options, setup: Setup, findings, cwd: Path, hosts=()):
     """The findings a baseline holds, marked as waived by it (a baseline is used when named, or
-    when the repository root holds .dlint-baseline.json)."""
+    when the repository root holds .dlint-baseline.json). Its paths are relative to the root,
+    whatever the working directory (linter/change/baseline.py)."""
     from .change import baseline
 
     if not options.use_baseline:
         return None
-    path = Path(os.path.abspath(cwd / options.baseline)) if options.baseline else baseline.default_path(setup.settings.root)
+    path = Path(os.path.abspath(cwd / options.baseline)) if options.baseline else baseline.default_path(setup, options)
     if not options.baseline and not path.is_file():
         return None
-    rel_of = baseline.relative_to(setup.settings.root, cwd)
-    return baseline.apply(findings, baseline.load(path), rel_of, path)
+    root = baseline.root_of(setup, options)
+    ident = baseline.Identity(root, cwd, shown_paths(findings, hosts))
+    return baseline.apply(findings, baseline.load(path), ident, path, baseline.scope_of(options, root))
+
+
+def shown_paths(findings, hosts) -> set:
+    """Every path a run displays: its findings' files and places, its hosts' files."""
+    shown = {f.location.path for f in findings} | {r.path for f in findings for r in f.related}
+    shown |= {step.path for f in findings for step in f.location.trace}
+    return shown | {path for host in hosts for path in host.sources}
 
 
 def _before(options: Options, setup: Setup, hosts, context):

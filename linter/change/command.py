@@ -142,18 +142,26 @@ def write_baseline(args, options) -> int:
     import os
 
     from ..report.output import write
-    from ..scan import prepare, run
+    from ..scan import prepare, run, shown_paths
     from . import baseline
 
     options = dataclasses.replace(options, use_baseline=False)
     setup = prepare(options)
-    cwd = options.cwd or Path.cwd()
-    target = Path(os.path.abspath(cwd / args.output)) if args.output else baseline.default_path(setup.settings.root)
+    cwd = Path(os.path.abspath(options.cwd or Path.cwd()))
+    target = Path(os.path.abspath(cwd / args.output)) if args.output else baseline.default_path(setup, options)
     result = run(options, setup)
-    rel_of = baseline.relative_to(setup.settings.root, cwd)
-    keep = baseline.load(target) if args.prune else None
-    doc = baseline.document(result.findings, rel_of, keep)
-    write(str(target), (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), [Path(setup.settings.root)])
-    said = f"{len(doc['findings'])} findings" + (f" kept, {len(keep) - len(doc['findings'])} stale entries removed" if keep is not None else "")
+    root = baseline.root_of(setup, options)
+    ident = baseline.Identity(root, cwd, shown_paths(result.findings, result.hosts))
+    scope = baseline.scope_of(options, root)
+    earlier = baseline.load(target) if args.prune or (scope is not None and target.is_file()) else None
+    # a scan of some paths rewrites their entries only: the others are kept as they are
+    outside = [e for e in (earlier or {}).values() if not baseline.in_scope(e.get("path"), scope)]
+    keep = earlier if args.prune else None
+    doc = baseline.document(result.findings, ident, keep, outside)
+    write(str(target), (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), [Path(setup.settings.root), root])
+    written = len(doc["findings"]) - len(outside)
+    said = f"{written} findings" + (f" kept, {len(keep) - len(outside) - written} stale entries removed" if keep is not None else "")
+    if outside:
+        said += f"; {len(outside)} entries about files outside the paths scanned kept"
     print(f"dlint: baseline {target}: {said}", file=sys.stderr)
     return exitcodes.INPUT if any(f.input_error and f.waived is None for f in result.findings) else exitcodes.OK

@@ -103,8 +103,9 @@ def summary(result) -> str:
         f"dlint: {result.files_seen} file{'s' if result.files_seen != 1 else ''} scanned, "
         f"{len(result.hosts)} host{'s' if len(result.hosts) != 1 else ''}: " + ", ".join(parts)
     )
+    baselined = len(_merged([f for f in result.findings if getattr(f, "baselined", False)]))
     if waived:
-        text += f" ({waived} waived)"
+        text += f" ({waived} waived" + (f", {baselined} by the baseline)" if baselined else ")")
     text += _read(result)
     text += f" in {result.duration:.2f}s (engine {result.setup.engine_version}{_pinned(result)})"
     return text

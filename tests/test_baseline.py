@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from .helpers import at, cli, scan, where, write_tree
+from .test_change import TF
 
 ICC = '{\n  "icc": true\n}\n'
 
@@ -80,26 +81,13 @@ def test_sarif_marks_baselined_results_and_inline_waivers(tmp_path):
     assert "baselineState" not in inline[0]  # no baseline in use there
 
 
-TF = '''resource "aws_instance" "web" {
-  ami       = "ami-1"
-  user_data = <<-EOT
-    #cloud-config
-    write_files:
-      - path: /etc/docker/daemon.json
-        content: |
-          {"icc": true}
-    runcmd:
-      - apt-get install -y docker-ce
-  EOT
-}
-'''
 # hosts of every naming: a rootfs folder, a script (whose DKD203 message names a place in it), a
 # Terraform resource, an Ansible project's play (named by its pattern alone from inside the project)
 REPO_FILES = {
     "hosts/app/etc/docker/daemon.json": ICC,
     "hosts/db/provision.sh": "#!/bin/sh\napt-get install -y docker-ce\necho '{\"icc\": true}' > /etc/docker/daemon.json\n"
                              "echo '{\"debug\": true}' > /etc/docker/daemon.json\n",
-    "infra/main.tf": TF,
+    "infra/main.tf": TF % "/srv/docker",
     "ansible/ansible.cfg": "[defaults]\n",
     "ansible/site.yml": "- hosts: docker\n  roles:\n    - docker\n",
     "ansible/roles/docker/templates/daemon.json.j2": ICC,
@@ -128,7 +116,8 @@ def test_a_baseline_written_at_the_root_matches_from_a_subfolder_and_an_absolute
         ("DKD101", "hosts/app/", "hosts/app/etc/docker/daemon.json"),
         ("DKD101", "hosts/db/provision.sh", "hosts/db/provision.sh"),
         ("DKD203", "hosts/db/provision.sh", "hosts/db/provision.sh"),
-        ("DKD101", "infra/main.tf › aws_instance.web", "infra/main.tf"),
+        ("DKD104", "infra/main.tf › aws_instance.web", "infra/main.tf"),
+        ("DKD108", "infra/main.tf › aws_instance.web", "infra/main.tf"),
     }
     (twice,) = [e for e in entries if e["rule"] == "DKD203"]
     assert "the one at hosts/db/provision.sh:3:7" in twice["message"]
@@ -137,10 +126,10 @@ def test_a_baseline_written_at_the_root_matches_from_a_subfolder_and_an_absolute
     assert "(2 waived, 2 by the baseline)" in _summary(cli("scan", cwd=repo / "hosts" / "db"))  # the message names provision.sh:3:7
     assert "(3 waived, 3 by the baseline)" in _summary(cli("scan", cwd=repo / "hosts"))
     # from a subfolder, of the whole repository
-    assert "(5 waived, 5 by the baseline)" in _summary(cli("scan", "..", cwd=repo / "infra"))
+    assert "(6 waived, 6 by the baseline)" in _summary(cli("scan", "..", cwd=repo / "infra"))
     # an absolute path from outside the repository, with the baseline named or found
-    assert "(5 waived, 5 by the baseline)" in _summary(cli("scan", str(repo), "--baseline", str(repo / ".dlint-baseline.json"), cwd=tmp_path))
-    assert "(5 waived, 5 by the baseline)" in _summary(cli("scan", str(repo), cwd=tmp_path))
+    assert "(6 waived, 6 by the baseline)" in _summary(cli("scan", str(repo), "--baseline", str(repo / ".dlint-baseline.json"), cwd=tmp_path))
+    assert "(6 waived, 6 by the baseline)" in _summary(cli("scan", str(repo), cwd=tmp_path))
     assert "(2 waived, 2 by the baseline)" in _summary(cli("scan", str(repo / "hosts" / "db"), "--baseline", "repo/.dlint-baseline.json", cwd=tmp_path))
     # a new finding in a subfolder is still reported there
     write_tree(repo, {"hosts/app/etc/docker/daemon.json": '{\n  "icc": true,\n  "insecure-registries": ["r.example:5000"]\n}\n'})
@@ -159,7 +148,7 @@ def test_a_baseline_written_from_a_subfolder_or_outside_is_the_one_written_at_th
         assert (repo / ".dlint-baseline.json").read_text() == at_root, (cwd, args)
     # a baseline of one folder rewrites its entries and keeps the others as they are
     done = cli("baseline", cwd=repo / "hosts")
-    assert ": 3 findings; 2 entries about files outside the paths scanned kept" in done.stderr
+    assert ": 3 findings; 3 entries about files outside the paths scanned kept" in done.stderr
     assert (repo / ".dlint-baseline.json").read_text() == at_root
 
 

@@ -148,7 +148,9 @@ def prepare(options: Options) -> Setup:
     policies = filtering.enabled(all_policies, select, settings.ignore, where_select, where_ignore, profile)
     if ignore_cli:
         policies = filtering.enabled(policies, [], ignore_cli, "command line", "command line")
-    severity = filtering.severities(settings.severity, all_policies, line_of(settings, "severity"))
+    # a policy's severity under the profile (severityByProfile), then .dlint.yaml's severity: over it
+    severity = {p.meta.id: p.meta.severity_in(profile) for p in all_policies if p.meta.severity_in(profile) != p.meta.severity}
+    severity.update(filtering.severities(settings.severity, all_policies, line_of(settings, "severity")))
     exceptions = filtering.exceptions(settings.exceptions, all_policies, line_of(settings, "exceptions"))
     fail_on = options.fail_on or settings.fail_on or "warning"
     if fail_on not in FAIL_ON:

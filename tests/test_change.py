@@ -330,3 +330,45 @@ def test_an_engine_pin_dlint_cannot_read_is_said_under_live_restore(tmp_path):
     commit(tmp_path, {"provision.sh": plain % "$DOCKER_VERSION"})
     write_tree(tmp_path, {"provision.sh": plain % "$DOCKER_VERSION" + "# a comment\n"})
     assert _said(scan(tmp_path, diff_base="HEAD")) == []
+
+
+def test_a_log_level_change_needs_a_restart_a_debug_change_a_reload(tmp_path):
+    # dockerd's reload applies debug, never log-level (dockerd-facts.md 1.3): not a reload
+    commit(tmp_path, {"daemon.json": '{"debug": false, "log-level": "info"}\n'})
+    new = '{"debug": true, "log-level": "warn"}\n'
+    write_tree(tmp_path, {"daemon.json": new})
+    doc = json.loads(cli("diff", "--format", "json", cwd=tmp_path).stdout)
+    assert [(c["key"], c["applied_by"]) for c in doc["hosts"][0]["changes"]] == [("debug", "reload"), ("log-level", "restart")]
+    result = scan(tmp_path, diff_base="HEAD", select=["DKD111"])
+    assert rules(result) == ["DKD111"] and where(result.findings[0]) == at(new, '"log-level"')
+    assert "debug alone would apply with a reload" in result.findings[0].message
+
+
+def test_a_key_the_release_ignores_changes_nothing(tmp_path):
+    # allow-nondistributable-artifacts is a no-op from 28.0: neither a reload nor a restart applies it
+    commit(tmp_path, {"daemon.json": '{"allow-nondistributable-artifacts": ["a.example"]}\n'})
+    write_tree(tmp_path, {"daemon.json": '{"allow-nondistributable-artifacts": ["b.example"]}\n'})
+    assert rules(scan(tmp_path, diff_base="HEAD", select=["DKD111"], engine_version="28.0")) == []
+    assert rules(scan(tmp_path, diff_base="HEAD", select=["DKD111"], engine_version="27.5")) == []  # reloadable there
+    doc = json.loads(cli("diff", "--format", "json", "--engine-version", "28.0", cwd=tmp_path).stdout)
+    assert doc["hosts"] == []
+
+
+def test_restart_required_is_a_warning_under_the_all_profile(tmp_path):
+    commit(tmp_path, {"daemon.json": '{"log-driver": "json-file"}\n'})
+    write_tree(tmp_path, {"daemon.json": '{"log-driver": "local"}\n'})
+    severity = {}
+    for profile in ("recommended", "cis", "all"):
+        found = [f for f in scan(tmp_path, diff_base="HEAD", profile=profile).findings if f.rule == "DKD111"]
+        severity[profile] = [f.severity for f in found]
+    assert severity == {"recommended": ["info"], "cis": ["info"], "all": ["warning"]}
+    assert [f.severity for f in scan(tmp_path, diff_base="HEAD", select=["DKD111"]).findings] == ["info"]
+    # the default --fail-on is warning: the gate stops on it under all only
+    assert cli("diff", cwd=tmp_path).returncode == 0
+    assert cli("diff", "--profile", "all", cwd=tmp_path).returncode == 1
+    assert cli("scan", "--diff-base", "HEAD", "--profile", "all", "--select", "DKD111", cwd=tmp_path).returncode == 1
+    # .dlint.yaml's severity: sets it outright, whatever the profile
+    write_tree(tmp_path, {".dlint.yaml": "profile: all\nseverity:\n  DKD111: info\n"})
+    assert [f.severity for f in scan(tmp_path, diff_base="HEAD").findings if f.rule == "DKD111"] == ["info"]
+    explained = cli("explain", "DKD111", cwd=tmp_path).stdout
+    assert explained.startswith("DKD111 restart-required  [info (all: warning); breaks none]")

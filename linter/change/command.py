@@ -28,6 +28,7 @@ def add_command(commands) -> None:
     diff.add_argument("--engine-version", metavar="X.Y", help="Docker Engine release to judge for (default: each host's pin, else the newest)")
     diff.add_argument("--platform", choices=("linux", "windows"))
     diff.add_argument("--fail-on", choices=("error", "warning", "info", "never"), help="lowest severity that makes dlint exit 1 (default: warning)")
+    diff.add_argument("--profile", choices=("recommended", "cis", "all"), help="the profile whose severities apply (restart-required is a warning under all; default: profile: in .dlint.yaml, else recommended)")
 
 
 def run(args) -> int:
@@ -36,7 +37,8 @@ def run(args) -> int:
     from ..policy.model import SEVERITY_RANK
     from ..unknowns import Skips
 
-    options = Options(paths=[], cwd=Path.cwd(), config=args.config, engine_version=args.engine_version, platform=args.platform, fail_on=args.fail_on)
+    options = Options(paths=[], cwd=Path.cwd(), config=args.config, engine_version=args.engine_version, platform=args.platform, fail_on=args.fail_on,
+                      profile=args.profile)
     setup = prepare(options)
     top = transition.repository_of(options)
     before = transition.read(options, setup, args.base, top)

@@ -64,6 +64,8 @@ def changes(host, context) -> List[Change]:
         before, after = old_cfg.get(key, MISSING), new_cfg.get(key, MISSING)
         if key in unknown or before == after:
             continue
+        if engine.status(key).state == "ignored":
+            continue  # dockerd of this release ignores the key: its change changes nothing (DKD006 says so)
         if MISSING in (before, after) and not complete:
             continue  # absent from a command line dlint cannot read is not known to be absent
         ptr = "/config/" + key.replace("~", "~0").replace("/", "~1")

@@ -372,3 +372,38 @@ def test_restart_required_is_a_warning_under_the_all_profile(tmp_path):
     assert [f.severity for f in scan(tmp_path, diff_base="HEAD").findings if f.rule == "DKD111"] == ["info"]
     explained = cli("explain", "DKD111", cwd=tmp_path).stdout
     assert explained.startswith("DKD111 restart-required  [info (all: warning); breaks none]")
+
+
+def test_restart_findings_say_the_old_values_and_their_places(tmp_path):
+    old = '{\n  "live-restore": false,\n  "log-driver": "json-file"\n}\n'
+    commit(tmp_path, {"daemon.json": old})
+    new = '{\n  "live-restore": false,\n  "log-driver": "local",\n  "mtu": 1400\n}\n'
+    write_tree(tmp_path, {"daemon.json": new})
+    (finding,) = scan(tmp_path, diff_base="HEAD", select=["DKD111"]).findings
+    assert finding.message.startswith('this change sets log-driver to "local" (was "json-file" at HEAD), mtu to 1400 (was not set at HEAD), which')
+    assert [(r.line, r.column) for r in finding.related] == [at(old, '"log-driver"')]
+    enabled = new.replace('"live-restore": false', '"live-restore": true')
+    write_tree(tmp_path, {"daemon.json": enabled})
+    (finding,) = scan(tmp_path, diff_base="HEAD", select=["DKD112"]).findings
+    assert "turns live-restore on (was false at HEAD) together with log-driver, mtu" in finding.message
+    assert where(finding) == at(enabled, '"live-restore"')
+    assert [(r.line, r.column) for r in finding.related] == [at(old, '"live-restore"'), at(enabled, '"log-driver"'), at(enabled, '"mtu"')]
+
+
+ROLE_PIN = {
+    "site.yml": "- hosts: docker\n  roles:\n    - docker\n",
+    "roles/docker/defaults/main.yml": 'docker_version: "5:26.1.4-1~debian.12~bookworm"\n',
+    "roles/docker/templates/daemon.json.j2": '{\n  "live-restore": true\n}\n',
+    "roles/docker/tasks/main.yml": '- name: install docker\n  apt:\n    name: "docker-ce={{ docker_version }}"\n'
+                                   "- name: configure docker\n  template:\n    src: daemon.json.j2\n    dest: /etc/docker/daemon.json\n",
+}
+
+
+def test_a_docker_version_variable_bump_across_a_release(tmp_path):
+    commit(tmp_path, ROLE_PIN)
+    write_tree(tmp_path, {"roles/docker/defaults/main.yml": 'docker_version: "5:27.0.3-1~debian.12~bookworm"\n'})
+    (finding,) = scan(tmp_path, diff_base="HEAD", select=["DKD110"]).findings
+    assert "from 5:26.1.4-1~debian.12~bookworm to 5:27.0.3-1~debian.12~bookworm" in finding.message
+    assert (finding.location.path, finding.location.line) == ("roles/docker/tasks/main.yml", 3)
+    write_tree(tmp_path, {"roles/docker/defaults/main.yml": 'docker_version: "5:26.1.5-1~debian.12~bookworm"\n'})
+    assert scan(tmp_path, diff_base="HEAD", select=["DKD110"]).findings == []  # a patch upgrade

@@ -339,7 +339,7 @@ def _rules(args) -> int:
         return exitcodes.OK
     from tabulate import tabulate
 
-    rows = [(p.meta.id, p.meta.name, p.meta.severity, p.meta.breaks, p.meta.profile, p.meta.fix.get("safety", ""), p.meta.summary) for p in policies]
+    rows = [(p.meta.id, p.meta.name, p.meta.severity_said(), p.meta.breaks, p.meta.profile, p.meta.fix.get("safety", ""), p.meta.summary) for p in policies]
     width = max(40, min(100, _terminal_width() - 89))
     print(tabulate(rows, headers=("ID", "Name", "Severity", "Breaks", "Profile", "Fix", "Summary"), maxcolwidths=[None, None, None, None, None, None, width]))
     return exitcodes.OK

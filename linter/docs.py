@@ -21,7 +21,7 @@ def table(policies, page: str = "") -> List[str]:
     out = ["| ID | Name | Severity | Breaks | Profile | Summary |", "|---|---|---|---|---|---|"]
     for p in policies:
         m = p.meta
-        out.append(f"| [{m.id}]({page}#{m.id.lower()}-{m.name}) | `{m.name}` | {m.severity} | {m.breaks} | {m.profile} | {_cell(m.summary)} |")
+        out.append(f"| [{m.id}]({page}#{m.id.lower()}-{m.name}) | `{m.name}` | {m.severity_said()} | {m.breaks} | {m.profile} | {_cell(m.summary)} |")
     return out
 
 
@@ -49,7 +49,7 @@ def render(policies) -> str:
     out += [""] + table(policies)
     for p in policies:
         m = p.meta
-        out += ["", f"## {m.id} {m.name}", "", f"*{m.severity}; breaks {m.breaks}; {p.kind} policy*", "", m.summary, ""]
+        out += ["", f"## {m.id} {m.name}", "", f"*{m.severity_said()}; breaks {m.breaks}; {p.kind} policy*", "", m.summary, ""]
         if m.rationale:
             out += ["**Why.** " + " ".join(m.rationale.split()), ""]
         if m.dockerd:

@@ -148,7 +148,9 @@ def prepare(options: Options) -> Setup:
     policies = filtering.enabled(all_policies, select, settings.ignore, where_select, where_ignore, profile)
     if ignore_cli:
         policies = filtering.enabled(policies, [], ignore_cli, "command line", "command line")
-    severity = filtering.severities(settings.severity, all_policies, line_of(settings, "severity"))
+    # a policy's severity under the profile (severityByProfile), then .dlint.yaml's severity: over it
+    severity = {p.meta.id: p.meta.severity_in(profile) for p in all_policies if p.meta.severity_in(profile) != p.meta.severity}
+    severity.update(filtering.severities(settings.severity, all_policies, line_of(settings, "severity")))
     exceptions = filtering.exceptions(settings.exceptions, all_policies, line_of(settings, "exceptions"))
     fail_on = options.fail_on or settings.fail_on or "warning"
     if fail_on not in FAIL_ON:
@@ -270,6 +272,10 @@ def run(options: Options, setup: Optional[Setup] = None) -> Result:
     if before is not None and not options.all_findings:
         findings = before.only_new(findings)
     unknown = unknowns.describe(hosts, skips)
+    if before is not None:  # a change dlint could not judge on a host is said, one line a host
+        from .change.transition import not_judged
+
+        unknown.extend(not_judged(before, hosts, context, setup.policies))
     if options.context:
         scope = _scope(options.paths, cwd)
         findings = [f for f in findings if _in_scope(f, scope)]
@@ -278,7 +284,7 @@ def run(options: Options, setup: Optional[Setup] = None) -> Result:
         unknown = [u for u in unknown if u.host in touched]
     pragmas = _finish(findings, setup, cwd)
     findings.extend(_unused_waivers(options, setup, pragmas, found))
-    applied = _baselined(options, setup, findings, cwd)
+    applied = _baselined(options, setup, findings, cwd, hosts)
     findings = capped(findings)
     result = Result(setup, findings, found.files_seen, len(found.sources), hosts, notes, time.perf_counter() - started)
     result.unknowns = unknown
@@ -301,18 +307,27 @@ def _unused_waivers(options: Options, setup: Setup, pragmas, found) -> List[Find
     return waivers.findings(setup, pragmas, paths, whole, not options.paths, options.cwd or Path.cwd())
 
 
-def _baselined(options: Options, setup: Setup, findings, cwd: Path):
+def _baselined(options: Options, setup: Setup, findings, cwd: Path, hosts=()):
     """The findings a baseline holds, marked as waived by it (a baseline is used when named, or
-    when the repository root holds .dlint-baseline.json)."""
+    when the repository root holds .dlint-baseline.json). Its paths are relative to the root,
+    whatever the working directory (linter/change/baseline.py)."""
     from .change import baseline
 
     if not options.use_baseline:
         return None
-    path = Path(os.path.abspath(cwd / options.baseline)) if options.baseline else baseline.default_path(setup.settings.root)
+    path = Path(os.path.abspath(cwd / options.baseline)) if options.baseline else baseline.default_path(setup, options)
     if not options.baseline and not path.is_file():
         return None
-    rel_of = baseline.relative_to(setup.settings.root, cwd)
-    return baseline.apply(findings, baseline.load(path), rel_of, path)
+    root = baseline.root_of(setup, options)
+    ident = baseline.Identity(root, cwd, shown_paths(findings, hosts))
+    return baseline.apply(findings, baseline.load(path), ident, path, baseline.scope_of(options, root))
+
+
+def shown_paths(findings, hosts) -> set:
+    """Every path a run displays: its findings' files and places, its hosts' files."""
+    shown = {f.location.path for f in findings} | {r.path for f in findings for r in f.related}
+    shown |= {step.path for f in findings for step in f.location.trace}
+    return shown | {path for host in hosts for path in host.sources}
 
 
 def _before(options: Options, setup: Setup, hosts, context):

@@ -21,12 +21,20 @@ class Unknown:
     why: str  # "/etc/docker/daemon.json is what `jq` prints, which dlint does not run"
     location: Optional[Location]
     skipped: List[str] = field(default_factory=list)  # ids of the checks not judged on this host
+    # on a change-aware run: the base revision of the change that is not judged (fully) on this
+    # host, because one side could not be read (linter/change/impact.py unjudged)
+    diff_base: Optional[str] = None
+    location_rev: Optional[str] = None  # the git revision ``location`` is in (None: the work tree)
 
     def to_dict(self) -> dict:
         out = {"host": self.host, "why": self.why, "skipped": list(self.skipped)}
+        if self.diff_base is not None:
+            out["diff_base"] = self.diff_base
         if self.location is not None:
             where = self.location
             out["from"] = {"path": where.path, "line": where.line, "column": where.column}
+            if self.location_rev is not None:
+                out["from"]["revision"] = self.location_rev
         return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from .helpers import at, cli, scan, where, write_tree
+from .test_change import TF
 
 ICC = '{\n  "icc": true\n}\n'
 
@@ -78,3 +79,88 @@ def test_sarif_marks_baselined_results_and_inline_waivers(tmp_path):
     inline = [r for r in results if r["ruleId"] == "DKD104"]
     assert inline[0]["suppressions"] == [{"kind": "inSource", "justification": "pinned by the image pipeline (inline)"}]
     assert "baselineState" not in inline[0]  # no baseline in use there
+
+
+# hosts of every naming: a rootfs folder, a script (whose DKD203 message names a place in it), a
+# Terraform resource, an Ansible project's play (named by its pattern alone from inside the project)
+REPO_FILES = {
+    "hosts/app/etc/docker/daemon.json": ICC,
+    "hosts/db/provision.sh": "#!/bin/sh\napt-get install -y docker-ce\necho '{\"icc\": true}' > /etc/docker/daemon.json\n"
+                             "echo '{\"debug\": true}' > /etc/docker/daemon.json\n",
+    "infra/main.tf": TF % "/srv/docker",
+    "ansible/ansible.cfg": "[defaults]\n",
+    "ansible/site.yml": "- hosts: docker\n  roles:\n    - docker\n",
+    "ansible/roles/docker/templates/daemon.json.j2": ICC,
+    "ansible/roles/docker/tasks/main.yml": "- name: configure docker\n  template:\n    src: daemon.json.j2\n    dest: /etc/docker/daemon.json\n",
+}
+
+
+def _git_repo(root):
+    write_tree(root, REPO_FILES)
+    (root / ".git").mkdir()  # the git top level is what a baseline's paths are relative to
+    return root
+
+
+def _summary(done):
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    assert "stale" not in done.stderr, done.stderr
+    return done.stdout.splitlines()[-1]
+
+
+def test_a_baseline_written_at_the_root_matches_from_a_subfolder_and_an_absolute_path(tmp_path):
+    repo = _git_repo(tmp_path / "repo")
+    assert cli("baseline", cwd=repo).returncode == 0
+    entries = _entries(repo)
+    assert {(e["rule"], e["host"], e["path"]) for e in entries} == {
+        ("DKD101", "ansible/ › hosts: docker", "ansible/roles/docker/templates/daemon.json.j2"),
+        ("DKD101", "hosts/app/", "hosts/app/etc/docker/daemon.json"),
+        ("DKD101", "hosts/db/provision.sh", "hosts/db/provision.sh"),
+        ("DKD203", "hosts/db/provision.sh", "hosts/db/provision.sh"),
+        ("DKD104", "infra/main.tf › aws_instance.web", "infra/main.tf"),
+        ("DKD108", "infra/main.tf › aws_instance.web", "infra/main.tf"),
+    }
+    (twice,) = [e for e in entries if e["rule"] == "DKD203"]
+    assert "the one at hosts/db/provision.sh:3:7" in twice["message"]
+    # from a subfolder, of the subfolder (the default baseline is found at the git top level)
+    assert "(1 waived, 1 by the baseline)" in _summary(cli("scan", cwd=repo / "ansible"))  # its play is `hosts: docker` there
+    assert "(2 waived, 2 by the baseline)" in _summary(cli("scan", cwd=repo / "hosts" / "db"))  # the message names provision.sh:3:7
+    assert "(3 waived, 3 by the baseline)" in _summary(cli("scan", cwd=repo / "hosts"))
+    # from a subfolder, of the whole repository
+    assert "(6 waived, 6 by the baseline)" in _summary(cli("scan", "..", cwd=repo / "infra"))
+    # an absolute path from outside the repository, with the baseline named or found
+    assert "(6 waived, 6 by the baseline)" in _summary(cli("scan", str(repo), "--baseline", str(repo / ".dlint-baseline.json"), cwd=tmp_path))
+    assert "(6 waived, 6 by the baseline)" in _summary(cli("scan", str(repo), cwd=tmp_path))
+    assert "(2 waived, 2 by the baseline)" in _summary(cli("scan", str(repo / "hosts" / "db"), "--baseline", "repo/.dlint-baseline.json", cwd=tmp_path))
+    # a new finding in a subfolder is still reported there
+    write_tree(repo, {"hosts/app/etc/docker/daemon.json": '{\n  "icc": true,\n  "insecure-registries": ["r.example:5000"]\n}\n'})
+    done = cli("scan", "--format", "json", cwd=repo / "hosts")
+    assert [(f["rule"], f["path"]) for f in json.loads(done.stdout)["findings"] if "waived" not in f] == [("DKD406", "app/etc/docker/daemon.json")]
+
+
+def test_a_baseline_written_from_a_subfolder_or_outside_is_the_one_written_at_the_root(tmp_path):
+    repo = _git_repo(tmp_path / "repo")
+    cli("baseline", cwd=repo)
+    at_root = (repo / ".dlint-baseline.json").read_text()
+    for cwd, args in ((repo / "hosts" / "db", ("../..",)), (tmp_path, (str(repo),)), (repo / "ansible", ("..",))):
+        (repo / ".dlint-baseline.json").unlink()
+        done = cli("baseline", *args, cwd=cwd)
+        assert done.returncode == 0, done.stderr
+        assert (repo / ".dlint-baseline.json").read_text() == at_root, (cwd, args)
+    # a baseline of one folder rewrites its entries and keeps the others as they are
+    done = cli("baseline", cwd=repo / "hosts")
+    assert ": 3 findings; 3 entries about files outside the paths scanned kept" in done.stderr
+    assert (repo / ".dlint-baseline.json").read_text() == at_root
+
+
+def test_outside_git_paths_are_relative_to_the_folder_scanned(tmp_path):
+    tree = write_tree(tmp_path / "tree", {"a/daemon.json": ICC, "b/daemon.json": ICC})
+    assert cli("baseline", cwd=tree).returncode == 0
+    assert sorted(e["path"] for e in _entries(tree)) == ["a/daemon.json", "b/daemon.json"]
+    assert "(2 waived, 2 by the baseline)" in _summary(cli("scan", str(tree), cwd=tmp_path))  # found beside the folder scanned
+    assert "(2 waived, 2 by the baseline)" in _summary(cli("scan", "tree", "--baseline", "tree/.dlint-baseline.json", cwd=tmp_path))
+    summary = json.loads(cli("scan", "tree", "-f", "json", cwd=tmp_path).stdout)["summary"]
+    assert summary["baseline"] == {"path": str(tree / ".dlint-baseline.json"), "baselined": 2, "stale": 0}
+    (tree / "b/daemon.json").unlink()
+    summary = json.loads(cli("scan", "tree", "-f", "json", cwd=tmp_path).stdout)["summary"]
+    assert summary["baseline"]["stale"] == 1 and summary["waived"] == 1
+    assert not (tmp_path / ".dlint-baseline.json").exists()

@@ -58,6 +58,35 @@ def test_reloadable_set():
     assert "storage-driver" not in reloadable and "hosts" not in reloadable
 
 
+# dockerd-facts.md 1.3 (moby@v26.1.5 daemon/reload.go, reload_unix.go; cmd/dockerd/daemon.go
+# reloadConfig, which applies debug only: log-level is not reloaded)
+FACTS_RELOAD_COMMON = {"debug", "labels", "live-restore", "max-concurrent-downloads", "max-concurrent-uploads", "max-download-attempts",
+                       "shutdown-timeout", "features", "insecure-registries", "registry-mirrors", "network-diagnostic-port",
+                       "authorization-plugins"}
+FACTS_RELOAD_LINUX = {"runtimes", "default-runtime", "default-shm-size", "default-ipc-mode", "default-cgroupns-mode"}
+
+
+@pytest.mark.parametrize("version, extra", [
+    ("20.10", {"allow-nondistributable-artifacts", "cluster-store", "cluster-advertise", "cluster-store-opts"}),
+    ("26.1", {"allow-nondistributable-artifacts"}),
+    ("27.5", {"allow-nondistributable-artifacts"}),  # (<=27.x)
+    ("28.0", set()),  # a no-op from 28.0: reloaded by none
+    ("29.2", {"nri-opts"}),
+    ("29.7", {"nri-opts", "default-stop-timeout"}),
+])
+def test_the_reloadable_set_is_that_of_the_facts(version, extra):
+    assert engine(version).reloadable == FACTS_RELOAD_COMMON | FACTS_RELOAD_LINUX | extra
+    assert "log-level" not in engine(version).reloadable
+
+
+def test_windows_reloads_no_platform_option():
+    from linter.change.impact import live_restore_data
+
+    # reloadPlatform does nothing on Windows: the Linux-only reloads are data beside the key table
+    assert set(live_restore_data()["reload_linux_only"]) == FACTS_RELOAD_LINUX
+    assert engine("26.1", "windows").reloadable - FACTS_RELOAD_LINUX == FACTS_RELOAD_COMMON - {"live-restore"} | {"allow-nondistributable-artifacts"}
+
+
 def test_json_tags_match_case_insensitively():
     assert engine("26.1").json_tag("Proxies") == "proxies"
     assert engine("26.1").json_tag("nonsense") is None

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import List
 
 from .. import exitcodes
+from ..report import one_line
 from . import gitrev, transition
 from .impact import MISSING, changes
 
@@ -27,6 +28,7 @@ def add_command(commands) -> None:
     diff.add_argument("--engine-version", metavar="X.Y", help="Docker Engine release to judge for (default: each host's pin, else the newest)")
     diff.add_argument("--platform", choices=("linux", "windows"))
     diff.add_argument("--fail-on", choices=("error", "warning", "info", "never"), help="lowest severity that makes dlint exit 1 (default: warning)")
+    diff.add_argument("--profile", choices=("recommended", "cis", "all"), help="the profile whose severities apply (restart-required is a warning under all; default: profile: in .dlint.yaml, else recommended)")
 
 
 def run(args) -> int:
@@ -35,7 +37,8 @@ def run(args) -> int:
     from ..policy.model import SEVERITY_RANK
     from ..unknowns import Skips
 
-    options = Options(paths=[], cwd=Path.cwd(), config=args.config, engine_version=args.engine_version, platform=args.platform, fail_on=args.fail_on)
+    options = Options(paths=[], cwd=Path.cwd(), config=args.config, engine_version=args.engine_version, platform=args.platform, fail_on=args.fail_on,
+                      profile=args.profile)
     setup = prepare(options)
     top = transition.repository_of(options)
     before = transition.read(options, setup, args.base, top)
@@ -53,6 +56,7 @@ def run(args) -> int:
         findings = evaluate(hosts, policies, context, Skips())
         _finish(findings, setup, options.cwd)
         doc = document(before, args.head or "work tree", hosts, findings, context)
+        doc["not_judged"] = [u.to_dict() for u in transition.not_judged(before, hosts, context, policies, args.head)]
     finally:
         if folder is not None:
             gitrev.remove(folder)
@@ -110,8 +114,12 @@ def text(doc: dict) -> str:
         lines.append(f"new host {name} (no running containers to judge)")
     for name in doc["disappeared"]:
         lines.append(f"host gone {name}")
+    for unknown in doc.get("not_judged", ()):
+        at = unknown.get("from")
+        place = f" ({at['path']}:{at['line']}:{at['column']})" if at else ""  # the why says at which revision
+        lines.append(one_line(f"not judged: host {unknown['host']}: {unknown['why']}{place}; {', '.join(unknown['skipped'])} not judged"))
     if not doc["hosts"]:
-        lines.append("no host's dockerd settings change")
+        lines.append("no other host's dockerd settings change" if doc.get("not_judged") else "no host's dockerd settings change")
     return "\n".join(lines) + "\n"
 
 
@@ -136,18 +144,26 @@ def write_baseline(args, options) -> int:
     import os
 
     from ..report.output import write
-    from ..scan import prepare, run
+    from ..scan import prepare, run, shown_paths
     from . import baseline
 
     options = dataclasses.replace(options, use_baseline=False)
     setup = prepare(options)
-    cwd = options.cwd or Path.cwd()
-    target = Path(os.path.abspath(cwd / args.output)) if args.output else baseline.default_path(setup.settings.root)
+    cwd = Path(os.path.abspath(options.cwd or Path.cwd()))
+    target = Path(os.path.abspath(cwd / args.output)) if args.output else baseline.default_path(setup, options)
     result = run(options, setup)
-    rel_of = baseline.relative_to(setup.settings.root, cwd)
-    keep = baseline.load(target) if args.prune else None
-    doc = baseline.document(result.findings, rel_of, keep)
-    write(str(target), (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), [Path(setup.settings.root)])
-    said = f"{len(doc['findings'])} findings" + (f" kept, {len(keep) - len(doc['findings'])} stale entries removed" if keep is not None else "")
+    root = baseline.root_of(setup, options)
+    ident = baseline.Identity(root, cwd, shown_paths(result.findings, result.hosts))
+    scope = baseline.scope_of(options, root)
+    earlier = baseline.load(target) if args.prune or (scope is not None and target.is_file()) else None
+    # a scan of some paths rewrites their entries only: the others are kept as they are
+    outside = [e for e in (earlier or {}).values() if not baseline.in_scope(e.get("path"), scope)]
+    keep = earlier if args.prune else None
+    doc = baseline.document(result.findings, ident, keep, outside)
+    write(str(target), (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), [Path(setup.settings.root), root])
+    written = len(doc["findings"]) - len(outside)
+    said = f"{written} findings" + (f" kept, {len(keep) - len(outside) - written} stale entries removed" if keep is not None else "")
+    if outside:
+        said += f"; {len(outside)} entries about files outside the paths scanned kept"
     print(f"dlint: baseline {target}: {said}", file=sys.stderr)
     return exitcodes.INPUT if any(f.input_error and f.waived is None for f in result.findings) else exitcodes.OK

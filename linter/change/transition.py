@@ -131,3 +131,31 @@ def _same(old, new, context) -> bool:
     a, b = context.for_host(old).facts(old).data, context.for_host(new).facts(new).data
     keys = ("config", "flags", "packages", "swarm", "unit", "platform")
     return all(a.get(k) == b.get(k) for k in keys) and bool(a.get("config") or a.get("packages"))
+
+
+def not_judged(before: Before, hosts: Sequence, context, policies: Sequence, head: Optional[str] = None) -> list:
+    """One Unknown per host paired with itself at the base revision whose change the change
+    policies could not judge (fully): a side dlint could not read is said, never a silent pass.
+    ``head``: the new side's revision (None: the work tree)."""
+    from ..unknowns import Unknown
+    from .impact import unjudged
+
+    change = [p for p in policies if "change" in p.meta.tags]
+    # the engine-upgrade policies judge the pin, the others the settings that change
+    rules = {
+        "all": sorted(p.meta.id for p in change),
+        "pin": sorted(p.meta.id for p in change if "upgrades" in p.meta.tags),
+        "settings": sorted(p.meta.id for p in change if "upgrades" not in p.meta.tags),
+    }
+    out = []
+    for host in hosts:
+        if host.variant_of is not None or host.undeployed or getattr(host, "before", None) is None:
+            continue
+        reason = unjudged(host, context, before.rev, head)
+        if reason is None:
+            continue
+        why, location, rev, aspects = reason
+        skipped = sorted({rule for aspect in aspects for rule in rules[aspect]})
+        if skipped:  # a policy that is not enabled misses nothing
+            out.append(Unknown(host.name, why, location, skipped, diff_base=before.rev, location_rev=rev))
+    return out

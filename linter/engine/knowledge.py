@@ -226,8 +226,12 @@ class Engine:
 
     @property
     def reloadable(self) -> FrozenSet[str]:
+        """The options a SIGHUP applies in this release: the ``reloadable`` column, for the keys
+        that are options here (a key a release ignores, such as allow-nondistributable-artifacts
+        from 28.0, is reloaded by none: dockerd-facts.md 1.3 says up to 27.x)."""
         return frozenset(
-            f.key for f in self.table.values() if f.reloadable and f.kind == "option" and self._exists(f)
+            f.key for f in self.table.values()
+            if f.reloadable and f.kind == "option" and self._exists(f) and self.status(f.key).state in ("option", "deprecated")
         )
 
     def flag_map(self) -> Dict[str, str]:

@@ -23,7 +23,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from ..errors import PolicyError
 from .compiled import policy_predicate
-from .model import Hit, Policy, PolicyMeta
+from .model import PROFILES, Hit, Policy, PolicyMeta
 from .safe import BUDGET, PolicyBudget, problems, registry, render as render_message, validator_class
 
 API_VERSION = "dlint.dev/v1alpha1"
@@ -156,6 +156,7 @@ def meta_from(resource: dict, origin: str) -> PolicyMeta:
         profile=spec.get("profile", "recommended"),
         origin=origin,
         fix=dict(spec.get("fix") or {}),
+        severity_by_profile={name: spec["severityByProfile"][name] for name in PROFILES if name in spec.get("severityByProfile", {})},
     )
 
 

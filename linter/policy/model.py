@@ -42,6 +42,16 @@ class PolicyMeta:
     profile: str = "recommended"  # the smallest profile that runs it: recommended < cis < all
     origin: str = ""  # the pack or file it came from
     fix: Dict[str, str] = field(default_factory=dict)  # {safety: safe|unsafe, description}: what `dlint fix` does
+    severity_by_profile: Dict[str, str] = field(default_factory=dict)  # profile -> severity where it is not ``severity``
+
+    def severity_in(self, profile: str) -> str:
+        """The severity its findings have under ``profile`` (before .dlint.yaml's severity:)."""
+        return self.severity_by_profile.get(profile, self.severity)
+
+    def severity_said(self) -> str:
+        """``info`` or ``info (all: warning)``: the severity, and where a profile changes it."""
+        other = ", ".join(f"{name}: {level}" for name, level in self.severity_by_profile.items() if level != self.severity)
+        return f"{self.severity} ({other})" if other else self.severity
 
 
 @dataclass
@@ -94,4 +104,5 @@ class Policy:
             "profile": m.profile,
             "origin": m.origin,
             "fix": dict(m.fix) or None,
+            "severity_by_profile": dict(m.severity_by_profile) or None,
         }

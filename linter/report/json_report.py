@@ -27,8 +27,17 @@ def document(result) -> dict:
             "fail_on": result.setup.fail_on,
             "exit_code": result.exit_code,
             "duration_seconds": round(result.duration, 4),
+            **_baseline(result),
         },
     }
+
+
+def _baseline(result) -> dict:
+    """With a baseline: how many findings it holds now, and how many of its entries match none."""
+    applied = getattr(result, "baseline", None)
+    if applied is None:
+        return {}
+    return {"baseline": {"path": str(applied.path), "baselined": applied.baselined, "stale": len(applied.stale)}}
 
 
 def render(result, options) -> str:

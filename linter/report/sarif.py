@@ -104,11 +104,32 @@ def document(result) -> dict:
                 },
                 "originalUriBaseIds": {"%SRCROOT%": {"uri": root_uri(root), "description": {"text": "the repository root (git root, else the configuration's folder)"}}},
                 "columnKind": "unicodeCodePoints",
-                "invocations": [{"executionSuccessful": True, "exitCode": result.exit_code}],
+                "invocations": [_invocation(result, where)],
                 "results": results,
             }
         ],
     }
+
+
+def _invocation(result, where) -> dict:
+    """The run, with one notification a host dlint could not judge fully (a change it could not
+    judge: a warning, as a gate that passed without judging it must not look like a clean pass)."""
+    invocation = {"executionSuccessful": True, "exitCode": result.exit_code}
+    notes = []
+    for unknown in getattr(result, "unknowns", ()):
+        change = unknown.diff_base is not None
+        head = f"change since {unknown.diff_base} not judged on" if change else "unknown on"
+        note = {
+            "level": "warning" if change else "note",
+            "message": {"text": f"{head} {unknown.host}: {unknown.why}; not judged: {', '.join(unknown.skipped) or 'the checks that need it'}"},
+            "properties": {"host": unknown.host, "skipped": list(unknown.skipped), **({"diffBase": unknown.diff_base} if change else {})},
+        }
+        if unknown.location is not None and getattr(unknown, "location_rev", None) is None:  # a place in the files scanned
+            note["locations"] = [_physical(unknown.location, where)]
+        notes.append(note)
+    if notes:
+        invocation["toolExecutionNotifications"] = notes
+    return invocation
 
 
 def render(result, options) -> str:

@@ -103,8 +103,9 @@ def summary(result) -> str:
         f"dlint: {result.files_seen} file{'s' if result.files_seen != 1 else ''} scanned, "
         f"{len(result.hosts)} host{'s' if len(result.hosts) != 1 else ''}: " + ", ".join(parts)
     )
+    baselined = len(_merged([f for f in result.findings if getattr(f, "baselined", False)]))
     if waived:
-        text += f" ({waived} waived)"
+        text += f" ({waived} waived" + (f", {baselined} by the baseline)" if baselined else ")")
     text += _read(result)
     text += f" in {result.duration:.2f}s (engine {result.setup.engine_version}{_pinned(result)})"
     return text
@@ -156,10 +157,10 @@ def _unknowns(result) -> List[str]:
     # one line for several machines that lack the same thing (overlapping Ansible groups)
     merged: dict = {}
     for unknown in getattr(result, "unknowns", ()):
-        merged.setdefault((unknown.why, str(unknown.location), tuple(unknown.skipped)), []).append(unknown)
+        merged.setdefault((unknown.why, str(unknown.location), tuple(unknown.skipped), unknown.diff_base), []).append(unknown)
     for same in merged.values():
         unknown = same[0]
-        where = f" ({unknown.location})" if unknown.location is not None else ""
+        where = f" ({unknown.location})" if unknown.location is not None else ""  # the why says at which revision
         skipped = unknown.skipped
         if skipped:
             shown = ", ".join(skipped[:3]) + (", …" if len(skipped) > 3 else "")
@@ -167,5 +168,7 @@ def _unknowns(result) -> List[str]:
         else:
             said = "; checks that need it are skipped"
         hosts = "; ".join(u.host for u in same)
-        lines.append(one_line(f"unknown on {hosts}: {unknown.why}{where}{said}"))
+        # a change-aware run: the change policies did not judge this host's change (fully)
+        head = f"change since {unknown.diff_base} not judged on" if unknown.diff_base is not None else "unknown on"
+        lines.append(one_line(f"{head} {hosts}: {unknown.why}{where}{said}"))
     return lines

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from linter.policy.model import Hit
 
-from ._change import live_restore_on, transition
+from ._change import live_restore_on, transition, was
 
 
 def check(host, context):
@@ -19,10 +19,11 @@ def check(host, context):
     if not restart or enable is None:
         return
     yield Hit(
-        f"this change turns live-restore on together with {', '.join(c.key for c in restart)}, which only a restart "
+        f"this change turns live-restore on (was {was(enable, host)}) together with {', '.join(c.key for c in restart)}, which only a restart "
         "applies: that restart runs while live-restore is still off and stops every container; turn live-restore on "
         "with a reload first, then apply the rest",
         location=enable.new_at,
         pointer="/config/live-restore",
-        related=tuple(c.new_at for c in restart),
+        # live-restore's place at the base revision (when it was set), then the restart-only keys now
+        related=((enable.old_at,) if enable.old_at is not None else ()) + tuple(c.new_at for c in restart),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from linter.policy.model import Hit
 
-from ._change import live_restore_on, transition
+from ._change import live_restore_on, shown, transition, was
 
 
 def check(host, context):
@@ -19,7 +19,7 @@ def check(host, context):
         return
     reload = [c.key for c in changed if not c.restart_only]
     fails = [c.key for c in restart if c.apply == "reload-fails"]
-    said = ", ".join(c.key for c in restart)
+    said = ", ".join(f"{c.key} to {shown(c.new)} (was {was(c, host)})" for c in restart)
     extra = f"; {', '.join(reload)} alone would apply with a reload (systemctl reload docker)" if reload and not fails else ""
     if fails:
         # dockerd refuses the whole reload on a flag/file conflict, keeping the old configuration

@@ -486,3 +486,34 @@ def test_dlint_fix_takes_every_option_of_dlint_scan():
     scan_options = {o for a in commands["scan"]._actions for o in a.option_strings} - {"--fix"}
     fix_options = {o for a in commands["fix"]._actions for o in a.option_strings}
     assert scan_options <= fix_options, "add scan options before fix_cli.add_command in linter/cli.py"
+
+
+def test_diff_shows_every_round_as_dlint_fix_would_write_it(tmp_path):
+    # the comment keeps the file from parsing: "graph" is fixable only once it is gone (round 2)
+    text = '{\n  // where images live\n  "graph": "/d",\n  "max-concurrent-uploads": "2",\n}\n'
+    fixed = '{\n  "data-root": "/d",\n  "max-concurrent-uploads": 2\n}\n'
+    write_tree(tmp_path, {"etc/docker/daemon.json": text})
+    done = cli("fix", "--diff", ".", cwd=tmp_path)
+    assert (tmp_path / "etc/docker/daemon.json").read_text() == text  # nothing written
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == (
+        "--- a/etc/docker/daemon.json\n+++ b/etc/docker/daemon.json\n@@ -1,5 +1,4 @@\n {\n"
+        '-  // where images live\n-  "graph": "/d",\n-  "max-concurrent-uploads": "2",\n'
+        '+  "data-root": "/d",\n+  "max-concurrent-uploads": 2\n }\n'
+    )
+    assert "would fix" in done.stderr and "fix(es) applied" not in done.stderr
+    outcome = _fix(tmp_path)
+    assert (tmp_path / "etc/docker/daemon.json").read_text() == fixed and len(outcome.fixed["etc/docker/daemon.json"]) == 3
+    assert cli("fix", "--diff", ".", cwd=tmp_path).stdout == ""  # nothing left to fix
+
+
+def test_diff_shows_a_drop_in_the_fixes_would_add_and_reads_it_in_the_next_round(tmp_path):
+    write_tree(tmp_path, {"etc/docker/daemon.json": '{"hosts": ["unix:///var/run/docker.sock"], "graph": "/d",}\n'})
+    opts = Options(cwd=tmp_path)
+    diff = preview(opts, prepare(opts)).diff
+    assert "+++ b/etc/docker/daemon.json" in diff and '"data-root": "/d"' in diff
+    assert "--- /dev/null\n+++ b/etc/systemd/system/docker.service.d/override.conf\n" in diff
+    assert not (tmp_path / "etc/systemd").exists()
+    _fix(tmp_path)
+    assert (tmp_path / "etc/systemd/system/docker.service.d/override.conf").is_file()
+    assert preview(opts, prepare(opts)).diff == ""

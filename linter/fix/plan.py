@@ -160,7 +160,7 @@ def _place(plan: Plan, config: DaemonConfig, chosen: List[Tuple[Finding, Fix]], 
 def _create(plan: Plan, finding: Finding, fix: Fix, cwd: Path) -> None:
     display, text = fix.creates
     path = Path(cwd) / display
-    if display in plan.changes or os.path.lexists(path):
+    if display in plan.changes or os.path.lexists(path) or _read(path) is not None:  # on disk, or in a preview's memory
         return  # a file is there: what it says is for the next scan to judge
     change = Change(path=path, display=display, source=None, original=b"", text="", new_text=text, new=text.encode("utf-8"), created=True)
     change.fixed.append((finding, fix))
@@ -196,10 +196,9 @@ def _open(root: Document, config: DaemonConfig, cwd: Path) -> Optional[Change]:
 
 
 def _read(path: Path) -> Optional[bytes]:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
+    from ..discovery import MAX_BYTES, read_bounded
+
+    return read_bounded(path, MAX_BYTES)[0]  # a preview's round reads its own earlier edits
 
 
 def decode(data: bytes) -> Optional[Tuple[bytes, str, str]]:

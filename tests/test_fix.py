@@ -244,7 +244,7 @@ def test_fixable_policies_say_so_in_rules_explain_and_sarif(tmp_path):
 
     rules = {r["id"]: r["fix"] for r in json.loads(cli("rules", "--format", "json").stdout)}
     assert {rule for rule, fix in rules.items() if fix and fix["safety"] == "safe"} == {"DKD001", "DKD003", "DKD005", "DKD006", "DKD007", "DKD201", "DKD202"}
-    assert {rule for rule, fix in rules.items() if fix and fix["safety"] == "unsafe"} == {"DKD002", "DKD101", "DKD102", "DKD107"}
+    assert {rule for rule, fix in rules.items() if fix and fix["safety"] == "unsafe"} == {"DKD002", "DKD101", "DKD102", "DKD104", "DKD107"}
     assert "Automatic fix (safe; dlint fix)" in cli("explain", "DKD007").stdout
     assert "**Automatic fix** (safe, `dlint fix`)" in (Path(__file__).resolve().parent.parent / "docs" / "rules.md").read_text()
     write_tree(tmp_path, {"daemon.json": '{\n  "graph": "/d"\n}\n'})
@@ -614,3 +614,16 @@ def test_no_second_write_files_drop_in_where_an_entry_writes_it(tmp_path):
     assert "DKD201" in _rules(tmp_path)
     _fix(tmp_path)
     assert (tmp_path / "user-data").read_text() == cloud
+
+
+def test_the_engine_is_pinned_to_the_series_said_only_with_unsafe_fixes(tmp_path):
+    script = "#!/bin/sh\napt-get install -y docker-ce docker-ce-cli\ndnf install -y docker-ce\necho '{\"live-restore\": true}' > /etc/docker/daemon.json\n"
+    write_tree(tmp_path, {"provision.sh": script})
+    assert _fix(tmp_path, engine_version="27.5").count == 0  # unsafe: not without --unsafe-fixes
+    options = Options(cwd=tmp_path)
+    assert apply_fixes(options, prepare(options), unsafe=True).count == 0  # no series said: dlint's default is no host's
+    options = Options(cwd=tmp_path, engine_version="27.5")
+    outcome = apply_fixes(options, prepare(options), unsafe=True)
+    assert (tmp_path / "provision.sh").read_text() == script.replace("-y docker-ce docker", "-y 'docker-ce=5:27.5.*' docker").replace("dnf install -y docker-ce", "dnf install -y 'docker-ce-27.5.*'")
+    assert outcome.count == 2 and "DKD104" not in _rules(tmp_path, engine_version="27.5")
+    assert apply_fixes(options, prepare(options), unsafe=True).count == 0

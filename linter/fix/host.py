@@ -302,3 +302,38 @@ def _entry_end(text: str, entry) -> Optional[int]:
         return end
     line_end = text.find("\n", end)
     return None if line_end == -1 else line_end + 1
+
+
+# -- DKD104 (unsafe): the engine pinned to the release series the hosts run -------------------------
+
+_PIN_MANAGERS = ("apt", "yum", "dnf")
+
+
+def pin_fixes(host, engine, origin: str) -> Iterator[Tuple[object, Fix]]:
+    """Unsafe: a script's ``apt-get install docker-ce`` (yum, dnf) without a version, pinned to the
+    release series the user says the hosts run (``--engine-version``, ``engine-version:``):
+    ``'docker-ce=5:27.5.*'``, ``'docker-ce-27.5.*'``, quoted so the shell does not glob it. Never
+    for dlint's default release: that is the newest dlint knows, not what runs, and pinning to it
+    could downgrade a newer engine. Not held (apt-mark hold) by the fix: that is the user's call."""
+    from ..fragments import EnginePackage
+
+    if origin not in ("command line", "config"):
+        return
+    version = engine.version
+    series = f"{version.major}.{version.minor:02d}" if version.major < 23 else f"{version.major}.{version.minor}"
+    for package in host.of(EnginePackage):
+        if package.pin != "none" or package.name != "docker-ce" or package.manager not in _PIN_MANAGERS or package.location is None:
+            continue
+        found = _real_file(host, package.location.path)
+        if found is None or not package.location.exact:
+            continue
+        source, root = found
+        start, end = _offsets(root, package.location)
+        if start is None or root.text[start:end] != package.name:
+            continue  # the name comes from a variable or is quoted: not one word to rewrite
+        if package.manager == "apt":
+            pinned = f"docker-ce={'5:' if (version.major, version.minor) >= (18, 9) else ''}{series}.*"
+        else:
+            pinned = f"docker-ce-{series}.*"
+        title = f"install '{pinned}' (the engine pinned to the {series} series dlint judges for)"
+        yield SimpleNamespace(document=root, source=source), Fix("DKD104", (start, end), (Edit(start, end, f"'{pinned}'"),), title, safe=False)

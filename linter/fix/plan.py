@@ -20,7 +20,7 @@ from ..evaluate import Context
 from ..findings import Finding
 from ..fragments import DaemonConfig
 from .daemon import Fix, fixes
-from .host import HOST_RULES, fixes as host_fixes, flag_fixes, service_fixes, write_files_fixes
+from .host import HOST_RULES, fixes as host_fixes, flag_fixes, pin_fixes, service_fixes, write_files_fixes
 from .edits import Edit, NotLiteral, apply, outward, overlaps
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
@@ -82,6 +82,8 @@ def make(result, cwd: Path, unsafe: bool = False) -> Plan:
         for holder, fix in [pair for pair in flags if pair[1].rule != "DKD202"]:
             choice.consider(holder, [fix], host)
         for holder, fix in service_fixes(host):
+            choice.consider(holder, [fix], host)
+        for holder, fix in pin_fixes(host, engine, setup.engine_origin):
             choice.consider(holder, [fix], host)
     for holder, chosen in choice.per_document.values():
         if chosen:

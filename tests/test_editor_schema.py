@@ -99,18 +99,23 @@ def test_a_published_schema_carries_what_editors_show(name):
     assert properties["insecure-registry"]["deprecated"] is True  # a singular name dockerd ignores
 
 
+CORPUS = REPO.parent / "shared" / "corpus"  # real files, read in place (never copied), where it is
+
+
 def _daemon_configs():
-    """Every daemon.json the examples and the policy examples hold (embedded ones too), as dlint reads
-    them: (where, text, engine version, platform)."""
+    """Every daemon.json the examples, the shared corpus (when it is there) and the policy examples
+    hold (embedded ones too), as dlint reads them: (where, text, engine version, platform)."""
     from linter.evaluate import Context
     from linter.scan import Options, prepare, run
 
-    result = run(Options(paths=["examples"], cwd=REPO))
-    context = Context(result.setup.engine_version, frozenset(), result.setup.settings, result.setup.engine_origin)
-    for host in result.hosts:
-        version = context.for_host(host).engine(host).version_text
-        for config in host.daemon_configs:
-            yield str(config.document.location(0)), config.document.text, version, host.platform
+    trees = [(REPO, "examples")] + ([(CORPUS, ".")] if CORPUS.is_dir() else [])
+    for cwd, path in trees:
+        result = run(Options(paths=[path], cwd=cwd))
+        context = Context(result.setup.engine_version, frozenset(), result.setup.settings, result.setup.engine_origin)
+        for host in result.hosts:
+            version = context.for_host(host).engine(host).version_text
+            for config in host.daemon_configs:
+                yield str(config.document.location(0)), config.document.text, version, host.platform
     for policy in prepare(Options()).all_policies:
         for verdict, examples in policy.meta.examples.items():
             for index, example in enumerate(examples):

@@ -627,3 +627,28 @@ def test_the_engine_is_pinned_to_the_series_said_only_with_unsafe_fixes(tmp_path
     assert (tmp_path / "provision.sh").read_text() == script.replace("-y docker-ce docker", "-y 'docker-ce=5:27.5.*' docker").replace("dnf install -y docker-ce", "dnf install -y 'docker-ce-27.5.*'")
     assert outcome.count == 2 and "DKD104" not in _rules(tmp_path, engine_version="27.5")
     assert apply_fixes(options, prepare(options), unsafe=True).count == 0
+
+
+@pytest.mark.parametrize("rule,index,example", list(_examples()))
+def test_every_policy_example_converges_with_unsafe_fixes_too(tmp_path, rule, index, example):
+    """Unsafe fixes too yield a configuration dlint accepts: no fix is undone (the finding it was
+    applied for is gone, nothing breaks dockerd that did not), no config-load finding is new, and a
+    second run changes nothing."""
+    write_tree(tmp_path, example["files"])
+    said = {"profile": "all", "engine_version": example.get("engine-version"), "platform": example.get("platform")}
+    before = {f.fingerprint for f in scan(tmp_path, **said).active if f.breaks == "config-load"}
+    options = Options(cwd=tmp_path, **said)
+    outcome = apply_fixes(options, prepare(options), unsafe=True)
+    remaining = scan(tmp_path, **said).active
+    assert not outcome.not_written, outcome.not_written
+    assert {f.fingerprint for f in remaining if f.breaks == "config-load"} <= before
+    assert apply_fixes(options, prepare(options), unsafe=True).count == 0
+    for name, text in UNSAFE_FIXED.get((rule, index), {}).items():
+        assert (tmp_path / name).read_text() == text
+
+
+# what dlint fix --unsafe-fixes makes of a policy example, byte for byte, where it is the point
+UNSAFE_FIXED = {
+    ("DKD104", 1): {"provision.sh": "#!/bin/sh\ndnf install -y 'docker-ce-27.5.*'\necho '{\"live-restore\": true}' > /etc/docker/daemon.json\n"},
+    ("DKD101", 1): {"daemon.json": '{"live-restore": true}\n'},
+}

@@ -1,12 +1,16 @@
 """``python -m linter``. The working directory is taken off the import path first: it is usually
 the repository being scanned, and nothing may be imported from it (a folder there named
-``policies`` would otherwise shadow the built-in pack)."""
+``policies`` would otherwise shadow the built-in pack). An absolute ``PYTHONPATH`` entry, which the
+user sets and a repository cannot, stays: ``PYTHONPATH=$PWD python -m linter`` in a checkout runs
+that checkout."""
 
 import os
 import sys
 
 _cwd = os.getcwd()
-sys.path[:] = [p for p in sys.path if p not in ("", ".", _cwd)]
+_named = {p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if os.path.isabs(p)}
+_first = sys.path[:1] if sys.path[:1] == [_cwd] else []  # what -m itself put first
+sys.path[:] = [p for p in sys.path[len(_first):] if p not in ("", ".") and (p != _cwd or p in _named)]
 
 from .cli import main  # noqa: E402
 

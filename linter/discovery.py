@@ -12,9 +12,11 @@ import os
 import re
 import stat
 import subprocess
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from .errors import UsageError
 from .source import Source
@@ -23,6 +25,34 @@ from .source import Source
 DEFAULT_EXCLUDES = (".git", ".hg", ".svn", "node_modules", ".terraform", ".tox", ".venv", "__pycache__", ".mypy_cache", ".pytest_cache")
 
 MAX_BYTES = 4 * 1024 * 1024
+
+# A preview of fixes (``dlint fix --diff``) scans again without writing: absolute path -> the bytes
+# to read there instead of the file's (or where no file is: a drop-in the fixes would add).
+_OVERLAY: Optional[Dict[str, bytes]] = None
+
+
+@contextmanager
+def overlay(files: Dict[str, bytes]) -> Iterator[None]:
+    """Within it, every read of discovery and of the readers (``read_bounded``, ``read_head``)
+    sees ``files`` in place of the disk, and a walk finds those that are not on disk."""
+    global _OVERLAY
+    saved, _OVERLAY = _OVERLAY, dict(files)
+    try:
+        yield
+    finally:
+        _OVERLAY = saved
+
+
+def _overlaid(path: Path) -> Optional[bytes]:
+    return _OVERLAY.get(os.path.abspath(path)) if _OVERLAY else None
+
+
+def _overlay_files(top: Path) -> List[Path]:
+    """The overlay's files below ``top`` that are not on disk (a walk cannot find them)."""
+    if not _OVERLAY:
+        return []
+    prefix = os.path.join(os.path.abspath(top), "")
+    return [Path(p) for p in sorted(_OVERLAY) if p.startswith(prefix) and not os.path.lexists(p)]
 
 
 @dataclass
@@ -231,6 +261,9 @@ def _linked_folder(top: Path, folders: List[str], real: dict) -> Optional[Path]:
 
 def read_bounded(path: Path, limit: int) -> Tuple[Optional[bytes], Optional[str]]:
     """The bytes of a regular file, or why not (never follows a symlink, never blocks on a FIFO)."""
+    held = _overlaid(path)
+    if held is not None:
+        return (held, None) if len(held) <= limit else (None, f"too large to analyse ({len(held)} bytes; the limit is {limit})")
     try:
         info = os.lstat(path)
     except OSError as err:
@@ -288,7 +321,7 @@ def discover(
         explicit = not absolute.is_dir() or absolute.is_symlink()
         if absolute.is_symlink():
             found.warnings.append(f"{raw}: a symbolic link, not followed; name the file or folder it points to")
-        candidates: Iterable[Union[Path, Skipped]] = [absolute] if explicit else iter_files(absolute)
+        candidates: Iterable[Union[Path, Skipped]] = [absolute] if explicit else chain(iter_files(absolute), _overlay_files(absolute))
         base = _base(absolute, project_root)
         for path in candidates:
             if isinstance(path, Skipped):
@@ -367,6 +400,9 @@ def _by_content(kinds: Sequence, path: Path, max_bytes: int):
 
 def read_head(path: Path, size: int) -> bytes:
     """The first bytes of a regular file (b"" when it cannot be read): enough to sniff its kind."""
+    held = _overlaid(path)
+    if held is not None:
+        return held[:size]
     try:
         info = os.lstat(path)
         if not stat.S_ISREG(info.st_mode):

@@ -46,10 +46,17 @@ def render(policies) -> str:
         "",
     ]
     out += [f"- `{name}`: {text}" for name, text in BREAKS.items()]
+    out += [
+        "",
+        "**profile** is the smallest profile that runs the rule (`--profile`, `profile:` in .dlint.yaml); they nest:",
+        "`recommended` (the default: what breaks dockerd, the live-restore family, unambiguous hardening) is in",
+        "`cis` (every CIS Docker Benchmark section 2 control), which is in `all` (also advice that is true of",
+        "every host with a setting, not a finding about a repository). `--select` runs a rule whatever the profile.",
+    ]
     out += [""] + table(policies)
     for p in policies:
         m = p.meta
-        out += ["", f"## {m.id} {m.name}", "", f"*{m.severity_said()}; breaks {m.breaks}; {p.kind} policy*", "", m.summary, ""]
+        out += ["", f"## {m.id} {m.name}", "", f"*{m.severity_said()}; breaks {m.breaks}; profile {m.profile}; {p.kind} policy*", "", m.summary, ""]
         if m.rationale:
             out += ["**Why.** " + " ".join(m.rationale.split()), ""]
         if m.dockerd:

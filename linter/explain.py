@@ -35,7 +35,7 @@ def _para(title: str, text: str) -> List[str]:
 
 def explain(policy) -> str:
     m = policy.meta
-    out = [f"{m.id} {m.name}  [{m.severity_said()}; breaks {m.breaks}]", "", f"  {m.summary}", ""]
+    out = [f"{m.id} {m.name}  [{m.severity_said()}; breaks {m.breaks}; profile {m.profile}]", "", f"  {m.summary}", ""]
     out += _para("Why", m.rationale)
     out += _para("What dockerd does", m.dockerd)
     out += [f"If ignored ({m.breaks})", f"  {BREAKS[m.breaks]}", ""]

@@ -9,7 +9,8 @@ on every commit. (The test suite checks both ways agree.)
 The working directory is usually the scanned repository, and it is on ``sys.path`` when Python
 runs with ``-c``, an empty ``PYTHONPATH`` entry or embedded: such entries are left out of the
 entry-point scan and of the imports of what it names, so a ``*.dist-info`` or a module committed
-in the repository is never read or imported.
+in the repository is never read or imported. Only an absolute ``PYTHONPATH`` entry, which the user
+sets and a repository cannot, keeps the working directory (running dlint from its own checkout).
 """
 
 from __future__ import annotations
@@ -41,9 +42,12 @@ def _normalise(dist: str) -> str:
 
 
 def installed_path() -> List[str]:
-    """``sys.path`` without the working directory ('' and '.' are it too)."""
+    """``sys.path`` without the working directory ('' and '.' are it too), unless the user named
+    that folder on ``PYTHONPATH`` by its absolute path (a checkout run as
+    ``PYTHONPATH=$PWD python -m linter``: its own pack, not an installed copy's)."""
     cwd = os.path.realpath(os.getcwd())
-    return [folder for folder in sys.path if folder not in ("", ".") and os.path.realpath(folder) != cwd]
+    named = {os.path.realpath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if os.path.isabs(p)}
+    return [folder for folder in sys.path if folder not in ("", ".") and (os.path.realpath(folder) != cwd or cwd in named)]
 
 
 @contextmanager

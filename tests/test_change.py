@@ -55,8 +55,8 @@ def test_storage_driver_change_and_all(tmp_path):
     result = scan(tmp_path, diff_base="HEAD")
     assert rules(result) == ["DKD109"] and where(result.findings[0]) == at(new, '"storage-driver"')
     # --all: the findings that existed at the base too (DKD108, the log pipe, is on both sides)
-    assert "DKD108" in rules(scan(tmp_path, diff_base="HEAD", all_findings=True))
-    assert "DKD108" in rules(scan(tmp_path))  # no base: today's behaviour
+    assert "DKD108" in rules(scan(tmp_path, diff_base="HEAD", all_findings=True, profile="all"))
+    assert "DKD108" in rules(scan(tmp_path, profile="all"))  # no base: today's behaviour
 
 
 def test_pools_change_only_drifts_without_bip(tmp_path):

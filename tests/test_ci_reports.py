@@ -54,12 +54,14 @@ def test_outside_git_the_root_is_the_configuration_folder(tmp_path):
 def test_sarif_validates_and_its_rules_carry_what_github_reads(repo):
     sarif = _sarif(repo / "infra", ".")
     jsonschema.Draft7Validator(json.loads(SARIF_SCHEMA.read_text())).validate(sarif)
+    from linter.report.rules_meta import docs_base
+
     rules = {r["id"]: r for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
     headings = set(re.findall(r"^## (DKD\d+ [a-z0-9-]+)$", (REPO / "docs" / "rules.md").read_text(), re.M))
     for rule in rules.values():
-        anchor = rule["helpUri"].rsplit("#", 1)[1]
-        assert anchor == f"{rule['id']} {rule['name']}".lower().replace(" ", "-")
         assert f"{rule['id']} {rule['name']}" in headings
+        # the installed distribution's [project.urls] decides; none declared: no guessed link
+        assert ("helpUri" in rule) == bool(docs_base())
         assert isinstance(rule["properties"]["tags"], list)
         assert rule["properties"]["precision"] in ("very-high", "high", "medium", "low")
     assert float(rules["DKD401"]["properties"]["security-severity"]) >= 7.0  # tcp-without-tls: an error, tagged security
@@ -74,7 +76,7 @@ def test_github_annotations_name_files_from_the_repository_root(repo):
 
 
 def test_junit_one_testcase_per_rule_and_file(repo):
-    done = cli("scan", "-f", "junit", ".", cwd=repo / "infra")
+    done = cli("scan", "-f", "junit", "--select", "DKD002,DKD108", ".", cwd=repo / "infra")
     assert done.returncode == 1
     suite = ET.fromstring(done.stdout).find("testsuite")
     cases = {(c.get("classname"), c.get("name")): c for c in suite.findall("testcase")}
@@ -179,3 +181,23 @@ def test_format_file_is_never_written_through_a_symbolic_link(repo, tmp_path_fac
     done = cli("scan", "-f", "text", "-f", "junit:report.xml", ".", cwd=repo)
     assert done.returncode == 2 and "symbolic link" in done.stderr
     assert victim.read_text() == "keep\n"
+
+
+def test_help_uri_is_the_rules_section_at_the_address_the_project_declares(monkeypatch):
+    from linter.report import rules_meta, sarif
+    from linter.scan import Options, prepare
+
+    policies = prepare(Options()).all_policies
+    headings = set(re.findall(r"^## (DKD\d+ [a-z0-9-]+)$", (REPO / "docs" / "rules.md").read_text(), re.M))
+    docs = "https://example.org/dlint/docs/rules.md"  # what [project.urls] Documentation would say
+    monkeypatch.setattr(rules_meta, "project_urls", lambda: {"documentation": docs, "homepage": "https://example.org/dlint"})
+    for policy in policies:
+        rule = sarif._rule(policy)
+        base, anchor = rule["helpUri"].split("#")
+        assert base == docs and anchor == f"{policy.meta.id} {policy.meta.name}".lower().replace(" ", "-")
+        assert f"{policy.meta.id} {policy.meta.name}" in headings
+    assert rules_meta.information_uri() == "https://example.org/dlint"
+    monkeypatch.setattr(rules_meta, "project_urls", lambda: {"repository": "https://git.example.org/dlint/"})
+    assert sarif._rule(policies[0])["helpUri"] == f"https://git.example.org/dlint/blob/v{rules_meta.__version__}/docs/rules.md#dkd001-invalid-json"
+    monkeypatch.setattr(rules_meta, "project_urls", lambda: {})
+    assert "helpUri" not in sarif._rule(policies[0]) and rules_meta.information_uri() == ""

@@ -42,8 +42,19 @@ def test_clean_repo_exits_0(tmp_path):
     write_tree(tmp_path, {"etc/docker/daemon.json": GOOD})
     done = cli("scan", cwd=tmp_path)
     assert done.returncode == 0, done.stdout
-    # live-restore on: only DKD108's advice on the log pipe, at info
-    assert "1 file scanned, 1 host: 0 errors, 0 warnings, 1 info" in done.stdout
+    # live-restore on: nothing (DKD108's advice on the log pipe is in the all profile only)
+    assert "1 file scanned, 1 host: 0 errors, 0 warnings, 0 info" in done.stdout
+    assert "DKD108" in cli("scan", "--profile", "all", cwd=tmp_path).stdout
+
+
+def test_the_log_pipe_advice_is_in_the_all_profile_explain_and_live_restore_help():
+    from linter.scan import Options, prepare
+
+    explained = " ".join(cli("explain", "DKD108").stdout.split())
+    assert "profile all]" in explained and "not a finding about a repository" in explained
+    assert "DKD108" in cli("explain", "DKD101").stdout  # asking for live-restore says the caveat
+    profiles = {p.meta.id: p.meta.profile for p in prepare(Options()).all_policies}
+    assert profiles["DKD108"] == "all" and profiles["DKD101"] == "recommended"
 
 
 def test_findings_exit_1_with_path_line_col(tmp_path):

@@ -244,7 +244,7 @@ def test_fixable_policies_say_so_in_rules_explain_and_sarif(tmp_path):
 
     rules = {r["id"]: r["fix"] for r in json.loads(cli("rules", "--format", "json").stdout)}
     assert {rule for rule, fix in rules.items() if fix and fix["safety"] == "safe"} == {"DKD001", "DKD003", "DKD005", "DKD006", "DKD007", "DKD201", "DKD202"}
-    assert {rule for rule, fix in rules.items() if fix and fix["safety"] == "unsafe"} == {"DKD002", "DKD101", "DKD102", "DKD107"}
+    assert {rule for rule, fix in rules.items() if fix and fix["safety"] == "unsafe"} == {"DKD002", "DKD101", "DKD102", "DKD104", "DKD107"}
     assert "Automatic fix (safe; dlint fix)" in cli("explain", "DKD007").stdout
     assert "**Automatic fix** (safe, `dlint fix`)" in (Path(__file__).resolve().parent.parent / "docs" / "rules.md").read_text()
     write_tree(tmp_path, {"daemon.json": '{\n  "graph": "/d"\n}\n'})
@@ -274,7 +274,7 @@ EXAMPLES_FIXED = {
     ("DKD006", 2): {"daemon.json": '{"log-opts": {"max-size": "10m"}}\n'},
     ("DKD007", 0): {"daemon.json": '{"data-root": "/data/docker"}\n'},
     ("DKD201", 1): {"etc/docker/daemon.json": '{"live-restore": true}\n'},
-    ("DKD202", 0): {"etc/docker/daemon.json": "{}\n"},
+    ("DKD202", 0): {"etc/sysconfig/docker": 'OPTIONS="--selinux-enabled"\n'},  # the flag goes, the key stays (its pass example)
     # the policy's own pass example: the drop-in that resets the packaged ExecStart
     ("DKD201", 0): {"etc/systemd/system/docker.service.d/override.conf": "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd --containerd=/run/containerd/containerd.sock\n"},
 }
@@ -316,8 +316,10 @@ def test_a_key_the_command_line_sets_to_the_same_value_leaves_daemon_json(tmp_pa
     text = '{\n  "debug": true,\n  "live-restore": true,\n  "log-level": "warn",\n  "hosts": ["fd://", "unix:///run/x.sock"]\n}\n'
     write_tree(tmp_path, {"etc/docker/daemon.json": text, UNIT: DROP_IN})
     _fix(tmp_path)
-    # hosts differ from -H fd:// (the file adds a socket): which one is meant is not obvious
-    assert (tmp_path / "etc/docker/daemon.json").read_text() == '{\n  "log-level": "warn",\n  "hosts": ["fd://", "unix:///run/x.sock"]\n}\n'
+    # hosts differ from -H fd:// (the file adds a socket): which one is meant is not obvious;
+    # live-restore stays in daemon.json (a reload can change it there) and leaves the command line
+    assert (tmp_path / "etc/docker/daemon.json").read_text() == '{\n  "live-restore": true,\n  "log-level": "warn",\n  "hosts": ["fd://", "unix:///run/x.sock"]\n}\n'
+    assert (tmp_path / UNIT).read_text() == DROP_IN.replace(" --live-restore", "")
     assert [f.rule for f in scan(tmp_path).active if f.rule.startswith("DKD20")] == ["DKD201"]
 
 
@@ -334,6 +336,10 @@ def test_a_daemon_json_shared_with_a_host_without_the_flag_keeps_the_key(tmp_pat
     assert {f.host for f in scan(tmp_path).active if f.rule == "DKD201"} == {"a.sh"}
     _fix(tmp_path)
     assert (tmp_path / "files/daemon.json").read_text() == shared
+    # the flag is the one to edit: a.sh's own command line, which no other host runs
+    assert (tmp_path / "a.sh").read_text() == "#!/bin/sh\ncp files/daemon.json /etc/docker/daemon.json\ndockerd &\n"
+    assert (tmp_path / "b.sh").read_text() == "#!/bin/sh\ncp files/daemon.json /etc/docker/daemon.json\ndockerd &\n"
+    assert not [f for f in scan(tmp_path).active if f.rule == "DKD201"]
 
 
 def test_unsafe_fixes_only_when_asked(tmp_path):
@@ -486,3 +492,163 @@ def test_dlint_fix_takes_every_option_of_dlint_scan():
     scan_options = {o for a in commands["scan"]._actions for o in a.option_strings} - {"--fix"}
     fix_options = {o for a in commands["fix"]._actions for o in a.option_strings}
     assert scan_options <= fix_options, "add scan options before fix_cli.add_command in linter/cli.py"
+
+
+def test_diff_shows_every_round_as_dlint_fix_would_write_it(tmp_path):
+    # the comment keeps the file from parsing: "graph" is fixable only once it is gone (round 2)
+    text = '{\n  // where images live\n  "graph": "/d",\n  "max-concurrent-uploads": "2",\n}\n'
+    fixed = '{\n  "data-root": "/d",\n  "max-concurrent-uploads": 2\n}\n'
+    write_tree(tmp_path, {"etc/docker/daemon.json": text})
+    done = cli("fix", "--diff", ".", cwd=tmp_path)
+    assert (tmp_path / "etc/docker/daemon.json").read_text() == text  # nothing written
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == (
+        "--- a/etc/docker/daemon.json\n+++ b/etc/docker/daemon.json\n@@ -1,5 +1,4 @@\n {\n"
+        '-  // where images live\n-  "graph": "/d",\n-  "max-concurrent-uploads": "2",\n'
+        '+  "data-root": "/d",\n+  "max-concurrent-uploads": 2\n }\n'
+    )
+    assert "would fix" in done.stderr and "fix(es) applied" not in done.stderr
+    outcome = _fix(tmp_path)
+    assert (tmp_path / "etc/docker/daemon.json").read_text() == fixed and len(outcome.fixed["etc/docker/daemon.json"]) == 3
+    assert cli("fix", "--diff", ".", cwd=tmp_path).stdout == ""  # nothing left to fix
+
+
+def test_diff_shows_a_drop_in_the_fixes_would_add_and_reads_it_in_the_next_round(tmp_path):
+    write_tree(tmp_path, {"etc/docker/daemon.json": '{"hosts": ["unix:///var/run/docker.sock"], "graph": "/d",}\n'})
+    opts = Options(cwd=tmp_path)
+    diff = preview(opts, prepare(opts)).diff
+    assert "+++ b/etc/docker/daemon.json" in diff and '"data-root": "/d"' in diff
+    assert "--- /dev/null\n+++ b/etc/systemd/system/docker.service.d/override.conf\n" in diff
+    assert not (tmp_path / "etc/systemd").exists()
+    _fix(tmp_path)
+    assert (tmp_path / "etc/systemd/system/docker.service.d/override.conf").is_file()
+    assert preview(opts, prepare(opts)).diff == ""
+
+
+CLOUD_FLAG = """#cloud-config
+write_files:
+  - path: /etc/systemd/system/docker.service.d/override.conf
+    content: |
+      [Service]
+      ExecStart=
+      ExecStart=/usr/bin/dockerd -H fd:// --live-restore --containerd=/run/containerd/containerd.sock
+  - path: /etc/docker/daemon.json
+    content: |
+      {"live-restore": true, "debug": true}
+"""
+
+CONTINUED = """[Service]
+ExecStart=
+ExecStart=/usr/bin/dockerd -H fd:// \\
+  --live-restore \\
+  --containerd=/run/containerd/containerd.sock
+"""
+
+CONTINUED_LAST = """[Service]
+ExecStart=
+ExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock \\
+    --live-restore
+"""
+
+
+@pytest.mark.parametrize(
+    "files,name,after",
+    [
+        # a drop-in written by cloud-init write_files: the word goes from the user-data, in place
+        ({"user-data": CLOUD_FLAG}, "user-data", CLOUD_FLAG.replace(" --live-restore", "")),
+        # a flag alone on a continued line takes its line; the last one takes the continuation before it
+        ({"etc/docker/daemon.json": '{"live-restore": true}\n', UNIT: CONTINUED}, UNIT, CONTINUED.replace("  --live-restore \\\n", "")),
+        ({"etc/docker/daemon.json": '{"live-restore": true}\n', UNIT: CONTINUED_LAST}, UNIT, CONTINUED_LAST.replace(" \\\n    --live-restore", "")),
+    ],
+)
+def test_live_restore_leaves_the_command_line_the_repository_writes(tmp_path, files, name, after):
+    write_tree(tmp_path, files)
+    assert "DKD202" in _rules(tmp_path)
+    outcome = _fix(tmp_path)
+    assert (tmp_path / name).read_text() == after and outcome.count >= 1
+    assert "DKD202" not in _rules(tmp_path) and "DKD001" not in _rules(tmp_path)
+    assert _fix(tmp_path).count == 0
+
+
+CLOUD_HOSTS = """#cloud-config
+packages: [docker-ce]
+write_files:
+  - path: /etc/docker/daemon.json
+    content: |
+      {"hosts": ["unix:///var/run/docker.sock", "tcp://127.0.0.1:2375"]}
+    permissions: '0644'
+  - path: /etc/motd
+    content: hello
+"""
+
+CLOUD_HOSTS_FIXED = CLOUD_HOSTS.replace("    permissions: '0644'\n", """    permissions: '0644'
+  - path: /etc/systemd/system/docker.service.d/override.conf
+    content: |
+      [Service]
+      ExecStart=
+      ExecStart=/usr/bin/dockerd --containerd=/run/containerd/containerd.sock
+""")
+
+
+def _terraform(cloud: str) -> str:
+    body = "".join("    " + line if line.strip() else line for line in cloud.splitlines(keepends=True))
+    return 'resource "aws_instance" "a" {\n  user_data = <<-EOT\n' + body + "  EOT\n}\n"
+
+
+@pytest.mark.parametrize(
+    "name,before,after",
+    [("user-data", CLOUD_HOSTS, CLOUD_HOSTS_FIXED), ("main.tf", _terraform(CLOUD_HOSTS), _terraform(CLOUD_HOSTS_FIXED))],
+)
+def test_hosts_in_a_write_files_daemon_json_gets_the_reset_drop_in_as_a_write_files_entry(tmp_path, name, before, after):
+    write_tree(tmp_path, {name: before})
+    assert "DKD201" in _rules(tmp_path)
+    outcome = _fix(tmp_path)
+    assert (tmp_path / name).read_text() == after and outcome.count == 1 and not outcome.not_written
+    assert "DKD201" not in _rules(tmp_path)
+    assert _fix(tmp_path).count == 0
+
+
+def test_no_second_write_files_drop_in_where_an_entry_writes_it(tmp_path):
+    cloud = CLOUD_HOSTS + "  - path: /etc/systemd/system/docker.service.d/override.conf\n    content: |\n      [Service]\n      LimitNOFILE=1048576\n"
+    write_tree(tmp_path, {"user-data": cloud})
+    assert "DKD201" in _rules(tmp_path)
+    _fix(tmp_path)
+    assert (tmp_path / "user-data").read_text() == cloud
+
+
+def test_the_engine_is_pinned_to_the_series_said_only_with_unsafe_fixes(tmp_path):
+    script = "#!/bin/sh\napt-get install -y docker-ce docker-ce-cli\ndnf install -y docker-ce\necho '{\"live-restore\": true}' > /etc/docker/daemon.json\n"
+    write_tree(tmp_path, {"provision.sh": script})
+    assert _fix(tmp_path, engine_version="27.5").count == 0  # unsafe: not without --unsafe-fixes
+    options = Options(cwd=tmp_path)
+    assert apply_fixes(options, prepare(options), unsafe=True).count == 0  # no series said: dlint's default is no host's
+    options = Options(cwd=tmp_path, engine_version="27.5")
+    outcome = apply_fixes(options, prepare(options), unsafe=True)
+    assert (tmp_path / "provision.sh").read_text() == script.replace("-y docker-ce docker", "-y 'docker-ce=5:27.5.*' docker").replace("dnf install -y docker-ce", "dnf install -y 'docker-ce-27.5.*'")
+    assert outcome.count == 2 and "DKD104" not in _rules(tmp_path, engine_version="27.5")
+    assert apply_fixes(options, prepare(options), unsafe=True).count == 0
+
+
+@pytest.mark.parametrize("rule,index,example", list(_examples()))
+def test_every_policy_example_converges_with_unsafe_fixes_too(tmp_path, rule, index, example):
+    """Unsafe fixes too yield a configuration dlint accepts: no fix is undone (the finding it was
+    applied for is gone, nothing breaks dockerd that did not), no config-load finding is new, and a
+    second run changes nothing."""
+    write_tree(tmp_path, example["files"])
+    said = {"profile": "all", "engine_version": example.get("engine-version"), "platform": example.get("platform")}
+    before = {f.fingerprint for f in scan(tmp_path, **said).active if f.breaks == "config-load"}
+    options = Options(cwd=tmp_path, **said)
+    outcome = apply_fixes(options, prepare(options), unsafe=True)
+    remaining = scan(tmp_path, **said).active
+    assert not outcome.not_written, outcome.not_written
+    assert {f.fingerprint for f in remaining if f.breaks == "config-load"} <= before
+    assert apply_fixes(options, prepare(options), unsafe=True).count == 0
+    for name, text in UNSAFE_FIXED.get((rule, index), {}).items():
+        assert (tmp_path / name).read_text() == text
+
+
+# what dlint fix --unsafe-fixes makes of a policy example, byte for byte, where it is the point
+UNSAFE_FIXED = {
+    ("DKD104", 1): {"provision.sh": "#!/bin/sh\ndnf install -y 'docker-ce-27.5.*'\necho '{\"live-restore\": true}' > /etc/docker/daemon.json\n"},
+    ("DKD101", 1): {"daemon.json": '{"live-restore": true}\n'},
+}

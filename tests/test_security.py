@@ -261,7 +261,7 @@ def test_nothing_is_imported_from_the_working_directory(tmp_path):
         "policies/__init__.py": EVIL.format(marker=str(marker)),
     })
     # python -c puts '' (the working directory) first on sys.path, as embedding does
-    code = "import sys; from linter.cli import main; sys.exit(main(['scan', '--fail-on', 'never']))"
+    code = "import sys; from linter.cli import main; sys.exit(main(['scan', '--fail-on', 'never', '--select', 'DKD108']))"
     done = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert not marker.exists()
@@ -286,7 +286,7 @@ def test_git_listed_path_under_a_folder_now_a_symlink_is_not_read(tmp_path):
     (repo / "conf" / "daemon.json").unlink()
     (repo / "conf").rmdir()
     (repo / "conf").symlink_to(outside)
-    done = bounded("scan", "--format", "json", "-v", cwd=repo)
+    done = bounded("scan", "--format", "json", "-v", "--select", "DKD108", cwd=repo)
     report = json.loads(done.stdout)
     assert {f["path"] for f in report["findings"]} == {"daemon.json"}, report["findings"]
     assert done.returncode == 0, done.stderr
@@ -297,7 +297,7 @@ def test_core_worktree_of_the_repository_does_not_redirect_the_listing(tmp_path)
     repo = write_tree(tmp_path / "repo", {"daemon.json": '{"live-restore": true}'})
     git(repo, "init", "-q")
     git(repo, "config", "core.worktree", str(tmp_path / "outside"))
-    done = bounded("scan", "--format", "json", cwd=repo)
+    done = bounded("scan", "--format", "json", "--select", "DKD108", cwd=repo)
     report = json.loads(done.stdout)
     assert {f["path"] for f in report["findings"]} == {"daemon.json"}, report["findings"]
     assert not any("outside" in f["path"] for f in report["findings"])
@@ -632,3 +632,16 @@ def test_shell_substitutions_nested_past_the_bound_are_said_and_under_it_read(tm
     assert [(f["path"], f["line"]) for f in found if f["rule"] == "DKD901"] == [("deep.sh", 1)]
     assert "more than 1000 deep" in next(f["message"] for f in found if f["rule"] == "DKD901")
     assert any(f["path"] == "shallow.sh" and f["rule"] == "DKD002" for f in found)
+
+
+def test_the_working_directory_is_imported_from_only_when_named_on_pythonpath(tmp_path, monkeypatch):
+    from linter.plugins import installed_path
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", ["", str(tmp_path), "/usr/lib/python3/site-packages"])
+    monkeypatch.setenv("PYTHONPATH", "")
+    assert installed_path() == ["/usr/lib/python3/site-packages"]
+    monkeypatch.setenv("PYTHONPATH", ".")  # relative: it could be any folder dlint runs in
+    assert installed_path() == ["/usr/lib/python3/site-packages"]
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # a checkout run as PYTHONPATH=$PWD python -m linter
+    assert installed_path() == [str(tmp_path), "/usr/lib/python3/site-packages"]

@@ -190,6 +190,14 @@ class Engine:
     def fact(self, key: str) -> Optional[KeyFact]:
         return self.table.get(key)
 
+    def default(self, key: str, missing=None):
+        """What dockerd of this release does with ``key`` left out, where the facts say it
+        (engine.json "defaults"); ``missing`` where they do not."""
+        for entry in engine_data().get("defaults", {}).get(key, ()):
+            if in_range(self.version, entry.get("since"), entry.get("until")):
+                return entry["value"]
+        return missing
+
     def is_bool_flag(self, key: str) -> bool:
         fact = self.table.get(key)
         return bool(fact and fact.flag and fact.json_type == "boolean" and self._exists(fact))

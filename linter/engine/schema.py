@@ -9,6 +9,7 @@ top-level object that is not a known key is replaced by its members, which must 
 from __future__ import annotations
 
 import copy
+import json
 import re
 from typing import TYPE_CHECKING
 
@@ -146,6 +147,52 @@ _UNSET = {
 }
 
 
+_MISSING = object()
+
+
+def _values(engine: "Engine", key: str, entry: dict) -> None:
+    """The enum (the words dockerd's Validate() takes, with "" and null where they pass) and the
+    default (what dockerd does with the key left out) of a plain entry, from the engine facts."""
+    from .values import choices
+
+    kinds = entry.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    default = engine.default(key, _MISSING)
+    if default is not _MISSING:
+        entry["default"] = default
+    picked = choices(key, engine.version)
+    if picked is None or "string" not in kinds or "allOf" in entry:
+        return
+    words, folded = picked
+    allowed = [*words, ""] + ([None] if "null" in kinds else [])
+    if folded:  # dockerd ignores case: the words for completion, any spelling of them valid
+        entry["anyOf"] = [{"enum": allowed}, {"type": "string", "pattern": "^(?:" + "|".join(_fold_pattern(w)[1:-1] for w in words) + ")$"}]
+    else:
+        entry["enum"] = allowed
+
+
+def _markdown(engine: "Engine", key: str, status, fact) -> str:
+    """Hover text: the flag, the releases, whether a reload applies it, what dockerd does now."""
+    head = [f"**`{key}`**"]
+    if fact is not None and fact.flag:
+        head.append(f"flag `{fact.flag}`")
+    if fact is not None and fact.since and not fact.since.startswith("<"):
+        head.append(f"since {fact.since}")
+    if fact is not None and fact.platforms and list(fact.platforms) != ["linux", "windows"]:
+        head.append(" and ".join(p.capitalize() for p in fact.platforms) + " only")
+    if status.state in ("option", "deprecated"):
+        head.append("a reload applies it (`systemctl reload docker`)" if key in engine.reloadable else "takes a restart")
+    lines = [" · ".join(head)]
+    if status.state != "option":
+        lines.append(f"**{status.state} in {engine.version}**" + (f": {status.message}" if status.message else ""))
+    if fact is not None and fact.notes:
+        lines.append(fact.notes)
+    default = engine.default(key, _MISSING)
+    if default is not _MISSING:
+        lines.append(f"Default: `{json.dumps(default)}`.")
+    return "\n\n".join(lines)
+
+
 def document_schema(engine: "Engine") -> dict:
     directive = {"$ref": "#/$defs/directive"}
     flattened = {"type": "object", "propertyNames": directive}
@@ -156,7 +203,8 @@ def document_schema(engine: "Engine") -> dict:
             if engine.json_tag(key) == key:
                 # a field without a flag: it passes the key check only as an object (flattened
                 # away), and that object must then decode into the field
-                properties[key] = {"allOf": [flattened, value_schema(engine, key)], "description": f'"{key}" is not a dockerd option'}
+                said = f'"{key}" is not a dockerd option'
+                properties[key] = {"allOf": [flattened, value_schema(engine, key)], "description": said, "markdownDescription": f"**`{key}`** · {said}: only an object passes, flattened into its members"}
             continue
         fact = engine.fact(key)
         entry = value_schema(engine, key)  # {} when the key is not (or no longer) a Config field
@@ -168,8 +216,10 @@ def document_schema(engine: "Engine") -> dict:
             entry["description"] = fact.notes
         if status.state != "option":
             entry["deprecated"] = True
+        _values(engine, key, entry)
         if status.state == "error" and status.breaks == "config-load":
             entry = {"not": {}, "description": status.message}
+        entry["markdownDescription"] = _markdown(engine, key, status, fact)
         if key not in engine.directives:
             # a JSON field without a flag (e.g. proxies) only passes the key check as an object:
             # any other value, null included, leaves the key itself to be checked, and it fails
@@ -180,7 +230,8 @@ def document_schema(engine: "Engine") -> dict:
         properties[key] = entry
     for key in sorted(engine.flat_options - engine.directives):
         # never flattened, so always checked as a key, and not one (cluster-store-opts since 24.0)
-        properties[key] = {"not": {}, "description": f'"{key}" is not a dockerd option'}
+        said = f'"{key}" is not a dockerd option'
+        properties[key] = {"not": {}, "description": said, "markdownDescription": f"**`{key}`** · {said}"}
     # A key that differs from a field's JSON tag only in case is no option (dockerd's key check is
     # case-sensitive), but as an object it is flattened away and then decoded into that field
     # (encoding/json matches tags case-insensitively)
@@ -200,3 +251,69 @@ def document_schema(engine: "Engine") -> dict:
         "additionalProperties": flattened,
         "$defs": {"directive": {"enum": sorted(engine.directives)}},
     }
+
+
+# -- the published schemas: one file per engine release and platform ------------------------------
+
+PUBLISHED = "schemas/daemon-json"  # in the linter package: linter/schemas/daemon-json/<release>-<platform>.json
+
+
+def published_name(version: str, platform: str) -> str:
+    return f"{version}-{platform}.json"
+
+
+def render_published(schema: dict) -> str:
+    """The schema as committed: one top-level member a line, and one key a line inside
+    ``properties`` and ``patternProperties`` (a fact's change is a one-line diff; no indentation
+    to pay for in 64 files)."""
+    compact = {"ensure_ascii": False, "separators": (",", ":")}
+    lines = ["{"]
+    items = list(schema.items())
+    for number, (name, value) in enumerate(items):
+        comma = "," if number + 1 < len(items) else ""
+        if name in ("properties", "patternProperties") and isinstance(value, dict) and value:
+            inner = [f" {json.dumps(k, **compact)}:{json.dumps(v, **compact)}" for k, v in value.items()]
+            lines.append(f"{json.dumps(name)}:{{")
+            lines.append(",\n".join(inner))
+            lines.append("}" + comma)
+        else:
+            lines.append(f"{json.dumps(name)}:{json.dumps(value, **compact)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def published() -> dict:
+    """File name -> text of every published schema (every release dlint has facts of, both platforms)."""
+    from .knowledge import Engine, platforms, releases
+
+    return {
+        published_name(version, platform): render_published(Engine(version, platform).document_schema())
+        for version in releases()
+        for platform in platforms()
+    }
+
+
+def publish(folder) -> list:
+    """Write every published schema into ``folder`` (and remove stale ones); the paths written."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    files = published()
+    for stale in folder.glob("*.json"):
+        if stale.name not in files:
+            stale.unlink()
+    written = []
+    for name, text in files.items():
+        path = folder / name
+        if not path.is_file() or path.read_text("utf-8") != text:
+            path.write_text(text, "utf-8")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":  # python -m linter.engine.schema: regenerate linter/schemas/daemon-json/
+    from pathlib import Path
+
+    target = Path(__file__).resolve().parent.parent / PUBLISHED
+    print(f"{len(publish(target))} schemas in {target}")

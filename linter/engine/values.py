@@ -58,20 +58,35 @@ def _strings(value) -> Iterator[Tuple[int, str]]:
                 yield index, ""
 
 
+def choices(key: str, version: Version) -> Optional[Tuple[Tuple[str, ...], bool]]:
+    """(the words dockerd accepts, whether case is ignored) for a key whose string value is one of
+    a few words besides "" (the checks below, and the enum of the schema editors read); None for
+    any other key or release."""
+    if key == "log-level":
+        levels = ("panic", "fatal", "error", "warn", "info", "debug", "trace")
+        # logrus.ParseLevel (case-insensitive) before 25.0 fixed the list, which also took "warning"
+        return (levels + ("warning",) if version < Version(25, 0) else levels), True
+    if key == "log-format" and version >= Version(25, 0):
+        return ("text", "json"), False
+    if key == "default-ipc-mode":
+        return ("shareable", "private"), False
+    if key == "default-cgroupns-mode":
+        return ("host", "private"), False
+    return None
+
+
 @rule("log-level")
 def _log_level(value, version):
     if not isinstance(value, str) or value == "":
         return
-    levels = {"panic", "fatal", "error", "warn", "info", "debug", "trace"}
-    if version < Version(25, 0):
-        levels.add("warning")  # logrus.ParseLevel, before 25.0 fixed the list
+    levels, _ = choices("log-level", version)
     if value.lower() not in levels:
         yield None, f"invalid logging level: {value} (use one of: {', '.join(sorted(levels))})"
 
 
 @rule("log-format", since="25.0")
 def _log_format(value, version):
-    if isinstance(value, str) and value not in ("", "text", "json"):
+    if isinstance(value, str) and value != "" and value not in choices("log-format", version)[0]:
         yield None, f'invalid log format: {value} (use "text" or "json")'
 
 
@@ -239,7 +254,7 @@ def _hosts(value, version):
 
 @rule("default-ipc-mode")
 def _ipc_mode(value, version):
-    if not isinstance(value, str) or value in ("", "shareable", "private"):
+    if not isinstance(value, str) or value == "" or value in choices("default-ipc-mode", version)[0]:
         return
     if value in ("host", "none") or value.startswith("container:"):
         yield None, f'IPC mode "{value}" is not supported as default value; use "shareable" or "private"'
@@ -249,7 +264,7 @@ def _ipc_mode(value, version):
 
 @rule("default-cgroupns-mode")
 def _cgroupns_mode(value, version):
-    if isinstance(value, str) and value not in ("", "host", "private"):
+    if isinstance(value, str) and value != "" and value not in choices("default-cgroupns-mode", version)[0]:
         yield None, f'default cgroup namespace mode ({value}) is invalid; use "host" or "private"'
 
 

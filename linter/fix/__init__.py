@@ -1,10 +1,12 @@
 """``dlint fix``: repair what dockerd would refuse or ignore, in place, touching nothing else.
 
 Rounds: scan, plan the fixes of the reported findings (``plan``), write each file that reads back
-as meant (``files``), scan again. A file whose fixed findings are still there, or that now has a
-finding it did not have that breaks dockerd (config-load, daemon-start, swarm), is put back as it was. A fix that makes another possible
-(a comment removed, so the file parses) is applied in the next round; a round that changes
-nothing ends it, so a second ``dlint fix`` changes nothing.
+as meant (``files``), scan again. ``--diff`` runs the same rounds with the files kept in memory
+(each scan reads them through discovery's overlay), so it shows what ``dlint fix`` would write.
+A file whose fixed findings are still there, or that now has a finding it did not have that
+breaks dockerd (config-load, daemon-start, swarm), is put back as it was. A fix that makes another
+possible (a comment removed, so the file parses) is applied in the next round; a round that
+changes nothing ends it (at most ROUNDS), so a second ``dlint fix`` changes nothing.
 """
 
 from __future__ import annotations
@@ -41,68 +43,135 @@ def given_paths(options) -> List[Path]:
 
 
 def preview(options, setup, unsafe: bool = False) -> Outcome:
-    """The diff of every fix of one round, writing nothing."""
-    from ..scan import run
-
-    plan = make(run(options, setup), Path(options.cwd or Path.cwd()), unsafe)
-    outcome = Outcome(offers=plan.offers, unsafe_skipped=plan.unsafe_skipped)
-    outcome.diff = "".join(unified(c.display, c.text, c.new_text, created=c.created) for c in plan.changes.values())
-    outcome.diff += "".join(unified(o.where, o.before, o.after, o.reason) for o in plan.offers if o.before != o.after)
+    """The diff of what ``apply_fixes`` would write, round after round, writing nothing: each
+    round's files are held in memory and the next scan reads them there (discovery's overlay)."""
+    memory = _Memory(options)
+    outcome = _rounds(options, setup, unsafe, memory)
+    outcome.diff = memory.diff()
+    outcome.diff += "".join(unified(o.where, o.before, o.after, o.reason) for o in outcome.offers if o.before != o.after)
     return outcome
 
 
 def apply_fixes(options, setup, unsafe: bool = False) -> Outcome:
     """Fix the files under the given paths, round after round, and say what was done."""
-    from ..scan import run
+    return _rounds(options, setup, unsafe, _Disk())
 
+
+def _rounds(options, setup, unsafe: bool, target) -> Outcome:
+    """Scan, plan, write (to disk or to memory), scan again: until a round writes nothing, at most
+    ROUNDS rounds. A rewritten file that is worse or no better is put back as it was."""
     outcome = Outcome()
     refused: set = set()
     given = given_paths(options)
     cwd = Path(options.cwd or Path.cwd())
-    result = run(options, setup)
+    result = target.scan(options, setup)
     for _ in range(ROUNDS):
         plan = make(result, cwd, unsafe)
         outcome.offers, outcome.unsafe_skipped = plan.offers, plan.unsafe_skipped
-        written = _write(plan, given, refused, outcome)
+        written = _write(plan, given, refused, outcome, target)
         if not written:
             break
-        after = run(options, setup)
+        after = target.scan(options, setup)
         for change in written:
             why = _regression(change, result, after)
             if why:
-                if change.created:
-                    files.remove(change.path)
-                else:
-                    files.replace(change.path, change.original)
+                target.undo(change)
                 refused.add(change.display)
                 outcome.not_written.append(f"{change.display}: {why}; left as it was")
             else:
                 outcome.fixed.setdefault(change.display, []).extend(fix.title for _, fix in change.fixed)
-        result = run(options, setup) if any(c.display in refused for c in written) else after
+        result = target.scan(options, setup) if any(c.display in refused for c in written) else after
     return outcome
 
 
-def _write(plan: Plan, given: List[Path], refused: set, outcome: Outcome) -> List[Change]:
+def _write(plan: Plan, given: List[Path], refused: set, outcome: Outcome, target) -> List[Change]:
     written = []
     for change in plan.changes.values():
         if change.display in refused or change.new == change.original:
             continue
-        why = files.refusal(change.path, change.original, given, change.created)
+        why = target.refusal(change, given)
         if why:
             refused.add(change.display)
             outcome.not_written.append(f"{change.display}: not written: {why}")
             continue
         try:
-            if change.created:
-                files.create(change.path, change.new)
-            else:
-                files.replace(change.path, change.new)
+            target.write(change)
         except OSError as err:  # a read-only file or folder: said, not a crash
             refused.add(change.display)
             outcome.not_written.append(f"{change.display}: not written: {err.strerror or err}")
             continue
         written.append(change)
     return written
+
+
+class _Disk:
+    """dlint fix: the files themselves."""
+
+    def scan(self, options, setup):
+        from ..scan import run
+
+        return run(options, setup)
+
+    def refusal(self, change: Change, given: List[Path]) -> str:
+        return files.refusal(change.path, change.original, given, change.created)
+
+    def write(self, change: Change) -> None:
+        (files.create if change.created else files.replace)(change.path, change.new)
+
+    def undo(self, change: Change) -> None:
+        if change.created:
+            files.remove(change.path)
+        else:
+            files.replace(change.path, change.original)
+
+
+class _Memory:
+    """dlint fix --diff: each round's files kept in memory, where the next scan reads them."""
+
+    def __init__(self, options):
+        self.files: Dict[str, bytes] = {}  # absolute path: the bytes after the fixes so far
+        self.first: Dict[str, tuple] = {}  # absolute path: (display, bytes before any fix, created)
+
+    def scan(self, options, setup):
+        from dataclasses import replace
+
+        from ..discovery import overlay
+        from ..scan import run
+
+        with overlay(self.files):
+            return run(replace(options, cache=False), setup)  # the cache knows files, not the overlay
+
+    def refusal(self, change: Change, given: List[Path]) -> str:
+        key = os.path.abspath(change.path)
+        return files.refusal(change.path, change.original, given, change.created, held=self.files.get(key, files.ON_DISK))
+
+    def write(self, change: Change) -> None:
+        key = os.path.abspath(change.path)
+        self.first.setdefault(key, (change.display, change.original, change.created))
+        self.files[key] = change.new
+
+    def undo(self, change: Change) -> None:
+        key = os.path.abspath(change.path)
+        if change.created:
+            self.files.pop(key, None)
+        else:
+            self.files[key] = change.original
+
+    def diff(self) -> str:
+        out = []
+        for key, (display, original, created) in self.first.items():
+            new = self.files.get(key)
+            if new is None or new == original:
+                continue
+            out.append(unified(display, _text(original), _text(new), created=created))
+        return "".join(out)
+
+
+def _text(data: bytes) -> str:
+    from .plan import decode
+
+    decoded = decode(data)
+    return decoded[2] if decoded is not None else data.decode("utf-8", "replace")
 
 
 def _regression(change: Change, before, after) -> str:
@@ -133,7 +202,8 @@ def unified(where: str, before: str, after: str, reason: str = "", created: bool
 
 def summary(outcome: Outcome, diff: bool = False) -> List[str]:
     """Lines for standard error: what was fixed, what was not and why."""
-    lines = [f"fixed {len(titles)} in {path}: {'; '.join(titles)}" for path, titles in sorted(outcome.fixed.items())]
+    verb = "would fix" if diff else "fixed"
+    lines = [f"{verb} {len(titles)} in {path}: {'; '.join(titles)}" for path, titles in sorted(outcome.fixed.items())]
     lines += outcome.not_written
     for offer in outcome.offers:
         rules = ", ".join(sorted({fix.rule for _, fix in offer.fixed}))

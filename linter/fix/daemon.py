@@ -26,6 +26,10 @@ class Fix:
     title: str
     safe: bool = True
     creates: Tuple[str, ...] = ()  # (display path, text) of a file the fix adds beside the others
+    # where its finding is, when that is another document than the one edited (a flag removed from
+    # the unit for a finding at the daemon.json key); None: ``at`` in the edited document
+    finding_at: Optional[object] = None
+    words: Tuple[object, ...] = ()  # the command-line words it removes (their Locations): hosts sharing them
 
 
 def fixes(config, engine) -> Iterator[Fix]:

@@ -12,8 +12,12 @@ from pathlib import Path
 from typing import Sequence
 
 
-def refusal(path: Path, original: bytes, given: Sequence[Path], new: bool = False) -> str:
-    """Why ``path`` must not be written ('' when it may); ``new``: it is to be created."""
+ON_DISK = object()  # what a file holds is on disk (not in a preview's memory)
+
+
+def refusal(path: Path, original: bytes, given: Sequence[Path], new: bool = False, held=ON_DISK) -> str:
+    """Why ``path`` must not be written ('' when it may); ``new``: it is to be created. ``held``:
+    in a preview, the bytes a previous round left in memory for the file (ON_DISK: none)."""
     absolute = Path(os.path.abspath(path))
     inside = [root for root in given if absolute == root or root in absolute.parents]
     if not inside:
@@ -25,8 +29,12 @@ def refusal(path: Path, original: bytes, given: Sequence[Path], new: bool = Fals
         info = _lstat(folder)
         if info is not None and stat.S_ISLNK(info.st_mode):
             return f"{folder} is a symbolic link"
-        if info is None and not new:
+        if info is None and not new and held is ON_DISK:
             return "it is gone"
+    if held is not ON_DISK:
+        if new:
+            return "a file is there now"
+        return "" if held == original else "it changed since dlint read it"
     if new:
         return "a file is there now" if _lstat(absolute) is not None else ""
     info = _lstat(absolute)

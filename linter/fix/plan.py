@@ -20,7 +20,7 @@ from ..evaluate import Context
 from ..findings import Finding
 from ..fragments import DaemonConfig
 from .daemon import Fix, fixes
-from .host import HOST_RULES, fixes as host_fixes, service_fixes
+from .host import HOST_RULES, fixes as host_fixes, flag_fixes, pin_fixes, service_fixes, write_files_fixes
 from .edits import Edit, NotLiteral, apply, outward, overlaps
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
@@ -68,11 +68,22 @@ def make(result, cwd: Path, unsafe: bool = False) -> Plan:
     choice = _Choice(result, unsafe)
     for host in result.hosts:
         engine = context.for_host(host).engine(host)
+        flags = list(flag_fixes(host, engine))
+        # a live-restore flag goes before the key does (the key is where a reload can change it)
+        for holder, fix in [pair for pair in flags if pair[1].rule == "DKD202"]:
+            choice.consider(holder, [fix], host)
         for config in host.daemon_configs:
             if choice.first(config):
                 choice.consider(config, fixes(config, engine), host)  # the file's own fixes: once
             choice.consider(config, host_fixes(host, config, engine), host)
+            for holder, fix in write_files_fixes(host, config, engine):
+                choice.consider(holder, [fix], host)
+        # another flag goes where daemon.json's copy cannot (a file that hosts without the flag share)
+        for holder, fix in [pair for pair in flags if pair[1].rule != "DKD202"]:
+            choice.consider(holder, [fix], host)
         for holder, fix in service_fixes(host):
+            choice.consider(holder, [fix], host)
+        for holder, fix in pin_fixes(host, engine, setup.engine_origin):
             choice.consider(holder, [fix], host)
     for holder, chosen in choice.per_document.values():
         if chosen:
@@ -97,10 +108,14 @@ class _Choice:
             self.reported.setdefault(place, f)
             self.reported_on.setdefault(place, set()).add(f.host)
         self.per_document: Dict[int, Tuple[object, List[Tuple[Finding, Fix]]]] = {}
-        self.sharing: Dict[str, set] = {}  # the hosts that install each daemon.json
+        self.sharing: Dict[str, set] = {}  # the hosts that install each daemon.json, or run each command word
+        self.fixed: set = set()  # the findings a fix was chosen for (one fix each)
         for host in result.hosts:
             for config in host.daemon_configs:
                 self.sharing.setdefault(_start(config.document), set()).add(host.name)
+            if host.command is not None and not host.command.assumed:
+                for word in host.command.words:
+                    self.sharing.setdefault(_word_place(word.location), set()).add(host.name)
 
     def first(self, holder) -> bool:
         return id(holder.document) not in self.per_document
@@ -108,17 +123,20 @@ class _Choice:
     def consider(self, holder, candidates, host) -> None:
         chosen = self.per_document.setdefault(id(holder.document), (holder, []))[1]
         for fix in candidates:
-            where = holder.document.location(*fix.at)
+            where = fix.finding_at or holder.document.location(*fix.at)
             place = (fix.rule, where.path, where.line, where.column)
             finding = self.reported.get(place)
-            if finding is None or any(overlaps(fix.edits, other.edits) for _, other in chosen):
+            if finding is None or id(finding) in self.fixed or any(overlaps(fix.edits, other.edits) for _, other in chosen):
                 continue
-            if fix.rule in HOST_RULES and not self.sharing.get(_start(holder.document), {host.name}) <= self.reported_on[place]:
+            # the file (or command line) is shared: every host it is part of must have the finding
+            shared = {h for word in fix.words for h in self.sharing.get(_word_place(word), {host.name})} if fix.words else self.sharing.get(_start(holder.document), {host.name})
+            if fix.rule in HOST_RULES and not shared <= self.reported_on[place]:
                 continue  # another host that installs this file does not have the finding
             if not fix.safe and not self.unsafe:
                 self.plan.unsafe_skipped += 1
                 continue
             chosen.append((finding, fix))
+            self.fixed.add(id(finding))
 
 
 def _place(plan: Plan, config: DaemonConfig, chosen: List[Tuple[Finding, Fix]], cwd: Path) -> None:
@@ -160,12 +178,16 @@ def _place(plan: Plan, config: DaemonConfig, chosen: List[Tuple[Finding, Fix]], 
 def _create(plan: Plan, finding: Finding, fix: Fix, cwd: Path) -> None:
     display, text = fix.creates
     path = Path(cwd) / display
-    if display in plan.changes or os.path.lexists(path):
+    if display in plan.changes or os.path.lexists(path) or _read(path) is not None:  # on disk, or in a preview's memory
         return  # a file is there: what it says is for the next scan to judge
     change = Change(path=path, display=display, source=None, original=b"", text="", new_text=text, new=text.encode("utf-8"), created=True)
     change.fixed.append((finding, fix))
     change.placed.append((finding, fix, [Edit(0, 0, text)]))
     plan.changes[display] = change
+
+
+def _word_place(location) -> str:
+    return f"{location.path}:{location.line}:{location.column}"
 
 
 def _start(document: Document) -> str:
@@ -196,10 +218,9 @@ def _open(root: Document, config: DaemonConfig, cwd: Path) -> Optional[Change]:
 
 
 def _read(path: Path) -> Optional[bytes]:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
+    from ..discovery import MAX_BYTES, read_bounded
+
+    return read_bounded(path, MAX_BYTES)[0]  # a preview's round reads its own earlier edits
 
 
 def decode(data: bytes) -> Optional[Tuple[bytes, str, str]]:

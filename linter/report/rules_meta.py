@@ -21,24 +21,46 @@ def anchor(meta) -> str:
 
 
 @lru_cache(maxsize=1)
-def _docs_base() -> str:
-    """docs/rules.md at the installed version: in the repository the distribution declares, else
-    the release's page on PyPI."""
+def project_urls() -> dict:
+    """The distribution's ``Project-URL`` entries (``[project.urls]``), by lower-case label;
+    empty when dlint runs from a checkout that is not installed or declares none."""
     try:
         from importlib.metadata import PackageNotFoundError, metadata
 
-        urls = metadata("dlint-docker").get_all("Project-URL") or []
+        entries = metadata("dlint-docker").get_all("Project-URL") or []
     except (ImportError, PackageNotFoundError):  # pragma: no cover - not installed
-        urls = []
-    for entry in urls:
+        entries = []
+    urls = {}
+    for entry in entries:
         label, _, url = entry.partition(",")
-        if label.strip().lower() in ("repository", "source", "source code") and url.strip():
-            return f"{url.strip().rstrip('/')}/blob/v{__version__}/docs/rules.md"
-    return f"https://pypi.org/project/dlint-docker/{__version__}/"
+        if url.strip().startswith("https://"):
+            urls.setdefault(label.strip().lower(), url.strip())
+    return urls
+
+
+def docs_base() -> str:
+    """docs/rules.md at the installed version, from the project's own metadata: its Documentation
+    URL (the page of the rules), else its repository's file at the release tag; '' when the
+    distribution names neither (then rules carry no helpUri rather than a guessed address)."""
+    urls = project_urls()
+    documentation = urls.get("documentation", "")
+    if documentation:
+        return documentation.split("#", 1)[0]
+    for label in ("repository", "source", "source code"):
+        if urls.get(label):
+            return f"{urls[label].rstrip('/')}/blob/v{__version__}/docs/rules.md"
+    return ""
 
 
 def help_uri(meta) -> str:
-    return f"{_docs_base()}#{anchor(meta)}"
+    """The rule's section of docs/rules.md ('' when the project declares no public address)."""
+    base = docs_base()
+    return f"{base}#{anchor(meta)}" if base else ""
+
+
+def information_uri() -> str:
+    urls = project_urls()
+    return urls.get("homepage") or urls.get("repository") or urls.get("documentation") or ""
 
 
 def is_security(meta) -> bool:

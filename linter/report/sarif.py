@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from .paths import report_root, repo_path, root_uri
-from .rules_meta import help_uri, properties
+from .rules_meta import help_uri, information_uri, properties
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
@@ -18,16 +18,19 @@ def _rule(policy) -> dict:
     markdown = f"**{meta.summary}**\n\n{meta.rationale}\n\n**Fix:** {meta.remediation}"
     if meta.references:
         markdown += "\n\n" + "\n".join(f"- {ref}" for ref in meta.references)
-    return {
+    rule = {
         "id": meta.id,
         "name": meta.name,
         "shortDescription": {"text": meta.summary},
         "fullDescription": {"text": meta.rationale or meta.summary},
         "help": {"text": text, "markdown": markdown},
         "defaultConfiguration": {"level": _LEVEL[meta.severity]},
-        "helpUri": help_uri(meta),
+        "helpUri": help_uri(meta),  # from [project.urls]; left out when the project declares none
         "properties": {**properties(meta), "breaks": meta.breaks, "benchmarks": dict(meta.benchmarks), **({"fix": dict(meta.fix)} if meta.fix else {})},
     }
+    if not rule["helpUri"]:
+        del rule["helpUri"]
+    return rule
 
 
 def _uri(path: str) -> str:
@@ -98,7 +101,7 @@ def document(result) -> dict:
                         "name": "dlint",
                         "version": __version__,
                         "semanticVersion": __version__,
-                        "informationUri": "https://pypi.org/project/dlint-docker/",
+                        **({"informationUri": information_uri()} if information_uri() else {}),
                         "rules": [_rule(p) for p in policies],
                     }
                 },

@@ -1272,3 +1272,25 @@ def test_roles_path_of_an_ansible_cfg_above_the_playbooks_folder(tmp_path):
     result = scan(tmp_path, select=["DKD002"])
     assert sorted(h.name for h in result.hosts) == ["playbooks/ › hosts: a", "playbooks/ › hosts: b"]
     assert sorted(n for f in result.findings for n in ("debug-a", "debug-b") if n in f.message) == ["debug-a", "debug-b"]
+
+
+def test_a_molecule_scenario_names_its_role_after_a_checkout_folder_dlint_does_not_see(tmp_path):
+    """The role under test is named after the folder Molecule finds it in (here not the scanned
+    folder's name): the one role name a scenario applies that is found nowhere is that role. The
+    same finding on both scenarios is one line of the text report, naming both machines."""
+    playbook = "- hosts: all\n  roles:\n    - role: ansible-docker\n      remote_api: true\n"
+    tasks = "- apt: {name: docker-ce}\n- template: {src: tcp.conf.j2, dest: /etc/systemd/system/docker.service.d/tcp.conf}\n  when: remote_api\n"
+    write_tree(tmp_path, {
+        "defaults/main.yml": "remote_api: false\n",
+        "tasks/main.yml": tasks,
+        "templates/tcp.conf.j2": "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H tcp://0.0.0.0:2375 -H fd://\n",
+        "molecule/default/playbook.yml": playbook,
+        "molecule/centos/playbook.yml": playbook,
+    })
+    result = scan(tmp_path)
+    assert sorted(h.name for h in result.hosts) == ["molecule/centos/ (molecule)", "molecule/default/ (molecule)"]
+    assert [f.host for f in findings(result, "DKD401")] == ["molecule/centos/ (molecule)", "molecule/default/ (molecule)"]
+    from .helpers import cli
+
+    text = cli("scan", ".", cwd=tmp_path).stdout
+    assert text.count("DKD401") == 1 and "hosts molecule/centos/ (molecule); molecule/default/ (molecule)" in text

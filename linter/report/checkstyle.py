@@ -15,7 +15,7 @@ def render(result, options) -> str:
 
     root = report_root(result)
     files: Dict[str, List[str]] = {}
-    for finding, _, _ in _merged(result.active):
+    for finding, *_ in _merged(result.active):
         loc = finding.location
         message = finding.message + (f" (fix: {' '.join(finding.fix.split())})" if finding.fix else "")
         files.setdefault(repo_path(result, loc.path, root), []).append(

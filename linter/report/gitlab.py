@@ -36,7 +36,7 @@ def document(result) -> list:
 
     root = report_root(result)
     policies = {p.meta.id: p.meta for p in result.setup.all_policies}
-    return [_issue(result, finding, root, policies) for finding, _, _ in _merged(result.active)]
+    return [_issue(result, finding, root, policies) for finding, *_ in _merged(result.active)]
 
 
 def render(result, options) -> str:

@@ -16,7 +16,7 @@ def _cases(result) -> Dict[Tuple[str, str], List]:
 
     root = report_root(result)
     cases: Dict[Tuple[str, str], List] = {}
-    for finding, hosts, _ in _merged(result.active):
+    for finding, hosts, *_ in _merged(result.active):
         path = repo_path(result, finding.location.path, root)
         cases.setdefault((path, f"{finding.rule} {finding.name}"), []).append((finding, hosts))
     return cases

@@ -37,7 +37,7 @@ def render(result, options) -> str:
     lines: List[str] = []
     current = None
     shown = _merged([f for f in result.findings if f.waived is None or verbose])
-    for finding, hosts, traces in shown:
+    for finding, hosts, traces, related in shown:
         loc = finding.location
         if loc.path != current:
             if current is not None:
@@ -51,10 +51,10 @@ def render(result, options) -> str:
             head += _paint(f"  (waived: {one_line(finding.waived)})", "dim", colour)
         lines.append(head)
         detail = [f"impact: {IMPACT.get(finding.breaks, finding.breaks)}"]
-        if not finding.anchored:  # a host-wide finding: say which machine it is about
+        if not finding.anchored or len(hosts) > 1:  # a host-wide finding, or one on several machines
             detail.append(f"host{'s' if len(hosts) > 1 else ''} {'; '.join(hosts)}")
         detail.extend("via " + " › ".join(str(step) for step in trace) for trace in traces)
-        detail.extend(f"see {related}" for related in finding.related)
+        detail.extend(f"see {place}" for place in related)
         if finding.fix:
             # remediation texts carry the policy file's line breaks: reflowed here, not escaped
             detail.append("fix: " + " ".join(finding.fix.split()))
@@ -78,22 +78,24 @@ def render(result, options) -> str:
 
 def _merged(findings) -> list:
     """The same finding on several machines (overlapping Ansible groups, two plays installing one
-    file) is one line: (finding, its hosts, its distinct traces), in report order."""
+    file) is one line: (finding, its hosts, its distinct traces, the related places of them all),
+    in report order."""
     groups: dict = {}
     for finding in findings:
         loc = finding.location
         key = (finding.rule, loc.path, loc.line, loc.column, finding.message, finding.waived)
-        _, hosts, traces = groups.setdefault(key, (finding, [], []))
+        _, hosts, traces, related = groups.setdefault(key, (finding, [], [], []))
         if finding.host not in hosts:
             hosts.append(finding.host)
         if loc.trace and loc.trace not in traces:
             traces.append(loc.trace)
+        related.extend(place for place in finding.related if place not in related)
     return list(groups.values())
 
 
 def summary(result) -> str:
     # counted as shown: a finding on several machines is one
-    active = [f for f, _, _ in _merged(result.active)]
+    active = [merged[0] for merged in _merged(result.active)]
     counts = {level: sum(1 for f in active if f.severity == level) for level in ("error", "warning", "info")}
     waived = len(_merged(result.findings)) - len(active)
     parts = [f"{counts['error']} error{'s' if counts['error'] != 1 else ''}",

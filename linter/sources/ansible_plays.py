@@ -272,13 +272,24 @@ class _Builder:
             play.vars_files = self.vars_files(fields, path.parent)
             names = self.role_names(fields)
             project_role = path.parent.parent.parent if molecule else None
+            unresolved = []
             for name, offset in names:
                 found = self.resolve(name, path.parent, folder, project_role)
+                if not found:
+                    unresolved.append((name, offset))
                 for role in found:
                     if role not in play.roles:
                         play.roles.append(role)
                 if found and offset is not None:
                     play.role_params.setdefault(found[-1], offset)  # the role named, not its dependencies
+            if molecule and project_role is not None and _is_role(project_role) and len(unresolved) == 1:
+                # the role under test is named after the folder it is checked out in, which may
+                # not be the repository's name here: the one name found nowhere else is that role
+                role = Path(os.path.realpath(project_role))
+                if role not in play.roles:
+                    play.roles.append(role)
+                    if unresolved[0][1] is not None:
+                        play.role_params.setdefault(role, unresolved[0][1])
             play.system = self.system(text[node.start_mark.index : node.end_mark.index], folder, play.groups)
             self.out.plays.append(play)
 

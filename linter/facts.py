@@ -7,6 +7,7 @@ flag nested in a wrapper object also takes effect, through the flag side channel
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, Optional
 
 from .engine.knowledge import Engine
@@ -169,6 +170,39 @@ def _package_pin(packages: list) -> Optional[str]:
     return pins[-1]
 
 
+def _socket_activated(host, config: dict, provenance: Dict[str, Location]) -> None:
+    """``-H fd://`` makes dockerd serve every socket systemd hands it: the ListenStream= of
+    docker.socket and of any socket unit with Service=docker.service. Those that are TCP (a port,
+    an address:port) are listening addresses of this dockerd, added to ``hosts`` where they stand."""
+    from .fragments import UnitFile
+
+    hosts = config.get("hosts")
+    if not isinstance(hosts, list) or not any(isinstance(h, str) and h.startswith("fd://") for h in hosts):
+        return
+    added = []
+    for unit in host.of(UnitFile):
+        if not (unit.target or "").endswith(".socket"):
+            continue
+        socket = [e for e in unit.entries if e.section == "Socket"]
+        service = [e.value.strip() for e in socket if e.key == "Service"]
+        if not (unit.target.rsplit("/", 1)[-1] == "docker.socket" or "docker.service" in service):
+            continue
+        for entry in socket:
+            if entry.key != "ListenStream":
+                continue
+            value = entry.value.strip()
+            if not value:
+                added = []  # an empty ListenStream= resets the list
+            elif re.fullmatch(r"\d+", value):
+                added.append((f"tcp://0.0.0.0:{value}", entry.location))
+            elif re.fullmatch(r"(?:\[[0-9A-Fa-f:.]+\]|[\w.-]+):\d+", value):
+                added.append((f"tcp://{value}", entry.location))
+    if added:
+        config["hosts"] = list(hosts) + [address for address, _ in added]
+        for index, (_, location) in enumerate(added, start=len(hosts)):
+            provenance[pointer("config", "hosts") + f"/{index}"] = location
+
+
 def build(host, engine: Engine) -> HostFacts:
     from .fragments import EnginePackage, ServiceAction, SwarmMembership
 
@@ -186,6 +220,7 @@ def build(host, engine: Engine) -> HostFacts:
                     if sub.startswith(origin + "/"):
                         provenance[pointer("config", key) + sub[len(origin):]] = location
                 break
+    _socket_activated(host, config, provenance)
     if "/file" in provenance:
         provenance.setdefault("/config", provenance["/file"])
     data: Dict[str, Any] = {

@@ -776,3 +776,41 @@ def test_fuzz_env_file_read_never_raises(structured, random_text):
 def test_fuzz_exec_start_values_never_raise(value):
     view = resolve([unit("[Service]\nEnvironment='A=a \"b c' B=\nExecStart=" + value + "\n")])
     assert isinstance(view.problems, list)
+
+
+SOCKET_USER_DATA = """\
+#cloud-config
+coreos:
+  units:
+    - name: docker-tcp.socket
+      command: start
+      content: |
+        [Socket]
+        ListenStream=2375
+        Service=docker.service
+    - name: other.socket
+      content: |
+        [Socket]
+        ListenStream=0.0.0.0:9000
+"""
+
+
+def test_a_tcp_socket_systemd_hands_dockerd_through_fd_is_a_listening_address(tmp_path):
+    """Container Linux runs dockerd -H fd://: a socket unit for docker.service with a TCP
+    ListenStream= opens the API on that port (DKD401 at the ListenStream line); a socket of another
+    service, a unix path, or --tlsverify does not make it a finding."""
+    from .helpers import at, scan, where, write_tree
+
+    write_tree(tmp_path, {"user-data.yml": SOCKET_USER_DATA})
+    result = scan(tmp_path)
+    (finding,) = [f for f in result.findings if f.rule == "DKD401"]
+    assert where(finding) == at(SOCKET_USER_DATA, "ListenStream=2375") and "tcp://0.0.0.0:2375" in finding.message
+    write_tree(tmp_path, {"user-data.yml": SOCKET_USER_DATA.replace("ListenStream=2375", "ListenStream=/run/docker2.sock")})
+    assert not [f for f in scan(tmp_path).findings if f.rule == "DKD401"]
+    tls = (
+        "write_files:\n  - path: /etc/docker/daemon.json\n    content: |\n"
+        '      {"tlsverify": true, "tlscacert": "/etc/d/ca.pem", "tlscert": "/etc/d/c.pem", "tlskey": "/etc/d/k.pem"}\n'
+    )
+    write_tree(tmp_path, {"user-data.yml": SOCKET_USER_DATA + tls})
+    result = scan(tmp_path)
+    assert len(result.hosts) == 1 and not [f for f in result.findings if f.rule == "DKD401"]

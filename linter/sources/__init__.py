@@ -137,13 +137,17 @@ def rootfs_prefix(rel: str) -> Optional[str]:
     return rel[: match.start(1)].rstrip("/")
 
 
+# docker.socket, and the sockets written beside it to hand dockerd more (docker-tcp.socket)
+_DOCKER_SOCKET = re.compile(r"docker[\w.@-]*\.socket")
+
+
 def kind_for_target(path: str) -> Optional[str]:
     """The source kind that reads a file written to ``path`` on the machine."""
     path = path.replace("\\", "/")
     name = path.rsplit("/", 1)[-1]
     if name == "daemon.json":
         return "daemon-json"
-    if name in ("docker.service", "docker.socket") or re.search(r"/docker\.service\.d/[^/]+\.conf$", path):
+    if name == "docker.service" or _DOCKER_SOCKET.fullmatch(name) or re.search(r"/docker\.service\.d/[^/]+\.conf$", path):
         return "systemd"
     if path in ("/etc/default/docker", "/etc/sysconfig/docker") or path.endswith(("/etc/default/docker", "/etc/sysconfig/docker")):
         return "envfile"

@@ -298,7 +298,7 @@ class SystemdKind(SourceKind):
     summary = "systemd units and drop-ins for Docker (docker.service, docker.socket, docker.service.d/*.conf, *.service running dockerd)"
 
     def claims(self, rel: str, basename: str) -> Union[bool, str]:
-        if basename in ("docker.service", "docker.socket"):
+        if basename == "docker.service" or (basename.startswith("docker") and basename.endswith(".socket")):
             return True
         if basename.endswith(".conf"):
             parent = rel.replace("\\", "/").rsplit("/", 2)

@@ -245,6 +245,10 @@ def _swarm_elsewhere(hosts: List[Host], by_hand: Sequence[SwarmByHand] = ()) -> 
             continue
         # the swarm command's folder holds this host's files (the same setup folder, or below it)
         host.swarm_elsewhere = next((s for s in swarms if any(f.source.rel.startswith(_folder(s.source.rel)) for f in host.fragments) and not _other_module(s, host)), None)
+        if host.swarm_elsewhere is None and all(f.source.kind == "packer" for f in host.fragments):
+            # a machine image: the repository's Terraform boots its machines from it (an AMI that
+            # is a variable or a data source dlint does not tie), and makes some of them swarm nodes
+            host.swarm_elsewhere = next((s for s in swarms if s.source.kind == "terraform"), None)
 
 
 # the engine comes with the machine: the OS ships it (no daemon.json unless written), or

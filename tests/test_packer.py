@@ -364,3 +364,23 @@ def test_legacy_template_upload_then_move(tmp_path):
     (host,) = result.hosts  # the uploaded daemon.json is not a host of its own
     finding = only(result, "DKD102")
     assert finding.location.path == "packer/daemon.json" and finding.location.trace[-1].label == "mv /tmp/d.json /etc/docker/daemon.json"
+
+
+def test_an_image_the_repository_boots_swarm_nodes_from_is_not_asked_for_live_restore(tmp_path):
+    """The Packer image installs the engine; the Terraform beside it boots machines from an AMI
+    variable and runs `docker swarm init` on them: whether the image's machines are swarm nodes is
+    unknown, so DKD101 is not asked of it (one unknown line says why)."""
+    image = '{"builders": [{"type": "amazon-ebs"}], "provisioners": [{"type": "shell", "inline": ["apt-get install -y docker-ce"]}]}\n'
+    swarm = (
+        'variable "ami" {}\n'
+        'resource "aws_instance" "manager" {\n  ami = var.ami\n'
+        '  provisioner "remote-exec" {\n    inline = ["docker swarm init"]\n  }\n}\n'
+    )
+    write_tree(tmp_path, {"packer/docker.json": image, "terraform/main.tf": swarm})
+    from .helpers import scan
+
+    result = scan(tmp_path)
+    assert not [f for f in result.findings if f.rule == "DKD101"]
+    assert any(u.host == "packer/docker.json" and "DKD101" in u.skipped for u in result.unknowns)
+    write_tree(tmp_path, {"terraform/main.tf": swarm.replace("docker swarm init", "echo hi")})
+    assert [f.rule for f in scan(tmp_path).findings if f.rule == "DKD101"] == ["DKD101"]

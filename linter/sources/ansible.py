@@ -1195,7 +1195,7 @@ class _Reader:
         if src:
             _, remote = self.option(task, scope, "remote_src")
             if remote is not None and jinja.truthy(remote):
-                why = f"it is {src}, copied on the machine itself (remote_src), and dlint did not see that file written"
+                why = f"it is {src}, copied on the machine itself (remote_src), and dlint does not know what that file holds"
                 self.opaque(task, dest_node, dest, kind, why, f"copy {src} (remote_src) → {dest}", f"a copy of {src} on the machine itself (remote_src)", copy_of=src)
                 return
             src_node, _ = self.destination(task, scope, "src")

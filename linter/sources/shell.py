@@ -1255,7 +1255,7 @@ class _Reader:
                 if kind_for_target(landing) is None:  # daemon-lvm.json for a unit's --config-file: used there
                     self.out.references.add(found.rel)
             return
-        why = f"it is {source.text}, put there by `{name}`, and dlint did not see that file written"
+        why = f"it is {source.text}, put there by `{name}`, and dlint does not know what that file holds"
         self._opaque(command, destination, why, f"{name} {source.text}", source=source.text, copy_of=self.resolve(source), into=into)
 
     def _repository_file(self, value: Mapped) -> Optional[Placed]:

@@ -146,8 +146,9 @@ def prepare(options: Options) -> Setup:
     ignore_cli = list(options.ignore)
     profile = options.profile or settings.profile or "recommended"
     policies = filtering.enabled(all_policies, select, settings.ignore, where_select, where_ignore, profile)
-    if ignore_cli:
-        policies = filtering.enabled(policies, [], ignore_cli, "command line", "command line")
+    if ignore_cli:  # a rule the profile leaves out may still be named (it exists; nothing to drop)
+        dropped = {p.meta.id for s in ignore_cli for p in filtering.resolve(s, all_policies, "command line")}
+        policies = [p for p in policies if p.meta.id not in dropped]
     # a policy's severity under the profile (severityByProfile), then .dlint.yaml's severity: over it
     severity = {p.meta.id: p.meta.severity_in(profile) for p in all_policies if p.meta.severity_in(profile) != p.meta.severity}
     severity.update(filtering.severities(settings.severity, all_policies, line_of(settings, "severity")))

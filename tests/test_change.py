@@ -371,7 +371,7 @@ def test_restart_required_is_a_warning_under_the_all_profile(tmp_path):
     write_tree(tmp_path, {".dlint.yaml": "profile: all\nseverity:\n  DKD111: info\n"})
     assert [f.severity for f in scan(tmp_path, diff_base="HEAD").findings if f.rule == "DKD111"] == ["info"]
     explained = cli("explain", "DKD111", cwd=tmp_path).stdout
-    assert explained.startswith("DKD111 restart-required  [info (all: warning); breaks none]")
+    assert explained.startswith("DKD111 restart-required  [info (all: warning); breaks none; profile recommended]")
 
 
 def test_restart_findings_say_the_old_values_and_their_places(tmp_path):

@@ -866,6 +866,12 @@ class _Evaluator:
                 return value if t else fallback
             return value
         value = self.known(value)
+        if name == "ternary" and value.known and 2 <= len(argv) <= 3:
+            # Ansible's: the first argument when true, the second when false (the third when none)
+            if value.kind == "null" and len(argv) == 3:
+                return argv[2]
+            t = truthy(value)
+            return unknown(name) if t is None else (argv[0] if t else argv[1])
         if not value.known or any(not a.known for a in argv) or any(not v.known for v in kw.values()):
             return unknown(name)
         if name in ("to_json", "to_nice_json"):

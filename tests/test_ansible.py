@@ -1294,3 +1294,21 @@ def test_a_molecule_scenario_names_its_role_after_a_checkout_folder_dlint_does_n
 
     text = cli("scan", ".", cwd=tmp_path).stdout
     assert text.count("DKD401") == 1 and "hosts molecule/centos/ (molecule); molecule/default/ (molecule)" in text
+
+
+def test_include_vars_files_written_differently_that_render_alike_keep_the_value(tmp_path):
+    """Debian's and RedHat's files join the version with '=' and '-', and the version is latest,
+    which adds neither: both give docker-ce, unpinned (DKD104 with live-restore on)."""
+    pin = "docker_package_string: \"docker-ce{{ (docker_version == 'latest') | ternary('', '%s' ~ docker_version) }}\"\n"
+    write_tree(tmp_path, {
+        "roles/docker/defaults/main.yml": "docker_version: latest\ndocker_daemon_options: {live-restore: true}\n",
+        "roles/docker/tasks/main.yml": INCLUDE_VARS_TASKS.replace("docker_package }}", "docker_package_string }}"),
+        "roles/docker/vars/Debian.yml": pin % "=",
+        "roles/docker/vars/RedHat.yml": pin % "-",
+    })
+    result = scan(tmp_path)
+    (machine,) = result.hosts
+    # (docker_version in defaults is also read as a popular role's variable: "docker-ce latest")
+    installed = [(p.name, p.version, p.pin, p.location.path) for p in machine.of(EnginePackage)]
+    assert ("docker-ce", None, "none", "roles/docker/vars/Debian.yml") in installed, installed
+    assert findings(result, "DKD104")

@@ -181,3 +181,10 @@ def test_a_whole_quoted_unknown_value_is_a_string_of_unknown_content_not_an_unre
     # the template writes the quotes: the file parses, the rest of it is judged
     assert {"DKD201", "DKD401", "DKD101"} <= {f.rule for f in result.findings}
     assert not [f for f in result.findings if f.rule == "DKD902"]
+
+
+def test_ansible_ternary_picks_the_branch_its_value_decides(tmp_path):
+    template = '{"log-level": "{{ verbose | ternary(\'debug\', \'info\') }}", "data-root": "{{ root | ternary(\'/a\', \'/b\', \'/none\') }}", "x": "{{ unset | ternary(\'a\', \'b\') }}"}\n'
+    result = role(tmp_path, template, "verbose: false\nroot: null\n", select=["DKD404"])
+    text = config_of(result).document.text
+    assert text.startswith('{"log-level": "info", "data-root": "/none", "x": "') and '"x": "a"' not in text and '"x": "b"' not in text

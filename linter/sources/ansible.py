@@ -37,6 +37,7 @@ are never read.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import posixpath
 import re
@@ -964,15 +965,25 @@ class _Reader:
         differ: List[str] = []
         for name in dict.fromkeys(name for _, each in files for name in each):
             texts = {written(yaml, each[name][1]) if name in each else None for yaml, each in files}
-            if "when" in fields or len(texts) != 1 or None in texts:
+            if "when" in fields or None in texts:
                 differ.append(name)
-            else:
+            elif len(texts) == 1 or self.render_alike([(yaml, each[name][1]) for yaml, each in files], task_scope):
                 alike[name] = items[name]
+            else:
+                differ.append(name)
         out = _Scope([_Layer(alike, first)] + scope.layers, scope.bound) if alike else scope
         for name in differ[:256]:
             if name not in out.bound:  # a fact set earlier still wins (level 19)
                 out = out.bind(name, jinja.unknown("include_vars: the files it may read differ"))
         return out
+
+    def render_alike(self, values: List[tuple], scope: _Scope) -> bool:
+        """Values written differently that render to the same known value (``'={}'`` and ``'-{}'``
+        of a version that is "latest", which adds neither)."""
+        rendered = [self.render(node, scope, yaml) for yaml, node in values]
+        if not all(_settled(value) for value in rendered):
+            return False
+        return len({json.dumps(value.python(), sort_keys=True, default=str) for value in rendered}) == 1
 
     def vars_candidates(self, task: _Task, fields, scope: _Scope) -> List[Path]:
         """The repository files an include_vars task may read (at most 32), or [] when unknown."""
@@ -1826,6 +1837,17 @@ class _Reader:
 
 
 # --- small readers ---------------------------------------------------------------------------------------
+
+
+def _settled(value: Val, depth: int = 0) -> bool:
+    """Known through and through: no unknown part, no masked text."""
+    if not value.known or value.partial or depth > 32:
+        return False
+    if value.kind == "list":
+        return all(_settled(item, depth + 1) for item in value.data)
+    if value.kind == "dict":
+        return all(_settled(k, depth + 1) and _settled(v, depth + 1) for k, v in value.data)
+    return True
 
 
 def _node_at(node, offset: int, depth: int):

@@ -32,7 +32,7 @@ PLAIN = """{
   // where images live
   "graph": "/data",
   "log-level": "info",
-  "insecure-registry": "r.local:5000",
+  "registry-mirror": "https://m.local",
 }
 """
 
@@ -42,7 +42,7 @@ PLAIN_FIXED = """{
   "log-opts": {"max-file": "3"},
   "data-root": "/data",
   "log-level": "info",
-  "insecure-registries": ["r.local:5000"]
+  "registry-mirrors": ["https://m.local"]
 }
 """
 
@@ -270,7 +270,7 @@ EXAMPLES_FIXED = {
     ("DKD001", 1): {"daemon.json": '{"live-restore": true}\n'},
     ("DKD003", 0): {"daemon.json": '{"log-opts": {"max-size": "10m", "max-file": "3"}}\n'},
     ("DKD005", 0): {"daemon.json": '{"live-restore": true, "log-level": "info"}\n'},
-    ("DKD006", 0): {"daemon.json": '{"insecure-registries": ["registry.local:5000"]}\n'},
+    ("DKD006", 0): {"daemon.json": '{"registry-mirrors": ["https://mirror.local"]}\n'},
     ("DKD006", 2): {"daemon.json": '{"log-opts": {"max-size": "10m"}}\n'},
     ("DKD007", 0): {"daemon.json": '{"data-root": "/data/docker"}\n'},
     ("DKD201", 1): {"etc/docker/daemon.json": '{"live-restore": true}\n'},
@@ -652,3 +652,18 @@ UNSAFE_FIXED = {
     ("DKD104", 1): {"provision.sh": "#!/bin/sh\ndnf install -y 'docker-ce-27.5.*'\necho '{\"live-restore\": true}' > /etc/docker/daemon.json\n"},
     ("DKD101", 1): {"daemon.json": '{"live-restore": true}\n'},
 }
+
+
+def test_a_fix_that_would_bring_a_new_warning_writes_nothing_in_that_file_and_says_why(tmp_path):
+    """insecure-registry is ignored (DKD006); its fix would make dockerd use the insecure
+    registry (DKD406, a warning the file did not have): nothing is written for the file, and the
+    reason names the new finding. The other file is fixed."""
+    write_tree(tmp_path, {
+        "a/daemon.json": '{"insecure-registry": ["r.local:5000"], "graph": "/d"}\n',
+        "b/daemon.json": '{"graph": "/d"}\n',
+    })
+    outcome = _fix(tmp_path)
+    assert (tmp_path / "a/daemon.json").read_text() == '{"insecure-registry": ["r.local:5000"], "graph": "/d"}\n'
+    assert (tmp_path / "b/daemon.json").read_text() == '{"data-root": "/d"}\n'
+    (why,) = outcome.not_written
+    assert why.startswith("a/daemon.json: the fix would bring a new finding (DKD406")

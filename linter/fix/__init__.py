@@ -3,8 +3,8 @@
 Rounds: scan, plan the fixes of the reported findings (``plan``), write each file that reads back
 as meant (``files``), scan again. ``--diff`` runs the same rounds with the files kept in memory
 (each scan reads them through discovery's overlay), so it shows what ``dlint fix`` would write.
-A file whose fixed findings are still there, or that now has a finding it did not have that
-breaks dockerd (config-load, daemon-start, swarm), is put back as it was. A fix that makes another
+A file whose fixed findings are still there, or that now has an error or warning it did not have
+(one that breaks dockerd, config-load, daemon-start or swarm, is said so), is put back as it was. A fix that makes another
 possible (a comment removed, so the file parses) is applied in the next round; a round that
 changes nothing ends it (at most ROUNDS), so a second ``dlint fix`` changes nothing.
 """
@@ -186,9 +186,15 @@ def _regression(change: Change, before, after) -> str:
     if any(f.input_error or f.rule == "DKD001" for f in earlier):
         return ""  # it could not be judged before: what it shows now is no regression
     known = {(f.rule, f.location.path, f.pointer) for f in earlier}
-    new = [f for f in mine if f.breaks in BREAKING and (f.rule, f.location.path, f.pointer) not in known]
-    if new:
-        return f"the fix would break dockerd ({new[0].rule}: {new[0].message})"
+    new = [f for f in mine if (f.rule, f.location.path, f.pointer) not in known]
+    breaking = [f for f in new if f.breaks in BREAKING]
+    if breaking:
+        return f"the fix would break dockerd ({breaking[0].rule}: {breaking[0].message})"
+    # the file would carry a finding it did not have: nothing is written, the user decides (an info,
+    # such as live-restore's log-pipe advice, is not a finding against the file)
+    worse = [f for f in new if f.severity in ("error", "warning")]
+    if worse:
+        return f"the fix would bring a new finding ({worse[0].rule}: {worse[0].message})"
     return ""
 
 

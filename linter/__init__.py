@@ -4,7 +4,7 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name):
-    # plugin authors write `from linter import hookimpl`; imported lazily to keep start-up short
+    # plugin authors write `from dlint_docker import hookimpl`; imported lazily to keep start-up short
     if name == "hookimpl":
         from .hookspecs import hookimpl
 

@@ -1,7 +1,7 @@
-"""``python -m linter``. The working directory is taken off the import path first: it is usually
+"""``python -m dlint_docker``. The working directory is taken off the import path first: it is usually
 the repository being scanned, and nothing may be imported from it (a folder there named
-``policies`` would otherwise shadow the built-in pack). An absolute ``PYTHONPATH`` entry, which the
-user sets and a repository cannot, stays: ``PYTHONPATH=$PWD python -m linter`` in a checkout runs
+``dlint_docker`` would otherwise shadow dlint itself). An absolute ``PYTHONPATH`` entry, which the
+user sets and a repository cannot, stays: ``PYTHONPATH=$PWD python -m dlint_docker`` in a checkout runs
 that checkout."""
 
 import os

@@ -109,7 +109,7 @@ def _inside(path: Path, folders: Iterable[Path]) -> bool:
 
 # what readers keep beside their fragments, keyed by Document (where a cloud-init part came from,
 # what an Ansible file was): carried with the documents a result holds
-SIDE_TABLES = (("linter.sources.cloudinit", "_INFO"), ("linter.sources.ansible", "_INFO"))
+SIDE_TABLES = (("dlint_docker.sources.cloudinit", "_INFO"), ("dlint_docker.sources.ansible", "_INFO"))
 
 
 def _side_tables() -> list:

@@ -25,7 +25,7 @@ from typing import Dict, Iterable, List, Sequence
 
 from .errors import PolicyError, UsageError
 
-GROUP = "dlint"
+GROUP = "dlint_docker"  # the entry-point group of policy packs: the import package's name
 _ID = re.compile(r"^[A-Z][A-Z0-9]{1,7}[0-9]{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
@@ -44,7 +44,7 @@ def _normalise(dist: str) -> str:
 def installed_path() -> List[str]:
     """``sys.path`` without the working directory ('' and '.' are it too), unless the user named
     that folder on ``PYTHONPATH`` by its absolute path (a checkout run as
-    ``PYTHONPATH=$PWD python -m linter``: its own pack, not an installed copy's)."""
+    ``PYTHONPATH=$PWD python -m dlint_docker``: its own pack, not an installed copy's)."""
     cwd = os.path.realpath(os.getcwd())
     named = {os.path.realpath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if os.path.isabs(p)}
     return [folder for folder in sys.path if folder not in ("", ".") and (os.path.realpath(folder) != cwd or cwd in named)]
@@ -115,7 +115,7 @@ def manager(extra: Sequence[str] = ()):
 
     from . import builtin, hookspecs
 
-    pm = pluggy.PluginManager(GROUP)
+    pm = pluggy.PluginManager("dlint")  # the hook markers' project name (hookspecs)
     pm.add_hookspecs(hookspecs)
     pm.register(builtin, name="dlint-core")
     for ep in entry_points():

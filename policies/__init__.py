@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from linter.hookspecs import hookimpl
+from dlint_docker.hookspecs import hookimpl
 
 HERE = Path(__file__).resolve().parent
 
@@ -32,6 +32,6 @@ class _Checks(dict):
 
 @hookimpl
 def dlint_policies():
-    from linter.policy.pack import load_folder
+    from dlint_docker.policy.pack import load_folder
 
     return load_folder(HERE, origin="dlint built-in pack", checks=_Checks())

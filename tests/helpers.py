@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Dict, Optional, Sequence, Union
 
-from linter.scan import Options, run
+from dlint_docker.scan import Options, run
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -33,7 +33,7 @@ def cli(*args: str, cwd: Optional[Path] = None, env: Optional[dict] = None) -> s
     environment = dict(os.environ)
     environment.pop("FORCE_COLOR", None)
     environment.update(env or {})
-    return subprocess.run([sys.executable, "-m", "linter", *args], cwd=cwd, capture_output=True, text=True, env=environment, timeout=120)
+    return subprocess.run([sys.executable, "-m", "dlint_docker", *args], cwd=cwd, capture_output=True, text=True, env=environment, timeout=120)
 
 
 def cli_json(*args: str, cwd: Optional[Path] = None) -> dict:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import jsonschema
 
-from linter.yamlsafe import load
+from dlint_docker.yamlsafe import load
 
 from .helpers import REPO, write_tree
 

@@ -10,14 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from linter import builtin, jinja
-from linter.document import Document
-from linter.fragments import DaemonConfig, EnginePackage, EnvFile, ServiceAction, SwarmMembership, UnitFile
-from linter.hookspecs import hookimpl
-from linter.scan import Options, run
-from linter.source import Source
-from linter.sources import SNIFF, ReadContext
-from linter.sources.ansible import AnsibleKind
+from dlint_docker import builtin, jinja
+from dlint_docker.document import Document
+from dlint_docker.fragments import DaemonConfig, EnginePackage, EnvFile, ServiceAction, SwarmMembership, UnitFile
+from dlint_docker.hookspecs import hookimpl
+from dlint_docker.scan import Options, run
+from dlint_docker.source import Source
+from dlint_docker.sources import SNIFF, ReadContext
+from dlint_docker.sources.ansible import AnsibleKind
 
 from .helpers import write_tree
 from .helpers import at, where
@@ -898,7 +898,7 @@ def test_what_is_no_docker_host(tmp_path):
 def test_unit_edits_dlint_cannot_apply_make_the_command_line_unknown(tmp_path):
     """lineinfile on ExecStart= by regexp, a template of docker.service with a templated ExecStart,
     a drop-in from a templated src: the command line is unknown (UnitUnknown), not the packaged one."""
-    from linter.fragments import UnitUnknown
+    from dlint_docker.fragments import UnitUnknown
 
     tasks = {
         "a": "- apt: {name: docker-ce}\n- lineinfile:\n    path: /lib/systemd/system/docker.service\n    regexp: '^ExecStart=(.*)'\n    line: 'ExecStart=\\1 {{ opts }}'\n    backrefs: yes\n",

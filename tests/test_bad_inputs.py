@@ -112,7 +112,7 @@ def test_symlink_loop_does_not_hang(tmp_path):
 
 
 def test_a_reader_that_fails_is_a_finding_not_the_end_of_the_scan(tmp_path, monkeypatch):
-    from linter.sources import shell
+    from dlint_docker.sources import shell
 
     from .helpers import scan
 

@@ -16,14 +16,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from linter import builtin
-from linter.document import Document
-from linter.hookspecs import hookimpl
-from linter.scan import Options, run
-from linter.source import Source
-from linter.sources import SNIFF, Embedded, Extraction, ReadContext
-from linter.sources.butane import ButaneKind, is_butane_head, is_clc_head
-from linter.sources.ignition import (
+from dlint_docker import builtin
+from dlint_docker.document import Document
+from dlint_docker.hookspecs import hookimpl
+from dlint_docker.scan import Options, run
+from dlint_docker.source import Source
+from dlint_docker.sources import SNIFF, Embedded, Extraction, ReadContext
+from dlint_docker.sources.butane import ButaneKind, is_butane_head, is_clc_head
+from dlint_docker.sources.ignition import (
     IgnitionKind,
     decode_data_url,
     DataURLError,
@@ -193,8 +193,8 @@ def test_a_butane_yaml_is_read_by_butane_and_a_cloud_config_by_cloud_init(tmp_pa
         "cloud/user-data.yaml": "#cloud-config\nwrite_files:\n  - path: /etc/docker/daemon.json\n    content: '{\"debug\": true}'\n",
         "cl/worker.yaml.tmpl": "storage:\n  files: []\nsystemd:\n  units: []\n",
     })
-    from linter.discovery import discover
-    from linter.plugins import collect_source_kinds, manager
+    from dlint_docker.discovery import discover
+    from dlint_docker.plugins import collect_source_kinds, manager
 
     found = discover(["."], collect_source_kinds(manager()), project_root=tmp_path, excluded=lambda rel: False, cwd=tmp_path)
     assert {s.rel: s.kind for s in found.sources} == {"fcos/worker.yaml": "butane", "cloud/user-data.yaml": "cloud-init", "cl/worker.yaml.tmpl": "butane"}

@@ -8,9 +8,9 @@ import pickle
 
 import pytest
 
-from linter import cache as cache_module
-from linter import scan as scan_module
-from linter.scan import Options, run
+from dlint_docker import cache as cache_module
+from dlint_docker import scan as scan_module
+from dlint_docker.scan import Options, run
 
 from .helpers import at, cli, where, write_tree
 

@@ -54,7 +54,7 @@ def test_outside_git_the_root_is_the_configuration_folder(tmp_path):
 def test_sarif_validates_and_its_rules_carry_what_github_reads(repo):
     sarif = _sarif(repo / "infra", ".")
     jsonschema.Draft7Validator(json.loads(SARIF_SCHEMA.read_text())).validate(sarif)
-    from linter.report.rules_meta import docs_base
+    from dlint_docker.report.rules_meta import docs_base
 
     rules = {r["id"]: r for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
     headings = set(re.findall(r"^## (DKD\d+ [a-z0-9-]+)$", (REPO / "docs" / "rules.md").read_text(), re.M))
@@ -184,8 +184,8 @@ def test_format_file_is_never_written_through_a_symbolic_link(repo, tmp_path_fac
 
 
 def test_help_uri_is_the_rules_section_at_the_address_the_project_declares(monkeypatch):
-    from linter.report import rules_meta, sarif
-    from linter.scan import Options, prepare
+    from dlint_docker.report import rules_meta, sarif
+    from dlint_docker.scan import Options, prepare
 
     policies = prepare(Options()).all_policies
     headings = set(re.findall(r"^## (DKD\d+ [a-z0-9-]+)$", (REPO / "docs" / "rules.md").read_text(), re.M))

@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from linter import __version__
+from dlint_docker import __version__
 
 from .helpers import REPO, cli, write_tree
 
@@ -48,7 +48,7 @@ def test_clean_repo_exits_0(tmp_path):
 
 
 def test_the_log_pipe_advice_is_in_the_all_profile_explain_and_live_restore_help():
-    from linter.scan import Options, prepare
+    from dlint_docker.scan import Options, prepare
 
     explained = " ".join(cli("explain", "DKD108").stdout.split())
     assert "profile all]" in explained and "not a finding about a repository" in explained

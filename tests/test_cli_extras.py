@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from linter.cli_extras import pop_debug
+from dlint_docker.cli_extras import pop_debug
 
 from .helpers import at, cli, write_tree
 
@@ -42,7 +42,7 @@ def test_quiet_prints_the_findings_only(tmp_path):
 
 def test_stdin_is_linted_as_the_named_file_with_its_configuration(tmp_path):
     write_tree(tmp_path, {".dlint.yaml": "severity: {DKD002: info}\nfail-on: warning\n", "etc/docker/.keep": ""})
-    done = subprocess.run([sys.executable, "-m", "linter", "scan", "-", "--stdin-filename", "etc/docker/daemon.json", "--select", "DKD0"],
+    done = subprocess.run([sys.executable, "-m", "dlint_docker", "scan", "-", "--stdin-filename", "etc/docker/daemon.json", "--select", "DKD0"],
                           cwd=tmp_path, input=BROKEN, capture_output=True, text=True, timeout=60)
     line, column = at(BROKEN, '"debu"')
     assert f"etc/docker/daemon.json:{line}:{column}: info    DKD002" in done.stdout, done.stdout + done.stderr
@@ -51,7 +51,7 @@ def test_stdin_is_linted_as_the_named_file_with_its_configuration(tmp_path):
 
 
 def test_stdin_without_a_name_is_a_usage_error(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "linter", "scan", "-"], cwd=tmp_path, input="{}", capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-m", "dlint_docker", "scan", "-"], cwd=tmp_path, input="{}", capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "--stdin-filename" in done.stderr
     assert cli("scan", "--stdin-filename", "x.json", ".", cwd=tmp_path).returncode == 2
 

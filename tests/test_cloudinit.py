@@ -13,12 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from linter.document import Document
-from linter.fragments import EnginePackage
-from linter.source import Source
-from linter.sources.coreos_cloudinit import command_templated, define_blocks
-from linter.sources import SNIFF, Embedded, Extraction, ReadContext
-from linter.sources.cloudinit import (
+from dlint_docker.document import Document
+from dlint_docker.fragments import EnginePackage
+from dlint_docker.source import Source
+from dlint_docker.sources.coreos_cloudinit import command_templated, define_blocks
+from dlint_docker.sources import SNIFF, Embedded, Extraction, ReadContext
+from dlint_docker.sources.cloudinit import (
     CloudInitKind,
     NOTE_INVALID_YAML,
     NOTE_TEMPLATE,

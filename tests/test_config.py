@@ -6,8 +6,8 @@ import subprocess
 
 import pytest
 
-from linter.config import find, load
-from linter.errors import ConfigError
+from dlint_docker.config import find, load
+from dlint_docker.errors import ConfigError
 
 from .helpers import cli, scan, write_tree
 

@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from linter.sources.daemon_json import DaemonJsonKind, decode, read, trim_bounds
+from dlint_docker.sources.daemon_json import DaemonJsonKind, decode, read, trim_bounds
 
 from .helpers import scan, write_tree
 

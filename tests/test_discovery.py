@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from linter.discovery import discover, read_bounded
-from linter.errors import UsageError
-from linter.filtering import path_matcher
-from linter.sources.daemon_json import DaemonJsonKind
+from dlint_docker.discovery import discover, read_bounded
+from dlint_docker.errors import UsageError
+from dlint_docker.filtering import path_matcher
+from dlint_docker.sources.daemon_json import DaemonJsonKind
 
 from .helpers import write_tree
 

@@ -51,7 +51,7 @@ def test_a_daemon_json_uploaded_with_scp_conflicts_with_the_flags(tmp_path):
     conflicts = sorted((f for f in result.findings if f.rule == "DKD201"), key=where)
     assert [where(f) for f in conflicts] == [at(daemon, '"hosts"'), at(daemon, '"log-level"')]
     assert [(r.line, r.column) for r in conflicts[1].related] == [at(script, "log-level=debug")]
-    assert [a.action for a in result.hosts[0].of(__import__("linter.fragments", fromlist=["ServiceAction"]).ServiceAction)] == ["restart"]
+    assert [a.action for a in result.hosts[0].of(__import__("dlint_docker.fragments", fromlist=["ServiceAction"]).ServiceAction)] == ["restart"]
 
 
 def test_ssh_runs_shell_on_the_machine_and_a_loop_pattern_is_one_host(tmp_path):

@@ -63,21 +63,21 @@ PUBLISHED = REPO / "linter" / "schemas" / "daemon-json"
 
 
 def test_the_published_schemas_are_what_the_engine_facts_generate():
-    from linter.engine.knowledge import platforms, releases
-    from linter.engine.schema import published
+    from dlint_docker.engine.knowledge import platforms, releases
+    from dlint_docker.engine.schema import published
 
     expected = published()
     assert set(expected) == {f"{v}-{p}.json" for v in releases() for p in platforms()}
     on_disk = {path.name: path.read_text("utf-8") for path in PUBLISHED.glob("*.json")}
     stale = sorted(name for name in set(expected) | set(on_disk) if expected.get(name) != on_disk.get(name))
-    assert not stale, f"regenerate with `python -m linter.engine.schema`: {stale[:5]}"
+    assert not stale, f"regenerate with `python -m dlint_docker.engine.schema`: {stale[:5]}"
 
 
 def test_the_published_schemas_are_packaged_and_documented():
     text = (REPO / "pyproject.toml").read_text()
     assert '"schemas/daemon-json/*.json"' in text
     editors = (REPO / "docs" / "editors.md").read_text()
-    assert "linter/schemas/daemon-json/" in editors and "python -m linter.engine.schema" in editors
+    assert "linter/schemas/daemon-json/" in editors and "python -m dlint_docker.engine.schema" in editors
 
 
 @pytest.mark.parametrize("name", ["17.06-linux.json", "24.0-linux.json", "26.1-linux.json", "27.0-linux.json", "29.7-linux.json", "29.7-windows.json"])
@@ -105,8 +105,8 @@ CORPUS = REPO.parent / "shared" / "corpus"  # real files, read in place (never c
 def _daemon_configs():
     """Every daemon.json the examples, the shared corpus (when it is there) and the policy examples
     hold (embedded ones too), as dlint reads them: (where, text, engine version, platform)."""
-    from linter.evaluate import Context
-    from linter.scan import Options, prepare, run
+    from dlint_docker.evaluate import Context
+    from dlint_docker.scan import Options, prepare, run
 
     trees = [(REPO, "examples")] + ([(CORPUS, ".")] if CORPUS.is_dir() else [])
     for cwd, path in trees:
@@ -127,8 +127,8 @@ def _daemon_configs():
 def test_every_example_daemon_json_is_judged_as_dlint_judges_it(tmp_path):
     """Where dlint (which the oracle tests hold to dockerd's verdict) accepts a file, its release's
     published schema accepts it; where dlint refuses it only for keys and types, the schema does too."""
-    from linter.engine.schema import published_name
-    from linter.scan import Options, run
+    from dlint_docker.engine.schema import published_name
+    from dlint_docker.scan import Options, run
 
     from .test_oracle import Case, _plain_json
 

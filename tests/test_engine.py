@@ -5,9 +5,9 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from linter.engine.knowledge import engine, key_table, newest_release
-from linter.engine.suggest import suggest
-from linter.engine.versions import parse_version
+from dlint_docker.engine.knowledge import engine, key_table, newest_release
+from dlint_docker.engine.suggest import suggest
+from dlint_docker.engine.versions import parse_version
 
 
 def test_the_key_table_is_the_shared_facts():
@@ -80,7 +80,7 @@ def test_the_reloadable_set_is_that_of_the_facts(version, extra):
 
 
 def test_windows_reloads_no_platform_option():
-    from linter.change.impact import live_restore_data
+    from dlint_docker.change.impact import live_restore_data
 
     # reloadPlatform does nothing on Windows: the Linux-only reloads are data beside the key table
     assert set(live_restore_data()["reload_linux_only"]) == FACTS_RELOAD_LINUX

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from linter.fix import apply_fixes, preview
-from linter.scan import Options, prepare
+from dlint_docker.fix import apply_fixes, preview
+from dlint_docker.scan import Options, prepare
 
 from .helpers import cli, scan, write_tree
 
@@ -216,7 +216,7 @@ def test_nothing_outside_the_paths_given_nor_through_a_link(tmp_path):
 
 
 def test_a_file_changed_since_it_was_read_is_not_written(tmp_path, monkeypatch):
-    from linter.fix import files
+    from dlint_docker.fix import files
 
     write_tree(tmp_path, {"daemon.json": '{"graph": "/d"}\n'})
     real = files.refusal
@@ -281,7 +281,7 @@ EXAMPLES_FIXED = {
 
 
 def _examples():
-    from linter.scan import Options as _Options
+    from dlint_docker.scan import Options as _Options
 
     for policy in prepare(_Options()).all_policies:
         for index, example in enumerate(policy.meta.examples.get("fail", [])):
@@ -361,8 +361,8 @@ def test_live_restore_leaves_a_swarm_node_with_unsafe_fixes(tmp_path):
 
 
 def test_a_fix_that_does_not_remove_its_finding_is_undone(tmp_path, monkeypatch):
-    from linter.fix import daemon
-    from linter.fix.edits import Edit
+    from dlint_docker.fix import daemon
+    from dlint_docker.fix.edits import Edit
 
     def useless(root, engine):
         for member in root.value:
@@ -417,7 +417,7 @@ def test_examples_readme_shows_what_dlint_fix_diff_prints():
 
 
 def test_a_file_dlint_cannot_write_is_said_not_a_crash(tmp_path, monkeypatch):
-    from linter.fix import files
+    from dlint_docker.fix import files
 
     def refuse(path, data):
         raise PermissionError(13, "Permission denied")
@@ -440,7 +440,7 @@ def subprocess_run_stdin(cwd, text, *args):
     import subprocess
     import sys
 
-    return subprocess.run([sys.executable, "-m", "linter", *args], cwd=cwd, input=text, capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "dlint_docker", *args], cwd=cwd, input=text, capture_output=True, text=True, timeout=120)
 
 
 def test_a_daemon_json_an_ansible_role_copies_is_fixed_in_its_own_file(tmp_path):
@@ -486,7 +486,7 @@ def test_a_quoted_yaml_scalar_gets_a_diff_only(tmp_path):
 
 
 def test_dlint_fix_takes_every_option_of_dlint_scan():
-    from linter.cli import _parser
+    from dlint_docker.cli import _parser
 
     commands = next(a for a in _parser()._actions if a.dest == "command").choices
     scan_options = {o for a in commands["scan"]._actions for o in a.option_strings} - {"--fix"}

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from linter import scan as scanning
-from linter.budget import Overrun
-from linter.fragments import SyntaxProblem, Unreadable
-from linter.source import Source
+from dlint_docker import scan as scanning
+from dlint_docker.budget import Overrun
+from dlint_docker.fragments import SyntaxProblem, Unreadable
+from dlint_docker.source import Source
 
 SEED = 9
 PER_READER = 10

@@ -7,7 +7,7 @@ import json
 
 import jsonschema
 
-from linter.fragments import SwarmMembership
+from dlint_docker.fragments import SwarmMembership
 
 from .helpers import REPO, at, cli, only, scan, where, write_tree
 
@@ -254,7 +254,7 @@ def test_context_judges_a_changed_file_with_the_rest_of_its_host(tmp_path):
 def test_pre_commit_hook_patterns_cover_every_source_kind():
     import re
 
-    from linter.yamlsafe import load
+    from dlint_docker.yamlsafe import load
 
     hooks, _ = load((REPO / ".pre-commit-hooks.yaml").read_text())
     hook = next(h for h in hooks if h["id"] == "dlint")
@@ -321,7 +321,7 @@ def test_a_host_is_judged_for_the_engine_release_its_install_pins(tmp_path):
 
 
 def test_a_templated_or_unknown_pin_judges_for_the_default_release():
-    from linter.engine.pinned import release_of
+    from dlint_docker.engine.pinned import release_of
 
     assert release_of("5:${DOCKER_VERSION}*") is None and release_of("{{ docker_version }}") is None
     # a release dlint has no facts of is judged as the nearest it knows at or before it (an edge

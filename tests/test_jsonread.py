@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linter.document import Document
-from linter.jsonread import JSONError, parse, quote_char, to_python, top_level_keys_lenient
+from dlint_docker.document import Document
+from dlint_docker.jsonread import JSONError, parse, quote_char, to_python, top_level_keys_lenient
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from linter.yamlsafe import load
+from dlint_docker.yamlsafe import load
 
 from .helpers import REPO, at, cli, scan, where, write_tree
 

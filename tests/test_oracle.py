@@ -22,8 +22,8 @@ from typing import Dict, List, Sequence, Tuple
 
 import pytest
 
-from linter.engine.knowledge import engine
-from linter.scan import Options, run
+from dlint_docker.engine.knowledge import engine
+from dlint_docker.scan import Options, run
 
 from .oracle_cases import DECOYS, Case, cases
 

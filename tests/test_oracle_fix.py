@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from linter.fix import apply_fixes
-from linter.scan import Options, prepare
+from dlint_docker.fix import apply_fixes
+from dlint_docker.scan import Options, prepare
 
 from .oracle_cases import cases
 from .test_oracle import SUITES, _dockerd, oracles  # noqa: F401 - the fixture
@@ -18,7 +18,7 @@ CASES = cases()
 
 
 def _config_load(root: Path, version: str) -> list:
-    from linter.scan import run
+    from dlint_docker.scan import run
 
     result = run(Options(cwd=root, engine_version=version, profile="all", assume_packaged_unit=False))
     return [f"{f.rule}: {f.message}" for f in result.active if f.breaks == "config-load"]

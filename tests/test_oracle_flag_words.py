@@ -20,7 +20,7 @@ from typing import List, Sequence
 
 import pytest
 
-from linter.scan import Options, run
+from dlint_docker.scan import Options, run
 
 from .helpers import write_tree
 from .test_oracle import Oracle, _dockerd, oracles  # noqa: F401  (oracles is a fixture)

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from linter import hookimpl
-from linter.document import Document
-from linter.scan import Options, run
-from linter.source import Source
-from linter.sources import SNIFF, ReadContext
-from linter.sources.packer import PackerKind
+from dlint_docker import hookimpl
+from dlint_docker.document import Document
+from dlint_docker.scan import Options, run
+from dlint_docker.source import Source
+from dlint_docker.sources import SNIFF, ReadContext
+from dlint_docker.sources.packer import PackerKind
 
 from .helpers import write_tree
 from .helpers import at, only, where
@@ -23,7 +23,7 @@ from .test_terraform import guarded
 @hookimpl
 def dlint_source_kinds():
     """Registers the Packer kind for these tests, unless the core already does."""
-    from linter.builtin import dlint_source_kinds as core
+    from dlint_docker.builtin import dlint_source_kinds as core
 
     return [] if any(kind.name == PackerKind.name for kind in core()) else [PackerKind()]
 

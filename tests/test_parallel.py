@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from linter import parallel
-from linter.scan import Options, run
+from dlint_docker import parallel
+from dlint_docker.scan import Options, run
 
 from .helpers import REPO, where
 

@@ -8,18 +8,18 @@ import json
 
 import pytest
 
-from linter import plugins
-from linter.errors import PolicyError
-from linter.policy.pack import COMPILED, FORMAT, read_folder
+from dlint_docker import plugins
+from dlint_docker.errors import PolicyError
+from dlint_docker.policy.pack import COMPILED, FORMAT, read_folder
 
 from .helpers import REPO, cli, write_tree
 
 
 def test_fast_entry_points_agree_with_importlib_metadata():
-    ours = {(ep.name, ep.value) for ep in plugins.entry_points("dlint")}
-    theirs = {(ep.name, ep.value) for ep in importlib.metadata.entry_points(group="dlint")}
+    ours = {(ep.name, ep.value) for ep in plugins.entry_points(plugins.GROUP)}
+    theirs = {(ep.name, ep.value) for ep in importlib.metadata.entry_points(group=plugins.GROUP)}
     assert ours == theirs
-    assert ("builtin", "policies") in ours
+    assert ("builtin", "dlint_docker.policies") in ours
 
 
 def test_builtin_pack_is_registered_through_the_entry_point():
@@ -35,13 +35,13 @@ def test_compiled_pack_is_current():
     cache = json.loads((folder / COMPILED).read_text())
     resources, hashes = read_folder(folder)
     assert cache["format"] == FORMAT
-    assert cache["sources"] == hashes, "run: python -m linter.policy.pack policies"
+    assert cache["sources"] == hashes, "run: python -m dlint_docker.policy.pack policies"
     assert cache["resources"] == resources
 
 
 PLUGIN = '''
-from linter import hookimpl
-from linter.policy import Hit, Policy, PolicyMeta
+from dlint_docker import hookimpl
+from dlint_docker.policy import Hit, Policy, PolicyMeta
 
 
 def _check(host, context):
@@ -83,8 +83,8 @@ def test_crashing_plugin_exits_4_without_traceback(tmp_path):
 def test_duplicate_ids_are_refused():
     import types
 
-    from linter.hookspecs import hookimpl
-    from linter.policy import Policy, PolicyMeta
+    from dlint_docker.hookspecs import hookimpl
+    from dlint_docker.policy import Policy, PolicyMeta
 
     @hookimpl
     def dlint_policies():
@@ -110,16 +110,16 @@ def test_nothing_is_imported_from_the_scanned_repository(tmp_path):
 
 
 def test_docs_rules_md_is_generated_from_the_policies():
-    from linter.docs import render
-    from linter.scan import Options, prepare
+    from dlint_docker.docs import render
+    from dlint_docker.scan import Options, prepare
 
     expected = render(prepare(Options()).all_policies)
-    assert (REPO / "docs" / "rules.md").read_text("utf-8") == expected, "run: python -m linter.docs > docs/rules.md"
+    assert (REPO / "docs" / "rules.md").read_text("utf-8") == expected, "run: python -m dlint_docker.docs > docs/rules.md"
 
 
 def test_readme_rule_table_is_generated_from_the_policies():
-    from linter.docs import readme
-    from linter.scan import Options, prepare
+    from dlint_docker.docs import readme
+    from dlint_docker.scan import Options, prepare
 
     text = (REPO / "README.md").read_text("utf-8")
-    assert readme(text, prepare(Options()).all_policies) == text, "run: python -m linter.docs --readme"
+    assert readme(text, prepare(Options()).all_policies) == text, "run: python -m dlint_docker.docs --readme"

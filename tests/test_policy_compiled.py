@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from linter.engine import typecheck
-from linter.engine.knowledge import engine, key_table, newest_release
-from linter.policy import declarative
-from linter.policy.compiled import Compiler, equal, policy_predicate
-from linter.policy.declarative import DeclarativePolicy
-from linter.scan import Options, prepare
+from dlint_docker.engine import typecheck
+from dlint_docker.engine.knowledge import engine, key_table, newest_release
+from dlint_docker.policy import declarative
+from dlint_docker.policy.compiled import Compiler, equal, policy_predicate
+from dlint_docker.policy.declarative import DeclarativePolicy
+from dlint_docker.scan import Options, prepare
 
 from .helpers import scan, write_tree
 
@@ -148,7 +148,7 @@ def test_value_schemas_compiled_agree_with_jsonschema(value, which):
 def test_one_file_daemon_json_scan_does_not_import_jsonschema(tmp_path):
     write_tree(tmp_path, {"daemon.json": '{"live-restore": false, "log-driver": "json-file", "log-opts": {"max-size": "10m"}}\n'})
     code = (
-        "import sys\nfrom linter.cli import main\nsys.argv = ['dlint', 'scan', 'daemon.json']\n"
+        "import sys\nfrom dlint_docker.cli import main\nsys.argv = ['dlint', 'scan', 'daemon.json']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print('JSONSCHEMA', 'jsonschema' in sys.modules)\n"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from linter.scan import Options, prepare
+from dlint_docker.scan import Options, prepare
 
 from .helpers import scan, write_tree
 

@@ -14,7 +14,7 @@ from typing import Iterator, Tuple
 
 import pytest
 
-from linter.scan import Options, prepare
+from dlint_docker.scan import Options, prepare
 
 from .helpers import scan, write_tree
 

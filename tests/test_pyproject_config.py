@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from linter.config import find, load
-from linter.errors import ConfigError
+from dlint_docker.config import find, load
+from dlint_docker.errors import ConfigError
 
 from .helpers import cli, scan, write_tree
 

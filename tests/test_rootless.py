@@ -4,8 +4,8 @@ where no dockerd reads it."""
 
 from __future__ import annotations
 
-from linter.hosts import rootless
-from linter.rootless import is_rootless_config, is_user_unit, read_by_nobody, user_load_rank
+from dlint_docker.hosts import rootless
+from dlint_docker.rootless import is_rootless_config, is_user_unit, read_by_nobody, user_load_rank
 
 import json
 

@@ -33,7 +33,7 @@ def bounded(*args: str, cwd: Path, memory: int = MEMORY, cpu: int = CPU, env=Non
     environment.update(env or {})
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(
-        [sys.executable, "-m", "linter", *args], cwd=cwd, capture_output=True, text=True, preexec_fn=limit, env=environment, timeout=cpu * 3
+        [sys.executable, "-m", "dlint_docker", *args], cwd=cwd, capture_output=True, text=True, preexec_fn=limit, env=environment, timeout=cpu * 3
     )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     done.cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
@@ -255,13 +255,13 @@ def test_nothing_is_imported_from_the_working_directory(tmp_path):
     marker = tmp_path / "marker"
     repo = write_tree(tmp_path / "repo", {
         "daemon.json": '{"live-restore": true}',
-        "evil-1.0.dist-info/entry_points.txt": "[dlint]\nevil = evilmod\n",
+        "evil-1.0.dist-info/entry_points.txt": "[dlint_docker]\nevil = evilmod\n",
         "evil-1.0.dist-info/METADATA": "Name: evil\n",
         "evilmod.py": EVIL.format(marker=str(marker)),
         "policies/__init__.py": EVIL.format(marker=str(marker)),
     })
     # python -c puts '' (the working directory) first on sys.path, as embedding does
-    code = "import sys; from linter.cli import main; sys.exit(main(['scan', '--fail-on', 'never', '--select', 'DKD108']))"
+    code = "import sys; from dlint_docker.cli import main; sys.exit(main(['scan', '--fail-on', 'never', '--select', 'DKD108']))"
     done = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert not marker.exists()
@@ -304,7 +304,7 @@ def test_core_worktree_of_the_repository_does_not_redirect_the_listing(tmp_path)
 
 
 def test_a_fifo_as_gitignore_does_not_stall_the_listing(tmp_path, monkeypatch):
-    from linter import discovery
+    from dlint_docker import discovery
 
     from .helpers import scan
 
@@ -370,7 +370,7 @@ def test_non_utf8_file_name_in_sarif_is_percent_encoded(tmp_path):
 
 
 def test_a_folder_that_cannot_be_listed_is_an_input_error_at_its_path(tmp_path, monkeypatch):
-    from linter import discovery
+    from dlint_docker import discovery
 
     from .helpers import scan
 
@@ -441,7 +441,7 @@ def hook(event, args):
 
 
 sys.addaudithook(hook)
-from linter.cli import main
+from dlint_docker.cli import main
 
 codes = []
 for tree in trees:
@@ -460,7 +460,7 @@ def _hostile_repositories(tmp_path: Path):
     """A few repositories that try what the issue lists (the examples cover the ordinary kinds)."""
     hostile = write_tree(tmp_path / "hostile", {
         "daemon.json": CONTROLS,
-        "evil-1.0.dist-info/entry_points.txt": "[dlint]\nevil = evilmod\n",
+        "evil-1.0.dist-info/entry_points.txt": "[dlint_docker]\nevil = evilmod\n",
         "evilmod.py": "raise SystemExit('imported')\n",
         "policies/__init__.py": "raise SystemExit('imported')\n",
         "linter/__init__.py": "raise SystemExit('imported')\n",
@@ -635,7 +635,7 @@ def test_shell_substitutions_nested_past_the_bound_are_said_and_under_it_read(tm
 
 
 def test_the_working_directory_is_imported_from_only_when_named_on_pythonpath(tmp_path, monkeypatch):
-    from linter.plugins import installed_path
+    from dlint_docker.plugins import installed_path
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "path", ["", str(tmp_path), "/usr/lib/python3/site-packages"])
@@ -643,5 +643,5 @@ def test_the_working_directory_is_imported_from_only_when_named_on_pythonpath(tm
     assert installed_path() == ["/usr/lib/python3/site-packages"]
     monkeypatch.setenv("PYTHONPATH", ".")  # relative: it could be any folder dlint runs in
     assert installed_path() == ["/usr/lib/python3/site-packages"]
-    monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # a checkout run as PYTHONPATH=$PWD python -m linter
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # a checkout run as PYTHONPATH=$PWD python -m dlint_docker
     assert installed_path() == [str(tmp_path), "/usr/lib/python3/site-packages"]

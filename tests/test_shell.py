@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from linter.document import Document
-from linter.fragments import DockerdCommand, EnginePackage, ServiceAction, SwarmMembership
-from linter.source import Source
-from linter.sources import SNIFF, ReadContext
-from linter.sources.shell import ShellKind, pin_of, scan_heredocs
+from dlint_docker.document import Document
+from dlint_docker.fragments import DockerdCommand, EnginePackage, ServiceAction, SwarmMembership
+from dlint_docker.source import Source
+from dlint_docker.sources import SNIFF, ReadContext
+from dlint_docker.sources.shell import ShellKind, pin_of, scan_heredocs
 
 
 def lines(*rows: str) -> str:
@@ -867,7 +867,7 @@ def test_large_and_deeply_nested_scripts_are_read_in_bounded_time():
     started = time.monotonic()
     extraction = read(big)
     assert len(of(extraction, SwarmMembership)) == big.count("swarm join")
-    from linter.budget import Overrun
+    from dlint_docker.budget import Overrun
 
     with pytest.raises(Overrun):  # past 1000 levels the file is DKD901 (tests/test_security.py)
         read(nested)

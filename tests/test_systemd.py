@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linter.document import Document
-from linter.fragments import UnitFile
-from linter.source import Source
-from linter.sources import SNIFF, ReadContext
-from linter.sources.systemd import EnvFileKind, SystemdKind, parse_env_file, parse_unit
-from linter.units import (
+from dlint_docker.document import Document
+from dlint_docker.fragments import UnitFile
+from dlint_docker.source import Source
+from dlint_docker.sources import SNIFF, ReadContext
+from dlint_docker.sources.systemd import EnvFileKind, SystemdKind, parse_env_file, parse_unit
+from dlint_docker.units import (
     PACKAGED_UNIT,
     command_fragment,
     dockerd_command,

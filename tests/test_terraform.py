@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from linter import hookimpl
-from linter.document import Document
-from linter.fragments import SwarmMembership
-from linter.scan import Options, run
-from linter.source import Source
-from linter.sources import ReadContext
-from linter.sources.terraform import TerraformKind
+from dlint_docker import hookimpl
+from dlint_docker.document import Document
+from dlint_docker.fragments import SwarmMembership
+from dlint_docker.scan import Options, run
+from dlint_docker.source import Source
+from dlint_docker.sources import ReadContext
+from dlint_docker.sources.terraform import TerraformKind
 
 from .helpers import write_tree
 from .helpers import at, only, where
@@ -26,7 +26,7 @@ from .helpers import at, only, where
 @hookimpl
 def dlint_source_kinds():
     """Registers the Terraform kind for these tests, unless the core already does."""
-    from linter.builtin import dlint_source_kinds as core
+    from dlint_docker.builtin import dlint_source_kinds as core
 
     return [] if any(kind.name == TerraformKind.name for kind in core()) else [TerraformKind()]
 
@@ -870,7 +870,7 @@ EOF
 
 
 def test_terraform_0_11_commas_and_quoted_names_parse(tmp_path):
-    from linter.hcl import Hcl
+    from dlint_docker.hcl import Hcl
 
     out = extract(tmp_path, {"main.tf": LEGACY_TF})
     (embedded,) = out.embedded
@@ -889,7 +889,7 @@ def test_terraform_0_11_commas_and_quoted_names_parse(tmp_path):
 
 
 def test_a_comma_inside_a_list_is_left_alone():
-    from linter.hcl import Hcl
+    from dlint_docker.hcl import Hcl
 
     tf = 'resource "aws_instance" "a" {\n  ami = "x",\n  sg = [\n    "a",\n    "b",\n  ]\n}\n'
     hcl = Hcl(Document(tf, "main.tf"))
@@ -990,7 +990,7 @@ def test_invalid_json_with_no_expansion_before_it_is_dockerds_error_in_a_templat
     ],
 )
 def test_template_expansions_are_read_as_values_around_a_json_error(tmp_path, body, error):
-    from linter.templating import json_error_outside
+    from dlint_docker.templating import json_error_outside
 
     found = json_error_outside(Document(body, "daemon.json"), 0, len(body))
     if error is None:
@@ -1146,8 +1146,8 @@ resource "hcloud_server" "node" {
 @FUZZ
 @given(st.lists(st.sampled_from(['{', '}', '"a": 1', '"b": "x"', ",", "\n", "${v}", "${", "%{ if c ~}", "%{~ else }", "%{ endif }", "%{ for x in y }", "%{ endfor }", "$$", "}", "~", " "]), max_size=40))
 def test_fuzz_template_branches_and_json_errors_never_raise(pieces):
-    from linter.sources.terraform_template import daemon_json
-    from linter.templating import json_error
+    from dlint_docker.sources.terraform_template import daemon_json
+    from dlint_docker.templating import json_error
 
     text = "".join(pieces)
     document = daemon_json(Document(text, "daemon.json.tpl"))
@@ -1198,7 +1198,7 @@ def test_a_module_no_configuration_calls_is_not_deployed(tmp_path):
 def test_module_call_scan_is_linear_on_unclosed_comments_and_strings():
     import time
 
-    from linter.sources.terraform_calls import _blank
+    from dlint_docker.sources.terraform_calls import _blank
 
     for text in ("/*" * 200_000, '"' * 400_000):
         started = time.process_time()
@@ -1234,7 +1234,7 @@ def test_a_template_expression_in_one_user_data_entry_leaves_the_others_literal(
     write_tree(tmp_path, {"main.tf": text})
     result = scan(tmp_path)
     (machine,) = result.hosts
-    from linter.facts import templated_command
+    from dlint_docker.facts import templated_command
 
     assert templated_command(machine) is None
     finding = only(result, "DKD101")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linter.fragments import EnginePackage, SwarmMembership
+from dlint_docker.fragments import EnginePackage, SwarmMembership
 from tests.helpers import at, only, scan, where, write_tree
 
 VAGRANTFILE = (

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from linter import yamlnodes
-from linter.yamlnodes import compose, compose_pure, tag_of, value_of
+from dlint_docker import yamlnodes
+from dlint_docker.yamlnodes import compose, compose_pure, tag_of, value_of
 
 from .helpers import at, scan, where, write_tree
 

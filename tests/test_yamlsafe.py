@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linter.yamlsafe import YamlError, load
+from dlint_docker.yamlsafe import YamlError, load
 
 
 def test_positions_by_path():

@@ -118,7 +118,7 @@ def _run(root: Path) -> dict:
 
 _DRIVER = r'''
 import json, os, resource, sys, tempfile
-from linter.cli import main
+from dlint_docker.cli import main
 report = tempfile.TemporaryFile("w+")
 saved = os.dup(1)
 os.dup2(report.fileno(), 1)

@@ -312,7 +312,7 @@ def publish(folder) -> list:
     return written
 
 
-if __name__ == "__main__":  # python -m linter.engine.schema: regenerate linter/schemas/daemon-json/
+if __name__ == "__main__":  # python -m dlint_docker.engine.schema: regenerate linter/schemas/daemon-json/
     from pathlib import Path
 
     target = Path(__file__).resolve().parent.parent / PUBLISHED

@@ -174,7 +174,7 @@ def _plural(engine, key: str) -> Optional[str]:
 
 
 def _singular_names(root: Node, engine, text: str) -> Iterator[Fix]:
-    from policies.checks.ignored_key import _as_plural  # the value in the plural option's shape
+    from dlint_docker.policies.checks.ignored_key import _as_plural  # the value in the plural option's shape
 
     for member in root.value:
         plural = _plural(engine, member.key)

@@ -38,7 +38,7 @@ def _normal(value):
 
 def _agree(member, flags, engine) -> bool:
     """The command line's flags give the key the value daemon.json gives it."""
-    from policies.checks._conflicts import flag_value
+    from dlint_docker.policies.checks._conflicts import flag_value
 
     values = [flag_value(f, engine) for f in flags]
     if values and isinstance(values[0], list):
@@ -52,7 +52,7 @@ def _agree(member, flags, engine) -> bool:
 
 def _agreeing_flags(host, config, engine) -> Iterator[Fix]:
     """A key that the command line sets to the same value: daemon.json's copy goes (safe)."""
-    from policies.checks._conflicts import conflicts
+    from dlint_docker.policies.checks._conflicts import conflicts
 
     root = config.root
     for found, member, flags in conflicts(host, engine):
@@ -73,7 +73,7 @@ _DAEMON_JSON = "etc/docker/daemon.json"
 def _reset_drop_in(host, config, engine) -> Iterator[Fix]:
     """"hosts" in a rootfs tree's daemon.json against the packaged unit's -H fd:// (assumed: the
     tree has no docker.service): the drop-in that takes -H fd:// off, beside the daemon.json."""
-    from policies.checks._conflicts import conflicts
+    from dlint_docker.policies.checks._conflicts import conflicts
 
     command = host.command
     display = config.document.path
@@ -163,7 +163,7 @@ def flag_fixes(host, engine) -> Iterator[Tuple[object, Fix]]:
     in that real file, at each flag's exact place. ``linter.fix.plan`` prefers it for live-restore
     (DKD202: the key is where a reload can change it) and otherwise uses it only where daemon.json's
     copy cannot go (the file is shared with hosts that lack the flag)."""
-    from policies.checks._conflicts import conflicts
+    from dlint_docker.policies.checks._conflicts import conflicts
 
     command = host.command
     if command is None or command.assumed:
@@ -246,7 +246,7 @@ def write_files_fixes(host, config, engine) -> Iterator[Tuple[object, Fix]]:
     written by a write_files entry added right after the daemon.json's, laid out like it. The edit
     is made in the cloud-config's text and carried out to its real file (a Terraform heredoc, say)
     where that is literal; elsewhere it is offered as a diff."""
-    from policies.checks._conflicts import conflicts
+    from dlint_docker.policies.checks._conflicts import conflicts
 
     from ..yamlnodes import compose, is_map, is_seq, mapping_of
 

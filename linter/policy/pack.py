@@ -2,7 +2,7 @@
 
 Parsing YAML costs milliseconds per file, too much for every run of a pre-commit hook, so a pack
 may ship ``compiled.json``: the resources as JSON plus the SHA-256 of each source file. It is used
-only when every hash matches, so it can never be stale in effect; ``python -m linter.policy.pack
+only when every hash matches, so it can never be stale in effect; ``python -m dlint_docker.policy.pack
 FOLDER`` rewrites it, and the test suite checks the built-in pack's copy is current.
 
 A repository's own policies (``policy-paths``) are untrusted data: no compiled cache (it would
@@ -139,6 +139,6 @@ def compile_folder(folder: Path) -> Path:
     return target
 
 
-if __name__ == "__main__":  # python -m linter.policy.pack FOLDER
+if __name__ == "__main__":  # python -m dlint_docker.policy.pack FOLDER
     for name in sys.argv[1:] or ["policies"]:
         print(compile_folder(Path(name)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linter.change.impact import MISSING, before_of, changes, live_restore_data, live_restore_known, live_restore_on, shown
+from dlint_docker.change.impact import MISSING, before_of, changes, live_restore_data, live_restore_known, live_restore_on, shown
 
 
 def transition(host, context):

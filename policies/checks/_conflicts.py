@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Iterator, List, Tuple
 
-from linter.dockerd_args import Flag, flag_value, parse
-from linter.jsonread import Member, to_python
+from dlint_docker.dockerd_args import Flag, flag_value, parse
+from dlint_docker.jsonread import Member, to_python
 
 # merged, not compared: a runtime from --add-runtime and one from the file live side by side
 SKIP_DUPLICATES = frozenset({"runtimes"})

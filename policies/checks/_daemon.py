@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Iterator, List
 
-from linter.facts import escape
-from linter.jsonread import Member, Node
+from dlint_docker.facts import escape
+from dlint_docker.jsonread import Member, Node
 
 
 def configs(host) -> Iterator:

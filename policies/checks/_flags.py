@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from linter.dockerd_args import CommandLine, Flag, flag_value, go_bool, go_int, go_int_syntax, read
-from linter.engine import typecheck, values
-from linter.engine.suggest import suggest
-from linter.fragments import EnvFile, UnitFile
+from dlint_docker.dockerd_args import CommandLine, Flag, flag_value, go_bool, go_int, go_int_syntax, read
+from dlint_docker.engine import typecheck, values
+from dlint_docker.engine.suggest import suggest
+from dlint_docker.fragments import EnvFile, UnitFile
 
 from ._daemon import pointer
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from linter.engine.versions import Version, parse_version
+from dlint_docker.engine.versions import Version, parse_version
 
 
 class View:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linter.policy.model import Hit
+from dlint_docker.policy.model import Hit
 
 from ._host import View, pointer
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from linter.jsonread import to_python
-from linter.policy.model import Hit
+from dlint_docker.jsonread import to_python
+from dlint_docker.policy.model import Hit
 
 
 def _content(config):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from linter.engine.versions import parse_version
-from linter.policy.model import Hit
+from dlint_docker.engine.versions import parse_version
+from dlint_docker.policy.model import Hit
 
 from ._daemon import configs, key_location, pointer
 

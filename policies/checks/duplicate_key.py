@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from linter.jsonread import Node, to_python
-from linter.policy.model import Hit
+from dlint_docker.jsonread import Node, to_python
+from dlint_docker.policy.model import Hit
 
 from ._daemon import configs, key_location, pointer, show
 

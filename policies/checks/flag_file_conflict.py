@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linter.policy.model import Hit
+from dlint_docker.policy.model import Hit
 
 from ._conflicts import conflicts, dockerd_message, flag_origin
 from ._daemon import key_location, pointer

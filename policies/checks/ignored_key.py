@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from linter.engine.knowledge import engine_data
-from linter.jsonread import to_python
-from linter.policy.model import Hit
+from dlint_docker.engine.knowledge import engine_data
+from dlint_docker.jsonread import to_python
+from dlint_docker.policy.model import Hit
 
 from ._daemon import configs, key_location, pointer
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from linter.policy.model import Hit
+from dlint_docker.policy.model import Hit
 
 from ._host import View, pointer
 

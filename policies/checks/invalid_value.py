@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from linter.engine import typecheck, values
-from linter.jsonread import to_python
-from linter.policy.model import Hit
+from dlint_docker.engine import typecheck, values
+from dlint_docker.jsonread import to_python
+from dlint_docker.policy.model import Hit
 
 from ._daemon import configs, flattened, key_location, pointer, value_location
 from ._flags import command_line, flag_pointer, flag_value_location, value_problems

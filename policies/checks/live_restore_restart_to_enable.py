@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from linter.fragments import ServiceAction
-from linter.policy.model import Hit
-from linter.sources.cloudinit import first_boot
+from dlint_docker.fragments import ServiceAction
+from dlint_docker.policy.model import Hit
+from dlint_docker.sources.cloudinit import first_boot
 
 from ._host import View
 

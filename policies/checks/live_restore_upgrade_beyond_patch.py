@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from linter.evaluate import host_engine
-from linter.policy.model import Hit
+from dlint_docker.evaluate import host_engine
+from dlint_docker.policy.model import Hit
 
 from ._change import kept_on
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any, Optional, Tuple
 
-from linter.dockerd_args import flag_value
-from linter.engine.versions import parse_version
-from linter.jsonread import to_python
-from linter.policy.model import Hit
+from dlint_docker.dockerd_args import flag_value
+from dlint_docker.engine.versions import parse_version
+from dlint_docker.jsonread import to_python
+from dlint_docker.policy.model import Hit
 
 from ._daemon import DOCKERD_UNKNOWN, configs, key_location, last_members, pointer
 from ._flags import command_line, flag_pointer

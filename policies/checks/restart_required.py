@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linter.policy.model import Hit
+from dlint_docker.policy.model import Hit
 
 from ._change import live_restore_on, shown, transition, was
 

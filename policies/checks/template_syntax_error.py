@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from linter.fragments import TemplateError
-from linter.policy.model import Hit
+from dlint_docker.fragments import TemplateError
+from dlint_docker.policy.model import Hit
 
 
 def check(host, context):

@@ -3,7 +3,7 @@ is not checked."""
 
 from __future__ import annotations
 
-from linter.policy.model import Hit
+from dlint_docker.policy.model import Hit
 
 
 def check(host, context):

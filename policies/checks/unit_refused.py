@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linter.policy.model import Hit
+from dlint_docker.policy.model import Hit
 
 # the default remediation is about a second ExecStart= in a drop-in; a unit left with none needs one
 _NO_EXEC_START = (

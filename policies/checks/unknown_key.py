@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from linter.engine.suggest import suggest
-from linter.policy.model import Hit
+from dlint_docker.engine.suggest import suggest
+from dlint_docker.policy.model import Hit
 
 from ._daemon import DOCKERD_UNKNOWN, configs, key_location, last_members, pointer
 from ._flags import command_line, flag_pointer, suggest_flag

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from linter.fragments import SyntaxProblem
-from linter.policy.model import Hit
+from dlint_docker.fragments import SyntaxProblem
+from dlint_docker.policy.model import Hit
 
 
 def check(host, context):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from linter.fragments import SyntaxProblem, Unreadable
-from linter.policy.model import Hit
+from dlint_docker.fragments import SyntaxProblem, Unreadable
+from dlint_docker.policy.model import Hit
 
 
 def check(host, context):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from linter.engine import typecheck
-from linter.policy.model import Hit
+from dlint_docker.engine import typecheck
+from dlint_docker.policy.model import Hit
 
 from ._daemon import configs, pointer, value_location
 

@@ -1441,8 +1441,22 @@ class _Reader:
                 pin = "unknown"
             else:
                 pin = pin_of(version)
-            location = self.value_location(item, names_node)
+            location = self.version_location(item, version) or self.value_location(item, names_node)
             self.out.fragments.append(EnginePackage(self.source, self.doc, manager=manager, name=name, version=version, pin=pin, location=location))
+
+    @staticmethod
+    def version_location(item: Optional[Val], version: Optional[str]) -> Optional[Location]:
+        """Where a pinned version is written when another file gives it ("docker-ce={{ v }}" with
+        v in defaults/main.yml): a bump of the version is a change of that line."""
+        if item is None or not version or item.kind != "str":
+            return None
+        mapped = item.mapped()
+        index = mapped.text.rfind(version)
+        runs = mapped.slice(index, index + len(version)).runs if index >= 0 else []
+        first = runs[0] if runs else None
+        if first is None or first.doc is None or not first.exact or first.doc is (item.at[0] if item.at else None):
+            return None
+        return first.doc.location(first.offset, first.offset + len(first.text))
 
     def value_location(self, value: Optional[Val], fallback) -> Location:
         if value is not None and value.at is not None:

@@ -9,14 +9,13 @@ nothing ends it, so a second ``dlint fix`` changes nothing.
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List
+from typing import TYPE_CHECKING, Dict, List
 
-from . import files
-from .plan import Change, Plan, make
+if TYPE_CHECKING:  # imported where used: the command line imports this package to build its parser
+    from .plan import Change, Plan
 
 ROUNDS = 5
 BREAKING = ("config-load", "daemon-start", "swarm")  # a fix that brings one of these is undone
@@ -43,6 +42,7 @@ def given_paths(options) -> List[Path]:
 def preview(options, setup, unsafe: bool = False) -> Outcome:
     """The diff of every fix of one round, writing nothing."""
     from ..scan import run
+    from .plan import make
 
     plan = make(run(options, setup), Path(options.cwd or Path.cwd()), unsafe)
     outcome = Outcome(offers=plan.offers, unsafe_skipped=plan.unsafe_skipped)
@@ -54,6 +54,8 @@ def preview(options, setup, unsafe: bool = False) -> Outcome:
 def apply_fixes(options, setup, unsafe: bool = False) -> Outcome:
     """Fix the files under the given paths, round after round, and say what was done."""
     from ..scan import run
+    from . import files
+    from .plan import make
 
     outcome = Outcome()
     refused: set = set()
@@ -83,6 +85,8 @@ def apply_fixes(options, setup, unsafe: bool = False) -> Outcome:
 
 
 def _write(plan: Plan, given: List[Path], refused: set, outcome: Outcome) -> List[Change]:
+    from . import files
+
     written = []
     for change in plan.changes.values():
         if change.display in refused or change.new == change.original:
@@ -124,6 +128,8 @@ def _regression(change: Change, before, after) -> str:
 
 
 def unified(where: str, before: str, after: str, reason: str = "", created: bool = False) -> str:
+    import difflib
+
     lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), "/dev/null" if created else f"a/{where}", f"b/{where}")
     text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
     if text and reason:
@@ -147,6 +153,8 @@ def summary(outcome: Outcome, diff: bool = False) -> List[str]:
 
 def sarif_fixes(result) -> Dict[int, list]:
     """SARIF ``fixes`` of each finding (by ``id``) that ``dlint fix`` would repair in place."""
+    from .plan import make
+
     out: Dict[int, list] = {}
     try:
         plan = make(result, Path.cwd(), unsafe=True)

@@ -345,18 +345,28 @@ def _kept_tags(text: str) -> Tuple[Tag, ...]:
     return tuple(_tags(text))
 
 
+def _next_opener(text: str, i: int) -> Optional[Tuple[int, str]]:
+    """Where the next Jinja tag from ``i`` opens, and its opener (Go templates passed over)."""
+    while True:
+        match = _OPENER.search(text, i)
+        if match is None:
+            return None
+        start = match.start()
+        if match.group() == "{{" and is_go_template(text, start):
+            end = text.find("}}", start + 2)
+            i = start + 2 if end < 0 else end + 2
+            continue
+        return start, match.group()
+
+
 def _tags(text: str) -> List[Tag]:
     out: List[Tag] = []
     i = 0
     while True:
-        match = _OPENER.search(text, i)
-        if match is None:
+        found = _next_opener(text, i)
+        if found is None:
             return out
-        start, opener = match.start(), match.group()
-        if opener == "{{" and is_go_template(text, start):
-            end = text.find("}}", start + 2)
-            i = start + 2 if end < 0 else end + 2
-            continue
+        start, opener = found
         closer = _CLOSERS[opener]
         end = text.find(closer, start + 2) if opener == "{#" else _close(text, start, closer)
         if end < 0:
@@ -409,19 +419,7 @@ def syntax_error(text: str) -> Optional[Tuple[int, str]]:
 def has_jinja(text: str) -> bool:
     """The text holds a Jinja tag (not only Docker Go templates): ``tags`` would find one, that
     is, its scan meets an opener that is no Go template (found here without reading the tags)."""
-    if not ("{{" in text or "{%" in text or "{#" in text):
-        return False
-    i = 0
-    while True:
-        match = _OPENER.search(text, i)
-        if match is None:
-            return False
-        start = match.start()
-        if match.group() == "{{" and is_go_template(text, start):
-            end = text.find("}}", start + 2)
-            i = start + 2 if end < 0 else end + 2
-            continue
-        return True
+    return ("{{" in text or "{%" in text or "{#" in text) and _next_opener(text, 0) is not None
 
 
 # --- expressions -------------------------------------------------------------------------------

@@ -136,6 +136,15 @@ class _Place:
     files: Optional["_Files"] = None  # what this scan already read (None: nothing is kept)
 
     def display_of(self, path: Path) -> str:
+        if self.files is None:
+            return self._display_of(path)
+        key = (self.cwd, path)
+        found = self.files.displays.get(key)
+        if found is None:
+            found = self.files.displays[key] = self._display_of(path)
+        return found
+
+    def _display_of(self, path: Path) -> str:
         if self.cwd is not None:
             try:
                 return path.relative_to(self.cwd).as_posix()
@@ -332,6 +341,8 @@ class _Files:
         self._chars = 0
         self._written: Dict[int, Tuple[str, Dict[str, bool]]] = {}  # id(text) -> (text, name -> written in it)
         self.resolved: Dict[tuple, Optional[Path]] = {}  # where a task's file name leads (_Reader.resolve_file)
+        self.displays: Dict[tuple, str] = {}  # (cwd, path) -> how reports show the path
+        self.mentions: Dict[tuple, frozenset] = {}  # (root, role folder) -> the words of its files (_Reader.mentions)
 
     def written(self, text: str) -> Dict[str, bool]:
         """The memo of ``name in text`` for one text (kept with it, so its id stays its own)."""
@@ -817,7 +828,7 @@ class _Reader:
         self.yaml: Optional[_Yaml] = None
         self.scope_given = scope
         self._files: Dict[str, Optional[_Yaml]] = {}
-        self._mentions: Dict[str, frozenset] = {}
+        self._mentions: Dict[tuple, frozenset] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -1765,25 +1776,30 @@ class _Reader:
         return files
 
     def mentions(self, role: Path) -> frozenset:
-        """The words of a role's tasks, handlers and templates (which variables it uses itself)."""
-        key = role.as_posix()
-        if key not in self._mentions:
-            words: set = set()
-            count = 0
-            for folder in ("tasks", "handlers", "templates"):
-                top = role / folder
-                if not _folder(top):
-                    continue
-                for dirpath, dirnames, filenames in os.walk(top):
-                    for filename in sorted(filenames):
-                        count += 1
-                        if count > MAX_ROLE_FILES:
-                            break
-                        text = _read_text(self.place, Path(dirpath) / filename)
-                        if text is not None:
-                            words.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
-            self._mentions[key] = frozenset(words)
-        return self._mentions[key]
+        """The words of a role's tasks, handlers and templates (which variables it uses itself):
+        listed once per scan (every group_vars file with a popular role's variable asks of every role)."""
+        known = self.place.files.mentions if self.place.files is not None else self._mentions
+        key = (self.place.root, role.as_posix())
+        if key not in known:
+            known[key] = self._mentions_of(role)
+        return known[key]
+
+    def _mentions_of(self, role: Path) -> frozenset:
+        words: set = set()
+        count = 0
+        for folder in ("tasks", "handlers", "templates"):
+            top = role / folder
+            if not _folder(top):
+                continue
+            for dirpath, dirnames, filenames in os.walk(top):
+                for filename in sorted(filenames):
+                    count += 1
+                    if count > MAX_ROLE_FILES:
+                        break
+                    text = _read_text(self.place, Path(dirpath) / filename)
+                    if text is not None:
+                        words.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+        return frozenset(words)
 
     def used_by_a_role(self, name: str) -> bool:
         place = self.place

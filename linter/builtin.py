@@ -46,13 +46,21 @@ def dlint_source_kinds():
     ]
 
 
+class _Format:
+    """An output format imported when a report is written in it (checkstyle and junit import an
+    XML library, sarif the fixes): a scan imports the formats it writes, not every one."""
+
+    def __init__(self, module: str):
+        self._module = module
+
+    def __call__(self, result, options) -> str:
+        return import_module(self._module, __package__).render(result, options)
+
+
 @hookimpl
 def dlint_output_formats():
-    from .report import github, json_report, sarif, text
-
-    from .report import checkstyle, gitlab, junit
-
     return {
-        "text": text.render, "json": json_report.render, "sarif": sarif.render, "github": github.render,
-        "junit": junit.render, "gitlab": gitlab.render, "checkstyle": checkstyle.render,
+        "text": _Format(".report.text"), "json": _Format(".report.json_report"), "sarif": _Format(".report.sarif"),
+        "github": _Format(".report.github"), "junit": _Format(".report.junit"), "gitlab": _Format(".report.gitlab"),
+        "checkstyle": _Format(".report.checkstyle"),
     }

@@ -128,7 +128,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Reading a repository makes many objects that live for the whole scan (composed YAML trees, the
+# files a scan keeps): with the default thresholds, full collections over them took about 15% of
+# the generated tree's cold scan. Fewer, larger young collections; no change to what is freed.
+GC_THRESHOLD = (50_000, 20, 20)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    import gc
+
+    gc.set_threshold(*GC_THRESHOLD)
     parser = _parser()
     from .cli_extras import pop_debug
 

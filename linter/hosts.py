@@ -93,7 +93,9 @@ class Host:
         else its unit, else its first real file."""
         real = [f for f in self.fragments if not f.document.start_location().path.startswith("<")] or self.fragments
         # an install of the engine itself before a blanket `apt-get upgrade` (name "*")
-        ordered = sorted(real, key=lambda fragment: isinstance(fragment, EnginePackage) and fragment.name == "*")
+        # (and a docker.service unit or drop-in before a socket unit, which sets no daemon option)
+        ordered = sorted(real, key=lambda fragment: (isinstance(fragment, EnginePackage) and fragment.name == "*")
+                         or (isinstance(fragment, UnitFile) and fragment.target.endswith(".socket")))
         for kind in (DaemonConfig, EnginePackage, UnitFile, DockerdCommand):
             for fragment in ordered:
                 if isinstance(fragment, kind):
@@ -285,13 +287,16 @@ def engine_evidence(fragments: Sequence[Fragment]) -> Optional[Fragment]:
     """The first fragment that shows the machine runs the Docker engine: its configuration, its
     unit, dockerd, an engine install, swarm membership (or a file dlint could not read: it fails
     closed). A service action alone (restart docker if present) and a blanket upgrade are not."""
+    socket = None  # a socket unit shows the engine too, but is the place of no daemon setting
     for fragment in fragments:
         if isinstance(fragment, EnginePackage):
             if fragment.name != "*":
                 return fragment
+        elif isinstance(fragment, UnitFile) and fragment.target.endswith(".socket"):
+            socket = socket or fragment
         elif isinstance(fragment, _ENGINE_FRAGMENTS) and not isinstance(fragment, ServiceAction):
             return fragment
-    return None
+    return socket
 
 
 def describe_evidence(fragment: Fragment) -> str:

@@ -76,12 +76,16 @@ class Mapped:
     def lines(cls, text: str, doc: Document, line_offsets: Sequence[int]) -> "Mapped":
         """A text whose n-th line starts at ``line_offsets[n]`` of ``doc`` (a YAML block scalar)."""
         runs = []
+        total, length = 0, len(text)
         for line, offset in zip(text.split("\n"), line_offsets):
-            runs.append(Run(line + "\n", doc, offset))
-        mapped = cls(runs)
-        if mapped.text != text:  # the last line has no newline of its own
-            mapped = mapped.slice(0, len(text))
-        return mapped
+            piece = line + "\n"
+            if total + len(piece) > length:  # the last line has no newline of its own
+                piece = piece[: length - total]
+            runs.append(Run(piece, doc, offset))
+            total += len(piece)
+            if total >= length:
+                break
+        return cls(runs)
 
     @property
     def text(self) -> str:
@@ -325,19 +329,44 @@ def _close(text: str, start: int, closer: str) -> int:
     return -1
 
 
+_TAGS_KEPT_BELOW = 4096  # characters: the tags of shorter texts are kept (a role's values, read once per play)
+
+
 def tags(text: str) -> List[Tag]:
-    """The Jinja tags of a text, in order; an unclosed one runs to the end."""
-    out: List[Tag] = []
-    i = 0
+    """The Jinja tags of a text, in order; an unclosed one runs to the end. (Tags are never
+    changed once made: those of a short text are found once.)"""
+    if len(text) < _TAGS_KEPT_BELOW:
+        return list(_kept_tags(text))
+    return _tags(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _kept_tags(text: str) -> Tuple[Tag, ...]:
+    return tuple(_tags(text))
+
+
+def _next_opener(text: str, i: int) -> Optional[Tuple[int, str]]:
+    """Where the next Jinja tag from ``i`` opens, and its opener (Go templates passed over)."""
     while True:
         match = _OPENER.search(text, i)
         if match is None:
-            return out
-        start, opener = match.start(), match.group()
-        if opener == "{{" and is_go_template(text, start):
+            return None
+        start = match.start()
+        if match.group() == "{{" and is_go_template(text, start):
             end = text.find("}}", start + 2)
             i = start + 2 if end < 0 else end + 2
             continue
+        return start, match.group()
+
+
+def _tags(text: str) -> List[Tag]:
+    out: List[Tag] = []
+    i = 0
+    while True:
+        found = _next_opener(text, i)
+        if found is None:
+            return out
+        start, opener = found
         closer = _CLOSERS[opener]
         end = text.find(closer, start + 2) if opener == "{#" else _close(text, start, closer)
         if end < 0:
@@ -388,8 +417,9 @@ def syntax_error(text: str) -> Optional[Tuple[int, str]]:
 
 
 def has_jinja(text: str) -> bool:
-    """The text holds a Jinja tag (not only Docker Go templates)."""
-    return ("{{" in text or "{%" in text or "{#" in text) and bool(tags(text))
+    """The text holds a Jinja tag (not only Docker Go templates): ``tags`` would find one, that
+    is, its scan meets an opener that is no Go template (found here without reading the tags)."""
+    return ("{{" in text or "{%" in text or "{#" in text) and _next_opener(text, 0) is not None
 
 
 # --- expressions -------------------------------------------------------------------------------
@@ -1254,6 +1284,7 @@ def _render_flat(source: Mapped, resolve: Resolver, *, mask: bool = True, trim_b
         start_at = first_end
         found = [t for t in found if t.start >= start_at]
     out = result.text
+    whole_value = None  # the value of a text that is one expression, evaluated once
     if (
         native
         and len(found) == 1
@@ -1262,7 +1293,8 @@ def _render_flat(source: Mapped, resolve: Resolver, *, mask: bool = True, trim_b
         and found[0].start == 0
         and found[0].end == len(text)
     ):
-        value = _evaluate(found[0], source, resolve, result)
+        whole_value = _evaluate(found[0], source, resolve, result)
+        value = whole_value
         if value is not None and value.known:
             result.value = value
             if value.kind in ("list", "dict"):
@@ -1288,7 +1320,10 @@ def _render_flat(source: Mapped, resolve: Resolver, *, mask: bool = True, trim_b
             strip_next = tag.strip_after
             cursor = _after_block(text, tag.end, trim_blocks and not tag.strip_after)
             continue
-        value = _evaluate(tag, source, resolve, result) if tag.kind == "expr" and tag.closed else None
+        if whole_value is not None:
+            value = whole_value  # that one expression: not evaluated again
+        else:
+            value = _evaluate(tag, source, resolve, result) if tag.kind == "expr" and tag.closed else None
         if value is not None and value.kind == "null":
             value = Val("str", None, Mapped(), value.at)  # Ansible's finalize: None renders as ""
         if value is not None and value.known and value.kind not in ("list", "dict"):

@@ -404,6 +404,6 @@ def test_a_docker_version_variable_bump_across_a_release(tmp_path):
     write_tree(tmp_path, {"roles/docker/defaults/main.yml": 'docker_version: "5:27.0.3-1~debian.12~bookworm"\n'})
     (finding,) = scan(tmp_path, diff_base="HEAD", select=["DKD110"]).findings
     assert "from 5:26.1.4-1~debian.12~bookworm to 5:27.0.3-1~debian.12~bookworm" in finding.message
-    assert (finding.location.path, finding.location.line) == ("roles/docker/tasks/main.yml", 3)
+    assert (finding.location.path, finding.location.line, finding.location.column) == ("roles/docker/defaults/main.yml", 1, 18)  # the changed line
     write_tree(tmp_path, {"roles/docker/defaults/main.yml": 'docker_version: "5:26.1.5-1~debian.12~bookworm"\n'})
     assert scan(tmp_path, diff_base="HEAD", select=["DKD110"]).findings == []  # a patch upgrade

@@ -801,8 +801,12 @@ def test_a_tcp_socket_systemd_hands_dockerd_through_fd_is_a_listening_address(tm
     service, a unix path, or --tlsverify does not make it a finding."""
     from .helpers import at, scan, where, write_tree
 
-    write_tree(tmp_path, {"user-data.yml": SOCKET_USER_DATA})
+    dropin = "    - name: docker.service\n      drop-ins:\n        - name: 10-opts.conf\n          content: |\n            [Service]\n            Environment=DOCKER_OPTS=--debug\n"
+    write_tree(tmp_path, {"user-data.yml": SOCKET_USER_DATA + dropin})
     result = scan(tmp_path)
+    # live-restore's absence stands at docker.service's drop-in, not at the socket before it
+    (absent,) = [f for f in result.findings if f.rule == "DKD101"]
+    assert where(absent) == at(SOCKET_USER_DATA + dropin, "[Service]\n            Environment")
     (finding,) = [f for f in result.findings if f.rule == "DKD401"]
     assert where(finding) == at(SOCKET_USER_DATA, "ListenStream=2375") and "tcp://0.0.0.0:2375" in finding.message
     write_tree(tmp_path, {"user-data.yml": SOCKET_USER_DATA.replace("ListenStream=2375", "ListenStream=/run/docker2.sock")})

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import List
 
 from .. import exitcodes
-from ..report import one_line
-from . import gitrev, transition
-from .impact import MISSING, changes
+
+# gitrev, transition and impact are imported where used: the command line imports this module to
+# build its parser, and a scan of one file needs none of them
 
 
 def add_command(commands) -> None:
@@ -36,6 +36,7 @@ def run(args) -> int:
     from ..scan import Options, _finish, gather, prepare
     from ..policy.model import SEVERITY_RANK
     from ..unknowns import Skips
+    from . import gitrev, transition
 
     options = Options(paths=[], cwd=Path.cwd(), config=args.config, engine_version=args.engine_version, platform=args.platform, fail_on=args.fail_on,
                       profile=args.profile)
@@ -68,6 +69,8 @@ def run(args) -> int:
 
 
 def document(before, head: str, hosts, findings, context) -> dict:
+    from .impact import MISSING, changes
+
     out = {"base": {"rev": before.rev, "commit": before.sha}, "head": head, "hosts": [], "appeared": before.appeared, "disappeared": before.disappeared}
     for host in hosts:
         if getattr(host, "before", None) is None:
@@ -114,6 +117,8 @@ def text(doc: dict) -> str:
         lines.append(f"new host {name} (no running containers to judge)")
     for name in doc["disappeared"]:
         lines.append(f"host gone {name}")
+    from ..report import one_line
+
     for unknown in doc.get("not_judged", ()):
         at = unknown.get("from")
         place = f" ({at['path']}:{at['line']}:{at['column']})" if at else ""  # the why says at which revision

@@ -11,14 +11,13 @@ changes nothing ends it (at most ROUNDS), so a second ``dlint fix`` changes noth
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List
+from typing import TYPE_CHECKING, Dict, List
 
-from . import files
-from .plan import Change, Plan, make
+if TYPE_CHECKING:  # imported where used: the command line imports this package to build its parser
+    from .plan import Change, Plan
 
 ROUNDS = 5
 BREAKING = ("config-load", "daemon-start", "swarm")  # a fix that brings one of these is undone
@@ -60,6 +59,8 @@ def apply_fixes(options, setup, unsafe: bool = False) -> Outcome:
 def _rounds(options, setup, unsafe: bool, target) -> Outcome:
     """Scan, plan, write (to disk or to memory), scan again: until a round writes nothing, at most
     ROUNDS rounds. A rewritten file that is worse or no better is put back as it was."""
+    from .plan import make
+
     outcome = Outcome()
     refused: set = set()
     given = given_paths(options)
@@ -113,12 +114,18 @@ class _Disk:
         return run(options, setup)
 
     def refusal(self, change: Change, given: List[Path]) -> str:
+        from . import files
+
         return files.refusal(change.path, change.original, given, change.created)
 
     def write(self, change: Change) -> None:
+        from . import files
+
         (files.create if change.created else files.replace)(change.path, change.new)
 
     def undo(self, change: Change) -> None:
+        from . import files
+
         if change.created:
             files.remove(change.path)
         else:
@@ -142,6 +149,8 @@ class _Memory:
             return run(replace(options, cache=False), setup)  # the cache knows files, not the overlay
 
     def refusal(self, change: Change, given: List[Path]) -> str:
+        from . import files
+
         key = os.path.abspath(change.path)
         return files.refusal(change.path, change.original, given, change.created, held=self.files.get(key, files.ON_DISK))
 
@@ -199,6 +208,8 @@ def _regression(change: Change, before, after) -> str:
 
 
 def unified(where: str, before: str, after: str, reason: str = "", created: bool = False) -> str:
+    import difflib
+
     lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), "/dev/null" if created else f"a/{where}", f"b/{where}")
     text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
     if text and reason:
@@ -223,6 +234,8 @@ def summary(outcome: Outcome, diff: bool = False) -> List[str]:
 
 def sarif_fixes(result) -> Dict[int, list]:
     """SARIF ``fixes`` of each finding (by ``id``) that ``dlint fix`` would repair in place."""
+    from .plan import make
+
     out: Dict[int, list] = {}
     try:
         plan = make(result, Path.cwd(), unsafe=True)

@@ -41,6 +41,7 @@ import json
 import os
 import posixpath
 import re
+import stat
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,8 +134,18 @@ class _Place:
     role_display: str = ""
     group: Optional[str] = None  # the machine (a role folder, an inventory group)
     base: Optional[Path] = None  # the playbook folder (group_vars/all, files/, templates/ beside it)
+    files: Optional["_Files"] = None  # what this scan already read (None: nothing is kept)
 
     def display_of(self, path: Path) -> str:
+        if self.files is None:
+            return self._display_of(path)
+        key = (self.cwd, path)
+        found = self.files.displays.get(key)
+        if found is None:
+            found = self.files.displays[key] = self._display_of(path)
+        return found
+
+    def _display_of(self, path: Path) -> str:
         if self.cwd is not None:
             try:
                 return path.relative_to(self.cwd).as_posix()
@@ -154,15 +165,24 @@ class _Place:
         """Inside the project root, symbolic links resolved (nothing outside it is ever read)."""
         if self.root is None:
             return False
-        try:
-            Path(os.path.realpath(path)).relative_to(_real_root(self.root))
-            return True
-        except (ValueError, OSError):
-            return False
+        if self.files is not None:
+            return self.files.inside(path, self.root)
+        return _inside(path, self.root)
+
+    def is_file(self, path: Path) -> bool:
+        return self.files.is_file(path) if self.files is not None else _file(path)
 
     def sibling(self, path: Path, section: str) -> "_Place":
         """Another file, placed like this one (an included task list, a vars file)."""
-        return _Place(path, self.rel_of(path), self.display_of(path), section, self.root, self.cwd, self.role, self.role_display, self.group, self.base)
+        return _Place(path, self.rel_of(path), self.display_of(path), section, self.root, self.cwd, self.role, self.role_display, self.group, self.base, self.files)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        Path(os.path.realpath(path)).relative_to(_real_root(root))
+        return True
+    except (ValueError, OSError):
+        return False
 
 
 @functools.lru_cache(maxsize=64)
@@ -292,10 +312,99 @@ class _Yaml:
 def _read_text(place: _Place, path: Path) -> Optional[str]:
     if not place.inside(path):
         return None
+    if place.files is not None:
+        return place.files.text(path)
+    return _read_file(path)
+
+
+def _read_file(path: Path) -> Optional[str]:
     data, error = read_bounded(path, MAX_BYTES)
     if data is None or error is not None:
         return None
     return data.decode("utf-8", "replace")
+
+
+class _Files:
+    """What one scan has learnt of the repository's files: whether a path is inside the project
+    root, is a regular file, and its text. Every file of a role is read once for each play that
+    applies it, and each such read looks at the same vars files, group_vars and included task
+    files: without this, reading a role costs plays x files x (its vars files) reads from disk.
+    A text is kept while the file's lstat (mtime, size, inode) stays the same; one scan only (the
+    kind that holds it is made per scan)."""
+
+    MAX_CHARS = 64 * 1024 * 1024  # texts kept, in all
+
+    def __init__(self):
+        self._inside: Dict[Tuple[str, Path], bool] = {}
+        self._real: Dict[str, str] = {}
+        self._file: Dict[str, bool] = {}
+        self._texts: Dict[str, Tuple[tuple, Optional[str]]] = {}
+        self._chars = 0
+        self._written: Dict[int, Tuple[str, Dict[str, bool]]] = {}  # id(text) -> (text, name -> written in it)
+        self.resolved: Dict[tuple, Optional[Path]] = {}  # where a task's file name leads (_Reader.resolve_file)
+        self.displays: Dict[tuple, str] = {}  # (cwd, path) -> how reports show the path
+        self.mentions: Dict[tuple, frozenset] = {}  # (root, role folder) -> the words of its files (_Reader.mentions)
+
+    def written(self, text: str) -> Dict[str, bool]:
+        """The memo of ``name in text`` for one text (kept with it, so its id stays its own)."""
+        kept = self._written.get(id(text))
+        if kept is None or kept[0] is not text:
+            if len(self._written) >= 4096:  # texts not kept (MAX_CHARS): new ones each read
+                self._written.clear()
+            kept = self._written[id(text)] = (text, {})
+        return kept[1]
+
+    def inside(self, path: Path, root: Path) -> bool:
+        key = (os.fspath(path), root)
+        found = self._inside.get(key)
+        if found is None:
+            try:
+                real, top = self.real(key[0]), _real_root(root)
+                found = real == top or real.startswith(top.rstrip("/") + "/")
+            except (OSError, ValueError):
+                found = False
+            self._inside[key] = found
+        return found
+
+    def real(self, path: str) -> str:
+        """``os.path.realpath(path)``, its folders resolved once: for an absolute, normalised path
+        whose last part is not a symbolic link, the real path of its folder and that part."""
+        found = self._real.get(path)
+        if found is None:
+            folder, name = os.path.split(path)
+            if not name or folder == path or not os.path.isabs(path) or os.path.normpath(path) != path:
+                found = os.path.realpath(path)
+            else:
+                try:
+                    link = stat.S_ISLNK(os.lstat(path).st_mode)
+                except OSError:
+                    link = False  # not there: realpath keeps the name as written
+                found = os.path.realpath(path) if link else os.path.join(self.real(folder), name)
+            self._real[path] = found
+        return found
+
+    def is_file(self, path: Path) -> bool:
+        key = os.fspath(path)
+        found = self._file.get(key)
+        if found is None:
+            found = self._file[key] = _file(path)
+        return found
+
+    def text(self, path: Path) -> Optional[str]:
+        key = os.fspath(path)
+        try:
+            info = os.lstat(key)
+        except (OSError, ValueError):
+            return _read_file(path)  # read_bounded says why not
+        stamp = (info.st_mtime_ns, info.st_size, info.st_ino, info.st_mode)
+        kept = self._texts.get(key)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+        text = _read_file(path)
+        if self._chars + len(text or "") <= self.MAX_CHARS:
+            self._texts[key] = (stamp, text)
+            self._chars += len(text or "")
+        return text
 
 
 def _mapping_items(node, walk: Walk, budget: int = 1000) -> Dict[str, Tuple[object, object]]:
@@ -317,6 +426,28 @@ def _mapping_items(node, walk: Walk, budget: int = 1000) -> Dict[str, Tuple[obje
     for name, pair in merged.items():
         out.setdefault(name, pair)
     return out
+
+
+_ROOT_ITEMS: "OrderedDict[int, tuple]" = OrderedDict()  # id(root) -> (root, its items)
+_ROOT_ITEMS_KEPT = 256
+
+
+def _root_items(root, text: str) -> Tuple[Dict[str, Tuple[object, object]], bool]:
+    """``_mapping_items`` of a vars file's root composed from ``text``, and whether some key is
+    not written as such in the text (an escape in a quoted key). Made once per composed root (the
+    root is kept with it, so its id stays its own; nodes are never changed once composed): every
+    file of a role looks its variables up in the same vars files and group_vars, once per play.
+    The dict is only ever read."""
+    kept = _ROOT_ITEMS.get(id(root))
+    if kept is not None and kept[0] is root and kept[1] is text:
+        _ROOT_ITEMS.move_to_end(id(root))
+        return kept[2], kept[3]
+    items = _mapping_items(root, None)
+    odd = bool(text) and any(key not in text for key in items)
+    _ROOT_ITEMS[id(root)] = (root, text, items, odd)
+    if len(_ROOT_ITEMS) > _ROOT_ITEMS_KEPT:
+        _ROOT_ITEMS.popitem(last=False)
+    return items, odd
 
 
 _COMPOSED: "OrderedDict[Tuple[str, int], tuple]" = OrderedDict()
@@ -350,18 +481,31 @@ class _Layer:
     """One set of variables: a mapping of a YAML already composed, or a vars file composed only
     when a name it may define is looked up."""
 
-    def __init__(self, items: Optional[Dict[str, tuple]] = None, yaml: Optional[_Yaml] = None, load=None, text: str = ""):
+    odd = 0  # vars files composed so far whose keys are not all written as such (escapes): see _Scope.find
+
+    def __init__(self, items: Optional[Dict[str, tuple]] = None, yaml: Optional[_Yaml] = None, load=None, text: str = "", written: Optional[Dict[str, bool]] = None):
         self._items = items
         self.yaml = yaml
         self._load = load  # () -> Optional[_Yaml]
         self._text = text
+        # name -> whether it is written in the text: shared by the layers of one file's text
+        self._written = written if written is not None else {}
+
+    def written(self, name: str) -> bool:
+        """``name in text``, answered once per name and text."""
+        found = self._written.get(name)
+        if found is None:
+            found = self._written[name] = name in self._text
+        return found
 
     def find(self, name: str) -> Optional[Tuple[object, object, _Yaml]]:
         if self._items is None:
-            if self._text and name not in self._text:
+            if self._text and not self.written(name):
                 return None  # not even written there: no need to compose it
             self.yaml = self._load() if self._load is not None else None
-            self._items = _mapping_items(self.yaml.root, self.yaml.walk) if self.yaml is not None and is_map(self.yaml.root) else {}
+            self._items, odd = _root_items(self.yaml.root, self._text) if self.yaml is not None and is_map(self.yaml.root) else ({}, False)
+            if odd:
+                _Layer.odd += 1
         if name in self._items:
             key, value = self._items[name]
             return key, value, self.yaml
@@ -371,9 +515,11 @@ class _Layer:
 class _Scope:
     """Layers of variables, highest precedence first."""
 
-    def __init__(self, layers: Sequence[_Layer] = (), bound: Optional[Dict[str, Val]] = None):
+    def __init__(self, layers: Sequence[_Layer] = (), bound: Optional[Dict[str, Val]] = None, found: Optional[dict] = None):
         self.layers = list(layers)
         self.bound = dict(bound or {})  # names bound to values already made (a loop's item)
+        # name -> (_Layer.odd, what find answered): shared by the scopes of the same layers
+        self._found = found if found is not None else {}
 
     def above(self, items: Dict[str, tuple], yaml: _Yaml) -> "_Scope":
         return _Scope([_Layer(items, yaml)] + self.layers, self.bound)
@@ -381,13 +527,41 @@ class _Scope:
     def bind(self, name: str, value: Val) -> "_Scope":
         bound = dict(self.bound)
         bound[name] = value
-        return _Scope(self.layers, bound)
+        return _Scope(self.layers, bound, self._found)
 
     def with_bound(self, names: Dict[str, Val]) -> "_Scope":
-        return _Scope(self.layers, {**self.bound, **names})
+        return _Scope(self.layers, {**self.bound, **names}, self._found)
 
     def find(self, name: str) -> Optional[Tuple[object, object, _Yaml]]:
+        """The first layer's (key node, value node, its YAML) for ``name``, or None.
+
+        Asked again on the same layers, the answer is the same: the layers the first search
+        composed stay composed, and a layer it skipped does not write the name, so does not
+        define it once composed for another name -- unless some key of it is not written as such
+        (an escape in a quoted key): then ``_Layer.odd`` changes and the search runs again."""
+        kept = self._found.get(name)
+        if kept is not None and kept[0] == _Layer.odd:
+            return kept[1]
+        found = self._search(name)
+        self._found[name] = (_Layer.odd, found)
+        return found
+
+    def _search(self, name: str) -> Optional[Tuple[object, object, _Yaml]]:
+        # _Layer.find inlined for the layers already composed and those that do not write the
+        # name (a role's play has dozens of group_vars files, and every name is looked up here)
         for layer in self.layers:
+            items = layer._items
+            if items is not None:
+                pair = items.get(name)
+                if pair is not None:
+                    return pair[0], pair[1], layer.yaml
+                continue
+            if layer._text:
+                written = layer._written.get(name)
+                if written is None:
+                    written = layer._written[name] = name in layer._text
+                if not written:
+                    continue
             found = layer.find(name)
             if found is not None:
                 return found
@@ -549,6 +723,7 @@ class AnsibleKind(SourceKind):
             text = " " + text[1:]  # keep positions; YAML ignores a BOM
         document = Document(text, source.display)
         place = _place(source)
+        place.files = self._files()
         # the project maps of this kind, which lives for one scan (a kind is made per scan)
         project = plays.project(place.root, self.__dict__.setdefault("_projects", {}))
         applied = _by_host(project.plays_of_role(place.role), place)
@@ -569,9 +744,15 @@ class AnsibleKind(SourceKind):
     def read(self, document: Document, context: ReadContext) -> Extraction:
         info = _INFO.get(document)
         place = info.place if info is not None else _place(context.source)
+        if place.files is None:
+            place.files = self._files()
         scope = info.scope if info is not None else None
         section = info.section if info is not None else None
         return _Reader(document, context, place, scope=scope, section=section).run()
+
+    def _files(self) -> _Files:
+        """What this scan has read already (a kind is made per scan)."""
+        return self.__dict__.setdefault("_read", _Files())
 
 
 def _by_host(applying: Sequence[plays.Play], place: _Place) -> Dict[str, plays.Play]:
@@ -649,7 +830,7 @@ class _Reader:
         self.yaml: Optional[_Yaml] = None
         self.scope_given = scope
         self._files: Dict[str, Optional[_Yaml]] = {}
-        self._mentions: Dict[str, frozenset] = {}
+        self._mentions: Dict[tuple, frozenset] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -681,7 +862,8 @@ class _Reader:
         text = _read_text(self.place, path)
         if text is None:
             return None
-        return _Layer(load=lambda: self.load(path, text), text=text)
+        written = self.place.files.written(text) if self.place.files is not None else None
+        return _Layer(load=lambda: self.load(path, text), text=text, written=written)
 
     def vars_layers(self, folder: Optional[Path]) -> List[_Layer]:
         """``main.yml``/``main.yaml`` of a vars folder, or the files of its ``main/`` folder."""
@@ -692,7 +874,7 @@ class _Reader:
             candidate = folder / name
             if name == "main" and _folder(candidate):
                 paths += [child for child in _children(candidate) if _YAML_NAME.search(child.name)]
-            elif _file(candidate):
+            elif self.place.is_file(candidate):
                 paths.append(candidate)
         return [layer for layer in map(self.layer, paths) if layer is not None]
 
@@ -706,7 +888,7 @@ class _Reader:
             candidate = folder / name
             if _folder(candidate):
                 paths += [child for child in _children(candidate) if _YAML_NAME.search(child.name) or "." not in child.name]
-            elif _file(candidate):
+            elif self.place.is_file(candidate):
                 paths.append(candidate)
         return [layer for layer in map(self.layer, paths) if layer is not None]
 
@@ -753,9 +935,17 @@ class _Reader:
                 layers.append(_Layer(_mapping_items(play_vars, book.walk), book))
         folders = plays.var_folders(play, self.project)
         for group in [g for g in play.groups if g != "all"] + ["all"]:
-            paths = [p for p in plays.group_vars_files(folders, group) if _YAML_NAME.search(p.name) or "." not in p.name]
+            paths = [p for p in self.group_vars_files(folders, group) if _YAML_NAME.search(p.name) or "." not in p.name]
             layers += [layer for layer in map(self.layer, paths) if layer is not None]
         return layers
+
+    def group_vars_files(self, folders: List[Path], group: str) -> List[Path]:
+        """``plays.group_vars_files``, listed once per scan (every file of a role asks, per play)."""
+        known = self.project.__dict__.setdefault("_group_vars", {})
+        marker = (tuple(folders), group)
+        if marker not in known:
+            known[marker] = plays.group_vars_files(folders, group)
+        return known[marker]
 
     def render(self, node, scope: _Scope, yaml: Optional[_Yaml] = None) -> Val:
         return self.values.value(node, yaml or self.yaml, scope)
@@ -1237,9 +1427,18 @@ class _Reader:
     def resolve_file(self, task: _Task, name: str, folder: str) -> Optional[Path]:
         """A controller path as Ansible searches it (provisioning-facts §4.5)."""
         place = self.place
+        if place.files is None:
+            return self._resolve_file(name, folder)
+        marker = (place.root, place.role, place.path.parent if place.path is not None else None, place.base, name, folder)
+        if marker not in place.files.resolved:
+            place.files.resolved[marker] = self._resolve_file(name, folder)
+        return place.files.resolved[marker]
+
+    def _resolve_file(self, name: str, folder: str) -> Optional[Path]:
+        place = self.place
         if name.startswith("/"):
             path = Path(name)
-            return path if place.inside(path) and _file(path) else None
+            return path if place.inside(path) and place.is_file(path) else None
         candidates = []
         if place.role is not None:
             candidates += [place.role / folder / name, place.role / name]
@@ -1250,7 +1449,7 @@ class _Reader:
             candidates += [place.base / folder / name, place.base / name]
         for candidate in candidates:
             candidate = Path(os.path.normpath(candidate))
-            if place.inside(candidate) and _file(candidate):
+            if place.inside(candidate) and place.is_file(candidate):
                 return candidate
         return None
 
@@ -1441,8 +1640,22 @@ class _Reader:
                 pin = "unknown"
             else:
                 pin = pin_of(version)
-            location = self.value_location(item, names_node)
+            location = self.version_location(item, version) or self.value_location(item, names_node)
             self.out.fragments.append(EnginePackage(self.source, self.doc, manager=manager, name=name, version=version, pin=pin, location=location))
+
+    @staticmethod
+    def version_location(item: Optional[Val], version: Optional[str]) -> Optional[Location]:
+        """Where a pinned version is written when another file gives it ("docker-ce={{ v }}" with
+        v in defaults/main.yml): a bump of the version is a change of that line."""
+        if item is None or not version or item.kind != "str":
+            return None
+        mapped = item.mapped()
+        index = mapped.text.rfind(version)
+        runs = mapped.slice(index, index + len(version)).runs if index >= 0 else []
+        first = runs[0] if runs else None
+        if first is None or first.doc is None or not first.exact or first.doc is (item.at[0] if item.at else None):
+            return None
+        return first.doc.location(first.offset, first.offset + len(first.text))
 
     def value_location(self, value: Optional[Val], fallback) -> Location:
         if value is not None and value.at is not None:
@@ -1695,25 +1908,30 @@ class _Reader:
         return files
 
     def mentions(self, role: Path) -> frozenset:
-        """The words of a role's tasks, handlers and templates (which variables it uses itself)."""
-        key = role.as_posix()
-        if key not in self._mentions:
-            words: set = set()
-            count = 0
-            for folder in ("tasks", "handlers", "templates"):
-                top = role / folder
-                if not _folder(top):
-                    continue
-                for dirpath, dirnames, filenames in os.walk(top):
-                    for filename in sorted(filenames):
-                        count += 1
-                        if count > MAX_ROLE_FILES:
-                            break
-                        text = _read_text(self.place, Path(dirpath) / filename)
-                        if text is not None:
-                            words.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
-            self._mentions[key] = frozenset(words)
-        return self._mentions[key]
+        """The words of a role's tasks, handlers and templates (which variables it uses itself):
+        listed once per scan (every group_vars file with a popular role's variable asks of every role)."""
+        known = self.place.files.mentions if self.place.files is not None else self._mentions
+        key = (self.place.root, role.as_posix())
+        if key not in known:
+            known[key] = self._mentions_of(role)
+        return known[key]
+
+    def _mentions_of(self, role: Path) -> frozenset:
+        words: set = set()
+        count = 0
+        for folder in ("tasks", "handlers", "templates"):
+            top = role / folder
+            if not _folder(top):
+                continue
+            for dirpath, dirnames, filenames in os.walk(top):
+                for filename in sorted(filenames):
+                    count += 1
+                    if count > MAX_ROLE_FILES:
+                        break
+                    text = _read_text(self.place, Path(dirpath) / filename)
+                    if text is not None:
+                        words.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+        return frozenset(words)
 
     def used_by_a_role(self, name: str) -> bool:
         place = self.place

@@ -106,7 +106,7 @@ def set_names(project: Project) -> Set[str]:
             text = _read(path)
             if text is None or ("set_fact" not in text and "register" not in text):
                 continue
-            for match in _SETTER.finditer(text):
+            for match in _setters(text):
                 rest = match.group(3).strip()
                 if match.group(2) == "register":
                     names.update(re.findall(r"^[A-Za-z_][A-Za-z0-9_]*", rest))
@@ -118,6 +118,23 @@ def set_names(project: Project) -> Set[str]:
                     names.update(_block_keys(text, match.end(), len(match.group(1))))
         project._set_names = names
     return project._set_names
+
+
+def _setters(text: str) -> Iterable["re.Match[str]"]:
+    """The lines ``_SETTER`` matches (what ``_SETTER.finditer`` finds, in another order): each line
+    that holds one of its two words, tried from its start. (``finditer`` tries the pattern at
+    every character of the text, which took about as long as reading the files.)"""
+    tried: Set[int] = set()
+    for word in ("set_fact", "register"):
+        found = text.find(word)
+        while found >= 0:
+            start = text.rfind("\n", 0, found) + 1
+            if start not in tried:
+                tried.add(start)
+                match = _SETTER.match(text, start)
+                if match is not None:
+                    yield match
+            found = text.find(word, found + len(word))
 
 
 def _block_keys(text: str, start: int, indent: int) -> List[str]:
@@ -377,7 +394,11 @@ class _Builder:
         """The role folder a name points at, as Ansible searches (§2.3), then its dependencies
         before it. A Molecule scenario's role under test (its name from the environment, the
         project folder's name, or the galaxy name) is the project."""
-        role = self.find_role(name, here, folder, project_role)
+        found = self.__dict__.setdefault("_found", {})  # many plays name the same roles from the same folders
+        key = (name, here, folder, project_role)
+        if key not in found:
+            found[key] = self.find_role(name, here, folder, project_role)
+        role = found[key]
         if role is None:
             return []
         if role in self.role_cache:
@@ -464,6 +485,14 @@ class _Builder:
         return [str(base / part.strip()) for part in value.split(":") if part.strip() and not part.strip().startswith(("~", "/", "$"))]
 
     def config(self, folder: Path) -> Optional[configparser.ConfigParser]:
+        """The ansible.cfg of a folder, parsed once per build (every role a play names asks for
+        its roles_path). Callers only read it."""
+        known = self.__dict__.setdefault("_configs", {})
+        if folder not in known:
+            known[folder] = self._config(folder)
+        return known[folder]
+
+    def _config(self, folder: Path) -> Optional[configparser.ConfigParser]:
         path = folder / "ansible.cfg"
         if not path.is_file():
             return None

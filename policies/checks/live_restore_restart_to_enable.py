@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dlint_docker.fragments import ServiceAction
-from dlint_docker.policy.model import Hit
-from dlint_docker.sources.cloudinit import first_boot
+from linter.fragments import ServiceAction
+from linter.policy.model import Hit
 
 from ._host import View
 
@@ -16,6 +15,12 @@ def _after(action, enable_at, host) -> bool:
     if at.path == enable_at.path:
         return at.sort_key() > enable_at.sort_key()
     return host.layout == "group"
+
+
+def _first_boot(document) -> bool:
+    from linter.sources.cloudinit import first_boot  # the cloud-init reader: imported only for a restart
+
+    return first_boot(document)
 
 
 def check(host, context):
@@ -34,7 +39,7 @@ def check(host, context):
     for action in host.of(ServiceAction):
         if action.action != "restart" or action.location is None:
             continue
-        if action.first_boot or first_boot(action.document):
+        if action.first_boot or _first_boot(action.document):
             continue  # first-boot provisioning runs before any container exists
         if not _after(action, enable_at, host):
             continue

@@ -8,11 +8,6 @@ from typing import Dict, Union
 
 import pytest
 
-# the built-in pack under test is this tree's: the entry point imports ``policies`` with the working
-# directory left off the path (linter/plugins.py), so run from a checkout beside an editable install
-# of another one it would judge with that one's policies
-import policies  # noqa: F401,E402
-
 from .helpers import write_tree
 
 

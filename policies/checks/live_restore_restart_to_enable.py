@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from linter.fragments import ServiceAction
-from linter.policy.model import Hit
+from dlint_docker.fragments import ServiceAction
+from dlint_docker.policy.model import Hit
 
 from ._host import View
 
@@ -18,7 +18,7 @@ def _after(action, enable_at, host) -> bool:
 
 
 def _first_boot(document) -> bool:
-    from linter.sources.cloudinit import first_boot  # the cloud-init reader: imported only for a restart
+    from dlint_docker.sources.cloudinit import first_boot  # the cloud-init reader: imported only for a restart
 
     return first_boot(document)
 

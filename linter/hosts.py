@@ -10,6 +10,7 @@ is assumed (``assume-packaged-unit`` in .dlint.yaml turns it off) and said by fi
 
 from __future__ import annotations
 
+
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -250,7 +251,8 @@ def _swarm_elsewhere(hosts: List[Host], by_hand: Sequence[SwarmByHand] = ()) -> 
         if host.swarm_elsewhere is None and all(f.source.kind == "packer" for f in host.fragments):
             # a machine image: the repository's Terraform boots its machines from it (an AMI that
             # is a variable or a data source dlint does not tie), and makes some of them swarm nodes
-            host.swarm_elsewhere = next((s for s in swarms if s.source.kind == "terraform"), None)
+            # (in its own provisioners, or in the scripts of its modules)
+            host.swarm_elsewhere = next((s for s in swarms if s.source.kind == "terraform" or _in_terraform(s.source.path)), None)
 
 
 # the engine comes with the machine: the OS ships it (no daemon.json unless written), or
@@ -271,6 +273,21 @@ def _daemon_json_elsewhere(host: Host) -> Optional[str]:
     if host.command is not None and host.command.origin in _SHIPPED_ORIGINS:
         return None
     return "the repository neither installs the engine on it nor writes its /etc/docker/daemon.json, so what that file sets is unknown"
+
+
+def _in_terraform(path) -> bool:
+    """A file of a Terraform configuration's folder, or a few folders below one (modules/x/data/)."""
+    folder = path.parent
+    for _ in range(4):
+        try:
+            if any(child.suffix == ".tf" for child in folder.iterdir()):
+                return True
+        except OSError:
+            return False
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    return False
 
 
 def _other_module(swarm, host: Host) -> bool:

@@ -384,3 +384,17 @@ def test_an_image_the_repository_boots_swarm_nodes_from_is_not_asked_for_live_re
     assert any(u.host == "packer/docker.json" and "DKD101" in u.skipped for u in result.unknowns)
     write_tree(tmp_path, {"terraform/main.tf": swarm.replace("docker swarm init", "echo hi")})
     assert [f.rule for f in scan(tmp_path).findings if f.rule == "DKD101"] == ["DKD101"]
+
+
+def test_an_image_whose_swarm_scripts_are_in_a_terraform_module_is_not_asked_for_live_restore(tmp_path):
+    image = '{"builders": [{"type": "amazon-ebs"}], "provisioners": [{"type": "shell", "inline": ["apt-get install -y docker-ce"]}]}\n'
+    write_tree(tmp_path, {
+        "packer/docker.json": image,
+        "terraform/modules/swarm/main.tf": 'variable "ami" {}\n',
+        "terraform/modules/swarm/data/init.sh": "#!/bin/sh\ndocker swarm init\n",
+    })
+    from .helpers import scan
+
+    assert not [f for f in scan(tmp_path).findings if f.rule == "DKD101"]
+    (tmp_path / "terraform/modules/swarm/main.tf").unlink()
+    assert [f.rule for f in scan(tmp_path).findings if f.rule == "DKD101"] == ["DKD101"]

@@ -109,6 +109,12 @@ def _command(host, engine: Engine, provenance: Dict[str, Location]):
     for flag in flags:
         if flag.key is not None:
             provenance.setdefault(pointer("flags", flag.key), flag.word.location)
+    # a list given by repeating a flag (-H a -H b): each item stands at its own flag
+    for key, value in by_key.items():
+        given = [flag for flag in flags if flag.key == key]
+        if isinstance(value, list) and len(given) == len(value) > 1:
+            for index, flag in enumerate(given):
+                provenance.setdefault(pointer("flags", key, index), flag.word.location)
     if command.location is not None:
         provenance["/command"] = command.location
     complete = templated_command(host) is None

@@ -1126,7 +1126,26 @@ def test_a_relative_write_after_a_cd_to_a_known_folder_lands_there(tmp_path):
     )
     write_tree(tmp_path, {"install.sh": script})
     (finding,) = [f for f in scan(tmp_path).findings if f.rule == "DKD401"]
-    assert (finding.location.line, finding.location.column) == (9, 28)
+    assert (finding.location.line, finding.location.column) == (9, 37)  # the -H of the TCP address
     # after a cd to a folder dlint cannot know, a relative write lands nowhere it can tell
     write_tree(tmp_path, {"install.sh": script.replace("cd /etc/systemd/system &&", "cd \"$UNIT_DIR\" &&")})
     assert not [f for f in scan(tmp_path).findings if f.rule == "DKD401"]
+
+
+def test_a_literal_sed_on_the_vendor_unit_with_slashes_in_its_text_is_applied(tmp_path):
+    """`s|...|...|` whose texts hold / (a path, fd://) edits the packaged docker.service: the TCP
+    listener it adds is judged at its own -H, in the sed's replacement."""
+    from .helpers import at, scan, where, write_tree
+
+    script = (
+        "#!/bin/sh\napt-get install -y docker-ce\n"
+        "sed -i 's|ExecStart=/usr/bin/dockerd -H fd://|ExecStart=/usr/bin/dockerd -H fd:// -H tcp://0.0.0.0:4243|' /lib/systemd/system/docker.service\n"
+        "sed -i 's|-H fd://|-H fd:// -H unix:///run/d2.sock|g' /lib/systemd/system/docker.service\n"
+    )
+    write_tree(tmp_path, {"a.sh": script})
+    result = scan(tmp_path)
+    (machine,) = result.hosts
+    assert machine.command.origin != "unknown"
+    (finding,) = [f for f in result.findings if f.rule == "DKD401"]
+    assert where(finding) == at(script, "-H tcp://0.0.0.0:4243")
+    assert [w.text for w in machine.command.words][:6] == ["-H", "fd://", "-H", "unix:///run/d2.sock", "-H", "tcp://0.0.0.0:4243"]

@@ -98,7 +98,7 @@ class ScriptFolders:
 # ------------------------------------------------------------------------------------------
 # sed -i on a unit
 
-_SED_REGEX = re.compile(r"(?:[A-Za-z0-9=_:@ %+,-]|\\[./|#,:@%+-]|\.\*|\.)*")
+_SED_REGEX = re.compile(r"(?:[A-Za-z0-9=_:@ %+,/-]|\\[./|#,:@%+-]|\.\*|\.)*")
 
 
 def _regex(sed: str, delimiter: str, anchored_end: bool = True) -> Optional[str]:

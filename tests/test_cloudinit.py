@@ -406,16 +406,20 @@ def test_engine_packages_and_pins():
         ("cloud-init", "docker-ce", None, "none", 15, 5),
         ("cloud-init", "docker-ce", "24.0.7", "patch", 17, 9),
         ("cloud-init", "docker", None, "none", 20, 9),
-        ("cloud-init", "*", None, "upgrade", 4, 1),
     ]
     assert all(isinstance(f, EnginePackage) for f in out.fragments)
 
 
-def test_package_upgrade_true_is_located_at_its_key():
-    out = read("#cloud-config\npackage_upgrade: true\napt_upgrade: true\n")
-    assert len(out.fragments) == 1
-    fragment = out.fragments[0]
-    assert (fragment.name, fragment.pin, fragment.location.line, fragment.location.column) == ("*", "upgrade", 2, 1)
+def test_package_upgrade_runs_once_before_the_packages_and_moves_no_engine(tmp_path):
+    """cloud-init upgrades at first boot, then installs packages: a pinned engine stays pinned
+    (no DKD104 for package_upgrade), an unpinned one is said once, at its package."""
+    from .helpers import at, scan, where, write_tree
+
+    text = "#cloud-config\npackage_upgrade: true\napt_upgrade: true\npackages: [docker-ce]\nwrite_files:\n- path: /etc/docker/daemon.json\n  content: '{\"live-restore\": true}'\n"
+    assert not [f for f in read(text).fragments if getattr(f, "name", "") == "*"]
+    write_tree(tmp_path, {"user-data.yml": text})
+    (finding,) = [f for f in scan(tmp_path).findings if f.rule == "DKD104"]
+    assert where(finding) == at(text, "docker-ce")
 
 
 @pytest.mark.parametrize(

@@ -931,14 +931,9 @@ class _Reader:
                                 self.package(inner)
                 else:
                     self.package(item)
-        for key in ("package_upgrade", "apt_upgrade"):
-            if key in top and self.kept(key, None) and walk.truthy(top[key][1]):
-                key_node, value = top[key]
-                location = self.doc.location(key_node.start_mark.index, value.end_mark.index)
-                self.out.fragments.append(
-                    EnginePackage(self.context.source, self.doc, manager=NAME, name="*", version=None, pin="upgrade", location=location)
-                )
-                break
+        # package_upgrade (apt_upgrade) is not read as an upgrade of the engine: the module runs
+        # once per instance, on first boot, and upgrades before it installs `packages:`, so it
+        # never moves an engine that containers run on (cc_package_update_upgrade_install)
 
     def package(self, item) -> None:
         walk = self.walk

@@ -124,8 +124,8 @@ class Hcl:
 
     def _repair_legacy(self, data: bytes) -> bytes:
         """Terraform 0.11 (HCL1) forms HCL2 refuses, where they make the parse fail: a comma after
-        an argument (``ami = "x",``) and a quoted argument name in a block (``"Name" = "x"``)
-        (machines-facts §3.1). tree-sitter-hcl's error recovery misreads them (it may take the
+        an argument (``ami = "x",``), a quoted argument name in a block (``"Name" = "x"``)
+        (machines-facts §3.1) and a name with dots (``guestinfo.coreos.config.data = "..."``). tree-sitter-hcl's error recovery misreads them (it may take the
         next argument's value for this one), so the bytes it parses get them blanked, same length,
         and a repair is kept only when it leaves fewer errors. Values are still read from the
         text as written: the blanked characters are never part of one."""
@@ -456,6 +456,8 @@ MAX_REPAIR_CANDIDATES = 16
 _TRAILING_COMMA = re.compile(rb",[ \t]*(?:(?:#|//).*)?$", re.M)
 # at the start of a line: a quoted argument name (HCL1 object keys could be strings)
 _QUOTED_NAME = re.compile(rb'^[ \t]*(")[A-Za-z_][A-Za-z0-9_-]*(")[ \t]*=(?!=)', re.M)
+# at the start of a line: an argument name with dots (HCL1: guestinfo.coreos.config.data = ...)
+_DOTTED_NAME = re.compile(rb"^[ \t]*[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)+[ \t]*=(?!=)", re.M)
 
 
 def _error_spans(root) -> List[Tuple[int, int]]:
@@ -502,15 +504,19 @@ def _legacy_candidates(data: bytes, spans: List[Tuple[int, int]]) -> List[Tuple[
             found[match.start()] = (match.start(), (match.start(),), "a comma after an argument")
         for match in _QUOTED_NAME.finditer(data, line_start, line_end):
             found[match.start(1)] = (match.start(1), (match.start(1), match.start(2)), "a quoted argument name")
+        for match in _DOTTED_NAME.finditer(data, line_start, line_end):
+            dots = tuple(match.start() + i for i, byte in enumerate(match.group()) if byte == ord("."))
+            found[dots[0]] = (dots[0], dots, "an argument name with dots")
     return [found[key] for key in sorted(found)]
 
 
 def _blank(data: bytes, candidates: Sequence[Tuple[int, Tuple[int, ...], str]]) -> bytes:
-    """``data`` with the one-character marks of these candidates (commas, quotes) made spaces."""
+    """``data`` with the one-character marks of these candidates made spaces (commas, quotes), or
+    underscores (the dots of a name, which stays one name)."""
     out = bytearray(data)
-    for _, marks, _ in candidates:
+    for _, marks, what in candidates:
         for mark in marks:
-            out[mark : mark + 1] = b" "
+            out[mark : mark + 1] = b"_" if what == "an argument name with dots" else b" "
     return bytes(out)
 
 

@@ -1244,3 +1244,23 @@ def test_a_template_expression_in_one_user_data_entry_leaves_the_others_literal(
     write_tree(tmp_path, {"main.tf": text.replace("-H fd://", "-H ${var.socket}")})
     result = scan(tmp_path)
     assert templated_command(result.hosts[0]) is not None and not [f for f in result.findings if f.rule == "DKD101"]
+
+
+def test_hcl1_argument_names_with_dots_parse(tmp_path):
+    """Terraform 0.11 accepted `guestinfo.coreos.config.data = ...` (vSphere's extra_config): no
+    syntax error, and the rest of the file is read."""
+    text = (
+        'resource "vsphere_virtual_machine" "node" {\n'
+        '  extra_config {\n'
+        '    guestinfo.coreos.config.data.encoding = "base64"\n'
+        '    guestinfo.coreos.config.data          = "${base64encode(var.ignition)}"\n'
+        '  }\n'
+        '}\n'
+        'resource "aws_instance" "a" {\n'
+        '  user_data = "#!/bin/sh\\napt-get install -y docker-ce\\n"\n'
+        '}\n'
+    )
+    write_tree(tmp_path, {"main.tf": text})
+    result = scan(tmp_path)
+    assert not [f for f in result.findings if f.rule == "DKD904"]
+    assert [h.name for h in result.hosts] == ["main.tf › aws_instance.a"]

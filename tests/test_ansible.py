@@ -1312,3 +1312,22 @@ def test_include_vars_files_written_differently_that_render_alike_keep_the_value
     installed = [(p.name, p.version, p.pin, p.location.path) for p in machine.of(EnginePackage)]
     assert ("docker-ce", None, "none", "roles/docker/vars/Debian.yml") in installed, installed
     assert findings(result, "DKD104")
+
+
+def test_a_swarm_join_behind_a_name_the_repository_never_sets_may_run(tmp_path):
+    """`when: swarm_manager is defined` with swarm_manager set nowhere in the repository (given
+    with -e): the join may run, so live-restore is not asked of the machine; a condition the
+    repository's own values make false still skips it."""
+    tasks = (
+        "- apt: {name: docker-ce}\n"
+        "- docker_swarm: {state: join, remote_addrs: ['{{ swarm_manager }}'], join_token: '{{ token }}'}\n"
+        "  when: swarm_manager is defined\n"
+    )
+    write_tree(tmp_path, {"site.yml": "- hosts: nodes\n  roles: [docker]\n", "roles/docker/tasks/main.yml": tasks})
+    result = scan(tmp_path)
+    assert not findings(result, "DKD101")
+    (machine,) = result.hosts
+    assert [m.command for m in machine.of(SwarmMembership)] == ["join"]
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": tasks.replace("swarm_manager is defined", "join_swarm | bool"),
+                          "roles/docker/defaults/main.yml": "join_swarm: false\n"})
+    assert findings(scan(tmp_path), "DKD101")

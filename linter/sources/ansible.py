@@ -1085,7 +1085,7 @@ class _Reader:
             task_vars = fields.get("vars", (None, None))[1]
             if is_map(task_vars):
                 task_scope = scope.above(_mapping_items(task_vars, self.walk), self.yaml)
-            if self.when_false(fields, task_scope):
+            if self.when_false(fields, task_scope, swarm=_swarm_fields(fields)):
                 self.note("a task that runs only under a when: that is false with the values the repository sets; not read", item.start_mark.index)
                 continue
             if "block" in fields:
@@ -1664,14 +1664,17 @@ class _Reader:
         return self.location(fallback)
 
     def skipped(self, task: _Task, scope: _Scope) -> bool:
-        return self.when_false(task.fields, scope)
+        return self.when_false(task.fields, scope, swarm=_swarm_fields(task.fields))
 
-    def when_false(self, fields, scope: _Scope, yaml: Optional[_Yaml] = None) -> bool:
+    def when_false(self, fields, scope: _Scope, yaml: Optional[_Yaml] = None, swarm: bool = False) -> bool:
         """A task's or block's ``when:`` is false with the values this machine has (role defaults,
         group_vars, play vars): every condition known, one of them false (a list is an AND).
         Decided like a template's {% if %} (``is defined`` of a name the repository never sets is
         false); a condition on a loop item or a fact is unknown, and the task is read. ``yaml``: the
-        file the fields come from, when not the one being read."""
+        file the fields come from, when not the one being read. ``swarm``: the task makes the
+        machine a swarm node, and a condition that is false only because a name the repository
+        never sets is undefined is unknown, not false: that name may come with ``-e`` (and a swarm
+        node wrongly taken for none is told to turn live-restore on, which swarm refuses)."""
         if "when" not in fields:
             return False
         walk, doc = (yaml.walk, yaml.doc) if yaml is not None else (self.walk, self.doc)
@@ -1688,8 +1691,19 @@ class _Reader:
             if not expression or "{{" in expression or "{%" in expression:
                 continue
             mapped = Mapped.of("{{ (" + expression + ") }}", doc, condition.start_mark.index, False)
-            rendered = jinja.render(mapped, self.values.resolver(scope), native=True)
+            resolve = self.values.resolver(scope)
+            undefined: List[str] = []
+
+            def tracking(name: str, where: Location, resolve=resolve, undefined=undefined):
+                value = resolve(name, where)
+                if value is None:
+                    undefined.append(name)
+                return value
+
+            rendered = jinja.render(mapped, tracking, native=True)
             if rendered.value is not None and rendered.value.known and jinja.truthy(rendered.value) is False:
+                if swarm and undefined:
+                    continue  # may be given on the command line: the swarm task may run
                 return True
         return False
 
@@ -2055,6 +2069,20 @@ class _Reader:
 
 
 # --- small readers ---------------------------------------------------------------------------------------
+
+
+def _swarm_fields(fields) -> bool:
+    """The task makes the machine a swarm node (docker_swarm, or a `docker swarm` command)."""
+    for name, (_, value) in fields.items():
+        module = _short(name)
+        if module == "docker_swarm":
+            return True
+        if module in ("shell", "command", "raw"):
+            if is_map(value):
+                value = next((v for k, v in value.value if is_scalar(k) and k.value == "cmd"), None)
+            if value is not None and is_scalar(value) and re.search(r"docker\s+swarm\s+(init|join)", str(value_of(value))):
+                return True
+    return False
 
 
 def _settled(value: Val, depth: int = 0) -> bool:

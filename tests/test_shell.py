@@ -1149,3 +1149,17 @@ def test_a_literal_sed_on_the_vendor_unit_with_slashes_in_its_text_is_applied(tm
     (finding,) = [f for f in result.findings if f.rule == "DKD401"]
     assert where(finding) == at(script, "-H tcp://0.0.0.0:4243")
     assert [w.text for w in machine.command.words][:6] == ["-H", "fd://", "-H", "unix:///run/d2.sock", "-H", "tcp://0.0.0.0:4243"]
+
+
+def test_a_daemon_json_whose_quotes_are_all_escaped_is_text_for_another_layer(tmp_path):
+    """A heredoc whose every quote is \\" is not JSON as written, and is JSON once another layer
+    (echo -e, a program that sends the script) unescapes it: not judged (DKD902, an unknown line),
+    never DKD001. A file with some quotes bare is plain broken JSON: DKD001."""
+    from .helpers import scan, write_tree
+
+    escaped = '#!/bin/bash\ncat <<EOF > /etc/docker/daemon.json\n{\\"live-restore\\": true}\nEOF\n'
+    write_tree(tmp_path, {"s.sh": escaped})
+    result = scan(tmp_path)
+    assert [f.rule for f in result.findings] == ["DKD902"] and "quoting layer" in result.unknowns[0].why
+    write_tree(tmp_path, {"s.sh": escaped.replace('{\\"live', '{"live')})
+    assert "DKD001" in [f.rule for f in scan(tmp_path).findings]

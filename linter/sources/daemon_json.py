@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import fnmatch
+import re
 from functools import lru_cache
 from typing import Optional, Tuple
 
@@ -17,7 +18,7 @@ from ..document import Document
 from ..engine.formats import GO_SPACE as _GO_SPACE
 from ..engine.knowledge import key_table
 from ..engine.suggest import suggest
-from ..fragments import DaemonConfig, Problem
+from ..fragments import DaemonConfig, Opaque, Problem
 from ..said import Said
 from ..source import Source
 from ..templating import json_error_outside
@@ -130,6 +131,12 @@ class DaemonJsonKind(SourceKind):
             fragment = DaemonConfig(context.source, document, None, problem, context.target, True, context.append, opaque=context.opaque)
             return Extraction([fragment])
         root, problem = read(document.text)
+        if problem is not None and _escaped_for_another_layer(document.text):
+            # every quote written \" (a script that another program re-quotes: echo -e, Go): the
+            # text here is not what lands on the machine, so it is not judged (DKD902 says why)
+            opaque = Opaque("its quotes are all written as \\\": it is text for another quoting layer (echo -e, a program that sends the script), not the JSON that lands on the machine")
+            problem = Problem(opaque.why, 0, len(document.text), "opaque")
+            return Extraction([DaemonConfig(context.source, document, None, problem, context.target, True, context.append, opaque=opaque)])
         templated = context.templated
         if templated and problem is not None and problem.kind == "syntax":
             # an error no rendering mends (no directive before it, no expansion at or just before it) is dockerd's
@@ -159,3 +166,10 @@ class DaemonJsonKind(SourceKind):
         if basename == "daemon.json" or "/etc/docker/" in "/" + source.rel:
             return ""
         return "no keys, and not named daemon.json"
+
+
+def _escaped_for_another_layer(text: str) -> bool:
+    """Every double quote of the text is backslash-escaped, and unescaping them makes JSON."""
+    if '\\"' not in text or re.search(r'(?<!\\)"', text):
+        return False
+    return read(text.replace('\\"', '"'))[1] is None

@@ -1331,3 +1331,19 @@ def test_a_swarm_join_behind_a_name_the_repository_never_sets_may_run(tmp_path):
     write_tree(tmp_path, {"roles/docker/tasks/main.yml": tasks.replace("swarm_manager is defined", "join_swarm | bool"),
                           "roles/docker/defaults/main.yml": "join_swarm: false\n"})
     assert findings(scan(tmp_path), "DKD101")
+
+
+def test_a_drop_in_template_whose_jinja_is_only_in_ordering_and_pre_commands_keeps_the_command_known(tmp_path):
+    """After={{ x }} and ExecStartPre=/bin/sleep {{ n }} do not shape dockerd's command line: the
+    packaged ExecStart stands and is judged (no "unknown" line); a templated Environment= does."""
+    from dlint_docker.facts import templated_command
+
+    dropin = "[Unit]\nAfter={{ after }}\n\n[Service]\nExecStartPre=/bin/sleep {{ pause }}\n"
+    tasks = "- apt: {name: docker-ce}\n- template: {src: o.conf.j2, dest: /etc/systemd/system/docker.service.d/o.conf}\n"
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": tasks, "roles/docker/templates/o.conf.j2": dropin})
+    result = scan(tmp_path)
+    (machine,) = result.hosts
+    assert templated_command(machine) is None and not result.unknowns and findings(result, "DKD101")
+    write_tree(tmp_path, {"roles/docker/templates/o.conf.j2": dropin + 'Environment="DOCKER_OPTS={{ opts }}"\n'})
+    (machine,) = scan(tmp_path).hosts
+    assert templated_command(machine) is not None

@@ -1480,7 +1480,7 @@ class _Reader:
             return
         if module == "template" and jinja.has_jinja(text):
             rendered = jinja.render(Mapped.of(text, document, 0), self.values.resolver(scope), mask=kind != "shell", header=True)
-            templated = rendered.templated
+            templated = rendered.templated and not (kind == "systemd" and _templates_only_harmless_lines(text))
             merged = variants.merge([v.text for v in rendered.variants], rendered.undecided) if kind == "daemon-json" and rendered.variants else None
             document = jinja.to_document(merged[0] if merged else rendered.text, parent=document, label="Jinja read statically", anchor=(0, 0))
             if merged:
@@ -2189,11 +2189,34 @@ _RPM_VERSION = re.compile(r"^(docker-ce|docker-ee|docker-engine|moby-engine|dock
 _ARCH = re.compile(r"\.(?:x86_64|aarch64|ppc64le|s390x|noarch|armv7hl)$")
 
 
+# unit settings that do not change how dockerd runs or is stopped: a template there leaves the
+# command line known (After={{ x }}, ExecStartPre=/bin/sleep {{ n }})
+_HARMLESS_UNIT_KEYS = frozenset(
+    """Description Documentation After Before Requires Wants BindsTo PartOf Requisite Conflicts
+    ExecStartPre ExecStartPost ExecStopPost TimeoutStartSec TimeoutStopSec TimeoutSec Restart RestartSec
+    StartLimitInterval StartLimitIntervalSec StartLimitBurst LimitNOFILE LimitNPROC LimitCORE TasksMax""".split()
+)
+
+
+def _templates_only_harmless_lines(template: str) -> bool:
+    """Every Jinja expression of a unit template is in a setting that does not shape dockerd's
+    command line or how it is stopped, and there is no {% %} block that could hide lines."""
+    if "{%" in template:
+        return False
+    for line in template.splitlines():
+        if "{{" in line or "{#" in line:
+            key = re.match(r"\s*([A-Za-z]+)\s*=", line)
+            if key is None or key.group(1) not in _HARMLESS_UNIT_KEYS:
+                return False
+    return True
+
+
 def _unknown_exec_start(template: str) -> bool:
     """A unit template whose ExecStart= holds Jinja, or sits inside a Jinja block."""
     inside = 0
     for line in template.splitlines():
-        if "ExecStart" in line and ("{{" in line or "{%" in line or inside):
+        # ExecStart= itself, not ExecStartPre=/ExecStartPost= (commands run around dockerd)
+        if re.match(r"\s*ExecStart\s*=", line) and ("{{" in line or "{%" in line or inside):
             return True
         inside += len(re.findall(r"{%-?\s*(?:if|for)\b", line)) - len(re.findall(r"{%-?\s*end(?:if|for)\b", line))
         inside = max(inside, 0)

@@ -180,11 +180,14 @@ class SwarmMembership(Fragment):
 
 @dataclass
 class SwarmByHand(Fragment):
-    """``docker swarm init|join`` in a README's code block: run by hand on machines the README does
-    not name. No machine of its own; the machines of its folder may be swarm nodes (unknown)."""
+    """``docker swarm init|join`` in a README's code block (run by hand on machines the README does
+    not name), or in a script that runs it against another machine's dockerd (``docker -H
+    tcp://10.0.7.10:2375 swarm init``). No machine of its own; the machines of its folder may be
+    swarm nodes (unknown)."""
 
     command: str = ""  # init | join
     location: Optional[Location] = None
+    remote: str = ""  # run from a script against another machine's dockerd (docker -H tcp://10.0.7.10:2375 swarm init)
 
 
 @dataclass

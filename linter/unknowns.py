@@ -88,7 +88,12 @@ def describe(hosts, skips: Skips) -> List[Unknown]:
                 reason = (f"dockerd's command line is assembled from a template ({templated.document.path})", templated.document.start_location())
         if reason is None and host.swarm_elsewhere is not None and not host.of(SwarmMembership):
             swarm = host.swarm_elsewhere
-            how = f"{swarm.source.display} says to run `docker swarm {swarm.command}` by hand" if isinstance(swarm, SwarmByHand) else f"the repository runs `docker swarm {swarm.command}` for a machine dlint cannot tie to this one"
+            if isinstance(swarm, SwarmByHand) and swarm.remote:
+                how = f"{swarm.source.display} runs `docker swarm {swarm.command}` on the dockerd at {swarm.remote}, a machine dlint cannot tie to this one"
+            elif isinstance(swarm, SwarmByHand):
+                how = f"{swarm.source.display} says to run `docker swarm {swarm.command}` by hand"
+            else:
+                how = f"the repository runs `docker swarm {swarm.command}` for a machine dlint cannot tie to this one"
             reason = (f"whether it is a swarm node ({how})", swarm.location)
             skipped = sorted(set(skipped) | {"DKD101"})
         if reason is None and host.daemon_json_elsewhere and skipped:

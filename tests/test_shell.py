@@ -584,15 +584,19 @@ def test_swarm_init_and_join_roles():
         "docker swarm join-token -q worker",
         "docker swarm leave --force",
     )
-    swarm = of(read(text), SwarmMembership)
+    out = read(text)
+    swarm = of(out, SwarmMembership)
     assert [(s.command, s.role, at(s.location)) for s in swarm] == [
         ("init", "manager", (1, 1)),
-        ("init", "manager", (2, 1)),
         ("join", "manager", (3, 1)),
         ("join", "worker", (4, 1)),
         ("join", "manager", (6, 1)),
         ("join", "unknown", (7, 1)),
     ]
+    # the init sent to another machine's dockerd is that machine's
+    from dlint_docker.fragments import SwarmByHand
+
+    assert [(s.command, s.remote, at(s.location)) for s in of(out, SwarmByHand)] == [("init", "tcp://10.0.0.1:2376", (2, 1))]
 
 
 def test_swarm_through_a_variable_that_names_docker():
@@ -1163,3 +1167,19 @@ def test_a_daemon_json_whose_quotes_are_all_escaped_is_text_for_another_layer(tm
     assert [f.rule for f in result.findings] == ["DKD902"] and "quoting layer" in result.unknowns[0].why
     write_tree(tmp_path, {"s.sh": escaped.replace('{\\"live', '{"live')})
     assert "DKD001" in [f.rule for f in scan(tmp_path).findings]
+
+
+def test_a_swarm_command_against_another_machines_dockerd_is_not_this_machines(tmp_path):
+    """`docker -H tcp://10.0.7.10:2375 swarm init` from an operator's script makes the machine at
+    that address a swarm node, not the script's: no host of its own; the machines set up from the
+    same folder may be swarm nodes (DKD101 not asked, the unknown line names the remote dockerd)."""
+    from .helpers import scan, write_tree
+
+    write_tree(tmp_path, {
+        "start_cluster.sh": "#!/bin/sh\ndocker -H tcp://10.0.7.10:2375 swarm init --advertise-addr 10.0.7.10\n",
+        "node.sh": "#!/bin/sh\napt-get install -y docker-ce\n",
+    })
+    result = scan(tmp_path)
+    assert [h.name for h in result.hosts] == ["node.sh"]
+    assert not [f for f in result.findings if f.rule == "DKD101"]
+    assert "on the dockerd at tcp://10.0.7.10:2375" in result.unknowns[0].why

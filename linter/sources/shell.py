@@ -33,7 +33,7 @@ from ..document import Document
 from ..linear_re import linear_or_none
 from .. import rootless
 from ..location import TraceStep
-from ..fragments import DockerdCommand, EnginePackage, Opaque, ServiceAction, SwarmMembership, UnitUnknown, Word
+from ..fragments import DockerdCommand, EnginePackage, Opaque, ServiceAction, SwarmByHand, SwarmMembership, UnitUnknown, Word
 from ..mapped import Mapped, Offsets, embedded_document
 from . import DOCKER_NEEDLES, SNIFF, Embedded, Extraction, Placed, ReadContext, SourceKind, docker_machine, kind_for_target, program_script
 from .shell_files import VENDOR_UNITS, ScriptFolders, parse_sed
@@ -1465,12 +1465,21 @@ class _Reader:
     def _docker(self, command: _Command, program: _Program) -> None:
         index = program.index + 1
         count = len(command.values)
+        remote = ""
         while index < count and command.text(index).startswith("-"):
+            option, _, value = command.text(index).partition("=")
+            if option in ("-H", "--host", "-c", "--context"):
+                value = value or (command.text(index + 1) if index + 1 < count else "")
+                remote = value if not value.startswith(("unix://", "fd://", "npipe://")) and value != "default" else remote
             index += 2 if command.text(index) in _DOCKER_GLOBAL_VALUE else 1
         if index + 1 >= count or command.text(index) != "swarm":
             return
         verb = command.text(index + 1)
         location = self.location(command.node)
+        if remote and verb in ("init", "join"):
+            # another machine's dockerd joins: this script's machine is no swarm node (nor a Docker host for it)
+            self.out.fragments.append(SwarmByHand(self.source, self.document, command=verb, location=location, remote=remote))
+            return
         if verb == "init":
             self.out.fragments.append(SwarmMembership(source=self.source, document=self.document, role="manager", command="init", location=location))
         elif verb == "join":

@@ -720,3 +720,20 @@ def test_many_entries_are_bounded():
     assert time.monotonic() - started < 30
     assert any(n.startswith("budget:") for n in out.notes)
     assert len(out.embedded) < 10_010
+
+
+def test_contents_local_found_only_at_the_repository_root_is_read_there(tmp_path):
+    """A Makefile at the root runs butane with --files-dir at the root: a config below names its
+    files from there; dlint reads the file there when the config's folder has none."""
+    from .helpers import at, scan, where, write_tree
+
+    config = (
+        "variant: flatcar\nversion: 1.0.0\nstorage:\n  files:\n"
+        "    - path: /etc/docker/daemon.json\n      contents:\n        local: config/docker/daemon.json\n"
+    )
+    daemon = '{"live-restore": true, "debugg": 1}\n'
+    write_tree(tmp_path, {"butane/node.bu": config, "config/docker/daemon.json": daemon})
+    result = scan(tmp_path)
+    (finding,) = [f for f in result.findings if f.rule == "DKD002"]
+    assert finding.location.path == "config/docker/daemon.json" and where(finding) == at(daemon, '"debugg"')
+    assert [h.name for h in result.hosts] == ["butane/node.bu"]

@@ -299,7 +299,8 @@ class _Reader(ConfigReader):
     # -- contents.local ------------------------------------------------------------------------------
 
     def local(self, node, label: str, kind: str, target: str, append: bool, compression: str = "") -> None:
-        """A file of the repository, named relative to ``--files-dir`` (taken to be the config's folder)."""
+        """A file of the repository, named relative to ``--files-dir``: the config's folder, else the
+        repository's root when the name is found only there."""
         name = self.string(node)
         if not name:
             return
@@ -313,6 +314,10 @@ class _Reader(ConfigReader):
             self.note("local", f"{label}: {name}: not a file dlint can find in the project (relative to --files-dir); not read", where)
             return
         candidate = Path(os.path.normpath(Path(source.path).parent / name))
+        relative_to_root = False
+        if not candidate.is_file() and Path(os.path.normpath(Path(root) / name)).is_file():
+            # --files-dir is often the repository's root (a Makefile there runs butane on configs below)
+            candidate, relative_to_root = Path(os.path.normpath(Path(root) / name)), True
         real_root = os.path.realpath(root)
         real = os.path.realpath(candidate)
         if not (real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)):
@@ -327,7 +332,13 @@ class _Reader(ConfigReader):
             self.note("local", f"{label}: {name} is not valid UTF-8", where)
         holder = self.doc.location(*span_of(node))
         via = holder.trace + (TraceStep(holder.path, holder.line, holder.column, label),)
-        display = posixpath.normpath(posixpath.join(posixpath.dirname(source.display.replace("\\", "/")), name))
+        shown = source.display.replace("\\", "/")
+        if relative_to_root:  # the display of the scan's root, then the name
+            rel = source.rel.replace("\\", "/")
+            base = shown[: len(shown) - len(rel)] if shown.endswith(rel) else ""
+            display = posixpath.normpath(posixpath.join(base, name)) if base else posixpath.normpath(name)
+        else:
+            display = posixpath.normpath(posixpath.join(posixpath.dirname(shown), name))
         rel = candidate.relative_to(root).as_posix() if candidate.is_relative_to(root) else None
         document = Document(text, display, via=via)
         self.embed(document, kind, target, append=append, reference=rel)

@@ -44,7 +44,7 @@ def test_a_pool_reads_exactly_what_a_serial_run_reads(big_tree, serial, monkeypa
     pooled = run(Options(paths=[], cwd=big_tree))  # by the tree's size
     assert started and started[0] >= 2
     assert everything(pooled) == serial
-    assert len(serial[0]) > 50
+    assert len(serial[0]) > 40  # a tree with findings of many kinds to compare
 
 
 def test_a_warm_cache_gives_what_a_cold_run_gives(big_tree, serial, tmp_path_factory, monkeypatch):

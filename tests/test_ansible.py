@@ -1347,3 +1347,9 @@ def test_a_drop_in_template_whose_jinja_is_only_in_ordering_and_pre_commands_kee
     write_tree(tmp_path, {"roles/docker/templates/o.conf.j2": dropin + 'Environment="DOCKER_OPTS={{ opts }}"\n'})
     (machine,) = scan(tmp_path).hosts
     assert templated_command(machine) is not None
+
+
+def test_state_latest_of_the_engine_is_said_as_an_upgrade_on_every_run(tmp_path):
+    tasks = "- apt: {name: docker-ce, state: latest}\n- copy: {content: '{\"live-restore\": true}', dest: /etc/docker/daemon.json}\n"
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": tasks})
+    assert "docker-ce is upgraded to the newest release on every run (apt)" in one(scan(tmp_path), "DKD104").message

@@ -16,13 +16,16 @@ def check(host, context):
     packages = view.facts.data.get("packages") or []
     if any(p["pin"] == "held" for p in packages):
         return
+    # one finding per package install (each is where its fix, the pin, goes)
     for index, package in enumerate(packages):
         if package["pin"] not in _MOVES:
             continue
-        name = "every package" if package["name"] == "*" else package["name"]
+        name, pin, managers = package["name"], package["pin"], package["manager"]
+        moves = _MOVES[pin] if name == "*" or pin != "upgrade" else "is upgraded to the newest release on every run"
+        name = "every package" if name == "*" else name
         at = view.facts.locate(f"/packages/{index}")
         yield Hit(
-            f"live-restore is on, but {name} {_MOVES[package['pin']]} ({package['manager']}): live-restore survives "
+            f"live-restore is on, but {name} {moves} ({managers}): live-restore survives "
             "patch releases only, so an unattended minor or major engine upgrade restarts dockerd without reattaching "
             "the containers",
             location=at,

@@ -242,7 +242,12 @@ def _swarm_elsewhere(hosts: List[Host], by_hand: Sequence[SwarmByHand] = ()) -> 
     init|join` for some machine, from the folder that holds this host's files or one above it, and
     dlint could not tie it to this one (a join script the manager generates, a node set up by hand
     from the same files, as a README's code block says): live-restore-disabled is not asked of it."""
-    swarms = [f for host in hosts for f in host.of(SwarmMembership)] + list(by_hand)
+    from .sources.docker_machine import PREFIX
+
+    # a swarm command sent to one named docker-machine (after `eval $(docker-machine env NAME)`) is
+    # tied to that machine: it says nothing of the others
+    swarms = [f for host in hosts for f in host.of(SwarmMembership) if not ((f.group or "").startswith(PREFIX) and "*" not in f.group)]
+    swarms += list(by_hand)
     for host in hosts:
         if host.of(SwarmMembership):
             continue

@@ -85,3 +85,16 @@ def test_what_is_not_a_machine_or_not_readable(tmp_path):
     assert _host(result, "docker-machine other").command.from_template
     assert sorted(h.name for h in result.hosts) == ["docker-machine box", "docker-machine other"]  # the create with --engine-flag fails
     assert any("--engine-flag" in note for note in result.notes)
+
+
+def test_a_swarm_command_after_docker_machine_env_is_that_machines(tmp_path):
+    """`eval "$(docker-machine env a)"` points docker at a's dockerd: the swarm init that follows
+    makes a the manager, and says nothing of b (DKD101 there)."""
+    script = (
+        "#!/bin/bash\ndocker-machine create -d virtualbox a\ndocker-machine create -d virtualbox b\n"
+        'eval "$(docker-machine env a)"\ndocker swarm init\n'
+    )
+    write_tree(tmp_path, {"m.sh": script})
+    result = scan(tmp_path)
+    assert [m.command for m in _host(result, "docker-machine a").of(__import__("dlint_docker.fragments", fromlist=["SwarmMembership"]).SwarmMembership)] == ["init"]
+    assert [f.host for f in result.findings if f.rule == "DKD101"] == ["docker-machine b"]

@@ -62,6 +62,11 @@ def read(reader, command, program) -> None:
         _ssh(reader, command, index + 1)
     elif verb == "scp":
         _scp(reader, command, index + 1)
+    elif verb == "env":
+        # `eval "$(docker-machine env NAME)"`: the docker commands after it talk to NAME's dockerd
+        words = [command.values[i] for i in range(index + 1, count) if not command.text(i).startswith("-")]
+        unset = any(command.text(i) in ("-u", "--unset") for i in range(index + 1, count))
+        reader.machine_env = None if unset or len(words) != 1 else machine_group(reader, words[0])
 
 
 # ------------------------------------------------------------------------------------------

@@ -1480,8 +1480,9 @@ class _Reader:
             # another machine's dockerd joins: this script's machine is no swarm node (nor a Docker host for it)
             self.out.fragments.append(SwarmByHand(self.source, self.document, command=verb, location=location, remote=remote))
             return
+        group = getattr(self, "machine_env", None)  # after `eval $(docker-machine env NAME)`: NAME's
         if verb == "init":
-            self.out.fragments.append(SwarmMembership(source=self.source, document=self.document, role="manager", command="init", location=location))
+            self.out.fragments.append(SwarmMembership(source=self.source, document=self.document, role="manager", command="init", location=location, group=group))
         elif verb == "join":
             token = None
             for position in range(index + 2, count):
@@ -1492,7 +1493,7 @@ class _Reader:
                     token = Mapped()
                     token.extend(command.values[position])
             role = self._role(token.text if token is not None else "")
-            self.out.fragments.append(SwarmMembership(source=self.source, document=self.document, role=role, command="join", location=location))
+            self.out.fragments.append(SwarmMembership(source=self.source, document=self.document, role=role, command="join", location=location, group=group))
 
     def _role(self, token: str) -> str:
         """manager or worker when the token expression says so ($MANAGER_TOKEN, join-token worker)."""

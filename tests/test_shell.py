@@ -1183,3 +1183,21 @@ def test_a_swarm_command_against_another_machines_dockerd_is_not_this_machines(t
     assert [h.name for h in result.hosts] == ["node.sh"]
     assert not [f for f in result.findings if f.rule == "DKD101"]
     assert "on the dockerd at tcp://10.0.7.10:2375" in result.unknowns[0].why
+
+
+def test_sed_with_escaped_brackets_and_a_newline_in_the_replacement_is_applied(tmp_path):
+    """GNU sed's \\n in a replacement is a newline, and \\[ \\] are literal brackets: the unit gains
+    an EnvironmentFile= line, whose variable the rewritten ExecStart= uses (DKD401 at its value)."""
+    from .helpers import at, scan, where, write_tree
+
+    script = (
+        "#!/bin/sh\nyum install -y docker-ce\n"
+        'sed -i -e "s%^\\[Service\\].*%\\[Service\\]\\nEnvironmentFile=-/etc/sysconfig/docker%g" /usr/lib/systemd/system/docker.service\n'
+        'sed -i -e "s%^ExecStart=.*%ExecStart=/usr/bin/dockerd -H unix:///var/run/docker.sock \\$other_args%g" /usr/lib/systemd/system/docker.service\n'
+        "cat > /etc/sysconfig/docker <<'X'\nother_args=\"-H tcp://0.0.0.0:2375\"\nX\n"
+    )
+    write_tree(tmp_path, {"i.sh": script})
+    result = scan(tmp_path)
+    (finding,) = [f for f in result.findings if f.rule == "DKD401"]
+    assert where(finding) == at(script, "-H tcp://0.0.0.0:2375")  # its -H, in /etc/sysconfig/docker
+    assert [w.text for w in result.hosts[0].command.words] == ["-H", "unix:///var/run/docker.sock", "-H", "tcp://0.0.0.0:2375"]

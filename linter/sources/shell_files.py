@@ -98,7 +98,7 @@ class ScriptFolders:
 # ------------------------------------------------------------------------------------------
 # sed -i on a unit
 
-_SED_REGEX = re.compile(r"(?:[A-Za-z0-9=_:@ %+,/-]|\\[./|#,:@%+-]|\.\*|\.)*")
+_SED_REGEX = re.compile(r"(?:[A-Za-z0-9=_:@ %+,/-]|\\[./|#,:@%+\[\]-]|\.\*|\.)*")
 
 
 def _regex(sed: str, delimiter: str, anchored_end: bool = True) -> Optional[str]:
@@ -183,8 +183,12 @@ class SedEdit:
                 base.copy_into(out, start, end)
             elif char == "\\":
                 following = text[index + 1 : index + 2]
+                if following == "n":  # GNU sed: a newline
+                    out.produce("\n", expression.source(index))
+                    index += 2
+                    continue
                 if following.isalnum() or following in ("", "\n"):
-                    return False  # \1, \n, \L: a form dlint does not apply
+                    return False  # \1, \L: a form dlint does not apply
                 expression.copy_into(out, index + 1, index + 2)
                 index += 1
             else:

@@ -24,6 +24,7 @@ from .fragments import (
     ServiceAction,
     SwarmByHand,
     SwarmMembership,
+    SyntaxProblem,
     UnitFile,
     UnitUnknown,
     Unreadable,
@@ -186,6 +187,7 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None) -> List[H
         host.daemon_json_elsewhere = _daemon_json_elsewhere(host)
     _variants(hosts, notes)
     _uncalled_modules(hosts)
+    _refused_modules(hosts)
     return hosts
 
 
@@ -229,6 +231,24 @@ def _uncalled_modules(hosts: List[Host]) -> None:
         folders = {uncalled_module(f.source.rel, str(f.source.path), memo) for f in host.fragments}
         if len(folders) == 1 and None not in folders:
             host.undeployed = f"a Terraform module no configuration of the repository calls ({folders.pop()}/)"
+
+
+def _refused_modules(hosts: List[Host]) -> None:
+    """Terraform reads every .tf file of a folder as one configuration and refuses it whole when
+    one does not parse (DKD904 says where): the machines the folder's other files define are not
+    deployed while it does, so they are not judged (one line says so)."""
+    broken: Dict[str, Fragment] = {}
+    for host in hosts:
+        for fragment in host.of(SyntaxProblem):
+            if fragment.source.kind == "terraform" and fragment.source.rel.endswith(".tf"):
+                broken.setdefault(_folder(fragment.source.rel), fragment)
+    for host in hosts:
+        if host.undeployed or host.variant_of is not None or host.of(Unreadable) or not host.fragments:
+            continue
+        if all(f.source.kind == "terraform" for f in host.fragments):
+            refused = next((broken[_folder(f.source.rel)] for f in host.fragments if _folder(f.source.rel) in broken), None)
+            if refused is not None:
+                host.undeployed = f"Terraform refuses the configuration it is in: {refused.source.display} does not parse (DKD904)"
 
 
 def _display(fragment: Fragment) -> str:

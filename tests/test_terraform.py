@@ -1264,3 +1264,19 @@ def test_hcl1_argument_names_with_dots_parse(tmp_path):
     result = scan(tmp_path)
     assert not [f for f in result.findings if f.rule == "DKD904"]
     assert [h.name for h in result.hosts] == ["main.tf › aws_instance.a"]
+
+
+def test_a_folder_terraform_refuses_deploys_none_of_its_machines(tmp_path):
+    """A systemd drop-in saved as a .tf beside main.tf: Terraform refuses the whole folder (DKD904
+    there), so the null_resource in main.tf runs on no machine: not judged, one line says so."""
+    main = (
+        'resource "null_resource" "target" {\n'
+        '  provisioner "remote-exec" {\n    inline = ["curl -fsSL https://get.docker.com | sh"]\n  }\n}\n'
+    )
+    write_tree(tmp_path, {"mod/main.tf": main, "mod/startup-options.tf": "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd\n"})
+    result = scan(tmp_path)
+    assert sorted(f.rule for f in result.findings) == ["DKD904"]
+    (refused,) = [h for h in result.hosts if h.undeployed]
+    assert "mod/startup-options.tf does not parse" in refused.undeployed
+    (tmp_path / "mod/startup-options.tf").unlink()
+    assert [f.rule for f in scan(tmp_path).findings] == ["DKD101"]

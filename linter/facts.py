@@ -25,6 +25,8 @@ def pointer(*tokens: Any) -> str:
 
 
 _TEMPLATE_MARKERS = ("$", "{{", "{%", "%{")
+# a string that is all mask (jinja.MASK): a value of a templated daemon.json that a template decides
+_MASKED = re.compile(r'"x{3,}"')
 
 
 class HostFacts:
@@ -280,6 +282,8 @@ def _templated_keys(host) -> frozenset:
             for raw in (text[start:end], _source_text(config.document, start, end)):
                 if raw and any(marker in raw for marker in _TEMPLATE_MARKERS):
                     keys.add(member.key)
+            if _MASKED.search(text[start:end]):  # a member whose whole value a template decides
+                keys.add(member.key)
     return frozenset(keys)
 
 

@@ -904,6 +904,11 @@ class _Evaluator:
             return unknown(name) if t is None else (argv[0] if t else argv[1])
         if not value.known or any(not a.known for a in argv) or any(not v.known for v in kw.values()):
             return unknown(name)
+        if name == "combine" and value.kind == "dict" and all(a.kind == "dict" for a in argv) and set(kw) <= {"recursive"}:
+            recursive = kw.get("recursive")
+            if recursive is not None and recursive.kind != "bool":
+                return unknown(name)
+            return _combine([value, *argv], bool(recursive.data) if recursive is not None else False, self.at)
         if name in ("to_json", "to_nice_json"):
             nice = name == "to_nice_json"
             width = kw.get("indent", argv[0] if argv else None)  # not "indent": that is the filter below
@@ -959,6 +964,22 @@ class _Evaluator:
         return Val("str", None, value.mapped(), value.at)
 
 
+def _combine(dicts: Sequence[Val], recursive: bool, at, depth: int = 0) -> Val:
+    """Ansible's ``combine``: later dicts' keys replace earlier ones (dicts merged key by key with
+    recursive=True). A key that is not a known scalar makes the result unknown."""
+    merged: Dict[Any, Tuple[Val, Val]] = {}
+    for item in dicts:
+        for key, val in item.data:
+            if not key.known or key.kind in ("list", "dict") or key.partial:
+                return unknown("combine")
+            marker = (key.kind, key.python())
+            earlier = merged.get(marker)
+            if recursive and earlier is not None and earlier[1].kind == "dict" and val.kind == "dict" and depth < 32:
+                val = _combine([earlier[1], val], True, at, depth + 1)
+            merged[marker] = (key, val)
+    return Val("dict", list(merged.values()), None, at)
+
+
 def concat(parts: Sequence[Val], at) -> Val:
     out = Mapped()
     partial = False
@@ -1004,8 +1025,9 @@ def indent(value: Val, width: int, first: bool) -> Val:
 def dump_json(value: Val, *, indent: Optional[int] = None, sort_keys: bool = False, separators=None, at=None) -> Val:
     """``json.dumps(value, indent=.., sort_keys=.., separators=..)`` of a known value, every token
     mapped to the node it comes from. A value dlint does not know makes the text templated: a
-    whole unknown value is masked bare (not JSON: its type is unknown), an unknown part of a
-    string is masked inside it."""
+    whole unknown document is masked bare (not JSON: its type is unknown), an unknown member or
+    item is a masked string (the rest stays readable), an unknown part of a string is masked
+    inside it."""
     item_sep, key_sep = separators or ((", ", ": ") if indent is None else (",", ": "))
     out = Mapped()
     state = {"partial": False, "length": 0}
@@ -1054,7 +1076,10 @@ def dump_json(value: Val, *, indent: Optional[int] = None, sort_keys: bool = Fal
         if kind == "unknown":
             doc, offset = anchor_of(val)
             width = max(1, (val.at[2] - val.at[1]) if val.at is not None else 1)
-            put(MASK * width, doc, offset, doc is not None)
+            # inside a dict or list, a string of unknown content: the keys around it stay readable
+            # (its key is unknown, checks on it are withheld); a whole unknown document stays bare
+            quote = '"' if level > 0 else ""
+            put(quote + MASK * width + quote, doc, offset, doc is not None)
             state["partial"] = True
         elif kind == "str":
             emit_string(val)

@@ -188,6 +188,7 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None) -> List[H
     _variants(hosts, notes)
     _uncalled_modules(hosts)
     _refused_modules(hosts)
+    _compiled_ignition(hosts)
     return hosts
 
 
@@ -249,6 +250,25 @@ def _refused_modules(hosts: List[Host]) -> None:
             refused = next((broken[_folder(f.source.rel)] for f in host.fragments if _folder(f.source.rel) in broken), None)
             if refused is not None:
                 host.undeployed = f"Terraform refuses the configuration it is in: {refused.source.display} does not parse (DKD904)"
+
+
+def _compiled_ignition(hosts: List[Host]) -> None:
+    """An Ignition file with the name of a Butane config the repository holds (out/node.json
+    beside config/node.yaml) is what butane compiles from it: the same machine, judged at the
+    Butane config, not a second time in the generated JSON."""
+    stem = lambda rel: rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    butane = {}
+    for host in hosts:
+        if host.fragments and all(f.source.kind == "butane" for f in host.fragments):
+            for fragment in host.fragments:
+                butane.setdefault(stem(fragment.source.rel), fragment.source.display)
+    for host in hosts:
+        if host.undeployed or host.variant_of is not None or not host.fragments:
+            continue
+        if all(f.source.kind == "ignition" for f in host.fragments):
+            compiled_from = next((butane[stem(f.source.rel)] for f in host.fragments if stem(f.source.rel) in butane), None)
+            if compiled_from is not None:
+                host.undeployed = f"the Ignition config butane compiles from {compiled_from}, judged there"
 
 
 def _display(fragment: Fragment) -> str:

@@ -737,3 +737,23 @@ def test_contents_local_found_only_at_the_repository_root_is_read_there(tmp_path
     (finding,) = [f for f in result.findings if f.rule == "DKD002"]
     assert finding.location.path == "config/docker/daemon.json" and where(finding) == at(daemon, '"debugg"')
     assert [h.name for h in result.hosts] == ["butane/node.bu"]
+
+
+def test_the_ignition_file_compiled_from_a_butane_config_is_that_machine_not_a_second(tmp_path):
+    """out/node.json is what butane makes of config/node.yaml: the finding is said once, at the
+    Butane config; the compiled file is not deployed on its own (one line says so). An Ignition
+    file with no Butane config of its name is judged as before."""
+    from .helpers import scan, write_tree
+
+    butane = (
+        "variant: flatcar\nversion: 1.0.0\nstorage:\n  files:\n    - path: /etc/docker/daemon.json\n"
+        "      contents:\n        inline: '{\"debug\": true}'\n"
+    )
+    ignition = json.dumps({"ignition": {"version": "3.3.0"}, "storage": {"files": [
+        {"path": "/etc/docker/daemon.json", "contents": {"source": "data:," + urllib.parse.quote('{"debug": true}')}}]}})
+    write_tree(tmp_path, {"config/node.yaml": butane, "out/node.json": ignition})
+    result = scan(tmp_path)
+    assert [f.location.path for f in result.findings if f.rule == "DKD101"] == ["config/node.yaml"]
+    assert [h.name for h in result.hosts if h.undeployed] == ["out/node.json"]
+    (tmp_path / "out/node.json").rename(tmp_path / "out/other.json")
+    assert sorted(f.location.path for f in scan(tmp_path).findings if f.rule == "DKD101") == ["config/node.yaml", "out/other.json"]

@@ -431,6 +431,13 @@ def _debian_default(host: Host, unit_files, env_files) -> Optional[EnvFile]:
     return next((e for e in env_files if e.target == "/etc/default/docker" and any(v.name == "DOCKER_OPTS" for v in e.variables)), None)
 
 
+def _fedora_engine(host: Host, unit_files) -> Optional[EnginePackage]:
+    """Fedora's moby-engine, with its own unit (the repository writes none): not docker-ce's."""
+    if unit_files:
+        return None
+    return next((p for p in host.of(EnginePackage) if p.name == "moby-engine"), None)
+
+
 def _start_command(host: Host, assume_packaged: bool) -> None:
     """How dockerd is started: the host's docker.service (its drop-ins over the packaged unit when
     it has only drop-ins), else a script that runs dockerd, else the packaged unit (assumed)."""
@@ -457,6 +464,14 @@ def _start_command(host: Host, assume_packaged: bool) -> None:
             debian_default.source, debian_default.document, words=[], origin="unknown",
             location=debian_default.document.start_location(), from_template=True,
             note="dockerd's command line is unknown: /etc/default/docker sets DOCKER_OPTS, which Debian's docker.io unit and the upstart and sysvinit jobs of docker-engine pass to dockerd, and Ubuntu's docker.io unit does not; dlint cannot tell which this machine runs",
+        )
+        return
+    fedora = _fedora_engine(host, unit_files) if assume_packaged and not scripted else None
+    if fedora is not None:
+        host.command = DockerdCommand(
+            fedora.source, fedora.document, words=[], origin="unknown", location=fedora.location, from_template=True,
+            note="dockerd's command line is unknown: Fedora's moby-engine starts dockerd with $OPTIONS from /etc/sysconfig/docker, "
+            "whose packaged default turns --live-restore on (provisioning-facts §2.6), not docker-ce's unit",
         )
         return
     placed = {}

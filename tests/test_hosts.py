@@ -546,3 +546,16 @@ def test_a_machine_whose_engine_and_daemon_json_come_from_elsewhere_is_not_said_
     assert "neither installs the engine" in unknown.why and unknown.skipped == ["DKD101"]
     write_tree(tmp_path, {"override.sh": script.replace("mkdir", "apt-get install -y docker-ce\nmkdir")})
     assert sorted(f.rule for f in scan(tmp_path).findings) == ["DKD101", "DKD401"]
+
+
+def test_fedoras_moby_engine_is_not_docker_ces_unit(tmp_path):
+    """moby-engine starts dockerd with $OPTIONS from /etc/sysconfig/docker, whose Fedora default
+    turns --live-restore on: the command line is unknown (one line says why), never docker-ce's
+    packaged unit, so live-restore is not said to be off."""
+    write_tree(tmp_path, {"f.sh": "#!/bin/sh\ndnf install -y moby-engine\nsystemctl enable --now docker\n"})
+    result = scan(tmp_path)
+    assert not [f for f in result.findings if f.rule == "DKD101"]
+    (unknown,) = result.unknowns
+    assert "moby-engine" in unknown.why
+    write_tree(tmp_path, {"f.sh": "#!/bin/sh\ndnf install -y docker-ce\nsystemctl enable --now docker\n"})
+    assert [f.rule for f in scan(tmp_path).findings] == ["DKD101"]

@@ -791,7 +791,9 @@ class _Evaluator:
         if kind == "cond":
             condition = truthy(self.known(self.eval(node[2], depth + 1)))
             if condition is None:
-                return unknown("condition")
+                then = self.known(self.eval(node[1], depth + 1))
+                other = self.known(self.eval(node[3], depth + 1)) if node[3] is not None else self.lit("")
+                return _either(then, other)
             if condition:
                 return self.eval(node[1], depth + 1)
             return self.eval(node[3], depth + 1) if node[3] is not None else self.lit("")
@@ -962,6 +964,35 @@ class _Evaluator:
         if value.kind in ("list", "dict") or not value.known:
             return unknown("str() of a collection")
         return Val("str", None, value.mapped(), value.at)
+
+
+def _fully_known(value: Val, depth: int = 0) -> bool:
+    if not value.known or value.partial or depth > 32:
+        return False
+    if value.kind == "list":
+        return all(_fully_known(item, depth + 1) for item in value.data)
+    if value.kind == "dict":
+        return all(_fully_known(k, depth + 1) and _fully_known(v, depth + 1) for k, v in value.data)
+    return True
+
+
+def _same(a: Val, b: Val) -> bool:
+    return _fully_known(a) and _fully_known(b) and json.dumps(a.python(), sort_keys=True, default=str) == json.dumps(b.python(), sort_keys=True, default=str)
+
+
+def _either(a: Val, b: Val) -> Val:
+    """``a if c else b`` with a condition dlint cannot decide: what both branches agree on. Two
+    dicts give every key either has, a key whose value differs (or that only one has) holding an
+    unknown value; anything else is known only when both are the same."""
+    if _same(a, b):
+        return a
+    if a.kind == "dict" and b.kind == "dict" and all(k.known and k.kind not in ("list", "dict") and not k.partial for k, _ in a.data + b.data):
+        theirs = {(k.kind, k.python()): v for k, v in b.data}
+        mine = {(k.kind, k.python()) for k, _ in a.data}
+        pairs = [(k, v if (k.kind, k.python()) in theirs and _same(v, theirs[(k.kind, k.python())]) else unknown("condition")) for k, v in a.data]
+        pairs += [(k, unknown("condition")) for k, _ in b.data if (k.kind, k.python()) not in mine]
+        return Val("dict", pairs, None, a.at)
+    return unknown("condition")
 
 
 def _combine(dicts: Sequence[Val], recursive: bool, at, depth: int = 0) -> Val:

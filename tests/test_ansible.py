@@ -1375,3 +1375,20 @@ def test_a_set_fact_dict_combined_and_dumped_keeps_its_known_keys(tmp_path):
     assert sorted(f.rule for f in result.findings) == ["DKD101"]
     write_tree(tmp_path, {"roles/d/defaults/main.yml": "docker_config_custom: {live-restore: true}\n"})
     assert not findings(scan(tmp_path), "DKD101")
+
+
+def test_a_dict_chosen_by_an_undecided_condition_keeps_the_keys_both_branches_agree_on(tmp_path):
+    """(nvidia if use_nvidia else {}) | combine(config): use_nvidia is unknown, so the keys only the
+    nvidia branch has are unknown (their checks withheld), the rest known: no branch sets
+    live-restore (DKD101)."""
+    tasks = (
+        "- apt: {name: docker-ce}\n"
+        "- set_fact:\n    merged: \"{{ (nvidia if use_nvidia else {}) | combine(config) | to_json(indent=2, sort_keys=True) }}\"\n"
+        "- copy: {content: \"{{ merged }}\\n\", dest: /etc/docker/daemon.json}\n"
+    )
+    defaults = "config: {log-driver: local}\nnvidia: {default-runtime: nvidia, runtimes: {nvidia: {path: /usr/bin/nvidia-container-runtime}}}\n"
+    write_tree(tmp_path, {"roles/d/tasks/main.yml": tasks, "roles/d/defaults/main.yml": defaults})
+    result = scan(tmp_path)
+    assert sorted(f.rule for f in result.findings) == ["DKD101"]
+    (unknown,) = result.unknowns
+    assert "default-runtime" in unknown.why and "runtimes" in unknown.why

@@ -10,9 +10,10 @@ is assumed (``assume-packaged-unit`` in .dlint.yaml turns it off) and said by fi
 
 from __future__ import annotations
 
-
+import os
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from pathlib import PurePosixPath
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from .fragments import (
@@ -288,6 +289,7 @@ def _swarm_elsewhere(hosts: List[Host], by_hand: Sequence[SwarmByHand] = ()) -> 
     # tied to that machine: it says nothing of the others
     swarms = [f for host in hosts for f in host.of(SwarmMembership) if not ((f.group or "").startswith(PREFIX) and "*" not in f.group)]
     swarms += list(by_hand)
+    seen: Dict[str, bool] = {}  # folder -> holds a .tf file (each folder listed once)
     for host in hosts:
         if host.of(SwarmMembership):
             continue
@@ -297,7 +299,7 @@ def _swarm_elsewhere(hosts: List[Host], by_hand: Sequence[SwarmByHand] = ()) -> 
             # a machine image: the repository's Terraform boots its machines from it (an AMI that
             # is a variable or a data source dlint does not tie), and makes some of them swarm nodes
             # (in its own provisioners, or in the scripts of its modules)
-            host.swarm_elsewhere = next((s for s in swarms if s.source.kind == "terraform" or _in_terraform(s.source.path)), None)
+            host.swarm_elsewhere = next((s for s in swarms if s.source.kind == "terraform" or _in_terraform(s.source, seen)), None)
 
 
 # the engine comes with the machine: the OS ships it (no daemon.json unless written), or
@@ -320,17 +322,20 @@ def _daemon_json_elsewhere(host: Host) -> Optional[str]:
     return "the repository neither installs the engine on it nor writes its /etc/docker/daemon.json, so what that file sets is unknown"
 
 
-def _in_terraform(path) -> bool:
-    """A file of a Terraform configuration's folder, or a few folders below one (modules/x/data/)."""
-    folder = path.parent
-    for _ in range(4):
-        try:
-            if any(child.suffix == ".tf" for child in folder.iterdir()):
-                return True
-        except OSError:
-            return False
-        if folder.parent == folder:
-            break
+def _in_terraform(source, seen: Dict[str, bool]) -> bool:
+    """A file of a Terraform configuration's folder, or a few folders below one (modules/x/data/),
+    looked for inside the scanned tree only."""
+    folder = source.path.parent
+    levels = min(4, len(PurePosixPath(source.rel).parent.parts) + 1)  # up to the scan's root, not above
+    for _ in range(levels):
+        key = str(folder)
+        if key not in seen:
+            try:
+                seen[key] = any(entry.name.endswith(".tf") for entry in os.scandir(folder))
+            except OSError:
+                seen[key] = False
+        if seen[key]:
+            return True
         folder = folder.parent
     return False
 

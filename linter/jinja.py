@@ -966,30 +966,32 @@ class _Evaluator:
         return Val("str", None, value.mapped(), value.at)
 
 
-def _fully_known(value: Val, depth: int = 0) -> bool:
+def fully_known(value: Val, depth: int = 0) -> bool:
+    """Known through and through: no unknown part, no masked text."""
     if not value.known or value.partial or depth > 32:
         return False
     if value.kind == "list":
-        return all(_fully_known(item, depth + 1) for item in value.data)
+        return all(fully_known(item, depth + 1) for item in value.data)
     if value.kind == "dict":
-        return all(_fully_known(k, depth + 1) and _fully_known(v, depth + 1) for k, v in value.data)
+        return all(fully_known(k, depth + 1) and fully_known(v, depth + 1) for k, v in value.data)
     return True
 
 
-def _same(a: Val, b: Val) -> bool:
-    return _fully_known(a) and _fully_known(b) and json.dumps(a.python(), sort_keys=True, default=str) == json.dumps(b.python(), sort_keys=True, default=str)
+def same(a: Val, b: Val) -> bool:
+    """Two values dlint knows wholly, and equal."""
+    return fully_known(a) and fully_known(b) and json.dumps(a.python(), sort_keys=True, default=str) == json.dumps(b.python(), sort_keys=True, default=str)
 
 
 def _either(a: Val, b: Val) -> Val:
     """``a if c else b`` with a condition dlint cannot decide: what both branches agree on. Two
     dicts give every key either has, a key whose value differs (or that only one has) holding an
     unknown value; anything else is known only when both are the same."""
-    if _same(a, b):
+    if same(a, b):
         return a
     if a.kind == "dict" and b.kind == "dict" and all(k.known and k.kind not in ("list", "dict") and not k.partial for k, _ in a.data + b.data):
         theirs = {(k.kind, k.python()): v for k, v in b.data}
         mine = {(k.kind, k.python()) for k, _ in a.data}
-        pairs = [(k, v if (k.kind, k.python()) in theirs and _same(v, theirs[(k.kind, k.python())]) else unknown("condition")) for k, v in a.data]
+        pairs = [(k, v if (k.kind, k.python()) in theirs and same(v, theirs[(k.kind, k.python())]) else unknown("condition")) for k, v in a.data]
         pairs += [(k, unknown("condition")) for k, _ in b.data if (k.kind, k.python()) not in mine]
         return Val("dict", pairs, None, a.at)
     return unknown("condition")

@@ -398,3 +398,12 @@ def test_an_image_whose_swarm_scripts_are_in_a_terraform_module_is_not_asked_for
     assert not [f for f in scan(tmp_path).findings if f.rule == "DKD101"]
     (tmp_path / "terraform/modules/swarm/main.tf").unlink()
     assert [f.rule for f in scan(tmp_path).findings if f.rule == "DKD101"] == ["DKD101"]
+
+
+def test_terraform_outside_the_scanned_tree_is_never_looked_at(tmp_path):
+    """A .tf beside the scanned folder (outside it) says nothing of the repository's swarm script."""
+    image = '{"builders": [{"type": "amazon-ebs"}], "provisioners": [{"type": "shell", "inline": ["apt-get install -y docker-ce"]}]}\n'
+    write_tree(tmp_path, {"outside.tf": 'variable "ami" {}\n', "repo/packer/docker.json": image, "repo/ops/swarm.sh": "#!/bin/sh\ndocker swarm init\n"})
+    from .helpers import scan
+
+    assert [f.rule for f in scan(tmp_path / "repo").findings if f.rule == "DKD101"] == ["DKD101"]

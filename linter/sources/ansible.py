@@ -37,7 +37,6 @@ are never read.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import posixpath
 import re
@@ -1085,7 +1084,7 @@ class _Reader:
             task_vars = fields.get("vars", (None, None))[1]
             if is_map(task_vars):
                 task_scope = scope.above(_mapping_items(task_vars, self.walk), self.yaml)
-            if self.when_false(fields, task_scope, swarm=_swarm_fields(fields)):
+            if self.when_false(fields, task_scope, swarm="when" in fields and _swarm_fields(fields)):
                 self.note("a task that runs only under a when: that is false with the values the repository sets; not read", item.start_mark.index)
                 continue
             if "block" in fields:
@@ -1171,9 +1170,7 @@ class _Reader:
         """Values written differently that render to the same known value (``'={}'`` and ``'-{}'``
         of a version that is "latest", which adds neither)."""
         rendered = [self.render(node, scope, yaml) for yaml, node in values]
-        if not all(_settled(value) for value in rendered):
-            return False
-        return len({json.dumps(value.python(), sort_keys=True, default=str) for value in rendered}) == 1
+        return all(jinja.same(rendered[0], value) for value in rendered[1:]) and jinja.fully_known(rendered[0])
 
     def vars_candidates(self, task: _Task, fields, scope: _Scope) -> List[Path]:
         """The repository files an include_vars task may read (at most 32), or [] when unknown."""
@@ -2083,17 +2080,6 @@ def _swarm_fields(fields) -> bool:
             if value is not None and is_scalar(value) and re.search(r"docker\s+swarm\s+(init|join)", str(value_of(value))):
                 return True
     return False
-
-
-def _settled(value: Val, depth: int = 0) -> bool:
-    """Known through and through: no unknown part, no masked text."""
-    if not value.known or value.partial or depth > 32:
-        return False
-    if value.kind == "list":
-        return all(_settled(item, depth + 1) for item in value.data)
-    if value.kind == "dict":
-        return all(_settled(k, depth + 1) and _settled(v, depth + 1) for k, v in value.data)
-    return True
 
 
 def _node_at(node, offset: int, depth: int):

@@ -315,9 +315,11 @@ class _Reader(ConfigReader):
             return
         candidate = Path(os.path.normpath(Path(source.path).parent / name))
         relative_to_root = False
-        if not candidate.is_file() and Path(os.path.normpath(Path(root) / name)).is_file():
+        at_root = Path(os.path.normpath(Path(root) / name))
+        inside_root = str(at_root).startswith(str(root).rstrip(os.sep) + os.sep)  # never a stat outside the tree
+        if not candidate.is_file() and inside_root and at_root.is_file():
             # --files-dir is often the repository's root (a Makefile there runs butane on configs below)
-            candidate, relative_to_root = Path(os.path.normpath(Path(root) / name)), True
+            candidate, relative_to_root = at_root, True
         real_root = os.path.realpath(root)
         real = os.path.realpath(candidate)
         if not (real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)):

@@ -690,6 +690,7 @@ class _Reader:
         self.literal: Dict[str, bool] = {}  # NAME -> its value has no expansion (or only ones resolved)
         self.written: Dict[str, Mapped] = {}  # NAME -> its literal value, mapped to where it is written
         self.cwd: Optional[str] = None  # the working folder after a `cd` to a known one (else unknown)
+        self.machine_env: Optional[str] = None  # after `eval $(docker-machine env NAME)`: that machine's group
         self.exported: set = set()
         self.writes: List[_Write] = []
         self._embedded: List[Tuple[int, Embedded]] = []
@@ -1480,7 +1481,7 @@ class _Reader:
             # another machine's dockerd joins: this script's machine is no swarm node (nor a Docker host for it)
             self.out.fragments.append(SwarmByHand(self.source, self.document, command=verb, location=location, remote=remote))
             return
-        group = getattr(self, "machine_env", None)  # after `eval $(docker-machine env NAME)`: NAME's
+        group = self.machine_env  # after `eval $(docker-machine env NAME)`: NAME's
         if verb == "init":
             self.out.fragments.append(SwarmMembership(source=self.source, document=self.document, role="manager", command="init", location=location, group=group))
         elif verb == "join":

@@ -1201,3 +1201,60 @@ def test_sed_with_escaped_brackets_and_a_newline_in_the_replacement_is_applied(t
     (finding,) = [f for f in result.findings if f.rule == "DKD401"]
     assert where(finding) == at(script, "-H tcp://0.0.0.0:2375")  # its -H, in /etc/sysconfig/docker
     assert [w.text for w in result.hosts[0].command.words] == ["-H", "unix:///var/run/docker.sock", "-H", "tcp://0.0.0.0:2375"]
+
+
+@pytest.mark.parametrize(
+    "insert",
+    [
+        "sed -i '/\\[Service\\]/a EnvironmentFile=-/etc/sysconfig/docker' /usr/lib/systemd/system/docker.service",
+        "sed -i '/^ExecStart=/i EnvironmentFile=-/etc/sysconfig/docker' /usr/lib/systemd/system/docker.service",
+    ],
+)
+def test_sed_line_commands_are_applied_and_the_environment_file_is_the_repository_one(tmp_path, insert):
+    """GNU sed's one-line ``/RE/a TEXT`` and ``/RE/i TEXT`` add a line to the packaged unit; a second
+    sed replaces ExecStart= with one that uses $other_args; the environment file is the repository's
+    own (copied from beside the script): the machine listens on TCP without TLS (DKD401 at the
+    repository file's value) and live-restore is known to be off (DKD101)."""
+    from .helpers import at, scan, where, write_tree
+
+    sysconfig = '# options\nother_args="-H tcp://0.0.0.0:2375"\n'
+    script = (
+        "#!/bin/bash\nyum install -y docker-ce-18.06.1.ce\n"
+        'cp "$(dirname "$0")/../etc/sysconfig/docker" /etc/sysconfig/docker\n'
+        f"{insert}\n"
+        "sed -i 's%^ExecStart=.*%ExecStart=/usr/bin/dockerd -H unix:///var/run/docker.sock $other_args%' /usr/lib/systemd/system/docker.service\n"
+        "systemctl daemon-reload\nsystemctl enable --now docker\n"
+    )
+    write_tree(tmp_path, {"etc/sysconfig/docker": sysconfig, "scripts/install.sh": script})
+    result = scan(tmp_path)
+    assert not result.unknowns
+    (tcp,) = [f for f in result.findings if f.rule == "DKD401"]
+    assert (tcp.location.path, where(tcp)) == ("etc/sysconfig/docker", at(sysconfig, "-H tcp://0.0.0.0:2375"))
+    assert [f.rule for f in result.findings if f.rule == "DKD101"] == ["DKD101"]
+
+
+def test_sed_with_several_expressions_applies_each_in_turn_and_d_and_c_lines(tmp_path):
+    from .helpers import scan, write_tree
+
+    script = (
+        "#!/bin/sh\napt-get install -y docker-ce\n"
+        "sed -i -e '/^ExecStart=/c ExecStart=/usr/bin/dockerd -H fd:// --live-restore' -e '/^ExecReload=/d' /lib/systemd/system/docker.service\n"
+    )
+    write_tree(tmp_path, {"i.sh": script})
+    result = scan(tmp_path)
+    assert not result.unknowns
+    assert [w.text for w in result.hosts[0].command.words] == ["-H", "fd://", "--live-restore"]
+    assert not [f for f in result.findings if f.rule == "DKD101"]
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["/x/a\\\\1", "/x/a one\\\\\\ntwo", "5a ExecStart=/usr/bin/dockerd", "/x/p", "/x/d junk"],
+)
+def test_sed_forms_dlint_does_not_apply_leave_the_unit_unknown(tmp_path, expression):
+    from .helpers import scan, write_tree
+
+    script = f"#!/bin/sh\napt-get install -y docker-ce\nsed -i '{expression}' /lib/systemd/system/docker.service\n"
+    write_tree(tmp_path, {"i.sh": script})
+    result = scan(tmp_path)
+    assert result.unknowns and "`sed` edits it in place" in result.unknowns[0].why

@@ -1317,17 +1317,18 @@ class _Reader:
             else:
                 files.append(index)
             position += 1
-        if len(expressions) != 1 or not files or command.values[expressions[0]].expanded:
+        if not expressions or not files or any(command.values[index].expanded for index in expressions):
             return False
-        expression = command.values[expressions[0]]
-        edit = parse_sed(expression.text)
+        steps = [(parse_sed(command.values[index].text), command.values[index]) for index in expressions]
         targets = [self.resolve(command.values[index]) for index in files]
-        if edit is None or any(target is None or kind_for_target(target) != "systemd" or target.endswith(".socket") for target in targets):
+        if any(edit is None for edit, _ in steps) or any(target is None or kind_for_target(target) != "systemd" or target.endswith(".socket") for target in targets):
             return False
         edits = []
         for target in targets:
             base = self._unit_text(target, command)
-            edited = edit.apply(base[0], expression) if base is not None else None
+            edited = base[0] if base is not None else None
+            for edit, expression in steps:  # -e A -e B: each in turn
+                edited = edit.apply(edited, expression) if edited is not None else None
             if edited is None:
                 return False
             edits.append((target, edited, base))

@@ -5,8 +5,8 @@
   relative path names a repository file: the one relative to the script's folder, else to the
   project root. Nothing outside the project is ever read.
 - ``sed -i`` on docker.service in the two forms machines-facts §7.2 calls readable
-  (``s|^ExecStart=.*|ExecStart=NEW|`` and ``/^ExecStart/ s/$/ X/``) gives a known text; any other
-  expression leaves the unit unknown.
+  (``s|^ExecStart=.*|ExecStart=NEW|`` and ``/^ExecStart/ s/$/ X/``), and GNU sed's addressed one-line
+  ``a``/``i``/``c``/``d``, give a known text; any other expression leaves the unit unknown.
 """
 
 from __future__ import annotations
@@ -142,14 +142,16 @@ def _split(text: str, start: int, delimiter: str) -> Optional[int]:
 
 
 class SedEdit:
-    """One readable ``sed`` command: ``[/ADDRESS/] s<d>PATTERN<d>REPLACEMENT<d>[g]``."""
+    """One readable ``sed`` command: ``[/ADDRESS/] s<d>PATTERN<d>REPLACEMENT<d>[g]``, or GNU sed's
+    one-line ``/ADDRESS/a TEXT`` (after), ``i TEXT`` (before), ``c TEXT`` (instead) and ``d``."""
 
-    def __init__(self, address: Optional[str], pattern: str, replacement: Tuple[int, int], every: bool):
+    def __init__(self, address: Optional[str], pattern: Optional[str], replacement: Tuple[int, int], every: bool, command: str = "s"):
         # the expression is the repository's: RE2, so no pattern can stall the scan on a long line
         self.address = compile_linear(address) if address else None
-        self.pattern = compile_linear(pattern)
-        self.replacement = replacement  # span in the expression
+        self.pattern = compile_linear(pattern) if pattern is not None else None
+        self.replacement = replacement  # span in the expression (the text of a, i and c)
         self.every = every
+        self.command = command
 
     def apply(self, base: Mapped, expression: Mapped) -> Optional[Mapped]:
         """``base`` edited line by line, each character mapped to where it comes from (the base, or
@@ -159,7 +161,9 @@ class SedEdit:
         position = 0
         for line in text.splitlines(keepends=True):
             body = line[:-1] if line.endswith("\n") else line
-            if self.address is None or self.address.search(body):
+            if self.address is not None and not self.address.search(body):
+                base.copy_into(out, position, position + len(line))
+            elif self.command == "s":
                 cursor = 0
                 for match in self.pattern.finditer(body):
                     base.copy_into(out, position + cursor, position + match.start())
@@ -170,9 +174,30 @@ class SedEdit:
                         break
                 base.copy_into(out, position + cursor, position + len(line))
             else:
-                base.copy_into(out, position, position + len(line))
+                if self.command == "a":
+                    base.copy_into(out, position, position + len(line))
+                    if not line.endswith("\n"):
+                        out.produce("\n", expression.source(self.replacement[0]))
+                if self.command in ("a", "i", "c") and not self._line(out, expression):
+                    return None
+                if self.command == "i":
+                    base.copy_into(out, position, position + len(line))
             position += len(line)
         return out
+
+    def _line(self, out: Mapped, expression: Mapped) -> bool:
+        """The text of a, i or c, and its newline (a backslash keeps the next character)."""
+        text = expression.text
+        index, stop = self.replacement
+        while index < stop:
+            if text[index] == "\\":
+                if text[index + 1 : index + 2] in ("", "\n") or text[index + 1].isalnum():
+                    return False
+                index += 1
+            expression.copy_into(out, index, index + 1)
+            index += 1
+        out.produce("\n", expression.source(max(stop - 1, 0)))
+        return True
 
     def _replace(self, out: Mapped, base: Mapped, start: int, end: int, expression: Mapped) -> bool:
         text = expression.text
@@ -201,7 +226,8 @@ _ADDRESS = re.compile(r"\s*/((?:[^/\\]|\\.)*)/\s*")
 
 
 def parse_sed(expression: str) -> Optional[SedEdit]:
-    """The edit a sed expression makes, when it is one substitution of the plain subset."""
+    """The edit a sed expression makes, when it is one substitution of the plain subset, or one
+    addressed a/i/c/d line command."""
     address = None
     index = 0
     match = _ADDRESS.match(expression)
@@ -210,6 +236,8 @@ def parse_sed(expression: str) -> Optional[SedEdit]:
         if address is None:
             return None
         index = match.end()
+    if address is not None and expression[index : index + 1] in ("a", "i", "c", "d"):
+        return _line_command(expression, index, address)
     if not expression.startswith("s", index) or index + 1 >= len(expression):
         return None
     delimiter = expression[index + 1]
@@ -226,3 +254,24 @@ def parse_sed(expression: str) -> Optional[SedEdit]:
     if pattern is None:
         return None
     return SedEdit(address, pattern, (first + 1, second), flags == "g")
+
+
+def _line_command(expression: str, index: int, address: str) -> Optional[SedEdit]:
+    """GNU sed's one-line ``/RE/a TEXT``, ``i TEXT``, ``c TEXT`` (``a\\`` + newline + TEXT too) and ``/RE/d``."""
+    command = expression[index]
+    rest = index + 1
+    if command == "d":
+        return SedEdit(address, None, (rest, rest), False, "d") if not expression[rest:].strip(" ;") else None
+    while rest < len(expression) and expression[rest] in " \t":
+        rest += 1
+    if expression.startswith("\\\n", rest):
+        rest += 2
+    elif expression.startswith("\\", rest):
+        rest += 1  # a\  TEXT keeps the spaces after the backslash
+    stop = len(expression)
+    if "\n" in expression[rest:stop].rstrip("\n"):
+        return None  # several lines of text: each but the last ends in a backslash; not applied
+    stop = rest + len(expression[rest:stop].rstrip("\n"))
+    if stop <= rest:
+        return None
+    return SedEdit(address, None, (rest, stop), False, command)

@@ -1392,3 +1392,36 @@ def test_a_dict_chosen_by_an_undecided_condition_keeps_the_keys_both_branches_ag
     assert sorted(f.rule for f in result.findings) == ["DKD101"]
     (unknown,) = result.unknowns
     assert "default-runtime" in unknown.why and "runtimes" in unknown.why
+
+
+@pytest.mark.parametrize(
+    "entry, expected",
+    [
+        ("- { role: gpu, when: use_gpu }", ["DKD101"]),  # the role's when: keeps its defaults in the play
+        ("- gpu", ["DKD101"]),
+        ("[]", ["DKD902"]),  # gpu_daemon_config is set nowhere in this play: unknown
+    ],
+)
+def test_every_role_of_a_play_exports_its_defaults_to_the_play(tmp_path, entry, expected):
+    """ansible-core gives every task of a play the defaults of all the play's roles (below its own
+    role's): the docker role's daemon.json, combined from another role's default dict under a
+    condition that role's defaults decide (false), is known, and has no live-restore."""
+    from .helpers import scan, write_tree
+
+    roles = f"\n    {entry}" if entry != "[]" else ""
+    write_tree(tmp_path, {
+        "site.yml": f"- hosts: media\n  roles:{roles}\n    - docker\n",
+        "group_vars/all.yml": 'use_gpu: "{{ gpu_enabled | bool }}"\n',
+        "roles/gpu/defaults/main.yml": "gpu_enabled: false\ngpu_daemon_config:\n  default-runtime: nvidia\n",
+        "roles/gpu/tasks/main.yml": "- debug: msg=gpu\n",
+        "roles/docker/defaults/main.yml": "docker_daemon_custom: {}\n",
+        "roles/docker/tasks/main.yml": (
+            "- apt:\n    name: docker-ce\n"
+            "- set_fact:\n    docker_daemon:\n      log-driver: json-file\n      userland-proxy: false\n"
+            "- set_fact:\n    daemon_text: \"{{ (gpu_daemon_config if use_gpu else {}) | combine(docker_daemon)"
+            " | combine(docker_daemon_custom) | to_json }}\"\n"
+            "- copy:\n    content: \"{{ daemon_text }}\"\n    dest: /etc/docker/daemon.json\n"
+        ),
+    })
+    result = scan(tmp_path)
+    assert sorted({f.rule for f in result.findings if f.rule in ("DKD101", "DKD902")}) == expected

@@ -892,7 +892,8 @@ class _Reader:
         return [layer for layer in map(self.layer, paths) if layer is not None]
 
     def base_scope(self) -> _Scope:
-        """Role vars, group_vars/all beside the playbook, role defaults (provisioning-facts §4.5)."""
+        """Role vars, group_vars/all beside the playbook, role defaults (provisioning-facts §4.5),
+        then the defaults of the play's other roles."""
         if self.scope_given is not None:
             return self.scope_given
         layers: List[_Layer] = []
@@ -908,6 +909,13 @@ class _Reader:
             layers += self.group_vars_all(place.base)
         if place.role is not None:
             layers += self.vars_layers(place.role / "defaults")
+        if self.play is not None:
+            # every role of the play exports its defaults to the whole play, below the task's own
+            # role's (ansible-core VariableManager.get_vars; a later role's win over an earlier's)
+            own = os.path.realpath(place.role) if place.role is not None else None
+            for other in reversed(self.play.roles):
+                if os.path.realpath(other) != own:
+                    layers += self.vars_layers(other / "defaults")
         return _Scope(layers)
 
     def role_entry(self, role: Optional[Path]) -> Tuple[List[_Layer], List[_Layer]]:

@@ -179,6 +179,15 @@ class SwarmMembership(Fragment):
 
 
 @dataclass
+class SameMachines(Fragment):
+    """An Ansible play's machine (its ``group``) may be some of the machines of other plays of the
+    same project (the inventory puts hosts in both, or dlint cannot tell): their names. Evidence
+    of nothing by itself."""
+
+    others: tuple = ()
+
+
+@dataclass
 class SwarmByHand(Fragment):
     """``docker swarm init|join`` in a README's code block (run by hand on machines the README does
     not name), or in a script that runs it against another machine's dockerd (``docker -H

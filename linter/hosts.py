@@ -22,6 +22,7 @@ from .fragments import (
     EnginePackage,
     EnvFile,
     Fragment,
+    SameMachines,
     ServiceAction,
     SwarmByHand,
     SwarmMembership,
@@ -52,6 +53,7 @@ class Host:
     evidence: Optional[Fragment] = None  # what shows this machine runs the Docker engine
     # a swarm command of the repository that dlint could not tie to a machine, when this host has none
     swarm_elsewhere: Optional[Fragment] = None  # a SwarmMembership, or a README's SwarmByHand
+    swarm_shared: bool = False  # swarm_elsewhere is another Ansible play's, on machines this play's may be
     # with a candidate: a file of the same kind the repository does install (daemon.json beside
     # daemon_with_registry.json); the candidate is then a variant, judged only for what it says
     variant_of: Optional[Fragment] = None
@@ -290,8 +292,20 @@ def _swarm_elsewhere(hosts: List[Host], by_hand: Sequence[SwarmByHand] = ()) -> 
     swarms = [f for host in hosts for f in host.of(SwarmMembership) if not ((f.group or "").startswith(PREFIX) and "*" not in f.group)]
     swarms += list(by_hand)
     seen: Dict[str, bool] = {}  # folder -> holds a .tf file (each folder listed once)
+    sharing: Dict[str, set] = {}  # an Ansible play's machine -> other plays' that may be the same machines
+    for host in hosts:
+        for fragment in host.of(SameMachines):
+            for other in fragment.others:
+                sharing.setdefault(host.name, set()).add(other)
+                sharing.setdefault(other, set()).add(host.name)
     for host in hosts:
         if host.of(SwarmMembership):
+            continue
+        # another play runs swarm init/join on machines the inventory also puts in this play's
+        shared = sharing.get(host.name, ())
+        host.swarm_elsewhere = next((s for s in swarms if s.group in shared), None)
+        if host.swarm_elsewhere is not None:
+            host.swarm_shared = True
             continue
         # the swarm command's folder holds this host's files (the same setup folder, or below it)
         host.swarm_elsewhere = next((s for s in swarms if any(f.source.rel.startswith(_folder(s.source.rel)) for f in host.fragments) and not _other_module(s, host)), None)

@@ -92,6 +92,8 @@ def describe(hosts, skips: Skips) -> List[Unknown]:
                 how = f"{swarm.source.display} runs `docker swarm {swarm.command}` on the dockerd at {swarm.remote}, a machine dlint cannot tie to this one"
             elif isinstance(swarm, SwarmByHand):
                 how = f"{swarm.source.display} says to run `docker swarm {swarm.command}` by hand"
+            elif host.swarm_shared:
+                how = f"the play of {swarm.group} runs `docker swarm {swarm.command}` on machines that may be some of this play's (by the inventory, or dlint cannot tell)"
             else:
                 how = f"the repository runs `docker swarm {swarm.command}` for a machine dlint cannot tie to this one"
             reason = (f"whether it is a swarm node ({how})", swarm.location)

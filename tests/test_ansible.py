@@ -1425,3 +1425,38 @@ def test_every_role_of_a_play_exports_its_defaults_to_the_play(tmp_path, entry, 
     })
     result = scan(tmp_path)
     assert sorted({f.rule for f in result.findings if f.rule in ("DKD101", "DKD902")}) == expected
+
+
+@pytest.mark.parametrize(
+    "inventory, expected",
+    [
+        # the swarm plays' machines are in the docker play's group: swarm nodes, DKD101 not judged
+        ("[nodes]\nm1\nw1\n[managers]\nm1\n[workers]\nw1\n", []),
+        ("[nodes:children]\nmanagers\nworkers\n[managers]\nm1\n[workers]\nw1\n", []),
+        # the inventory puts them on other machines: the docker play's are no swarm nodes
+        ("[nodes]\nn1\n[managers]\nm1\n[workers]\nw1\n", ["DKD101"]),
+        (None, []),  # no inventory: whether they share machines is unknown
+    ],
+)
+def test_a_swarm_play_on_machines_the_inventory_also_puts_in_the_docker_play(tmp_path, inventory, expected):
+    from .helpers import scan, write_tree
+
+    files = {
+        "site.yml": (
+            "- hosts: nodes\n  roles:\n    - engine\n"
+            "- hosts: managers\n  roles:\n    - swarm-init\n"
+            "- hosts: workers\n  roles:\n    - swarm-join\n"
+        ),
+        "roles/engine/tasks/main.yml": "- apt:\n    name: docker-ce\n",
+        "roles/swarm-init/tasks/main.yml": "- docker_swarm:\n    state: present\n",
+        "roles/swarm-join/tasks/main.yml": "- docker_swarm:\n    state: join\n    join_token: x\n    remote_addrs: [m1]\n",
+    }
+    if inventory is not None:
+        files["inventory.ini"] = inventory
+        files["ansible.cfg"] = "[defaults]\ninventory = inventory.ini\n"
+    write_tree(tmp_path, files)
+    result = scan(tmp_path)
+    assert [f.rule for f in result.findings if f.rule == "DKD101"] == expected
+    if not expected:
+        (unknown,) = [u for u in result.unknowns if u.host.endswith("hosts: nodes")]
+        assert "runs `docker swarm" in unknown.why and "DKD101" in unknown.skipped

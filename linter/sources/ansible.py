@@ -50,7 +50,7 @@ from weakref import WeakKeyDictionary
 from .. import jinja, variants
 from ..discovery import MAX_BYTES, read_bounded
 from ..document import Document
-from ..fragments import EnginePackage, Opaque, ServiceAction, SwarmMembership, SyntaxProblem, TemplateError, UnitUnknown
+from ..fragments import EnginePackage, Opaque, SameMachines, ServiceAction, SwarmMembership, SyntaxProblem, TemplateError, UnitUnknown
 from ..jinja import Mapped, Val
 from ..linear_re import linear_or_none
 from ..location import Location, TraceStep
@@ -769,10 +769,25 @@ def _in_plays(document: Document, source: Source, place: _Place, project: plays.
     for name, play in applied.items():
         sub = _Reader(document, ReadContext(source, group=name), place, play=play, project=project).run()
         _claim(sub, name, 0, 0)
+        if sub.fragments or sub.embedded:
+            others = _sharing(project, play, place)
+            if others:
+                sub.fragments.append(SameMachines(source, document, others=others, group=name))
         out.fragments += sub.fragments
         out.embedded += sub.embedded
         out.notes += sub.notes
     return out
+
+
+def _sharing(project: plays.Project, play: plays.Play, place: _Place) -> tuple:
+    """The machines (host names) of the project's other plays that may be some of this play's
+    (the inventory puts hosts in both, or dlint cannot tell), once per play and scan."""
+    known = project.__dict__.setdefault("_sharing", {})
+    key = id(play)
+    if key not in known:
+        names = {plays.host_name(other, place.display_of) for other in project.plays if other.host != play.host and plays.may_share(project, play, other)}
+        known[key] = tuple(sorted(names))
+    return known[key]
 
 
 def _claim(out: Extraction, group: str, fragments: int, embedded: int) -> None:

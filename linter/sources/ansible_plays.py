@@ -73,6 +73,7 @@ class Project:
     plays: List[Play] = field(default_factory=list)
     by_role: Dict[Path, List[Play]] = field(default_factory=dict)
     parents: Dict[Path, Dict[str, Set[str]]] = field(default_factory=dict)  # project -> group -> parent groups
+    members: Dict[Path, Dict[str, Set[str]]] = field(default_factory=dict)  # project -> group -> the hosts it lists
     group_text: Dict[Path, Dict[str, str]] = field(default_factory=dict)  # project -> group -> inventory text about it
     inventories: Dict[Path, List[Path]] = field(default_factory=dict)  # project -> inventory files
     by_playbook: Dict[Path, List[Play]] = field(default_factory=dict)
@@ -178,6 +179,56 @@ def project_folder(playbook: Path, root: Path) -> Path:
         if folder == root or root not in folder.parents:
             return playbook.parent
         folder = folder.parent
+
+
+_EVERY = "*"  # every host of the inventory
+
+
+def machines(project: Project, play: Play) -> Optional[Set[str]]:
+    """The inventory hosts a play's pattern names (``{"*"}`` for all of them), or None when dlint
+    cannot tell (a template, a wildcard, a name the repository's inventory does not list)."""
+    folder, pattern = play.host
+    if pattern == "molecule" or "{{" in pattern:
+        return None
+    parents = project.parents.get(folder, {})
+    members = project.members.get(folder, {})
+    children: Dict[str, Set[str]] = {}
+    for child, above in parents.items():
+        for parent in above:
+            children.setdefault(parent, set()).add(child)
+    listed = {host for hosts in members.values() for host in hosts}
+    out: Set[str] = set()
+    for name in (part.strip().lstrip("&") for part in re.split(r"[:,]", pattern)):
+        if not name or name.startswith("!"):
+            continue  # an exclusion only narrows the set: what it may share stays
+        if name in ("all", "*"):
+            return {_EVERY}
+        if any(c in name for c in "*?[]~"):
+            return None
+        if name in members or name in children or name in parents:
+            queue, seen = [name], set()
+            while queue and len(seen) < 512:
+                group = queue.pop()
+                if group not in seen:
+                    seen.add(group)
+                    out |= members.get(group, set())
+                    queue.extend(children.get(group, ()))
+        elif name in listed:
+            out.add(name)
+        else:
+            return None
+    return out
+
+
+def may_share(project: Project, one: Play, other: Play) -> bool:
+    """Two plays of one project may configure some of the same machines: their patterns name hosts
+    in common in the inventory, or dlint cannot tell that they name none."""
+    if one.host[0] != other.host[0] or "molecule" in (one.host[1], other.host[1]):
+        return False
+    first, second = machines(project, one), machines(project, other)
+    if first is None or second is None or _EVERY in first or _EVERY in second:
+        return True
+    return bool(first & second)
 
 
 def host_name(play: Play, display_of) -> str:
@@ -512,8 +563,10 @@ class _Builder:
             return
         parents: Dict[str, Set[str]] = {}
         texts: Dict[str, str] = {}
+        members: Dict[str, Set[str]] = {}
         self.out.parents[folder] = parents
         self.out.group_text[folder] = texts
+        self.out.members[folder] = members
         files = self.inventory_files(folder)
         self.out.inventories[folder] = files
         for path in files:
@@ -521,9 +574,9 @@ class _Builder:
             if text is None:
                 continue
             if path.suffix in (".yml", ".yaml"):
-                self.yaml_inventory(text, parents, texts)
+                self.yaml_inventory(text, parents, texts, members)
             else:
-                self.ini_inventory(text, parents, texts)
+                self.ini_inventory(text, parents, texts, members)
 
     def inventory_files(self, folder: Path) -> List[Path]:
         entries: List[Path] = []
@@ -553,7 +606,7 @@ class _Builder:
         return list(dict.fromkeys(out))[:200]
 
     @staticmethod
-    def ini_inventory(text: str, parents: Dict[str, Set[str]], texts: Dict[str, str]) -> None:
+    def ini_inventory(text: str, parents: Dict[str, Set[str]], texts: Dict[str, str], members: Dict[str, Set[str]]) -> None:
         section, suffix = "ungrouped", ""
         for line in text.splitlines():
             stripped = line.strip()
@@ -565,9 +618,11 @@ class _Builder:
                 continue
             if suffix == "children":
                 parents.setdefault(stripped.split()[0], set()).add(section)
+            elif not suffix:
+                members.setdefault(section, set()).add(stripped.split()[0])
             texts[section] = texts.get(section, "") + "\n" + stripped
 
-    def yaml_inventory(self, text: str, parents: Dict[str, Set[str]], texts: Dict[str, str]) -> None:
+    def yaml_inventory(self, text: str, parents: Dict[str, Set[str]], texts: Dict[str, str], members: Dict[str, Set[str]]) -> None:
         root, problem = compose(text)
         if problem is not None or not is_map(root) or "plugin" in _items(root):
             return
@@ -577,6 +632,9 @@ class _Builder:
                 return
             items = _items(node)
             texts[name] = texts.get(name, "") + "\n" + text[node.start_mark.index : node.end_mark.index][:4096]
+            hosts = items.get("hosts", (None, None))[1]
+            if is_map(hosts):
+                members.setdefault(name, set()).update(str(h) for h in _items(hosts))
             children = items.get("children", (None, None))[1]
             if is_map(children):
                 for child, (key, value) in _items(children).items():

@@ -1258,3 +1258,22 @@ def test_sed_forms_dlint_does_not_apply_leave_the_unit_unknown(tmp_path, express
     write_tree(tmp_path, {"i.sh": script})
     result = scan(tmp_path)
     assert result.unknowns and "`sed` edits it in place" in result.unknowns[0].why
+
+
+def test_a_crlf_script_handing_a_heredoc_to_bash_c_closes_it(tmp_path):
+    """A script saved with CRLF line ends: the \\r before each newline is not part of a here-document's
+    delimiter, so `sudo bash -c 'cat > daemon.json <<EOF ... EOF'` closes at its last line and the
+    JSON is read (no DKD001), its missing live-restore judged."""
+    from .helpers import scan, write_tree
+
+    script = (
+        "#!/bin/bash\r\nsudo apt-get install -y docker-ce\r\n"
+        "sudo bash -c 'cat > /etc/docker/daemon.json <<EOF\r\n{\r\n  \"log-driver\": \"json-file\"\r\n}\r\nEOF'\r\n"
+        "sudo systemctl restart docker\r\n"
+    )
+    (tmp_path / "install.sh").write_bytes(script.encode())
+    result = scan(tmp_path)
+    assert not [f for f in result.findings if f.rule == "DKD001"]
+    assert not result.unknowns
+    assert [f.rule for f in result.findings if f.rule == "DKD101"] == ["DKD101"]
+    assert result.hosts[0].daemon_configs

@@ -128,7 +128,9 @@ def _read_bodies(data: bytes, start: int, pending: List[_Heredoc]) -> int:
             line = data[position:line_end]
             if heredoc.strip_tabs:
                 line = line.lstrip(b"\t")
-            if line == heredoc.delimiter:
+            # a script saved with CRLF line ends is read as its author wrote it: the \r before a
+            # newline is not part of the delimiter (`bash -c '...<<EOF ... EOF'` then closes)
+            if line == heredoc.delimiter or line.rstrip(b"\r") == heredoc.delimiter.rstrip(b"\r"):
                 heredoc.body_end = position
                 heredoc.closed = True
                 position = line_end + 1

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from typing import Iterable, List, Optional, Sequence
 
 from .engine.knowledge import Engine, engine
-from .engine.pinned import host_release
+from .engine.pinned import host_release, pinned_before_known
 from .facts import HostFacts, facts_for
 from .findings import Finding
 from .location import Location
@@ -29,6 +29,9 @@ class Context:
     # "repository" (the release this host's engine install pins)
     version_origin: str = "default"
     pinned_at: Optional[Location] = None  # the install that pins it, with "repository"
+    # (major, minor) the install pins when it is older than every release dlint knows (judged as
+    # the oldest): a check of something that came later (a deprecation) does not hold there
+    pinned_before_known: Optional[tuple] = None
 
     def for_host(self, host) -> "Context":
         """The context a host is judged in: the release its repository pins, unless the user named
@@ -39,7 +42,8 @@ class Context:
         if pinned is None:
             return self
         release, package = pinned
-        return replace(self, engine_version=release, version_origin="repository", pinned_at=package.location)
+        before = pinned_before_known(package.version)
+        return replace(self, engine_version=release, version_origin="repository", pinned_at=package.location, pinned_before_known=before)
 
     def engine(self, host) -> Engine:
         return engine(self.engine_version, host.platform)

@@ -6,6 +6,7 @@ import base64
 import json
 
 import jsonschema
+import pytest
 
 from dlint_docker.fragments import SwarmMembership
 
@@ -559,3 +560,15 @@ def test_fedoras_moby_engine_is_not_docker_ces_unit(tmp_path):
     assert "moby-engine" in unknown.why
     write_tree(tmp_path, {"f.sh": "#!/bin/sh\ndnf install -y docker-ce\nsystemctl enable --now docker\n"})
     assert [f.rule for f in scan(tmp_path).findings] == ["DKD101"]
+
+
+@pytest.mark.parametrize("pin, expected", [("17.03.0~ce-0~ubuntu-xenial", []), ("18.06.1~ce~3-0~ubuntu", ["DKD008"])])
+def test_a_deprecation_later_than_an_engine_pinned_before_every_known_release_does_not_hold(tmp_path, pin, expected):
+    """docker-ce 17.03 is older than every release dlint knows (judged as 17.06): "graph",
+    deprecated in 17.05 (its replacement data-root came then), is not deprecated on it."""
+    from .helpers import scan, write_tree
+
+    script = f"#!/bin/sh\napt-get install -y docker-ce={pin}\ncat > /etc/docker/daemon.json <<'EOF'\n{{\"graph\": \"/data/docker\", \"live-restore\": true}}\nEOF\n"
+    write_tree(tmp_path, {"install.sh": script})
+    result = scan(tmp_path)
+    assert [f.rule for f in result.findings if f.rule == "DKD008"] == expected

@@ -37,6 +37,16 @@ def release_of(version: Optional[str]) -> Optional[str]:
     return None
 
 
+def pinned_before_known(version: Optional[str]) -> Optional[Tuple[int, int]]:
+    """(major, minor) of a pin older than every release dlint knows (``docker-ce=17.03.0~ce``), else None."""
+    match = _PINNED.match((version or "").strip().strip("'\""))
+    if not match:
+        return None
+    pinned = (int(match.group(1)), int(match.group(2)))
+    oldest = min((parse_version(r) for r in releases()), key=lambda v: (v.major, v.minor))
+    return pinned if pinned < (oldest.major, oldest.minor) else None
+
+
 def host_release(packages: Sequence) -> Optional[Tuple[str, object]]:
     """(release, the package fragment that pins it) for the last engine install with a version a
     known release matches; None when the host pins no version dlint can read."""

@@ -19,6 +19,10 @@ def check(host, context):
                 continue
             replacement = engine.replacements.get(key)
             fix = (f"use {replacement}" if " " in replacement else f'use "{replacement}"') if replacement else f'plan to remove "{key}"'
+            before = getattr(context, "pinned_before_known", None)
+            deprecated = parse_version(fact.deprecated) if fact.deprecated else None
+            if before is not None and deprecated is not None and before < (deprecated.major, deprecated.minor):
+                continue  # the pinned engine predates the deprecation (and, likely, its replacement)
             if status.state == "deprecated":
                 message = f'"{key}" is deprecated since Docker {fact.deprecated}'
                 if fact.removed:

@@ -992,3 +992,34 @@ def test_a_container_linux_cloud_config_writing_daemon_json_runs_the_os_unit(tmp
     assert host.service.unit.document.path == "<Container Linux docker.service>"
     assert not host.command.assumed and "--host=fd://" in [w.text for w in host.command.words]
     assert not [f for f in result.findings if f.rule == "DKD101"]
+
+
+@pytest.mark.parametrize(
+    "run, read",
+    [
+        ("[ cloud-init-per, once, docker, /opt/docker/install.sh, 26.1 ]", True),
+        ("bash /opt/docker/install.sh", True),
+        ("/opt/docker/install.sh", True),
+        ("echo not run", False),
+    ],
+)
+def test_a_script_write_files_puts_anywhere_is_read_where_runcmd_runs_it(tmp_path, run, read):
+    """write_files writes a shell script to a path no Docker tool reads; runcmd runs it (directly,
+    through bash, or through cloud-init-per): what it does is this machine's, its findings in it."""
+    from .helpers import at, scan, where, write_tree
+
+    user_data = (
+        "#cloud-config\nwrite_files:\n  - path: /opt/docker/install.sh\n    permissions: '0700'\n    content: |\n"
+        "      #!/bin/bash\n      apt-get install -y docker-ce\n"
+        "      echo '{\"hosts\": [\"tcp://0.0.0.0:2375\"]}' > /etc/docker/daemon.json\n"
+        f"runcmd:\n  - {run}\n"
+    )
+    write_tree(tmp_path, {"user-data": user_data})
+    result = scan(tmp_path)
+    rules = sorted(f.rule for f in result.findings)
+    if not read:
+        assert not result.hosts and not rules
+        return
+    assert "DKD401" in rules and "DKD101" in rules
+    (tcp,) = [f for f in result.findings if f.rule == "DKD401"]
+    assert where(tcp) == at(user_data, "\"tcp://0.0.0.0:2375\"")

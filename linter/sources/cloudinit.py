@@ -46,7 +46,7 @@ from ..templating import DIRECTIVES, expression_end
 from ..fragments import DockerdCommand, EnginePackage, SyntaxProblem, UnitUnknown, Word
 from ..source import Source
 from ..yamlnodes import Budget, Walk, YamlProblem, compose, is_map, is_scalar, is_seq, mapping_of, scalar_offsets, span_of, tag_of, unmasked, value_of
-from . import HEAD_BYTES, SNIFF, Embedded, Extraction, ReadContext, SourceKind, kind_for_target, still_templated
+from . import HEAD_BYTES, SNIFF, Embedded, Extraction, Placed, ReadContext, SourceKind, kind_for_target, still_templated
 from .coreos_cloudinit import define_blocks, is_go_directive, read_units, readable_block, writes_engine_files
 
 NAME = "cloud-init"
@@ -109,6 +109,9 @@ _NAME_EXCLUDED = (".md", ".rst", ".html", ".py", ".go", ".rb", ".js", ".ts", ".l
 # .sh too: user data is often kept as init.sh while it is really #cloud-config
 _SNIFFED_SUFFIXES = (".yml", ".yaml", ".tpl", ".tmpl", ".tftpl", ".cfg", ".txt", ".j2", ".sh")
 _JINJA_LINE = re.compile(r"##\s*template:\s*jinja\s*$", re.IGNORECASE)
+
+
+_SCRIPT_START = re.compile(r"#!\s*(?:/usr)?/bin/(?:env\s+)?(?:ba|da|k|z)?sh\b")
 
 
 def content_type(text: str, default: Optional[str] = None) -> Optional[str]:
@@ -464,6 +467,7 @@ class _Reader:
         self.walk = Walk(self.text, self.work)
         self.noted_budget = False
         self.masked = False
+        self.scripts: Dict[str, Placed] = {}  # shell scripts write_files puts on the machine, by path
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -504,7 +508,8 @@ class _Reader:
         if info is not None:
             _INFO[document] = info
         templated = templated or (self.templated and still_templated(document.text, self.context.template_syntax))
-        self.out.embedded.append(Embedded(document, kind, target=target, append=append, templated=templated))
+        placed = self.scripts if kind == "shell" and origin in ("runcmd", "scripts_user") else {}
+        self.out.embedded.append(Embedded(document, kind, target=target, append=append, templated=templated, placed=dict(placed)))
 
     # -- what kind of user-data ------------------------------------------------------------------
 
@@ -854,6 +859,7 @@ class _Reader:
             target = posixpath.normpath(path if path.startswith("/") else "/" + path)
             kind = kind_for_target(target)
             if kind is None:
+                self.script_file(number, entry, fields, target)
                 continue
             made = self.file_content(number, entry, fields)
             if made is None:
@@ -871,6 +877,16 @@ class _Reader:
             else:
                 self.embed(*args[0], **args[1])
         return deferred
+
+    def script_file(self, number: int, entry, fields, target: str) -> None:
+        """A shell script written anywhere else (``/opt/docker/install.sh``): read when runcmd runs it."""
+        content = fields.get("content", (None, None))[1]
+        if content is None or not is_scalar(content):
+            return
+        if target.endswith(".sh") or _SCRIPT_START.match(str(value_of(content))) or "encoding" in fields:
+            made = self.file_content(number, entry, fields)
+            if made is not None and (target.endswith(".sh") or _SCRIPT_START.match(made.text)):
+                self.scripts[target] = Placed("", made)
 
     def file_content(self, number: int, entry, fields) -> Optional[Document]:
         """The text cloud-init writes for one entry, as a document; None when cloud-init fails."""

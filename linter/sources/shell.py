@@ -609,7 +609,7 @@ class _Write:
 
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
 _SUDO_VALUE_OPTIONS = frozenset("ugCDprtUTRh")
-_WRAPPERS = frozenset({"sudo", "doas", "env", "nohup", "exec", "command", "builtin", "time", "nice", "ionice", "setsid", "timeout", "stdbuf", "chrt", "taskset"})
+_WRAPPERS = frozenset({"sudo", "doas", "env", "nohup", "exec", "command", "builtin", "time", "nice", "ionice", "setsid", "timeout", "stdbuf", "chrt", "taskset", "cloud-init-per"})
 # the engine's package names as apt and dpkg know them (yum/dnf also call it "docker"); Ansible reads them too
 ENGINE_NAMES = frozenset({"docker-ce", "docker-ee", "docker.io", "docker-engine", "moby-engine"})
 _RPM_ENGINE_NAMES = ENGINE_NAMES | {"docker"}
@@ -908,6 +908,8 @@ class _Reader:
                         break
                     index += 1
                 index = self._assignments(command, index, env)
+            elif name == "cloud-init-per":  # cloud-init-per FREQUENCY NAME CMD [ARGS]
+                index += 3
             elif name in ("command", "builtin"):
                 if index + 1 < count and command.text(index + 1) in ("-v", "-V"):
                     return None
@@ -952,7 +954,7 @@ class _Reader:
             return
         # a name that long is no program dlint knows (each level of $( $( … ) ) is one: quadratic)
         raw = self.t.raw(name_node).strip("'\"") if name_node.end_byte - name_node.start_byte <= MAX_NAME_BYTES else ""
-        if _base(raw) not in _INTERESTING and _base(raw) not in self.downloads and not _SUDO_VARIABLE.fullmatch(raw) and not _DOCKER_VARIABLE.fullmatch(raw):
+        if _base(raw) not in _INTERESTING and _base(raw) not in self.downloads and not _SUDO_VARIABLE.fullmatch(raw) and not _DOCKER_VARIABLE.fullmatch(raw) and raw not in self.placed:
             if node.id not in self.structure.statements:
                 return  # nor does it write a file (jq ... > /etc/docker/daemon.json does)
         command = self.command(node)
@@ -964,6 +966,8 @@ class _Reader:
         name = program.name
         if command.text(program.index) == "/etc/init.d/docker":
             self._init_script(command, program)
+        elif self._resolved_path(command.values[program.index]) in self.placed:
+            self._run_placed(command, command.values[program.index])
         elif name in _HANDLERS:
             _HANDLERS[name](self, command, program)
         elif name in _SHELLS:
@@ -1721,6 +1725,26 @@ class _Reader:
                 self._embedded.append((anchor[0], Embedded(document, "shell", templated=templated)))
         elif _base(command.text(index)) in self.downloads:
             self._get_docker(command, program, index + 1, script=True)
+        elif self._resolved_path(command.values[index]) in self.placed:
+            self._run_placed(command, command.values[index])
+
+    def _resolved_path(self, value: Mapped) -> Optional[str]:
+        path = self._path(value) if self.placed else None
+        return posixpath.normpath(path) if path else None
+
+    def _run_placed(self, command: _Command, value: Mapped) -> None:
+        """A script another tool put on the machine before this one runs (cloud-init write_files):
+        running it (``/opt/x/install.sh ARGS``, ``bash /opt/x/install.sh``) is reading it, once."""
+        path = self._resolved_path(value)
+        found = self.placed[path]
+        shown = found.document.path
+        if found.document is self.document or found.rel and (shown == self.document.path or any(step.path == shown for step in self.document.via)):
+            return  # it runs itself
+        document = found.document  # text written by the same file (cloud-init write_files): mapped there
+        if found.rel:  # a repository file: reached through this command
+            where = self.location(command.node)
+            document = Document(found.document.text, shown, via=where.trace + (TraceStep(where.path, where.line, where.column, f"runs {value.text}"),))
+        self._embedded.append((self.t.span(command.node)[0], Embedded(document, "shell", reference=found.rel or None, placed=self.placed)))
 
     def _get_docker(self, command: _Command, program: _Program, first_arg: int, script: bool, span=None) -> None:
         """The get.docker.com script runs: VERSION from --version or the environment (provisioning-facts §3.3)."""

@@ -188,6 +188,15 @@ class SameMachines(Fragment):
 
 
 @dataclass
+class ImageLayer(Fragment):
+    """A Packer build's image on disk: the folder it writes (``output``) and the image it starts
+    from (``start``, when another build of the repository may make it). Evidence of nothing."""
+
+    output: str = ""
+    start: str = ""
+
+
+@dataclass
 class SwarmByHand(Fragment):
     """``docker swarm init|join`` in a README's code block (run by hand on machines the README does
     not name), or in a script that runs it against another machine's dockerd (``docker -H

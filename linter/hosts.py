@@ -22,6 +22,7 @@ from .fragments import (
     EnginePackage,
     EnvFile,
     Fragment,
+    ImageLayer,
     SameMachines,
     ServiceAction,
     SwarmByHand,
@@ -144,6 +145,34 @@ def _group(groups) -> Dict[Tuple[str, str], Tuple[str, str, List[Fragment]]]:
     return buckets
 
 
+def _image_layers(buckets) -> Dict[str, str]:
+    """A Packer build that starts from the image another build of the repository writes (a
+    virtualbox-ovf build on the folder a first template outputs) runs that build's provisioners
+    first: its machine has both (and, down the chain, all). The image below is only a step
+    (its name -> the build on it)."""
+    layers = {key: [f for f in bucket[2] if isinstance(f, ImageLayer)] for key, bucket in buckets.items()}
+    outputs = {layer.output: key for key, found in layers.items() for layer in found if layer.output}
+    below = {}
+    for key, found in layers.items():
+        under = next((outputs[layer.start] for layer in found if layer.start in outputs and outputs[layer.start] != key), None)
+        if under is not None:
+            below[key] = under
+    own = {key: [f for f in buckets[key][2] if not isinstance(f, ImageLayer)] for key in layers}
+    built_on: Dict[str, str] = {}
+    for key in below:
+        chain, step = [], key
+        while step in below and step not in chain and len(chain) < 32:  # a loop of templates stops
+            chain.append(step)
+            step = below[step]
+        fragments = list(own[step]) if step not in chain else []
+        for layer in reversed(chain):
+            fragments += own[layer]
+        name, layout, _ = buckets[key]
+        buckets[key] = (name, layout, fragments)
+        built_on[buckets[below[key]][0]] = name
+    return built_on
+
+
 def _join_patterns(buckets) -> None:
     """A machine named by a pattern (``docker-machine create node-$i`` in a loop is the group
     ``docker-machine node-*``) is every machine it names: a group named ``docker-machine node-1``
@@ -167,7 +196,9 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None) -> List[H
     assume = getattr(settings, "assume_packaged_unit", True)
     hosts = []
     by_hand = [f for _, fragments in groups for f in fragments if isinstance(f, SwarmByHand)]
-    for name, layout, fragments in _group(groups).values():
+    buckets = _group(groups)
+    built_on = _image_layers(buckets)
+    for name, layout, fragments in buckets.values():
         if not any(isinstance(f, _ENGINE_FRAGMENTS) for f in fragments):
             continue
         evidence = engine_evidence(fragments)
@@ -184,6 +215,8 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None) -> List[H
             if notes is not None:
                 notes.append(f"{name}: docker.service is masked, so this host runs no Docker engine; not checked")
             continue
+        if name in built_on:
+            host.undeployed = f"an intermediate image: {built_on[name]} builds on it (judged there, with its own provisioners)"
         hosts.append(host)
     _swarm_elsewhere(hosts, by_hand)
     for host in hosts:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from dlint_docker import hookimpl
@@ -407,3 +409,30 @@ def test_terraform_outside_the_scanned_tree_is_never_looked_at(tmp_path):
     from .helpers import scan
 
     assert [f.rule for f in scan(tmp_path / "repo").findings if f.rule == "DKD101"] == ["DKD101"]
+
+
+@pytest.mark.parametrize("start, expected", [("{{user `build`}}/base/base.ovf", []), ("/images/other/other.ovf", ["DKD101"])])
+def test_a_build_on_the_image_another_template_writes_has_its_provisioners(tmp_path, start, expected):
+    """A virtualbox-ovf build whose source_path is the folder another legacy template outputs runs
+    on that image: the first template's engine install and the second's daemon.json are one
+    machine (live-restore is set there), and the first image alone is no deployed machine."""
+    from .helpers import scan, write_tree
+
+    base = (
+        '{"variables": {"build": "{{env `BUILD_DIR`}}/vbox"},\n'
+        ' "builders": [{"type": "virtualbox-iso", "output_directory": "{{user `build`}}/base"}],\n'
+        ' "provisioners": [{"type": "shell", "inline": ["apt-get install -y docker-ce"]}]}\n'
+    )
+    layer = (
+        '{"variables": {"build": "{{env `BUILD_DIR`}}/vbox"},\n'
+        f' "builders": [{{"type": "virtualbox-ovf", "source_path": "{start}", "output_directory": "{{{{user `build`}}}}/app"}}],\n'
+        ' "provisioners": [{"type": "shell", "inline": ["echo \'{\\"live-restore\\": true}\' > /etc/docker/daemon.json"]}]}\n'
+    )
+    write_tree(tmp_path, {"base.json": base, "app.json": layer})
+    result = scan(tmp_path)
+    assert [f.rule for f in result.findings if f.rule == "DKD101"] == expected
+    if not expected:
+        (intermediate,) = [h for h in result.hosts if h.name == "base.json"]
+        assert intermediate.undeployed.startswith("an intermediate image: app.json builds on it")
+        (app,) = [h for h in result.hosts if h.name == "app.json"]
+        assert app.daemon_configs and any(f.source.rel == "base.json" for f in app.fragments)

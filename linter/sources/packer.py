@@ -21,6 +21,7 @@ template's folder. Nothing is executed; files outside the project are never read
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import Dict, List, Optional, Tuple
 
@@ -28,6 +29,7 @@ from .. import jsonread
 from ..document import Document
 from ..hcl import Embedder, Evaluator, Files, Hcl, Inline, Text, has_sequences, joined_script, reference_document, upload_target
 from ..mapped import Mapped
+from ..fragments import ImageLayer
 from . import SNIFF, Extraction, Placed, ReadContext, SourceKind
 
 NAME = "packer"
@@ -65,6 +67,7 @@ class PackerKind(SourceKind):
         try:
             if document.text.lstrip().startswith("{"):
                 _JsonTemplate(document, files, out).run()
+                out.fragments += image_layers(document, context)
             else:
                 template = _HclTemplate(document, files, out)
                 template.run()
@@ -311,6 +314,44 @@ class _JsonTemplate:
                 for member in labelled.value if labelled.kind == "object" else ():
                     for body in _bodies(member.value):
                         provisioners.provisioner(member.key, _fields(body), f'{address} › provisioner "{member.key}"', group)
+
+
+_USER = re.compile(r"\{\{\s*user\s+`([^`]+)`\s*\}\}")
+_IMAGE_FILE = re.compile(r"\.(?:ovf|ova|vmx|qcow2|img|raw|vdi|vmdk|box)$", re.I)
+
+
+def image_layers(document: Document, context: ReadContext) -> List[ImageLayer]:
+    """A legacy template's builders that start from an image on disk (virtualbox-ovf, vmware-vmx,
+    qemu with a disk image): where they write and what they start from, with the template's user
+    variables put in (anything else, ``{{env `X`}}``, kept as written, alike in both templates)."""
+    try:
+        root = jsonread.parse(document.text, 0, len(document.text))
+    except jsonread.JSONError:
+        return []
+    if root.kind != "object" or root.get("builders") is None or root.get("builders").value.kind != "array":
+        return []
+    variables = {k: v.value for k, v in _fields(root.get("variables").value if root.get("variables") is not None else None).items() if v.kind == "string"}
+
+    def render(text: str) -> str:
+        for _ in range(4):  # a variable that names another
+            text = _USER.sub(lambda m: variables.get(m.group(1), m.group(0)), text)
+        return posixpath.normpath(text) if text else ""
+
+    out = []
+    for builder in root.get("builders").value.value:
+        fields = _fields(builder)
+        kind = fields.get("type")
+        name = fields.get("name") or kind
+        if kind is None or kind.kind != "string" or name is None or name.kind != "string":
+            continue
+        output = fields.get("output_directory")
+        written = render(output.value) if output is not None and output.kind == "string" else f"output-{name.value}"
+        disk = fields.get("disk_image")
+        started = fields.get("iso_url") if kind.value.startswith("qemu") and disk is not None and disk.value is True else fields.get("source_path")
+        source = render(started.value) if started is not None and started.kind == "string" and "://" not in started.value else ""
+        source = posixpath.dirname(source) if _IMAGE_FILE.search(source) else source
+        out.append(ImageLayer(context.source, document, output=written, start=source, group=document.path))
+    return out
 
 
 def _fields(node) -> Dict[str, object]:

@@ -572,3 +572,10 @@ def test_a_deprecation_later_than_an_engine_pinned_before_every_known_release_do
     write_tree(tmp_path, {"install.sh": script})
     result = scan(tmp_path)
     assert [f.rule for f in result.findings if f.rule == "DKD008"] == expected
+
+
+def test_dlint_hosts_never_calls_an_unknown_command_line_the_defaults(tmp_path):
+    write_tree(tmp_path, {"i.sh": "#!/bin/sh\napt-get install -y docker-ce\nsed -i -n 'p' /lib/systemd/system/docker.service\n"})
+    done = cli("hosts", str(tmp_path))
+    assert "effective configuration: unknown (dockerd's command line is unknown" in done.stdout
+    assert "dockerd's defaults" not in done.stdout

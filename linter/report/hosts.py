@@ -269,6 +269,8 @@ def render_text(doc: Dict[str, Any]) -> str:
                 if "also_flag" in entry:
                     source += f"; also a flag at {_loc(entry['also_flag'])}"
                 lines.append(f"    {key:<{width}} = {value:<24} {source}")
+        elif (host.get("command") or {}).get("origin") == "unknown":
+            lines.append("  effective configuration: unknown (dockerd's command line is unknown; no daemon.json key is set)")
         else:
             lines.append("  effective configuration: dockerd's defaults")
         lines.append("")

@@ -436,3 +436,22 @@ def test_a_build_on_the_image_another_template_writes_has_its_provisioners(tmp_p
         assert intermediate.undeployed.startswith("an intermediate image: app.json builds on it")
         (app,) = [h for h in result.hosts if h.name == "app.json"]
         assert app.daemon_configs and any(f.source.rel == "base.json" for f in app.fragments)
+
+
+@pytest.mark.parametrize("run", ["cd /tmp && ./install.sh", "sudo bash /tmp/install.sh", "/tmp/install.sh"])
+def test_a_script_uploaded_then_run_by_a_later_provisioner_is_that_builds(tmp_path, run):
+    """A file provisioner uploads install.sh to /tmp and an inline shell provisioner runs it: what it
+    does is the build's machine (one host, the template), not a machine of the script's own."""
+    from .helpers import scan, write_tree
+
+    template = json.dumps({
+        "builders": [{"type": "amazon-ebs"}],
+        "provisioners": [
+            {"type": "file", "source": "install.sh", "destination": "/tmp/install.sh"},
+            {"type": "shell", "inline": [run]},
+        ],
+    })
+    write_tree(tmp_path, {"image.json": template, "install.sh": "#!/bin/sh\napt-get install -y docker-ce\n"})
+    result = scan(tmp_path)
+    assert [h.name for h in result.hosts] == ["image.json"]
+    assert [f.rule for f in result.findings if f.rule == "DKD101"] == ["DKD101"]

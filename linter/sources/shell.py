@@ -704,6 +704,7 @@ class _Reader:
         # tool uploads somewhere and runs there): sourced files, files it copies into place
         self.folders = ScriptFolders(context, document) if _in_repository(document) else None
         self.placed = context.placed  # files a tool put on the machine before the script runs
+        self._placed_names = {posixpath.basename(path) for path in self.placed}
 
     # -- entry ------------------------------------------------------------------------------
 
@@ -954,7 +955,7 @@ class _Reader:
             return
         # a name that long is no program dlint knows (each level of $( $( … ) ) is one: quadratic)
         raw = self.t.raw(name_node).strip("'\"") if name_node.end_byte - name_node.start_byte <= MAX_NAME_BYTES else ""
-        if _base(raw) not in _INTERESTING and _base(raw) not in self.downloads and not _SUDO_VARIABLE.fullmatch(raw) and not _DOCKER_VARIABLE.fullmatch(raw) and raw not in self.placed:
+        if _base(raw) not in _INTERESTING and _base(raw) not in self.downloads and not _SUDO_VARIABLE.fullmatch(raw) and not _DOCKER_VARIABLE.fullmatch(raw) and _base(raw) not in self._placed_names:
             if node.id not in self.structure.statements:
                 return  # nor does it write a file (jq ... > /etc/docker/daemon.json does)
         command = self.command(node)

@@ -1280,3 +1280,31 @@ def test_a_folder_terraform_refuses_deploys_none_of_its_machines(tmp_path):
     assert "mod/startup-options.tf does not parse" in refused.undeployed
     (tmp_path / "mod/startup-options.tf").unlink()
     assert [f.rule for f in scan(tmp_path).findings] == ["DKD101"]
+
+
+@pytest.mark.parametrize("argument, used", [("config", "user_data = var.config"), ("boot", 'user_data = "${var.boot}"'), ("init", "user_data_base64 = base64encode(var.init)")])
+def test_a_module_argument_its_module_uses_as_user_data_is_that_machines(tmp_path, argument, used):
+    """module "web" { config = templatefile(...) } where the called module's aws_instance has
+    user_data = var.config: the template is the user data of the module call's machine."""
+    from .helpers import scan, write_tree
+
+    write_tree(tmp_path, {
+        "main.tf": f'module "web" {{\n  source = "./modules/node"\n  {argument} = templatefile("${{path.module}}/init.yaml", {{}})\n}}\n',
+        "init.yaml": "#cloud-config\npackages:\n  - docker-ce\nruncmd:\n  - dockerd -H tcp://0.0.0.0:2375 &\n",
+        "modules/node/main.tf": f'variable "{argument}" {{}}\nresource "aws_instance" "node" {{\n  ami = "ami-1"\n  {used}\n}}\n',
+    })
+    result = scan(tmp_path)
+    assert [h.name for h in result.hosts] == ["main.tf › module.web"]
+    assert "DKD401" in {f.rule for f in result.findings}
+
+
+def test_a_module_argument_its_module_does_not_use_as_user_data_is_not_read(tmp_path):
+    from .helpers import scan, write_tree
+
+    write_tree(tmp_path, {
+        "main.tf": 'module "web" {\n  source = "./modules/node"\n  notes = file("${path.module}/init.yaml")\n}\n',
+        "init.yaml": "#cloud-config\npackages:\n  - docker-ce\n",
+        "modules/node/main.tf": 'variable "notes" {}\nresource "aws_instance" "node" {\n  ami = "ami-1"\n  tags = { notes = var.notes }\n}\n',
+    })
+    result = scan(tmp_path)
+    assert "main.tf › module.web" not in [h.name for h in result.hosts]

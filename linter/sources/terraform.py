@@ -57,6 +57,7 @@ from ..mapped import Mapped
 from . import Embedded, Extraction, ReadContext, SourceKind, kind_for_target
 from .ignition import with_os_files
 from .terraform_module import Module, Unit, module_of
+from .terraform_calls import passed_user_data
 
 NAME = "terraform"
 
@@ -281,6 +282,13 @@ class _Reader:
             if name in attributes:
                 role = "startup" if name in STARTUP_ATTRIBUTES else "user-data"
                 self.user_data(attributes[name].expr, (f"{address}.{name}",), group, role)
+        if block.type == "module":
+            # an argument the called module gives its machines as user data (config = ... where
+            # the module's aws_instance has user_data = var.config)
+            for name, used in self.passed(attributes).items():
+                if name in attributes and name not in USER_DATA_ATTRIBUTES + STARTUP_ATTRIBUTES:
+                    role = "startup" if used in STARTUP_ATTRIBUTES else "user-data"
+                    self.user_data(attributes[name].expr, (f"{address}.{name} (its module's {used})",), group, role)
         for name in MAP_ATTRIBUTES:
             if name in attributes:
                 self.user_data_map(attributes[name].expr, f"{address}.{name}", group)
@@ -298,6 +306,13 @@ class _Reader:
             group = self.connected(block) or group
         Provisioning(self, block, address, group).run()
         self.operating_system(block, group, first)
+
+    def passed(self, attributes) -> Dict[str, str]:
+        source = attributes.get("source")
+        text = self.hcl.string(source.expr) if source is not None and self.own_rel is not None else None
+        if text is None or text.templated:
+            return {}
+        return passed_user_data(self.files, text.text)
 
     def connected(self, block) -> Optional[str]:
         """The host a null_resource or terraform_data provisions: the resource its

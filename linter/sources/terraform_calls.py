@@ -77,3 +77,39 @@ def uncalled_module(rel: str, path: str, memo: Dict[str, Tuple[bool, FrozenSet[s
     if not any_call or folder in called:
         return None
     return folder
+
+
+# ``user_data = var.X`` (also "${var.X}", base64encode(var.X)) of a resource in a module's files: the
+# module block that calls it passes its machines' user data as the argument X
+_PASSED = re.compile(
+    r'^\s*(user_data|user_data_base64|custom_data|metadata_startup_script)\s*=\s*"?(?:\$\{)?\s*'
+    r'(?:base64encode\(\s*)?var\.([A-Za-z_][\w-]*)\s*\)?\s*\}?"?\s*$',
+    re.M,
+)
+_MAX_MODULE_FILES = 200
+
+
+def passed_user_data(files, source: str) -> Dict[str, str]:
+    """The arguments of a module call that its module's resources use as user data (argument ->
+    the resource attribute), read lexically from the ``.tf`` files of the called folder (a local
+    ``source``, inside the project only)."""
+    if not source.startswith(("./", "../")):
+        return {}
+    folder = posixpath.normpath(posixpath.join(files.folder, source))
+    inside = files.inside([folder])
+    if not inside:
+        return {}
+    try:
+        entries = sorted(os.scandir(files.root / inside[0]), key=lambda e: e.name)
+    except (OSError, ValueError):
+        return {}
+    out: Dict[str, str] = {}
+    for entry in entries[:_MAX_MODULE_FILES]:
+        if not entry.name.endswith(".tf") or not entry.is_file(follow_symlinks=False):
+            continue
+        data, _ = read_bounded(Path(entry.path), MAX_BYTES)
+        if not data or b"var." not in data:
+            continue
+        for match in _PASSED.finditer(_blank(data.decode("utf-8", "replace"))):
+            out.setdefault(match.group(2), match.group(1))
+    return out

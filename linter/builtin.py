@@ -9,12 +9,17 @@ from .hookspecs import hookimpl
 
 class _Lazy:
     """A source kind imported on first use: a one-file scan claimed by the first kind never
-    pays for importing the others (each a module of its own, some with a parser)."""
+    pays for importing the others (each a module of its own, some with a parser).
 
-    def __init__(self, name: str, module: str, cls: str):
+    ``named`` (rel, basename) -> bool is a cheap test, true of every name the kind's ``claims``
+    answers other than False: asking about any other name imports nothing
+    (tests/test_builtin_kinds.py holds each test against its kind's ``claims``)."""
+
+    def __init__(self, name: str, module: str, cls: str, named=None):
         self.name = name
         self._where = (module, cls)
         self._kind = None
+        self._named = named
 
     def _load(self):
         if self._kind is None:
@@ -22,8 +27,25 @@ class _Lazy:
             self._kind = getattr(import_module(module, __package__), cls)()
         return self._kind
 
-    def __getattr__(self, attribute):  # claims, sniff, needles, extract, read, summary
+    def claims(self, rel: str, basename: str):
+        if self._kind is None and self._named is not None and not self._named(rel, basename):
+            return False
+        return self._load().claims(rel, basename)
+
+    def __getattr__(self, attribute):  # sniff, needles, extract, read, summary
         return getattr(self._load(), attribute)
+
+
+def _suffix(*suffixes: str):
+    return lambda rel, basename: basename.lower().endswith(suffixes)
+
+
+def _ansible_named(rel: str, basename: str) -> bool:
+    """A YAML name (role files, playbooks, task lists), or a file under group_vars/ or host_vars/."""
+    if basename.endswith((".yml", ".yaml")):
+        return True
+    rel = "/" + rel.replace("\\", "/")
+    return "/group_vars/" in rel or "/host_vars/" in rel
 
 
 @hookimpl
@@ -31,15 +53,15 @@ def dlint_source_kinds():
     # the first kind that claims a file reads it: specific names first, ignition before packer
     # (both sniff *.json), ansible before cloud-init (both sniff *.yml), shell last
     return [
-        _Lazy("daemon-json", ".sources.daemon_json", "DaemonJsonKind"),
-        _Lazy("systemd", ".sources.systemd", "SystemdKind"),
-        _Lazy("envfile", ".sources.systemd", "EnvFileKind"),
-        _Lazy("ignition", ".sources.ignition", "IgnitionKind"),
-        _Lazy("packer", ".sources.packer", "PackerKind"),
-        _Lazy("terraform", ".sources.terraform", "TerraformKind"),
-        _Lazy("butane", ".sources.butane", "ButaneKind"),
-        _Lazy("vagrant", ".sources.vagrant", "VagrantKind"),
-        _Lazy("ansible", ".sources.ansible", "AnsibleKind"),
+        _Lazy("daemon-json", ".sources.daemon_json", "DaemonJsonKind", lambda rel, basename: basename.endswith(".json")),
+        _Lazy("systemd", ".sources.systemd", "SystemdKind", lambda rel, basename: basename.endswith((".service", ".socket", ".conf"))),
+        _Lazy("envfile", ".sources.systemd", "EnvFileKind", lambda rel, basename: basename == "docker"),
+        _Lazy("ignition", ".sources.ignition", "IgnitionKind", _suffix(".ign", ".json", ".tpl", ".tftpl", ".tmpl", ".j2")),
+        _Lazy("packer", ".sources.packer", "PackerKind", _suffix(".hcl", ".json")),
+        _Lazy("terraform", ".sources.terraform", "TerraformKind", lambda rel, basename: basename.endswith(".tf")),
+        _Lazy("butane", ".sources.butane", "ButaneKind", _suffix(".bu", ".butane", ".fcc", ".clc", ".yml", ".yaml", ".tmpl", ".tpl", ".tftpl")),
+        _Lazy("vagrant", ".sources.vagrant", "VagrantKind", lambda rel, basename: basename in ("Vagrantfile", "vagrantfile")),
+        _Lazy("ansible", ".sources.ansible", "AnsibleKind", _ansible_named),
         _Lazy("cloud-init", ".sources.cloudinit", "CloudInitKind"),
         _Lazy("shell", ".sources.shell", "ShellKind"),
         _Lazy("readme", ".sources.readme", "ReadmeKind"),

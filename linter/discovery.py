@@ -290,13 +290,28 @@ def read_bounded(path: Path, limit: int) -> Tuple[Optional[bytes], Optional[str]
     except OSError as err:
         return None, f"cannot read: {err.strerror or err}"
     try:
-        with os.fdopen(fd, "rb") as handle:
-            data = handle.read(limit + 1)
+        data = _read_fd(fd, limit, info.st_size)
     except OSError as err:
         return None, f"cannot read: {err.strerror or err}"
+    finally:
+        os.close(fd)
     if len(data) > limit:
         return None, f"too large to analyse (over {limit} bytes)"
     return data, None
+
+
+def _read_fd(fd: int, limit: int, size: int) -> bytes:
+    """Up to ``limit + 1`` bytes of an open file: its ``size`` as stat saw it (and a byte more, to
+    see it has grown) in one read, then on to the end (no buffer of ``limit`` bytes)."""
+    parts = []
+    total = 0
+    while total <= limit:
+        chunk = os.read(fd, min(limit + 1 - total, max(size + 1 - total, 1 << 16)))
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def discover(

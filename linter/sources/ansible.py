@@ -114,6 +114,7 @@ _WELL_KNOWN = (
 )
 
 _WELL_KNOWN_LINE = re.compile(r"^[\"']?(?:" + "|".join(_WELL_KNOWN) + r")[\"']?\s*:", re.M)
+_WELL_KNOWN_MEMO = "\0well-known line"  # in _Files.written's memo of a text, beside the names (never a name)
 
 
 # --- where a file sits ------------------------------------------------------------------------
@@ -688,6 +689,43 @@ def _starts_with_list(head: bytes) -> bool:
     return False
 
 
+_NEEDLES = re.compile(DOCKER_NEEDLES.pattern + rb"|moby-engine|\b(?:import|include)_tasks\b|(?m:^\s*-?\s*include\s*:)")
+_INCLUDE_TASKS = re.compile(rb"\b(?:import|include)_tasks\b")
+_INCLUDE_COLON = re.compile(rb"include\s*:")
+_BLANK_BYTES = frozenset(b" \t\n\r\f\v")  # what \s is in a bytes pattern
+
+
+class _Needles:
+    """Whether ``_NEEDLES`` is found in a file's bytes, found the way it is fast: its words by
+    substring search, and its line pattern from each ``include:`` backwards (``re`` tries a
+    multi-line ``^`` at every byte of the file, which took longer than reading the files)."""
+
+    pattern = _NEEDLES.pattern
+
+    def search(self, data: bytes) -> bool:
+        if b"docker" in data or b"daemon.json" in data or b"moby-engine" in data:
+            return True
+        if b"_tasks" in data and _INCLUDE_TASKS.search(data):
+            return True
+        return b"include" in data and _include_line(data)
+
+
+def _include_line(data: bytes) -> bool:
+    """``(?m:^\\s*-?\\s*include\\s*:)`` is found: before some ``include:``, only blanks and at
+    most one dash back to the start of a line."""
+    for match in _INCLUDE_COLON.finditer(data):
+        start = match.start()
+        while start and data[start - 1] in _BLANK_BYTES:
+            start -= 1
+        if start and data[start - 1] == 0x2D:  # -
+            start -= 1
+            while start and data[start - 1] in _BLANK_BYTES:
+                start -= 1
+        if start == 0 or b"\n" in data[start : match.start()]:
+            return True
+    return False
+
+
 class AnsibleKind(SourceKind):
     name = NAME
     summary = (
@@ -696,7 +734,7 @@ class AnsibleKind(SourceKind):
         "shell tasks, and the variables of popular Docker roles"
     )
     # a playbook that only imports task files (which mention docker) is what ties them to a machine
-    needles = re.compile(DOCKER_NEEDLES.pattern + rb"|moby-engine|\b(?:import|include)_tasks\b|(?m:^\s*-?\s*include\s*:)")
+    needles = _Needles()
 
     def claims(self, rel: str, basename: str):
         rel = rel.replace("\\", "/")
@@ -969,8 +1007,19 @@ class _Reader:
             self.note("nested too deep to read")
         return self.out
 
+    def well_known_written(self) -> bool:
+        """Some line of the file sets a variable dlint reads (asked once per text in a scan: a
+        large defaults file is read for every play that applies its role)."""
+        files = self.place.files
+        if files is None:
+            return bool(_WELL_KNOWN_LINE.search(self.text))
+        memo = files.written(self.text)
+        if _WELL_KNOWN_MEMO not in memo:
+            memo[_WELL_KNOWN_MEMO] = bool(_WELL_KNOWN_LINE.search(self.text))
+        return memo[_WELL_KNOWN_MEMO]
+
     def _run(self) -> None:
-        if self.section in ("defaults", "vars", "inventory") and not _WELL_KNOWN_LINE.search(self.text):
+        if self.section in ("defaults", "vars", "inventory") and not self.well_known_written():
             return  # none of the variables dlint reads there: not even composed
         # the file itself is composed once however many plays read it
         root, problem = composed(self.place.path.as_posix(), self.text) if self.place.path is not None and self.doc.parent is None and not self.doc.via else compose(self.text)

@@ -253,10 +253,11 @@ def _from_git(top: Path, listed: List[str], unlistable: List[Tuple[str, str]]) -
 
 
 def _linked_folder(top: Path, folders: List[str], real: dict) -> Optional[Path]:
-    """The first of ``folders`` below ``top`` that is a symbolic link, else None."""
-    folder = top
+    """The first of ``folders`` below ``top`` that is a symbolic link, else None (``real`` keeps
+    what each folder, by its path string, was found to be)."""
+    folder = os.fspath(top).rstrip("/")
     for part in folders:
-        folder = folder / part
+        folder = folder + "/" + part
         plain = real.get(folder)
         if plain is None:
             try:
@@ -265,7 +266,7 @@ def _linked_folder(top: Path, folders: List[str], real: dict) -> Optional[Path]:
                 plain = True  # gone: reading the file will say so
             real[folder] = plain
         if not plain:
-            return folder
+            return Path(folder)
     return None
 
 

@@ -67,3 +67,39 @@ def test_asking_about_a_daemon_json_imports_no_other_kind():
     name, modules = done.stdout.split(" ", 1)
     assert name == "daemon-json"
     assert "ansible" not in modules and "terraform'" not in modules and "ignition" not in modules
+
+
+def test_discovery_asks_the_larger_kinds_without_importing_their_readers(tmp_path):
+    (tmp_path / "site.yml").write_text("- hosts: all\n  roles: [docker]\n")
+    (tmp_path / "install").write_text("#!/bin/sh\napt-get install docker-ce\n")
+    (tmp_path / "user-data").write_text("#cloud-config\npackages: [docker.io]\n")
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from dlint_docker import builtin\n"
+        "from dlint_docker.discovery import discover\n"
+        f"root = Path({str(tmp_path)!r})\n"
+        "found = discover([str(root)], builtin.dlint_source_kinds(), project_root=root, excluded=lambda rel: False, cwd=root)\n"
+        "print(sorted((s.rel, s.kind) for s in found.sources))\n"
+        "readers = ('ansible', 'shell', 'cloudinit', 'butane', 'vagrant', 'ignition')\n"
+        "print(sorted(m for m in sys.modules if m.rsplit('.', 1)[-1] in readers))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    sources, modules = done.stdout.splitlines()
+    assert sources == "[('install', 'shell'), ('site.yml', 'ansible'), ('user-data', 'cloud-init')]"
+    assert modules == "[]"
+
+
+def test_the_light_parts_are_what_the_kinds_inherit():
+    from dlint_docker.sources import claims
+    from dlint_docker.sources.ansible import AnsibleKind
+    from dlint_docker.sources.cloudinit import CloudInitKind
+    from dlint_docker.sources.butane import ButaneKind
+    from dlint_docker.sources.shell import ShellKind
+    from dlint_docker.sources.vagrant import VagrantKind
+
+    pairs = [(AnsibleKind, claims.AnsibleClaims), (CloudInitKind, claims.CloudInitClaims), (ShellKind, claims.ShellClaims),
+             (ButaneKind, claims.ButaneClaims), (VagrantKind, claims.VagrantClaims)]
+    for kind, light in pairs:
+        assert kind.claims is light.claims and getattr(kind, "needles", None) is getattr(light, "needles", None)
+        assert not hasattr(light, "sniff") or kind.sniff is light.sniff

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlint_docker.sources.ansible import _NEEDLES, _Needles
+from dlint_docker.sources.claims import _NEEDLES, _Needles
 
 _PIECES = [b"include", b":", b" ", b"\t", b"\n", b"\r", b"-", b"x", b"_tasks", b"import", b"docker", b"daemon.json", b"moby-engine", b"#", b"\f", b"\v", b"--"]
 

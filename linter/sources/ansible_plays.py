@@ -243,7 +243,8 @@ class _Builder:
             return False
 
     def build(self) -> Project:
-        from .ansible import _HOSTS_KEY, _PLAY_KEYS, _starts_with_list, composed
+        from .ansible import composed
+        from .claims import _HOSTS_KEY, _PLAY_KEYS, _starts_with_list
 
         self.compose = composed
 

@@ -73,6 +73,11 @@ def test_discovery_asks_the_larger_kinds_without_importing_their_readers(tmp_pat
     (tmp_path / "site.yml").write_text("- hosts: all\n  roles: [docker]\n")
     (tmp_path / "install").write_text("#!/bin/sh\napt-get install docker-ce\n")
     (tmp_path / "user-data").write_text("#cloud-config\npackages: [docker.io]\n")
+    (tmp_path / "main.tf").write_text('resource "x" "y" { user_data = "docker" }\n')
+    (tmp_path / "node.ign").write_text('{"ignition": {"version": "3.4.0"}}\n')
+    (tmp_path / "worker.bu").write_text("variant: fcos\nversion: 1.5.0\n")
+    (tmp_path / "template.json").write_text('{"builders": [], "provisioners": [{"type": "shell", "inline": ["docker"]}]}\n')
+    (tmp_path / "Vagrantfile").write_text("config.vm.provision 'shell', inline: 'docker'\n")
     code = (
         "import sys\n"
         "from pathlib import Path\n"
@@ -81,12 +86,15 @@ def test_discovery_asks_the_larger_kinds_without_importing_their_readers(tmp_pat
         f"root = Path({str(tmp_path)!r})\n"
         "found = discover([str(root)], builtin.dlint_source_kinds(), project_root=root, excluded=lambda rel: False, cwd=root)\n"
         "print(sorted((s.rel, s.kind) for s in found.sources))\n"
-        "readers = ('ansible', 'shell', 'cloudinit', 'butane', 'vagrant', 'ignition')\n"
+        "readers = ('ansible', 'shell', 'cloudinit', 'butane', 'vagrant', 'ignition', 'packer', 'terraform')\n"
         "print(sorted(m for m in sys.modules if m.rsplit('.', 1)[-1] in readers))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     sources, modules = done.stdout.splitlines()
-    assert sources == "[('install', 'shell'), ('site.yml', 'ansible'), ('user-data', 'cloud-init')]"
+    assert sources == (
+        "[('Vagrantfile', 'vagrant'), ('install', 'shell'), ('main.tf', 'terraform'), ('node.ign', 'ignition'), ('site.yml', 'ansible'), "
+        "('template.json', 'packer'), ('user-data', 'cloud-init'), ('worker.bu', 'butane')]"
+    )
     assert modules == "[]"
 
 
@@ -95,11 +103,15 @@ def test_the_light_parts_are_what_the_kinds_inherit():
     from dlint_docker.sources.ansible import AnsibleKind
     from dlint_docker.sources.cloudinit import CloudInitKind
     from dlint_docker.sources.butane import ButaneKind
+    from dlint_docker.sources.ignition import IgnitionKind
+    from dlint_docker.sources.packer import PackerKind
     from dlint_docker.sources.shell import ShellKind
+    from dlint_docker.sources.terraform import TerraformKind
     from dlint_docker.sources.vagrant import VagrantKind
 
     pairs = [(AnsibleKind, claims.AnsibleClaims), (CloudInitKind, claims.CloudInitClaims), (ShellKind, claims.ShellClaims),
-             (ButaneKind, claims.ButaneClaims), (VagrantKind, claims.VagrantClaims)]
+             (ButaneKind, claims.ButaneClaims), (VagrantKind, claims.VagrantClaims), (IgnitionKind, claims.IgnitionClaims),
+             (PackerKind, claims.PackerClaims), (TerraformKind, claims.TerraformClaims)]
     for kind, light in pairs:
         assert kind.claims is light.claims and getattr(kind, "needles", None) is getattr(light, "needles", None)
         assert not hasattr(light, "sniff") or kind.sniff is light.sniff

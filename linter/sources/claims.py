@@ -249,3 +249,67 @@ class VagrantClaims:
 
     def claims(self, rel: str, basename: str):
         return basename in ("Vagrantfile", "vagrantfile")
+
+
+# --- Ignition --------------------------------------------------------------------------------------
+
+_IGNITION_SNIFFED = (".json", ".tpl", ".tftpl", ".tmpl", ".j2")
+_IGNITION_HEAD = re.compile(rb'"ignition"\s*:\s*\{')
+
+
+class IgnitionClaims:
+    """The Ignition kind's claims and sniff (no needles)."""
+
+    needles = None
+
+    def claims(self, rel: str, basename: str):
+        lower = basename.lower()
+        if lower.endswith(".ign"):
+            return True
+        if lower.endswith(_IGNITION_SNIFFED):
+            return SNIFF
+        return False
+
+    def sniff(self, head: bytes) -> bool:
+        return bool(_IGNITION_HEAD.search(head)) and b'"version"' in head
+
+
+# --- Packer ----------------------------------------------------------------------------------------
+
+_PACKER_NEEDLES = re.compile(rb"docker|daemon\.json|provisioner")
+_PACKER_NOT_TEMPLATES = frozenset(
+    {"package.json", "package-lock.json", "composer.json", "composer.lock", "tsconfig.json", "jsconfig.json", "renovate.json", "manifest.json"}
+)
+
+
+class PackerClaims:
+    """The Packer kind's claims, sniff and needles."""
+
+    needles = _PACKER_NEEDLES
+
+    def claims(self, rel: str, basename: str):
+        lower = basename.lower()
+        if lower.endswith((".pkr.hcl", ".pkr.json")):
+            return True
+        if not lower.endswith(".json") or "daemon" in lower or "/etc/docker/" in "/" + rel or lower in _PACKER_NOT_TEMPLATES:
+            return False  # the daemon-json kind's files, and well-known JSON that is never a template
+        return SNIFF
+
+    def sniff(self, head: bytes) -> bool:
+        return head.lstrip().startswith(b"{") and (b'"provisioners"' in head or b'"builders"' in head)
+
+
+# --- Terraform -------------------------------------------------------------------------------------
+
+_TERRAFORM_NEEDLES = re.compile(
+    rb"docker|daemon\.json|user_data|user-data|custom_data|startup.script|templatefile|cloudinit_config|remote-exec|guestinfo\.userdata|provisioner"
+)
+
+
+class TerraformClaims:
+    """The Terraform kind's claims and needles."""
+
+    needles = _TERRAFORM_NEEDLES
+
+    def claims(self, rel: str, basename: str):
+        return basename.endswith(".tf")

@@ -244,7 +244,7 @@ class _Builder:
 
     def build(self) -> Project:
         from .ansible import composed
-        from .claims import _HOSTS_KEY, _PLAY_KEYS, _starts_with_list
+        from .claims import _starts_with_list, is_playbook_head
 
         self.compose = composed
 
@@ -260,7 +260,7 @@ class _Builder:
             if data is not None and index < MAX_FILES and (b"set_fact" in data or b"register" in data):
                 setters.append(data)
             start = data[:HEAD] if data is not None else _head(path)
-            if not start or not _starts_with_list(start) or not (_HOSTS_KEY.search(start) and _PLAY_KEYS.search(start)):
+            if not start or not _starts_with_list(start) or not is_playbook_head(start):
                 continue
             found += 1
             text = data.decode("utf-8", "replace") if data is not None and found <= MAX_PLAYBOOKS else None

@@ -26,6 +26,20 @@ _TASK_MODULE = re.compile(
 )
 
 
+_PLAY_WORDS = (b"tasks", b"roles", b"handlers", b"import_playbook")  # one is in every match of _PLAY_KEYS
+
+
+def is_playbook_head(head: bytes) -> bool:
+    """``hosts:`` and a play's key at the start of lines (each pattern tried only where its word
+    is: ``re`` tries a multi-line ``^`` at every byte)."""
+    return (
+        b"hosts" in head
+        and any(word in head for word in _PLAY_WORDS)
+        and _HOSTS_KEY.search(head) is not None
+        and _PLAY_KEYS.search(head) is not None
+    )
+
+
 def _starts_with_list(head: bytes) -> bool:
     for line in head.splitlines():
         stripped = line.strip()
@@ -93,7 +107,7 @@ class AnsibleClaims:
     def sniff(self, head: bytes) -> bool:
         if not _starts_with_list(head):
             return False
-        if _HOSTS_KEY.search(head) and _PLAY_KEYS.search(head):
+        if is_playbook_head(head):
             return True  # a playbook
         return bool(_TASK_MODULE.search(head))  # a task list
 

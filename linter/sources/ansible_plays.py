@@ -31,6 +31,7 @@ MAX_FILES = 20_000  # files of a project looked at
 MAX_PLAYBOOKS = 2_000
 MAX_ROLE_DEPTH = 8  # role dependencies followed
 HEAD = 4096
+MAX_SETTER_BYTES = 16 * 1024 * 1024  # bytes of set_fact/register files a project map keeps for set_names
 
 _MOLECULE = re.compile(r"(?:^|/)molecule/([^/]+)/(prepare|converge|side_effect|playbook)\.ya?ml$")
 _PROJECT_MARKS = ("ansible.cfg", "inventory", "inventories", "group_vars", "roles", "hosts", "hosts.ini", "hosts.yml", "hosts.yaml")
@@ -254,11 +255,15 @@ class _Builder:
             if isinstance(path, Path) and path.suffix in (".yml", ".yaml"):  # not a Skipped folder or path
                 self.yaml.append(path)
         found = 0
-        setters: List[bytes] = []
+        setters: Optional[List[bytes]] = []
+        kept = 0
         for index, path in enumerate(self.yaml):
             data, _ = read_bounded(path, MAX_BYTES)  # each file read once: its head here, set_names its words
-            if data is not None and index < MAX_FILES and (b"set_fact" in data or b"register" in data):
+            if setters is not None and data is not None and index < MAX_FILES and (b"set_fact" in data or b"register" in data):
+                kept += len(data)
                 setters.append(data)
+                if kept > MAX_SETTER_BYTES:
+                    setters = None  # too much to keep: set_names reads the files again
             start = data[:HEAD] if data is not None else _head(path)
             if not start or not _starts_with_list(start) or not is_playbook_head(start):
                 continue

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
@@ -101,6 +100,8 @@ def stdin_as(name: str, data: bytes):
     parts = [p for p in Path(name).parts if p not in ("", ".", "/", "\\")]
     if os.path.isabs(name) or ".." in parts or not parts:
         parts = [Path(name).name or "stdin"]
+    import tempfile  # only standard input needs it: not every run's start-up
+
     folder = Path(tempfile.mkdtemp(prefix="dlint-stdin-"))
     target = folder.joinpath(*parts)
     target.parent.mkdir(parents=True, exist_ok=True)

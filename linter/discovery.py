@@ -156,10 +156,13 @@ def _whole_segment(line: str, match) -> bool:
     return before == "/" and after == "/"
 
 
-def _ignored(specs: Tuple, path: Path, is_dir: bool) -> bool:
-    for base, spec in reversed(specs):
-        rel = path.relative_to(base).as_posix() + ("/" if is_dir else "")
-        result = spec.check_file(rel)
+def _ignored(specs: Tuple, path: str, is_dir: bool) -> bool:
+    """``path`` (a string below each spec's folder) ignored by the nearest .gitignore that says."""
+    for prefix, spec in reversed(specs):
+        rel = path[len(prefix) :]
+        if os.sep != "/":
+            rel = rel.replace(os.sep, "/")
+        result = spec.check_file(rel + "/" if is_dir else rel)
         if result.include is not None:
             return bool(result.include)
     return False
@@ -173,9 +176,16 @@ def _listing(folder: Path):
         return Skipped(folder, f"a folder dlint cannot list ({err.strerror or err}); the files in it are not checked", True)
 
 
-def _with_ignores(folder: Path, specs: Tuple) -> Tuple:
+def _with_ignores(folder: Path, specs: Tuple, listing) -> Tuple:
+    """``specs`` and the .gitignore of ``folder``, when its listing holds one: (the folder's path
+    with a trailing slash, spec) pairs, nearest last."""
+    if not any(entry.name == ".gitignore" for entry in listing):
+        return specs
     spec = _ignore_spec(folder)
-    return specs if spec is None else specs + ((folder, spec),)
+    if spec is None:
+        return specs
+    prefix = str(folder)
+    return specs + ((prefix if prefix.endswith(os.sep) else prefix + os.sep, spec),)
 
 
 def walk(top: Path) -> Iterator[Union[Path, Skipped]]:
@@ -185,27 +195,27 @@ def walk(top: Path) -> Iterator[Union[Path, Skipped]]:
     if isinstance(listing, Skipped):
         yield listing
         return
-    stack = [(iter(listing), _with_ignores(top, ()))]
+    stack = [(iter(listing), _with_ignores(top, (), listing))]
     while stack:
         entries, specs = stack[-1]
         entry = next(entries, None)
         if entry is None:
             stack.pop()
             continue
-        path = Path(entry.path)
         try:
             if entry.is_symlink():
                 continue
             if entry.is_dir(follow_symlinks=False):
-                if entry.name in DEFAULT_EXCLUDES or _ignored(specs, path, True):
+                if entry.name in DEFAULT_EXCLUDES or (specs and _ignored(specs, entry.path, True)):
                     continue
+                path = Path(entry.path)
                 listing = _listing(path)
                 if isinstance(listing, Skipped):
                     yield listing
                     continue
-                stack.append((iter(listing), _with_ignores(path, specs)))
-            elif entry.is_file(follow_symlinks=False) and not _ignored(specs, path, False):
-                yield path
+                stack.append((iter(listing), _with_ignores(path, specs, listing)))
+            elif entry.is_file(follow_symlinks=False) and not (specs and _ignored(specs, entry.path, False)):
+                yield Path(entry.path)
         except OSError:
             continue
 
@@ -243,10 +253,11 @@ def _from_git(top: Path, listed: List[str], unlistable: List[Tuple[str, str]]) -
 
 
 def _linked_folder(top: Path, folders: List[str], real: dict) -> Optional[Path]:
-    """The first of ``folders`` below ``top`` that is a symbolic link, else None."""
-    folder = top
+    """The first of ``folders`` below ``top`` that is a symbolic link, else None (``real`` keeps
+    what each folder, by its path string, was found to be)."""
+    folder = os.fspath(top).rstrip("/")
     for part in folders:
-        folder = folder / part
+        folder = folder + "/" + part
         plain = real.get(folder)
         if plain is None:
             try:
@@ -255,7 +266,7 @@ def _linked_folder(top: Path, folders: List[str], real: dict) -> Optional[Path]:
                 plain = True  # gone: reading the file will say so
             real[folder] = plain
         if not plain:
-            return folder
+            return Path(folder)
     return None
 
 
@@ -280,13 +291,28 @@ def read_bounded(path: Path, limit: int) -> Tuple[Optional[bytes], Optional[str]
     except OSError as err:
         return None, f"cannot read: {err.strerror or err}"
     try:
-        with os.fdopen(fd, "rb") as handle:
-            data = handle.read(limit + 1)
+        data = _read_fd(fd, limit, info.st_size)
     except OSError as err:
         return None, f"cannot read: {err.strerror or err}"
+    finally:
+        os.close(fd)
     if len(data) > limit:
         return None, f"too large to analyse (over {limit} bytes)"
     return data, None
+
+
+def _read_fd(fd: int, limit: int, size: int) -> bytes:
+    """Up to ``limit + 1`` bytes of an open file: its ``size`` as stat saw it (and a byte more, to
+    see it has grown) in one read, then on to the end (no buffer of ``limit`` bytes)."""
+    parts = []
+    total = 0
+    while total <= limit:
+        chunk = os.read(fd, min(limit + 1 - total, max(size + 1 - total, 1 << 16)))
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def discover(

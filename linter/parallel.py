@@ -80,6 +80,8 @@ def _in_pool(sources, kinds, extract, todo, results, workers: int, meter) -> Non
     from .cache import dumps, loads
 
     _WORK.update(sources=sources, kinds=kinds, extract=extract, dumps=dumps)
+    for name in sorted({sources[i].kind for i in todo}):
+        getattr(kinds.get(name), "extract", None)  # the readers imported once, here, not in each worker
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(workers) as pool:

@@ -233,10 +233,14 @@ def gather(options: Options, setup: Setup):
     kinds = kinds_by_name(setup.kinds)
     groups = []
     pulls: Dict[str, set] = {}
-    from .cache import for_scan
-    from .parallel import extract_all
+    from .parallel import CACHE_MIN_FILES, extract_all
 
-    read = extract_all(sources, kinds, extract, cache=for_scan(options, settings, cwd), jobs=options.jobs, progress=options.progress)
+    cache = None
+    if options.cache and len(sources) >= CACHE_MIN_FILES:  # fewer: reading is faster than the cache's key (and its import)
+        from .cache import for_scan
+
+        cache = for_scan(options, settings, cwd)
+    read = extract_all(sources, kinds, extract, cache=cache, jobs=options.jobs, progress=options.progress)
     for source, (fragments, extraction_notes, references) in zip(sources, read):
         notes.extend(extraction_notes)
         pulls.setdefault(source.rel, set()).update(references)

@@ -22,7 +22,8 @@ from dlint_docker.hookspecs import hookimpl
 from dlint_docker.scan import Options, run
 from dlint_docker.source import Source
 from dlint_docker.sources import SNIFF, Embedded, Extraction, ReadContext
-from dlint_docker.sources.butane import ButaneKind, is_butane_head, is_clc_head
+from dlint_docker.sources.butane import ButaneKind
+from dlint_docker.sources.claims import is_butane_head, is_clc_head
 from dlint_docker.sources.ignition import (
     IgnitionKind,
     decode_data_url,

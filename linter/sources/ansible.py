@@ -56,8 +56,9 @@ from ..linear_re import linear_or_none
 from ..location import Location, TraceStep
 from ..source import Source
 from ..yamlnodes import Budget, Walk, compose, is_map, is_scalar, is_seq, scalar_offsets, tag_of, value_of
-from . import DOCKER_NEEDLES, SNIFF, Embedded, Extraction, ReadContext, SourceKind, kind_for_target
+from . import Embedded, Extraction, ReadContext, SourceKind, kind_for_target
 from . import ansible_plays as plays
+from .claims import _INVENTORY_FILE, _ROLE_FILE, _YAML_NAME, AnsibleClaims
 from .ignition import OS_FILES
 from .shell import ENGINE_NAMES, pin_of
 
@@ -68,9 +69,6 @@ MAX_DEPTH = 16  # variables rendered through variables
 MAX_VALUE_NODES = 50_000  # values made from YAML nodes in one read, aliases expanded
 
 # a role may sit in a subfolder of roles/ (kubespray: roles/container-engine/docker/)
-_ROLE_FILE = re.compile(r"(?:^|/)(roles/(?:[^/]+/)+?)(tasks|handlers|defaults|vars|meta)/(?:[^/]+/)*[^/]+\.ya?ml$")
-_INVENTORY_FILE = re.compile(r"(?:^|/)((?:group_vars|host_vars)/)([^/]+)(/.*)?$")
-_YAML_NAME = re.compile(r"\.ya?ml$")
 
 _ENGINE = frozenset(ENGINE_NAMES | {"docker"})
 _MODULE_PREFIXES = ("ansible.builtin.", "ansible.legacy.", "community.docker.", "community.general.", "ansible.posix.")
@@ -114,6 +112,7 @@ _WELL_KNOWN = (
 )
 
 _WELL_KNOWN_LINE = re.compile(r"^[\"']?(?:" + "|".join(_WELL_KNOWN) + r")[\"']?\s*:", re.M)
+_WELL_KNOWN_MEMO = "\0well-known line"  # in _Files.written's memo of a text, beside the names (never a name)
 
 
 # --- where a file sits ------------------------------------------------------------------------
@@ -667,55 +666,13 @@ def scalar_mapped(yaml: _Yaml, node) -> Mapped:
 
 # --- the source kind ---------------------------------------------------------------------------------
 
-_PLAY_KEYS = re.compile(rb"^\s*-?\s*(?:tasks|roles|pre_tasks|post_tasks|handlers)\s*:|^\s*-\s+(?:ansible\.builtin\.)?import_playbook\s*:", re.M)
-_HOSTS_KEY = re.compile(rb"^(?:\s*-\s+|\s+)hosts\s*:", re.M)
-_TASK_MODULE = re.compile(
-    rb"^\s*(?:-\s+)?(?:ansible\.(?:builtin|legacy)\.|community\.(?:docker|general)\.)?"
-    rb"(?:copy|template|apt|yum|dnf|package|service|systemd|systemd_service|shell|command|docker_swarm|lineinfile|"
-    rb"blockinfile|include_tasks|import_tasks|block|dpkg_selections|file|get_url|apt_repository|yum_repository|"
-    rb"include_role|import_role|set_fact|debug|user|group)\s*:",
-    re.M,
-)
-
-
-def _starts_with_list(head: bytes) -> bool:
-    for line in head.splitlines():
-        stripped = line.strip()
-        if not stripped or stripped.startswith(b"#") or stripped in (b"---", b"%YAML 1.1", b"%YAML 1.2"):
-            continue
-        # the first node of the document is a list, also when indented (``  - hosts: all``)
-        return stripped.startswith(b"- ") or stripped == b"-"
-    return False
-
-
-class AnsibleKind(SourceKind):
+class AnsibleKind(AnsibleClaims, SourceKind):
     name = NAME
     summary = (
         "Ansible roles, playbooks, task lists, group_vars and host_vars: daemon.json, units and /etc/default/docker "
         "written by copy/template/lineinfile, engine packages and pins, docker service actions, docker_swarm, "
         "shell tasks, and the variables of popular Docker roles"
     )
-    # a playbook that only imports task files (which mention docker) is what ties them to a machine
-    needles = re.compile(DOCKER_NEEDLES.pattern + rb"|moby-engine|\b(?:import|include)_tasks\b|(?m:^\s*-?\s*include\s*:)")
-
-    def claims(self, rel: str, basename: str):
-        rel = rel.replace("\\", "/")
-        if _ROLE_FILE.search(rel):
-            return True
-        match = _INVENTORY_FILE.search(rel)
-        if match and (_YAML_NAME.search(basename) or "." not in basename.lstrip(".")) and not basename.startswith("."):
-            return True
-        if _YAML_NAME.search(basename):
-            return SNIFF
-        return False
-
-    def sniff(self, head: bytes) -> bool:
-        if not _starts_with_list(head):
-            return False
-        if _HOSTS_KEY.search(head) and _PLAY_KEYS.search(head):
-            return True  # a playbook
-        return bool(_TASK_MODULE.search(head))  # a task list
-
     def extract(self, source: Source) -> Extraction:
         text = (source.data or b"").decode("utf-8", "replace")
         if text.startswith("\ufeff"):
@@ -992,8 +949,19 @@ class _Reader:
             self.note("nested too deep to read")
         return self.out
 
+    def well_known_written(self) -> bool:
+        """Some line of the file sets a variable dlint reads (asked once per text in a scan: a
+        large defaults file is read for every play that applies its role)."""
+        files = self.place.files
+        if files is None:
+            return bool(_WELL_KNOWN_LINE.search(self.text))
+        memo = files.written(self.text)
+        if _WELL_KNOWN_MEMO not in memo:
+            memo[_WELL_KNOWN_MEMO] = bool(_WELL_KNOWN_LINE.search(self.text))
+        return memo[_WELL_KNOWN_MEMO]
+
     def _run(self) -> None:
-        if self.section in ("defaults", "vars", "inventory") and not _WELL_KNOWN_LINE.search(self.text):
+        if self.section in ("defaults", "vars", "inventory") and not self.well_known_written():
             return  # none of the variables dlint reads there: not even composed
         # the file itself is composed once however many plays read it
         root, problem = composed(self.place.path.as_posix(), self.text) if self.place.path is not None and self.doc.parent is None and not self.doc.via else compose(self.text)

@@ -31,6 +31,7 @@ MAX_FILES = 20_000  # files of a project looked at
 MAX_PLAYBOOKS = 2_000
 MAX_ROLE_DEPTH = 8  # role dependencies followed
 HEAD = 4096
+MAX_SETTER_BYTES = 16 * 1024 * 1024  # bytes of set_fact/register files a project map keeps for set_names
 
 _MOLECULE = re.compile(r"(?:^|/)molecule/([^/]+)/(prepare|converge|side_effect|playbook)\.ya?ml$")
 _PROJECT_MARKS = ("ansible.cfg", "inventory", "inventories", "group_vars", "roles", "hosts", "hosts.ini", "hosts.yml", "hosts.yaml")
@@ -79,6 +80,9 @@ class Project:
     by_playbook: Dict[Path, List[Play]] = field(default_factory=dict)
     yaml_files: List[Path] = field(default_factory=list)
     _set_names: Optional[Set[str]] = None  # names some task sets (set_fact, register): see set_names
+    # the bytes of the YAML files that hold either word, kept from the map's one read of each
+    # until set_names has read them (None: read them from yaml_files)
+    _setter_data: Optional[List[bytes]] = field(default=None, repr=False, compare=False)
 
     def plays_of_role(self, role: Optional[Path]) -> List[Play]:
         return self.by_role.get(Path(os.path.realpath(role)), []) if role is not None and self.by_role else []
@@ -103,8 +107,11 @@ def set_names(project: Project) -> Set[str]:
     without that play must not take it as undefined (``when: x is defined`` is then unknown)."""
     if project._set_names is None:
         names: Set[str] = set()
-        for path in project.yaml_files[:MAX_FILES]:
-            text = _read(path)
+        if project._setter_data is not None:
+            texts = (data.decode("utf-8", "replace") for data in project._setter_data)
+        else:
+            texts = (_read(path) for path in project.yaml_files[:MAX_FILES])
+        for text in texts:
             if text is None or ("set_fact" not in text and "register" not in text):
                 continue
             for match in _setters(text):
@@ -117,6 +124,7 @@ def set_names(project: Project) -> Set[str]:
                     names.update(_PAIR.findall(rest))
                 else:
                     names.update(_block_keys(text, match.end(), len(match.group(1))))
+        project._setter_data = None
         project._set_names = names
     return project._set_names
 
@@ -142,7 +150,7 @@ def _block_keys(text: str, start: int, indent: int) -> List[str]:
     """The keys of the block mapping that follows a ``set_fact:`` line (deeper than ``indent``)."""
     keys: List[str] = []
     level = None
-    for line in text[start : start + 20_000].split("\n")[1:200]:  # bounded: no copy of the rest per set_fact
+    for line in text[start : start + 20_000].split("\n", 200)[1:200]:  # bounded: no copy of the rest per set_fact
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         match = _KEY.match(line)
@@ -287,7 +295,8 @@ class _Builder:
             return False
 
     def build(self) -> Project:
-        from .ansible import _HOSTS_KEY, _PLAY_KEYS, _starts_with_list, composed
+        from .ansible import composed
+        from .claims import _starts_with_list, is_playbook_head
 
         self.compose = composed
 
@@ -297,14 +306,23 @@ class _Builder:
             if isinstance(path, Path) and path.suffix in (".yml", ".yaml"):  # not a Skipped folder or path
                 self.yaml.append(path)
         found = 0
-        for path in self.yaml:
-            start = _head(path)
-            if not start or not _starts_with_list(start) or not (_HOSTS_KEY.search(start) and _PLAY_KEYS.search(start)):
+        setters: Optional[List[bytes]] = []
+        kept = 0
+        for index, path in enumerate(self.yaml):
+            data, _ = read_bounded(path, MAX_BYTES)  # each file read once: its head here, set_names its words
+            if setters is not None and data is not None and index < MAX_FILES and (b"set_fact" in data or b"register" in data):
+                kept += len(data)
+                setters.append(data)
+                if kept > MAX_SETTER_BYTES:
+                    setters = None  # too much to keep: set_names reads the files again
+            start = data[:HEAD] if data is not None else _head(path)
+            if not start or not _starts_with_list(start) or not is_playbook_head(start):
                 continue
             found += 1
-            text = _read(path) if found <= MAX_PLAYBOOKS else None
+            text = data.decode("utf-8", "replace") if data is not None and found <= MAX_PLAYBOOKS else None
             if text is not None:
                 self.playbook(path, text)
+        self.out._setter_data = setters
         self.out.yaml_files = self.yaml
         for play in self.out.plays:
             for role in play.roles:
@@ -471,20 +489,27 @@ class _Builder:
                 return project_role
         if "{{" in name:
             return None
-        candidates = [here / "roles" / name, folder / "roles" / name]
-        candidates += [Path(p) / name for p in self.roles_path(folder)]
-        candidates += [here / name, folder / name]
-        cfg = self.config_folder(folder)
-        if cfg is not None:  # a path as a last resort is relative to the working folder: ansible.cfg's
-            candidates.append(cfg / name)
-        if name.count(".") == 2:  # a collection role: ns.coll.role
-            ns, coll, role = name.split(".")
-            candidates += [folder / "collections" / "ansible_collections" / ns / coll / "roles" / role]
-        for candidate in candidates:
+        for candidate in self.role_candidates(name, here, folder):
             candidate = Path(os.path.normpath(candidate))
-            if self.inside(candidate) and _is_role(candidate):
+            if _is_role(candidate) and self.inside(candidate):  # a stat before a realpath: most candidates are not there
                 return candidate
         return None
+
+    def role_candidates(self, name: str, here: Path, folder: Path) -> Iterable[Path]:
+        """Where a role name may point, in Ansible's order (made as they are tried: most roles
+        are in the first two)."""
+        yield here / "roles" / name
+        yield folder / "roles" / name
+        for p in self.roles_path(folder):
+            yield Path(p) / name
+        yield here / name
+        yield folder / name
+        cfg = self.config_folder(folder)
+        if cfg is not None:  # a path as a last resort is relative to the working folder: ansible.cfg's
+            yield cfg / name
+        if name.count(".") == 2:  # a collection role: ns.coll.role
+            ns, coll, role = name.split(".")
+            yield folder / "collections" / "ansible_collections" / ns / coll / "roles" / role
 
     def role_aliases(self, role: Path) -> Set[str]:
         """The names a Molecule scenario may give its role under test (facts §5)."""

@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 from pathlib import Path, PurePosixPath
 from typing import Dict, List, Optional, Tuple
 
@@ -56,12 +55,12 @@ from ..document import Document
 from ..location import TraceStep
 from ..source import Source
 from ..yamlnodes import compose, is_map, is_scalar, is_seq, mapping_of, scalar_offsets, span_of, unmasked, value_of
-from . import HEAD_BYTES, SNIFF, Extraction, ReadContext, SourceKind, kind_for_target
+from . import Extraction, ReadContext, SourceKind, kind_for_target
+from .claims import ButaneClaims
 from .cloudinit import has_template_markers, mask_templates
 from .ignition import UNIT_FOLDER, ConfigReader, bytes_to_text, is_data_url, line_offsets_to_chars, mapped_document, with_os_files
 
 NAME = "butane"
-VARIANTS = frozenset({"fcos", "flatcar", "openshift", "r4e", "fiot", "rhcos"})
 # Butane variant -> stable versions (facts §7.1); experimental ones end in -experimental
 STABLE_VERSIONS: Dict[str, Tuple[str, ...]] = {
     "fcos": ("1.0.0", "1.1.0", "1.2.0", "1.3.0", "1.4.0", "1.5.0", "1.6.0", "1.7.0"),
@@ -70,41 +69,10 @@ STABLE_VERSIONS: Dict[str, Tuple[str, ...]] = {
     "r4e": ("1.0.0", "1.1.0"),
     "fiot": ("1.0.0",),
 }
-# the top-level keys of a Container Linux Config (CT doc/configuration.md)
-CLC_KEYS = frozenset({"ignition", "storage", "systemd", "networkd", "passwd", "etcd", "flannel", "update", "locksmith", "docker"})
 CLC_DROPIN = "20-clct-docker.conf"
 
-_CLAIMED_SUFFIXES = (".bu", ".butane", ".fcc", ".clc")
-_SNIFFED_SUFFIXES = (".yml", ".yaml", ".tmpl", ".tpl", ".tftpl")
-_VARIANT_LINE = re.compile(rb"^variant[ \t]*:[ \t]*[\"']?([A-Za-z0-9_-]+)[\"']?[ \t]*(?:#.*)?\r?$", re.MULTILINE)
-_VERSION_LINE = re.compile(rb"^version[ \t]*:[ \t]*\S", re.MULTILINE)
-_TOP_KEY = re.compile(rb"^([A-Za-z_][\w-]*)[ \t]*:(?=[ \t\r\n]|$)", re.MULTILINE)
-_DOCKER_FLAGS = re.compile(rb"^docker[ \t]*:[ \t]*\r?\n(?:[ \t]*(?:#.*)?\r?\n)*[ \t]+flags[ \t]*:", re.MULTILINE)
 _BOOL_TRUE = frozenset({"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"})
 _NULL = frozenset({"", "~", "null", "Null", "NULL"})
-
-
-def _strip_bom(head: bytes) -> bytes:
-    return head[3:] if head.startswith(b"\xef\xbb\xbf") else head
-
-
-def is_butane_head(head: bytes) -> bool:
-    """A top-level ``variant:`` naming a Butane variant, and a ``version:``."""
-    head = _strip_bom(head[:HEAD_BYTES])
-    match = _VARIANT_LINE.search(head)
-    return bool(match and match.group(1).decode("ascii", "replace") in VARIANTS and _VERSION_LINE.search(head))
-
-
-def is_clc_head(head: bytes) -> bool:
-    """Top-level keys that are all Container Linux Config keys, with storage, systemd or docker among
-    them, and either two of them or ``docker: flags:``."""
-    head = _strip_bom(head[:HEAD_BYTES])
-    if head.lstrip().lower().startswith((b"#cloud-config", b"## template")):
-        return False
-    keys = {m.group(1).decode("ascii") for m in _TOP_KEY.finditer(head)}
-    if not keys or not keys <= CLC_KEYS or not keys & {"storage", "systemd", "docker"}:
-        return False
-    return len(keys) >= 2 or bool(_DOCKER_FLAGS.search(head))
 
 
 def project_root(source: Source) -> Optional[Path]:
@@ -119,20 +87,9 @@ def project_root(source: Source) -> Optional[Path]:
     return root
 
 
-class ButaneKind(SourceKind):
+class ButaneKind(ButaneClaims, SourceKind):
     name = NAME
     summary = "Butane configs and Container Linux Configs (*.bu, *.fcc, *.clc, YAML with variant/version): storage.files, docker.service units and drop-ins, docker.flags"
-
-    def claims(self, rel: str, basename: str):
-        lower = basename.lower()
-        if lower.endswith(_CLAIMED_SUFFIXES):
-            return True
-        if lower.endswith(_SNIFFED_SUFFIXES):
-            return SNIFF
-        return False
-
-    def sniff(self, head: bytes) -> bool:
-        return is_butane_head(head) or is_clc_head(head)
 
     def read(self, document: Document, context: ReadContext) -> Extraction:
         reader = _Reader(document, context)

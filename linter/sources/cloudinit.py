@@ -46,7 +46,8 @@ from ..templating import DIRECTIVES, expression_end
 from ..fragments import DockerdCommand, EnginePackage, SyntaxProblem, UnitUnknown, Word
 from ..source import Source
 from ..yamlnodes import Budget, Walk, YamlProblem, compose, is_map, is_scalar, is_seq, mapping_of, scalar_offsets, span_of, tag_of, unmasked, value_of
-from . import HEAD_BYTES, SNIFF, Embedded, Extraction, Placed, ReadContext, SourceKind, kind_for_target, still_templated
+from . import HEAD_BYTES, Embedded, Extraction, Placed, ReadContext, SourceKind, kind_for_target, still_templated
+from .claims import CloudInitClaims
 from .coreos_cloudinit import define_blocks, is_go_directive, read_units, readable_block, writes_engine_files
 
 NAME = "cloud-init"
@@ -105,9 +106,6 @@ FIRST_BOOT_ORIGINS = frozenset(
     {"bootcmd", "runcmd", "write_files", "write_files_deferred", "boothook", "scripts_user", "scripts_per_instance", "scripts_per_once"}
 )
 
-_NAME_EXCLUDED = (".md", ".rst", ".html", ".py", ".go", ".rb", ".js", ".ts", ".log", ".json", ".png", ".svg", ".tf")
-# .sh too: user data is often kept as init.sh while it is really #cloud-config
-_SNIFFED_SUFFIXES = (".yml", ".yaml", ".tpl", ".tmpl", ".tftpl", ".cfg", ".txt", ".j2", ".sh")
 _JINJA_LINE = re.compile(r"##\s*template:\s*jinja\s*$", re.IGNORECASE)
 
 
@@ -198,13 +196,6 @@ def gunzip(data: bytes, limit: int = MAX_DECODED) -> bytes:
         out.append(chunk)
         data = inflater.unused_data
     return b"".join(out)
-
-
-def _gunzip_head(head: bytes) -> bytes:
-    try:
-        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, HEAD_BYTES)
-    except zlib.error:
-        return b""
 
 
 def _decode_text(data: bytes, charset: Optional[str] = None) -> str:
@@ -395,36 +386,9 @@ def _plan_merge(parts: List[_MergePart]) -> None:
 # --- the source kind --------------------------------------------------------------------------------
 
 
-class CloudInitKind(SourceKind):
+class CloudInitKind(CloudInitClaims, SourceKind):
     name = NAME
     summary = "cloud-init user-data (#cloud-config, MIME multipart, gzip, Jinja): write_files, runcmd, bootcmd, packages"
-
-    def claims(self, rel: str, basename: str):
-        lower = basename.lower()
-        if not lower.endswith(_NAME_EXCLUDED) and (
-            lower == "user-data"
-            or lower.startswith(("user_data", "user-data.", "cloud-init", "cloud-config"))
-            or lower.endswith(".cloud-config")
-        ):
-            return True
-        if lower.endswith(_SNIFFED_SUFFIXES) or "." not in lower.lstrip("."):
-            return SNIFF
-        return False
-
-    def sniff(self, head: bytes) -> bool:
-        head = head[:HEAD_BYTES]
-        if head[:2] == b"\x1f\x8b":
-            head = _gunzip_head(head)
-        lowered = head.lower()
-        if b"mime-version:" in lowered:
-            return True
-        stripped = lowered.lstrip()
-        if stripped.startswith(b"\xef\xbb\xbf"):  # cloud-init ignores it; read() says so
-            stripped = stripped[3:].lstrip()
-        if stripped.startswith((b"#cloud-config", b"#cloud-boothook", b"## template: jinja")):
-            return True
-        # a Go template of {{ define }} blocks, one of them a cloud-config
-        return stripped.startswith((b"{{ define", b"{{define", b"{{- define")) and b"#cloud-config" in lowered
 
     def extract(self, source: Source) -> Extraction:
         data = source.data or b""

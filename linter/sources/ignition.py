@@ -58,7 +58,8 @@ from .. import jsonread
 from ..document import Document
 from ..fragments import SyntaxProblem
 from ..templating import DIRECTIVES, expression_end
-from . import SNIFF, Embedded, Extraction, ReadContext, SourceKind, kind_for_target, still_templated
+from . import Embedded, Extraction, ReadContext, SourceKind, kind_for_target, still_templated
+from .claims import IgnitionClaims
 from .cloudinit import TEMPLATE_MARKERS, DecodeError, gunzip, has_template_markers, mask_templates
 
 NAME = "ignition"
@@ -68,8 +69,6 @@ MAX_WORK = 16 * 1024 * 1024  # characters of embedded text one read may produce
 UNIT_FOLDER = "/etc/systemd/system"  # where Ignition (and Butane through it) writes units
 _SHELL_SAFE_MARKERS = ("{{", "{%", "%{")  # ``${VAR}`` in a unit is systemd's own expansion
 
-_SNIFFED_SUFFIXES = (".json", ".tpl", ".tftpl", ".tmpl", ".j2")
-_HEAD = re.compile(rb'"ignition"\s*:\s*\{')
 
 
 # --- what the operating system ships ---------------------------------------------------------------
@@ -481,20 +480,9 @@ def _items(node: Optional[jsonread.Node]) -> list:
     return list(node.value) if node is not None and node.kind == "array" else []
 
 
-class IgnitionKind(SourceKind):
+class IgnitionKind(IgnitionClaims, SourceKind):
     name = NAME
     summary = "Ignition configs (*.ign, JSON with an \"ignition\" version): storage.files data URLs, docker.service units and drop-ins"
-
-    def claims(self, rel: str, basename: str):
-        lower = basename.lower()
-        if lower.endswith(".ign"):
-            return True
-        if lower.endswith(_SNIFFED_SUFFIXES):
-            return SNIFF
-        return False
-
-    def sniff(self, head: bytes) -> bool:
-        return bool(_HEAD.search(head)) and b'"version"' in head
 
     def read(self, document: Document, context: ReadContext) -> Extraction:
         reader = _Reader(document, context)

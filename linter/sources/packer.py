@@ -30,14 +30,11 @@ from ..document import Document
 from ..hcl import Embedder, Evaluator, Files, Hcl, Inline, Text, has_sequences, joined_script, reference_document, upload_target
 from ..mapped import Mapped
 from ..fragments import ImageLayer
-from . import SNIFF, Extraction, Placed, ReadContext, SourceKind
+from . import Extraction, Placed, ReadContext, SourceKind
+from .claims import PackerClaims
 
 NAME = "packer"
 
-_NEEDLES = re.compile(rb"docker|daemon\.json|provisioner")
-_NOT_TEMPLATES = frozenset(
-    {"package.json", "package-lock.json", "composer.json", "composer.lock", "tsconfig.json", "jsconfig.json", "renovate.json", "manifest.json"}
-)
 _JSON_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|(.))", re.DOTALL)
 _JSON_SIMPLE = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _LEGACY_FOLDER = re.compile(r"\{\{\s*(?:template_dir|pwd)\s*\}\}")
@@ -45,21 +42,9 @@ _LEGACY_FOLDER = re.compile(r"\{\{\s*(?:template_dir|pwd)\s*\}\}")
 _STAGING = ("/tmp/", "/var/tmp/", "/dev/shm/")
 
 
-class PackerKind(SourceKind):
+class PackerKind(PackerClaims, SourceKind):
     name = NAME
     summary = "Packer templates (*.pkr.hcl, *.pkr.json, legacy JSON): shell and file provisioners of each build"
-    needles = _NEEDLES
-
-    def claims(self, rel: str, basename: str):
-        lower = basename.lower()
-        if lower.endswith((".pkr.hcl", ".pkr.json")):
-            return True
-        if not lower.endswith(".json") or "daemon" in lower or "/etc/docker/" in "/" + rel or lower in _NOT_TEMPLATES:
-            return False  # the daemon-json kind's files, and well-known JSON that is never a template
-        return SNIFF
-
-    def sniff(self, head: bytes) -> bool:
-        return head.lstrip().startswith(b"{") and (b'"provisioners"' in head or b'"builders"' in head)
 
     def read(self, document: Document, context: ReadContext) -> Extraction:
         out = Extraction()

@@ -35,7 +35,8 @@ from .. import rootless
 from ..location import TraceStep
 from ..fragments import DockerdCommand, EnginePackage, Opaque, ServiceAction, SwarmByHand, SwarmMembership, UnitUnknown, Word
 from ..mapped import Mapped, Offsets, embedded_document
-from . import DOCKER_NEEDLES, SNIFF, Embedded, Extraction, Placed, ReadContext, SourceKind, docker_machine, kind_for_target, program_script
+from . import DOCKER_NEEDLES, Embedded, Extraction, Placed, ReadContext, SourceKind, docker_machine, kind_for_target, program_script
+from .claims import ShellClaims, _base, _shell_of
 from .shell_files import VENDOR_UNITS, ScriptFolders, parse_sed
 
 # ------------------------------------------------------------------------------------------
@@ -646,10 +647,6 @@ _WORKER = re.compile(r"(?<![a-z])worker(?![a-z0-9])")
 _CONVERSION = re.compile(r"%[-+ #0]*(\d+|\*)?(\.(\d+|\*)?)?([a-zA-Z%])")
 
 
-def _base(path: str) -> str:
-    return path.rstrip("/").rsplit("/", 1)[-1]
-
-
 def pin_of(version: Optional[str]) -> str:
     """How tightly a version string pins the engine: patch | minor | major | none | unknown."""
     if version is None:
@@ -669,16 +666,6 @@ def pin_of(version: Optional[str]) -> str:
         return "none"
     parts = sum(1 for group in match.groups() if group is not None)
     return {3: "patch", 2: "minor", 1: "major"}[parts]
-
-
-def _shell_of(text: str) -> str:
-    """The interpreter named by a #! line, or ''."""
-    if not text.startswith("#!"):
-        return ""
-    words = text[2 : text.find("\n") if "\n" in text else len(text)].split()
-    while words and (_base(words[0]) == "env" or words[0].startswith("-")):
-        words = words[1:]
-    return _base(words[0]) if words else ""
 
 
 class _Reader:
@@ -1977,29 +1964,9 @@ _INTERESTING = frozenset(_HANDLERS) | _SHELLS | _WRAPPERS | {"cat", "echo", "pri
 # ------------------------------------------------------------------------------------------
 # The kind
 
-_SHEBANG_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh"})
-
-
-class ShellKind(SourceKind):
+class ShellKind(ShellClaims, SourceKind):
     name = "shell"
     summary = "shell scripts: files written (heredocs, tee, echo), dockerd flags, swarm, engine packages, service restarts"
-    needles = DOCKER_NEEDLES
-
-    def claims(self, rel: str, basename: str):
-        if basename.endswith((".sh", ".bash")):
-            return True
-        if "." not in basename.lstrip("."):
-            return SNIFF
-        return False
-
-    def sniff(self, head: bytes) -> bool:
-        if head.startswith(b"\xef\xbb\xbf"):
-            head = head[3:]
-        if not head.startswith(b"#!"):
-            return False
-        line = head.split(b"\n", 1)[0].decode("utf-8", "replace")
-        return _shell_of(line) in _SHEBANG_SHELLS
-
     def read(self, document: Document, context: ReadContext) -> Extraction:
         language = program_script.interpreter(document.text)
         if language is not None:  # a Python or Perl user-data script: no shell to read

@@ -55,15 +55,13 @@ from ..hcl import Embedder, Evaluator, FileRef, Files, Hcl, Inline, Text, Traver
 from ..location import TraceStep
 from ..mapped import Mapped
 from . import Embedded, Extraction, ReadContext, SourceKind, kind_for_target
+from .claims import TerraformClaims
 from .ignition import with_os_files
 from .terraform_module import Module, Unit, module_of
 from .terraform_calls import passed_user_data
 
 NAME = "terraform"
 
-_NEEDLES = re.compile(
-    rb"docker|daemon\.json|user_data|user-data|custom_data|startup.script|templatefile|cloudinit_config|remote-exec|guestinfo\.userdata|provisioner"
-)
 USER_DATA_ATTRIBUTES = ("user_data", "user_data_base64", "custom_data")
 STARTUP_ATTRIBUTES = ("metadata_startup_script",)
 MAP_ATTRIBUTES = ("metadata", "extra_config")
@@ -80,14 +78,9 @@ _FEDORA_COREOS = re.compile(r"fedora[-_ ]?coreos|\bfcos\b", re.I)
 _CONTAINER_LINUX = re.compile(r"flatcar|coreos|container[-_ ]linux|kinvolk", re.I)
 
 
-class TerraformKind(SourceKind):
+class TerraformKind(TerraformClaims, SourceKind):
     name = NAME
     summary = "Terraform (*.tf): user data of each resource (cloud-init, scripts, templatefile(), cloudinit_config), provisioners, local_file"
-    needles = _NEEDLES
-
-    def claims(self, rel: str, basename: str):
-        return basename.endswith(".tf")
-
     def read(self, document: Document, context: ReadContext) -> Extraction:
         reader = _Reader(document, context)
         try:

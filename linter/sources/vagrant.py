@@ -31,6 +31,7 @@ from ..fragments import EnginePackage
 from ..hcl import Embedder, Files, Inline, Text, upload_target
 from ..mapped import Mapped
 from . import Extraction, ReadContext, SourceKind
+from .claims import VagrantClaims
 
 NAME = "vagrant"
 _ESCAPES = {"n": "\n", "t": "\t", "s": " ", "0": "\0", "e": "\x1b", "a": "\a", "b": "\b", "r": "\r", "f": "\f", "v": "\v"}
@@ -480,13 +481,9 @@ def _machine_name(text: str, tokens: List[_Tok]) -> str:
     return written if len(written) <= 60 else written[:57] + "..."
 
 
-class VagrantKind(SourceKind):
+class VagrantKind(VagrantClaims, SourceKind):
     name = NAME
     summary = "Vagrantfiles: shell, file and docker provisioners of each machine"
-    needles = re.compile(rb"provision")
-
-    def claims(self, rel: str, basename: str):
-        return basename in ("Vagrantfile", "vagrantfile")
 
     def read(self, document: Document, context: ReadContext) -> Extraction:
         try:

@@ -221,6 +221,7 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None) -> List[H
     _swarm_elsewhere(hosts, by_hand)
     for host in hosts:
         host.daemon_json_elsewhere = _daemon_json_elsewhere(host)
+    _sibling_scripts(hosts)
     _variants(hosts, notes)
     _uncalled_modules(hosts)
     _refused_modules(hosts)
@@ -367,6 +368,31 @@ def _daemon_json_elsewhere(host: Host) -> Optional[str]:
     if host.command is not None and host.command.origin in _SHIPPED_ORIGINS:
         return None
     return "the repository neither installs the engine on it nor writes its /etc/docker/daemon.json, so what that file sets is unknown"
+
+
+def _script_folder(host: Host) -> Optional[str]:
+    """The folder of a host that is one shell script of the repository, run on its own."""
+    if host.layout != "file" or not host.fragments or any(f.source.kind != "shell" for f in host.fragments):
+        return None
+    rels = {f.source.rel for f in host.fragments}
+    return _folder(next(iter(rels))) if len(rels) == 1 else None
+
+
+def _sibling_scripts(hosts: List[Host]) -> None:
+    """Scripts of one folder that nothing runs (an install script, one that writes the daemon.json,
+    one that restarts docker, each run by hand) set up one machine as far as dlint can tell: a
+    script that writes no daemon.json does not decide that the machine has none, when another
+    script of its folder writes one (judged there)."""
+    writers: Dict[str, Host] = {}
+    for host in hosts:
+        folder = _script_folder(host)
+        if folder is not None and host.daemon_configs:
+            writers.setdefault(folder, host)
+    for host in hosts:
+        folder = _script_folder(host)
+        writer = writers.get(folder) if folder is not None else None
+        if writer is not None and writer is not host and not host.daemon_configs and host.daemon_json_elsewhere is None:
+            host.daemon_json_elsewhere = f"{writer.name}, a script of its folder run on its own, writes /etc/docker/daemon.json: what that file sets on this machine is decided there"
 
 
 def _in_terraform(source, seen: Dict[str, bool]) -> bool:

@@ -582,3 +582,21 @@ def test_dlint_hosts_never_calls_an_unknown_command_line_the_defaults(tmp_path):
     done = cli("hosts", str(tmp_path))
     assert "effective configuration: unknown (dockerd's command line is unknown" in done.stdout
     assert "dockerd's defaults" not in done.stdout
+
+
+def test_scripts_of_one_folder_run_by_hand_are_not_each_told_live_restore_is_missing(tmp_path):
+    """install.sh installs the engine, daemon.sh writes the daemon.json: nothing runs either, so
+    both are run by hand on one machine as far as dlint can tell. live-restore is judged once, where
+    the daemon.json is written; the install script's daemon.json is decided there (unknown line)."""
+    write_tree(tmp_path, {
+        "docker/install.sh": "#!/bin/sh\napt-get install -y docker-ce\n",
+        "docker/daemon.sh": "#!/bin/sh\necho '{\"log-driver\": \"json-file\"}' > /etc/docker/daemon.json\nsystemctl restart docker\n",
+        "other/install.sh": "#!/bin/sh\napt-get install -y docker-ce\n",
+    })
+    result = scan(tmp_path)
+    assert sorted((f.rule, f.location.path) for f in result.findings if f.rule == "DKD101") == [
+        ("DKD101", "docker/daemon.sh"),
+        ("DKD101", "other/install.sh"),
+    ]
+    (unknown,) = [u for u in result.unknowns if u.host == "docker/install.sh"]
+    assert "docker/daemon.sh, a script of its folder" in unknown.why and "DKD101" in unknown.skipped

@@ -1460,3 +1460,24 @@ def test_a_swarm_play_on_machines_the_inventory_also_puts_in_the_docker_play(tmp
     if not expected:
         (unknown,) = [u for u in result.unknowns if u.host.endswith("hosts: nodes")]
         assert "runs `docker swarm" in unknown.why and "DKD101" in unknown.skipped
+
+
+@pytest.mark.parametrize(
+    "task",
+    [
+        "- apt: name={{ docker_package }} state=present\n",
+        "- apt: name={{ item }} state=present\n  with_items:\n    - apt-transport-https\n    - \"{{ docker_package }}\"\n",
+        "- yum: name=\"{{ docker_package }}\" state=present\n",
+    ],
+)
+def test_a_free_form_module_string_splits_like_ansible_around_spaced_jinja(tmp_path, task):
+    """``apt: name={{ pkg }}``: Ansible's split_args keeps ``{{ pkg }}`` one value (spaces inside
+    Jinja do not split it), so the engine install is read and the machine is a Docker host."""
+    from .helpers import scan, write_tree
+
+    write_tree(tmp_path, {
+        "roles/docker/defaults/main.yml": "docker_package: docker-ce\n",
+        "roles/docker/tasks/main.yml": task,
+    })
+    result = scan(tmp_path)
+    assert [h.evidence for h in result.hosts] and [f.rule for f in result.findings if f.rule == "DKD101"] == ["DKD101"]

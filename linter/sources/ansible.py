@@ -2094,7 +2094,7 @@ def _short(module: str) -> str:
     return module
 
 
-_FREE_PAIR = re.compile(r"""([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\S*)""")
+_FREE_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
 
 
 @dataclass
@@ -2106,15 +2106,41 @@ class _FreeValue:
 
 
 def _free_form(text: str) -> Dict[str, Tuple[int, int, str]]:
+    """The ``k=v`` pairs of a free-form module string, split as Ansible's split_args splits it: on
+    spaces outside quotes and outside ``{{ }}``/``{% %}``/``{# #}`` (``name={{ item }}`` is one
+    pair). Each value: (start, end, text), without the quotes around it."""
     pairs = {}
-    for match in _FREE_PAIR.finditer(text):
-        if match.start() and not text[match.start() - 1].isspace():
-            continue
-        raw = match.group(2)
-        start, end = match.start(2), match.end(2)
-        if raw[:1] in "'\"" and len(raw) >= 2 and raw[-1] == raw[0]:
-            raw, start, end = raw[1:-1], start + 1, end - 1
-        pairs[match.group(1)] = (start, end, raw)
+    index, size = 0, len(text)
+    while index < size:
+        while index < size and text[index].isspace():
+            index += 1
+        start, quote, depth = index, None, 0
+        while index < size:
+            char = text[index]
+            if quote is not None:
+                if char == "\\":
+                    index += 2
+                    continue
+                if char == quote:
+                    quote = None
+            elif text.startswith(("{{", "{%", "{#"), index):
+                depth, index = depth + 1, index + 2
+                continue
+            elif depth and text.startswith(("}}", "%}", "#}"), index):
+                depth, index = depth - 1, index + 2
+                continue
+            elif char in "'\"":
+                quote = char
+            elif char.isspace() and not depth:
+                break
+            index += 1
+        index = min(index, size)
+        match = _FREE_KEY.match(text, start, index)
+        if match:
+            raw, first, last = text[match.end() : index], match.end(), index
+            if len(raw) >= 2 and raw[0] in "'\"" and raw[-1] == raw[0]:
+                raw, first, last = raw[1:-1], first + 1, last - 1
+            pairs[match.group(1)] = (first, last, raw)
     return pairs
 
 

@@ -600,3 +600,12 @@ def test_scripts_of_one_folder_run_by_hand_are_not_each_told_live_restore_is_mis
     ]
     (unknown,) = [u for u in result.unknowns if u.host == "docker/install.sh"]
     assert "docker/daemon.sh, a script of its folder" in unknown.why and "DKD101" in unknown.skipped
+
+
+def test_dlint_hosts_lists_an_imported_task_files_package_once(tmp_path):
+    write_tree(tmp_path, {
+        "roles/docker/tasks/main.yml": "- import_tasks: install.yml\n",
+        "roles/docker/tasks/install.yml": "- apt:\n    name: docker-ce\n",
+    })
+    done = cli("hosts", str(tmp_path))
+    assert done.stdout.count("engine package: docker-ce") == 1

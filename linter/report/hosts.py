@@ -253,7 +253,7 @@ def render_text(doc: Dict[str, Any]) -> str:
         if host.get("swarm"):
             swarm = host["swarm"]
             lines.append(f"  swarm: {swarm['role']} (docker swarm {swarm['command']})  {_loc(swarm['from'])}")
-        for package in host.get("packages", ()):
+        for package in _once(host.get("packages", ())):
             version = f" {package['version']}" if package.get("version") else ""
             lines.append(f"  engine package: {package['name']}{version} [{package['pin']}]  {_loc(package['from'])}")
         for action in _once(host.get("service", ())):

@@ -1277,3 +1277,19 @@ def test_a_crlf_script_handing_a_heredoc_to_bash_c_closes_it(tmp_path):
     assert not result.unknowns
     assert [f.rule for f in result.findings if f.rule == "DKD101"] == ["DKD101"]
     assert result.hosts[0].daemon_configs
+
+
+def test_a_package_list_variable_that_grows_from_itself_keeps_its_engine_package(tmp_path):
+    """PACKAGES="docker-engine=$V", then (under an if) PACKAGES="extra $PACKAGES": the words it had
+    stay in it, so `apt-get install -y $PACKAGES` installs the engine (its version unknown)."""
+    from .helpers import scan, write_tree
+
+    script = (
+        '#!/bin/bash\nV=$1\nPACKAGES="docker-engine=$V"\nif [ -n "$OLD" ]; then\n'
+        '  PACKAGES="linux-image-extra-virtual $PACKAGES"\nfi\napt-get install -y $PACKAGES\n'
+    )
+    write_tree(tmp_path, {"install.sh": script})
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    (package,) = [f for f in host.fragments if type(f).__name__ == "EnginePackage"]
+    assert package.name == "docker-engine"

@@ -757,7 +757,11 @@ class _Reader:
         value = self.t.unquote(value_node) if value_node is not None else Mapped()
         # CONF=${CONF:-/etc/docker/daemon.json}: the default, as resolve() reads ${NAME:-word}
         resolved = self.resolve(value) if value.expanded else value.text
-        self.variables[name] = value.text if resolved is None else resolved
+        text = value.text
+        if resolved is None and name in self.variables and not self.literal.get(name):
+            # PACKAGES="extra $PACKAGES": the words it had, as written, stay in it
+            text = re.sub(r"\$\{" + name + r"\}|\$" + name + r"(?![A-Za-z0-9_])", lambda _: self.variables[name], text, count=4)
+        self.variables[name] = text if resolved is None else resolved
         self.literal[name] = resolved is not None
         if value.expanded:
             self.written.pop(name, None)

@@ -222,6 +222,7 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None) -> List[H
     for host in hosts:
         host.daemon_json_elsewhere = _daemon_json_elsewhere(host)
     _sibling_scripts(hosts)
+    _unrun_scripts(hosts)
     _variants(hosts, notes)
     _uncalled_modules(hosts)
     _refused_modules(hosts)
@@ -393,6 +394,25 @@ def _sibling_scripts(hosts: List[Host]) -> None:
         writer = writers.get(folder) if folder is not None else None
         if writer is not None and writer is not host and not host.daemon_configs and host.daemon_json_elsewhere is None:
             host.daemon_json_elsewhere = f"{writer.name}, a script of its folder run on its own, writes /etc/docker/daemon.json: what that file sets on this machine is decided there"
+
+
+def _unrun_scripts(hosts: List[Host]) -> None:
+    """A script nothing runs, in a folder from which the repository's deployment runs another
+    script (Terraform's user data, a Packer provisioner): an old copy or a variant beside the one
+    that is deployed, not a machine of its own (said in dlint hosts, not judged)."""
+    run: Dict[str, tuple] = {}  # folder -> (a script run from it, the machine that runs it)
+    for host in hosts:
+        if _script_folder(host) is not None:
+            continue
+        for fragment in host.fragments:
+            shown = fragment.document.path  # a file the deployment reads (templatefile, a script it runs)
+            if shown != fragment.source.display and not shown.startswith("<"):
+                run.setdefault(_folder(shown), (shown, host.name))
+    for host in hosts:
+        folder = _folder(host.fragments[0].source.display) if _script_folder(host) is not None else None
+        if folder is not None and folder in run and not host.undeployed:
+            script, machine = run[folder]
+            host.undeployed = f"a script nothing runs, beside {script}, which {machine} runs"
 
 
 def _in_terraform(source, seen: Dict[str, bool]) -> bool:

@@ -609,3 +609,18 @@ def test_dlint_hosts_lists_an_imported_task_files_package_once(tmp_path):
     })
     done = cli("hosts", str(tmp_path))
     assert done.stdout.count("engine package: docker-ce") == 1
+
+
+def test_a_script_nothing_runs_beside_the_one_terraform_runs_is_not_a_machine(tmp_path):
+    """scripts/provision.sh is the VM's user data (Terraform reads it); scripts/provision_old.sh, a
+    copy beside it that nothing runs, is no machine: said in dlint hosts, not judged."""
+    script = "#!/bin/sh\napt-get install -y docker-ce\n"
+    write_tree(tmp_path, {
+        "vm.tf": 'resource "aws_instance" "vm" {\n  user_data = file("${path.module}/scripts/provision.sh")\n}\n',
+        "scripts/provision.sh": script,
+        "scripts/provision_old.sh": script,
+    })
+    result = scan(tmp_path)
+    assert [(f.rule, f.host) for f in result.findings] == [("DKD101", "vm.tf › aws_instance.vm")]
+    (old,) = [h for h in result.hosts if h.name == "scripts/provision_old.sh"]
+    assert old.undeployed.startswith("a script nothing runs, beside scripts/provision.sh, which vm.tf › aws_instance.vm runs")

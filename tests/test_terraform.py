@@ -1308,3 +1308,24 @@ def test_a_module_argument_its_module_does_not_use_as_user_data_is_not_read(tmp_
     })
     result = scan(tmp_path)
     assert "main.tf › module.web" not in [h.name for h in result.hosts]
+
+
+def test_a_cloudinit_config_part_declared_cloud_config_is_read_without_its_header(tmp_path):
+    """cloud-init routes a MIME part by the content type it declares: a file part of a
+    cloudinit_config with content_type = "text/cloud-config" is a cloud-config even when its text
+    has no #cloud-config line (its daemon.json is read)."""
+    from .helpers import scan, write_tree
+
+    write_tree(tmp_path, {
+        "main.tf": (
+            'data "cloudinit_config" "init" {\n  part {\n    content_type = "text/cloud-config"\n'
+            '    content = file("${path.module}/init.yaml")\n  }\n'
+            '  part {\n    content_type = "text/x-shellscript"\n    content = file("${path.module}/install.sh")\n  }\n}\n'
+            'resource "aws_instance" "vm" {\n  user_data = data.cloudinit_config.init.rendered\n}\n'
+        ),
+        "init.yaml": "write_files:\n  - path: /etc/docker/daemon.json\n    content: |\n      {\"live-restore\": true}\n",
+        "install.sh": "#!/bin/sh\napt-get install -y docker-ce\n",
+    })
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    assert host.daemon_configs and not [f for f in result.findings if f.rule == "DKD101"]

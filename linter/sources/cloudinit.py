@@ -145,6 +145,20 @@ class _Info:
 _INFO: "WeakKeyDictionary[Document, _Info]" = WeakKeyDictionary()
 
 
+# a type a MIME part (or a Terraform cloudinit_config part) declares that cloud-init reads without
+# the header its text would need on its own (a script part still needs its #! to run)
+DECLARED_TYPES = frozenset({"text/cloud-config"})
+
+
+def declare_type(document: Document, ctype: str) -> None:
+    """The content type a part declares: cloud-init reads the part as that type, whatever its
+    first line says (a cloud-config without its #cloud-config header)."""
+    info = _INFO.get(document)
+    if info is None:
+        info = _INFO[document] = _Info()
+    info.ctype = ctype
+
+
 def origin(document: Optional[Document]) -> Optional[str]:
     """The cloud-init section an embedded document (or one of its ancestors) comes from:
     ``runcmd``, ``bootcmd``, ``write_files``, ``write_files_deferred``, ``boothook``,

@@ -56,6 +56,7 @@ from ..location import TraceStep
 from ..mapped import Mapped
 from . import Embedded, Extraction, ReadContext, SourceKind, kind_for_target
 from .claims import TerraformClaims
+from .cloudinit import DECLARED_TYPES, declare_type
 from .ignition import with_os_files
 from .terraform_module import Module, Unit, module_of
 from .terraform_calls import passed_user_data
@@ -425,9 +426,18 @@ class _Reader:
         if sum(1 for _, _, values in parts if values) > 1:
             message = "parts that are not all in this file are read one by one; cloud-init's merging of several cloud-config parts is not modelled"
             self.note(hcl.span(block.node)[0], f"{' › '.join(labels)}: {message}", scope.document)
-        for _, _, values in parts:
+        for _, fields, values in parts:
+            declared = (self.literal(hcl, fields, "content_type") or "").strip().lower()
             for value in values:
-                self.payload(value, group, "user-data")
+                first = len(self.out.embedded)
+                if declared in DECLARED_TYPES and not isinstance(value, Traversal):
+                    # cloud-init routes a part by the type it declares, whatever its first line says
+                    group_of = group + "".join(f" ({branch})" for branch in value.variant)
+                    self.embedder.add(value, lambda text: "cloud-init", group=group_of)
+                    for embedded in self.out.embedded[first:]:
+                        declare_type(embedded.document, declared)
+                else:
+                    self.payload(value, group, "user-data")
 
     def literal(self, hcl: Hcl, fields, name: str) -> Optional[str]:
         attribute = fields.get(name)

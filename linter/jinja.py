@@ -1349,11 +1349,14 @@ def _render_flat(source: Mapped, resolve: Resolver, *, mask: bool = True, trim_b
         and found[0].kind == "expr"
         and found[0].closed
         and found[0].start == 0
-        and found[0].end == len(text)
+        and not text[found[0].end :].strip()
     ):
         whole_value = _evaluate(found[0], source, resolve, result)
         value = whole_value
-        if value is not None and value.known:
+        # after it, only the newline a `|` block scalar keeps: Ansible still turns a rendered list
+        # or dict back into one (its templar safe_evals a result that starts with [ or {)
+        trailing = found[0].end != len(text)
+        if value is not None and value.known and (not trailing or value.kind in ("list", "dict")):
             result.value = value
             if value.kind in ("list", "dict"):
                 result.text = dump_json(value).mapped()

@@ -1481,3 +1481,19 @@ def test_a_free_form_module_string_splits_like_ansible_around_spaced_jinja(tmp_p
     })
     result = scan(tmp_path)
     assert [h.evidence for h in result.hosts] and [f.rule for f in result.findings if f.rule == "DKD101"] == ["DKD101"]
+
+
+def test_a_loop_item_that_is_a_block_scalar_expression_is_the_list_it_renders(tmp_path):
+    """`loop: [ |\\n {{ pkgs }}\\n ]`: the block scalar keeps its last newline, and Ansible still turns
+    the rendered list back into a list (its templar safe_evals a result that starts with [): the
+    engine package the role's defaults list is installed."""
+    from .helpers import scan, write_tree
+
+    write_tree(tmp_path, {
+        "roles/docker/defaults/main.yml": "docker_packages:\n  - docker-ce\n",
+        "roles/docker/tasks/main.yml": (
+            "- apt:\n    name: \"{{ item }}\"\n  loop:\n    - |\n      {{\n        docker_packages | default([], True)\n      }}\n"
+        ),
+    })
+    result = scan(tmp_path)
+    assert [f.rule for f in result.findings if f.rule == "DKD101"] == ["DKD101"]

@@ -1293,3 +1293,18 @@ def test_a_package_list_variable_that_grows_from_itself_keeps_its_engine_package
     (host,) = result.hosts
     (package,) = [f for f in host.fragments if type(f).__name__ == "EnginePackage"]
     assert package.name == "docker-engine"
+
+
+@pytest.mark.parametrize("line, version", [("amazon-linux-extras install docker -y", None), ("sudo amazon-linux-extras install -y docker=18.09.9", "18.09.9"), ("amazon-linux-extras enable docker", "none")])
+def test_amazon_linux_extras_installs_the_engine_topic(tmp_path, line, version):
+    from .helpers import scan, write_tree
+
+    write_tree(tmp_path, {"pre-install.sh": f"#!/bin/bash\nyum update -y\n{line}\nservice docker start\n"})
+    result = scan(tmp_path)
+    packages = [f for h in result.hosts for f in h.fragments if type(f).__name__ == "EnginePackage" and f.manager == "amazon-linux-extras"]
+    if version == "none":
+        assert not packages  # enable only adds the repository
+        return
+    (package,) = packages
+    assert (package.name, package.version) == ("docker", version)
+    assert [f.rule for f in result.findings if f.rule == "DKD101"] == ["DKD101"]

@@ -1545,6 +1545,22 @@ class _Reader:
                 if name in ENGINE_NAMES:
                     self._package(command, index, "apt", name, version)
 
+    def _amazon_linux_extras(self, command: _Command, program: _Program) -> None:
+        """``amazon-linux-extras install -y docker[=VERSION]``: Amazon Linux 2's engine topic
+        (``enable docker`` only adds the repository: a later ``yum install docker`` installs it)."""
+        args = [i for i in range(program.index + 1, len(command.values)) if not command.text(i).startswith("-")]
+        if not args or command.text(args[0]) != "install":
+            return
+        for index in args[1:]:
+            value = command.values[index]
+            name, _, rest = value.text.partition("=")
+            if name == "docker":
+                version = None
+                if rest and rest != "latest":
+                    version = Mapped()
+                    value.copy_into(version, len(name) + 1, value.length)
+                self._package(command, index, "amazon-linux-extras", "docker", version)
+
     def _apt_split(self, value: Mapped) -> Tuple[str, Optional[Mapped]]:
         text = value.text
         if "=" not in text:
@@ -1941,6 +1957,7 @@ _HANDLERS: Dict[str, object] = {
     "apt": _Reader._apt,
     "aptitude": _Reader._apt,
     "yum": _Reader._rpm,
+    "amazon-linux-extras": _Reader._amazon_linux_extras,
     "dnf": _Reader._rpm,
     "dnf5": _Reader._rpm,
     "microdnf": _Reader._rpm,

@@ -224,6 +224,7 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None) -> List[H
     _sibling_scripts(hosts)
     _unrun_scripts(hosts)
     _variants(hosts, notes)
+    _copies(hosts)
     _uncalled_modules(hosts)
     _refused_modules(hosts)
     _compiled_ignition(hosts)
@@ -394,6 +395,23 @@ def _sibling_scripts(hosts: List[Host]) -> None:
         writer = writers.get(folder) if folder is not None else None
         if writer is not None and writer is not host and not host.daemon_configs and host.daemon_json_elsewhere is None:
             host.daemon_json_elsewhere = f"{writer.name}, a script of its folder run on its own, writes /etc/docker/daemon.json: what that file sets on this machine is decided there"
+
+
+def _copies(hosts: List[Host]) -> None:
+    """A daemon.json standing alone that is byte for byte another one of the repository (the same
+    file kept in two setup folders) says the same things: judged once, at the first by path."""
+    first: Dict[str, Host] = {}
+    for host in sorted(hosts, key=lambda h: h.name):
+        sources = {f.source.rel for f in host.fragments}
+        if host.layout != "file" or len(sources) != 1 or host.variant_of is not None or host.undeployed:
+            continue
+        if not host.fragments or any(f.source.kind != "daemon-json" or f.document.via for f in host.fragments):
+            continue
+        text = host.fragments[0].document.text
+        if text in first:
+            host.undeployed = f"a copy of {first[text].name}, byte for byte: judged there"
+        else:
+            first[text] = host
 
 
 def _unrun_scripts(hosts: List[Host]) -> None:

@@ -624,3 +624,12 @@ def test_a_script_nothing_runs_beside_the_one_terraform_runs_is_not_a_machine(tm
     assert [(f.rule, f.host) for f in result.findings] == [("DKD101", "vm.tf › aws_instance.vm")]
     (old,) = [h for h in result.hosts if h.name == "scripts/provision_old.sh"]
     assert old.undeployed.startswith("a script nothing runs, beside scripts/provision.sh, which vm.tf › aws_instance.vm runs")
+
+
+def test_a_daemon_json_that_is_a_byte_for_byte_copy_is_judged_once(tmp_path):
+    text = '{"insecure-registries": ["registry.local:5000"]}\n'
+    write_tree(tmp_path, {"a-setup/daemon.json": text, "b-registry/daemon.json": text, "c/daemon.json": text.replace("5000", "5001")})
+    result = scan(tmp_path)
+    assert sorted({f.location.path for f in result.findings}) == ["a-setup/daemon.json", "c/daemon.json"]
+    (copy,) = [h for h in result.hosts if h.name == "b-registry/daemon.json"]
+    assert copy.undeployed == "a copy of a-setup/daemon.json, byte for byte: judged there"

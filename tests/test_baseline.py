@@ -8,6 +8,8 @@ from .helpers import at, cli, scan, where, write_tree
 from .test_change import TF
 
 ICC = '{\n  "icc": true\n}\n'
+# the same finding on another machine: not byte for byte the same file (a copy is judged once)
+ICC_ELSEWHERE = ICC + "\n"
 
 
 def _entries(root):
@@ -15,7 +17,7 @@ def _entries(root):
 
 
 def test_two_identical_hosts_are_two_entries(tmp_path):
-    write_tree(tmp_path, {"a/daemon.json": ICC, "b/daemon.json": ICC})
+    write_tree(tmp_path, {"a/daemon.json": ICC, "b/daemon.json": ICC_ELSEWHERE})
     done = cli("baseline", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     entries = _entries(tmp_path)
@@ -40,7 +42,7 @@ def test_only_a_new_finding_is_reported_and_moves_stay_baselined(tmp_path):
 
 
 def test_stale_entries_are_said_and_pruned(tmp_path):
-    write_tree(tmp_path, {"a/daemon.json": ICC, "b/daemon.json": ICC})
+    write_tree(tmp_path, {"a/daemon.json": ICC, "b/daemon.json": ICC_ELSEWHERE})
     cli("baseline", cwd=tmp_path)
     (tmp_path / "b/daemon.json").unlink()
     done = cli("scan", cwd=tmp_path)
@@ -49,7 +51,7 @@ def test_stale_entries_are_said_and_pruned(tmp_path):
     assert cli("baseline", "--prune", cwd=tmp_path).returncode == 0
     assert [e["host"] for e in _entries(tmp_path)] == ["a/daemon.json"]
     # --prune adds nothing new
-    write_tree(tmp_path, {"c/daemon.json": ICC})
+    write_tree(tmp_path, {"c/daemon.json": ICC_ELSEWHERE})
     cli("baseline", "--prune", cwd=tmp_path)
     assert [e["host"] for e in _entries(tmp_path)] == ["a/daemon.json"]
 
@@ -69,7 +71,7 @@ def test_a_named_baseline_file(tmp_path):
 def test_sarif_marks_baselined_results_and_inline_waivers(tmp_path):
     write_tree(tmp_path, {"a/daemon.json": ICC})
     cli("baseline", cwd=tmp_path)
-    write_tree(tmp_path, {"b/daemon.json": ICC})
+    write_tree(tmp_path, {"b/daemon.json": ICC_ELSEWHERE})
     results = json.loads(cli("scan", "--format", "sarif", cwd=tmp_path).stdout)["runs"][0]["results"]
     state = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]): r.get("baselineState") for r in results}
     assert state == {("DKD101", "a/daemon.json"): "unchanged", ("DKD101", "b/daemon.json"): "new"}
@@ -152,7 +154,7 @@ def test_a_baseline_written_from_a_subfolder_or_outside_is_the_one_written_at_th
 
 
 def test_outside_git_paths_are_relative_to_the_folder_scanned(tmp_path):
-    tree = write_tree(tmp_path / "tree", {"a/daemon.json": ICC, "b/daemon.json": ICC})
+    tree = write_tree(tmp_path / "tree", {"a/daemon.json": ICC, "b/daemon.json": ICC_ELSEWHERE})
     assert cli("baseline", cwd=tree).returncode == 0
     assert sorted(e["path"] for e in _entries(tree)) == ["a/daemon.json", "b/daemon.json"]
     assert "(2 waived, 2 by the baseline)" in _summary(cli("scan", str(tree), cwd=tmp_path))  # found beside the folder scanned

@@ -818,7 +818,9 @@ class _Evaluator:
     def known(value) -> Val:
         return value if isinstance(value, Val) else unknown("undefined")
 
-    def member(self, base, key, by_name: bool = False) -> Val:
+    def member(self, base, key, by_name: bool = False):
+        if base is UNDEFINED:
+            return UNDEFINED  # Ansible's undefined chains: docker.daemon | default(x) is x
         if not isinstance(base, Val) or not base.known or key is None:
             return unknown("member")
         if base.kind == "dict":

@@ -1497,3 +1497,21 @@ def test_a_loop_item_that_is_a_block_scalar_expression_is_the_list_it_renders(tm
     })
     result = scan(tmp_path)
     assert [f.rule for f in result.findings if f.rule == "DKD101"] == ["DKD101"]
+
+
+def test_a_member_of_a_name_nothing_sets_is_undefined_so_default_applies(tmp_path):
+    """`{{ docker.daemon | default(docker_daemon_default) | to_nice_json }}` with `docker` set
+    nowhere: Ansible's undefined chains through `.daemon`, default() gives the role's dict, and that
+    daemon.json is known (no live-restore), not unanalysable."""
+    from .helpers import scan, write_tree
+
+    write_tree(tmp_path, {
+        "roles/docker/vars/main.yml": "docker_daemon_default:\n  log-driver: local\n  userland-proxy: false\n",
+        "roles/docker/tasks/main.yml": (
+            "- apt:\n    name: docker-ce\n"
+            "- copy:\n    content: \"{{ docker.daemon | default(docker_daemon_default) | to_nice_json }}\"\n"
+            "    dest: /etc/docker/daemon.json\n"
+        ),
+    })
+    result = scan(tmp_path)
+    assert sorted(f.rule for f in result.findings if f.rule in ("DKD101", "DKD902")) == ["DKD101"]

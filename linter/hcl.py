@@ -404,7 +404,7 @@ class Hcl:
     def _quoted(self, node) -> "Text":
         start, end = self.span(node)
         body_start = start + 1 if self.text[start : start + 1] == '"' else start
-        body_end = end - 1 if end - 1 > body_start and self.text[end - 1 : end] == '"' else end
+        body_end = end - 1 if end - 1 >= body_start and self.text[end - 1 : end] == '"' else end
         tokens = self._tokens(node, body_start, body_end, heredoc=False)
         _strip(tokens, self.text)
         return self._render(tokens, (start, end), _QUOTED_ESCAPE)

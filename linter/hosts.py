@@ -343,6 +343,11 @@ def _swarm_elsewhere(hosts: List[Host], by_hand: Sequence[SwarmByHand] = ()) -> 
         if host.swarm_elsewhere is not None:
             host.swarm_shared = True
             continue
+        if host.layout == "file" and swarms and all(f.source.kind == "daemon-json" and not f.document.via for f in host.fragments):
+            # a daemon.json nothing installs: which machine gets it is unknown, and the repository
+            # makes some machines swarm nodes
+            host.swarm_elsewhere = swarms[0]
+            continue
         # the swarm command's folder holds this host's files (the same setup folder, or below it)
         host.swarm_elsewhere = next((s for s in swarms if any(f.source.rel.startswith(_folder(s.source.rel)) for f in host.fragments) and not _other_module(s, host)), None)
         if host.swarm_elsewhere is None and all(f.source.kind == "packer" for f in host.fragments):

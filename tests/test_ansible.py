@@ -1515,3 +1515,20 @@ def test_a_member_of_a_name_nothing_sets_is_undefined_so_default_applies(tmp_pat
     })
     result = scan(tmp_path)
     assert sorted(f.rule for f in result.findings if f.rule in ("DKD101", "DKD902")) == ["DKD101"]
+
+
+@pytest.mark.parametrize("src, dest", [("docker", "/etc"), ("docker/", "/etc/docker"), ("docker", "/etc/")])
+def test_a_copy_of_a_files_folder_lands_each_file_under_dest(tmp_path, src, dest):
+    """copy: src: docker dest: /etc, with files/docker/daemon.json: Ansible copies the folder whole
+    (its contents only with a trailing /), so that daemon.json is /etc/docker/daemon.json on the
+    machine, no candidate of its own."""
+    from .helpers import scan, write_tree
+
+    write_tree(tmp_path, {
+        "roles/docker/files/docker/daemon.json": '{"log-opts": {"max-size": "10m"}, "live-restore": true}\n',
+        "roles/docker/tasks/main.yml": f"- apt:\n    name: docker-ce\n- copy:\n    src: {src}\n    dest: {dest}\n",
+    })
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    assert host.name == "roles/docker/" and host.daemon_configs
+    assert not [f for f in result.findings if f.rule == "DKD101"]

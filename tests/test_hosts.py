@@ -633,3 +633,14 @@ def test_a_daemon_json_that_is_a_byte_for_byte_copy_is_judged_once(tmp_path):
     assert sorted({f.location.path for f in result.findings}) == ["a-setup/daemon.json", "c/daemon.json"]
     (copy,) = [h for h in result.hosts if h.name == "b-registry/daemon.json"]
     assert copy.undeployed == "a copy of a-setup/daemon.json, byte for byte: judged there"
+
+
+def test_a_daemon_json_nothing_installs_in_a_repository_with_swarm_nodes_may_be_a_swarm_nodes(tmp_path):
+    write_tree(tmp_path, {
+        "config/daemon.json": '{"log-driver": "json-file"}\n',
+        "swarm/init.sh": "#!/bin/sh\napt-get install -y docker-ce\ndocker swarm init\n",
+    })
+    result = scan(tmp_path)
+    assert not [f for f in result.findings if f.rule == "DKD101"]
+    (unknown,) = [u for u in result.unknowns if u.host == "config/daemon.json"]
+    assert "whether it is a swarm node" in unknown.why and "DKD101" in unknown.skipped

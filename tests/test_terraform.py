@@ -1329,3 +1329,29 @@ def test_a_cloudinit_config_part_declared_cloud_config_is_read_without_its_heade
     result = scan(tmp_path)
     (host,) = result.hosts
     assert host.daemon_configs and not [f for f in result.findings if f.rule == "DKD101"]
+
+
+def test_an_empty_string_is_empty_and_an_empty_cloud_config_part_reads_nothing(tmp_path):
+    """`""` is the empty string (not a lone quote); a cloudinit_config part declared
+    text/cloud-config whose content is a conditional's "" branch is nothing to read, never a
+    cloud-config that does not parse."""
+    from dlint_docker.document import Document
+    from dlint_docker.hcl import Evaluator, Hcl
+
+    from .helpers import scan, write_tree
+
+    hcl = Hcl(Document('x = ""\n', "m.tf"))
+    root = hcl.tree.root_node.child(0) if hcl.tree.root_node.child(0).type == "body" else hcl.tree.root_node
+    (attribute,) = hcl.attributes(root).values()
+    assert [v.text.text for v in Evaluator(hcl, None, "terraform", notes=[]).values(attribute.expr, ("x",))] == [""]
+    write_tree(tmp_path, {
+        "main.tf": (
+            'data "cloudinit_config" "init" {\n  part {\n    content_type = "text/cloud-config"\n'
+            '    content = var.keys ? yamlencode({"a" = 1}) : ""\n  }\n'
+            '  part {\n    content_type = "text/x-shellscript"\n    content = file("${path.module}/install.sh")\n  }\n}\n'
+            'resource "aws_instance" "vm" {\n  user_data = data.cloudinit_config.init.rendered\n}\n'
+        ),
+        "install.sh": "#!/bin/sh\napt-get install -y docker-ce\n",
+    })
+    result = scan(tmp_path)
+    assert [f.rule for f in result.findings] == ["DKD101"]

@@ -1368,6 +1368,8 @@ class _Reader:
         if not dest:
             return
         _, src = self.destination(task, scope, "src")
+        if src and not jinja.has_jinja(src) and self.copy_folder(task, scope, src, dest):
+            return
         if dest.endswith("/") and src:
             dest = dest + posixpath.basename(src.rstrip("/"))
         kind = kind_for_target(dest)
@@ -1389,6 +1391,43 @@ class _Reader:
                 return
             src_node, _ = self.destination(task, scope, "src")
             self.reference(task, scope, src_node, src, dest, kind, "copy")
+
+    def copy_folder(self, task: _Task, scope: _Scope, src: str, dest: str) -> bool:
+        """``copy: src: docker dest: /etc`` with ``files/docker/`` a folder: Ansible copies it
+        whole (its contents only when src ends with /); each file that lands where a kind reads
+        (``/etc/docker/daemon.json``) is that repository file there. False when src is no folder."""
+        folder = self.resolve_folder(src.rstrip("/") or src)
+        if folder is None:
+            return False
+        src_node, _ = self.destination(task, scope, "src")
+        into = dest.rstrip("/") + ("" if src.endswith("/") else "/" + posixpath.basename(src.rstrip("/")))
+        count = 0
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = sorted(d for d in dirnames if not os.path.islink(os.path.join(dirpath, d)))
+            for name in sorted(filenames):
+                count += 1
+                if count > 200:
+                    return True
+                inner = posixpath.join(*Path(dirpath, name).relative_to(folder).parts)
+                landing = posixpath.normpath(posixpath.join(into, inner))
+                kind = kind_for_target(landing)
+                if kind is not None:
+                    self.reference(task, scope, src_node, f"{src.rstrip('/')}/{inner}", landing, kind, "copy")
+        return True
+
+    def resolve_folder(self, name: str) -> Optional[Path]:
+        """A folder of the role's ``files/`` (or beside the task file or playbook) a copy names."""
+        place = self.place
+        if name.startswith("/"):
+            return None
+        bases = [place.role / "files", place.role] if place.role is not None else []
+        here = place.path.parent if place.path is not None else None
+        bases += [here / "files", here] if here is not None else []
+        for base in bases:
+            candidate = Path(os.path.normpath(base / name))
+            if place.inside(candidate) and candidate.is_dir() and not candidate.is_symlink():
+                return candidate
+        return None
 
     def copy_content(self, task: _Task, scope: _Scope, node, dest: str, kind: str) -> None:
         label = f"copy content → {dest}"

@@ -430,6 +430,8 @@ class _Reader:
             declared = (self.literal(hcl, fields, "content_type") or "").strip().lower()
             for value in values:
                 first = len(self.out.embedded)
+                if isinstance(value, Inline) and not value.text.text.strip():
+                    continue  # an empty part (a conditional's "" branch): cloud-init reads nothing
                 if declared in DECLARED_TYPES and not isinstance(value, Traversal):
                     # cloud-init routes a part by the type it declares, whatever its first line says
                     group_of = group + "".join(f" ({branch})" for branch in value.variant)

@@ -343,7 +343,7 @@ def _swarm_elsewhere(hosts: List[Host], by_hand: Sequence[SwarmByHand] = ()) -> 
         if host.swarm_elsewhere is not None:
             host.swarm_shared = True
             continue
-        if host.layout == "file" and swarms and all(f.source.kind == "daemon-json" and not f.document.via for f in host.fragments):
+        if host.layout == "file" and host.platform == "linux" and swarms and all(f.source.kind == "daemon-json" and not f.document.via for f in host.fragments):
             # a daemon.json nothing installs: which machine gets it is unknown, and the repository
             # makes some machines swarm nodes
             host.swarm_elsewhere = swarms[0]

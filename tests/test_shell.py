@@ -280,7 +280,7 @@ def test_unterminated_heredoc_runs_to_the_end_with_a_note():
     extraction = read(text)
     [embedded] = extraction.embedded
     assert embedded.document.text == '{"debug": true}\nEOF \n'
-    assert any("line 1" in note and "'EOF'" in note for note in extraction.notes)
+    assert any(note.startswith("provision.sh:1: ") and "'EOF'" in note for note in extraction.notes)
 
 
 def test_heredoc_inside_command_substitution_and_function():
@@ -326,8 +326,8 @@ def test_target_holding_a_variable_the_script_does_not_set_is_not_read_and_says_
     extraction = read(text)
     assert extraction.embedded == []
     assert [note for note in extraction.notes if "expansion" in note] == [
-        "line 1: echo writes to $DIR/daemon.json, a path with an expansion the script does not resolve: not read",
-        "line 3: echo writes to /etc/docker/$(hostname).json, a path with an expansion the script does not resolve: not read",
+        "provision.sh:1: echo writes to $DIR/daemon.json, a path with an expansion the script does not resolve: not read",
+        "provision.sh:3: echo writes to /etc/docker/$(hostname).json, a path with an expansion the script does not resolve: not read",
     ]
 
 
@@ -1100,7 +1100,7 @@ def test_what_follows_the_scripts_own_exit_never_runs_and_is_not_read():
     out = read(script)
     assert [(p.name, p.version) for p in of(out, EnginePackage)] == [("docker-ce", None)]
     assert [s.command for s in of(out, SwarmMembership)] == ["init"]
-    assert "line 5: the script exits here; what follows never runs and is not read" in out.notes
+    assert "provision.sh:5: the script exits here; what follows never runs and is not read" in out.notes
 
 
 def test_a_repository_file_a_script_copies_to_a_path_no_dockerd_reads_by_default_is_no_machine(tmp_path):

@@ -706,7 +706,7 @@ class _Reader:
             if not heredoc.closed:
                 line, _ = self.document.line_col(offsets.char(heredoc.operator))
                 delimiter = heredoc.delimiter.decode("utf-8", "replace")
-                self.out.notes.append(f"here-document at line {line} has no line {delimiter!r} to close it: its body runs to the end of the script")
+                self.out.notes.append(f"{self.document.path}:{line}: a here-document has no line {delimiter!r} to close it: its body runs to the end of the script")
         tree = _parse(blanked)
         self._keep = (blanked, tree)  # the bytes and tree live as long as the nodes taken from them
         errors = 0
@@ -714,12 +714,12 @@ class _Reader:
         end = self._top_level_exit(tree)
         for name, node in self.structure.visits:
             if node.start_byte >= end:
-                self.out.notes.append(f"line {self.document.line_col(offsets.char(end))[0]}: the script exits here; what follows never runs and is not read")
+                self.out.notes.append(f"{self.document.path}:{self.document.line_col(offsets.char(end))[0]}: the script exits here; what follows never runs and is not read")
                 break
             if name == "error":
                 if not errors:
                     line, _ = self.document.line_col(offsets.char(node.start_byte))
-                    self.out.notes.append(f"tree-sitter-bash could not parse part of the script (first at line {line}); what parsed was read")
+                    self.out.notes.append(f"{self.document.path}:{line}: tree-sitter-bash could not parse part of the script (first here); what parsed was read")
                 errors += 1
             elif name == "assignment":
                 self._assignment(node)
@@ -1284,11 +1284,11 @@ class _Reader:
         line, _ = self.document.line_col(self.t.span(command.node)[0])
         found = self._repository_file(value)
         if found is None:
-            self.out.notes.append(f"line {line}: {label}: not a file of the repository; not read")
+            self.out.notes.append(f"{self.document.path}:{line}: {label}: not a file of the repository; not read")
             return
         shown = found.document.path
         if shown == self.document.path or any(step.path == shown for step in self.document.via):
-            self.out.notes.append(f"line {line}: {label}: sourced again inside itself; read once")
+            self.out.notes.append(f"{self.document.path}:{line}: {label}: sourced again inside itself; read once")
             return
         where = self.location(command.node)
         document = Document(found.document.text, shown, via=where.trace + (TraceStep(where.path, where.line, where.column, label),))
@@ -1402,7 +1402,7 @@ class _Reader:
         if target is None:
             if kind_for_target(path.text) is not None or "$" in _base(path.text) or "`" in _base(path.text):
                 line, _ = self.document.line_col(self.t.offsets.char(node.start_byte))
-                self.out.notes.append(f"line {line}: {origin} writes to {path.text}, a path with an expansion the script does not resolve: not read")
+                self.out.notes.append(f"{self.document.path}:{line}: {origin} writes to {path.text}, a path with an expansion the script does not resolve: not read")
             return
         if target.startswith("/dev/"):
             return

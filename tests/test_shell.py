@@ -1308,3 +1308,16 @@ def test_amazon_linux_extras_installs_the_engine_topic(tmp_path, line, version):
     (package,) = packages
     assert (package.name, package.version) == ("docker", version)
     assert [f.rule for f in result.findings if f.rule == "DKD101"] == ["DKD101"]
+
+
+@pytest.mark.parametrize("options", ["", '-o "StrictHostKeyChecking no" -i "$KEY" ', "-p2222 -tt "])
+def test_commands_sent_over_ssh_are_the_remote_machines(tmp_path, options):
+    """ssh [options] DEST 'commands': the commands run on DEST, a machine of its own; the script's own
+    machine gets none of it."""
+    from .helpers import scan, write_tree
+
+    script = f"#!/bin/bash\nKEY=~/.ssh/id\nssh {options}centos@$PROXY \\\n  'sudo yum install -y docker;\n  sudo systemctl start docker'\nssh centos@$PROXY uptime\n"
+    write_tree(tmp_path, {"provision.sh": script})
+    result = scan(tmp_path)
+    assert [h.name for h in result.hosts] == ["ssh centos@$PROXY"]
+    assert [f.rule for f in result.findings] == ["DKD101"]

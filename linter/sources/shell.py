@@ -610,6 +610,7 @@ class _Write:
 
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
 _SUDO_VALUE_OPTIONS = frozenset("ugCDprtUTRh")
+_SSH_VALUE_OPTIONS = frozenset("BbcDEeFIiJLlmOoPpQRSWw")  # ssh(1): options that take a value
 _WRAPPERS = frozenset({"sudo", "doas", "env", "nohup", "exec", "command", "builtin", "time", "nice", "ionice", "setsid", "timeout", "stdbuf", "chrt", "taskset", "cloud-init-per"})
 # the engine's package names as apt and dpkg know them (yum/dnf also call it "docker"); Ansible reads them too
 ENGINE_NAMES = frozenset({"docker-ce", "docker-ee", "docker.io", "docker-engine", "moby-engine"})
@@ -1545,6 +1546,37 @@ class _Reader:
                 if name in ENGINE_NAMES:
                     self._package(command, index, "apt", name, version)
 
+    def _remote(self, command: _Command, program: _Program) -> None:
+        """``ssh [OPTIONS] DEST 'commands'``: the commands run on DEST, a machine of its own (named
+        by DEST as written); ssh joins its arguments with spaces for the remote shell."""
+        index, count = program.index + 1, len(command.values)
+        while index < count:
+            text = command.text(index)
+            if text == "--":
+                index += 1
+                break
+            if not text.startswith("-") or text == "-":
+                break
+            for position, flag in enumerate(text[1:], 1):
+                if flag in _SSH_VALUE_OPTIONS:
+                    index += 0 if text[position + 1 :] else 1  # -p22, or -p 22
+                    break
+            index += 1
+        if index + 1 >= count or command.values[index].text.startswith("-"):
+            return  # no destination, or an interactive session
+        destination = command.values[index]
+        joined = Mapped()
+        for position in range(index + 1, count):
+            if position > index + 1:
+                joined.produce(" ", self.t.span(command.words[position - 1])[1])
+            joined.extend(command.values[position])
+        if not DOCKER_NEEDLES.search(joined.text.encode("utf-8", "surrogatepass")):
+            return
+        group = f"ssh {destination.text}"
+        anchor = (self.t.span(command.words[index + 1])[0], self.t.span(command.words[count - 1])[1])
+        document = embedded_document(self.document, joined, group, anchor)
+        self._embedded.append((anchor[0], Embedded(document, "shell", templated=joined.expanded, group=group)))
+
     def _amazon_linux_extras(self, command: _Command, program: _Program) -> None:
         """``amazon-linux-extras install -y docker[=VERSION]``: Amazon Linux 2's engine topic
         (``enable docker`` only adds the repository: a later ``yum install docker`` installs it)."""
@@ -1958,6 +1990,7 @@ _HANDLERS: Dict[str, object] = {
     "aptitude": _Reader._apt,
     "yum": _Reader._rpm,
     "amazon-linux-extras": _Reader._amazon_linux_extras,
+    "ssh": _Reader._remote,
     "dnf": _Reader._rpm,
     "dnf5": _Reader._rpm,
     "microdnf": _Reader._rpm,

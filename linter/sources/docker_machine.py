@@ -24,8 +24,8 @@ import re
 from typing import List, Optional, Tuple
 
 from ..fragments import DockerdCommand, EnginePackage, Word
-from ..mapped import Mapped, embedded_document
-from . import DOCKER_NEEDLES, Embedded, kind_for_target
+from ..mapped import Mapped
+from . import kind_for_target
 
 PREFIX = "docker-machine "
 ORIGIN = "docker-machine"
@@ -171,18 +171,7 @@ def _ssh(reader, command, index: int) -> None:
     group = machine_group(reader, command.values[index])
     if group is None:
         return
-    # docker-machine joins the arguments with spaces and the machine's shell reads the line
-    joined = Mapped()
-    for position in range(index + 1, count):
-        value = command.values[position]
-        if position > index + 1:
-            joined.produce(" ", reader.t.span(command.words[position - 1])[1])
-        joined.extend(value)
-    if not DOCKER_NEEDLES.search(joined.text.encode("utf-8", "surrogatepass")):
-        return
-    anchor = (reader.t.span(command.words[index + 1])[0], reader.t.span(command.words[count - 1])[1])
-    document = embedded_document(reader.document, joined, f"{group} ssh", anchor)
-    reader.out.embedded.append(Embedded(document, "shell", templated=joined.expanded, group=group))
+    reader.remote_commands(command, index + 1, group)  # joined with spaces for the machine's shell
 
 
 def _scp(reader, command, index: int) -> None:

@@ -1564,17 +1564,21 @@ class _Reader:
             index += 1
         if index + 1 >= count or command.values[index].text.startswith("-"):
             return  # no destination, or an interactive session
-        destination = command.values[index]
+        self.remote_commands(command, index + 1, f"ssh {command.values[index].text}")
+
+    def remote_commands(self, command: _Command, first: int, group: str) -> None:
+        """Arguments ``first``… joined with spaces, as ssh (and docker-machine ssh) hand them to the
+        remote shell: read as shell of the machine ``group``, when they mention docker."""
+        count = len(command.values)
         joined = Mapped()
-        for position in range(index + 1, count):
-            if position > index + 1:
+        for position in range(first, count):
+            if position > first:
                 joined.produce(" ", self.t.span(command.words[position - 1])[1])
             joined.extend(command.values[position])
         if not DOCKER_NEEDLES.search(joined.text.encode("utf-8", "surrogatepass")):
             return
-        group = f"ssh {destination.text}"
-        anchor = (self.t.span(command.words[index + 1])[0], self.t.span(command.words[count - 1])[1])
-        document = embedded_document(self.document, joined, group, anchor)
+        anchor = (self.t.span(command.words[first])[0], self.t.span(command.words[count - 1])[1])
+        document = embedded_document(self.document, joined, f"{group} ssh" if not group.startswith("ssh ") else group, anchor)
         self._embedded.append((anchor[0], Embedded(document, "shell", templated=joined.expanded, group=group)))
 
     def _amazon_linux_extras(self, command: _Command, program: _Program) -> None:

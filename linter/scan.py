@@ -248,7 +248,9 @@ def gather(options: Options, setup: Setup):
     # a file another source pulls in whole is judged where it is used, not again on its own
     referenced = _pulled_in(pulls)
     groups = [(s, f) for s, f in groups if s.rel not in referenced or any(x.group for x in f)]
-    return found, assemble(groups, settings, notes), notes
+    hosts = assemble(groups, settings, notes)
+    notes[:] = list(dict.fromkeys(notes))  # a role file read once per play says a thing once
+    return found, hosts, notes
 
 
 def _pulled_in(pulls: Dict[str, set]) -> set:

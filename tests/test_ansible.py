@@ -1532,3 +1532,15 @@ def test_a_copy_of_a_files_folder_lands_each_file_under_dest(tmp_path, src, dest
     (host,) = result.hosts
     assert host.name == "roles/docker/" and host.daemon_configs
     assert not [f for f in result.findings if f.rule == "DKD101"]
+
+
+def test_a_note_of_a_role_file_read_for_two_plays_is_said_once(tmp_path):
+    from .helpers import scan, write_tree
+
+    write_tree(tmp_path, {
+        "site.yml": "- hosts: a\n  roles: [docker]\n- hosts: b\n  roles: [docker]\n",
+        "roles/docker/tasks/main.yml": "- apt:\n    name: docker-ce\n- include_tasks: extra.yml\n  when: docker_extra is defined\n",
+        "roles/docker/tasks/extra.yml": "- debug: msg=x\n",
+    })
+    notes = scan(tmp_path).notes
+    assert len(notes) == len(set(notes)) and any("false" in n for n in notes)

@@ -1130,7 +1130,7 @@ def test_a_key_dockerd_does_not_know_is_refused_whatever_its_templated_value(tmp
     assert "registry-mirrors" in unknown.why
 
 
-def test_copy_content_in_key_value_form_is_unknown_not_absent_and_a_templated_package_suffix_is_the_engine(tmp_path):
+def test_copy_content_in_key_value_form_is_read_and_a_templated_package_suffix_is_the_engine(tmp_path):
     write_tree(tmp_path, {
         "site.yml": (
             "- hosts: nodes\n  tasks:\n"
@@ -1140,9 +1140,10 @@ def test_copy_content_in_key_value_form_is_unknown_not_absent_and_a_templated_pa
         ),
     })
     result = scan(tmp_path)
-    assert not [f for f in result.findings if f.rule == "DKD101"]  # never "not set" of a file dlint did not read
-    assert [f.rule for f in result.findings] == ["DKD902"]
+    assert not [f for f in result.findings if f.rule == "DKD101"]  # the key=value content is read: it sets live-restore
+    assert [f.rule for f in result.findings] == []
     (host,) = result.hosts
+    assert host.daemon_configs
     assert [(p.name, p.pin) for p in host.of(EnginePackage)] == [("docker-ce", "unknown")]  # _ver is set at run time
 
 
@@ -1544,3 +1545,21 @@ def test_a_note_of_a_role_file_read_for_two_plays_is_said_once(tmp_path):
     })
     notes = scan(tmp_path).notes
     assert len(notes) == len(set(notes)) and any("false" in n for n in notes)
+
+
+def test_copy_content_in_key_value_form_is_read_with_its_escapes_decoded(tmp_path):
+    """`set_fact: opts="{\\"log-driver\\": \\"json-file\\"}"` then `copy: content="{{ opts }}" dest=...`:
+    Ansible's parse_kv decodes the escapes, so the daemon.json is JSON (no live-restore), read and
+    judged, its keys pointing into the set_fact line."""
+    from .helpers import scan, write_tree
+
+    tasks = r"""- apt: name=docker-ce state=present
+- set_fact: 'opts="{\"log-driver\": \"json-file\"}"'
+- copy: content="{{ opts }}" dest=/etc/docker/daemon.json
+"""
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": tasks})
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    (config,) = host.daemon_configs
+    assert config.document.text.strip() == '{"log-driver": "json-file"}'
+    assert [f.rule for f in result.findings if f.rule in ("DKD101", "DKD902", "DKD001")] == ["DKD101"]

@@ -1377,9 +1377,6 @@ class _Reader:
             self.used_elsewhere(task, src, "files")
             return
         content_key, content = self.arg(task, "content")
-        if isinstance(content, _FreeValue):  # content=... in key=value form: written, not read
-            self.opaque(task, dest_node, dest, kind, "its content is given in key=value form, which dlint does not read", f"copy content= → {dest}", "copy content= in key=value form")
-            return
         if content is not None:
             self.copy_content(task, scope, content, dest, kind)
             return
@@ -1431,7 +1428,12 @@ class _Reader:
 
     def copy_content(self, task: _Task, scope: _Scope, node, dest: str, kind: str) -> None:
         label = f"copy content → {dest}"
-        value = self.render(node, scope)
+        free = node if isinstance(node, _FreeValue) else None  # content=... in key=value form
+        if free is not None:
+            value = _free_value(free, self.yaml, self.values, scope)
+            node = free.holder
+        else:
+            value = self.render(node, scope)
         empty = (value.kind == "dict" and not value.data) or (value.kind == "str" and not value.partial and value.mapped().text.strip() == "{}")
         if empty and "when" in task.fields:
             # geerlingguy.docker writes daemon.json only when docker_daemon_options is not empty
@@ -1440,7 +1442,8 @@ class _Reader:
         if value.kind in ("list", "dict"):
             value = jinja.dump_json(value)  # copy writes json.dumps() of a dict or list (provisioning-facts §4.1)
         if not value.known:
-            mapped = jinja.masked(scalar_mapped(self.yaml, node)) if is_scalar(node) else Mapped.of("x", self.doc, node.start_mark.index)
+            written = scalar_mapped(self.yaml, node).slice(free.span[0], free.span[1]) if free is not None else scalar_mapped(self.yaml, node) if is_scalar(node) else None
+            mapped = jinja.masked(written) if written is not None else Mapped.of("x", self.doc, node.start_mark.index)
             templated = True
         elif value.kind == "str":
             mapped = value.mapped()
@@ -2183,9 +2186,33 @@ def _free_form(text: str) -> Dict[str, Tuple[int, int, str]]:
     return pairs
 
 
+_ESCAPES = {"\\": "\\", "'": "'", '"': '"', "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+
+
+def _decode_escapes(mapped: Mapped) -> Mapped:
+    """Ansible's parse_kv decodes a k=v value's simple escapes (``\\"`` is ``"``): each decoded
+    character stands at its backslash."""
+    text = mapped.text
+    if "\\" not in text:
+        return mapped
+    out = Mapped()
+    index = start = 0
+    while index < len(text):
+        if text[index] == "\\" and text[index + 1 : index + 2] in _ESCAPES:
+            out.extend(mapped.slice(start, index))
+            backslash = mapped.slice(index, index + 1).runs[0]
+            out.add(_ESCAPES[text[index + 1]], backslash.doc, backslash.offset, backslash.exact)
+            index = start = index + 2
+            continue
+        index += 1
+    out.extend(mapped.slice(start, len(text)))
+    return out
+
+
 def _free_value(free: _FreeValue, yaml: _Yaml, values: _Values, scope: _Scope) -> Val:
     start, end, raw = free.span
-    mapped = scalar_mapped(yaml, free.holder).slice(start, end)
+    mapped = _decode_escapes(scalar_mapped(yaml, free.holder).slice(start, end))
+    raw = mapped.text
     if jinja.has_jinja(raw):
         rendered = jinja.render(mapped, values.resolver(scope), native=True)
         if rendered.value is not None and rendered.value.known:

@@ -106,6 +106,8 @@ def evaluate(hosts: Sequence, policies: Sequence[Policy], base: Context, skips: 
         context = base.for_host(host)
         readable = host.readable
         for policy in policies:
+            if "windows" in policy.meta.tags and host.platform != "windows":
+                continue  # a Windows daemon's rule says nothing of a Linux machine, judged or not
             if policy.needs_readable and not readable:
                 skips.skip(host.name, policy.meta.id)
                 continue

@@ -13,7 +13,8 @@ import re
 import stat
 import subprocess
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import field
+from .lazyclass import dataclass
 from itertools import chain
 from pathlib import Path
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union

@@ -42,7 +42,8 @@ import posixpath
 import re
 import stat
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..lazyclass import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from weakref import WeakKeyDictionary

@@ -148,3 +148,15 @@ def test_may_define_examples():
     for text in ["  name: 1\n", "<<: *base\nx: 1\n", "&a name: 1\n", "? name\n: 1\n", "{name: 1}\n", '"na\\x6de": 1\n', "\ufeffname: 1\n", "x: 1\r\nname: 2\r\n", "--- !!map\nname: 1\n"]:
         assert _may_define(text, "name") == ("name" in text), text
         _sound(text)
+
+
+_KEY_PIECES = ["name", "name_x", "x", ":", " ", "\n", "'", '"', "\t", "#", "-", "1", "é", "{{", "}}"]
+
+
+@settings(max_examples=4000, deadline=None)
+@given(st.lists(st.sampled_from(_KEY_PIECES), max_size=20), st.sampled_from(["name", "name_x", "x", "_", "é", "x1"]))
+def test_line_keys_answer_what_the_search_answers(pieces, name):
+    from dlint_docker.sources.ansible import _may_define_scan
+
+    text = "".join(pieces)
+    assert _may_define(text, name) == _may_define_scan(text, name), (text, name)

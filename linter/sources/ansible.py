@@ -515,7 +515,18 @@ def _may_define(text: str, name: str) -> bool:
     """Whether a vars file's text may give ``name`` a value at its top level, so that it must be
     composed to know: ``name`` is written in it, and at the start of a line (after a quote at
     most) unless the text is not plain enough to tell (``_keys_start_lines``). A role's play has
-    dozens of group_vars files, most of which mention a name only in values."""
+    dozens of group_vars files, most of which mention a name only in values. For a plain text and
+    a name that is an identifier, the answer is looked up in the text's line keys (what
+    ``_line_keys`` lists), without searching the text."""
+    if name.isidentifier():
+        keys = _line_keys(text)
+        if keys is not None:
+            return name in keys
+    return _may_define_scan(text, name)
+
+
+def _may_define_scan(text: str, name: str) -> bool:
+    """``_may_define`` by searching the text."""
     if name not in text:
         return False
     if not name or "'" in name or '"' in name or "\n" in name or not _keys_start_lines(text):
@@ -533,6 +544,28 @@ def _may_define(text: str, name: str) -> bool:
             at = text.find(written, end)
             end = at + len(written) if at >= 0 else -1
     return False
+
+
+_LINE_KEY = re.compile(r"[^: \t\"']*")
+
+
+@functools.lru_cache(maxsize=1024)
+def _line_keys(text: str) -> Optional[frozenset]:
+    """For a plain text (``_keys_start_lines``), the words that start its lines (after a quote
+    at most) and end at a colon, a space, a tab, a quote or the end of the text: an identifier
+    is one of them exactly when ``_may_define_scan`` finds it at the start of a line. None for
+    a text that is not plain."""
+    if not _keys_start_lines(text):
+        return None
+    keys = set()
+    lines = text.split("\n")
+    last = len(lines) - 1
+    for index, line in enumerate(lines):
+        start = 1 if line[:1] in ("'", '"') else 0
+        end = _LINE_KEY.match(line, start).end()
+        if end < len(line) or index == last:
+            keys.add(line[start:end])
+    return frozenset(keys)
 
 
 _AFTER_KEY = frozenset(": \t\"'")  # what may follow a key's name on its line (its colon, spaces, a quote)

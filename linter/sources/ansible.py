@@ -546,7 +546,9 @@ def _may_define_scan(text: str, name: str) -> bool:
     return False
 
 
-_LINE_KEY = re.compile(r"[^: \t\"']*")
+# the word a line starts with (after a quote at most), when a colon, space, tab or quote ends it,
+# or the end of the text (one empty word too, which no identifier is)
+_LINE_KEY = re.compile(r"^[\"']?([^: \t\"'\n]*)(?=[: \t\"']|\Z)", re.M)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -557,15 +559,7 @@ def _line_keys(text: str) -> Optional[frozenset]:
     a text that is not plain."""
     if not _keys_start_lines(text):
         return None
-    keys = set()
-    lines = text.split("\n")
-    last = len(lines) - 1
-    for index, line in enumerate(lines):
-        start = 1 if line[:1] in ("'", '"') else 0
-        end = _LINE_KEY.match(line, start).end()
-        if end < len(line) or index == last:
-            keys.add(line[start:end])
-    return frozenset(keys)
+    return frozenset(_LINE_KEY.findall(text))
 
 
 _AFTER_KEY = frozenset(": \t\"'")  # what may follow a key's name on its line (its colon, spaces, a quote)

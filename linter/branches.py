@@ -14,7 +14,8 @@ syntax error Ansible stops on, reported apart) gets no plan and is read as befor
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from .lazyclass import dataclass
 from typing import Callable, List, Optional, Sequence, Tuple
 
 CAP = 16  # possible renderings read one by one; beyond, the undecided blocks are unknown

@@ -28,7 +28,25 @@ def _split(values: Optional[List[str]]) -> List[str]:
     return out
 
 
-def _parser() -> argparse.ArgumentParser:
+def _command_of(argv: Sequence[str]) -> Optional[str]:
+    """The sub-command an argument list names (the top level's options take no values)."""
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            return argv[index + 1] if index + 1 < len(argv) else None
+        if not arg.startswith("-"):
+            return arg
+    return None
+
+
+def _parser(command: Optional[str] = None) -> argparse.ArgumentParser:
+    """The command line's parser; given the ``command`` a run names, the other sub-commands are
+    there by name and help only (their options are what a run of them parses, not this one)."""
+    if command not in _COMMANDS:
+        command = None  # every sub-command in full: --help, completion, an unknown name
+
+    def full(*names: str) -> bool:
+        return command is None or command in names
+
     parser = argparse.ArgumentParser(
         prog="dlint",
         description="Static analysis of how infra repositories configure the Docker engine (dockerd): "
@@ -49,47 +67,49 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    scan.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
-    scan.add_argument(
-        "-f", "--format", action="append", metavar="FORMAT[:FILE]",
-        help="text (default), json, sarif, github (workflow annotations), junit, gitlab (Code Quality), checkstyle; "
-        "repeatable: FORMAT:FILE writes that format to FILE, a bare FORMAT goes to standard output",
-    )
-    scan.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
-    scan.add_argument("--fail-on", choices=("error", "warning", "info", "never"), help="lowest severity that makes dlint exit 1 (default: warning)")
-    scan.add_argument("-c", "--config", metavar="FILE", help="configuration file (default: .dlint.yaml from PATH up to the git root)")
-    scan.add_argument("--engine-version", metavar="X.Y", help="Docker Engine release to check against (default: the newest dlint knows)")
-    scan.add_argument("--platform", choices=("linux", "windows"), help="platform of the hosts (default: linux)")
-    scan.add_argument("--profile", choices=("recommended", "cis", "all"), help="which policies run (default: recommended; cis adds every CIS Docker Benchmark section 2 control; all)")
-    scan.add_argument("--select", action="append", metavar="RULES", help="only these rules: ids, names or id prefixes, comma-separated (repeatable)")
-    scan.add_argument("--ignore", action="append", metavar="RULES", help="skip these rules (repeatable)")
-    scan.add_argument("--plugin", action="append", metavar="MODULE", help="also load the dlint plugin in this importable module")
-    scan.add_argument(
-        "--context",
-        action="append",
-        metavar="DIR",
-        help="also read DIR (e.g. the repository) to assemble each host, but report only findings in PATH "
-        "(what the pre-commit hook does: a changed daemon.json is judged with its unit)",
-    )
-    scan.add_argument("--kind", metavar="KIND", help="read every file named as this kind (daemon-json, cloud-init, shell, systemd, ...), whatever its name")
-    scan.add_argument("--no-cache", action="store_true", help="read every file again: neither use nor fill the cache (~/.cache/dlint, or $XDG_CACHE_HOME/dlint)")
-    scan.add_argument("--progress", action="store_true", default=None, help="show the files read on stderr even when it is not a terminal (default: on a terminal, once a run takes a second)")
-    scan.add_argument("-v", "--verbose", action="store_true", help="also show waived findings and notes (skipped files and why)")
-    scan.add_argument("--no-color", action="store_true", help="no colour (also: NO_COLOR=1)")
-    scan.add_argument("-q", "--quiet", action="store_true", help="the findings only: no summary, no unknown or note lines")
-    scan.add_argument("--stdin-filename", metavar="PATH", help="with PATH '-': lint standard input as the file PATH (editors)")
-    scan.add_argument("--diff-base", metavar="REV", help="judge the change since git revision REV too (live-restore drift, engine upgrades, restarts) and report only findings new since REV")
-    scan.add_argument("--all", action="store_true", dest="all_findings", help="with --diff-base: also the findings that already existed at REV")
-    scan.add_argument("--baseline", metavar="FILE", help="report only findings not in this baseline (default: .dlint-baseline.json at the repository root, when there is one)")
-    scan.add_argument("--no-baseline", action="store_false", dest="use_baseline", help="report every finding, whatever a baseline holds")
+    if full("scan", "fix", "baseline"):  # fix and baseline take over scan's options
+        scan.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
+        scan.add_argument(
+            "-f", "--format", action="append", metavar="FORMAT[:FILE]",
+            help="text (default), json, sarif, github (workflow annotations), junit, gitlab (Code Quality), checkstyle; "
+            "repeatable: FORMAT:FILE writes that format to FILE, a bare FORMAT goes to standard output",
+        )
+        scan.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
+        scan.add_argument("--fail-on", choices=("error", "warning", "info", "never"), help="lowest severity that makes dlint exit 1 (default: warning)")
+        scan.add_argument("-c", "--config", metavar="FILE", help="configuration file (default: .dlint.yaml from PATH up to the git root)")
+        scan.add_argument("--engine-version", metavar="X.Y", help="Docker Engine release to check against (default: the newest dlint knows)")
+        scan.add_argument("--platform", choices=("linux", "windows"), help="platform of the hosts (default: linux)")
+        scan.add_argument("--profile", choices=("recommended", "cis", "all"), help="which policies run (default: recommended; cis adds every CIS Docker Benchmark section 2 control; all)")
+        scan.add_argument("--select", action="append", metavar="RULES", help="only these rules: ids, names or id prefixes, comma-separated (repeatable)")
+        scan.add_argument("--ignore", action="append", metavar="RULES", help="skip these rules (repeatable)")
+        scan.add_argument("--plugin", action="append", metavar="MODULE", help="also load the dlint plugin in this importable module")
+        scan.add_argument(
+            "--context",
+            action="append",
+            metavar="DIR",
+            help="also read DIR (e.g. the repository) to assemble each host, but report only findings in PATH "
+            "(what the pre-commit hook does: a changed daemon.json is judged with its unit)",
+        )
+        scan.add_argument("--kind", metavar="KIND", help="read every file named as this kind (daemon-json, cloud-init, shell, systemd, ...), whatever its name")
+        scan.add_argument("--no-cache", action="store_true", help="read every file again: neither use nor fill the cache (~/.cache/dlint, or $XDG_CACHE_HOME/dlint)")
+        scan.add_argument("--progress", action="store_true", default=None, help="show the files read on stderr even when it is not a terminal (default: on a terminal, once a run takes a second)")
+        scan.add_argument("-v", "--verbose", action="store_true", help="also show waived findings and notes (skipped files and why)")
+        scan.add_argument("--no-color", action="store_true", help="no colour (also: NO_COLOR=1)")
+        scan.add_argument("-q", "--quiet", action="store_true", help="the findings only: no summary, no unknown or note lines")
+        scan.add_argument("--stdin-filename", metavar="PATH", help="with PATH '-': lint standard input as the file PATH (editors)")
+        scan.add_argument("--diff-base", metavar="REV", help="judge the change since git revision REV too (live-restore drift, engine upgrades, restarts) and report only findings new since REV")
+        scan.add_argument("--all", action="store_true", dest="all_findings", help="with --diff-base: also the findings that already existed at REV")
+        scan.add_argument("--baseline", metavar="FILE", help="report only findings not in this baseline (default: .dlint-baseline.json at the repository root, when there is one)")
+        scan.add_argument("--no-baseline", action="store_false", dest="use_baseline", help="report every finding, whatever a baseline holds")
     from .fix import cli as fix_cli
 
-    fix_cli.add_options(scan, with_fix=True)
-    fix_cli.add_command(commands, scan)
+    if full("scan"):
+        fix_cli.add_options(scan, with_fix=True)
+    fix_cli.add_command(commands, scan, full("fix"))
     from .change import command as diff_command
 
-    diff_command.add_command(commands)
-    diff_command.add_baseline_command(commands, scan)
+    diff_command.add_command(commands, full("diff"))
+    diff_command.add_baseline_command(commands, scan, full("baseline"))
 
     hosts = commands.add_parser(
         "hosts",
@@ -97,35 +117,43 @@ def _parser() -> argparse.ArgumentParser:
         description="Assemble the machines the repository provisions and print, for each, how dockerd is started and "
         "its effective configuration (daemon.json keys and command-line flags), each value with its file:line:col.",
     )
-    hosts.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
-    hosts.add_argument("-f", "--format", choices=("text", "json"), default="text")
-    hosts.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
-    hosts.add_argument("-c", "--config", metavar="FILE", help="configuration file (default: .dlint.yaml from PATH up to the git root)")
-    hosts.add_argument("--engine-version", metavar="X.Y", help="Docker Engine release whose flags and keys to use")
-    hosts.add_argument("--platform", choices=("linux", "windows"), help="platform of the hosts (default: linux)")
-    hosts.add_argument("--plugin", action="append", metavar="MODULE", help="also load the dlint plugin in this module")
+    if full("hosts"):
+        hosts.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
+        hosts.add_argument("-f", "--format", choices=("text", "json"), default="text")
+        hosts.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+        hosts.add_argument("-c", "--config", metavar="FILE", help="configuration file (default: .dlint.yaml from PATH up to the git root)")
+        hosts.add_argument("--engine-version", metavar="X.Y", help="Docker Engine release whose flags and keys to use")
+        hosts.add_argument("--platform", choices=("linux", "windows"), help="platform of the hosts (default: linux)")
+        hosts.add_argument("--plugin", action="append", metavar="MODULE", help="also load the dlint plugin in this module")
 
     rules = commands.add_parser("rules", help="list every policy", description="List every policy: id, name, severity, what it breaks, summary.")
-    rules.add_argument("--format", choices=("table", "json"), default="table")
-    rules.add_argument("--plugin", action="append", metavar="MODULE", help="also load the dlint plugin in this module")
-    rules.add_argument("-c", "--config", metavar="FILE", help="configuration whose policy-paths to include")
+    if full("rules"):
+        rules.add_argument("--format", choices=("table", "json"), default="table")
+        rules.add_argument("--plugin", action="append", metavar="MODULE", help="also load the dlint plugin in this module")
+        rules.add_argument("-c", "--config", metavar="FILE", help="configuration whose policy-paths to include")
 
     explain = commands.add_parser("explain", help="explain one policy", description="Why a policy exists, what dockerd does, examples, how to fix.")
-    explain.add_argument("rule", metavar="ID|NAME")
-    explain.add_argument("--plugin", action="append", metavar="MODULE", help="also load the dlint plugin in this module")
-    explain.add_argument("-c", "--config", metavar="FILE", help="configuration whose policy-paths to include")
+    if full("explain"):
+        explain.add_argument("rule", metavar="ID|NAME")
+        explain.add_argument("--plugin", action="append", metavar="MODULE", help="also load the dlint plugin in this module")
+        explain.add_argument("-c", "--config", metavar="FILE", help="configuration whose policy-paths to include")
 
     schema = commands.add_parser(
         "schema",
         help="print a JSON Schema dlint uses",
         description="Print the JSON Schema of daemon.json for an engine version and platform, or of dlint's own files.",
     )
-    schema.add_argument("what", choices=("daemon-json", "policy", "config", "report", "hosts"))
-    schema.add_argument("--engine-version", metavar="X.Y")
-    schema.add_argument("--platform", choices=("linux", "windows"), default="linux")
+    if full("schema"):
+        schema.add_argument("what", choices=("daemon-json", "policy", "config", "report", "hosts"))
+        schema.add_argument("--engine-version", metavar="X.Y")
+        schema.add_argument("--platform", choices=("linux", "windows"), default="linux")
     completion = commands.add_parser("completion", help="print a shell completion script", description="eval \"$(dlint completion bash)\"; zsh likewise; dlint completion fish | source")
-    completion.add_argument("shell", choices=("bash", "zsh", "fish"))
+    if full("completion"):
+        completion.add_argument("shell", choices=("bash", "zsh", "fish"))
     return parser
+
+
+_COMMANDS = ("scan", "fix", "diff", "baseline", "hosts", "rules", "explain", "schema", "completion")
 
 
 # Reading a repository makes many objects that live for the whole scan (composed YAML trees, the
@@ -148,10 +176,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def _main(argv: Optional[Sequence[str]]) -> int:
-    parser = _parser()
     from .cli_extras import pop_debug
 
     argv, debug = pop_debug(argv)  # --debug is accepted anywhere on the command line
+    parser = _parser(_command_of(argv))
     args = parser.parse_args(argv)
     args.debug = args.debug or debug
     if args.command is None:

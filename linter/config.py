@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+from .lazyclass import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 import re
 import stat
-import subprocess
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import field
+from .lazyclass import dataclass
 from itertools import chain
 from pathlib import Path
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
@@ -106,6 +106,8 @@ def git_files(folder: Path, root: Optional[Path] = None) -> Optional[Tuple[List[
         *(["--work-tree", str(root)] if root is not None else []),
         "ls-files", "-z", "--cached", "--others", "--exclude-standard",
     ]
+    import subprocess  # a scan of files, not folders, never runs git
+
     try:
         done = subprocess.run(command, capture_output=True, timeout=GIT_TIMEOUT, env=_git_env(), stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:

@@ -15,9 +15,16 @@ reached through, for the trace.
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from .location import Location, TraceStep
+
+
+# id(text) -> (text, its line starts): the documents of one text share them (the Ansible reader makes
+# a Document of a vars file for every variable it resolves from it, and kubespray's vars files are
+# long). The text is kept with them, so its id stays its own; the lists are never changed.
+_STARTS: Dict[int, Tuple[str, List[int]]] = {}
+_STARTS_KEPT = 512
 
 
 class Document:
@@ -51,13 +58,21 @@ class Document:
 
     def _line_starts(self) -> List[int]:
         if self._starts is None:
+            text = self.text
+            kept = _STARTS.get(id(text))
+            if kept is not None and kept[0] is text:
+                self._starts = kept[1]
+                return kept[1]
             starts = [0]
-            find = self.text.find
+            find = text.find
             i = find("\n")
             while i != -1:
                 starts.append(i + 1)
                 i = find("\n", i + 1)
             self._starts = starts
+            if len(_STARTS) >= _STARTS_KEPT:
+                _STARTS.clear()
+            _STARTS[id(text)] = (text, starts)
         return self._starts
 
     def line_col(self, offset: int) -> Tuple[int, int]:

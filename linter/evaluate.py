@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from .lazyclass import dataclass
 from typing import Iterable, List, Optional, Sequence
 
 from .engine.knowledge import Engine, engine

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import field
+from .lazyclass import dataclass
 from typing import List, Optional, Tuple
 
 from .location import Location
@@ -73,6 +73,8 @@ class Finding:
 def fingerprint(rule: str, rel_path: str, pointer: Optional[str], key: str) -> str:
     """Stable across line moves: the rule, the file, and the logical place (not the line)."""
     raw = "\0".join((rule, rel_path, pointer or "", key))
+    import hashlib  # only runs with findings pay for it
+
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
@@ -102,6 +104,8 @@ def _cap_key(finding: Finding) -> tuple:
 
 def _more(first: Finding, more: int, limit: int) -> Finding:
     """The summary finding, at the first finding left out."""
+    import hashlib
+
     return dataclasses.replace(
         first,
         message=f"{more} more {first.rule} findings in this file, not listed (dlint lists {limit} of a rule per file); the first is here: {first.message}",

@@ -6,7 +6,8 @@ restarts); they all share ``source`` and ``document`` so that findings can point
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from .lazyclass import dataclass
 from typing import List, Optional
 
 from .document import Document

@@ -11,7 +11,8 @@ is assumed (``assume-packaged-unit`` in .dlint.yaml turns it off) and said by fi
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
+from .lazyclass import dataclass
 from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
 from typing import Dict, List, Optional, Sequence, Tuple

@@ -35,7 +35,8 @@ import json
 import operator
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import field
+from .lazyclass import dataclass
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from . import branches

@@ -3,7 +3,8 @@ outer places it was reached through when the configuration is embedded in anothe
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from .lazyclass import dataclass
 from typing import Tuple
 
 

@@ -20,7 +20,7 @@ import os
 import re
 import sys
 from contextlib import contextmanager
-from dataclasses import dataclass
+from .lazyclass import dataclass
 from typing import Dict, Iterable, List, Sequence
 
 from .errors import PolicyError, UsageError

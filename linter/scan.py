@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
+from .lazyclass import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 

@@ -7,7 +7,8 @@ a template decides)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from .lazyclass import dataclass
 from typing import Dict, List, Optional
 
 from .facts import templated_command

@@ -13,7 +13,7 @@ import base64
 import binascii
 import re
 import warnings
-from dataclasses import dataclass
+from .lazyclass import dataclass
 from functools import lru_cache
 from typing import Dict, List, Optional, Set, Tuple
 

@@ -137,3 +137,18 @@ def test_a_name_found_again_after_a_layer_with_an_escaped_key_is_composed(tmp_pa
     assert scope.bind("x", None).find("bar")[1].value == "2"  # now it is: foo is its own
     assert scope.find("foo")[1].value == "1"
     assert _Scope([upper, lower]).find("foo")[1].value == "1"
+
+
+def test_documents_of_one_text_share_their_line_starts():
+    """The reader makes a Document of a vars file per variable it resolves from it: the line
+    starts of the text are found once, and every document answers the same lines and columns."""
+    from dlint_docker.document import Document
+
+    text = "a: 1\nb: '{{ a }}'\n\nc: x\n" * 50
+    first, second = Document(text, "vars.yml"), Document(text, "vars.yml", via=())
+    copy_of_text = "".join(list(text))  # an equal text that is another object
+    third = Document(copy_of_text, "other.yml")
+    offsets = [0, 4, 5, 17, len(text) - 1, len(text)]
+    assert [first.line_col(o) for o in offsets] == [second.line_col(o) for o in offsets] == [third.line_col(o) for o in offsets]
+    assert first._starts is second._starts
+    assert [first.location(o).line for o in offsets] == [third.location(o).line for o in offsets]

@@ -210,3 +210,26 @@ def test_github_annotations(tmp_path):
     assert done.returncode == 1
     assert "::error file=daemon.json,line=2,col=3,endLine=2,endColumn=15,title=DKD002 unknown-key (breaks config-load)::" in done.stdout
     assert done.stdout.rstrip().splitlines()[-1].startswith("dlint: 1 file scanned")
+
+
+def test_parser_for_one_command_is_the_full_parser_for_it():
+    """A run builds only its sub-command's options: what it parses and shows is the full parser's."""
+    import argparse
+
+    from dlint_docker import cli
+
+    def sub(parser, name):
+        action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        return action.choices[name]
+
+    def shape(parser):
+        return [(a.dest, tuple(a.option_strings), a.nargs, a.default, tuple(a.choices) if isinstance(a.choices, dict) else a.choices, a.help, a.metavar, type(a)) for a in parser._actions]
+
+    full = cli._parser()
+    for name in cli._COMMANDS:
+        only = cli._parser(name)
+        assert only.format_help() == full.format_help()
+        assert shape(sub(only, name)) == shape(sub(full, name)), name
+        assert sub(only, name).format_help() == sub(full, name).format_help(), name
+    assert cli._command_of(["--version"]) is None and cli._command_of(["-h", "scan", "x"]) == "scan" and cli._command_of(["--", "rules"]) == "rules"
+    assert shape(cli._parser("nonsense")) == shape(full)

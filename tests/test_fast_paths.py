@@ -93,3 +93,70 @@ def test_a_task_file_scanned_alone_is_judged_as_in_the_whole_repository(tmp_path
     assert len(through(whole)) == 2  # one per machine the role lands on
     assert through(alone) == through(whole)
     assert len(alone["findings"]) == len(through(alone))
+
+
+# --- the Ansible reader's "may this vars file define the name" ------------------------------------
+
+from dlint_docker.sources.ansible import _keys_start_lines, _may_define, _root_items  # noqa: E402
+from dlint_docker.yamlnodes import compose, is_map  # noqa: E402
+
+_VARS_PIECES = [
+    "name", "name_x", "x", ":", " ", "\n", "  ", "-", "'", '"', "\\", "<<", "&a", "*a", "!!str", "?", "{", "}", "[", "]",
+    ",", "#", "---", "...", "%YAML 1.2", "|", ">", "\t", "\r", "\ufeff", "1", "true", "~", "\u2028",
+]
+
+
+def _defined(text):
+    try:
+        root, problem = compose(text)
+    except AssertionError:  # ruamel's check of a %YAML directive's version: no mapping either way
+        return set()
+    if problem is not None or root is None or not is_map(root):
+        return set()
+    return set(_root_items(root, text)[0])
+
+
+def _sound(text):
+    """Every name the composed root defines, and that is written in the text (the reader composed
+    only those before: a key not written as such, an escape, is found by _Layer.odd), is one
+    _may_define says the text may define; a text it reads lexically has no such key."""
+    for name in _defined(text):
+        if name in text:
+            assert _may_define(text, name), (text, name)
+        else:
+            assert not _keys_start_lines(text), (text, name)
+
+
+@settings(max_examples=4000, deadline=None)
+@given(st.lists(st.sampled_from(_VARS_PIECES), max_size=18))
+def test_may_define_never_misses_a_key(pieces):
+    _sound("".join(pieces))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["name", "x", "name_x"]), min_size=1, max_size=4), st.lists(st.sampled_from(_VARS_PIECES), max_size=10))
+def test_may_define_never_misses_a_key_after_plain_lines(keys, tail):
+    _sound("".join(f"{key}: 1\n" for key in keys) + "".join(tail))
+
+
+def test_may_define_examples():
+    plain = "---\n# vars\nname_x: 1\nother: '{{ name }}'\n\"quoted\": 2\n'single' : 3\nlist:\n- name: 4\n"
+    assert _defined(plain) == {"name_x", "other", "quoted", "single", "list"}
+    for name, may in [("name_x", True), ("other", True), ("quoted", True), ("single", True), ("name", False), ("list", True), ("absent", False)]:
+        assert _may_define(plain, name) == may, name
+    # texts dlint cannot read lexically answer "written anywhere in it", as before
+    for text in ["  name: 1\n", "<<: *base\nx: 1\n", "&a name: 1\n", "? name\n: 1\n", "{name: 1}\n", '"na\\x6de": 1\n', "\ufeffname: 1\n", "x: 1\r\nname: 2\r\n", "--- !!map\nname: 1\n"]:
+        assert _may_define(text, "name") == ("name" in text), text
+        _sound(text)
+
+
+_KEY_PIECES = ["name", "name_x", "x", ":", " ", "\n", "'", '"', "\t", "#", "-", "1", "é", "{{", "}}"]
+
+
+@settings(max_examples=4000, deadline=None)
+@given(st.lists(st.sampled_from(_KEY_PIECES), max_size=20), st.sampled_from(["name", "name_x", "x", "_", "é", "x1"]))
+def test_line_keys_answer_what_the_search_answers(pieces, name):
+    from dlint_docker.sources.ansible import _may_define_scan
+
+    text = "".join(pieces)
+    assert _may_define(text, name) == _may_define_scan(text, name), (text, name)

@@ -130,12 +130,12 @@ def test_policy_refs_inside_the_policy_and_to_dlint_schemas_resolve(tmp_path):
 
 
 def test_compiled_json_beside_repository_policies_does_not_skip_validation(tmp_path):
-    import hashlib
+    from dlint_docker.policy.pack import FORMAT, _digest
 
     policy_repo(tmp_path, "{pattern: '^/srv/'}")
     bad = (tmp_path / "p" / "x.yaml").read_text().replace("severity: warning", "severity: fatal")
     (tmp_path / "p" / "x.yaml").write_text(bad)
-    cache = {"format": 1, "sources": {"x.yaml": hashlib.sha256(bad.encode()).hexdigest()}, "resources": []}
+    cache = {"format": FORMAT, "sources": {"x.yaml": _digest(bad.encode())}, "resources": []}
     (tmp_path / "p" / "compiled.json").write_text(json.dumps(cache))
     done = bounded("scan", cwd=tmp_path)
     assert done.returncode == 2 and "x.yaml:5" in done.stderr and "fatal" in done.stderr

@@ -13,12 +13,12 @@ an absolute path (``Identity``).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..lazyclass import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence
 
@@ -38,6 +38,8 @@ def _normalised(message: str) -> str:
 def _key(finding, ident: "Identity") -> str:
     raw = "\0".join((finding.rule, ident.host(finding.host or ""), ident.path(finding.location.path), finding.pointer or "",
                      _normalised(ident.message(finding.message))))
+    import hashlib  # only a run that has a baseline pays for it
+
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 

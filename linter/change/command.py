@@ -13,7 +13,8 @@ from .. import exitcodes
 # build its parser, and a scan of one file needs none of them
 
 
-def add_command(commands) -> None:
+def add_command(commands, full: bool = True) -> None:
+    """``dlint diff`` (not ``full``: its name and help only, for a run of another command)."""
     diff = commands.add_parser(
         "diff",
         help="what a change does to each host's dockerd: settings that change, reload or restart, live-restore",
@@ -21,6 +22,8 @@ def add_command(commands) -> None:
         "revisions, read from git's object store): the effective settings that change, whether a reload (SIGHUP) "
         "or only a restart applies each, and the change policies (live-restore drift, engine upgrades, restarts).",
     )
+    if not full:
+        return
     diff.add_argument("base", nargs="?", default="HEAD", metavar="BASE")
     diff.add_argument("head", nargs="?", metavar="HEAD", help="a revision (default: the work tree)")
     diff.add_argument("-f", "--format", choices=("text", "json"), default="text")
@@ -128,8 +131,9 @@ def text(doc: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def add_baseline_command(commands, scan) -> None:
-    """``dlint baseline``: every reading option of ``dlint scan``, and where to write."""
+def add_baseline_command(commands, scan, full: bool = True) -> None:
+    """``dlint baseline``: every reading option of ``dlint scan``, and where to write (not
+    ``full``: its name and help only)."""
     baseline = commands.add_parser(
         "baseline",
         help="write the findings of today into .dlint-baseline.json, so that scans report only new ones",
@@ -137,6 +141,8 @@ def add_baseline_command(commands, scan) -> None:
         "not the line) to .dlint-baseline.json at the repository root (or -o FILE). dlint scan then reports only "
         "findings not in it. --prune keeps only the entries that still match a finding.",
     )
+    if not full:
+        return
     for action in scan._actions:
         if action.dest not in ("help", "format", "output", "fix", "diff", "unsafe_fixes", "baseline", "use_baseline", "diff_base", "all_findings", "quiet", "verbose", "no_color"):
             baseline._add_action(action)

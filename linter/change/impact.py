@@ -4,7 +4,7 @@ at the base revision (``host.before``) and now, and how each is applied (reload 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from ..lazyclass import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, List, Optional, Tuple

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
-from dataclasses import dataclass
+from ..lazyclass import dataclass
 from typing import Optional, Tuple
 
 # go-units up to 0.4: ^(\d+(\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$, then strconv.ParseFloat of the

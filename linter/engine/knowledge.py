@@ -8,7 +8,7 @@ written in code: a new Docker release is a data change.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from ..lazyclass import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, FrozenSet, List, Optional, Tuple

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from functools import lru_cache
 from typing import Iterable, Optional, Tuple
 
@@ -24,6 +23,8 @@ def _suggest(key: str, candidates: Tuple[str, ...], fuzzy: bool) -> Optional[str
                 return cand
     if not fuzzy:
         return None
+    import difflib  # only an unknown key asks
+
     close = difflib.get_close_matches(normal, list(by_normal), n=1, cutoff=0.8)
     return by_normal[close[0]] if close else None
 

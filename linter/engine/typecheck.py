@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from ..lazyclass import dataclass
 from functools import lru_cache
 from typing import Any, Iterator, List, Tuple
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
+from ..lazyclass import dataclass
 from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 from .formats import GoURLError, go_trim_space, go_url_parse, parse_cidr

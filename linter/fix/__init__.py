@@ -12,7 +12,8 @@ changes nothing ends it (at most ROUNDS), so a second ``dlint fix`` changes noth
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..lazyclass import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List
 

@@ -14,14 +14,17 @@ def add_options(parser, with_fix: bool) -> None:
     parser.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that change behaviour")
 
 
-def add_command(commands, scan) -> None:
-    """``dlint fix``: every option of ``dlint scan``, and the fixing ones."""
+def add_command(commands, scan, full: bool = True) -> None:
+    """``dlint fix``: every option of ``dlint scan``, and the fixing ones (not ``full``: its name
+    and help only, for a run of another command)."""
     fix = commands.add_parser(
         "fix",
         help="apply the fixes of the findings in place, then report what remains",
         description="Fix what dockerd would refuse or ignore, editing only the exact text at fault, then report what remains. "
         "Only safe fixes unless --unsafe-fixes; --diff prints them and writes nothing.",
     )
+    if not full:
+        return
     for action in scan._actions:
         if action.dest not in ("help", "fix", "diff", "unsafe_fixes"):
             fix._add_action(action)

@@ -12,7 +12,7 @@ Whether the re-encoded edit really reads back as intended is checked by re-readi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..lazyclass import dataclass
 from typing import List, Sequence, Tuple
 
 from ..document import Document

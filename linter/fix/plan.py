@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import codecs
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..lazyclass import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 

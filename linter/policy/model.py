@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..lazyclass import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from ..location import Location

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import Sequence
 
@@ -53,6 +52,8 @@ def _no_links_inside(target: Path, scanned: Sequence[Path], name: str) -> None:
 
 def _replace(target: Path, data: bytes, info) -> None:
     mode = stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~_umask()
+    import tempfile  # only a report written to a file
+
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -11,7 +11,8 @@ recursive mechanism for documents inside documents; no pair of kinds is special-
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..lazyclass import dataclass
 from typing import Dict, List, Optional, Pattern, Union
 
 from ..document import Document

@@ -42,7 +42,8 @@ import posixpath
 import re
 import stat
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..lazyclass import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from weakref import WeakKeyDictionary
@@ -475,6 +476,95 @@ def _composed(key: str, text: str):
 # --- values -----------------------------------------------------------------------------------------
 
 
+# a line of a vars file that starts with one of these may hold a key not written as such (an
+# anchor, tag, explicit or flow key, a directive, a block scalar indicator, a BOM, a tab)
+_KEY_DOUBTS = ("?", "&", "!", "*", "{", "[", "%", "|", ">", "@", "`", "\t", "\ufeff")
+_ODD_BREAKS = ("<<", "\r", "\x85", "\u2028", "\u2029")  # merge keys; line breaks other than \n
+
+
+@functools.lru_cache(maxsize=1024)
+def _keys_start_lines(text: str) -> bool:
+    """Whether every key of the root mapping a vars file's text composes to (``_mapping_items``:
+    merge keys included) is written at the start of a line, after a quote at most. So it is for a
+    block mapping at the root that starts at column 0: its keys all start there, a plain key as
+    written, a quoted one after its quote. Any doubt answers False: a merge key, a line break other
+    than \\n, a line that starts with an anchor, a tag, an explicit or flow key, a directive or a
+    tab, a backslash (an escape in a double-quoted key), content on a ``---`` line, or a first
+    content line that is indented (the root mapping's column is not 0)."""
+    if any(odd in text for odd in _ODD_BREAKS) or text.startswith(_KEY_DOUBTS) or any("\n" + c in text for c in _KEY_DOUBTS):
+        return False
+    if "\\" in text and (text.startswith('"') or '\n"' in text):
+        return False
+    at = 0 if text.startswith("---") else text.find("\n---")
+    while at >= 0:
+        start = at + 3 if at == 0 else at + 4
+        end = text.find("\n", start)
+        rest = text[start : end if end >= 0 else len(text)].strip()
+        if rest and not rest.startswith("#"):
+            return False
+        at = text.find("\n---", start)
+    for line in text.split("\n", 200)[:200]:  # the first content line
+        bare = line.strip()
+        if not bare or bare.startswith("#") or bare == "---" or bare.startswith("--- #") or bare.startswith("---\t#"):
+            continue
+        return not line[:1].isspace()
+    return True
+
+
+def _may_define(text: str, name: str) -> bool:
+    """Whether a vars file's text may give ``name`` a value at its top level, so that it must be
+    composed to know: ``name`` is written in it, and at the start of a line (after a quote at
+    most) unless the text is not plain enough to tell (``_keys_start_lines``). A role's play has
+    dozens of group_vars files, most of which mention a name only in values. For a plain text and
+    a name that is an identifier, the answer is looked up in the text's line keys (what
+    ``_line_keys`` lists), without searching the text."""
+    if name.isidentifier():
+        keys = _line_keys(text)
+        if keys is not None:
+            return name in keys
+    return _may_define_scan(text, name)
+
+
+def _may_define_scan(text: str, name: str) -> bool:
+    """``_may_define`` by searching the text."""
+    if name not in text:
+        return False
+    if not name or "'" in name or '"' in name or "\n" in name or not _keys_start_lines(text):
+        return True
+    for lead in ("\n", '\n"', "\n'"):
+        written = lead + name
+        if text.startswith(written[1:]):
+            end = len(written) - 1
+        else:
+            at = text.find(written)
+            end = at + len(written) if at >= 0 else -1
+        while end >= 0:
+            if end >= len(text) or text[end] in _AFTER_KEY:  # not the start of a longer key
+                return True
+            at = text.find(written, end)
+            end = at + len(written) if at >= 0 else -1
+    return False
+
+
+# the word a line starts with (after a quote at most), when a colon, space, tab or quote ends it,
+# or the end of the text (one empty word too, which no identifier is)
+_LINE_KEY = re.compile(r"^[\"']?([^: \t\"'\n]*)(?=[: \t\"']|\Z)", re.M)
+
+
+@functools.lru_cache(maxsize=1024)
+def _line_keys(text: str) -> Optional[frozenset]:
+    """For a plain text (``_keys_start_lines``), the words that start its lines (after a quote
+    at most) and end at a colon, a space, a tab, a quote or the end of the text: an identifier
+    is one of them exactly when ``_may_define_scan`` finds it at the start of a line. None for
+    a text that is not plain."""
+    if not _keys_start_lines(text):
+        return None
+    return frozenset(_LINE_KEY.findall(text))
+
+
+_AFTER_KEY = frozenset(": \t\"'")  # what may follow a key's name on its line (its colon, spaces, a quote)
+
+
 class _Layer:
     """One set of variables: a mapping of a YAML already composed, or a vars file composed only
     when a name it may define is looked up."""
@@ -490,10 +580,10 @@ class _Layer:
         self._written = written if written is not None else {}
 
     def written(self, name: str) -> bool:
-        """``name in text``, answered once per name and text."""
+        """``_may_define(text, name)``, answered once per name and text."""
         found = self._written.get(name)
         if found is None:
-            found = self._written[name] = name in self._text
+            found = self._written[name] = _may_define(self._text, name)
         return found
 
     def find(self, name: str) -> Optional[Tuple[object, object, _Yaml]]:
@@ -557,7 +647,7 @@ class _Scope:
             if layer._text:
                 written = layer._written.get(name)
                 if written is None:
-                    written = layer._written[name] = name in layer._text
+                    written = layer._written[name] = _may_define(layer._text, name)
                 if not written:
                     continue
             found = layer.find(name)

@@ -37,7 +37,8 @@ import email
 import posixpath
 import re
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..lazyclass import dataclass
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 from weakref import WeakKeyDictionary
 

@@ -51,7 +51,7 @@ import base64
 import binascii
 import posixpath
 import re
-from dataclasses import dataclass
+from ..lazyclass import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from .. import jsonread

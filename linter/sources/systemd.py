@@ -22,7 +22,8 @@ continuation lines.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..lazyclass import dataclass
 from typing import List, Optional, Tuple, Union
 
 from ..document import Document

@@ -14,7 +14,8 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..lazyclass import dataclass
 from typing import Dict, List, Set, Tuple
 
 from ..budget import Overrun

@@ -23,7 +23,8 @@ is said in a note, not guessed at.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+from ..lazyclass import dataclass
 from typing import Dict, List, Optional, Tuple
 
 from ..document import Document

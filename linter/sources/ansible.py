@@ -667,6 +667,9 @@ class _Values:
         self.set_elsewhere = set_elsewhere  # a name some task of the project sets (set_fact, register)
         self.nodes = Budget(MAX_VALUE_NODES)
         self.active: set = set()
+        # a name resolved inside another variable's value, by scope: the same value whichever
+        # variable reached it (its trace is the first way there; where it is defined is exact)
+        self.nested: Dict[tuple, tuple] = {}  # key -> (the scope's _found, its bound values, value)
 
     def resolver(self, scope: _Scope, depth: int = 0):
         def resolve(name: str, where: Location):
@@ -682,6 +685,11 @@ class _Values:
             marker = (id(yaml.root), name)
             if marker in self.active or depth > MAX_DEPTH or not self.budget.spend(1):
                 return jinja.unknown("recursive")
+            memo = (id(scope._found), name, tuple(scope.bound)) if self.active else None
+            kept = self.nested.get(memo) if memo is not None else None
+            # the same scope and loop values, not others their ids were reused for
+            if kept is not None and kept[0] is scope._found and all(a is b for a, b in zip(kept[1], scope.bound.values())):
+                return kept[2]
             line = yaml.doc.line_col(key.start_mark.index)[0]
             label = f"{name} from {yaml.display}:{line}"
             step = TraceStep(where.path, where.line, where.column, label)
@@ -693,6 +701,8 @@ class _Values:
             finally:
                 self.active.discard(marker)
             value.label = label
+            if memo is not None:
+                self.nested[memo] = (scope._found, tuple(scope.bound.values()), value)
             return value
 
         return resolve

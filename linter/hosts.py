@@ -369,12 +369,15 @@ def _daemon_json_elsewhere(host: Host) -> Optional[str]:
     own engine), so the machine and its daemon.json were set up by something dlint does not see."""
     if host.platform != "linux" or host.daemon_configs or host.ignored:
         return None
-    if any(isinstance(f, EnginePackage) and f.name != "*" for f in host.fragments):
-        return None
+    if any(isinstance(f, EnginePackage) and f.name != "*" and f.pin != "image" for f in host.fragments):
+        return None  # the repository installs the engine: no daemon.json unless it writes one
     if any(f.document.path.startswith("<") for f in host.fragments):
         return None  # files the operating system ships (Flatcar's docker.service)
     if host.command is not None and host.command.origin in _SHIPPED_ORIGINS:
         return None
+    image = next((f for f in host.fragments if isinstance(f, EnginePackage) and f.pin == "image"), None)
+    if image is not None:
+        return f"the engine comes with {image.manager}, and the repository writes no /etc/docker/daemon.json, so what the image's sets is unknown"
     return "the repository neither installs the engine on it nor writes its /etc/docker/daemon.json, so what that file sets is unknown"
 
 
@@ -486,6 +489,8 @@ def engine_evidence(fragments: Sequence[Fragment]) -> Optional[Fragment]:
 def describe_evidence(fragment: Fragment) -> str:
     """What the evidence is, in a few words (``dlint hosts``)."""
     if isinstance(fragment, EnginePackage):
+        if fragment.pin == "image":
+            return f"an engine {fragment.manager} brings (an ECS container instance)"
         return f"engine install ({fragment.name}, {fragment.manager})"
     if isinstance(fragment, DaemonConfig):
         return f"daemon.json ({fragment.target or fragment.source.display})"

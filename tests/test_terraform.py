@@ -1355,3 +1355,22 @@ def test_an_empty_string_is_empty_and_an_empty_cloud_config_part_reads_nothing(t
     })
     result = scan(tmp_path)
     assert [f.rule for f in result.findings] == ["DKD101"]
+
+
+def test_an_ecs_container_instance_is_a_docker_host_of_unknown_configuration(tmp_path):
+    """User data that only writes the ECS agent's /etc/ecs/ecs.config makes an ECS container instance:
+    its Docker engine comes with the ECS-optimized AMI, so it is a host whose daemon.json is unknown
+    (one unknown line, no "live-restore not set"), not a machine without Docker."""
+    from .helpers import scan, write_tree
+
+    write_tree(tmp_path, {
+        "main.tf": (
+            'resource "aws_launch_configuration" "ecs" {\n  image_id = "ami-1"\n  user_data = <<EOF\n'
+            "#!/bin/bash\necho ECS_CLUSTER=prod >> /etc/ecs/ecs.config\nEOF\n}\n"
+        ),
+    })
+    result = scan(tmp_path)
+    assert [h.name for h in result.hosts] == ["main.tf › aws_launch_configuration.ecs"]
+    assert not result.findings
+    (unknown,) = result.unknowns
+    assert "ECS-optimized AMI" in unknown.why and "DKD101" in unknown.skipped

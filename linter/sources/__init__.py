@@ -115,7 +115,7 @@ class SourceKind:
         raise NotImplementedError
 
 
-DOCKER_NEEDLES = re.compile(rb"docker|dockerd|daemon\.json")
+DOCKER_NEEDLES = re.compile(rb"docker|dockerd|daemon\.json|ecs\.config")  # ecs.config: an ECS container instance
 
 # Where files of interest live on a machine, as paths of a rootfs-like tree in a repository.
 _ROOTFS = re.compile(r"(?:^|/)((?:etc|lib|usr/lib|run)/(?:docker/|systemd/system/|default/docker$|sysconfig/docker$).*)$")

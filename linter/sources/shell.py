@@ -611,6 +611,8 @@ class _Write:
 
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
 _SUDO_VALUE_OPTIONS = frozenset("ugCDprtUTRh")
+ECS_CONFIG = "/etc/ecs/ecs.config"
+ECS_IMAGE = "the ECS-optimized AMI"  # an engine the machine image brings: installed, of unknown configuration
 _SSH_VALUE_OPTIONS = frozenset("BbcDEeFIiJLlmOoPpQRSWw")  # ssh(1): options that take a value
 _WRAPPERS = frozenset({"sudo", "doas", "env", "nohup", "exec", "command", "builtin", "time", "nice", "ionice", "setsid", "timeout", "stdbuf", "chrt", "taskset", "cloud-init-per"})
 # the engine's package names as apt and dpkg know them (yum/dnf also call it "docker"); Ansible reads them too
@@ -1408,6 +1410,9 @@ class _Reader:
             return
         if target.startswith("/dev/"):
             return
+        if target == ECS_CONFIG:  # the ECS agent's settings: a container instance, whose Docker the image brings
+            where = self.location(node)
+            self.out.fragments.append(EnginePackage(source=self.source, document=self.document, manager=ECS_IMAGE, name="docker", pin="image", location=where))
         self.writes.append(_Write(target, value, origin, anchor, append, tee, templated))
 
     def _move(self, source: str, destination: Mapped, into: bool = False) -> bool:

@@ -646,3 +646,16 @@ def test_the_working_directory_is_imported_from_only_when_named_on_pythonpath(tm
     assert installed_path() == ["/usr/lib/python3/site-packages"]
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # a checkout run as PYTHONPATH=$PWD python -m dlint_docker
     assert installed_path() == [str(tmp_path), "/usr/lib/python3/site-packages"]
+
+
+def test_self_growing_shell_variables_and_packer_user_variables_stay_bounded(tmp_path):
+    """P="$P $P $P $P" on many lines, and a Packer user variable that names itself many times: the
+    texts dlint builds from them stay small (each step is refused past 4 KiB), so a tiny file never
+    costs gigabytes."""
+    from .helpers import scan, write_tree
+
+    script = '#!/bin/sh\nP="$X"\n' + 'P="$P $P $P $P"\n' * 12 + "apt-get install -y docker-ce $P\n"
+    template = '{"variables": {"a": "' + "{{user `a`}}" * 60 + '"}, "builders": [{"type": "virtualbox-ovf", "output_directory": "{{user `a`}}", "source_path": "{{user `a`}}/x.ovf"}], "provisioners": [{"type": "shell", "inline": ["apt-get install -y docker-ce"]}]}\n'
+    write_tree(tmp_path, {"install.sh": script, "base.json": template})
+    result = scan(tmp_path)
+    assert len(result.hosts) == 2

@@ -319,7 +319,10 @@ def image_layers(document: Document, context: ReadContext) -> List[ImageLayer]:
 
     def render(text: str) -> str:
         for _ in range(4):  # a variable that names another
-            text = _USER.sub(lambda m: variables.get(m.group(1), m.group(0)), text)
+            grown = _USER.sub(lambda m: variables.get(m.group(1), m.group(0)), text)
+            if len(grown) > 4096:  # bounded: a variable that names itself must not grow without end
+                break
+            text = grown
         return posixpath.normpath(text) if text else ""
 
     out = []

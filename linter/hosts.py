@@ -437,9 +437,17 @@ def _unrun_scripts(hosts: List[Host]) -> None:
                 run.setdefault(_folder(shown), (shown, host.name))
     for host in hosts:
         folder = _folder(host.fragments[0].source.display) if _script_folder(host) is not None else None
-        if folder is not None and folder in run and not host.undeployed:
+        if folder is not None and folder in run and not host.undeployed and _alike(host.fragments[0].source.display, run[folder][0]):
             script, machine = run[folder]
             host.undeployed = f"a script nothing runs, beside {script}, which {machine} runs"
+
+
+def _alike(one: str, other: str) -> bool:
+    """Two script names that look like copies of one another (provision_basic.sh, provision_vars.sh):
+    a hand-run script of another purpose in the same folder is still judged."""
+    a, b = (PurePosixPath(n).stem.lower() for n in (one, other))
+    common = len(os.path.commonprefix([a, b]))
+    return common >= 4 or a in b or b in a
 
 
 def _in_terraform(source, seen: Dict[str, bool]) -> bool:

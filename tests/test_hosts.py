@@ -644,3 +644,13 @@ def test_a_daemon_json_nothing_installs_in_a_repository_with_swarm_nodes_may_be_
     assert not [f for f in result.findings if f.rule == "DKD101"]
     (unknown,) = [u for u in result.unknowns if u.host == "config/daemon.json"]
     assert "whether it is a swarm node" in unknown.why and "DKD101" in unknown.skipped
+
+
+def test_a_hand_run_script_of_another_purpose_beside_the_deployed_one_is_still_judged(tmp_path):
+    write_tree(tmp_path, {
+        "vm.tf": 'resource "aws_instance" "vm" {\n  user_data = file("${path.module}/scripts/dev.sh")\n}\n',
+        "scripts/dev.sh": "#!/bin/sh\napt-get install -y docker-ce\n",
+        "scripts/prod-install.sh": "#!/bin/sh\napt-get install -y docker-ce\necho '{\"log-level\": \"verbose\"}' > /etc/docker/daemon.json\n",
+    })
+    result = scan(tmp_path)
+    assert "DKD004" in {f.rule for f in result.findings}

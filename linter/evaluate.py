@@ -15,6 +15,9 @@ from .policy.model import Hit, Policy
 from .unknowns import Skips
 
 
+WINDOWS_ONLY = frozenset({"DKD103"})  # rules about the Windows engine alone (live-restore-unsupported-platform)
+
+
 class PolicyCrash(Exception):
     """A policy raised: a bug in dlint or a plugin (exit code 4, no traceback without --debug)."""
 
@@ -107,7 +110,7 @@ def evaluate(hosts: Sequence, policies: Sequence[Policy], base: Context, skips: 
         context = base.for_host(host)
         readable = host.readable
         for policy in policies:
-            if "windows" in policy.meta.tags and host.platform != "windows":
+            if policy.meta.id in WINDOWS_ONLY and host.platform != "windows":
                 continue  # a Windows daemon's rule says nothing of a Linux machine, judged or not
             if policy.needs_readable and not readable:
                 skips.skip(host.name, policy.meta.id)

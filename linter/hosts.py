@@ -162,10 +162,12 @@ def _image_layers(buckets) -> Dict[str, str]:
     built_on: Dict[str, str] = {}
     for key in below:
         chain, step = [], key
-        while step in below and step not in chain and len(chain) < 32:  # a loop of templates stops
+        while step in below and step not in chain and len(chain) < 32:
             chain.append(step)
             step = below[step]
-        fragments = list(own[step]) if step not in chain else []
+        if step in chain or step in below:
+            continue  # templates built on each other (or a chain past 32): each is judged on its own
+        fragments = list(own[step])
         for layer in reversed(chain):
             fragments += own[layer]
         name, layout, _ = buckets[key]
@@ -190,7 +192,7 @@ def _join_patterns(buckets) -> None:
             buckets[into][2].extend(buckets.pop(key)[2])
 
 
-def assemble(groups, settings=None, notes: Optional[List[str]] = None) -> List[Host]:
+def assemble(groups, settings=None, notes: Optional[List[str]] = None, reported: Optional[set] = None) -> List[Host]:
     """Hosts from the fragments of each scanned file (``groups``: (source, fragments) pairs).
     A host whose docker.service is masked runs no Docker engine: it is left out, with a note."""
     configured = getattr(settings, "platform", None)
@@ -225,7 +227,7 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None) -> List[H
     _sibling_scripts(hosts)
     _unrun_scripts(hosts)
     _variants(hosts, notes)
-    _copies(hosts)
+    _copies(hosts, reported)
     _uncalled_modules(hosts)
     _refused_modules(hosts)
     _compiled_ignition(hosts)
@@ -406,11 +408,14 @@ def _sibling_scripts(hosts: List[Host]) -> None:
             host.daemon_json_elsewhere = f"{writer.name}, a script of its folder run on its own, writes /etc/docker/daemon.json: what that file sets on this machine is decided there"
 
 
-def _copies(hosts: List[Host]) -> None:
+def _copies(hosts: List[Host], reported: Optional[set] = None) -> None:
     """A daemon.json standing alone that is byte for byte another one of the repository (the same
-    file kept in two setup folders) says the same things: judged once, at the first by path."""
+    file kept in two setup folders) says the same things: judged once, at the first by path --
+    first among the files a --context run reports on (``reported``: their rel paths), so a changed
+    file is never judged only at a copy outside them."""
     first: Dict[str, Host] = {}
-    for host in sorted(hosts, key=lambda h: h.name):
+    outside = lambda h: reported is not None and not any(f.source.rel in reported for f in h.fragments)
+    for host in sorted(hosts, key=lambda h: (outside(h), h.name)):
         sources = {f.source.rel for f in host.fragments}
         if host.layout != "file" or len(sources) != 1 or host.variant_of is not None or host.undeployed:
             continue

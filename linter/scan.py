@@ -18,6 +18,7 @@ from .budget import Overrun
 from .errors import ConfigError, UsageError
 from .evaluate import Context, evaluate
 from .findings import Finding, capped, fingerprint
+from .said import Said
 from .fragments import Unreadable
 from .hosts import Host, assemble
 from .unknowns import Skips
@@ -249,9 +250,20 @@ def gather(options: Options, setup: Setup):
     # a file another source pulls in whole is judged where it is used, not again on its own
     referenced = _pulled_in(pulls)
     groups = [(s, f) for s, f in groups if s.rel not in referenced or any(x.group for x in f)]
-    hosts = assemble(groups, settings, notes)
-    notes[:] = list(dict.fromkeys(notes))  # a role file read once per play says a thing once
+    reported = {s.rel for s in found.sources} if options.context else None
+    hosts = assemble(groups, settings, notes, reported)
+    notes[:] = _once_each(notes)
     return found, hosts, notes
+
+
+def _once_each(notes: List[str]) -> List[str]:
+    """Each note once, at its first place (a role file read for each play that applies it says a
+    thing once); a note said without -v keeps that status over a plain twin."""
+    once: Dict[str, str] = {}
+    for note in notes:
+        if note not in once or isinstance(note, Said):
+            once[note] = note  # an equal key keeps its first place; the value becomes the Said twin
+    return list(once.values())
 
 
 def _pulled_in(pulls: Dict[str, set]) -> set:

@@ -152,3 +152,10 @@ def test_documents_of_one_text_share_their_line_starts():
     assert [first.line_col(o) for o in offsets] == [second.line_col(o) for o in offsets] == [third.line_col(o) for o in offsets]
     assert first._starts is second._starts
     assert [first.location(o).line for o in offsets] == [third.location(o).line for o in offsets]
+
+
+def test_a_vars_file_whose_first_200_lines_hold_no_key_is_composed_for_every_name():
+    from dlint_docker.sources.ansible import _keys_start_lines
+
+    text = "# comment\n" * 250 + "  my_opts:\n    live-restore: true\n"
+    assert _keys_start_lines(text) is False  # not plain enough to tell: composed, never assumed absent

@@ -233,3 +233,12 @@ def test_parser_for_one_command_is_the_full_parser_for_it():
         assert sub(only, name).format_help() == sub(full, name).format_help(), name
     assert cli._command_of(["--version"]) is None and cli._command_of(["-h", "scan", "x"]) == "scan" and cli._command_of(["--", "rules"]) == "rules"
     assert shape(cli._parser("nonsense")) == shape(full)
+
+
+def test_a_note_said_without_v_keeps_that_status_when_a_plain_twin_came_first():
+    from dlint_docker.said import Said
+    from dlint_docker.scan import _once_each
+
+    notes = ["a", "b", Said("a"), "b"]
+    kept = _once_each(notes)
+    assert kept == ["a", "b"] and isinstance(kept[0], Said)

@@ -1023,3 +1023,12 @@ def test_a_script_write_files_puts_anywhere_is_read_where_runcmd_runs_it(tmp_pat
     assert "DKD401" in rules and "DKD101" in rules
     (tcp,) = [f for f in result.findings if f.rule == "DKD401"]
     assert where(tcp) == at(user_data, "\"tcp://0.0.0.0:2375\"")
+
+
+def test_a_note_on_a_runcmd_script_names_the_line_of_the_user_data(tmp_path):
+    """A note about an embedded script points at the outer file's line, not at the line inside
+    the script."""
+    user_data = "#cloud-config\npackages: [docker-ce]\nruncmd:\n  - |\n    echo one\n    cat > /etc/docker/daemon.json <<EOF\n    {}\n"
+    write_tree(tmp_path, {"user-data": user_data})
+    notes = [n for n in scan(tmp_path).notes if "here-document" in n]
+    assert notes and notes[0].startswith("user-data:6: ")

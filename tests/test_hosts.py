@@ -654,3 +654,10 @@ def test_a_hand_run_script_of_another_purpose_beside_the_deployed_one_is_still_j
     })
     result = scan(tmp_path)
     assert "DKD004" in {f.rule for f in result.findings}
+
+
+def test_a_changed_daemon_json_is_judged_at_itself_not_at_its_copy_outside_the_reported_paths(tmp_path):
+    text = '{"log-level": "verbose"}\n'
+    write_tree(tmp_path, {"a/daemon.json": text, "b/daemon.json": text})
+    result = scan(tmp_path, ["b/daemon.json"], context=["."])
+    assert [(f.rule, f.location.path) for f in result.active if f.rule == "DKD004"] == [("DKD004", "b/daemon.json")]

@@ -455,3 +455,15 @@ def test_a_script_uploaded_then_run_by_a_later_provisioner_is_that_builds(tmp_pa
     result = scan(tmp_path)
     assert [h.name for h in result.hosts] == ["image.json"]
     assert [f.rule for f in result.findings if f.rule == "DKD101"] == ["DKD101"]
+
+
+def test_two_templates_built_on_each_other_are_each_judged(tmp_path):
+    from .helpers import scan, write_tree
+
+    def template(out: str, start: str) -> str:
+        return json.dumps({"builders": [{"type": "virtualbox-ovf", "output_directory": out, "source_path": f"{start}/x.ovf"}], "provisioners": [{"type": "shell", "inline": ["apt-get install -y docker-ce"]}]})
+
+    write_tree(tmp_path, {"a.json": template("out/a", "out/b"), "b.json": template("out/b", "out/a")})
+    result = scan(tmp_path)
+    assert not [h for h in result.hosts if h.undeployed]
+    assert sorted(f.location.path for f in result.findings if f.rule == "DKD101") == ["a.json", "b.json"]

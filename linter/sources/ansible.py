@@ -503,12 +503,13 @@ def _keys_start_lines(text: str) -> bool:
         if rest and not rest.startswith("#"):
             return False
         at = text.find("\n---", start)
-    for line in text.split("\n", 200)[:200]:  # the first content line
+    lines = text.split("\n", 200)
+    for line in lines[:200]:  # the first content line
         bare = line.strip()
         if not bare or bare.startswith("#") or bare == "---" or bare.startswith("--- #") or bare.startswith("---\t#"):
             continue
         return not line[:1].isspace()
-    return True
+    return len(lines) <= 200  # no content line among the first 200: not plain enough to tell
 
 
 def _may_define(text: str, name: str) -> bool:

@@ -132,8 +132,7 @@ def _create(reader, command, verb: int) -> None:
             else:
                 driver = value
         elif option == "--engine-flag":
-            line, _ = reader.document.line_col(reader.t.span(command.words[index])[0])
-            reader.out.notes.append(f"{reader.document.path}:{line}: docker-machine has no --engine-flag option, so this create fails; no machine")
+            reader.out.notes.append(f"{reader.at(reader.t.span(command.words[index])[0])}: docker-machine has no --engine-flag option, so this create fails; no machine")
             return
         index = (value_index or index) + 1
     words = [

@@ -708,9 +708,8 @@ class _Reader:
         self.heredocs = {heredoc.operator: heredoc for heredoc in heredocs}
         for heredoc in heredocs:
             if not heredoc.closed:
-                line, _ = self.document.line_col(offsets.char(heredoc.operator))
                 delimiter = heredoc.delimiter.decode("utf-8", "replace")
-                self.out.notes.append(f"{self.document.path}:{line}: a here-document has no line {delimiter!r} to close it: its body runs to the end of the script")
+                self.out.notes.append(f"{self.at(offsets.char(heredoc.operator))}: a here-document has no line {delimiter!r} to close it: its body runs to the end of the script")
         tree = _parse(blanked)
         self._keep = (blanked, tree)  # the bytes and tree live as long as the nodes taken from them
         errors = 0
@@ -718,12 +717,11 @@ class _Reader:
         end = self._top_level_exit(tree)
         for name, node in self.structure.visits:
             if node.start_byte >= end:
-                self.out.notes.append(f"{self.document.path}:{self.document.line_col(offsets.char(end))[0]}: the script exits here; what follows never runs and is not read")
+                self.out.notes.append(f"{self.at(offsets.char(end))}: the script exits here; what follows never runs and is not read")
                 break
             if name == "error":
                 if not errors:
-                    line, _ = self.document.line_col(offsets.char(node.start_byte))
-                    self.out.notes.append(f"{self.document.path}:{line}: tree-sitter-bash could not parse part of the script (first here); what parsed was read")
+                    self.out.notes.append(f"{self.at(offsets.char(node.start_byte))}: tree-sitter-bash could not parse part of the script (first here); what parsed was read")
                 errors += 1
             elif name == "assignment":
                 self._assignment(node)
@@ -939,6 +937,12 @@ class _Reader:
             env[match.group(1)] = match.group(2)
             index += 1
         return index
+
+    def at(self, offset: int) -> str:
+        """``path:line`` of a character of the script, in the file it stands in (a script embedded
+        in cloud-init or Terraform: that file's line), for notes."""
+        where = self.document.location(offset)
+        return f"{where.path}:{where.line}"
 
     def location(self, start_node, end_node=None):
         start = self.t.offsets.char(start_node.start_byte)
@@ -1286,14 +1290,14 @@ class _Reader:
             return
         value = command.values[program.index + 1]
         label = f"{command.text(program.index)} {value.text}"
-        line, _ = self.document.line_col(self.t.span(command.node)[0])
+        line = self.at(self.t.span(command.node)[0])
         found = self._repository_file(value)
         if found is None:
-            self.out.notes.append(f"{self.document.path}:{line}: {label}: not a file of the repository; not read")
+            self.out.notes.append(f"{line}: {label}: not a file of the repository; not read")
             return
         shown = found.document.path
         if shown == self.document.path or any(step.path == shown for step in self.document.via):
-            self.out.notes.append(f"{self.document.path}:{line}: {label}: sourced again inside itself; read once")
+            self.out.notes.append(f"{line}: {label}: sourced again inside itself; read once")
             return
         where = self.location(command.node)
         document = Document(found.document.text, shown, via=where.trace + (TraceStep(where.path, where.line, where.column, label),))
@@ -1406,8 +1410,7 @@ class _Reader:
         target = self._path(path)
         if target is None:
             if kind_for_target(path.text) is not None or "$" in _base(path.text) or "`" in _base(path.text):
-                line, _ = self.document.line_col(self.t.offsets.char(node.start_byte))
-                self.out.notes.append(f"{self.document.path}:{line}: {origin} writes to {path.text}, a path with an expansion the script does not resolve: not read")
+                self.out.notes.append(f"{self.at(self.t.offsets.char(node.start_byte))}: {origin} writes to {path.text}, a path with an expansion the script does not resolve: not read")
             return
         if target.startswith("/dev/"):
             return

@@ -198,6 +198,15 @@ class ImageLayer(Fragment):
 
 
 @dataclass
+class MachineAddress(Fragment):
+    """An address the machine (its ``group``) has on a network (Vagrant's ``vm.network
+    "private_network", ip: "10.0.7.10"``): a command sent to it (``docker -H tcp://10.0.7.10:2375
+    swarm init``) is that machine's. Evidence of nothing."""
+
+    address: str = ""
+
+
+@dataclass
 class SwarmByHand(Fragment):
     """``docker swarm init|join`` in a README's code block (run by hand on machines the README does
     not name), or in a script that runs it against another machine's dockerd (``docker -H

@@ -821,6 +821,7 @@ class Files:
 
     def __init__(self, context: ReadContext, fallback_to_root: bool = False):
         source = context.source
+        self.source = source
         self.display = source.display
         rel = source.rel.replace("\\", "/")
         path = Path(os.path.abspath(source.path))
@@ -1022,6 +1023,8 @@ class Embedder:
             text, error = self.files.read(value.rel)
             if text is None:
                 self._note(value, value.span[0], f"{label}: {value.display}: {error}")
+                if error == "not found" and "target" not in fields:  # run on the machine, not written to a file
+                    self.missing_installer(value, parent)
                 return
             kind = kind_of(text)
             if kind is None:
@@ -1036,6 +1039,18 @@ class Embedder:
             self.out.embedded.append(Embedded(document, kind, templated=templated, reference=value.rel, **fields))
         elif isinstance(value, Traversal):
             self._note(value, value.span[0], f"{label}: {'.'.join(value.parts)} is not known before the run; not read")
+
+    def missing_installer(self, value, parent: Document) -> None:
+        """A script the machine runs that is not in the repository (a git submodule not checked
+        out) and whose name says it installs Docker (install-docker.sh): the engine is there, of a
+        configuration dlint cannot see; never "not a Docker host"."""
+        from .fragments import EnginePackage
+        from .sources.shell import unseen_installer
+
+        name = unseen_installer(value.display)
+        if name is not None:
+            location = parent.location(*value.span)
+            self.out.fragments.append(EnginePackage(source=self.files.source, document=parent, manager=name, name="docker", pin="unseen", location=location))
 
     def written(self, values, target: str, **fields) -> None:
         """Content written to ``target`` on the machine, when another kind reads that file."""

@@ -24,6 +24,7 @@ from .fragments import (
     EnvFile,
     Fragment,
     ImageLayer,
+    MachineAddress,
     SameMachines,
     ServiceAction,
     SwarmByHand,
@@ -156,6 +157,10 @@ def _image_layers(buckets) -> Dict[str, str]:
     below = {}
     for key, found in layers.items():
         under = next((outputs[layer.start] for layer in found if layer.start in outputs and outputs[layer.start] != key), None)
+        if under is None:  # an image found by name (ami:server-*): the one build whose name fits
+            named = {outputs[o] for layer in found if layer.start.startswith("ami:") for o in outputs if o.startswith("ami:") and globs_meet(layer.start, o)}
+            named.discard(key)
+            under = named.pop() if len(named) == 1 else None
         if under is not None:
             below[key] = under
     own = {key: [f for f in buckets[key][2] if not isinstance(f, ImageLayer)] for key in layers}
@@ -174,6 +179,66 @@ def _image_layers(buckets) -> Dict[str, str]:
         buckets[key] = (name, layout, fragments)
         built_on[buckets[below[key]][0]] = name
     return built_on
+
+
+def _addressed(buckets, by_hand: List[SwarmByHand]) -> Tuple[List[SwarmByHand], List[SwarmMembership]]:
+    """A swarm command sent to a machine's address (``docker -H tcp://10.0.7.10:2375 swarm init``
+    where a Vagrant machine has ``ip: "10.0.7.10"``) makes that machine a swarm node. Returns the
+    commands tied to no machine, and the memberships made (they say nothing of other machines)."""
+    owners: Dict[str, list] = {}
+    for key, (_, _, fragments) in buckets.items():
+        for fragment in fragments:
+            if isinstance(fragment, MachineAddress):
+                owners.setdefault(fragment.address, []).append(key)
+    tied: List[SwarmMembership] = []
+    if not owners:
+        return by_hand, tied
+    left = []
+    for command in by_hand:
+        address = _remote_address(command.remote)
+        keys = owners.get(address, []) if address else []
+        if len(set(keys)) != 1:
+            left.append(command)
+            continue
+        role = "manager" if command.command == "init" else "unknown"
+        tied.append(SwarmMembership(command.source, command.document, role=role, command=command.command, location=command.location))
+        buckets[keys[0]][2].append(tied[-1])
+    return left, tied
+
+
+def _remote_address(remote: str) -> str:
+    """The host part of ``tcp://10.0.7.10:2375`` (or ``10.0.7.10:2375``, ``ssh://user@host``)."""
+    rest = remote.split("://", 1)[-1]
+    rest = rest.rsplit("@", 1)[-1].split("/", 1)[0]
+    if rest.startswith("["):
+        return rest[1:].split("]", 1)[0]
+    return rest.rsplit(":", 1)[0] if rest.count(":") == 1 else rest
+
+
+def globs_meet(a: str, b: str) -> bool:
+    """Some text fits both patterns (``*`` any text, everything else itself)."""
+    if len(a) > 512 or len(b) > 512:
+        return a == b
+    seen: set = set()
+    todo = [(0, 0)]
+    while todo:
+        i, j = todo.pop()
+        if (i, j) in seen:
+            continue
+        seen.add((i, j))
+        if i == len(a) and j == len(b):
+            return True
+        if i < len(a) and a[i] == "*":
+            todo.append((i + 1, j))
+            if j < len(b):
+                todo.append((i, j + 1))
+        if j < len(b) and b[j] == "*":
+            todo.append((i, j + 1))
+            if i < len(a):
+                todo.append((i + 1, j))
+        if i < len(a) and j < len(b) and a[i] == b[j] and a[i] != "*":
+            todo.append((i + 1, j + 1))
+    return False
 
 
 def _join_patterns(buckets) -> None:
@@ -201,6 +266,7 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None, reported:
     by_hand = [f for _, fragments in groups for f in fragments if isinstance(f, SwarmByHand)]
     buckets = _group(groups)
     built_on = _image_layers(buckets)
+    by_hand, tied = _addressed(buckets, by_hand)
     for name, layout, fragments in buckets.values():
         if not any(isinstance(f, _ENGINE_FRAGMENTS) for f in fragments):
             continue
@@ -221,7 +287,7 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None, reported:
         if name in built_on:
             host.undeployed = f"an intermediate image: {built_on[name]} builds on it (judged there, with its own provisioners)"
         hosts.append(host)
-    _swarm_elsewhere(hosts, by_hand)
+    _swarm_elsewhere(hosts, by_hand, tied)
     for host in hosts:
         host.daemon_json_elsewhere = _daemon_json_elsewhere(host)
     _sibling_scripts(hosts)
@@ -319,7 +385,7 @@ def _display(fragment: Fragment) -> str:
     return f"{target or where.path} (at {where.path}:{where.line})"
 
 
-def _swarm_elsewhere(hosts: List[Host], by_hand: Sequence[SwarmByHand] = ()) -> None:
+def _swarm_elsewhere(hosts: List[Host], by_hand: Sequence[SwarmByHand] = (), tied: Sequence[SwarmMembership] = ()) -> None:
     """Whether a host is a swarm node is unknown, not "no", when the repository runs `docker swarm
     init|join` for some machine, from the folder that holds this host's files or one above it, and
     dlint could not tie it to this one (a join script the manager generates, a node set up by hand
@@ -328,7 +394,9 @@ def _swarm_elsewhere(hosts: List[Host], by_hand: Sequence[SwarmByHand] = ()) -> 
 
     # a swarm command sent to one named docker-machine (after `eval $(docker-machine env NAME)`) is
     # tied to that machine: it says nothing of the others
-    swarms = [f for host in hosts for f in host.of(SwarmMembership) if not ((f.group or "").startswith(PREFIX) and "*" not in f.group)]
+    # nor does one sent to a machine's own address (Vagrant's private_network ip)
+    sent = {id(f) for f in tied}
+    swarms = [f for host in hosts for f in host.of(SwarmMembership) if not ((f.group or "").startswith(PREFIX) and "*" not in f.group) and id(f) not in sent]
     swarms += list(by_hand)
     seen: Dict[str, bool] = {}  # folder -> holds a .tf file (each folder listed once)
     sharing: Dict[str, set] = {}  # an Ansible play's machine -> other plays' that may be the same machines
@@ -363,6 +431,8 @@ def _swarm_elsewhere(hosts: List[Host], by_hand: Sequence[SwarmByHand] = ()) -> 
 # the engine comes with the machine: the OS ships it (no daemon.json unless written), or
 # docker-machine installs it
 _SHIPPED_ORIGINS = ("docker-machine", "rancheros", "coreos.units")
+# engine installs whose daemon.json dlint cannot see: an image's (ECS), a script not in the repository
+_UNSEEN_PINS = ("image", "unseen")
 
 
 def _daemon_json_elsewhere(host: Host) -> Optional[str]:
@@ -371,7 +441,7 @@ def _daemon_json_elsewhere(host: Host) -> Optional[str]:
     own engine), so the machine and its daemon.json were set up by something dlint does not see."""
     if host.platform != "linux" or host.daemon_configs or host.ignored:
         return None
-    if any(isinstance(f, EnginePackage) and f.name != "*" and f.pin != "image" for f in host.fragments):
+    if any(isinstance(f, EnginePackage) and f.name != "*" and f.pin not in _UNSEEN_PINS for f in host.fragments):
         return None  # the repository installs the engine: no daemon.json unless it writes one
     if any(f.document.path.startswith("<") for f in host.fragments):
         return None  # files the operating system ships (Flatcar's docker.service)
@@ -380,6 +450,9 @@ def _daemon_json_elsewhere(host: Host) -> Optional[str]:
     image = next((f for f in host.fragments if isinstance(f, EnginePackage) and f.pin == "image"), None)
     if image is not None:
         return f"the engine comes with {image.manager}, and the repository writes no /etc/docker/daemon.json, so what the image's sets is unknown"
+    unseen = next((f for f in host.fragments if isinstance(f, EnginePackage) and f.pin == "unseen"), None)
+    if unseen is not None:
+        return f"the engine is installed by {unseen.manager}, and the repository writes no /etc/docker/daemon.json, so what that script sets is unknown"
     return "the repository neither installs the engine on it nor writes its /etc/docker/daemon.json, so what that file sets is unknown"
 
 
@@ -504,6 +577,8 @@ def describe_evidence(fragment: Fragment) -> str:
     if isinstance(fragment, EnginePackage):
         if fragment.pin == "image":
             return f"an engine {fragment.manager} brings (an ECS container instance)"
+        if fragment.pin == "unseen":
+            return f"an engine install by {fragment.manager}"
         return f"engine install ({fragment.name}, {fragment.manager})"
     if isinstance(fragment, DaemonConfig):
         return f"daemon.json ({fragment.target or fragment.source.display})"

@@ -241,6 +241,40 @@ class Val:
 UNKNOWN = Val("unknown")
 
 
+class LazyDict(Val):
+    """A dict whose pairs are made when first needed, and whose members can be made one at a
+    time: a variable such as kubespray's ``downloads`` holds hundreds of templated entries, and a
+    task reads one of them (``downloads[item]``)."""
+
+    def __init__(self, make: Callable[[], list], member: Callable[[Any], Any], at=None):
+        self._make: Optional[Callable[[], list]] = make
+        self._member = member  # key -> its value (the last pair's), or None when no pair has it
+        self._members: dict = {}
+        super().__init__("dict", None, None, at)
+
+    @property  # type: ignore[override]
+    def data(self):
+        if self._make is not None:
+            make, self._make = self._make, None
+            self._data = make()
+        return self._data
+
+    @data.setter
+    def data(self, value) -> None:
+        self._data = value
+
+    def member(self, key) -> Optional[Val]:
+        if self._make is None:
+            return None  # made already: look in the pairs
+        try:
+            if key not in self._members:
+                found = self._member(key)
+                self._members[key] = found if found is not None else unknown("no such key")
+        except TypeError:  # an unhashable key
+            return None
+        return self._members[key]
+
+
 class _Undefined:
     """A name defined nowhere dlint reads (``| default(..)`` gives it a value)."""
 
@@ -311,9 +345,11 @@ def is_go_template(text: str, start: int) -> bool:
 
 
 def _close(text: str, start: int, closer: str) -> int:
-    """The index of ``closer`` that ends the tag opened at ``start``, skipping string literals; -1."""
+    """The index of ``closer`` that ends the tag opened at ``start``, skipping string literals and,
+    as Jinja's lexer does, any closer inside open brackets (``{{ {'a': {'b': 1}} | to_json }}``); -1."""
     i, n = start + 2, len(text)
     quote = ""
+    depth = 0
     while i < n:
         c = text[i]
         if quote:
@@ -324,6 +360,10 @@ def _close(text: str, start: int, closer: str) -> int:
                 quote = ""
         elif c in "'\"":
             quote = c
+        elif depth and c in ")]}":
+            depth -= 1
+        elif c in "([{":
+            depth += 1
         elif text.startswith(closer, i):
             return i
         i += 1
@@ -825,6 +865,9 @@ class _Evaluator:
         if not isinstance(base, Val) or not base.known or key is None:
             return unknown("member")
         if base.kind == "dict":
+            one = base.member(key) if isinstance(base, LazyDict) else None
+            if one is not None:
+                return one
             for k, v in reversed(base.data):
                 if k.known and k.python() == key:
                     return v
@@ -887,19 +930,22 @@ class _Evaluator:
     def filter(self, node, depth: int) -> Val:
         _, operand, name, (args, kwargs) = node
         value = self.eval(operand, depth + 1)
-        argv = [self.known(self.eval(a, depth + 1)) for a in args]
-        kw = {k: self.known(self.eval(v, depth + 1)) for k, v in kwargs.items()}
         if name in ("default", "d"):
-            fallback = argv[0] if argv else self.lit("")
-            boolean = argv[1] if len(argv) > 1 else kw.get("boolean")
+            # the fallback is evaluated only when it is used (it may be a large structure)
+            def fallback() -> Val:
+                return self.known(self.eval(args[0], depth + 1)) if args else self.lit("")
+            flag = args[1] if len(args) > 1 else kwargs.get("boolean")
+            boolean = self.known(self.eval(flag, depth + 1)) if flag is not None else None
             if value is UNDEFINED:
-                return fallback
+                return fallback()
             if boolean is not None and boolean.known and boolean.data is True:
                 t = truthy(self.known(value))
                 if t is None:
                     return unknown("default")
-                return value if t else fallback
+                return value if t else fallback()
             return value
+        argv = [self.known(self.eval(a, depth + 1)) for a in args]
+        kw = {k: self.known(self.eval(v, depth + 1)) for k, v in kwargs.items()}
         value = self.known(value)
         if name == "ternary" and value.known and 2 <= len(argv) <= 3:
             # Ansible's: the first argument when true, the second when false (the third when none)

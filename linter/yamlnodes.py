@@ -303,7 +303,7 @@ def compose(text: str):
 
 def compose_pure(text: str):
     """``compose`` by ruamel.yaml's Python composer only (the fallback, and its reference)."""
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.error import MarkedYAMLError
 
     try:
         with warnings.catch_warnings():
@@ -315,7 +315,7 @@ def compose_pure(text: str):
         mark = err.problem_mark or err.context_mark
         problem = err.problem or err.context or "invalid YAML"
         return None, YamlProblem(problem, mark.index if mark is not None else 0)
-    except (YAMLError, RecursionError, ValueError, TypeError, AttributeError, IndexError) as err:
+    except Exception as err:  # noqa: BLE001 - ruamel.yaml also fails with KeyError/AssertionError ("%YAML 1.21"): bad input, never a crash
         position = getattr(err, "position", 0)
         message = str(err).splitlines()[0] if str(err) else type(err).__name__
         return None, YamlProblem(message, position if isinstance(position, int) else 0)

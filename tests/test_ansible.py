@@ -1563,3 +1563,61 @@ def test_copy_content_in_key_value_form_is_read_with_its_escapes_decoded(tmp_pat
     (config,) = host.daemon_configs
     assert config.document.text.strip() == '{"log-driver": "json-file"}'
     assert [f.rule for f in result.findings if f.rule in ("DKD101", "DKD902", "DKD001")] == ["DKD101"]
+
+
+def test_a_molecule_scenario_s_platforms_decide_the_os_family_branches(tmp_path):
+    """``include_vars: "{{ ansible_os_family }}.yml"`` and ``when: ansible_os_family == ...``
+    follow the OS of the scenario's platforms (a box or image name): the apt install is judged on
+    the Ubuntu machine only, the yum install on the CentOS one; a platform named from the
+    environment (``${MOLECULE_DISTRO:-...}``) may be either, so both are read there."""
+    playbook = "- hosts: all\n  roles:\n    - role: docker\n      docker_config: {live-restore: true}\n"
+    write_tree(tmp_path, {
+        "roles/docker/tasks/main.yml": (
+            "- include_vars: \"{{ ansible_os_family }}.yml\"\n"
+            "- include_tasks: redhat.yml\n  when: ansible_os_family == 'RedHat'\n"
+            "- include_tasks: debian.yml\n  when: ansible_os_family == 'Debian'\n"
+            "- copy: {content: \"{{ docker_config | to_nice_json }}\", dest: /etc/docker/daemon.json}\n"
+        ),
+        "roles/docker/tasks/redhat.yml": "- yum: {name: \"{{ engine_package }}\", state: present}\n",
+        "roles/docker/tasks/debian.yml": "- apt: {name: \"{{ engine_package }}\", state: present}\n",
+        "roles/docker/vars/Debian.yml": "engine_package: docker-ce\n",
+        "roles/docker/vars/RedHat.yml": "engine_package: docker-ce\n",
+        "roles/docker/molecule/ubuntu/molecule.yml": "driver: {name: vagrant}\nplatforms:\n  - name: u\n    box: ubuntu/jammy64\n",
+        "roles/docker/molecule/ubuntu/playbook.yml": playbook,
+        "roles/docker/molecule/centos/molecule.yml": "driver: {name: docker}\nplatforms:\n  - name: c\n    image: quay.io/centos/centos:stream9\n",
+        "roles/docker/molecule/centos/playbook.yml": playbook,
+        "roles/docker/molecule/matrix/molecule.yml": "platforms:\n  - name: m\n    image: \"geerlingguy/docker-${MOLECULE_DISTRO:-ubuntu2204}-ansible\"\n",
+        "roles/docker/molecule/matrix/playbook.yml": playbook,
+    })
+    result = scan(tmp_path, select=["DKD104"])
+    by_tool = {}
+    for finding in result.findings:
+        by_tool.setdefault("apt" if "(apt)" in finding.message else "yum", set()).add(finding.host)
+    ubuntu, centos, matrix = (f"roles/docker/molecule/{n}/ (molecule)" for n in ("ubuntu", "centos", "matrix"))
+    assert by_tool == {"apt": {ubuntu, matrix}, "yum": {centos, matrix}}
+    anchors = {f.host: f.location.path for f in result.findings if f.host != matrix}
+    assert anchors == {ubuntu: "roles/docker/vars/Debian.yml", centos: "roles/docker/vars/RedHat.yml"}
+
+
+def test_a_role_task_file_sees_what_the_tasks_before_its_include_define(tmp_path):
+    """A role's task file included after ``include_vars`` / ``set_fact`` is read with those names:
+    whether it names Docker itself (read on its own, in the scope of its include site) or not
+    (read where it is included)."""
+    write_tree(tmp_path, {
+        "site.yml": "- hosts: all\n  roles: [engine]\n",
+        "roles/engine/tasks/main.yml": (
+            "- include_vars: pkgs.yml\n"
+            "- set_fact: {pin: '5:24.0.9-1~ubuntu.22.04~jammy'}\n"
+            "- include_tasks: install.yml\n"
+            "- include_tasks: install_docker.yml\n"
+            "  vars: {state_wanted: latest}\n"
+        ),
+        "roles/engine/vars/pkgs.yml": "engine_package: docker-ce\n",
+        "roles/engine/tasks/install.yml": "- apt: {name: \"{{ engine_package }}={{ pin }}\", state: present}\n",
+        "roles/engine/tasks/install_docker.yml": "- apt: {name: \"{{ engine_package }}\", state: \"{{ state_wanted }}\"}\n"
+        "- copy: {content: '{\"live-restore\": true}', dest: /etc/docker/daemon.json}\n",
+    })
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    packages = sorted(((p.name, p.version, p.pin) for p in host.of(EnginePackage)), key=str)
+    assert packages == [("docker-ce", "5:24.0.9-1~ubuntu.22.04~jammy", "patch"), ("docker-ce", None, "upgrade")]

@@ -204,3 +204,17 @@ def test_a_recognised_file_that_does_not_parse_is_a_located_finding_and_exit_3(t
     assert {path: (f["severity"], (f["line"], f["column"])) for path, f in found.items()} == expected
     assert "Ansible refuses this file" in found["site.yml"]["message"]
     assert "Terraform refuses the configuration" in found["main.tf"]["message"]
+
+
+def test_a_yaml_version_directive_ruamel_asserts_on_is_a_problem_not_a_crash(tmp_path):
+    """ruamel.yaml fails on ``%YAML 1.21`` with an AssertionError (and KeyError in its resolver):
+    the file gets a YAML problem at its place, never a traceback."""
+    from dlint_docker.yamlnodes import compose, compose_pure
+
+    text = "%YAML 1.21\n--- 1\n"
+    for composer in (compose, compose_pure):
+        root, problem = composer(text)
+        assert root is None and problem is not None and "21" in problem.message
+    write_tree(tmp_path, {"roles/docker/tasks/main.yml": "%YAML 1.21\n---\n- apt: {name: docker-ce}\n"})
+    done = cli("scan", "roles", cwd=tmp_path)
+    assert "Traceback" not in done.stderr and done.returncode in (0, 1, 3)

@@ -188,3 +188,16 @@ def test_ansible_ternary_picks_the_branch_its_value_decides(tmp_path):
     result = role(tmp_path, template, "verbose: false\nroot: null\n", select=["DKD404"])
     text = config_of(result).document.text
     assert text.startswith('{"log-level": "info", "data-root": "/none", "x": "') and '"x": "a"' not in text and '"x": "b"' not in text
+
+
+def test_a_closer_inside_open_brackets_does_not_end_the_tag_as_in_jinja():
+    """Jinja's lexer ignores ``}}`` while a bracket is open: a nested dict literal is one expression."""
+    import jinja2
+
+    from dlint_docker import jinja
+
+    text = "{{ {'live-restore': true, 'log-opts': {'max-size': '10m'}} | to_json }} tail"
+    (tag,) = [t for t in jinja.tags(text)]
+    assert tag.closed and text[tag.start : tag.end] == text[: text.index(" tail")]
+    assert jinja2.Environment().from_string(text.replace("to_json", "tojson").replace("true", "True")).render().endswith(" tail")
+    assert [t.closed for t in jinja.tags("{{ f( }} rest")] == [False]  # unbalanced: runs on, as Jinja's lexer does

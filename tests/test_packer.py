@@ -467,3 +467,71 @@ def test_two_templates_built_on_each_other_are_each_judged(tmp_path):
     result = scan(tmp_path)
     assert not [h for h in result.hosts if h.undeployed]
     assert sorted(f.location.path for f in result.findings if f.rule == "DKD101") == ["a.json", "b.json"]
+
+
+def test_a_docker_install_script_missing_from_the_repository_makes_an_unknown_docker_host(tmp_path):
+    """A provisioner runs ``install-docker.sh`` from a git submodule that is not checked out:
+    the machine has the engine, configured by a script dlint cannot read. It is a Docker host
+    whose daemon.json is unknown (a not-judged line), never "not a Docker host"; a missing
+    script whose name says nothing of Docker changes nothing."""
+    template = (
+        'source "null" "agent" {\n  communicator = "none"\n}\n'
+        'build {\n  sources = ["source.null.agent"]\n'
+        '  provisioner "shell" {\n    scripts = [\n'
+        '      "${path.root}/lib/runner-images/scripts/build/install-docker.sh",\n'
+        '      "${path.root}/lib/runner-images/scripts/build/install-git.sh",\n'
+        '    ]\n  }\n}\n'
+    )
+    write_tree(tmp_path, {"agent.pkr.hcl": template, "other.pkr.hcl": template.replace("install-docker.sh", "install-kubectl.sh")})
+    result = run(Options(paths=[], cwd=tmp_path))
+    assert [h.name for h in result.hosts] == ["agent.pkr.hcl"]
+    (host,) = result.hosts
+    assert host.daemon_json_elsewhere and "install-docker.sh, which is not in the repository" in host.daemon_json_elsewhere
+    assert (host.evidence.location.line, host.evidence.location.column) == (8, 7)
+    assert not result.findings  # nothing is judged on what dlint cannot see: DKD101 is not said
+
+
+def _ami_tree(owners: str, packer_name: str = "server.json") -> dict:
+    legacy = json.dumps({
+        "variables": {"prefix": "server", "version": "1.0"},
+        "builders": [{"type": "amazon-ebs", "ami_name": "{{user `prefix`}}-{{user `version`}}-{{timestamp}}", "source_ami": "ami-1"}],
+        "provisioners": [{"type": "shell", "inline": ["apt-get install -y docker.io"]}],
+    }, indent=2)
+    hcl = (
+        'variable "role" {\n  default = "worker"\n}\n'
+        'source "amazon-ebs" "w" {\n  ami_name = "${var.role}-${local.stamp}"\n}\n'
+        'build {\n  sources = ["source.amazon-ebs.w"]\n'
+        '  provisioner "shell" {\n    inline = ["apt-get install -y docker-ce", "echo \'{\\"live-restore\\": true}\' > /etc/docker/daemon.json"]\n  }\n}\n'
+    )
+    terraform = (
+        'data "aws_ami" "server" {\n  most_recent = true\n  owners = [' + owners + ']\n'
+        '  filter {\n    name = "name"\n    values = ["server-${var.server_version}-*"]\n  }\n}\n'
+        'data "aws_ami" "worker" {\n  owners = ["self"]\n  filter {\n    name = "name"\n    values = ["worker-*"]\n  }\n}\n'
+        'resource "aws_instance" "server" {\n  ami = data.aws_ami.server.id\n'
+        '  user_data = "#cloud-config\\nruncmd:\\n  - systemctl restart docker\\n"\n}\n'
+        'resource "aws_instance" "worker" {\n  ami = data.aws_ami.worker.id\n}\n'
+    )
+    return {f"packer/{packer_name}": legacy, "packer/worker.pkr.hcl": hcl, "terraform/main.tf": terraform}
+
+
+def test_an_instance_booting_the_account_s_image_by_name_has_what_the_packer_template_installs(tmp_path):
+    """``ami = data.aws_ami.x.id`` with ``owners = ["self"]`` and a name filter the Packer
+    template's ``ami_name`` fits (legacy and HCL): the instance's machine has the image's engine
+    (DKD101 there, with its user data), and the image itself is an intermediate step."""
+    write_tree(tmp_path, _ami_tree('"self"'))
+    result = run(Options(paths=[], cwd=tmp_path))
+    names = sorted(h.name for h in result.hosts if not h.undeployed)
+    assert names == ["terraform/main.tf › aws_instance.server", "terraform/main.tf › aws_instance.worker"]
+    assert sorted(h.name for h in result.hosts if h.undeployed) == ["packer/server.json", "packer/worker.pkr.hcl › build"]
+    server = next(h for h in result.hosts if h.name.endswith("server"))
+    assert "packer/server.json" in server.sources and "terraform/main.tf" in server.sources
+    found = {(f.rule, f.host) for f in result.findings}
+    assert ("DKD101", "terraform/main.tf › aws_instance.server") in found
+    assert not any(h.endswith("worker") and rule == "DKD101" for rule, h in found)  # its image turns live-restore on
+
+
+def test_an_image_of_a_public_owner_is_not_the_repository_s_packer_image(tmp_path):
+    write_tree(tmp_path, _ami_tree('"099720109477"'))
+    result = run(Options(paths=[], cwd=tmp_path))
+    names = sorted(h.name for h in result.hosts if not h.undeployed)
+    assert "packer/server.json" in names and "terraform/main.tf › aws_instance.server" not in names

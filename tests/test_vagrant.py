@@ -105,3 +105,36 @@ def test_what_is_not_read_is_said(tmp_path):
     assert result.hosts == [] and result.findings == []
     notes = " | ".join(result.notes)
     assert "not a string dlint can read" in notes and "a download" in notes and 'vm.provision "ansible"' in notes
+
+
+def test_a_swarm_command_sent_to_a_machine_s_private_address_makes_it_a_swarm_node(tmp_path):
+    """``docker -H tcp://10.0.7.10:2375 swarm init`` from a workstation script, where the
+    Vagrantfile gives swarmnode1 that private address: swarmnode1 is the manager, swarmnode2 (its
+    join) a node, and a third machine nobody addresses keeps DKD101."""
+    vagrantfile = (
+        "$setup = <<SCRIPT\napt-get install -y docker-ce\nSCRIPT\n"
+        "Vagrant.configure(2) do |config|\n"
+        "  config.vm.define \"swarmnode1\" do |node|\n"
+        "    node.vm.network \"private_network\", ip: \"10.0.7.10\"\n"
+        "    node.vm.provision \"shell\", inline: $setup\n  end\n"
+        "  config.vm.define \"swarmnode2\" do |node|\n"
+        "    node.vm.network :private_network, :ip => \"10.0.7.11\"\n"
+        "    node.vm.provision \"shell\", inline: $setup\n  end\n"
+        "  config.vm.define \"other\" do |node|\n"
+        "    node.vm.network \"private_network\", ip: \"10.0.7.12\"\n"
+        "    node.vm.provision \"shell\", inline: $setup\n  end\n"
+        "end\n"
+    )
+    script = (
+        "#!/bin/sh\n"
+        "docker -H tcp://10.0.7.10:2375 swarm init --advertise-addr 10.0.7.10\n"
+        "TOKEN=$(docker -H tcp://10.0.7.10:2375 swarm join-token -q worker)\n"
+        "docker -H tcp://10.0.7.11:2375 swarm join --token $TOKEN 10.0.7.10:2377\n"
+    )
+    write_tree(tmp_path, {"Vagrantfile": vagrantfile, "start_cluster.sh": script})
+    result = scan(tmp_path)
+    hosts = {h.name: h for h in result.hosts}
+    assert [s.command for s in hosts["Vagrantfile › swarmnode1"].of(SwarmMembership)] == ["init"]
+    assert [s.command for s in hosts["Vagrantfile › swarmnode2"].of(SwarmMembership)] == ["join"]
+    assert not hosts["Vagrantfile › other"].of(SwarmMembership) and hosts["Vagrantfile › other"].swarm_elsewhere is None
+    assert sorted(f.host for f in result.findings if f.rule == "DKD101") == ["Vagrantfile › other"]

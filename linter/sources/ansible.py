@@ -86,6 +86,8 @@ _MAGIC = re.compile(
     r"play_hosts|ansible_play_.*|omit|playbook_dir|role_path|role_name|item|lookup|query|q|now|undef|range|"
     r"environment|vars|facts|discovered_interpreter_python)$"
 )
+# task keys after which later tasks may see new names (see _Reader.defined_by)
+_DEFINERS = frozenset({"set_fact", "register", "include_vars", "set_stats", "include_tasks", "import_tasks", "include", "action", "local_action"})
 _ANY_NAME = "\0any"  # bound once a task may define any name (include_vars)
 _HOLD = re.compile(r"apt-mark\s+hold|versionlock|dnf\s+mark|zypper\s+(?:addlock|al)\b")
 _VENDOR_UNITS = frozenset({"/lib/systemd/system/docker.service", "/usr/lib/systemd/system/docker.service"})
@@ -717,11 +719,34 @@ class _Values:
         if is_seq(node):
             return Val("list", [self.value(item, yaml, scope, depth + 1) for item in node.value], at=at)
         if is_map(node):
-            pairs = []
-            for name, (key, value) in _mapping_items(node, yaml.walk).items():
-                pairs.append((self.scalar(key, yaml, scope, depth + 1, render=False), self.value(value, yaml, scope, depth + 1)))
-            return Val("dict", pairs, at=at)
+            items = list(_mapping_items(node, yaml.walk).values())
+
+            def pairs() -> list:
+                return [(self.scalar(key, yaml, scope, depth + 1, render=False), self.value(value, yaml, scope, depth + 1)) for key, value in items]
+
+            def member(name) -> Optional[Val]:
+                for key, value in reversed(items):
+                    found = self.scalar(key, yaml, scope, depth + 1, render=False)
+                    if found.known and found.python() == name:
+                        return self.value(value, yaml, scope, depth + 1)
+                return None
+
+            markers = frozenset(self.active)
+            return jinja.LazyDict(self._within(markers, pairs), self._within(markers, member), at=at)
         return self.scalar(node, yaml, scope, depth + 1)
+
+    def _within(self, markers: frozenset, make):
+        """``make`` run later as it would have run now: with the variables being resolved now
+        marked active (a name met again inside its own value is recursive, and nested names are
+        remembered per scope)."""
+        def run(*args):
+            added = markers - self.active
+            self.active |= added
+            try:
+                return make(*args)
+            finally:
+                self.active -= added
+        return run
 
     def scalar(self, node, yaml: _Yaml, scope: _Scope, depth: int, render: bool = True) -> Val:
         at = (yaml.doc, node.start_mark.index, node.end_mark.index)
@@ -989,7 +1014,10 @@ class _Reader:
             for other in reversed(self.play.roles):
                 if os.path.realpath(other) != own:
                     layers += self.vars_layers(other / "defaults")
-        return _Scope(layers)
+        scope = _Scope(layers)
+        if self.play is not None and self.play.facts:  # the OS every machine of the play runs
+            scope = scope.with_bound({name: jinja.string(value) for name, value in self.play.facts.items()})
+        return scope
 
     def role_entry(self, role: Optional[Path]) -> Tuple[List[_Layer], List[_Layer]]:
         """The layers the play's ``roles:`` entry (or include_role task) gives this role: its
@@ -1090,9 +1118,11 @@ class _Reader:
             return
         scope = self.base_scope()
         if section in ("tasks", "handlers"):
-            if section == "tasks" and self.included_only_when_false(scope):
+            sites = self.include_sites(scope) if section == "tasks" else []
+            if self.included_only_when_false(sites):
                 self.note("the role includes this file only under a when: that is false with its values; it never runs, not read")
                 return
+            scope = self.scope_of_sites(scope, sites)
             self.tasks(root, scope, handler=section == "handlers")
             return
         plays = [item for item in root.value if is_map(item)]
@@ -1952,11 +1982,14 @@ class _Reader:
         if path is None:
             return
         place = self.place
-        if place.role is not None and _ROLE_FILE.search(place.rel_of(path)) and (place.role / "tasks") in path.parents:
-            return  # every tasks file of the role is read on its own
         if place.path is not None and path == place.path:
             return
         text = _read_text(place, path)
+        if place.role is not None and _ROLE_FILE.search(place.rel_of(path)) and (place.role / "tasks") in path.parents:
+            if text is None or AnsibleClaims.needles.search(text.encode("utf-8", "replace")):
+                return  # every tasks file of the role that may concern Docker is read on its own
+            # one that names no Docker word is not read on its own (discovery's needles): here,
+            # with what the tasks before the include define (`apt: name="{{ engine_package }}"`)
         if text is None or not self.budget.spend(len(text)):
             return
         where = self.doc.location(node.start_mark.index, node.end_mark.index)
@@ -1980,59 +2013,118 @@ class _Reader:
         if loaded is None or not is_seq(loaded.root):
             return scope
         inner = task_scope
-        for item in loaded.root.value[:512]:
-            fields = _mapping_items(item, loaded.walk) if is_map(item) else {}
-            included = self.task(item, fields, False) if fields and "block" not in fields else None
-            if included is not None:
-                inner = self.defined_by(included, fields, inner, inner, loaded, depth + 1)
+        with self._reading(loaded):
+            for item in loaded.root.value[:512]:
+                fields = _mapping_items(item, loaded.walk) if is_map(item) else {}
+                included = self.task(item, fields, False) if fields and "block" not in fields else None
+                if included is not None:
+                    inner = self.defined_by(included, fields, inner, inner, loaded, depth + 1)
         for name, value in inner.bound.items():
             if task_scope.bound.get(name) is not value:
                 scope = scope.bind(name, jinja.unknown("set_fact in a conditional include") if varying else value)
         return scope
 
-    def included_only_when_false(self, scope: _Scope) -> bool:
-        """A task file of a role (read on its own, as every one is) that the role's other task files
-        include, each time under a when: false with the role's values (haxorof's plugin tasks when
-        docker_plugins is empty): it never runs. A file nothing includes is still read (a play may
-        name it in tasks_from)."""
+    def include_sites(self, scope: _Scope) -> List[tuple]:
+        """For a task file of a role (read on its own, as every one is), each place where the
+        role's other task files include it: (the fields of the task and blocks whose when: guard
+        it, the scope its tasks see there, the including file). That scope holds what the tasks
+        before the include define (include_vars of ``vars/{{ ansible_os_family }}.yml``,
+        set_fact) and the include's own ``vars:``. [] for main.yml, a file read through an
+        include, or one nothing includes (a play may name it in tasks_from)."""
         role, path = self.place.role, self.place.path
         if role is None or path is None or self.doc.via or path.name in ("main.yml", "main.yaml"):
-            return False
-        verdicts: List[bool] = []
+            return []
+        sites: List[tuple] = []
         for other in self.role_task_files(role):
             text = _read_text(self.place, other) if other != path else None
             if not text or path.name not in text:  # cheap: only files that may name it are composed
                 continue
             loaded = self.load(other, text)
             if loaded is not None and is_seq(loaded.root):
-                for guards in self.includes_of(loaded, loaded.root, (role / "tasks", other.parent), path, (), 0):
-                    verdicts.append(any(self.when_false(fields, scope, loaded) for fields in guards))
-        return bool(verdicts) and all(verdicts)
+                with self._reading(loaded):
+                    found: List[tuple] = []
+                    walk = self.scopes_at(loaded, loaded.root, (role / "tasks", other.parent), path, scope, (), 0, found)
+                    for _ in walk:
+                        pass
+                sites += [(guards, at, loaded) for guards, at in found]
+        return sites[:32]
 
-    def includes_of(self, yaml: _Yaml, node, folders, wanted: Path, guards: tuple, depth: int) -> Iterable[tuple]:
-        """For each include of ``wanted`` in these tasks (a name relative to the role's tasks/ or
-        the including file's folder), the fields of the task and blocks whose when: guard it."""
+    def included_only_when_false(self, sites: List[tuple]) -> bool:
+        """Every include of this file is under a when: false with the role's values (haxorof's
+        plugin tasks when docker_plugins is empty): it never runs."""
+        return bool(sites) and all(any(self.when_false(fields, at, loaded) for fields in guards) for guards, at, loaded in sites)
+
+    @staticmethod
+    def scope_of_sites(scope: _Scope, sites: List[tuple]) -> _Scope:
+        """The scope a role's task file is read in: its one include site's; with several that
+        differ, any name nothing else defines may have been set there (unknown, never undefined)."""
+        if len(sites) == 1:
+            return sites[0][1]
+        if any(at is not scope for _, at, _ in sites):
+            return scope.bind(_ANY_NAME, jinja.unknown("defined before one of the includes of this file"))
+        return scope
+
+    def scopes_at(self, yaml: _Yaml, node, folders, wanted: Path, scope: _Scope, guards: tuple, depth: int, found: List[tuple]):
+        """Reads the tasks' definitions (not their actions) in order, appending to ``found`` the
+        (guards, scope) of each include of ``wanted``; returns the scope after them. (A generator
+        only so that nested blocks can return their scope: iterate it to run it.)"""
         if depth > 8:
-            return
-        for item in node.value:
+            return scope
+        for item in node.value[:512]:
             if not is_map(item):
                 continue
             fields = _mapping_items(item, yaml.walk)
+            task_scope = scope
+            task_vars = fields.get("vars", (None, None))[1]
+            if is_map(task_vars):
+                task_scope = scope.above(_mapping_items(task_vars, yaml.walk), yaml)
             if "block" in fields:
                 for part in ("block", "rescue", "always"):
                     inner = fields.get(part, (None, None))[1]
                     if is_seq(inner):
-                        yield from self.includes_of(yaml, inner, folders, wanted, guards + (fields,), depth + 1)
+                        after = yield from self.scopes_at(yaml, inner, folders, wanted, task_scope, guards + (fields,), depth + 1, found)
+                        scope = scope.with_bound(after.bound)  # facts outlive their block
                 continue
-            for name, (key, value) in fields.items():
-                if _short(name) in ("include_tasks", "import_tasks", "include"):
-                    target = value_of(value) if is_scalar(value) else None
-                    if is_map(value):
-                        pair = _mapping_items(value, yaml.walk).get("file")
-                        target = value_of(pair[1]) if pair is not None and is_scalar(pair[1]) else None
-                    if isinstance(target, str) and not jinja.has_jinja(target):
-                        if any(os.path.normpath(folder / target) == os.path.normpath(wanted) for folder in folders):
-                            yield guards + (fields,)
+            if self.includes(fields, folders, wanted):
+                found.append((guards + (fields,), task_scope))
+            if not any(_short(name) in _DEFINERS for name in fields):
+                continue  # defines nothing for the tasks after it
+            task = self.task(item, fields, False)
+            if task is not None:
+                scope = self.defined_by(task, fields, scope, task_scope, yaml)
+        return scope
+        yield  # a generator (see above)
+
+    def _reading(self, yaml: _Yaml):
+        """Reads nodes of another file of the role with this reader: positions and texts are that
+        file's while the block runs."""
+        import contextlib
+
+        @contextlib.contextmanager
+        def swapped():
+            kept = (self.yaml, self.walk, self.doc, self.text)
+            self.yaml, self.walk, self.doc, self.text = yaml, yaml.walk, yaml.doc, yaml.text
+            try:
+                yield
+            finally:
+                self.yaml, self.walk, self.doc, self.text = kept
+
+        return swapped()
+
+    @staticmethod
+    def includes(fields, folders, wanted: Path) -> bool:
+        """The task includes ``wanted`` (a name relative to the role's tasks/ or the including
+        file's folder)."""
+        for name, (key, value) in fields.items():
+            if _short(name) in ("include_tasks", "import_tasks", "include"):
+                target = value_of(value) if is_scalar(value) else None
+                if is_map(value):
+                    pair = {str(value_of(k)): v for k, v in value.value if is_scalar(k)}.get("file")
+                    target = value_of(pair) if pair is not None and is_scalar(pair) else None
+                if isinstance(target, str) and not jinja.has_jinja(target):
+                    if any(os.path.normpath(folder / target) == os.path.normpath(wanted) for folder in folders):
+                        return True
+        return False
 
     def role_task_files(self, role: Path) -> List[Path]:
         known = self.project.__dict__.setdefault("_role_tasks", {})  # listed once per scan

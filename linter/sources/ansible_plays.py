@@ -63,6 +63,9 @@ class Play:
     roles: List[Path] = field(default_factory=list)  # role folders it applies, dependencies first
     vars_files: List[Path] = field(default_factory=list)
     system: Optional[str] = None  # flatcar | fcos, when the play or inventory says so
+    # facts every machine of the play has: a Molecule scenario whose platforms all name one OS
+    # family (ansible_os_family, ansible_distribution), read from their box or image names
+    facts: Dict[str, str] = field(default_factory=dict)
     # role folder -> offset in the playbook of the mapping that gives it parameters (a ``roles:``
     # entry with keys besides role/name, or an include_role/import_role task with ``vars:``)
     role_params: Dict[Path, int] = field(default_factory=dict)
@@ -287,6 +290,7 @@ class _Builder:
         self.out = Project()
         self.yaml: List[Path] = []
         self.role_cache: Dict[Path, List[Path]] = {}
+        self.platforms: Dict[Path, Dict[str, str]] = {}  # Molecule scenario folder -> platform_facts
 
     def inside(self, path: Path) -> bool:
         try:
@@ -354,6 +358,10 @@ class _Builder:
             else:
                 host = (folder, pattern)
             play = Play(path, index, pattern, host)
+            if molecule:
+                if path.parent not in self.platforms:
+                    self.platforms[path.parent] = platform_facts(path.parent)
+                play.facts = self.platforms[path.parent]
             self.inventory(folder)
             play.groups = self.groups(folder, pattern)
             play.vars_files = self.vars_files(fields, path.parent)
@@ -676,6 +684,52 @@ class _Builder:
         texts = [play_text] + groups + [self.out.group_text.get(folder, {}).get(g, "") for g in groups]
         said = "\n".join(texts)
         return next((system for system, pattern in _SYSTEMS if pattern.search(said)), None)
+
+
+# a Molecule platform's box or image name -> (ansible_os_family, ansible_distribution), as the
+# facts Ansible gathers on that system name them (ansible-core facts/system/distribution.py)
+_PLATFORM_OS = (
+    (re.compile(r"ubuntu", re.I), "Debian", "Ubuntu"),
+    (re.compile(r"debian", re.I), "Debian", "Debian"),
+    (re.compile(r"centos", re.I), "RedHat", "CentOS"),
+    (re.compile(r"rocky", re.I), "RedHat", "Rocky"),
+    (re.compile(r"alma", re.I), "RedHat", "AlmaLinux"),
+    (re.compile(r"oracle|\bol[0-9]", re.I), "RedHat", "OracleLinux"),
+    (re.compile(r"amazon|amzn", re.I), "RedHat", "Amazon"),
+    (re.compile(r"fedora", re.I), "RedHat", "Fedora"),
+    (re.compile(r"rhel|redhat|\bubi[0-9]", re.I), "RedHat", "RedHat"),
+)
+
+
+def platform_facts(scenario: Path) -> Dict[str, str]:
+    """The OS facts every platform of a Molecule scenario shares, from ``box:``/``image:`` names;
+    {} when a platform's name is unknown (``${MOLECULE_DISTRO:-x}`` varies by CI job) or they differ."""
+    text = _read(scenario / "molecule.yml", 256 * 1024)
+    if text is None:
+        return {}
+    from .ansible import composed
+
+    root, problem = composed(os.path.abspath(scenario / "molecule.yml"), text)
+    platforms = _items(root).get("platforms", (None, None))[1] if problem is None and is_map(root) else None
+    if not is_seq(platforms) or not platforms.value:
+        return {}
+    seen = set()
+    for platform in platforms.value[:64]:
+        items = _items(platform) if is_map(platform) else {}
+        name = _scalar((items.get("box") or items.get("image") or (None, None))[1])
+        if not name or "$" in name or "{{" in name:
+            return {}
+        found = next(((family, distribution) for pattern, family, distribution in _PLATFORM_OS if pattern.search(name)), None)
+        if found is None:
+            return {}
+        seen.add(found)
+    families = {family for family, _ in seen}
+    if len(families) != 1:
+        return {}
+    facts = {"ansible_os_family": families.pop()}
+    if len(seen) == 1:
+        facts["ansible_distribution"] = next(iter(seen))[1]
+    return facts
 
 
 def _entry_name(entry) -> Optional[str]:

@@ -142,12 +142,39 @@ class _HclTemplate:
         self.hcl = Hcl(document)
         self.ev = Evaluator(self.hcl, files, NAME, notes=out.notes)
         self.provisioners = _Provisioners(document, files, out, self.ev)
+        self.files = files
+        self.out = out
+
+    def ami_names(self) -> Dict[str, str]:
+        """``source.amazon-ebs.x`` -> the pattern of its ``ami_name`` (a variable with a literal
+        default put in; anything else templated is any text)."""
+        hcl = self.hcl
+        defaults: Dict[str, str] = {}
+        for block in hcl.top_blocks(("variable",)):
+            default = hcl.attributes(block.body).get("default")
+            text = hcl.string(default.expr) if default is not None else None
+            if block.labels and text is not None and not text.templated and len(text.text) < 256:
+                defaults[block.labels[0]] = text.text
+        out: Dict[str, str] = {}
+        for block in hcl.top_blocks(("source",)):
+            if len(block.labels) != 2 or not block.labels[0].startswith("amazon-"):
+                continue
+            name = hcl.attributes(block.body).get("ami_name")
+            if name is None:
+                continue
+            raw = hcl.source(name.expr).strip()
+            if not (raw.startswith('"') and raw.endswith('"')):
+                continue
+            raw = re.sub(r"\$\{\s*var\.([A-Za-z0-9_-]+)\s*\}", lambda m: defaults.get(m.group(1), "*"), raw[1:-1])
+            out[f"source.{block.labels[0]}.{block.labels[1]}"] = ami_pattern(raw)
+        return out
 
     def run(self) -> None:
         hcl = self.hcl
         for offset in hcl.errors():
             self.ev.note(offset, "syntax error; what parses around it is still read")
         builds = hcl.top_blocks(("build",))
+        amis = self.ami_names()
         for number, build in enumerate(builds):
             name = hcl.attributes(build.body).get("name")
             text = hcl.string(name.expr) if name is not None else None
@@ -156,6 +183,11 @@ class _HclTemplate:
             else:
                 address = "build" if len(builds) == 1 else f"build[{number}]"
             group = f"{self.doc.path} › {address}"
+            sources = hcl.attributes(build.body).get("sources")
+            for item in hcl.tuple_items(sources.expr) or () if sources is not None else ():
+                used = hcl.string(item)
+                if used is not None and not used.templated and used.text in amis:
+                    self.out.fragments.append(ImageLayer(self.files.source, self.doc, output=amis[used.text], group=group))
             for provisioner in hcl.blocks(build.body, "provisioner"):
                 type_ = provisioner.labels[0] if provisioner.labels else ""
                 fields = {name: attribute.expr for name, attribute in hcl.attributes(provisioner.body).items()}
@@ -334,12 +366,24 @@ def image_layers(document: Document, context: ReadContext) -> List[ImageLayer]:
             continue
         output = fields.get("output_directory")
         written = render(output.value) if output is not None and output.kind == "string" else f"output-{name.value}"
+        ami = fields.get("ami_name")
+        if ami is not None and ami.kind == "string":  # an Amazon image: found by name (ami_pattern)
+            written = ami_pattern(_USER.sub(lambda m: variables.get(m.group(1), m.group(0)) if len(variables.get(m.group(1), "")) < 256 else "*", ami.value))
         disk = fields.get("disk_image")
         started = fields.get("iso_url") if kind.value.startswith("qemu") and disk is not None and disk.value is True else fields.get("source_path")
         source = render(started.value) if started is not None and started.kind == "string" and "://" not in started.value else ""
         source = posixpath.dirname(source) if _IMAGE_FILE.search(source) else source
         out.append(ImageLayer(context.source, document, output=written, start=source, group=document.path))
     return out
+
+
+_TEMPLATED = re.compile(r"\{\{.*?\}\}|\$\{[^}]*\}")
+
+
+def ami_pattern(name: str) -> str:
+    """An Amazon image name as a pattern of the names it may have: ``ami:`` and the name with each
+    template part (``{{timestamp}}``, ``${local.ts}``) as ``*``."""
+    return "ami:" + re.sub(r"\*+", "*", _TEMPLATED.sub("*", name))
 
 
 def _fields(node) -> Dict[str, object]:

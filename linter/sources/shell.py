@@ -651,6 +651,31 @@ _WORKER = re.compile(r"(?<![a-z])worker(?![a-z0-9])")
 _CONVERSION = re.compile(r"%[-+ #0]*(\d+|\*)?(\.(\d+|\*)?)?([a-zA-Z%])")
 
 
+def _first_missing(root) -> int:
+    """The byte where the first token tree-sitter-bash inserted (a missing one) stands."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_missing:
+            return node.start_byte
+        if node.has_error:
+            stack.extend(reversed(node.children))
+    return 0
+
+
+_UNSEEN_INSTALLER = re.compile(r"(?i)(?:^|[-_.])(?:install|setup|get)?[-_]?docker(?:[-_]?(?:ce|engine|install|setup))?\.(?:sh|bash)$")
+
+
+def unseen_installer(path: str) -> Optional[str]:
+    """How to name the engine install of a script the machine runs that is not in the
+    repository, when its file name says it installs Docker (``install-docker.sh``,
+    ``docker.sh``; not ``docker-compose.sh``); None otherwise."""
+    base = path.replace("\\", "/").rsplit("/", 1)[-1]
+    if not _UNSEEN_INSTALLER.search(base):
+        return None
+    return f"{base}, which is not in the repository"
+
+
 def pin_of(version: Optional[str]) -> str:
     """How tightly a version string pins the engine: patch | minor | major | none | unknown."""
     if version is None:
@@ -730,7 +755,7 @@ class _Reader:
             else:
                 self._command_node(node)
         if tree.root_node.has_error and not errors:
-            self.out.notes.append("tree-sitter-bash found missing tokens in the script; what parsed was read")
+            self.out.notes.append(f"{self.at(offsets.char(_first_missing(tree.root_node)))}: tree-sitter-bash found missing tokens in the script (first here); what parsed was read")
         self._emit_writes()
         self._embedded.sort(key=lambda item: item[0])
         self.out.embedded.extend(embedded for _, embedded in self._embedded)

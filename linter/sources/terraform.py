@@ -50,6 +50,7 @@ import posixpath
 import re
 from typing import Dict, List, Optional, Tuple
 
+from ..fragments import ImageLayer
 from ..document import Document
 from ..hcl import Embedder, Evaluator, FileRef, Files, Hcl, Inline, Text, Traversal, inline_document, joined_script, upload_target, user_data_kind
 from ..location import TraceStep
@@ -77,6 +78,34 @@ CONNECTED = ("null_resource", "terraform_data")  # provision the machine their c
 IMAGE_ATTRIBUTES = frozenset({"ami", "image", "image_id", "image_name", "source_image", "source_image_id", "offer", "publisher", "sku", "family", "template", "template_name", "os_type", "image_family"})
 _FEDORA_COREOS = re.compile(r"fedora[-_ ]?coreos|\bfcos\b", re.I)
 _CONTAINER_LINUX = re.compile(r"flatcar|coreos|container[-_ ]linux|kinvolk", re.I)
+
+
+# owners of public images (aliases, and Canonical's, Amazon's and Debian's accounts): an image of
+# theirs is not one the repository's Packer templates build
+_PUBLIC_OWNERS = frozenset({"amazon", "aws-marketplace", "microsoft", "099720109477", "137112412989", "136693071363", "125523088429", "309956199498"})
+
+
+def own_ami_pattern(hcl, data) -> Optional[str]:
+    """The ``ami:`` pattern of the names a ``data "aws_ami"`` finds, when it looks among the
+    account's own images (``owners`` not only public accounts) by a ``name`` filter; None otherwise."""
+    from .packer import ami_pattern
+
+    attributes = hcl.attributes(data.body)
+    owners = attributes.get("owners")
+    listed = [hcl.string(item) for item in hcl.tuple_items(owners.expr) or ()] if owners is not None else []
+    if listed and all(item is not None and not item.templated and item.text in _PUBLIC_OWNERS for item in listed):
+        return None
+    for inner in hcl.blocks(data.body, "filter"):
+        fields = hcl.attributes(inner.body)
+        name = hcl.string(fields["name"].expr) if "name" in fields else None
+        if name is None or name.templated or name.text != "name" or "values" not in fields:
+            continue
+        values = hcl.tuple_items(fields["values"].expr) or []
+        if len(values) == 1:
+            raw = hcl.source(values[0]).strip()
+            if raw.startswith('"') and raw.endswith('"'):
+                return ami_pattern(raw[1:-1])
+    return None
 
 
 class TerraformKind(TerraformClaims, SourceKind):
@@ -300,6 +329,7 @@ class _Reader:
             group = self.connected(block) or group
         Provisioning(self, block, address, group).run()
         self.operating_system(block, group, first)
+        self.image_layer(block, group)
 
     def passed(self, attributes) -> Dict[str, str]:
         source = attributes.get("source")
@@ -538,6 +568,26 @@ class _Reader:
         if _CONTAINER_LINUX.search(text):
             return "flatcar"
         return None
+
+    def image_layer(self, block, group: str) -> None:
+        """A machine that boots an image of the account's own found by name (``ami =
+        data.aws_ami.x.id``, the data source filtering ``name`` with ``owners = ["self"]``) may
+        boot the image a Packer template of the repository builds under a name that fits: an
+        ImageLayer that starts from that name (hosts.py joins them)."""
+        if not any("aws_ami" in self.hcl.source(node) for node in self.image_values(block.body, 0)):
+            return  # the module's files are looked at only for such a lookup
+        own = next((u for u in self.module.units if not self.elsewhere(u)), None) if self.own_rel is not None else None
+        if own is None:
+            return
+        for node in self.image_values(block.body, 0):
+            for reference in self.module.references(own, node):
+                if reference[0] != "data" or reference[1] != "aws_ami" or (reference[1], reference[2]) not in self.module.data:
+                    continue
+                unit, data = self.module.data[(reference[1], reference[2])]
+                pattern = own_ami_pattern(unit.hcl, data)
+                if pattern is not None:
+                    self.out.fragments.append(ImageLayer(self.context.source, self.doc, start=pattern, group=group))
+                    return
 
     def image_values(self, body, depth: int):
         """The expressions that name the image a resource boots (``ami``, ``image``, an Azure

@@ -28,7 +28,7 @@ from ..lazyclass import dataclass
 from typing import Dict, List, Optional, Tuple
 
 from ..document import Document
-from ..fragments import EnginePackage
+from ..fragments import EnginePackage, MachineAddress
 from ..hcl import Embedder, Files, Inline, Text, upload_target
 from ..mapped import Mapped
 from . import Extraction, ReadContext, SourceKind
@@ -218,6 +218,7 @@ class _Reader:
         self.tokens = _Lexer(document.text).run()
         self.variables: Dict[str, List[_Tok]] = {}
         self.machines: Dict[str, _Tok] = {}
+        self.addresses: Dict[str, List[Tuple[str, _Tok]]] = {}  # machine -> (ip, its token)
         self.provisioners: List[_Provisioner] = []
         self.frames: List[Tuple[str, Dict[str, object]]] = []  # (do | brace | keyword, names bound)
         # each block parameter's values, innermost last: a lookup costs nothing however deep the blocks nest
@@ -269,6 +270,8 @@ class _Reader:
             elif self._vm_call(i, "provision"):
                 i, bind = self._provision(i)
                 continue
+            elif self._vm_call(i, "network"):
+                self._network(i)
             elif token.kind == "ident" and i + 3 < len(tokens) and isinstance(self.binding(token.text), _Provisioner) and tokens[i + 1].text == "." and tokens[i + 3].text == "=":
                 args, end = self._args(i + 4)
                 self.binding(token.text).fields[tokens[i + 2].text] = args[0] if args else []
@@ -333,6 +336,18 @@ class _Reader:
         self.provisioners.append(provisioner)
         return end, provisioner
 
+    def _network(self, i: int) -> None:
+        """``vm.network "private_network", ip: "10.0.7.10"`` of one machine: its address."""
+        machine = self._receiver_machine(self.tokens[i])
+        args, _ = self._args(i + 5)
+        if machine is None or not args or (_literal(args[0]) or "").lstrip(":") not in ("private_network", "public_network"):
+            return
+        for arg in args[1:]:
+            if arg and (arg[0].kind == "label" and arg[0].text == "ip" or arg[0].kind == "symbol" and arg[0].text == ":ip" and len(arg) > 2 and arg[1].text == "=>"):
+                address = _literal(arg[1:] if arg[0].kind == "label" else arg[2:])
+                if address:
+                    self.addresses.setdefault(machine, []).append((address, arg[0]))
+
     def _args(self, i: int) -> Tuple[List[List[_Tok]], int]:
         """The arguments of a call (or the right side of an assignment), split at top-level commas;
         the index of what follows them: a block opener, or the end of the statement."""
@@ -376,6 +391,8 @@ class _Reader:
         embedder = Embedder(self.doc, files, self.out, self.note)
         for machine in machines:
             group = f"{self.doc.path} › {machine}"
+            for address, token in self.addresses.get(machine, ()):
+                self.out.fragments.append(MachineAddress(self.context.source, self.doc, address=address, group=group))
             for provisioner in self.provisioners:
                 if provisioner.machine is None or provisioner.machine == machine:
                     self._provisioner(provisioner, group, embedder, files)

@@ -1321,3 +1321,24 @@ def test_commands_sent_over_ssh_are_the_remote_machines(tmp_path, options):
     result = scan(tmp_path)
     assert [h.name for h in result.hosts] == ["ssh centos@$PROXY"]
     assert [f.rule for f in result.findings] == ["DKD101"]
+
+
+def test_a_repository_script_the_script_executes_is_part_of_its_machine(tmp_path):
+    """``./b.sh`` / ``bash b.sh`` run a repository script on the same machine: its daemon.json is
+    that machine's (one host, DKD101 judged there, no "run on its own" unknown line), also two
+    levels down; a script not found from there is left alone."""
+    from dlint_docker.fragments import DaemonConfig
+
+    from .helpers import scan, write_tree
+
+    write_tree(tmp_path, {
+        "k/node.sh": "#!/bin/bash\n./install.sh\nbash ./missing.sh\ndocker info\n",
+        "k/install.sh": "#!/bin/bash\nyum -y install docker-ce-18.09.9\nsystemctl start docker\nbash use_mirror.sh\n",
+        "k/use_mirror.sh": "#!/bin/bash\ntee /etc/docker/daemon.json <<-'EOF'\n{\"registry-mirrors\": [\"https://m.example\"]}\nEOF\nsystemctl restart docker\n",
+    })
+    result = scan(tmp_path)
+    assert [h.name for h in result.hosts] == ["k/node.sh"]
+    (host,) = result.hosts
+    assert host.of(DaemonConfig) and host.daemon_json_elsewhere is None
+    (finding,) = [f for f in result.findings if f.rule == "DKD101"]
+    assert finding.location.path == "k/use_mirror.sh" and finding.host == "k/node.sh"

@@ -663,6 +663,7 @@ def _first_missing(root) -> int:
     return 0
 
 
+_SCRIPT_NAME = re.compile(r"\.(?:sh|bash)$")
 _UNSEEN_INSTALLER = re.compile(r"(?i)(?:^|[-_.])(?:install|setup|get)?[-_]?docker(?:[-_]?(?:ce|engine|install|setup))?\.(?:sh|bash)$")
 
 
@@ -980,7 +981,7 @@ class _Reader:
             return
         # a name that long is no program dlint knows (each level of $( $( … ) ) is one: quadratic)
         raw = self.t.raw(name_node).strip("'\"") if name_node.end_byte - name_node.start_byte <= MAX_NAME_BYTES else ""
-        if _base(raw) not in _INTERESTING and _base(raw) not in self.downloads and not _SUDO_VARIABLE.fullmatch(raw) and not _DOCKER_VARIABLE.fullmatch(raw) and _base(raw) not in self._placed_names:
+        if _base(raw) not in _INTERESTING and _base(raw) not in self.downloads and not _SUDO_VARIABLE.fullmatch(raw) and not _DOCKER_VARIABLE.fullmatch(raw) and _base(raw) not in self._placed_names and not ("/" in raw and _SCRIPT_NAME.search(raw)):
             if node.id not in self.structure.statements:
                 return  # nor does it write a file (jq ... > /etc/docker/daemon.json does)
         command = self.command(node)
@@ -994,6 +995,8 @@ class _Reader:
             self._init_script(command, program)
         elif self._resolved_path(command.values[program.index]) in self.placed:
             self._run_placed(command, command.values[program.index])
+        elif "/" in command.text(program.index) and _SCRIPT_NAME.search(command.text(program.index)) and name not in self.downloads:
+            self._run_script(command, command.values[program.index])
         elif name in _HANDLERS:
             _HANDLERS[name](self, command, program)
         elif name in _SHELLS:
@@ -1806,6 +1809,27 @@ class _Reader:
             self._get_docker(command, program, index + 1, script=True)
         elif self._resolved_path(command.values[index]) in self.placed:
             self._run_placed(command, command.values[index])
+        elif mode == "file" and _SCRIPT_NAME.search(command.text(index)):
+            self._run_script(command, command.values[index])
+
+    def _run_script(self, command: _Command, value: Mapped) -> None:
+        """A repository script this one runs (``./b.sh``, ``bash b.sh``): it runs on the same
+        machine, so it is read as part of it, once (like ``source``, minus the variables, which a
+        child shell does not share and which dlint does not carry into either)."""
+        if self.folders is None:
+            return
+        found = self._repository_file(value)
+        line = self.at(self.t.span(command.node)[0])
+        if found is None:
+            return  # not found from here (a `cd` dlint cannot follow may have moved it): nothing said
+        shown = found.document.path
+        if shown == self.document.path or any(step.path == shown for step in self.document.via):
+            return  # it runs itself
+        where = self.location(command.node)
+        label = f"executes {value.text}"  # from the repository (_in_repository), unlike a placed file's "runs"
+        document = Document(found.document.text, shown, via=where.trace + (TraceStep(where.path, where.line, where.column, label),))
+        self.out.notes.append(f"{line}: {label}: read as part of this machine")
+        self._embedded.append((self.t.span(command.node)[0], Embedded(document, "shell", reference=found.rel, placed=self.placed)))
 
     def _resolved_path(self, value: Mapped) -> Optional[str]:
         path = self._path(value) if self.placed else None
@@ -1949,7 +1973,7 @@ def _in_repository(document: Document) -> bool:
     ``$0`` and working directory are elsewhere on the machine."""
     if document.parent is not None:
         return False
-    return not document.via or document.via[-1].label.startswith(("source ", ". "))
+    return not document.via or document.via[-1].label.startswith(("source ", ". ", "executes "))
 
 
 def _continues_text(text: str, start: int, end: int) -> bool:

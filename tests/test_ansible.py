@@ -1574,7 +1574,7 @@ def test_a_molecule_scenario_s_platforms_decide_the_os_family_branches(tmp_path)
     write_tree(tmp_path, {
         "roles/docker/tasks/main.yml": (
             "- include_vars: \"{{ ansible_os_family }}.yml\"\n"
-            "- include_tasks: redhat.yml\n  when: ansible_os_family == 'RedHat'\n"
+            "- include_tasks: redhat.yml\n  when: ansible_facts['os_family'] == 'RedHat'\n"
             "- include_tasks: debian.yml\n  when: ansible_os_family == 'Debian'\n"
             "- copy: {content: \"{{ docker_config | to_nice_json }}\", dest: /etc/docker/daemon.json}\n"
         ),

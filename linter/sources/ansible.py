@@ -1016,7 +1016,10 @@ class _Reader:
                     layers += self.vars_layers(other / "defaults")
         scope = _Scope(layers)
         if self.play is not None and self.play.facts:  # the OS every machine of the play runs
-            scope = scope.with_bound({name: jinja.string(value) for name, value in self.play.facts.items()})
+            facts = {name: jinja.string(value) for name, value in self.play.facts.items()}
+            # ansible_facts['os_family'] too (those two members only: any other is unknown)
+            facts["ansible_facts"] = Val("dict", [(jinja.string(name[len("ansible_"):]), value) for name, value in facts.items()])
+            scope = scope.with_bound(facts)
         return scope
 
     def role_entry(self, role: Optional[Path]) -> Tuple[List[_Layer], List[_Layer]]:

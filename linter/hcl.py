@@ -980,6 +980,28 @@ def user_data_kind(text: str) -> Optional[str]:
     return None
 
 
+_UNSEEN_INSTALLER = re.compile(r"(?i)(?:^|[-_.])(?:install|setup|get)?[-_]?docker(?:[-_]?(?:ce|engine|install|setup))?\.(?:sh|bash)$")
+
+
+def unseen_installer(path: str) -> Optional[str]:
+    """How to name the engine install of a script the machine runs that is not in the
+    repository, when its file name says it installs Docker (``install-docker.sh``,
+    ``docker.sh``; not ``docker-compose.sh``); None otherwise."""
+    base = path.replace("\\", "/").rsplit("/", 1)[-1]
+    if not _UNSEEN_INSTALLER.search(base):
+        return None
+    return f"{base}, which is not in the repository"
+
+
+_TEMPLATED = re.compile(r"\{\{.*?\}\}|\$\{[^}]*\}")
+
+
+def ami_pattern(name: str) -> str:
+    """An Amazon image name as a pattern of the names it may have: ``ami:`` and the name with each
+    template part (``{{timestamp}}``, ``${local.ts}``) as ``*``."""
+    return "ami:" + re.sub(r"\*+", "*", _TEMPLATED.sub("*", name))
+
+
 def inline_document(parent: Document, value: Inline) -> Document:
     return embedded_document(parent, value.text.value, " › ".join(value.labels), value.text.span)
 
@@ -1045,7 +1067,6 @@ class Embedder:
         out) and whose name says it installs Docker (install-docker.sh): the engine is there, of a
         configuration dlint cannot see; never "not a Docker host"."""
         from .fragments import EnginePackage
-        from .sources.shell import unseen_installer
 
         name = unseen_installer(value.display)
         if name is not None:

@@ -247,10 +247,10 @@ class LazyDict(Val):
     task reads one of them (``downloads[item]``)."""
 
     def __init__(self, make: Callable[[], list], member: Callable[[Any], Any], at=None):
-        self._make: Optional[Callable[[], list]] = make
+        super().__init__("dict", None, None, at)
+        self._make: Optional[Callable[[], list]] = make  # after __init__: its `data = None` is no assignment
         self._member = member  # key -> its value (the last pair's), or None when no pair has it
         self._members: dict = {}
-        super().__init__("dict", None, None, at)
 
     @property  # type: ignore[override]
     def data(self):
@@ -262,6 +262,7 @@ class LazyDict(Val):
     @data.setter
     def data(self, value) -> None:
         self._data = value
+        self._make = None  # what is assigned is the dict now
 
     def member(self, key) -> Optional[Val]:
         if self._make is None:

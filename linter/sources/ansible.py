@@ -36,6 +36,7 @@ are never read.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import posixpath
@@ -2044,11 +2045,9 @@ class _Reader:
                 continue
             loaded = self.load(other, text)
             if loaded is not None and is_seq(loaded.root):
+                found: List[tuple] = []
                 with self._reading(loaded):
-                    found: List[tuple] = []
-                    walk = self.scopes_at(loaded, loaded.root, (role / "tasks", other.parent), path, scope, (), 0, found)
-                    for _ in walk:
-                        pass
+                    self.scopes_at(loaded, loaded.root, (role / "tasks", other.parent), path, scope, (), 0, found)
                 sites += [(guards, at, loaded) for guards, at in found]
         return sites[:32]
 
@@ -2069,8 +2068,7 @@ class _Reader:
 
     def scopes_at(self, yaml: _Yaml, node, folders, wanted: Path, scope: _Scope, guards: tuple, depth: int, found: List[tuple]):
         """Reads the tasks' definitions (not their actions) in order, appending to ``found`` the
-        (guards, scope) of each include of ``wanted``; returns the scope after them. (A generator
-        only so that nested blocks can return their scope: iterate it to run it.)"""
+        (guards, scope) of each include of ``wanted``; returns the scope after them."""
         if depth > 8:
             return scope
         for item in node.value[:512]:
@@ -2085,7 +2083,7 @@ class _Reader:
                 for part in ("block", "rescue", "always"):
                     inner = fields.get(part, (None, None))[1]
                     if is_seq(inner):
-                        after = yield from self.scopes_at(yaml, inner, folders, wanted, task_scope, guards + (fields,), depth + 1, found)
+                        after = self.scopes_at(yaml, inner, folders, wanted, task_scope, guards + (fields,), depth + 1, found)
                         scope = scope.with_bound(after.bound)  # facts outlive their block
                 continue
             if self.includes(fields, folders, wanted):
@@ -2096,23 +2094,17 @@ class _Reader:
             if task is not None:
                 scope = self.defined_by(task, fields, scope, task_scope, yaml)
         return scope
-        yield  # a generator (see above)
 
+    @contextlib.contextmanager
     def _reading(self, yaml: _Yaml):
         """Reads nodes of another file of the role with this reader: positions and texts are that
         file's while the block runs."""
-        import contextlib
-
-        @contextlib.contextmanager
-        def swapped():
-            kept = (self.yaml, self.walk, self.doc, self.text)
-            self.yaml, self.walk, self.doc, self.text = yaml, yaml.walk, yaml.doc, yaml.text
-            try:
-                yield
-            finally:
-                self.yaml, self.walk, self.doc, self.text = kept
-
-        return swapped()
+        kept = (self.yaml, self.walk, self.doc, self.text)
+        self.yaml, self.walk, self.doc, self.text = yaml, yaml.walk, yaml.doc, yaml.text
+        try:
+            yield
+        finally:
+            self.yaml, self.walk, self.doc, self.text = kept
 
     @staticmethod
     def includes(fields, folders, wanted: Path) -> bool:

@@ -27,7 +27,7 @@ from typing import Dict, List, Optional, Tuple
 
 from .. import jsonread
 from ..document import Document
-from ..hcl import Embedder, Evaluator, Files, Hcl, Inline, Text, has_sequences, joined_script, reference_document, upload_target
+from ..hcl import Embedder, Evaluator, Files, Hcl, Inline, Text, ami_pattern, has_sequences, joined_script, reference_document, upload_target
 from ..mapped import Mapped
 from ..fragments import ImageLayer
 from . import Extraction, Placed, ReadContext, SourceKind
@@ -375,15 +375,6 @@ def image_layers(document: Document, context: ReadContext) -> List[ImageLayer]:
         source = posixpath.dirname(source) if _IMAGE_FILE.search(source) else source
         out.append(ImageLayer(context.source, document, output=written, start=source, group=document.path))
     return out
-
-
-_TEMPLATED = re.compile(r"\{\{.*?\}\}|\$\{[^}]*\}")
-
-
-def ami_pattern(name: str) -> str:
-    """An Amazon image name as a pattern of the names it may have: ``ami:`` and the name with each
-    template part (``{{timestamp}}``, ``${local.ts}``) as ``*``."""
-    return "ami:" + re.sub(r"\*+", "*", _TEMPLATED.sub("*", name))
 
 
 def _fields(node) -> Dict[str, object]:

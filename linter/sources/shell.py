@@ -664,19 +664,6 @@ def _first_missing(root) -> int:
 
 
 _SCRIPT_NAME = re.compile(r"\.(?:sh|bash)$")
-_UNSEEN_INSTALLER = re.compile(r"(?i)(?:^|[-_.])(?:install|setup|get)?[-_]?docker(?:[-_]?(?:ce|engine|install|setup))?\.(?:sh|bash)$")
-
-
-def unseen_installer(path: str) -> Optional[str]:
-    """How to name the engine install of a script the machine runs that is not in the
-    repository, when its file name says it installs Docker (``install-docker.sh``,
-    ``docker.sh``; not ``docker-compose.sh``); None otherwise."""
-    base = path.replace("\\", "/").rsplit("/", 1)[-1]
-    if not _UNSEEN_INSTALLER.search(base):
-        return None
-    return f"{base}, which is not in the repository"
-
-
 def pin_of(version: Optional[str]) -> str:
     """How tightly a version string pins the engine: patch | minor | major | none | unknown."""
     if version is None:

@@ -52,7 +52,7 @@ from typing import Dict, List, Optional, Tuple
 
 from ..fragments import ImageLayer
 from ..document import Document
-from ..hcl import Embedder, Evaluator, FileRef, Files, Hcl, Inline, Text, Traversal, inline_document, joined_script, upload_target, user_data_kind
+from ..hcl import Embedder, Evaluator, FileRef, Files, Hcl, Inline, Text, Traversal, ami_pattern, inline_document, joined_script, upload_target, user_data_kind
 from ..location import TraceStep
 from ..mapped import Mapped
 from . import Embedded, Extraction, ReadContext, SourceKind, kind_for_target
@@ -88,8 +88,6 @@ _PUBLIC_OWNERS = frozenset({"amazon", "aws-marketplace", "microsoft", "099720109
 def own_ami_pattern(hcl, data) -> Optional[str]:
     """The ``ami:`` pattern of the names a ``data "aws_ami"`` finds, when it looks among the
     account's own images (``owners`` not only public accounts) by a ``name`` filter; None otherwise."""
-    from .packer import ami_pattern
-
     attributes = hcl.attributes(data.body)
     owners = attributes.get("owners")
     listed = [hcl.string(item) for item in hcl.tuple_items(owners.expr) or ()] if owners is not None else []

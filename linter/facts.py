@@ -246,7 +246,7 @@ def build(host, engine: Engine) -> HostFacts:
     unit = _unit(host, provenance)
     if unit is not None:
         data["unit"] = unit
-    swarm = host.of(SwarmMembership)
+    swarm = [f for f in host.of(SwarmMembership) if not f.maybe]
     if swarm:
         data["swarm"] = {"role": swarm[0].role, "command": swarm[0].command}
         if swarm[0].location is not None:

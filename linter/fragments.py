@@ -114,7 +114,7 @@ class DockerdCommand(Fragment):
     """dockerd started with arguments: a systemd ExecStart after expansion, or a script."""
 
     words: List[Word] = field(default_factory=list)  # the arguments after the program
-    origin: str = ""  # systemd | shell | packaged-unit | unknown (a unit edited in a way dlint cannot read)
+    origin: str = ""  # systemd | shell | packaged-unit | openrc | unknown (a unit edited in a way dlint cannot read)
     location: Optional[Location] = None  # the whole command (ExecStart= line, shell command)
     assumed: bool = False  # not in the repository: the packaged unit, assumed
     note: str = ""  # said in findings that rely on it
@@ -177,6 +177,9 @@ class SwarmMembership(Fragment):
     role: str = "unknown"  # manager | worker | unknown (a join token does not say which)
     command: str = ""  # init | join
     location: Optional[Location] = None
+    # it runs only under a condition dlint cannot decide (an Ansible when: on a variable given with
+    # -e): whether the host is a swarm node is unknown
+    maybe: bool = False
 
 
 @dataclass

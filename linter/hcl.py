@@ -928,6 +928,9 @@ def _prefixes(inside: str) -> Iterator[str]:
 # Embedded documents
 
 
+STAGING = ("/tmp/", "/var/tmp/", "/dev/shm/")  # uploaded there to be moved into place by a script
+
+
 def upload_target(destination: str, source: Optional[str]) -> str:
     """Where an uploaded file lands: a destination ending in ``/`` is a folder that takes the
     source's name (Packer's and Terraform's file provisioners)."""
@@ -1072,6 +1075,18 @@ class Embedder:
         if name is not None:
             location = parent.location(*value.span)
             self.out.fragments.append(EnginePackage(source=self.files.source, document=parent, manager=name, name="docker", pin="unseen", location=location))
+
+    def uploaded(self, ref, target: str, placed: dict, **fields) -> None:
+        """A repository file a file provisioner uploads to ``target`` (Packer, Vagrant): in place
+        there, unless ``target`` is a staging folder; remembered in ``placed`` (machine path ->
+        Placed), for a later script that moves it (sudo mv /tmp/daemon.json /etc/docker/)."""
+        from .sources import Placed
+
+        text, _ = self.files.read(ref.rel)
+        if text is not None and not ref.template:
+            placed[target] = Placed(ref.rel, reference_document(self.doc, ref, text))
+        if not target.startswith(STAGING):
+            self.written([ref], target, **fields)
 
     def written(self, values, target: str, **fields) -> None:
         """Content written to ``target`` on the machine, when another kind reads that file."""

@@ -406,7 +406,10 @@ def _swarm_elsewhere(hosts: List[Host], by_hand: Sequence[SwarmByHand] = (), tie
                 sharing.setdefault(host.name, set()).add(other)
                 sharing.setdefault(other, set()).add(host.name)
     for host in hosts:
-        if host.of(SwarmMembership):
+        members = host.of(SwarmMembership)
+        if members:
+            if all(f.maybe for f in members):  # only under a condition dlint cannot decide
+                host.swarm_elsewhere = members[0]
             continue
         # another play runs swarm init/join on machines the inventory also puts in this play's
         shared = sharing.get(host.name, ())
@@ -653,6 +656,13 @@ def _fedora_engine(host: Host, unit_files) -> Optional[EnginePackage]:
     return next((p for p in host.of(EnginePackage) if p.name == "moby-engine"), None)
 
 
+def _alpine_engine(host: Host, unit_files) -> Optional[EnginePackage]:
+    """Alpine's docker package (apk), started by OpenRC, not by a systemd unit."""
+    if unit_files:
+        return None
+    return next((p for p in host.of(EnginePackage) if p.manager == "apk"), None)
+
+
 def _start_command(host: Host, assume_packaged: bool) -> None:
     """How dockerd is started: the host's docker.service (its drop-ins over the packaged unit when
     it has only drop-ins), else a script that runs dockerd, else the packaged unit (assumed)."""
@@ -680,6 +690,20 @@ def _start_command(host: Host, assume_packaged: bool) -> None:
             location=debian_default.document.start_location(), from_template=True,
             note="dockerd's command line is unknown: /etc/default/docker sets DOCKER_OPTS, which Debian's docker.io unit and the upstart and sysvinit jobs of docker-engine pass to dockerd, and Ubuntu's docker.io unit does not; dlint cannot tell which this machine runs",
         )
+        return
+    alpine = _alpine_engine(host, unit_files) if not scripted else None
+    if alpine is not None:
+        conf = next((f for f in env_files if (f.target or "").endswith("/etc/conf.d/docker")), None)
+        if conf is None:  # known: no flags
+            host.command = DockerdCommand(
+                alpine.source, alpine.document, words=[], origin="openrc", location=alpine.location,
+                note="Alpine's OpenRC service (/etc/init.d/docker) starts dockerd with $DOCKER_OPTS of /etc/conf.d/docker, which the repository does not write: no flags",
+            )
+        else:
+            host.command = DockerdCommand(
+                conf.source, conf.document, words=[], origin="unknown", location=conf.document.start_location(), from_template=True,
+                note="dockerd's command line is unknown: Alpine's OpenRC service starts dockerd with $DOCKER_OPTS of /etc/conf.d/docker, a shell file dlint does not read as flags",
+            )
         return
     fedora = _fedora_engine(host, unit_files) if assume_packaged and not scripted else None
     if fedora is not None:

@@ -19,7 +19,7 @@ from .errors import ConfigError, UsageError
 from .evaluate import Context, evaluate
 from .findings import Finding, capped, fingerprint
 from .said import Said
-from .fragments import Unreadable
+from .fragments import SwarmMembership, Unreadable
 from .hosts import Host, assemble
 from .unknowns import Skips
 from .policy.model import SEVERITY_RANK
@@ -405,10 +405,10 @@ def _extract(source, kinds: Dict[str, object]):
     references = set(extraction.references)
     syntax = source.kind if source.kind == "terraform" else None  # read as written: ${} stays in the text
     # depth first, in document order: writes are seen in the order they happen
-    pending = [(embedded, 1, False, extraction.group) for embedded in reversed(extraction.embedded)]
+    pending = [(embedded, 1, False, extraction.group, embedded.maybe) for embedded in reversed(extraction.embedded)]
     handled = 0
     while pending:
-        embedded, depth, inherited, group = pending.pop()
+        embedded, depth, inherited, group, maybe = pending.pop()
         handled += 1
         label = embedded.document.label or embedded.kind
         if depth > MAX_EMBEDDING_DEPTH or handled > MAX_EMBEDDED:
@@ -428,10 +428,14 @@ def _extract(source, kinds: Dict[str, object]):
         if templated:
             for fragment in sub.fragments:
                 fragment.from_template = True
+        if maybe:  # whether it runs is unknown: so is the swarm it makes the host part of
+            for fragment in sub.fragments:
+                if isinstance(fragment, SwarmMembership):
+                    fragment.maybe = True
         fragments.extend(_grouped(sub.fragments, group))
         notes.extend(sub.notes)
         references |= sub.references
-        pending.extend((inner, depth + 1, templated, group) for inner in reversed(sub.embedded))
+        pending.extend((inner, depth + 1, templated, group, maybe or inner.maybe) for inner in reversed(sub.embedded))
     return fragments, notes, references
 
 

@@ -87,9 +87,11 @@ def describe(hosts, skips: Skips) -> List[Unknown]:
                 reason = ("dockerd's command line is assembled from a template", command.location)
             else:  # a unit or environment file a template writes: flags may hide in its loops and values
                 reason = (f"dockerd's command line is assembled from a template ({templated.document.path})", templated.document.start_location())
-        if reason is None and host.swarm_elsewhere is not None and not host.of(SwarmMembership):
+        if reason is None and host.swarm_elsewhere is not None and all(f.maybe for f in host.of(SwarmMembership)):
             swarm = host.swarm_elsewhere
-            if isinstance(swarm, SwarmByHand) and swarm.remote:
+            if any(f is swarm for f in host.of(SwarmMembership)):
+                how = f"`docker swarm {swarm.command}` runs on it only under a condition dlint cannot decide"
+            elif isinstance(swarm, SwarmByHand) and swarm.remote:
                 how = f"{swarm.source.display} runs `docker swarm {swarm.command}` on the dockerd at {swarm.remote}, a machine dlint cannot tie to this one"
             elif isinstance(swarm, SwarmByHand):
                 how = f"{swarm.source.display} says to run `docker swarm {swarm.command}` by hand"

@@ -1621,3 +1621,77 @@ def test_a_role_task_file_sees_what_the_tasks_before_its_include_define(tmp_path
     (host,) = result.hosts
     packages = sorted(((p.name, p.version, p.pin) for p in host.of(EnginePackage)), key=str)
     assert packages == [("docker-ce", "5:24.0.9-1~ubuntu.22.04~jammy", "patch"), ("docker-ce", None, "upgrade")]
+
+
+def test_a_script_the_role_runs_with_the_script_module_is_part_of_its_machine(tmp_path):
+    """``script: install.sh`` uploads the role's files/install.sh and runs it on the play's hosts:
+    the engine it installs is that machine's (a swarm manager: no DKD101), and the script is no
+    machine of its own."""
+    write_tree(tmp_path, {
+        "site.yml": "- hosts: managers\n  roles: [swarm]\n",
+        "roles/swarm/tasks/main.yml": (
+            "- name: install\n  script: install.sh --channel stable\n"
+            "- name: init\n  command: docker swarm init\n"
+        ),
+        "roles/swarm/files/install.sh": "#!/bin/sh\ncurl -fsSL https://get.docker.com -o get-docker.sh\nsh get-docker.sh\n",
+    })
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    (package,) = host.of(EnginePackage)
+    assert package.location.path.endswith("roles/swarm/files/install.sh")
+    assert any(step.label == "script install.sh" for step in package.location.trace)
+    assert host.of(SwarmMembership)
+    assert not findings(result, "DKD101")
+
+
+@pytest.mark.parametrize("join", [
+    "- command: docker swarm join --token {{ token }} {{ swarm_manager }}:2377\n  when: swarm_manager is defined\n",
+    "- block:\n    - command: docker swarm join --token t m:2377\n  when: [join | default(false) | bool, docker_installed is defined]\n",
+])
+def test_a_swarm_join_under_a_condition_dlint_cannot_decide_leaves_the_swarm_unknown(tmp_path, join):
+    """A join that runs only when ``-e swarm_manager=...`` is given (a name the repository never
+    sets): whether the machine is a swarm node is unknown, so neither live-restore-disabled nor
+    live-restore-with-swarm is judged, and the default output says so on that host."""
+    write_tree(tmp_path, {
+        "site.yml": "- hosts: newvms\n  tasks:\n    - apt: {name: docker-ce=5:27.5.1-1~ubuntu.24.04~noble}\n" + "".join("    " + line + "\n" for line in join.splitlines()),
+    })
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    (member,) = host.of(SwarmMembership)
+    assert member.maybe and member.command == "join"
+    assert not findings(result, "DKD101") and not findings(result, "DKD102")
+    (unknown,) = result.unknowns
+    assert unknown.host == host.name and "only under a condition dlint cannot decide" in unknown.why
+    assert unknown.skipped[0] == "DKD101"
+
+
+def test_a_swarm_join_under_a_condition_that_holds_is_a_swarm_node(tmp_path):
+    write_tree(tmp_path, {
+        "group_vars/all.yml": "swarm_manager: 10.0.0.1\n",
+        "site.yml": (
+            "- hosts: newvms\n  tasks:\n    - apt: {name: docker-ce}\n"
+            "    - command: docker swarm join --token t {{ swarm_manager }}:2377\n      when: swarm_manager is defined\n"
+        ),
+    })
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    (member,) = host.of(SwarmMembership)
+    assert not member.maybe
+    assert not result.unknowns and not findings(result, "DKD101")
+
+
+def test_a_swarm_command_under_a_per_machine_condition_is_a_swarm_node(tmp_path):
+    """init on the first manager, join on the others (inventory_hostname, groups), or only when
+    not already in a swarm (a registered result): every machine of the play is a swarm node."""
+    write_tree(tmp_path, {
+        "site.yml": (
+            "- hosts: swarm\n  tasks:\n    - apt: {name: docker-ce}\n"
+            "    - command: docker info\n      register: info\n"
+            "    - command: docker swarm init\n      when: inventory_hostname == groups['swarm'][0] and 'active' not in info.stdout\n"
+            "    - command: docker swarm join --token t m:2377\n      when: inventory_hostname != groups['swarm'][0]\n"
+        ),
+    })
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    assert host.of(SwarmMembership) and not any(m.maybe for m in host.of(SwarmMembership))
+    assert not result.unknowns and not findings(result, "DKD101")

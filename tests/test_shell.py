@@ -1342,3 +1342,26 @@ def test_a_repository_script_the_script_executes_is_part_of_its_machine(tmp_path
     assert host.of(DaemonConfig) and host.daemon_json_elsewhere is None
     (finding,) = [f for f in result.findings if f.rule == "DKD101"]
     assert finding.location.path == "k/use_mirror.sh" and finding.host == "k/node.sh"
+
+
+@pytest.mark.parametrize("conf", [None, 'DOCKER_OPTS="-H tcp://0.0.0.0:2375"\n'])
+def test_alpine_s_engine_is_started_by_openrc_without_flags(tmp_path, conf):
+    """``apk add docker=…`` installs Alpine's engine, which OpenRC starts with $DOCKER_OPTS of
+    /etc/conf.d/docker and no -H: a daemon.json "hosts" is no flag/file conflict, and the pin
+    is the engine's; a conf.d the script writes makes the command line unknown."""
+    from tests.helpers import scan, write_tree
+
+    script = "#!/bin/sh\napk add --no-cache docker='20.10.21-r0'\nrc-update add docker boot\nmkdir -p /etc/docker\n"
+    script += "echo '{\"hosts\": [\"unix:///var/run/docker.sock\"], \"live-restore\": true}' > /etc/docker/daemon.json\n"
+    if conf:
+        script += f"cat > /etc/conf.d/docker <<'EOF'\n{conf}EOF\n"
+    write_tree(tmp_path, {"setup.sh": script})
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    (package,) = host.of(EnginePackage)
+    assert (package.manager, package.name, package.version, package.pin) == ("apk", "docker", "20.10.21-r0", "patch")
+    assert not [f for f in result.findings if f.rule == "DKD201"]
+    if conf is None:
+        assert host.command.origin == "openrc" and host.command.words == [] and not result.unknowns
+    else:
+        assert host.command.origin == "unknown" and "/etc/conf.d/docker" in host.command.note

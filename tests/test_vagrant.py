@@ -138,3 +138,24 @@ def test_a_swarm_command_sent_to_a_machine_s_private_address_makes_it_a_swarm_no
     assert [s.command for s in hosts["Vagrantfile › swarmnode2"].of(SwarmMembership)] == ["join"]
     assert not hosts["Vagrantfile › other"].of(SwarmMembership) and hosts["Vagrantfile › other"].swarm_elsewhere is None
     assert sorted(f.host for f in result.findings if f.rule == "DKD101") == ["Vagrantfile › other"]
+
+
+def test_a_file_uploaded_to_tmp_and_moved_into_place_by_the_shell_is_that_file(tmp_path):
+    """The file provisioner puts daemon.json in /tmp, the shell moves it to /etc/docker: it is the
+    machine's daemon.json (its "hosts" conflicts with the packaged unit's -H), not a file in /tmp."""
+    write_tree(tmp_path, {
+        "Vagrantfile": (
+            'Vagrant.configure("2") do |config|\n'
+            '  config.vm.provision "file", source: "daemon.json", destination: "/tmp/daemon.json"\n'
+            '  config.vm.provision "shell", inline: <<-SHELL\n'
+            "    apt-get install -y docker-ce\n"
+            "    mv /tmp/daemon.json /etc/docker/daemon.json\n"
+            "  SHELL\n"
+            "end\n"
+        ),
+        "daemon.json": '{"hosts": ["unix:///var/run/docker.sock"], "live-restore": true}\n',
+    })
+    result = scan(tmp_path)
+    (host,) = _hosts(result)
+    assert [(f.rule, f.location.path, f.location.line) for f in result.findings if f.rule == "DKD201"] == [("DKD201", "daemon.json", 1)]
+    assert not [f for f in result.findings if f.rule == "DKD101"]

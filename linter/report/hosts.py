@@ -8,6 +8,7 @@ from typing import Any, Dict, List
 
 from .. import __version__
 from ..facts import pointer
+from ..fragments import SwarmMembership
 from ..hosts import describe_evidence
 
 SCHEMA_VERSION = 1
@@ -140,6 +141,10 @@ def describe(host, context) -> Dict[str, Any]:
         out["unit"] = data["unit"]
     if "swarm" in data:
         out["swarm"] = dict(data["swarm"], **{"from": _where(facts, "/swarm")})
+    else:
+        maybe = next((f for f in host.of(SwarmMembership) if f.maybe and f.location is not None), None)
+        if maybe is not None:  # runs only under a condition dlint cannot decide
+            out["swarm"] = {"role": maybe.role, "command": maybe.command, "maybe": True, "from": _location(maybe.location)}
     if "packages" in data:
         out["packages"] = [dict(p, **{"from": _where(facts, f"/packages/{i}")}) for i, p in enumerate(data["packages"])]
         out["package_pin"] = data["package_pin"]
@@ -252,7 +257,8 @@ def render_text(doc: Dict[str, Any]) -> str:
                 lines.append(f"  unit: {shown}")
         if host.get("swarm"):
             swarm = host["swarm"]
-            lines.append(f"  swarm: {swarm['role']} (docker swarm {swarm['command']})  {_loc(swarm['from'])}")
+            shown = f"maybe, {swarm['role']} (docker swarm {swarm['command']} under a condition dlint cannot decide)" if swarm.get("maybe") else f"{swarm['role']} (docker swarm {swarm['command']})"
+            lines.append(f"  swarm: {shown}  {_loc(swarm['from'])}")
         for package in _once(host.get("packages", ())):
             version = f" {package['version']}" if package.get("version") else ""
             lines.append(f"  engine package: {package['name']}{version} [{package['pin']}]  {_loc(package['from'])}")

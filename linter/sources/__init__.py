@@ -36,6 +36,7 @@ class Embedded:
     reference: Optional[str] = None  # the repository file it is, when it is one a source names (templatefile())
     opaque: Optional[Opaque] = None  # content dlint cannot know (a program's output): said, not read
     placed: Dict[str, "Placed"] = field(default_factory=dict)  # files put on the machine before it runs
+    maybe: bool = False  # it runs only under a condition dlint cannot decide (an Ansible when:)
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,6 @@ def kind_for_target(path: str) -> Optional[str]:
         return "daemon-json"
     if name == "docker.service" or _DOCKER_SOCKET.fullmatch(name) or re.search(r"/docker\.service\.d/[^/]+\.conf$", path):
         return "systemd"
-    if path in ("/etc/default/docker", "/etc/sysconfig/docker") or path.endswith(("/etc/default/docker", "/etc/sysconfig/docker")):
+    if path.endswith(("/etc/default/docker", "/etc/sysconfig/docker", "/etc/conf.d/docker")):
         return "envfile"
     return None

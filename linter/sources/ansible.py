@@ -46,7 +46,7 @@ from collections import OrderedDict
 from dataclasses import field
 from ..lazyclass import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 from weakref import WeakKeyDictionary
 
 from .. import jinja, variants
@@ -89,6 +89,22 @@ _MAGIC = re.compile(
 )
 # task keys after which later tasks may see new names (see _Reader.defined_by)
 _DEFINERS = frozenset({"set_fact", "register", "include_vars", "set_stats", "include_tasks", "import_tasks", "include", "action", "local_action"})
+# the modules dlint reads, and the _Reader method that reads each (any other task only defines names)
+_DISPATCH = {
+    "copy": "copy",
+    "template": "template",
+    **dict.fromkeys(("lineinfile", "blockinfile", "replace"), "edit"),
+    **dict.fromkeys(("package", "apt", "yum", "dnf", "dnf5"), "package"),
+    "dpkg_selections": "selection",
+    **dict.fromkeys(("yum_versionlock", "dnf_versionlock"), "versionlock"),
+    **dict.fromkeys(("service", "systemd", "systemd_service", "sysvinit"), "service"),
+    "docker_swarm": "swarm",
+    **dict.fromkeys(("shell", "command", "raw"), "shell"),
+    **dict.fromkeys(("include_tasks", "import_tasks", "include"), "include"),  # `include`: before ansible-core 2.16
+    **dict.fromkeys(("include_role", "import_role"), "role_task"),
+    "get_url": "download",
+    "script": "script",
+}
 _ANY_NAME = "\0any"  # bound once a task may define any name (include_vars)
 _HOLD = re.compile(r"apt-mark\s+hold|versionlock|dnf\s+mark|zypper\s+(?:addlock|al)\b")
 _VENDOR_UNITS = frozenset({"/lib/systemd/system/docker.service", "/usr/lib/systemd/system/docker.service"})
@@ -660,6 +676,22 @@ class _Scope:
         return None
 
 
+class _Deferred:
+    """A set_fact's value, rendered when a later task first reads it (most never are)."""
+
+    __slots__ = ("_make", "_value")
+
+    def __init__(self, make: Callable[[], Val]):
+        self._make: Optional[Callable[[], Val]] = make
+        self._value: Val = jinja.unknown("set_fact that refers to itself")
+
+    def get(self) -> Val:
+        if self._make is not None:
+            make, self._make = self._make, None  # while it renders, a read of itself is unknown
+            self._value = make()
+        return self._value
+
+
 class _Values:
     """YAML nodes as the values Jinja sees, strings rendered through the variables in scope.
 
@@ -678,7 +710,8 @@ class _Values:
     def resolver(self, scope: _Scope, depth: int = 0):
         def resolve(name: str, where: Location):
             if name in scope.bound:
-                return scope.bound[name]
+                bound = scope.bound[name]
+                return bound.get() if isinstance(bound, _Deferred) else bound
             found = scope.find(name)
             if found is None:
                 # include_vars may have set it, or a task elsewhere in the project sets it at run time
@@ -929,6 +962,9 @@ class _Reader:
         self.scope_given = scope
         self._files: Dict[str, Optional[_Yaml]] = {}
         self._mentions: Dict[tuple, frozenset] = {}
+        # the task being read runs only when a name the repository never sets is given (-e): the
+        # swarm it makes the machine part of is unknown (SwarmMembership.maybe)
+        self.conditional = False
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -1210,21 +1246,34 @@ class _Reader:
             task_vars = fields.get("vars", (None, None))[1]
             if is_map(task_vars):
                 task_scope = scope.above(_mapping_items(task_vars, self.walk), self.yaml)
-            if self.when_false(fields, task_scope, swarm="when" in fields and _swarm_fields(fields)):
+            if "block" not in fields:
+                task = self.task(item, fields, handler)
+                if task is None:
+                    continue
+                if task.module not in _DISPATCH:
+                    # does nothing dlint reads: only the names it defines matter (a skipped
+                    # task's register: is defined too), so its when: and loop are not rendered
+                    if task.module in _DEFINERS or "register" in fields:
+                        scope = self.defined_by(task, fields, scope, task_scope)
+                    continue
+            when = self.when_value(fields, task_scope, swarm="when" in fields and _swarm_fields(fields))
+            if when is False:
                 self.note("a task that runs only under a when: that is false with the values the repository sets; not read", item.start_mark.index)
                 continue
-            if "block" in fields:
-                for part in ("block", "rescue", "always"):
-                    inner = fields.get(part, (None, None))[1]
-                    if is_seq(inner):
-                        after = self.tasks(inner, task_scope, handler, depth + 1)
-                        scope = scope.with_bound(after.bound)  # facts outlive their block
-                continue
-            task = self.task(item, fields, handler)
-            if task is None:
-                continue
-            for bound in self.loop(fields, task_scope):
-                self.dispatch(task, bound)
+            outer = self.conditional
+            try:
+                self.conditional = outer or when == "given"
+                if "block" in fields:
+                    for part in ("block", "rescue", "always"):
+                        inner = fields.get(part, (None, None))[1]
+                        if is_seq(inner):
+                            after = self.tasks(inner, task_scope, handler, depth + 1)
+                            scope = scope.with_bound(after.bound)  # facts outlive their block
+                    continue
+                for bound in self.loop(fields, task_scope):
+                    self.dispatch(task, bound)
+            finally:
+                self.conditional = outer
             scope = self.defined_by(task, fields, scope, task_scope)
         return scope
 
@@ -1243,9 +1292,9 @@ class _Reader:
                 if varying:
                     value = jinja.unknown("set_fact under a condition")
                 elif isinstance(node, _FreeValue):
-                    value = _free_value(node, yaml, self.values, task_scope)
+                    value = _Deferred(functools.partial(_free_value, node, yaml, self.values, task_scope))
                 else:
-                    value = self.render(node, task_scope, yaml)
+                    value = _Deferred(functools.partial(self.values.value, node, yaml, task_scope))
                 scope = scope.bind(name, value)
         elif task.module in ("include_tasks", "import_tasks", "include") and depth < 4:
             scope = self.included_facts(task, scope, task_scope, varying, depth)
@@ -1438,33 +1487,15 @@ class _Reader:
     # -- modules ---------------------------------------------------------------------------------
 
     def dispatch(self, task: _Task, scope: _Scope) -> None:
-        module = task.module
-        if module == "copy":
-            self.copy(task, scope)
-        elif module == "template":
-            self.template(task, scope)
-        elif module in ("lineinfile", "blockinfile", "replace"):
-            self.edit(task, scope)
-        elif module in ("package", "apt", "yum", "dnf", "dnf5"):
-            self.package(task, scope)
-        elif module == "dpkg_selections":
-            self.selection(task, scope)
-        elif module in ("yum_versionlock", "dnf_versionlock"):
-            self.versionlock(task, scope)
-        elif module in ("service", "systemd", "systemd_service", "sysvinit"):
-            self.service(task, scope)
-        elif module == "docker_swarm":
-            self.swarm(task, scope)
-        elif module in ("shell", "command", "raw"):
-            self.shell(task, scope)
-        elif module in ("include_tasks", "import_tasks", "include"):  # `include`: before ansible-core 2.16
-            self.include(task, scope)
-        elif module in ("include_role", "import_role"):
-            self.note("the role this task applies is read as a host of its own", task.module_key.start_mark.index)
-        elif module == "get_url":
-            dest_node, dest = self.destination(task, scope, "dest")
-            if dest and kind_for_target(dest):
-                self.opaque(task, dest_node, dest, kind_for_target(dest), "it is downloaded by `get_url`", f"get_url → {dest}", "downloaded by get_url")
+        getattr(self, _DISPATCH[task.module])(task, scope)
+
+    def role_task(self, task: _Task, scope: _Scope) -> None:
+        self.note("the role this task applies is read as a host of its own", task.module_key.start_mark.index)
+
+    def download(self, task: _Task, scope: _Scope) -> None:
+        dest_node, dest = self.destination(task, scope, "dest")
+        if dest and kind_for_target(dest):
+            self.opaque(task, dest_node, dest, kind_for_target(dest), "it is downloaded by `get_url`", f"get_url → {dest}", "downloaded by get_url")
 
     def opaque(self, task: _Task, node, dest: str, kind: str, why: str, label: str, said: str, copy_of: Optional[str] = None) -> None:
         """A file the task writes with content dlint cannot know. A daemon.json of unknown content is
@@ -1840,17 +1871,24 @@ class _Reader:
         machine a swarm node, and a condition that is false only because a name the repository
         never sets is undefined is unknown, not false: that name may come with ``-e`` (and a swarm
         node wrongly taken for none is told to turn live-restore on, which swarm refuses)."""
+        return self.when_value(fields, scope, yaml, swarm) is False
+
+    def when_value(self, fields, scope: _Scope, yaml: Optional[_Yaml] = None, swarm: bool = False):
+        """The ``when:`` of a task or block: False as when_false decides it; otherwise True, or
+        "given" when it holds only if a name the repository never sets is given (``-e``) to a
+        swarm task (whether the machine is a swarm node is then unknown)."""
         if "when" not in fields:
-            return False
+            return True
         walk, doc = (yaml.walk, yaml.doc) if yaml is not None else (self.walk, self.doc)
         node = fields["when"][1]
         conditions = node.value if is_seq(node) else [node]
+        given = False
         for condition in conditions[:16]:
             if not is_scalar(condition):
                 continue
             if walk.kind(condition) == "bool":
                 if walk.scalar(condition) is False:
-                    return True
+                    return False
                 continue
             expression = str(value_of(condition)).strip()
             if not expression or "{{" in expression or "{%" in expression:
@@ -1868,9 +1906,10 @@ class _Reader:
             rendered = jinja.render(mapped, tracking, native=True)
             if rendered.value is not None and rendered.value.known and jinja.truthy(rendered.value) is False:
                 if swarm and undefined:
+                    given = True
                     continue  # may be given on the command line: the swarm task may run
-                return True
-        return False
+                return False
+        return "given" if given else True
 
     def held_only_if(self, task: _Task, scope: _Scope) -> bool:
         """A hold under a condition that is false on this machine is no hold (a note says so)."""
@@ -1924,7 +1963,7 @@ class _Reader:
             text = state.mapped().text.strip()
         if text == "present":
             location = self.value_location(state, task.module_key) if state is not None else self.location(task.module_key)
-            self.out.fragments.append(SwarmMembership(self.source, self.doc, role="manager", command="init", location=location))
+            self.out.fragments.append(SwarmMembership(self.source, self.doc, role="manager", command="init", location=location, maybe=self.conditional))
         elif text == "join":
             _, token_node = self.arg(task, "join_token")
             said = str(value_of(token_node)) if token_node is not None and is_scalar(token_node) else ""
@@ -1935,7 +1974,7 @@ class _Reader:
                         said += " " + str(value_of(found[1]))
             role = _token_role(said)
             location = self.value_location(state, task.module_key)
-            self.out.fragments.append(SwarmMembership(self.source, self.doc, role=role, command="join", location=location))
+            self.out.fragments.append(SwarmMembership(self.source, self.doc, role=role, command="join", location=location, maybe=self.conditional))
 
     def versionlock(self, task: _Task, scope: _Scope) -> None:
         names_node, names = self.option(task, scope, "name")
@@ -1972,7 +2011,26 @@ class _Reader:
             rendered = jinja.render(mapped, self.values.resolver(scope), mask=False)
             mapped, templated = rendered.text, rendered.templated
         document = jinja.to_document(mapped, parent=self.doc, label=task.module, anchor=(node.start_mark.index, node.end_mark.index))
-        self.embed(Embedded(document, "shell", templated=templated))
+        self.embed(Embedded(document, "shell", templated=templated, maybe=self.conditional))
+
+    def script(self, task: _Task, scope: _Scope) -> None:
+        """``script: install-docker.sh ARGS``: Ansible uploads the repository script (the role's
+        files/, or beside the playbook) and runs it on the machine: it is read as part of it."""
+        node = task.free if task.free is not None else self.arg(task, "cmd", "_raw_params")[1]
+        if node is None or isinstance(node, _FreeValue) or not is_scalar(node):
+            return
+        words = [word for word in str(value_of(node)).split() if "=" not in word or word.startswith(("'", '"'))]
+        name = words[0].strip("'\"") if words else ""
+        if not name or jinja.has_jinja(name):
+            return
+        path = self.resolve_file(task, name, "files")
+        text = _read_text(self.place, path) if path is not None else None
+        if text is None or not self.budget.spend(len(text)):
+            return
+        where = self.location(node)
+        step = TraceStep(where.path, where.line, where.column, f"script {name}")
+        document = Document(text, self.place.display_of(path), via=where.trace + (step,))
+        self.embed(Embedded(document, "shell", reference=self.place.rel_of(path)))
 
     def include(self, task: _Task, scope: _Scope) -> None:
         node = task.free if task.free is not None else self.arg(task, "file", "_raw_params")[1]
@@ -2000,7 +2058,7 @@ class _Reader:
         step = TraceStep(where.path, where.line, where.column, f"{task.module} {name}")
         document = Document(text, place.display_of(path), via=where.trace + (step,))
         _INFO[document] = _Info(place.sibling(path, "tasks"), "handlers" if task.handler else "tasks", scope)
-        self.embed(Embedded(document, NAME, reference=place.rel_of(path)))
+        self.embed(Embedded(document, NAME, reference=place.rel_of(path), maybe=self.conditional))
 
     def embed(self, embedded: Embedded) -> None:
         self.out.embedded.append(embedded)
@@ -2289,9 +2347,14 @@ class _Reader:
 # --- small readers ---------------------------------------------------------------------------------------
 
 
-def _swarm_fields(fields) -> bool:
-    """The task makes the machine a swarm node (docker_swarm, or a `docker swarm` command)."""
+def _swarm_fields(fields, depth: int = 0) -> bool:
+    """The task makes the machine a swarm node (docker_swarm, or a `docker swarm` command), or the
+    block holds such a task."""
     for name, (_, value) in fields.items():
+        if name in ("block", "rescue", "always") and is_seq(value) and depth < 8:
+            if any(_swarm_fields({str(k.value): (k, v) for k, v in item.value if is_scalar(k)}, depth + 1) for item in value.value[:256] if is_map(item)):
+                return True
+            continue
         module = _short(name)
         if module == "docker_swarm":
             return True

@@ -27,7 +27,7 @@ from typing import Dict, List, Optional, Tuple
 
 from .. import jsonread
 from ..document import Document
-from ..hcl import Embedder, Evaluator, Files, Hcl, Inline, Text, ami_pattern, has_sequences, joined_script, reference_document, upload_target
+from ..hcl import Embedder, Evaluator, Files, Hcl, Inline, Text, ami_pattern, has_sequences, joined_script, upload_target
 from ..mapped import Mapped
 from ..fragments import ImageLayer
 from . import Extraction, Placed, ReadContext, SourceKind
@@ -39,7 +39,6 @@ _JSON_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|(.))", re.DOTALL)
 _JSON_SIMPLE = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _LEGACY_FOLDER = re.compile(r"\{\{\s*(?:template_dir|pwd)\s*\}\}")
 # where uploads wait for a shell provisioner to move them into place (file.mdx): not configuration
-_STAGING = ("/tmp/", "/var/tmp/", "/dev/shm/")
 
 
 class PackerKind(PackerClaims, SourceKind):
@@ -106,16 +105,7 @@ class _Provisioners:
                     ref = ev.file_ref(item, name, (label,), shown='source "{path}"')
                     if ref is None:
                         continue
-                    self.place(ref, target, group)
-                    if not target.startswith(_STAGING):
-                        self.embedder.written([ref], target, group=group)
-
-    def place(self, ref, target: str, group: str) -> None:
-        """Remember an uploaded repository file: a later shell provisioner that moves it (sudo mv
-        /tmp/daemon.json /etc/docker/) puts that file in place."""
-        text, _ = self.files.read(ref.rel)
-        if text is not None and not ref.template:
-            self.placed.setdefault(group, {})[target] = Placed(ref.rel, reference_document(self.doc, ref, text))
+                    self.embedder.uploaded(ref, target, self.placed.setdefault(group, {}), group=group)
 
     def paths(self, fields: Dict[str, object], name: str) -> list:
         if name not in fields:

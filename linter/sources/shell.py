@@ -618,6 +618,7 @@ _WRAPPERS = frozenset({"sudo", "doas", "env", "nohup", "exec", "command", "built
 # the engine's package names as apt and dpkg know them (yum/dnf also call it "docker"); Ansible reads them too
 ENGINE_NAMES = frozenset({"docker-ce", "docker-ee", "docker.io", "docker-engine", "moby-engine"})
 _RPM_ENGINE_NAMES = ENGINE_NAMES | {"docker"}
+_APK_ENGINE_NAMES = frozenset({"docker", "docker-engine"})  # Alpine's
 _DOCKER_GLOBAL_VALUE = frozenset({"-H", "--host", "-c", "--context", "--config", "-l", "--log-level", "--tlscacert", "--tlscert", "--tlskey"})
 _SYSTEMCTL_ACTIONS = {
     "restart": ("restart",),
@@ -1571,6 +1572,17 @@ class _Reader:
                 if name in ENGINE_NAMES:
                     self._package(command, index, "apt", name, version)
 
+    def _apk(self, command: _Command, program: _Program) -> None:
+        """``apk add docker[=17.05.0-r0]`` (Alpine): the engine, started by OpenRC."""
+        args = self._operands(command, program, ("-X", "--repository", "-p", "--root", "-t", "--virtual", "--arch", "--cache-dir", "--keys-dir", "--repositories-file"))
+        if not args or command.text(args[0]) not in ("add", "upgrade", "fix"):
+            return
+        for index, value in self._package_words(command, args[1:]):
+            name, _, version = value.text.partition("~" if "~" in value.text and "=" not in value.text.split("~", 1)[0] else "=")
+            name = name.rstrip("~><")
+            if name in _APK_ENGINE_NAMES:
+                self._package(command, index, "apk", name, _literal(version.lstrip("=")) if version else None)
+
     def _remote(self, command: _Command, program: _Program) -> None:
         """``ssh [OPTIONS] DEST 'commands'``: the commands run on DEST, a machine of its own (named
         by DEST as written); ssh joins its arguments with spaces for the remote shell."""
@@ -2040,6 +2052,7 @@ _HANDLERS: Dict[str, object] = {
     "aptitude": _Reader._apt,
     "yum": _Reader._rpm,
     "amazon-linux-extras": _Reader._amazon_linux_extras,
+    "apk": _Reader._apk,
     "ssh": _Reader._remote,
     "dnf": _Reader._rpm,
     "dnf5": _Reader._rpm,

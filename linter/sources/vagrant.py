@@ -31,7 +31,7 @@ from ..document import Document
 from ..fragments import EnginePackage, MachineAddress
 from ..hcl import Embedder, Files, Inline, Text, upload_target
 from ..mapped import Mapped
-from . import Extraction, ReadContext, SourceKind
+from . import Extraction, Placed, ReadContext, SourceKind
 from .claims import VagrantClaims
 
 NAME = "vagrant"
@@ -391,31 +391,32 @@ class _Reader:
         embedder = Embedder(self.doc, files, self.out, self.note)
         for machine in machines:
             group = f"{self.doc.path} › {machine}"
+            placed: Dict[str, Placed] = {}  # what its file provisioners uploaded, for its scripts to move
             for address, token in self.addresses.get(machine, ()):
                 self.out.fragments.append(MachineAddress(self.context.source, self.doc, address=address, group=group))
             for provisioner in self.provisioners:
                 if provisioner.machine is None or provisioner.machine == machine:
-                    self._provisioner(provisioner, group, embedder, files)
+                    self._provisioner(provisioner, group, embedder, files, placed)
 
-    def _provisioner(self, provisioner: _Provisioner, group: str, embedder: Embedder, files: Files) -> None:
+    def _provisioner(self, provisioner: _Provisioner, group: str, embedder: Embedder, files: Files, placed: Dict[str, Placed]) -> None:
         label = f'vm.provision "{provisioner.type}"'
         fields = provisioner.fields
         if provisioner.type == "shell":
             if "inline" in fields:
                 value = self._value(fields["inline"], (label, "inline"))
                 if value is not None:
-                    embedder.add(value, lambda text: "shell", group=group)
+                    embedder.add(value, lambda text: "shell", group=group, placed=dict(placed))
             if "path" in fields:
                 ref = self._file(fields["path"], files, (label,), 'path "{path}"')
                 if ref is not None:
-                    embedder.add(ref, lambda text: "shell", group=group)
+                    embedder.add(ref, lambda text: "shell", group=group, placed=dict(placed))
         elif provisioner.type == "file":
             destination = _literal(fields.get("destination", []))
             source = _literal(fields.get("source", []))
             if destination and source and not destination.startswith("~"):
                 ref = self._file(fields["source"], files, (label,), 'source "{path}"')
                 if ref is not None:
-                    embedder.written([ref], upload_target(destination, source), group=group)
+                    embedder.uploaded(ref, upload_target(destination, source), placed, group=group)
         elif provisioner.type == "docker":
             location = self.doc.location(provisioner.token.start, provisioner.token.end)
             self.out.fragments.append(

@@ -1695,3 +1695,22 @@ def test_a_swarm_command_under_a_per_machine_condition_is_a_swarm_node(tmp_path)
     (host,) = result.hosts
     assert host.of(SwarmMembership) and not any(m.maybe for m in host.of(SwarmMembership))
     assert not result.unknowns and not findings(result, "DKD101")
+
+
+def test_a_role_no_play_applies_runs_the_roles_it_depends_on(tmp_path):
+    """roles/swarm depends (meta) on roles/docker, and no play applies it: its machine gets what
+    roles/docker writes first (live-restore on: swarm refuses it, DKD102), not "daemon.json unknown"."""
+    write_tree(tmp_path, {
+        "roles/docker/tasks/main.yml": (
+            "- apt: {name: docker-ce}\n"
+            "- copy: {content: '{\"live-restore\": true}', dest: /etc/docker/daemon.json}\n"
+        ),
+        "roles/swarm/meta/main.yml": "dependencies:\n  - role: docker\n",
+        "roles/swarm/tasks/main.yml": "- community.docker.docker_swarm: {state: present}\n",
+    })
+    result = scan(tmp_path)
+    assert sorted(h.name for h in result.hosts) == ["roles/docker/", "roles/swarm/"]
+    swarm = next(h for h in result.hosts if h.name == "roles/swarm/")
+    assert swarm.of(EnginePackage) and swarm.of(SwarmMembership)
+    assert [(f.rule, f.location.path) for f in findings(result, "DKD102")] == [("DKD102", "roles/docker/tasks/main.yml")]
+    assert not result.unknowns

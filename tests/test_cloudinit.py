@@ -1032,3 +1032,30 @@ def test_a_note_on_a_runcmd_script_names_the_line_of_the_user_data(tmp_path):
     write_tree(tmp_path, {"user-data": user_data})
     notes = [n for n in scan(tmp_path).notes if "here-document" in n]
     assert notes and notes[0].startswith("user-data:6: ")
+
+
+def test_ubuntu_autoinstall_packages_and_late_commands_make_the_installed_machine(tmp_path):
+    """An autoinstall user-data: its packages are installed into the machine, and its late-commands
+    run on it with /target its root (curtin in-target runs inside it); a /cdrom/NAME copied into
+    place is the repository file beside the user-data."""
+    user_data = (
+        "#cloud-config\nautoinstall:\n  version: 1\n  packages:\n    - docker-ce\n  late-commands:\n"
+        "    - curtin in-target --target /target -- apt-mark hold docker-ce\n"
+        "    - mkdir -p /target/etc/docker\n"
+        "    - cp /cdrom/daemon.json /target/etc/docker/daemon.json\n"
+        "    - cp /cdrom/override.conf /target/etc/systemd/system/docker.service.d/\n"
+    )
+    daemon = '{"hosts": ["tcp://0.0.0.0:2375"]}\n'
+    dropin = "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd\n"
+    write_tree(tmp_path, {"iso/user-data": user_data, "iso/daemon.json": daemon, "iso/override.conf": dropin,
+                          "iso/other.txt": "x\n"})
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    assert host.name == "iso/user-data"
+    packages = [(p.manager, p.pin, p.location.path, p.location.line, p.location.column) for p in host.of(EnginePackage)]
+    # the hold inside the target maps to its word in the file, past the curtin prefix
+    assert packages == [("autoinstall", "none", "iso/user-data", 5, 7), ("apt", "held", "iso/user-data", 7, 58)]
+    dkd401 = only(result, "DKD401")
+    assert (dkd401.location.path, dkd401.location.line) == ("iso/daemon.json", 1)
+    assert any("/cdrom/daemon.json" in step.label for step in dkd401.location.trace)
+    assert not [f for f in result.findings if f.rule == "DKD201"]  # the drop-in drops -H fd://

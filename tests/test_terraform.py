@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from dlint_docker import hookimpl
 from dlint_docker.document import Document
-from dlint_docker.fragments import SwarmMembership
+from dlint_docker.fragments import EnginePackage, SwarmMembership
 from dlint_docker.scan import Options, run
 from dlint_docker.source import Source
 from dlint_docker.sources import ReadContext
@@ -1374,3 +1374,18 @@ def test_an_ecs_container_instance_is_a_docker_host_of_unknown_configuration(tmp
     assert not result.findings
     (unknown,) = result.unknowns
     assert "ECS-optimized AMI" in unknown.why and "DKD101" in unknown.skipped
+
+
+def test_a_provider_image_with_the_engine_in_it_is_a_docker_host(tmp_path):
+    """Hetzner's docker-ce app image brings docker-ce (unpinned, packaged unit, no daemon.json):
+    each server booted from it is a Docker host without live-restore; another image is not."""
+    tf = (
+        'resource "hcloud_server" "nodes" {\n  count = 2\n  image = "docker-ce"\n}\n'
+        'resource "hcloud_server" "plain" {\n  image = "ubuntu-22.04"\n}\n'
+    )
+    write_tree(tmp_path, {"main.tf": tf})
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    (package,) = host.of(EnginePackage)
+    assert (package.name, package.pin, package.location.line, package.location.column) == ("docker-ce", "none", 3, 11)
+    assert [(f.rule, f.location.line) for f in result.findings if f.rule == "DKD101"] == [("DKD101", 3)]

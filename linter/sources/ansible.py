@@ -844,7 +844,7 @@ class AnsibleKind(AnsibleClaims, SourceKind):
         project = plays.project(place.root, self.__dict__.setdefault("_projects", {}))
         applied = _by_host(project.plays_of_role(place.role), place)
         if applied:
-            out = _in_plays(document, source, place, project, applied)
+            out = _with_dependents(_in_plays(document, source, place, project, applied), document, source, place, project)
             if all(play.host[1] == "molecule" and play.playbook.parent.parent.parent != place.role for play in applied.values()):
                 # only another role's test scenario reaches it: still judged as deployed, on its own
                 alone = _Reader(document, ReadContext(source, group=place.group), place, project=project).run()
@@ -855,7 +855,7 @@ class AnsibleKind(AnsibleClaims, SourceKind):
             return out
         extraction = _Reader(document, ReadContext(source, group=place.group), place, project=project).run()
         extraction.group = place.group
-        return extraction
+        return _with_dependents(extraction, document, source, place, project)
 
     def read(self, document: Document, context: ReadContext) -> Extraction:
         info = _INFO.get(document)
@@ -869,6 +869,25 @@ class AnsibleKind(AnsibleClaims, SourceKind):
     def _files(self) -> _Files:
         """What this scan has read already (a kind is made per scan)."""
         return self.__dict__.setdefault("_read", _Files())
+
+
+def _with_dependents(out: Extraction, document: Document, source: Source, place: _Place, project: plays.Project) -> Extraction:
+    """A file of a role that other roles of its folder depend on, when no play applies those:
+    read again for each of their machines (``roles/swarm/`` runs ``roles/docker/`` first)."""
+    dependents = project.standalone_dependents(place.role) if place.role is not None and place.role_display else []
+    if not dependents:
+        return out
+    if out.group:  # a file read on its own: its fragments say their machine, so more can be added
+        _claim(out, out.group, 0, 0)
+        out.group = None
+    parent = place.role_display.rstrip("/").rpartition("/")[0]
+    for other in dependents:
+        name = f"{parent}/{other.name}/" if parent else f"{other.name}/"
+        sub = _Reader(document, ReadContext(source, group=name), place, project=project).run()
+        _claim(sub, name, 0, 0)
+        out.fragments += sub.fragments
+        out.embedded += sub.embedded
+    return out
 
 
 def _by_host(applying: Sequence[plays.Play], place: _Place) -> Dict[str, plays.Play]:

@@ -28,6 +28,7 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 from ..discovery import MAX_BYTES, iter_files, read_bounded
 from ..yamlnodes import compose, is_map, is_scalar, is_seq, value_of
 
+MAX_SIBLING_ROLES = 256  # roles of one folder looked at for meta dependencies
 MAX_FILES = 20_000  # files of a project looked at
 MAX_PLAYBOOKS = 2_000
 MAX_ROLE_DEPTH = 8  # role dependencies followed
@@ -87,9 +88,35 @@ class Project:
     # the bytes of the YAML files that hold either word, kept from the map's one read of each
     # until set_names has read them (None: read them from yaml_files)
     _setter_data: Optional[List[bytes]] = field(default=None, repr=False, compare=False)
+    root: Optional[Path] = None
+    # role folder -> the roles of its folder that no play applies and that depend on it (meta)
+    _dependents: Dict[Path, List[Path]] = field(default_factory=dict, repr=False, compare=False)
 
     def plays_of_role(self, role: Optional[Path]) -> List[Play]:
         return self.by_role.get(Path(os.path.realpath(role)), []) if role is not None and self.by_role else []
+
+    def standalone_dependents(self, role: Optional[Path]) -> List[Path]:
+        """The roles beside ``role`` that no play applies (each read as a machine of its own) and
+        that depend on it in their meta/main.yml, directly or through another: their machine runs
+        ``role`` first, so its files are read for that machine too."""
+        if role is None or self.root is None:
+            return []
+        role = Path(os.path.realpath(role))
+        folder = role.parent
+        if folder not in self._dependents:
+            self._dependents[folder] = {}
+            builder = _Builder(self.root)
+            try:
+                siblings = sorted(p for p in folder.iterdir() if p.is_dir())[:MAX_SIBLING_ROLES]
+            except OSError:
+                siblings = []
+            for other in siblings:
+                if self.plays_of_role(other) or not _is_role(other) or not builder.dependencies(other):
+                    continue
+                for needed in builder.resolve(other.name, folder, folder, None):
+                    if needed != other:
+                        self._dependents[folder].setdefault(Path(os.path.realpath(needed)), []).append(other)
+        return self._dependents[folder].get(role, [])
 
     def plays_of(self, playbook: Optional[Path]) -> List[Play]:
         return self.by_playbook.get(Path(os.path.realpath(playbook)), []) if playbook is not None and self.by_playbook else []
@@ -176,6 +203,7 @@ def project(root: Optional[Path], built: Dict[str, Project]) -> Project:
     if key not in built:
         try:
             built[key] = _Builder(root).build()
+            built[key].root = Path(key)
         except (OSError, ValueError, RecursionError):
             built[key] = Project()  # fail closed: every file is read on its own, as before
     return built[key]

@@ -47,6 +47,7 @@ from ..templating import DIRECTIVES, expression_end
 from ..fragments import DockerdCommand, EnginePackage, SyntaxProblem, UnitUnknown, Word
 from ..source import Source
 from ..yamlnodes import Budget, Walk, YamlProblem, compose, is_map, is_scalar, is_seq, mapping_of, scalar_offsets, span_of, tag_of, unmasked, value_of
+from . import autoinstall
 from . import HEAD_BYTES, Embedded, Extraction, Placed, ReadContext, SourceKind, kind_for_target, still_templated
 from .claims import CloudInitClaims
 from .coreos_cloudinit import define_blocks, is_go_directive, read_units, readable_block, writes_engine_files
@@ -750,6 +751,9 @@ class _Reader:
             self.note("merge", f"not applied: {self.info.dropped}", root.start_mark.index)
             return
         top = mapping_of(root)
+        if "autoinstall" in top:  # Ubuntu's installer reads it, not cloud-init
+            autoinstall.read(self, top["autoinstall"][1])
+            return
         for key, (key_node, value) in top.items():
             if key in _TRACKED and key not in (self.info.keep or {}) and self.walk.kind(value) != "null":
                 self.note("merge", f"{key} is replaced by a later part when cloud-init merges the parts; not read", key_node.start_mark.index)
@@ -930,7 +934,7 @@ class _Reader:
         # once per instance, on first boot, and upgrades before it installs `packages:`, so it
         # never moves an engine that containers run on (cc_package_update_upgrade_install)
 
-    def package(self, item) -> None:
+    def package(self, item, manager: str = NAME) -> None:
         walk = self.walk
         version: Optional[str] = None
         if is_seq(item):
@@ -947,7 +951,7 @@ class _Reader:
             return
         location = self.doc.location(*span_of(item))
         self.out.fragments.append(
-            EnginePackage(self.context.source, self.doc, manager=NAME, name=name, version=version, pin=pin_level(version), location=location)
+            EnginePackage(self.context.source, self.doc, manager=manager, name=name, version=version, pin=pin_level(version), location=location)
         )
 
 

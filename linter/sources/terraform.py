@@ -50,7 +50,7 @@ import posixpath
 import re
 from typing import Dict, List, Optional, Tuple
 
-from ..fragments import ImageLayer
+from ..fragments import EnginePackage, ImageLayer
 from ..document import Document
 from ..hcl import Embedder, Evaluator, FileRef, Files, Hcl, Inline, Text, Traversal, ami_pattern, inline_document, joined_script, upload_target, user_data_kind
 from ..location import TraceStep
@@ -104,6 +104,14 @@ def own_ami_pattern(hcl, data) -> Optional[str]:
             if raw.startswith('"') and raw.endswith('"'):
                 return ami_pattern(raw[1:-1])
     return None
+
+
+# (resource type, image) -> (engine package, pin, what installs it): provider images built with the
+# engine in them. Hetzner's docker-ce app: docker-ce from download.docker.com, unpinned, started
+# by its packaged unit, no daemon.json (hetznercloud/apps, apps/hetzner/docker-ce/scripts/docker.sh)
+ENGINE_IMAGES = {
+    ("hcloud_server", "docker-ce"): ("docker-ce", "none", "Hetzner's docker-ce app image"),
+}
 
 
 class TerraformKind(TerraformClaims, SourceKind):
@@ -328,6 +336,19 @@ class _Reader:
         Provisioning(self, block, address, group).run()
         self.operating_system(block, group, first)
         self.image_layer(block, group)
+        self.engine_image(block, attributes, group)
+
+    def engine_image(self, block, attributes, group: str) -> None:
+        """A provider's image that comes with the engine installed (Hetzner's ``docker-ce`` app):
+        the machine is a Docker host, as that image is built (ENGINE_IMAGES)."""
+        image = attributes.get("image")
+        text = self.hcl.string(image.expr) if image is not None and block.labels else None
+        made = ENGINE_IMAGES.get((block.labels[0], text.text)) if text is not None and not text.templated else None
+        if made is None:
+            return
+        name, pin, said = made
+        location = self.doc.location(*self.hcl.span(image.expr))
+        self.out.fragments.append(EnginePackage(self.context.source, self.doc, manager=said, name=name, pin=pin, location=location, group=group))
 
     def passed(self, attributes) -> Dict[str, str]:
         source = attributes.get("source")

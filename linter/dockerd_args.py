@@ -95,8 +95,13 @@ def read(words: Sequence[Word], engine: Engine, judge: bool = True) -> CommandLi
         text = word.text
         index += 1
         if line.unreadable(word):
-            line.unread = word
-            break
+            if not (word.whole and text.startswith("--") and "=" in text and not line.unreadable(Word(text.partition("=")[0], word.location))):
+                line.unread = word
+                break
+            index = _long(line, words, index, engine)  # --cluster-store=consul://$(…): the flag is known
+            if line.flags and line.flags[-1].word is word:
+                line.flags[-1].value_unknown = True
+            continue
         if text == "--":
             for rest in words[index:]:
                 if line.unreadable(rest):

@@ -107,6 +107,9 @@ class Word:
 
     text: str
     location: Location
+    # one argument whatever its expansions hold (docker-machine writes each --engine-opt as one):
+    # an unknown value after --name= leaves the value unknown, not the rest of the line
+    whole: bool = False
 
 
 @dataclass

@@ -1714,3 +1714,18 @@ def test_a_role_no_play_applies_runs_the_roles_it_depends_on(tmp_path):
     assert swarm.of(EnginePackage) and swarm.of(SwarmMembership)
     assert [(f.rule, f.location.path) for f in findings(result, "DKD102")] == [("DKD102", "roles/docker/tasks/main.yml")]
     assert not result.unknowns
+
+
+def test_role_name_names_the_role_and_a_role_s_jinja_template_is_not_a_daemon_json_of_its_own(tmp_path):
+    """``include_tasks: "{{ role_name }}-install.yml"`` is the role's own file; a role's
+    templates/daemon.json with Jinja that no task renders is not judged as raw JSON."""
+    write_tree(tmp_path, {
+        "site.yml": "- hosts: all\n  roles: [engine]\n",
+        "roles/engine/tasks/main.yml": "- include_tasks: \"{{ role_name }}-install.yml\"\n",
+        "roles/engine/tasks/engine-install.yml": "- apt: {name: docker-ce=5:27.5.1-1~ubuntu.24.04~noble}\n",
+        "roles/other/templates/daemon.json": '{\n  {% if x %}"debug": true,{% endif %}\n  "live-restore": true\n}\n',
+    })
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    assert host.name == "hosts: all" and [p.pin for p in host.of(EnginePackage)] == ["patch"]
+    assert not findings(result, "DKD001")

@@ -98,3 +98,26 @@ def test_a_swarm_command_after_docker_machine_env_is_that_machines(tmp_path):
     result = scan(tmp_path)
     assert [m.command for m in _host(result, "docker-machine a").of(__import__("dlint_docker.fragments", fromlist=["SwarmMembership"]).SwarmMembership)] == ["init"]
     assert [f.host for f in result.findings if f.rule == "DKD101"] == ["docker-machine b"]
+
+
+def test_an_engine_opt_whose_value_holds_a_command_substitution_is_still_that_flag(tmp_path):
+    """--engine-opt="cluster-store=consul://$(docker-machine ip kv):8500" is one dockerd word, the
+    flag known, its value not: the removed flag is refused, and so is the next one."""
+    script = (
+        "#!/bin/sh\n"
+        'docker-machine create -d virtualbox --engine-opt="cluster-store=consul://$(docker-machine ip kv):8500" '
+        '--engine-opt="cluster-advertise=eth1:2376" node1\n'
+    )
+    write_tree(tmp_path, {"machines.sh": script})
+    result = scan(tmp_path)
+    found = sorted((f.location.line, f.location.column) for f in result.findings if f.rule == "DKD007")
+    assert found == [(2, script.splitlines()[1].index("cluster-store") + 1), (2, script.splitlines()[1].index("cluster-advertise") + 1)]
+
+
+def test_docker_machine_run_through_a_variable_a_sourced_file_sets(tmp_path):
+    write_tree(tmp_path, {
+        "docker-env.sh": "DOCKER_MACHINE=/usr/local/bin/docker-machine\nMACHINE_NAME=dev\n",
+        "build-vm.sh": "#!/bin/sh\nsource ./docker-env.sh\n$DOCKER_MACHINE create --driver virtualbox $MACHINE_NAME\n",
+    })
+    result = scan(tmp_path)
+    assert [h.name for h in result.hosts] == ["docker-machine dev"]

@@ -1071,6 +1071,8 @@ class _Reader:
                 if os.path.realpath(other) != own:
                     layers += self.vars_layers(other / "defaults")
         scope = _Scope(layers)
+        if place.role is not None:  # as a play names a role of its roles/ folder
+            scope = scope.with_bound({"role_name": jinja.string(place.role.name)})
         if self.play is not None and self.play.facts:  # the OS every machine of the play runs
             facts = {name: jinja.string(value) for name, value in self.play.facts.items()}
             # ansible_facts['os_family'] too (those two members only: any other is unknown)

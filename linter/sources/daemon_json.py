@@ -114,6 +114,9 @@ class DaemonJsonKind(SourceKind):
         """A daemon.json file of the repository: decoded from bytes as dockerd does, and confirmed
         by content (a file merely named like one may be something else)."""
         text, problem = decode(source.data or b"")
+        if _ROLE_TEMPLATE.search("/" + source.rel) and ("{{" in text or "{%" in text):
+            # which machine gets it, rendered how, is the role's template task's to say: read there
+            return Extraction(notes=[f"{source.display}: a role's Jinja template that no task dlint reads renders; not read on its own"])
         document = Document(text, source.display)
         root, problem = read(text, problem)
         verdict = "" if source.forced else self._confirm(source, text, root, problem)
@@ -166,6 +169,9 @@ class DaemonJsonKind(SourceKind):
         if basename == "daemon.json" or "/etc/docker/" in "/" + source.rel:
             return ""
         return "no keys, and not named daemon.json"
+
+
+_ROLE_TEMPLATE = re.compile(r"/roles/(?:[^/]+/)+templates/")
 
 
 def _escaped_for_another_layer(text: str) -> bool:

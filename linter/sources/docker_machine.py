@@ -122,7 +122,7 @@ def _create(reader, command, verb: int) -> None:
             if option in _LISTED:
                 listed.append((Word(_LISTED[option], reader.location(command.words[index])), Word(value, where)))
             elif option == "--engine-opt":
-                opts.append(Word("--" + value, where))  # docker-machine writes --{{.}}: any dockerd flag
+                opts.append(Word("--" + value, where, whole=True))  # docker-machine writes --{{.}}: any dockerd flag
             elif option == "--engine-storage-driver":
                 storage = (value, where)
             elif option == "--engine-install-url":

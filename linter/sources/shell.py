@@ -643,6 +643,8 @@ _STOP_SIGNALS = frozenset({"TERM", "INT", "QUIT", "KILL", "15", "2", "3", "9"})
 _GET_DOCKER = ("get.docker.com", "test.docker.com")
 _GET_DOCKER_SCRIPTS = frozenset({"get-docker.sh", "test-docker.sh"})
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=])([^}$`]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+_PLAIN_ASSIGNMENT = re.compile(r"""^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=("[^"$`\\\n]*"|'[^'\n]*'|[^\s;&|$`'"\\]*)[ \t]*(?:#[^\n]*)?$""", re.M)
+MAX_SOURCED_SCAN = 64 * 1024  # of a sourced file, looked at for its plain assignments
 _VERSION = re.compile(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?")
 _EXPANSION_START = re.compile(r"[A-Za-z_0-9{(@*#?$!-]")
 _SUDO_VARIABLE = re.compile(r"\$\{?[A-Za-z_]*sudo[A-Za-z_0-9]*\}?", re.I)  # $SUDO systemctl ...
@@ -938,10 +940,19 @@ class _Reader:
                 elif name == "taskset" and index < count:
                     index += 1  # the mask
             else:
-                if word.expanded and _DOCKER_VARIABLE.fullmatch(word.text):
+                held = self._held_program(word.text) if word.expanded else None
+                if held:
+                    name = held  # DOCKER_MACHINE=/usr/local/bin/docker-machine; $DOCKER_MACHINE create
+                elif word.expanded and _DOCKER_VARIABLE.fullmatch(word.text):
                     name = "docker"  # only its swarm verbs are read, so a wrong guess costs nothing
                 return _Program(index, name, env)
         return None
+
+    def _held_program(self, raw: str) -> Optional[str]:
+        """The program a ``$VAR`` (``${VAR}``) names, when the script set VAR to a literal path."""
+        match = _VARIABLE.fullmatch(raw)
+        value = self.variables.get(match.group(1) or match.group(4)) if match and not match.group(2) else None
+        return _base(value) if value and not re.search(r"[$`\s]", value) else None
 
     def _assignments(self, command: _Command, index: int, env: Dict[str, Optional[str]]) -> int:
         while index < len(command.values):
@@ -969,7 +980,7 @@ class _Reader:
             return
         # a name that long is no program dlint knows (each level of $( $( … ) ) is one: quadratic)
         raw = self.t.raw(name_node).strip("'\"") if name_node.end_byte - name_node.start_byte <= MAX_NAME_BYTES else ""
-        if _base(raw) not in _INTERESTING and _base(raw) not in self.downloads and not _SUDO_VARIABLE.fullmatch(raw) and not _DOCKER_VARIABLE.fullmatch(raw) and _base(raw) not in self._placed_names and not ("/" in raw and _SCRIPT_NAME.search(raw)):
+        if _base(raw) not in _INTERESTING and _base(raw) not in self.downloads and not _SUDO_VARIABLE.fullmatch(raw) and not _DOCKER_VARIABLE.fullmatch(raw) and _base(raw) not in self._placed_names and not ("/" in raw and _SCRIPT_NAME.search(raw)) and self._held_program(raw) not in _INTERESTING:
             if node.id not in self.structure.statements:
                 return  # nor does it write a file (jq ... > /etc/docker/daemon.json does)
         command = self.command(node)
@@ -1318,6 +1329,11 @@ class _Reader:
         where = self.location(command.node)
         document = Document(found.document.text, shown, via=where.trace + (TraceStep(where.path, where.line, where.column, label),))
         self._embedded.append((self.t.span(command.node)[0], Embedded(document, "shell", reference=found.rel, placed=self.placed)))
+        # its plain assignments hold for the commands after it (DOCKER_MACHINE=/usr/local/bin/docker-machine)
+        for match in _PLAIN_ASSIGNMENT.finditer(found.document.text[:MAX_SOURCED_SCAN]):
+            if match.group(1) not in self.variables:
+                self.variables[match.group(1)] = match.group(2).strip("'\"")
+                self.literal[match.group(1)] = True
 
     def _sed(self, command: _Command, args: List[int]) -> bool:
         """``sed -i`` in a readable form on docker.service (machines-facts §7.2): the edited unit,

@@ -292,6 +292,7 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None, reported:
         host.daemon_json_elsewhere = _daemon_json_elsewhere(host)
     _sibling_scripts(hosts)
     _unrun_scripts(hosts)
+    _unsourced_library(hosts)
     _variants(hosts, notes)
     _copies(hosts, reported)
     _uncalled_modules(hosts)
@@ -521,6 +522,27 @@ def _unrun_scripts(hosts: List[Host]) -> None:
         if folder is not None and folder in run and not host.undeployed and _alike(host.fragments[0].source.display, run[folder][0]):
             script, machine = run[folder]
             host.undeployed = f"a script nothing runs, beside {script}, which {machine} runs"
+
+
+def _unsourced_library(hosts: List[Host]) -> None:
+    """A script nothing runs or sources, in a folder whose scripts the repository's scripts
+    elsewhere source (scripts/inc/, a library of the install scripts): a piece of that library
+    nothing uses any more, not a machine of its own (said in dlint hosts, not judged)."""
+    sourced: Dict[str, tuple] = {}  # folder -> (a file sourced from it, by a script of another folder)
+    for host in hosts:
+        for fragment in host.fragments:
+            where = fragment.document.start_location()
+            trace = where.trace
+            for index, step in enumerate(trace):
+                if step.label.startswith(("source ", ". ")):
+                    library = trace[index + 1].path if index + 1 < len(trace) else where.path
+                    if _folder(library) != _folder(step.path):
+                        sourced.setdefault(_folder(library), (library, step.path))
+    for host in hosts:
+        folder = _folder(host.fragments[0].source.display) if _script_folder(host) is not None else None
+        if folder is not None and folder in sourced and not host.undeployed and sourced[folder][0] != host.fragments[0].source.display:
+            library, user = sourced[folder]
+            host.undeployed = f"a script nothing runs or sources, beside {library}, which {user} sources"
 
 
 def _alike(one: str, other: str) -> bool:

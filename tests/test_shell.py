@@ -1365,3 +1365,22 @@ def test_alpine_s_engine_is_started_by_openrc_without_flags(tmp_path, conf):
         assert host.command.origin == "openrc" and host.command.words == [] and not result.unknowns
     else:
         assert host.command.origin == "unknown" and "/etc/conf.d/docker" in host.command.note
+
+
+def test_a_library_script_nothing_sources_is_not_a_machine(tmp_path):
+    """scripts/install.sh sources inc/docker.sh; inc/flannel.sh beside it is sourced by nothing
+    (left over): not a machine of its own, no "unknown on" line; a script run by hand in the
+    installer's own folder is still judged."""
+    from tests.helpers import scan, write_tree
+
+    write_tree(tmp_path, {
+        "scripts/install.sh": "#!/bin/sh\nsource inc/docker.sh\napt-get install -y docker-ce\n",
+        "scripts/inc/docker.sh": "#!/bin/sh\ncat > /etc/docker/daemon.json <<EOF\n{\"live-restore\": true}\nEOF\n",
+        "scripts/inc/flannel.sh": "#!/bin/sh\ncat > /etc/systemd/system/docker.service.d/40-flannel.conf <<EOF\n[Service]\nEnvironmentFile=-/run/flannel/env\nEOF\n",
+        "scripts/expose.sh": "#!/bin/sh\ncat > /etc/docker/daemon.json <<EOF\n{\"hosts\": [\"tcp://0.0.0.0:2375\"]}\nEOF\n",
+    })
+    result = scan(tmp_path)
+    flannel = next(h for h in result.hosts if h.name == "scripts/inc/flannel.sh")
+    assert flannel.undeployed and "scripts/inc/docker.sh" in flannel.undeployed
+    assert not [u for u in result.unknowns if "flannel" in u.host]
+    assert [f.location.path for f in result.findings if f.rule == "DKD401"] == ["scripts/expose.sh"]

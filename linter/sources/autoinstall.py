@@ -45,14 +45,13 @@ def read(reader, node) -> None:
     late = fields.get("late-commands", (None, None))[1]
     if not is_seq(late):
         return
-    medium = _medium(reader)
+    commands = []
     for number, item in enumerate(late.value):
-        if not is_scalar(item) or reader.work.exhausted:
-            continue
-        mapped = _mapped(reader, item)
-        if mapped is None:
-            continue
-        command = _in_target(mapped)
+        mapped = _mapped(reader, item) if is_scalar(item) and not reader.work.exhausted else None
+        if mapped is not None:
+            commands.append((number, item, _in_target(mapped)))
+    medium = _medium(reader, {name for _, _, command in commands for name in _CDROM.findall(command.text)})
+    for number, item, command in commands:
         placed = {f"/cdrom/{name}": medium[name] for name in _CDROM.findall(command.text) if name in medium}
         document = embedded_document(reader.doc, command, f"autoinstall.late-commands[{number}]", span_of(item))
         reader.out.embedded.append(Embedded(document, "shell", placed=placed))
@@ -94,20 +93,18 @@ def _in_target(mapped: Mapped) -> Mapped:
     return out
 
 
-def _medium(reader) -> Dict[str, Placed]:
-    """The repository files beside the user-data, by name: what /cdrom/NAME may be."""
+def _medium(reader, names) -> Dict[str, Placed]:
+    """The repository files beside the user-data that the commands name as /cdrom/NAME."""
     source = reader.context.source
-    if reader.doc.parent is not None or reader.doc.via or not source.rel:
+    if not names or reader.doc.parent is not None or reader.doc.via or not source.rel:
         return {}
     files = Files(reader.context)
     own = posixpath.basename(source.rel.replace("\\", "/"))
-    try:
-        names = sorted(p.name for p in (files.root / files.folder).iterdir() if p.name != own and p.is_file())[:256]
-    except OSError:
-        return {}
     where = reader.doc.start_location()
     found: Dict[str, Placed] = {}
-    for name in names:
+    for name in sorted(names)[:64]:
+        if name == own or not files.present(posixpath.join(files.folder, name) if files.folder else name, regular=True):
+            continue
         rel, display = files.located(posixpath.join(files.folder, name) if files.folder else name)
         text, _ = files.read(rel)
         if text is not None:

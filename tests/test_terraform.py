@@ -1389,3 +1389,15 @@ def test_a_provider_image_with_the_engine_in_it_is_a_docker_host(tmp_path):
     (package,) = host.of(EnginePackage)
     assert (package.name, package.pin, package.location.line, package.location.column) == ("docker-ce", "none", 3, 11)
     assert [(f.rule, f.location.line) for f in result.findings if f.rule == "DKD101"] == [("DKD101", 3)]
+
+
+def test_an_engine_image_passed_to_a_module_is_its_machine_s(tmp_path):
+    """``module "vm" { image = "docker-20-04" }`` whose module boots ``digitalocean_droplet`` with
+    ``image = var.image``: DigitalOcean's Docker 1-Click, a Docker host (at the argument)."""
+    root = 'module "vm" {\n  source = "../../modules/vm"\n  image  = "docker-20-04"\n}\n'
+    write_tree(tmp_path, {
+        "envs/dev/main.tf": root,
+        "modules/vm/main.tf": 'variable "image" {}\nresource "digitalocean_droplet" "this" {\n  image = var.image\n}\n',
+    })
+    result = scan(tmp_path)
+    assert [(f.rule, f.location.path, f.location.line) for f in result.findings] == [("DKD101", "envs/dev/main.tf", 3)]

@@ -60,7 +60,7 @@ from .claims import TerraformClaims
 from .cloudinit import DECLARED_TYPES, declare_type
 from .ignition import with_os_files
 from .terraform_module import Module, Unit, module_of
-from .terraform_calls import passed_user_data
+from .terraform_calls import passed_images, passed_user_data
 
 NAME = "terraform"
 
@@ -107,10 +107,13 @@ def own_ami_pattern(hcl, data) -> Optional[str]:
 
 
 # (resource type, image) -> (engine package, pin, what installs it): provider images built with the
-# engine in them. Hetzner's docker-ce app: docker-ce from download.docker.com, unpinned, started
-# by its packaged unit, no daemon.json (hetznercloud/apps, apps/hetzner/docker-ce/scripts/docker.sh)
+# engine in them, each docker-ce from download.docker.com, unpinned, started by its packaged unit,
+# no daemon.json: Hetzner's docker-ce app (hetznercloud/apps, apps/hetzner/docker-ce/scripts/
+# docker.sh); DigitalOcean's docker-20-04 1-Click (digitalocean/droplet-1-clicks,
+# docker-20-04/scripts/010-docker)
 ENGINE_IMAGES = {
     ("hcloud_server", "docker-ce"): ("docker-ce", "none", "Hetzner's docker-ce app image"),
+    ("digitalocean_droplet", "docker-20-04"): ("docker-ce", "none", "DigitalOcean's docker-20-04 1-Click image"),
 }
 
 
@@ -341,9 +344,15 @@ class _Reader:
     def engine_image(self, block, attributes, group: str) -> None:
         """A provider's image that comes with the engine installed (Hetzner's ``docker-ce`` app):
         the machine is a Docker host, as that image is built (ENGINE_IMAGES)."""
-        image = attributes.get("image")
-        text = self.hcl.string(image.expr) if image is not None and block.labels else None
-        made = ENGINE_IMAGES.get((block.labels[0], text.text)) if text is not None and not text.templated else None
+        kind, image = (block.labels[0] if block.labels else "", attributes.get("image"))
+        if block.type == "module":  # an argument its module's machine boots: image = var.image
+            source = attributes.get("source")
+            called = self.hcl.string(source.expr) if source is not None and self.own_rel is not None else None
+            passed = passed_images(self.files, called.text, {t for t, _ in ENGINE_IMAGES}) if called is not None and not called.templated else {}
+            name = next((n for n in passed if n in attributes), None)
+            kind, image = (passed[name], attributes[name]) if name is not None else ("", None)
+        text = self.hcl.string(image.expr) if image is not None else None
+        made = ENGINE_IMAGES.get((kind, text.text)) if text is not None and not text.templated else None
         if made is None:
             return
         name, pin, said = made

@@ -87,29 +87,48 @@ _PASSED = re.compile(
     re.M,
 )
 _MAX_MODULE_FILES = 200
+_RESOURCE = re.compile(r'^\s*resource\s+"([\w-]+)"', re.M)
+_IMAGE_VAR = re.compile(r'^\s*image\s*=\s*"?(?:\$\{)?\s*var\.([A-Za-z_][\w-]*)\s*\}?"?\s*$', re.M)
 
 
-def passed_user_data(files, source: str) -> Dict[str, str]:
-    """The arguments of a module call that its module's resources use as user data (argument ->
-    the resource attribute), read lexically from the ``.tf`` files of the called folder (a local
-    ``source``, inside the project only)."""
+def _module_texts(files, source: str):
+    """The texts of the ``.tf`` files of a called folder (a local ``source``, inside the project
+    only) that name a ``var.``, comments blanked."""
     if not source.startswith(("./", "../")):
-        return {}
+        return
     folder = posixpath.normpath(posixpath.join(files.folder, source))
     inside = files.inside([folder])
     if not inside:
-        return {}
+        return
     try:
         entries = sorted(os.scandir(files.root / inside[0]), key=lambda e: e.name)
     except (OSError, ValueError):
-        return {}
-    out: Dict[str, str] = {}
+        return
     for entry in entries[:_MAX_MODULE_FILES]:
         if not entry.name.endswith(".tf") or not entry.is_file(follow_symlinks=False):
             continue
         data, _ = read_bounded(Path(entry.path), MAX_BYTES)
-        if not data or b"var." not in data:
-            continue
-        for match in _PASSED.finditer(_blank(data.decode("utf-8", "replace"))):
+        if data and b"var." in data:
+            yield _blank(data.decode("utf-8", "replace"))
+
+
+def passed_user_data(files, source: str) -> Dict[str, str]:
+    """The arguments of a module call that its module's resources use as user data (argument ->
+    the resource attribute), read lexically from the ``.tf`` files of the called folder."""
+    out: Dict[str, str] = {}
+    for text in _module_texts(files, source):
+        for match in _PASSED.finditer(text):
             out.setdefault(match.group(2), match.group(1))
+    return out
+
+
+def passed_images(files, source: str, types) -> Dict[str, str]:
+    """The arguments of a module call that a resource of one of ``types`` of its module boots as
+    its image (``image = var.image``): argument -> resource type (a file with one such type)."""
+    out: Dict[str, str] = {}
+    for text in _module_texts(files, source):
+        found = {match.group(1) for match in _RESOURCE.finditer(text)} & set(types)
+        if len(found) == 1:
+            for match in _IMAGE_VAR.finditer(text):
+                out.setdefault(match.group(1), next(iter(found)))
     return out

@@ -386,6 +386,15 @@ def _display(fragment: Fragment) -> str:
     return f"{target or where.path} (at {where.path}:{where.line})"
 
 
+def _near(swarm: Fragment, host: Host) -> bool:
+    """The swarm command's folder holds the host's files. A script a Vagrant machine runs counts
+    from its own folder, not the Vagrantfile's (which sits above every script folder)."""
+    if swarm.source.kind == "vagrant" and getattr(swarm, "location", None) is not None:
+        folder = _folder(swarm.location.path)
+        return any(f.source.display.startswith(folder) for f in host.fragments)
+    return any(f.source.rel.startswith(_folder(swarm.source.rel)) for f in host.fragments)
+
+
 def _swarm_elsewhere(hosts: List[Host], by_hand: Sequence[SwarmByHand] = (), tied: Sequence[SwarmMembership] = ()) -> None:
     """Whether a host is a swarm node is unknown, not "no", when the repository runs `docker swarm
     init|join` for some machine, from the folder that holds this host's files or one above it, and
@@ -424,7 +433,7 @@ def _swarm_elsewhere(hosts: List[Host], by_hand: Sequence[SwarmByHand] = (), tie
             host.swarm_elsewhere = swarms[0]
             continue
         # the swarm command's folder holds this host's files (the same setup folder, or below it)
-        host.swarm_elsewhere = next((s for s in swarms if any(f.source.rel.startswith(_folder(s.source.rel)) for f in host.fragments) and not _other_module(s, host)), None)
+        host.swarm_elsewhere = next((s for s in swarms if _near(s, host) and not _other_module(s, host)), None)
         if host.swarm_elsewhere is None and all(f.source.kind == "packer" for f in host.fragments):
             # a machine image: the repository's Terraform boots its machines from it (an AMI that
             # is a variable or a data source dlint does not tie), and makes some of them swarm nodes

@@ -159,3 +159,23 @@ def test_a_file_uploaded_to_tmp_and_moved_into_place_by_the_shell_is_that_file(t
     (host,) = _hosts(result)
     assert [(f.rule, f.location.path, f.location.line) for f in result.findings if f.rule == "DKD201"] == [("DKD201", "daemon.json", 1)]
     assert not [f for f in result.findings if f.rule == "DKD101"]
+
+
+def test_a_path_joined_from_a_named_string_and_a_swarm_tied_to_its_machine(tmp_path):
+    """``path: swarm_path + 'master.sh'`` with ``swarm_path = 'docker17/'`` is that script; the
+    swarm it inits is that Vagrant machine's, and says nothing of k8s/'s scripts, judged on their own."""
+    write_tree(tmp_path, {
+        "Vagrantfile": (
+            "swarm_path = 'docker17/'\n"
+            'Vagrant.configure("2") do |config|\n'
+            "  config.vm.provision 'shell', path: swarm_path + 'master.sh'\n"
+            "end\n"
+        ),
+        "docker17/master.sh": "#!/bin/sh\napt-get install -y docker-ce\ndocker swarm init\n",
+        "k8s/bootstrap.sh": "#!/bin/sh\napt-get install -y docker-ce\n",
+    })
+    result = scan(tmp_path)
+    names = sorted(h.name for h in result.hosts)
+    assert names == ["Vagrantfile › default", "k8s/bootstrap.sh"]
+    assert [(f.rule, f.location.path) for f in result.findings] == [("DKD101", "k8s/bootstrap.sh")]
+    assert not result.unknowns

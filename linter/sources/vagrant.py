@@ -442,8 +442,27 @@ class _Reader:
         span = (strings[0].start, strings[-1].end)
         return Inline(Text(value, span, any(t.templated for t in strings)), labels)
 
+    def _joined(self, tokens: List[_Tok], depth: int = 0) -> Optional[str]:
+        """A path written as strings and names of strings joined by ``+`` (``swarm_path + 'master.sh'``
+        with ``swarm_path = 'docker17/'``), or None."""
+        parts: List[str] = []
+        for index, token in enumerate(_harmless(tokens)):
+            if index % 2:
+                if not (token.kind == "op" and token.text == "+"):
+                    return None
+                continue
+            if token.kind == "ident" and token.text in self.variables and depth < 8:
+                inner = self.variables[token.text]
+                part = _literal(inner) or self._joined(inner, depth + 1)
+            else:
+                part = _literal([token])
+            if part is None:
+                return None
+            parts.append(part)
+        return "".join(parts) if parts and len(_harmless(tokens)) % 2 else None
+
     def _file(self, tokens: List[_Tok], files: Files, labels: Tuple[str, ...], shown: str):
-        raw = _literal(tokens)
+        raw = _literal(tokens) or self._joined(tokens)
         if raw is None:
             if tokens:
                 self.note(tokens[0].start, f"{' › '.join(labels)}: not a literal path; the file is not read")

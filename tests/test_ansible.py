@@ -1729,3 +1729,21 @@ def test_role_name_names_the_role_and_a_role_s_jinja_template_is_not_a_daemon_js
     (host,) = result.hosts
     assert host.name == "hosts: all" and [p.pin for p in host.of(EnginePackage)] == ["patch"]
     assert not findings(result, "DKD001")
+
+
+def test_the_group_vars_beside_an_inventory_ansible_cfg_names_apply_when_the_inventory_is_absent(tmp_path):
+    """ansible.cfg's ``inventory = ./environments/stage/gce.py`` (a dynamic inventory script not in
+    the repository): environments/stage/group_vars/all still applies to the plays, over role defaults."""
+    write_tree(tmp_path, {
+        "ansible.cfg": "[defaults]\ninventory = ./environments/stage/gce.py\nroles_path = ./roles\n",
+        "environments/stage/group_vars/all": "engine_config:\n  live-restore: true\n",
+        "playbooks/site.yml": "- hosts: all\n  roles: [engine]\n",
+        "roles/engine/defaults/main.yml": "engine_config: {}\n",
+        "roles/engine/tasks/main.yml": (
+            "- apt: {name: docker-ce=5:27.5.1-1~ubuntu.24.04~noble}\n"
+            "- copy: {content: '{{ engine_config | to_nice_json }}', dest: /etc/docker/daemon.json}\n"
+        ),
+    })
+    result = scan(tmp_path)
+    assert [h.name for h in result.hosts] == ["hosts: all"]
+    assert not findings(result, "DKD101")

@@ -82,6 +82,9 @@ class Project:
     members: Dict[Path, Dict[str, Set[str]]] = field(default_factory=dict)  # project -> group -> the hosts it lists
     group_text: Dict[Path, Dict[str, str]] = field(default_factory=dict)  # project -> group -> inventory text about it
     inventories: Dict[Path, List[Path]] = field(default_factory=dict)  # project -> inventory files
+    # project -> folders of the inventories ansible.cfg names that are not in the repository (a
+    # dynamic inventory script left out, gce.py): their group_vars/ still apply
+    inventory_folders: Dict[Path, List[Path]] = field(default_factory=dict)
     by_playbook: Dict[Path, List[Play]] = field(default_factory=dict)
     yaml_files: List[Path] = field(default_factory=list)
     _set_names: Optional[Set[str]] = None  # names some task sets (set_fact, register): see set_names
@@ -646,7 +649,9 @@ class _Builder:
         config = self.config(base)
         if config is not None:
             value = config.get("defaults", "inventory", fallback="") if config.has_section("defaults") else ""
-            entries += [base / part.strip() for part in value.split(",") if part.strip() and not part.strip().startswith(("~", "/", "$"))]
+            configured = [Path(os.path.normpath(base / part.strip())) for part in value.split(",") if part.strip() and not part.strip().startswith(("~", "/", "$"))]
+            entries += configured
+            self.out.inventory_folders[folder] = [p.parent for p in configured if not p.exists() and p.parent.is_dir() and self.inside(p.parent)]
         entries += [folder / name for name in _INVENTORY_NAMES]
         for name in ("inventory", "inventories"):
             entries.append(folder / name)
@@ -815,4 +820,5 @@ def var_folders(play: Play, project_: Project) -> List[Path]:
     inventory source's folder."""
     folders = [play.playbook.parent, play.host[0]] if play.host[1] != "molecule" else [play.playbook.parent]
     folders += [p.parent for p in project_.inventories.get(play.host[0], [])]
+    folders += project_.inventory_folders.get(play.host[0], [])
     return list(dict.fromkeys(Path(os.path.normpath(f)) for f in folders))

@@ -95,7 +95,8 @@ def read(words: Sequence[Word], engine: Engine, judge: bool = True) -> CommandLi
         text = word.text
         index += 1
         if line.unreadable(word):
-            if not (word.whole and text.startswith("--") and "=" in text and not line.unreadable(Word(text.partition("=")[0], word.location))):
+            name = text.partition("=")[0]
+            if not (word.whole and text.startswith("--") and "=" in text and "$" not in name and "`" not in name):
                 line.unread = word
                 break
             index = _long(line, words, index, engine)  # --cluster-store=consul://$(…): the flag is known

@@ -619,6 +619,7 @@ _WRAPPERS = frozenset({"sudo", "doas", "env", "nohup", "exec", "command", "built
 ENGINE_NAMES = frozenset({"docker-ce", "docker-ee", "docker.io", "docker-engine", "moby-engine"})
 _RPM_ENGINE_NAMES = ENGINE_NAMES | {"docker"}
 _APK_ENGINE_NAMES = frozenset({"docker", "docker-engine"})  # Alpine's
+_APK_SPEC = re.compile(r"([^=~<>]+)(?:[=~<>]{1,2}(.+))?", re.S)
 _DOCKER_GLOBAL_VALUE = frozenset({"-H", "--host", "-c", "--context", "--config", "-l", "--log-level", "--tlscacert", "--tlscert", "--tlskey"})
 _SYSTEMCTL_ACTIONS = {
     "restart": ("restart",),
@@ -950,7 +951,7 @@ class _Reader:
 
     def _held_program(self, raw: str) -> Optional[str]:
         """The program a ``$VAR`` (``${VAR}``) names, when the script set VAR to a literal path."""
-        match = _VARIABLE.fullmatch(raw)
+        match = _VARIABLE.fullmatch(raw) if raw.startswith("$") else None  # asked of every command name
         value = self.variables.get(match.group(1) or match.group(4)) if match and not match.group(2) else None
         return _base(value) if value and not re.search(r"[$`\s]", value) else None
 
@@ -1594,10 +1595,9 @@ class _Reader:
         if not args or command.text(args[0]) not in ("add", "upgrade", "fix"):
             return
         for index, value in self._package_words(command, args[1:]):
-            name, _, version = value.text.partition("~" if "~" in value.text and "=" not in value.text.split("~", 1)[0] else "=")
-            name = name.rstrip("~><")
-            if name in _APK_ENGINE_NAMES:
-                self._package(command, index, "apk", name, _literal(version.lstrip("=")) if version else None)
+            spec = _APK_SPEC.fullmatch(value.text)  # docker, docker=20.10.21-r0, docker~20.10, docker>=20
+            if spec and spec.group(1) in _APK_ENGINE_NAMES:
+                self._package(command, index, "apk", spec.group(1), _literal(spec.group(2)) if spec.group(2) else None)
 
     def _remote(self, command: _Command, program: _Program) -> None:
         """``ssh [OPTIONS] DEST 'commands'``: the commands run on DEST, a machine of its own (named

@@ -60,7 +60,7 @@ from .claims import TerraformClaims
 from .cloudinit import DECLARED_TYPES, declare_type
 from .ignition import with_os_files
 from .terraform_module import Module, Unit, module_of
-from .terraform_calls import passed_images, passed_user_data
+from .terraform_calls import module_texts, passed_images, passed_user_data
 
 NAME = "terraform"
 
@@ -346,9 +346,7 @@ class _Reader:
         the machine is a Docker host, as that image is built (ENGINE_IMAGES)."""
         kind, image = (block.labels[0] if block.labels else "", attributes.get("image"))
         if block.type == "module":  # an argument its module's machine boots: image = var.image
-            source = attributes.get("source")
-            called = self.hcl.string(source.expr) if source is not None and self.own_rel is not None else None
-            passed = passed_images(self.files, called.text, {t for t, _ in ENGINE_IMAGES}) if called is not None and not called.templated else {}
+            passed = passed_images(self.called(attributes), {t for t, _ in ENGINE_IMAGES})
             name = next((n for n in passed if n in attributes), None)
             kind, image = (passed[name], attributes[name]) if name is not None else ("", None)
         text = self.hcl.string(image.expr) if image is not None else None
@@ -360,11 +358,19 @@ class _Reader:
         self.out.fragments.append(EnginePackage(self.context.source, self.doc, manager=said, name=name, pin=pin, location=location, group=group))
 
     def passed(self, attributes) -> Dict[str, str]:
+        return passed_user_data(self.called(attributes))
+
+    def called(self, attributes) -> List[str]:
+        """The texts of the ``.tf`` files of the folder a module call's literal ``source`` names,
+        read once per source (for the user data and the images its arguments give)."""
         source = attributes.get("source")
         text = self.hcl.string(source.expr) if source is not None and self.own_rel is not None else None
         if text is None or text.templated:
-            return {}
-        return passed_user_data(self.files, text.text)
+            return []
+        known = self.__dict__.setdefault("_called", {})
+        if text.text not in known:
+            known[text.text] = module_texts(self.files, text.text)
+        return known[text.text]
 
     def connected(self, block) -> Optional[str]:
         """The host a null_resource or terraform_data provisions: the resource its

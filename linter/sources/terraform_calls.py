@@ -17,7 +17,7 @@ import os
 import posixpath
 import re
 from pathlib import Path
-from typing import Dict, FrozenSet, Optional, Tuple
+from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from ..discovery import MAX_BYTES, iter_files, read_bounded
 
@@ -91,9 +91,13 @@ _RESOURCE = re.compile(r'^\s*resource\s+"([\w-]+)"', re.M)
 _IMAGE_VAR = re.compile(r'^\s*image\s*=\s*"?(?:\$\{)?\s*var\.([A-Za-z_][\w-]*)\s*\}?"?\s*$', re.M)
 
 
-def _module_texts(files, source: str):
+def module_texts(files, source: str) -> List[str]:
     """The texts of the ``.tf`` files of a called folder (a local ``source``, inside the project
     only) that name a ``var.``, comments blanked."""
+    return list(_module_texts(files, source))
+
+
+def _module_texts(files, source: str):
     if not source.startswith(("./", "../")):
         return
     folder = posixpath.normpath(posixpath.join(files.folder, source))
@@ -112,21 +116,21 @@ def _module_texts(files, source: str):
             yield _blank(data.decode("utf-8", "replace"))
 
 
-def passed_user_data(files, source: str) -> Dict[str, str]:
+def passed_user_data(texts: Sequence[str]) -> Dict[str, str]:
     """The arguments of a module call that its module's resources use as user data (argument ->
     the resource attribute), read lexically from the ``.tf`` files of the called folder."""
     out: Dict[str, str] = {}
-    for text in _module_texts(files, source):
+    for text in texts:
         for match in _PASSED.finditer(text):
             out.setdefault(match.group(2), match.group(1))
     return out
 
 
-def passed_images(files, source: str, types) -> Dict[str, str]:
+def passed_images(texts: Sequence[str], types) -> Dict[str, str]:
     """The arguments of a module call that a resource of one of ``types`` of its module boots as
     its image (``image = var.image``): argument -> resource type (a file with one such type)."""
     out: Dict[str, str] = {}
-    for text in _module_texts(files, source):
+    for text in texts:
         found = {match.group(1) for match in _RESOURCE.finditer(text)} & set(types)
         if len(found) == 1:
             for match in _IMAGE_VAR.finditer(text):

@@ -446,7 +446,8 @@ class _Reader:
         """A path written as strings and names of strings joined by ``+`` (``swarm_path + 'master.sh'``
         with ``swarm_path = 'docker17/'``), or None."""
         parts: List[str] = []
-        for index, token in enumerate(_harmless(tokens)):
+        tokens = _harmless(tokens)
+        for index, token in enumerate(tokens):
             if index % 2:
                 if not (token.kind == "op" and token.text == "+"):
                     return None
@@ -459,7 +460,7 @@ class _Reader:
             if part is None:
                 return None
             parts.append(part)
-        return "".join(parts) if parts and len(_harmless(tokens)) % 2 else None
+        return "".join(parts) if parts and len(tokens) % 2 else None
 
     def _file(self, tokens: List[_Tok], files: Files, labels: Tuple[str, ...], shown: str):
         raw = _literal(tokens) or self._joined(tokens)

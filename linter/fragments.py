@@ -204,6 +204,24 @@ class ImageLayer(Fragment):
 
 
 @dataclass
+class ContainerImage(Fragment):
+    """A Packer build whose every source is Packer's ``docker`` builder: its provisioners, and the
+    playbooks its ansible provisioners run (``playbooks``: their display paths), make a container
+    image that ``docker run`` starts with no init, not a machine whose dockerd they configure.
+    Evidence of nothing."""
+
+    playbooks: tuple = ()
+
+
+@dataclass
+class PlayedBy(Fragment):
+    """A file read for the machine of a play, and the playbook of that play (its display path):
+    a Packer build may run the playbook to make a container image. Evidence of nothing."""
+
+    playbook: str = ""
+
+
+@dataclass
 class MachineAddress(Fragment):
     """An address the machine (its ``group``) has on a network (Vagrant's ``vm.network
     "private_network", ip: "10.0.7.10"``): a command sent to it (``docker -H tcp://10.0.7.10:2375

@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from .fragments import (
+    ContainerImage,
     DaemonConfig,
     DockerdCommand,
     EnginePackage,
@@ -25,6 +26,7 @@ from .fragments import (
     Fragment,
     ImageLayer,
     MachineAddress,
+    PlayedBy,
     SameMachines,
     ServiceAction,
     SwarmByHand,
@@ -264,6 +266,7 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None, reported:
     assume = getattr(settings, "assume_packaged_unit", True)
     hosts = []
     by_hand = [f for _, fragments in groups for f in fragments if isinstance(f, SwarmByHand)]
+    images = [f for _, fragments in groups for f in fragments if isinstance(f, ContainerImage)]
     buckets = _group(groups)
     built_on = _image_layers(buckets)
     by_hand, tied = _addressed(buckets, by_hand)
@@ -298,7 +301,26 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None, reported:
     _uncalled_modules(hosts)
     _refused_modules(hosts)
     _compiled_ignition(hosts)
+    _container_images(hosts, images)
     return hosts
+
+
+def _container_images(hosts: List[Host], images: List[ContainerImage]) -> None:
+    """A Packer build on the docker builder makes a container image, not a machine: its own
+    provisioners, and a play whose every playbook such a build runs, are said so in dlint hosts
+    and not judged (no dockerd of theirs runs anywhere)."""
+    by_build = {image.group: image for image in images}
+    by_playbook = {playbook: image for image in images for playbook in image.playbooks}
+    for host in hosts:
+        if host.undeployed:
+            continue
+        image = by_build.get(host.name)
+        if image is None:
+            played = {f.playbook for f in host.fragments if isinstance(f, PlayedBy)}
+            if not played or not played <= by_playbook.keys():
+                continue
+            image = by_playbook[sorted(played)[0]]
+        host.undeployed = f"a container image: {image.group} builds it with Packer's docker builder; no dockerd of it runs on a machine"
 
 
 def _variants(hosts: List[Host], notes: Optional[List[str]]) -> None:
@@ -694,6 +716,21 @@ def _alpine_engine(host: Host, unit_files) -> Optional[EnginePackage]:
     return next((p for p in host.of(EnginePackage) if p.manager == "apk"), None)
 
 
+def _config_file_only(host: Host) -> Optional[DaemonConfig]:
+    """The host's daemon configuration when every one is a file that is not daemon.json where it
+    lands (daemon-direct-lvm.json, kept or copied to /etc/docker/ under that name; not a
+    docker-daemon.json, which scripts copy to daemon.json): dockerd reads none of them by default,
+    so some command line the repository lacks names it."""
+    configs = host.of(DaemonConfig)
+    if not configs or host.of(EnginePackage):
+        return None
+    for config in configs:
+        name = PurePosixPath((config.target or config.document.path).replace("\\", "/")).name
+        if name.endswith("daemon.json") or not name.endswith(".json"):  # docker-daemon.json: copied into place, mostly
+            return None
+    return configs[-1]
+
+
 def _start_command(host: Host, assume_packaged: bool) -> None:
     """How dockerd is started: the host's docker.service (its drop-ins over the packaged unit when
     it has only drop-ins), else a script that runs dockerd, else the packaged unit (assumed)."""
@@ -714,6 +751,8 @@ def _start_command(host: Host, assume_packaged: bool) -> None:
             note=f"dockerd's command line is unknown: {last.target}: {last.why}", from_template=True,
         )
         return
+    if assume_packaged and not unit_files and not scripted and _config_file_only(host) is not None:
+        assume_packaged = False  # its unit names it with --config-file: not the packaged one, judged on the file alone
     debian_default = _debian_default(host, unit_files, env_files) if assume_packaged else None
     if debian_default is not None:
         host.command = DockerdCommand(

@@ -1747,3 +1747,46 @@ def test_the_group_vars_beside_an_inventory_ansible_cfg_names_apply_when_the_inv
     result = scan(tmp_path)
     assert [h.name for h in result.hosts] == ["hosts: all"]
     assert not findings(result, "DKD101")
+
+
+def _role_with_tests(**tests) -> dict:
+    """A role repository (ansible-galaxy's skeleton) whose copy of daemon.json runs only when
+    ``engine_opts`` is set, and its tests/ playbooks."""
+    tree = {
+        "defaults/main.yml": "engine_opts:\n",
+        "tasks/main.yml": (
+            "- apt: {name: docker-ce}\n"
+            "- copy: {content: '{{ engine_opts | to_nice_json }}', dest: /etc/docker/daemon.json}\n"
+            "  when: engine_opts is defined and engine_opts is not none and engine_opts | length != 0\n"
+        ),
+        "meta/main.yml": "galaxy_info:\n  role_name: engine\n",
+    }
+    tree.update({f"tests/{name}.yml": text for name, text in tests.items()})
+    return tree
+
+
+def test_a_role_s_own_tests_playbooks_apply_it_as_role_under_test(tmp_path):
+    """tests/test.yml names the role ``role_under_test`` (how CI checks it out) beside a role from
+    Galaxy: that play applies the repository's role, and its machine is judged."""
+    write_tree(tmp_path, _role_with_tests(test="- hosts: localhost\n  roles:\n    - someone.docker-install\n    - role_under_test\n  vars:\n    engine_opts: {debug: true}\n"))
+    result = scan(tmp_path)
+    assert [h.name for h in result.hosts] == ["tests/ › hosts: localhost"]
+    (finding,) = findings(result, "DKD101")
+    assert finding.location.path == "tests/test.yml"
+
+
+def test_two_playbooks_of_one_machine_each_run_the_role_with_their_own_vars(tmp_path):
+    """Two test playbooks on localhost, only the second sets what the copy's ``when:`` asks for:
+    both run on that machine, so its daemon.json is written (DKD101 at the second's value)."""
+    tree = _role_with_tests(
+        test="- hosts: localhost\n  roles:\n    - role_under_test\n",
+        test_vars="- hosts: localhost\n  roles:\n    - role_under_test\n  vars:\n    engine_opts: {debug: true}\n",
+    )
+    write_tree(tmp_path, tree)
+    result = scan(tmp_path)
+    assert [h.name for h in result.hosts] == ["tests/ › hosts: localhost"]
+    (finding,) = findings(result, "DKD101")
+    assert finding.location.path == "tests/test_vars.yml"
+    # the same play without vars of its own adds nothing: one daemon.json, read once
+    (host,) = result.hosts
+    assert len([f for f in host.fragments if type(f).__name__ == "DaemonConfig"]) == 1

@@ -28,6 +28,20 @@ def test_hosts_key_against_the_assumed_packaged_unit(tmp_path):
     assert host.name == "./" and host.layout == "rootfs"
 
 
+def test_a_configuration_not_named_daemon_json_needs_a_command_line_the_repository_lacks(tmp_path):
+    """dockerd reads a daemon-direct-lvm.json only through --config-file: its unit is not the
+    packaged one, so a hosts key is not judged against -H fd:// (no DKD201); the file itself is
+    (a docker-daemon.json, which scripts copy to daemon.json, still meets the packaged unit)."""
+    config = DAEMON_HOSTS.replace('"live-restore": true', '"debug": true')
+    write_tree(tmp_path, {"conf/daemon-direct-lvm.json": config})
+    result = scan(tmp_path)
+    assert sorted(f.rule for f in result.findings if f.rule in ("DKD101", "DKD201")) == ["DKD101"]
+    (host,) = result.hosts
+    assert host.command is None and host.service is None
+    (tmp_path / "conf/daemon-direct-lvm.json").rename(tmp_path / "conf/docker-daemon.json")
+    assert sorted(f.rule for f in scan(tmp_path).findings if f.rule in ("DKD101", "DKD201")) == ["DKD101", "DKD201"]
+
+
 def test_no_assumption_when_configured_off(tmp_path):
     write_tree(tmp_path, {"etc/docker/daemon.json": DAEMON_HOSTS, ".dlint.yaml": "assume-packaged-unit: false\n"})
     assert not [f for f in scan(tmp_path).findings if f.rule == "DKD201"]

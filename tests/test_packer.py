@@ -354,7 +354,7 @@ def test_a_move_before_the_upload_is_of_a_file_dlint_did_not_see(tmp_path):
 
 def test_legacy_template_upload_then_move(tmp_path):
     template = {
-        "builders": [{"type": "docker", "image": "ubuntu"}],
+        "builders": [{"type": "qemu", "iso_url": "ubuntu.iso"}],
         "provisioners": [
             {"type": "file", "source": "{{template_dir}}/daemon.json", "destination": "/tmp/d.json"},
             {"type": "shell", "inline": ["sudo mv /tmp/d.json /etc/docker/daemon.json", "docker swarm join --token x 10.0.0.1:2377"]},
@@ -535,3 +535,44 @@ def test_an_image_of_a_public_owner_is_not_the_repository_s_packer_image(tmp_pat
     result = run(Options(paths=[], cwd=tmp_path))
     names = sorted(h.name for h in result.hosts if not h.undeployed)
     assert "packer/server.json" in names and "terraform/main.tf › aws_instance.server" not in names
+
+
+def _image_tree(source_type: str) -> dict:
+    """A Packer build (HCL) that runs a playbook whose role installs docker-ce, and a legacy
+    template whose shell provisioner installs docker.io, each on ``source_type`` builders."""
+    hcl = (
+        f'source "{source_type}" "base" {{\n  image = "debian:bookworm"\n  commit = true\n}}\n'
+        f'build {{\n  sources = ["source.{source_type}.base"]\n'
+        '  provisioner "ansible" {\n    playbook_file = "ansible/playbook.yml"\n  }\n'
+        '  provisioner "shell" {\n    inline = ["apt-get install -y docker-ce"]\n  }\n}\n'
+    )
+    legacy = json.dumps({"builders": [{"type": source_type, "image": "debian"}], "provisioners": [{"type": "shell", "inline": ["apt-get install -y docker.io"]}]}, indent=2)
+    return {
+        "images/base/build.pkr.hcl": hcl,
+        "images/base/ansible/playbook.yml": "- hosts: all\n  roles:\n    - ../../roles/prepare\n",
+        "images/roles/prepare/tasks/main.yml": "- name: engine\n  apt:\n    name: docker-ce\n",
+        "images/legacy.json": legacy,
+    }
+
+
+def test_a_docker_builder_s_provisioners_and_playbook_make_an_image_not_a_machine(tmp_path):
+    """Packer's docker builder commits a container image: its shell provisioners and the play its
+    ansible provisioner runs install docker-ce in an image no dockerd of theirs runs from; said in
+    dlint hosts, not judged (no DKD101)."""
+    write_tree(tmp_path, _image_tree("docker"))
+    result = run(Options(paths=[], cwd=tmp_path))
+    assert not [h for h in result.hosts if not h.undeployed]
+    assert {h.name: h.undeployed.split(":")[0] for h in result.hosts} == {
+        "images/ › hosts: all": "a container image",
+        "images/base/build.pkr.hcl › build": "a container image",
+        "images/legacy.json": "a container image",
+    }
+    assert "images/base/build.pkr.hcl › build builds it with Packer's docker builder" in next(h for h in result.hosts if "hosts: all" in h.name).undeployed
+    assert not [f for f in result.findings if f.rule == "DKD101"]
+
+
+def test_the_same_provisioners_on_a_virtual_machine_builder_are_judged(tmp_path):
+    write_tree(tmp_path, _image_tree("qemu"))
+    result = run(Options(paths=[], cwd=tmp_path))
+    assert not [h for h in result.hosts if h.undeployed]
+    assert {f.host for f in result.findings if f.rule == "DKD101"} == {"images/ › hosts: all", "images/base/build.pkr.hcl › build", "images/legacy.json"}

@@ -1279,14 +1279,16 @@ def test_a_crlf_script_handing_a_heredoc_to_bash_c_closes_it(tmp_path):
     assert result.hosts[0].daemon_configs
 
 
-def test_a_package_list_variable_that_grows_from_itself_keeps_its_engine_package(tmp_path):
+@pytest.mark.parametrize("extra", ["", "linux-image-extra-$(uname -r)"])
+def test_a_package_list_variable_that_grows_from_itself_keeps_its_engine_package(tmp_path, extra):
     """PACKAGES="docker-engine=$V", then (under an if) PACKAGES="extra $PACKAGES": the words it had
-    stay in it, so `apt-get install -y $PACKAGES` installs the engine (its version unknown)."""
+    stay in it, so `apt-get install -y $PACKAGES` installs the engine (its version unknown), also
+    when the new words hold a command substitution."""
     from .helpers import scan, write_tree
 
     script = (
         '#!/bin/bash\nV=$1\nPACKAGES="docker-engine=$V"\nif [ -n "$OLD" ]; then\n'
-        '  PACKAGES="linux-image-extra-virtual $PACKAGES"\nfi\napt-get install -y $PACKAGES\n'
+        f'  PACKAGES="linux-image-extra-virtual {extra} $PACKAGES"\nfi\napt-get install -y $PACKAGES\n'
     )
     write_tree(tmp_path, {"install.sh": script})
     result = scan(tmp_path)

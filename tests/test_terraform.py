@@ -394,7 +394,7 @@ def test_cloudinit_config_with_a_referenced_part_reads_parts_one_by_one(tmp_path
 
 
 def test_data_source_only_an_output_uses_is_a_machine_of_its_own(tmp_path):
-    tf = 'data "template_file" "user_data" {\n  template = file("${path.module}/user-data.tpl")\n}\n'
+    tf = 'data "template_file" "user_data" {\n  template = file("${path.module}/user-data.tpl")\n  vars = {\n    node_name = var.name\n  }\n}\n'
     outputs = 'output "user_data" {\n  value = data.template_file.user_data.rendered\n}\n'
     out = extract(tmp_path, {"main.tf": tf, "outputs.tf": outputs, "user-data.tpl": "#cloud-config\nruncmd:\n  - echo ${node_name}\n"})
     (embedded,) = out.embedded
@@ -1401,3 +1401,20 @@ def test_an_engine_image_passed_to_a_module_is_its_machine_s(tmp_path):
     })
     result = scan(tmp_path)
     assert [(f.rule, f.location.path, f.location.line) for f in result.findings] == [("DKD101", "envs/dev/main.tf", 3)]
+
+
+@pytest.mark.parametrize("declared", ['  vars = {\n    image = var.image\n  }\n', '  vars {\n    image = "${var.image}"\n  }\n'])
+def test_a_template_that_uses_a_variable_its_vars_do_not_declare_renders_nowhere(tmp_path, declared):
+    """template_file fails on ``${ubuntu_version}`` that its vars (0.12 attribute or 0.11 block)
+    do not declare: no machine gets the template, and it is no machine of its own either."""
+    from .helpers import scan
+
+    tf = 'data "template_file" "user_data" {\n  template = file("${path.module}/user_data.tmpl")\n' + declared + '}\n'
+    tf += 'output "user_data" {\n  value = data.template_file.user_data.rendered\n}\n'
+    template = "#cloud-config\nruncmd:\n  - apt-get install -y docker-ce\n  - docker run ${image} ubuntu-${ubuntu_version}\n"
+    write_tree(tmp_path, {"config/template.tf": tf, "config/user_data.tmpl": template})
+    result = scan(tmp_path)
+    assert result.hosts == [] and result.findings == []
+    write_tree(tmp_path, {"config/user_data.tmpl": template.replace("${ubuntu_version}", "$${ubuntu_version}")})
+    (host,) = scan(tmp_path).hosts  # escaped: rendered, the module's output is a machine of its own
+    assert host.name == "config/template.tf › data.template_file.user_data"

@@ -52,7 +52,7 @@ from weakref import WeakKeyDictionary
 from .. import jinja, variants
 from ..discovery import MAX_BYTES, read_bounded
 from ..document import Document
-from ..fragments import EnginePackage, Opaque, SameMachines, ServiceAction, SwarmMembership, SyntaxProblem, TemplateError, UnitUnknown
+from ..fragments import EnginePackage, Opaque, PlayedBy, SameMachines, ServiceAction, SwarmMembership, SyntaxProblem, TemplateError, UnitUnknown
 from ..jinja import Mapped, Val
 from ..linear_re import linear_or_none
 from ..location import Location, TraceStep
@@ -842,10 +842,11 @@ class AnsibleKind(AnsibleClaims, SourceKind):
         place.files = self._files()
         # the project maps of this kind, which lives for one scan (a kind is made per scan)
         project = plays.project(place.root, self.__dict__.setdefault("_projects", {}))
-        applied = _by_host(project.plays_of_role(place.role), place)
+        applying = project.plays_of_role(place.role)
+        applied = _by_host(applying, place)
         if applied:
-            out = _with_dependents(_in_plays(document, source, place, project, applied), document, source, place, project)
-            if all(play.host[1] == "molecule" and play.playbook.parent.parent.parent != place.role for play in applied.values()):
+            out = _with_dependents(_in_plays(document, source, place, project, applied, applying), document, source, place, project)
+            if all(play.host[1] == "molecule" and play.playbook.parent.parent.parent != place.role for each in applied.values() for play in each):
                 # only another role's test scenario reaches it: still judged as deployed, on its own
                 alone = _Reader(document, ReadContext(source, group=place.group), place, project=project).run()
                 if place.group:
@@ -890,25 +891,38 @@ def _with_dependents(out: Extraction, document: Document, source: Source, place:
     return out
 
 
-def _by_host(applying: Sequence[plays.Play], place: _Place) -> Dict[str, plays.Play]:
-    """The first play of each machine (host name -> play)."""
-    out: Dict[str, plays.Play] = {}
+def _by_host(applying: Sequence[plays.Play], place: _Place) -> Dict[str, List[plays.Play]]:
+    """The plays of each machine (host name -> plays) that give the role its own values: the
+    first, and each later one with vars, vars_files or role parameters of its own (two test
+    playbooks on localhost, one setting what the role's ``when:`` asks for, both run there)."""
+    out: Dict[str, List[plays.Play]] = {}
     for play in applying:
-        out.setdefault(plays.host_name(play, place.display_of), play)
+        each = out.setdefault(plays.host_name(play, place.display_of), [])
+        if not each or (_own_values(play, place.role) and all(_own_values(other, place.role) != _own_values(play, place.role) for other in each)):
+            each.append(play)
     return out
 
 
-def _in_plays(document: Document, source: Source, place: _Place, project: plays.Project, applied: Dict[str, plays.Play]) -> Extraction:
+def _own_values(play: plays.Play, role: Optional[Path]) -> tuple:
+    """What gives a play's run of ``role`` values other plays of its machine may not: its
+    vars_files, its vars: (the play itself), the parameters it passes the role."""
+    return (tuple(play.vars_files), (play.playbook, play.index) if play.has_vars else None, play.role_params.get(role))
+
+
+def _in_plays(document: Document, source: Source, place: _Place, project: plays.Project, applied: Dict[str, plays.Play], applying: Sequence[plays.Play]) -> Extraction:
     """A file of a role that plays apply: read once in the scope of each machine it lands on
-    (role vars, the play's vars and group_vars, role defaults), its facts that machine's."""
+    (role vars, the play's vars and group_vars, role defaults), its facts that machine's, with the
+    playbooks of the plays that apply it there."""
     out = Extraction()
-    for name, play in applied.items():
+    for name, play, first in ((name, play, n == 0) for name, each in applied.items() for n, play in enumerate(each)):
         sub = _Reader(document, ReadContext(source, group=name), place, play=play, project=project).run()
         _claim(sub, name, 0, 0)
         if sub.fragments or sub.embedded:
-            others = _sharing(project, play, place)
+            others = _sharing(project, play, place) if first else ()
             if others:
                 sub.fragments.append(SameMachines(source, document, others=others, group=name))
+            for playbook in sorted({place.display_of(p.playbook) for p in applying if plays.host_name(p, place.display_of) == name}):
+                sub.fragments.append(PlayedBy(source, document, playbook=playbook, group=name))
         out.fragments += sub.fragments
         out.embedded += sub.embedded
         out.notes += sub.notes
@@ -1220,6 +1234,8 @@ class _Reader:
             if known is not None:
                 if known.system is not None:
                     self.operating_system(known, play)
+                if (len(self.out.fragments), len(self.out.embedded)) != counts:
+                    self.out.fragments.append(PlayedBy(self.context.source, self.doc, playbook=self.place.display, group=None))
                 _claim(self.out, plays.host_name(known, self.place.display_of), *counts)
 
     def loose_play_scope(self, fields, scope: _Scope) -> _Scope:

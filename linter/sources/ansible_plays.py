@@ -70,6 +70,7 @@ class Play:
     # role folder -> offset in the playbook of the mapping that gives it parameters (a ``roles:``
     # entry with keys besides role/name, or an include_role/import_role task with ``vars:``)
     role_params: Dict[Path, int] = field(default_factory=dict)
+    has_vars: bool = False  # the play has a vars: of its own
 
 
 @dataclass
@@ -396,8 +397,9 @@ class _Builder:
             self.inventory(folder)
             play.groups = self.groups(folder, pattern)
             play.vars_files = self.vars_files(fields, path.parent)
+            play.has_vars = "vars" in fields
             names = self.role_names(fields)
-            project_role = path.parent.parent.parent if molecule else None
+            project_role = path.parent.parent.parent if molecule else (path.parent.parent if path.parent.name == "tests" else None)
             unresolved = []
             for name, offset in names:
                 found = self.resolve(name, path.parent, folder, project_role)
@@ -408,7 +410,12 @@ class _Builder:
                         play.roles.append(role)
                 if found and offset is not None:
                     play.role_params.setdefault(found[-1], offset)  # the role named, not its dependencies
-            if molecule and project_role is not None and _is_role(project_role) and len(unresolved) == 1:
+            if project_role is not None and _is_role(project_role) and not molecule:
+                # a role's own tests/ playbooks (ansible-galaxy's skeleton): CI checks the role out
+                # as ``role_under_test`` (or by its name), beside roles it installs from Galaxy
+                aliases = self.role_aliases(project_role) | {"role_under_test"}
+                unresolved = [u for u in unresolved if u[0] in aliases or u[0].rpartition(".")[2] in aliases]
+            if project_role is not None and _is_role(project_role) and len(unresolved) == 1:
                 # the role under test is named after the folder it is checked out in, which may
                 # not be the repository's name here: the one name found nowhere else is that role
                 role = Path(os.path.realpath(project_role))
@@ -553,7 +560,7 @@ class _Builder:
 
     def role_aliases(self, role: Path) -> Set[str]:
         """The names a Molecule scenario may give its role under test (facts §5)."""
-        names = {role.name, re.sub(r"(ansible-|ansible-role-)", "", role.name)}
+        names = {role.name, re.sub(r"^(?:ansible-role-|ansible-)", "", role.name)}
         for meta in (role / "meta" / "main.yml", role / "meta" / "main.yaml"):
             text = _read(meta) if meta.is_file() else None
             if text is None:

@@ -29,7 +29,7 @@ from .. import jsonread
 from ..document import Document
 from ..hcl import Embedder, Evaluator, Files, Hcl, Inline, Text, ami_pattern, has_sequences, joined_script, upload_target
 from ..mapped import Mapped
-from ..fragments import ImageLayer
+from ..fragments import ContainerImage, ImageLayer
 from . import Extraction, Placed, ReadContext, SourceKind
 from .claims import PackerClaims
 
@@ -74,6 +74,7 @@ class _Provisioners:
         self.embedder = Embedder(document, files, out, ev.note)
         self.files = files
         self.placed: Dict[str, Dict[str, Placed]] = {}  # build -> machine path -> repository file uploaded there
+        self.playbooks: Dict[str, List[str]] = {}  # build -> display paths of the playbooks its ansible provisioners run
 
     def provisioner(self, type_: str, fields: Dict[str, object], label: str, group: str) -> None:
         ev = self.ev
@@ -91,6 +92,13 @@ class _Provisioners:
                     ref = ev.file_ref(item, name, (label,), shown='script "{path}"')
                     if ref is not None:
                         self.embedder.add(ref, _shell, group=group, placed=placed)
+        elif type_ in ("ansible", "ansible-local"):
+            for name in ("playbook_file", "playbook_files"):
+                for item in self.paths(fields, name):
+                    raw = ev.path(item)
+                    found = self.files.resolve(raw) if raw else None
+                    if isinstance(found, tuple):
+                        self.playbooks.setdefault(group, []).append(found[1])
         elif type_ == "file":
             destination = ev.path(fields["destination"]) if "destination" in fields else None
             if not destination:
@@ -106,6 +114,10 @@ class _Provisioners:
                     if ref is None:
                         continue
                     self.embedder.uploaded(ref, target, self.placed.setdefault(group, {}), group=group)
+
+    def image(self, group: str) -> ContainerImage:
+        """The build ``group`` makes a container image (its sources are all Packer's docker builder)."""
+        return ContainerImage(self.files.source, self.doc, playbooks=tuple(self.playbooks.get(group, ())), group=group)
 
     def paths(self, fields: Dict[str, object], name: str) -> list:
         if name not in fields:
@@ -174,14 +186,19 @@ class _HclTemplate:
                 address = "build" if len(builds) == 1 else f"build[{number}]"
             group = f"{self.doc.path} › {address}"
             sources = hcl.attributes(build.body).get("sources")
+            used_sources = []  # None for one dlint cannot name
             for item in hcl.tuple_items(sources.expr) or () if sources is not None else ():
                 used = hcl.string(item)
+                used_sources.append(None if used is None or used.templated else used.text)
                 if used is not None and not used.templated and used.text in amis:
                     self.out.fragments.append(ImageLayer(self.files.source, self.doc, output=amis[used.text], group=group))
+            used_sources += [block.labels[0] if block.labels else None for block in hcl.blocks(build.body, "source")]
             for provisioner in hcl.blocks(build.body, "provisioner"):
                 type_ = provisioner.labels[0] if provisioner.labels else ""
                 fields = {name: attribute.expr for name, attribute in hcl.attributes(provisioner.body).items()}
                 self.provisioners.provisioner(type_, fields, f'{address} › provisioner "{type_}"', group)
+            if used_sources and all(name is not None and name.startswith("source.docker.") for name in used_sources):
+                self.out.fragments.append(self.provisioners.image(group))
 
 
 # ------------------------------------------------------------------------------------------
@@ -301,6 +318,10 @@ class _JsonTemplate:
             type_node = fields.pop("type", None)
             type_ = type_node.value if type_node is not None and type_node.kind == "string" else ""
             provisioners.provisioner(type_, fields, f'provisioners[{number}] "{type_}"', group)
+        builders = root.get("builders")
+        types = [_fields(b).get("type") for b in builders.value.value] if builders is not None and builders.value.kind == "array" else []
+        if types and all(t is not None and t.kind == "string" and t.value == "docker" for t in types):
+            self.out.fragments.append(provisioners.image(group))
 
     def hcl_json(self, root) -> None:
         """HCL2's JSON syntax: ``build`` an object or a list of them; a block type maps labels to

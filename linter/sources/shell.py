@@ -777,8 +777,8 @@ class _Reader:
         # CONF=${CONF:-/etc/docker/daemon.json}: the default, as resolve() reads ${NAME:-word}
         resolved = self.resolve(value) if value.expanded else value.text
         text = value.text
-        if resolved is None and name in self.variables and not self.literal.get(name):
-            # PACKAGES="extra $PACKAGES": the words it had, as written, stay in it
+        if resolved is None and name in self.variables:
+            # PACKAGES="extra-$(uname -r) $PACKAGES": the words it had (resolved, else as written) stay in it
             grown = re.sub(r"\$\{" + name + r"\}|\$" + name + r"(?![A-Za-z0-9_])", lambda _: self.variables[name], text, count=4)
             text = grown if len(grown) <= 4096 else text  # bounded: P="$P $P $P $P" repeated must not grow 4x a line
         self.variables[name] = text if resolved is None else resolved

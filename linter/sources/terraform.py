@@ -460,7 +460,13 @@ class _Reader:
             if template is None:
                 self.note(scope.hcl.span(block.node)[0], f"{' › '.join(labels)}: no literal template; not read", scope.document)
                 return
-            for value in scope.ev.values(template.expr, labels + ("template",)):
+            values = scope.ev.values(template.expr, labels + ("template",))
+            missing = self.undeclared(scope, block, values)
+            if missing:
+                self.note(scope.hcl.span(block.node)[0], f"{' › '.join(labels)}: the template uses ${{{missing}}}, which its vars do not declare: Terraform refuses to render it, so no machine gets it; not read", scope.document)
+                self.out.references |= {value.rel for value in values if isinstance(value, FileRef)}  # nor a machine of its own
+                return
+            for value in values:
                 if isinstance(value, Inline):
                     value.text.templated = value.text.templated or "${" in value.text.text or "%{" in value.text.text
                 elif isinstance(value, FileRef):
@@ -468,6 +474,29 @@ class _Reader:
                 self.payload(value, group, role)
             return
         self.cloudinit_config(scope, block, attributes, labels, group)
+
+    def undeclared(self, scope: _Scope, block, values) -> Optional[str]:
+        """A bare ``${name}`` of the template that a literal ``vars`` (attribute or 0.11 block) does
+        not declare: the template provider fails on it ("unknown variable accessed")."""
+        hcl = scope.hcl
+        given = hcl.attributes(block.body).get("vars")
+        if given is not None:
+            items = hcl.object_items(given.expr)
+            if items is None:
+                return None
+            declared = {key for key, _, _ in items}
+        else:
+            blocks = hcl.blocks(block.body, "vars")
+            declared = {name for each in blocks for name in hcl.attributes(each.body)}
+        for value in values:
+            # an inline template's own ${} are Terraform's (escaped $${} arrive unescaped): only a file's text is the template's
+            text = self.files.read(value.rel)[0] if isinstance(value, FileRef) else None
+            if text is None:
+                return None
+            for match in _TEMPLATE_NAME.finditer(text):
+                if match.group(1) not in declared:
+                    return match.group(1)
+        return None
 
     def cloudinit_config(self, scope: _Scope, block, attributes, labels: Tuple[str, ...], group: str) -> None:
         """The provider's MIME message (provisioning-facts §5.4), or its parts one by one."""
@@ -742,6 +771,9 @@ class Provisioning:
 DAEMON_JSON = "/etc/docker/daemon.json"
 TEMPLATE_SUFFIXES = (".tftpl", ".tpl", ".tmpl")
 MAX_CALL_NODES = 20000  # nodes of one expression searched for calls
+
+
+_TEMPLATE_NAME = re.compile(r"(?<!\$)\$\{\s*([A-Za-z_][A-Za-z0-9_-]*)\s*\}")  # ${name}, not $${name}
 
 
 def _daemon_template(path: str) -> bool:

@@ -121,7 +121,7 @@ def evaluate(hosts: Sequence, policies: Sequence[Policy], base: Context, skips: 
                 raise PolicyCrash(f"policy {policy.meta.id} ({policy.meta.origin}) failed on {host.name}: {err!r}") from err
             unknown = context.facts(host).unknown if readable else frozenset()
             config = context.facts(host).data["config"] if readable and host.daemon_json_elsewhere else None
-            if config is not None and not hits and policy.needs_readable:
+            if config is not None and not hits and policy.needs_readable and policy.applies(host, context):
                 skips.skip(host.name, policy.meta.id)  # a pass a daemon.json dlint does not see may undo
             for hit in hits:
                 if unknown and _about(hit) in unknown and not _refused_by_name(_about(hit), host, context):

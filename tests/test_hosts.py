@@ -566,6 +566,18 @@ def test_a_machine_whose_engine_and_daemon_json_come_from_elsewhere_is_not_said_
     assert sorted(f.rule for f in scan(tmp_path).findings) == ["DKD101", "DKD401"]
 
 
+def test_a_check_that_asks_nothing_of_a_swarm_node_is_not_listed_as_not_judged(tmp_path):
+    """A swarm manager whose daemon.json is made elsewhere: DKD101 asks nothing of a swarm node,
+    so it is not among the checks the unknown line says were not judged; DKD102 (live-restore
+    with swarm) is, since the daemon.json dlint does not see may turn live-restore on."""
+    write_tree(tmp_path, {"join.sh": "#!/bin/sh\nsystemctl restart docker\ndocker swarm init --advertise-addr 10.0.0.1\n"})
+    result = scan(tmp_path)
+    assert not result.findings
+    (unknown,) = result.unknowns
+    assert "neither installs the engine" in unknown.why
+    assert "DKD102" in unknown.skipped and "DKD101" not in unknown.skipped
+
+
 def test_fedoras_moby_engine_is_not_docker_ces_unit(tmp_path):
     """moby-engine starts dockerd with $OPTIONS from /etc/sysconfig/docker, whose Fedora default
     turns --live-restore on: the command line is unknown (one line says why), never docker-ce's

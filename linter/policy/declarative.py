@@ -66,6 +66,7 @@ class DeclarativePolicy(Policy):
         self.at = at
         self.message = message
         self.at_item = at_item
+        self._when_on_config = '"config"' in json.dumps(when)
 
     def check(self, host, context) -> Iterable[Hit]:
         if not self.untrusted:
@@ -76,6 +77,14 @@ class DeclarativePolicy(Policy):
         except (PolicyBudget, RecursionError, MemoryError) as err:
             what = {RecursionError: "its schema refers to itself without end", MemoryError: "it ran out of memory"}.get(type(err), str(err))
             raise PolicyError(f"{self.meta.origin}: policy {self.meta.id} cannot be evaluated on {host.name}: {what}") from None
+
+    def applies(self, host, context) -> bool:
+        """Its ``when`` holds, judged only where it says nothing of daemon.json (a daemon.json dlint
+        does not see may meet it): DKD101 asks nothing of a swarm node, so it is not applicable
+        there rather than "not judged" when the node's daemon.json is unknown."""
+        if self.when is None or self._when_on_config:
+            return True
+        return self._valid(self.when, context.facts(host).data)
 
     def _evaluate(self, host, context) -> Iterable[Hit]:
         facts = context.facts(host)

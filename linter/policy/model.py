@@ -86,6 +86,10 @@ class Policy:
     def __repr__(self) -> str:
         return f"<Policy {self.meta.id} {self.meta.name}>"
 
+    def applies(self, host, context) -> bool:
+        """Whether the policy asks anything of this host at all (a Python check cannot say)."""
+        return True
+
     def check(self, host, context) -> Iterable[Hit]:
         if self._check is None:  # pragma: no cover - a declarative policy overrides check
             return ()

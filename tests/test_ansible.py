@@ -1790,3 +1790,61 @@ def test_two_playbooks_of_one_machine_each_run_the_role_with_their_own_vars(tmp_
     # the same play without vars of its own adds nothing: one daemon.json, read once
     (host,) = result.hosts
     assert len([f for f in host.fragments if type(f).__name__ == "DaemonConfig"]) == 1
+
+
+_ENGINE_ROLE = {"roles/docker/tasks/main.yml": "- name: engine\n  apt:\n    name: docker-ce\n    state: present\n"}
+
+
+def test_a_play_on_some_machines_of_another_play_is_on_that_play_s_machine(tmp_path):
+    """``managers`` installs the engine; ``managers[0]`` inits the swarm and
+    ``managers:!managers[0]`` joins it: one machine, a swarm node whose engine the first play
+    installs (no DKD101, and no machine "without an engine" for the init and the join)."""
+    site = (
+        "- hosts: managers\n  roles:\n    - docker\n"
+        "- hosts: managers[0]\n  tasks:\n    - shell: docker swarm init\n"
+        "- hosts: managers:!managers[0]\n  tasks:\n    - shell: docker swarm join --token t 10.0.0.1:2377\n"
+    )
+    write_tree(tmp_path, {**_ENGINE_ROLE, "site.yml": site})
+    result = scan(tmp_path)
+    assert [h.name for h in result.hosts] == ["hosts: managers"]
+    assert not result.findings and not result.unknowns
+    (host,) = result.hosts
+    assert [f.command for f in host.of(SwarmMembership)] == ["init", "join"]
+    # a subset of a group no play of the project targets stays a machine of its own
+    write_tree(tmp_path, {"site.yml": site.replace("- hosts: managers\n", "- hosts: all\n")})
+    assert "hosts: managers[0]" in [h.name for h in scan(tmp_path).hosts]
+
+
+def test_a_group_an_add_host_fills_with_a_play_s_hosts_is_some_of_that_play_s_machines(tmp_path):
+    """A play sorts its own hosts into ``bootstrap`` with add_host (looping over
+    ``ansible_play_hosts``); ``bootstrap[0]`` inits the swarm: that is a machine of the first play."""
+    site = (
+        "- hosts: swarm_managers\n  roles:\n    - docker\n"
+        "- hosts: swarm_managers\n  tasks:\n"
+        "    - add_host:\n        hostname: '{{ item }}'\n        groups: bootstrap\n"
+        "      with_items: '{{ ansible_play_hosts | default(play_hosts) }}'\n"
+        "- hosts: bootstrap[0]\n  tasks:\n    - shell: docker swarm init\n"
+    )
+    write_tree(tmp_path, {**_ENGINE_ROLE, "site.yml": site})
+    result = scan(tmp_path)
+    assert [h.name for h in result.hosts] == ["hosts: swarm_managers"]
+    assert not result.findings and not result.unknowns
+    # add_host of names dlint cannot tie to a play's hosts: the group is a machine of its own
+    write_tree(tmp_path, {"site.yml": site.replace("ansible_play_hosts | default(play_hosts)", "lookup(\"file\", \"ips.txt\").splitlines()")})
+    assert "hosts: bootstrap[0]" in [h.name for h in scan(tmp_path).hosts]
+
+
+def test_a_playbook_in_the_role_s_own_folder_applies_it_by_its_role_name(tmp_path):
+    """A repository that is one role (meta ``role_name: engine``) with a playbook beside its
+    tasks/ that applies ``engine`` (as its README says to lay it out): that play runs the role."""
+    write_tree(tmp_path, {
+        "meta/main.yml": "galaxy_info:\n  role_name: engine\n  author: someone\n",
+        "tasks/main.yml": "- apt:\n    name: docker-ce\n- copy:\n    content: '{\"debug\": true}'\n    dest: /etc/docker/daemon.json\n",
+        "site.yml": "- hosts: docker_hosts\n  roles:\n    - engine\n",
+    })
+    result = scan(tmp_path)
+    assert [h.name for h in result.hosts] == ["hosts: docker_hosts"]
+    assert [f.rule for f in result.findings] == ["DKD101"]
+    # a role name that is not this role's stays unresolved: the role is its own machine
+    write_tree(tmp_path, {"site.yml": "- hosts: docker_hosts\n  roles:\n    - other\n"})
+    assert "./" in [h.name for h in scan(tmp_path).hosts]

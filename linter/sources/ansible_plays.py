@@ -71,6 +71,10 @@ class Play:
     # entry with keys besides role/name, or an include_role/import_role task with ``vars:``)
     role_params: Dict[Path, int] = field(default_factory=dict)
     has_vars: bool = False  # the play has a vars: of its own
+    # groups its add_host tasks fill with hosts of a pattern: group -> that pattern (the play's own
+    # for ansible_play_hosts/inventory_hostname, X for groups['X'])
+    adds: Dict[str, str] = field(default_factory=dict)
+    subset_of: Optional[str] = None  # the pattern of the play whose machines these are some of
 
 
 @dataclass
@@ -361,6 +365,7 @@ class _Builder:
                 self.playbook(path, text)
         self.out._setter_data = setters
         self.out.yaml_files = self.yaml
+        _join_subsets(self.out.plays)
         for play in self.out.plays:
             for role in play.roles:
                 self.out.by_role.setdefault(role, []).append(play)
@@ -400,6 +405,10 @@ class _Builder:
             play.has_vars = "vars" in fields
             names = self.role_names(fields)
             project_role = path.parent.parent.parent if molecule else (path.parent.parent if path.parent.name == "tests" else None)
+            if project_role is None and not molecule and path.parent != self.root.parent and _is_role(path.parent) and (path.parent / "tasks").is_dir():
+                # a playbook in a role's own folder (a repository that is one role, with the
+                # playbook its README says to put beside it): it names the role by its name
+                project_role = path.parent
             unresolved = []
             for name, offset in names:
                 found = self.resolve(name, path.parent, folder, project_role)
@@ -424,6 +433,7 @@ class _Builder:
                     if unresolved[0][1] is not None:
                         play.role_params.setdefault(role, unresolved[0][1])
             play.system = self.system(text[node.start_mark.index : node.end_mark.index], folder, play.groups)
+            play.adds = _added_groups(fields, pattern)
             self.out.plays.append(play)
 
     @staticmethod
@@ -796,6 +806,86 @@ def role_parameters(entry) -> Tuple[List[tuple], List[tuple]]:
     if not (_ROLE_MODULES & set(items)):  # a task's other keys are module options and keywords
         params = [(key, value) for key, value in entry.value if is_scalar(key) and str(key.value) not in _ROLE_KEYWORDS]
     return params, entry_vars
+
+
+_ADD_HOST = ("add_host", "ansible.builtin.add_host", "ansible.legacy.add_host")
+# the hosts an add_host loop or name takes: the play's own, or one group's
+_PLAY_HOSTS = re.compile(r"^\{\{-?\s*(?:ansible_play_hosts(?:_all)?|play_hosts|ansible_play_batch|inventory_hostname)\b[^}]*\}\}$")
+_GROUP_HOSTS = re.compile(r"^\{\{-?\s*groups(?:\[\s*['\"]([\w.-]+)['\"]\s*\]|\.([\w-]+))\s*(?:\|[^}]*)?\}\}$")
+
+
+def _added_groups(fields, pattern: str) -> Dict[str, str]:
+    """The groups a play's add_host tasks fill with hosts of a known pattern (``hostname: "{{ item
+    }}"`` over ``ansible_play_hosts`` or ``groups['x']``, or ``{{ inventory_hostname }}``)."""
+    out: Dict[str, str] = {}
+    for section in ("pre_tasks", "tasks", "post_tasks"):
+        tasks = fields.get(section, (None, None))[1]
+        for task in tasks.value if is_seq(tasks) else ():
+            if not is_map(task):
+                continue
+            items = _items(task)
+            module = next((items[name][1] for name in _ADD_HOST if name in items), None)
+            if module is None or not is_map(module):
+                continue
+            args = _items(module)
+            name = next((_scalar(args[k][1]) for k in ("hostname", "name", "host") if k in args), None)
+            groups = next((args[k][1] for k in ("groups", "group") if k in args), None)
+            loop = next((_scalar(items[k][1]) for k in ("with_items", "loop") if k in items), None)
+            name = (name or "").strip()
+            if _PLAY_HOSTS.match(name) and "inventory_hostname" in name:
+                source: Optional[str] = pattern
+            elif name.replace(" ", "") == "{{item}}" and loop is not None:
+                loop = loop.strip()
+                group = _GROUP_HOSTS.match(loop)
+                source = pattern if _PLAY_HOSTS.match(loop) else (group.group(1) or group.group(2)) if group else None
+            else:
+                source = None
+            if source is None or "{{" in source:
+                continue
+            names = [_scalar(g) for g in groups.value] if is_seq(groups) else [_scalar(groups)]
+            for group_name in names:
+                for part in (group_name or "").split(","):
+                    if part.strip() and "{{" not in part:
+                        out.setdefault(part.strip(), source)
+    return out
+
+
+def _join_subsets(all_plays: List[Play]) -> None:
+    """A play on some machines of another play of its project (``managers[0]``,
+    ``managers:!managers[0]``, or a group an add_host of that play fills) configures machines of
+    that play: it joins that play's machine, so that the swarm init of ``managers[0]`` is on the
+    machine whose engine the ``managers`` play installs, not on a machine of its own."""
+    bases: Dict[Path, Dict[str, str]] = {}
+    added: Dict[Path, Dict[str, str]] = {}
+    for play in all_plays:
+        folder, pattern = play.host
+        if pattern == "molecule":
+            continue
+        if re.fullmatch(r"[\w.-]+", pattern):
+            bases.setdefault(folder, {})[pattern] = pattern
+        for group, source in play.adds.items():
+            added.setdefault(folder, {}).setdefault(group, source)
+    for play in all_plays:
+        folder, pattern = play.host
+        if pattern == "molecule" or "{{" in pattern or folder not in bases:
+            continue
+        found: Set[str] = set()
+        narrowed = False
+        for part in re.split(r"[:,]", pattern):
+            part = part.strip()
+            if not part or part[0] in "!&":
+                narrowed = narrowed or bool(part)
+                continue
+            name, bracket, _ = part.partition("[")
+            narrowed = narrowed or bool(bracket)
+            seen = 0
+            while name not in bases[folder] and name in added.get(folder, {}) and seen < 8:
+                name, narrowed, seen = added[folder][name], True, seen + 1
+            found.add(name)
+        if narrowed and len(found) == 1 and next(iter(found)) in bases[folder] and next(iter(found)) != pattern:
+            base = next(iter(found))
+            play.subset_of = base
+            play.host = (folder, base)
 
 
 def _is_role(folder: Path) -> bool:

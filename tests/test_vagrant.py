@@ -179,3 +179,51 @@ def test_a_path_joined_from_a_named_string_and_a_swarm_tied_to_its_machine(tmp_p
     assert names == ["Vagrantfile › default", "k8s/bootstrap.sh"]
     assert [(f.rule, f.location.path) for f in result.findings] == [("DKD101", "k8s/bootstrap.sh")]
     assert not result.unknowns
+
+
+def test_a_synced_folder_s_scripts_and_files_are_the_repository_s(tmp_path):
+    """``synced_folder "../_shared/", "/home/u/_shared"``: the provisioned script sources
+    /home/u/_shared/scripts/common.sh (whose RES is built of another of its names) and copies
+    ${RES}/daemon.json into place: both are repository files, so the machine's daemon.json is read
+    (DKD101 and DKD406 there), not "a program's output"."""
+    write_tree(tmp_path, {
+        "env/Vagrantfile": (
+            'Vagrant.configure("2") do |config|\n'
+            '  config.vm.box = "ubuntu/jammy64"\n'
+            '  config.vm.synced_folder "../_shared/", "/home/u/_shared", mount_options: ["dmode=777"]\n'
+            '  config.vm.define "dev" do |node|\n'
+            '    node.vm.provision :shell, path: "../_shared/scripts/setup.sh"\n'
+            "  end\n"
+            "end\n"
+        ),
+        "_shared/scripts/common.sh": "BASE=/home/u\nRES=${BASE}/_shared/res\n",
+        "_shared/scripts/setup.sh": (
+            '#!/bin/bash\nsource "/home/u/_shared/scripts/common.sh"\napt-get install -y docker-ce\n'
+            "cp ${RES}/daemon.json /etc/docker/daemon.json\nsystemctl restart docker\n"
+        ),
+        "_shared/res/daemon.json": '{"insecure-registries": ["registry.local:5000"]}\n',
+    })
+    result = scan(tmp_path)
+    assert not result.unknowns
+    assert sorted((f.rule, f.location.path, f.host) for f in result.findings) == [
+        ("DKD101", "_shared/res/daemon.json", "env/Vagrantfile › dev"),
+        ("DKD406", "_shared/res/daemon.json", "env/Vagrantfile › dev"),
+    ]
+
+
+def test_the_vagrantfile_s_folder_is_at_slash_vagrant_unless_disabled(tmp_path):
+    """Vagrant mounts the Vagrantfile's folder at /vagrant: ``cp /vagrant/daemon.json`` is that
+    repository file. With that synced folder disabled, the path names nothing dlint can read."""
+    vagrantfile = (
+        'Vagrant.configure("2") do |config|\n'
+        '  config.vm.provision "shell", inline: "apt-get install -y docker-ce; cp /vagrant/daemon.json /etc/docker/daemon.json"\n'
+        "end\n"
+    )
+    write_tree(tmp_path, {"Vagrantfile": vagrantfile, "daemon.json": '{"live-restore": true, "icc": true}\n'})
+    result = scan(tmp_path)
+    assert not result.unknowns and [h.name for h in result.hosts] == ["Vagrantfile › default"]
+    assert not [f for f in result.findings if f.rule == "DKD101"]
+    disabled = vagrantfile.replace("  config.vm.provision", '  config.vm.synced_folder ".", "/vagrant", disabled: true\n  config.vm.provision')
+    write_tree(tmp_path, {"Vagrantfile": disabled})
+    (unknown,) = [u for u in scan(tmp_path).unknowns if u.host == "Vagrantfile › default"]
+    assert "/vagrant/daemon.json" in unknown.why

@@ -10,10 +10,13 @@ recursive mechanism for documents inside documents; no pair of kinds is special-
 
 from __future__ import annotations
 
+import os
+import posixpath
 import re
 from dataclasses import field
+from pathlib import Path
 from ..lazyclass import dataclass
-from typing import Dict, List, Optional, Pattern, Union
+from typing import Dict, List, Optional, Pattern, Tuple, Union
 
 from ..document import Document
 from ..fragments import Fragment, Opaque
@@ -46,6 +49,59 @@ class Placed:
 
     rel: str  # the repository file
     document: Document  # its text, reached through the upload
+
+
+class Mounted(dict):
+    """Machine path -> Placed, with folders of the repository mounted on the machine (Vagrant's
+    synced folders, ``/vagrant``): a path under one names that repository file, read when a
+    script asks for it (bounded, UTF-8, inside the repository: links out of it are not followed)."""
+
+    def __init__(self, entries=(), mounts: Tuple[Tuple[str, str, str, str, str], ...] = ()):
+        super().__init__(entries)
+        # (machine folder, the root files are read under, the folder below it, the folder's
+        # repository path, the folder as findings show it)
+        self.mounts = mounts
+
+    def copy(self) -> "Mounted":
+        return Mounted(self, self.mounts)
+
+    def __bool__(self) -> bool:
+        return bool(self.mounts) or len(self) > 0
+
+    def __contains__(self, path) -> bool:
+        if dict.__contains__(self, path):
+            return True
+        found = self._mounted(path) if isinstance(path, str) and self.mounts else None
+        if found is not None:
+            self[path] = found
+        return found is not None
+
+    def get(self, path, default=None):
+        return self[path] if path in self else default
+
+    def _mounted(self, path: str) -> Optional[Placed]:
+        from ..discovery import MAX_BYTES, read_bounded
+
+        for guest, root, folder, rel, shown in self.mounts:
+            if path != guest and not path.startswith(guest.rstrip("/") + "/"):
+                continue
+            sub = path[len(guest) :].lstrip("/")
+            inside = posixpath.normpath(posixpath.join(folder, sub)) if sub else folder
+            if inside == ".." or inside.startswith(("../", "/")):
+                continue
+            real, top = os.path.realpath(os.path.join(root, inside)), os.path.realpath(root)
+            if not real.startswith(top.rstrip(os.sep) + os.sep) or not os.path.isfile(real):
+                continue
+            data, error = read_bounded(Path(real), MAX_BYTES)
+            if data is None or error is not None:
+                continue
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            below = posixpath.relpath(inside, folder)
+            return Placed(posixpath.normpath(posixpath.join(rel, below)), Document(text, posixpath.normpath(posixpath.join(shown, below))))
+        return None
 
 
 @dataclass

@@ -644,7 +644,9 @@ _STOP_SIGNALS = frozenset({"TERM", "INT", "QUIT", "KILL", "15", "2", "3", "9"})
 _GET_DOCKER = ("get.docker.com", "test.docker.com")
 _GET_DOCKER_SCRIPTS = frozenset({"get-docker.sh", "test-docker.sh"})
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=])([^}$`]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
-_PLAIN_ASSIGNMENT = re.compile(r"""^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=("[^"$`\\\n]*"|'[^'\n]*'|[^\s;&|$`'"\\]*)[ \t]*(?:#[^\n]*)?$""", re.M)
+# NAME=value of a sourced file: literal, or built of ${NAME}/$NAME of names set before it
+_PLAIN_ASSIGNMENT = re.compile(r"""^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"$`\\\n]|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?)*"|'[^'\n]*'|(?:[^\s;&|$`'"\\]|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?)*)[ \t]*(?:#[^\n]*)?$""", re.M)
+_NAME_REFERENCE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
 MAX_SOURCED_SCAN = 64 * 1024  # of a sourced file, looked at for its plain assignments
 _VERSION = re.compile(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?")
 _EXPANSION_START = re.compile(r"[A-Za-z_0-9{(@*#?$!-]")
@@ -1314,7 +1316,7 @@ class _Reader:
 
     def _source(self, command: _Command, program: _Program) -> None:
         """``source FILE`` / ``. FILE``: a repository file read as part of this script."""
-        if self.folders is None or program.index + 1 >= len(command.values):
+        if self.folders is None and not self.placed or program.index + 1 >= len(command.values):
             return
         value = command.values[program.index + 1]
         label = f"{command.text(program.index)} {value.text}"
@@ -1332,9 +1334,18 @@ class _Reader:
         self._embedded.append((self.t.span(command.node)[0], Embedded(document, "shell", reference=found.rel, placed=self.placed)))
         # its plain assignments hold for the commands after it (DOCKER_MACHINE=/usr/local/bin/docker-machine)
         for match in _PLAIN_ASSIGNMENT.finditer(found.document.text[:MAX_SOURCED_SCAN]):
-            if match.group(1) not in self.variables:
-                self.variables[match.group(1)] = match.group(2).strip("'\"")
-                self.literal[match.group(1)] = True
+            name, value = match.group(1), match.group(2)
+            if name in self.variables:
+                continue
+            if not value.startswith("'") and "$" in value:  # ASW_RESOURCES=${ASW_HOME}/_shared/resources
+                names = _NAME_REFERENCE.findall(value)
+                if len(value) > MAX_RESOLVED or not all(self.literal.get(n) for n in names):
+                    continue
+                value = _NAME_REFERENCE.sub(lambda m: self.variables[m.group(1)], value)
+                if len(value) > MAX_RESOLVED:
+                    continue
+            self.variables[name] = value.strip("'\"")
+            self.literal[name] = True
 
     def _sed(self, command: _Command, args: List[int]) -> bool:
         """``sed -i`` in a readable form on docker.service (machines-facts §7.2): the edited unit,

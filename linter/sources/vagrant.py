@@ -22,6 +22,7 @@ is said in a note, not guessed at.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import field
 from ..lazyclass import dataclass
@@ -31,7 +32,7 @@ from ..document import Document
 from ..fragments import EnginePackage, MachineAddress
 from ..hcl import Embedder, Files, Inline, Text, upload_target
 from ..mapped import Mapped
-from . import Extraction, Placed, ReadContext, SourceKind
+from . import Extraction, Mounted, Placed, ReadContext, SourceKind
 from .claims import VagrantClaims
 
 NAME = "vagrant"
@@ -220,6 +221,7 @@ class _Reader:
         self.machines: Dict[str, _Tok] = {}
         self.addresses: Dict[str, List[Tuple[str, _Tok]]] = {}  # machine -> (ip, its token)
         self.provisioners: List[_Provisioner] = []
+        self.synced: List[Tuple[Optional[str], str, str, bool]] = []  # (machine or None, host folder, guest path, disabled)
         self.frames: List[Tuple[str, Dict[str, object]]] = []  # (do | brace | keyword, names bound)
         # each block parameter's values, innermost last: a lookup costs nothing however deep the blocks nest
         self.scope: Dict[str, List[object]] = {}
@@ -272,6 +274,8 @@ class _Reader:
                 continue
             elif self._vm_call(i, "network"):
                 self._network(i)
+            elif self._vm_call(i, "synced_folder"):
+                self._synced_folder(i)
             elif token.kind == "ident" and i + 3 < len(tokens) and isinstance(self.binding(token.text), _Provisioner) and tokens[i + 1].text == "." and tokens[i + 3].text == "=":
                 args, end = self._args(i + 4)
                 self.binding(token.text).fields[tokens[i + 2].text] = args[0] if args else []
@@ -348,6 +352,38 @@ class _Reader:
                 if address:
                     self.addresses.setdefault(machine, []).append((address, arg[0]))
 
+    def _synced_folder(self, i: int) -> None:
+        """``vm.synced_folder "../shared", "/home/x/shared"``: that repository folder is on the
+        machine at that path (``disabled: true`` takes it away, /vagrant included)."""
+        machine = self._receiver_machine(self.tokens[i])
+        args, _ = self._args(i + 5)
+        if len(args) < 2:
+            return
+        host, guest = _literal(args[0]), _literal(args[1])
+        disabled = any(arg and arg[0].text in ("disabled", ":disabled") and _literal(arg[-1:]) is None and arg[-1].text == "true" for arg in args[2:])
+        if host is None or guest is None or not guest.startswith("/"):
+            return
+        self.synced.append((machine, host, posixpath.normpath(guest), disabled))
+
+    def _mounts(self, machine: str, files: Files) -> Tuple[Tuple[str, str, str, str, str], ...]:
+        """The repository folders mounted on ``machine``: its synced folders and the Vagrantfile's
+        own folder at /vagrant (Vagrant's default), each as Mounted takes it."""
+        wanted: Dict[str, str] = {"/vagrant": "."}
+        for owner, host, guest, disabled in self.synced:
+            if owner is None or owner == machine:
+                if disabled:
+                    wanted.pop(guest, None)
+                else:
+                    wanted[guest] = host
+        out = []
+        for guest, host in wanted.items():
+            inside = posixpath.normpath(posixpath.join(files.folder, host))
+            if inside.startswith("/") or inside == ".." or inside.startswith("../") or not files._within(inside) or not (files.root / inside).is_dir():
+                continue  # outside the repository, or not there
+            rel, shown = files.located(inside)
+            out.append((guest, str(files.root), inside, rel, shown))
+        return tuple(out)
+
     def _args(self, i: int) -> Tuple[List[List[_Tok]], int]:
         """The arguments of a call (or the right side of an assignment), split at top-level commas;
         the index of what follows them: a block opener, or the end of the statement."""
@@ -391,7 +427,8 @@ class _Reader:
         embedder = Embedder(self.doc, files, self.out, self.note)
         for machine in machines:
             group = f"{self.doc.path} › {machine}"
-            placed: Dict[str, Placed] = {}  # what its file provisioners uploaded, for its scripts to move
+            # what its file provisioners uploaded, for its scripts to move, and the folders mounted there
+            placed: Dict[str, Placed] = Mounted(mounts=self._mounts(machine, files))
             for address, token in self.addresses.get(machine, ()):
                 self.out.fragments.append(MachineAddress(self.context.source, self.doc, address=address, group=group))
             for provisioner in self.provisioners:
@@ -405,11 +442,11 @@ class _Reader:
             if "inline" in fields:
                 value = self._value(fields["inline"], (label, "inline"))
                 if value is not None:
-                    embedder.add(value, lambda text: "shell", group=group, placed=dict(placed))
+                    embedder.add(value, lambda text: "shell", group=group, placed=placed.copy())
             if "path" in fields:
                 ref = self._file(fields["path"], files, (label,), 'path "{path}"')
                 if ref is not None:
-                    embedder.add(ref, lambda text: "shell", group=group, placed=dict(placed))
+                    embedder.add(ref, lambda text: "shell", group=group, placed=placed.copy())
         elif provisioner.type == "file":
             destination = _literal(fields.get("destination", []))
             source = _literal(fields.get("source", []))

@@ -1386,3 +1386,106 @@ def test_a_library_script_nothing_sources_is_not_a_machine(tmp_path):
     assert flannel.undeployed and "scripts/inc/docker.sh" in flannel.undeployed
     assert not [u for u in result.unknowns if "flannel" in u.host]
     assert [f.location.path for f in result.findings if f.rule == "DKD401"] == ["scripts/expose.sh"]
+
+
+def test_rancher_s_install_docker_script_installs_the_release_it_names(tmp_path):
+    """``curl https://releases.rancher.com/install-docker/19.03.sh | sh`` is get.docker.com pinned
+    to 19.03: an engine install, judged at that release."""
+    write_tree(tmp_path, {"install.sh": "#!/bin/sh\ncurl https://releases.rancher.com/install-docker/19.03.sh | sh\n"})
+    result = scan_tree(tmp_path)
+    (package,) = [f for h in result.hosts for f in h.of(EnginePackage)]
+    assert (package.manager, package.version) == ("Rancher's install-docker script", "19.03")
+    assert [f.rule for f in result.findings] == ["DKD101"]
+
+
+def test_a_sed_that_writes_a_variable_s_words_into_execstart_reads_them(tmp_path):
+    """OPTIONS holds the flags (one of them built of IP); sed replaces ExecStart with dockerd
+    $OPTIONS: the flags are read, each finding at the word in OPTIONS's assignment."""
+    script = (
+        "#!/bin/sh\nyum install -y docker-ce\nIP=10.1.1.1\n"
+        'OPTIONS="-H unix:///var/run/docker.sock -H tcp://0.0.0.0:2375 --insecure-registry $IP:5000"\n'
+        'sed -i "s#ExecStart=.*#ExecStart=/usr/bin/dockerd $OPTIONS#" /usr/lib/systemd/system/docker.service\n'
+    )
+    write_tree(tmp_path, {"a.sh": script})
+    result = scan_tree(tmp_path)
+    assert not result.unknowns
+    found = {f.rule: (f.location.line, f.location.column) for f in result.findings}
+    assert found["DKD401"] == (4, script.splitlines()[3].index("-H tcp://") + 1)
+    assert found["DKD406"][0] == 4
+    # a name the script does not assign keeps the command line unknown
+    write_tree(tmp_path, {"a.sh": script.replace("IP=10.1.1.1\n", "")})
+    result = scan_tree(tmp_path)
+    assert "DKD401" not in [f.rule for f in result.findings] and result.unknowns
+
+
+def test_a_heredoc_daemon_json_with_a_variable_the_script_assigned_is_read(tmp_path):
+    """``"insecure-registries": ["$R", "10.0.0.2:5000"]`` in an unquoted heredoc, R assigned a
+    literal: the value is known, so DKD406 is judged (not "a template decides it")."""
+    script = (
+        '#!/bin/sh\napt-get install -y docker-ce\nR="10.0.0.1:5000"\n'
+        'cat > /etc/docker/daemon.json <<EOF\n{"insecure-registries": ["$R", "10.0.0.2:5000"]}\nEOF\n'
+    )
+    write_tree(tmp_path, {"a.sh": script})
+    result = scan_tree(tmp_path)
+    assert not result.unknowns
+    assert sorted(f.rule for f in result.findings) == ["DKD101", "DKD406"]
+    write_tree(tmp_path, {"a.sh": script.replace('R="10.0.0.1:5000"', 'R="$(hostname):5000"')})
+    assert scan_tree(tmp_path).unknowns
+
+
+@pytest.mark.parametrize(
+    "install, version",
+    [
+        ("yum -y localinstall docker-ce-*", "*"),
+        ("S2=${DURL}docker-ce-18.09.0-3.el7.x86_64.rpm\nyum install -y $S2", "18.09.0-3.el7.x86_64"),
+        ("yum install -y /opt/rpms/docker-ce-19.03.5-3.el7.x86_64.rpm", "19.03.5-3.el7.x86_64"),
+    ],
+)
+def test_rpm_files_and_localinstall_install_the_engine(tmp_path, install, version):
+    """An engine package installed from .rpm files (a path, an address built of a variable, a
+    localinstall glob) is an engine install, with the version its file name says."""
+    write_tree(tmp_path, {"a.sh": f"#!/bin/sh\nDURL=http://10.0.0.1/soft/\n{install}\nsystemctl start docker\n"})
+    (package,) = [f for h in scan_tree(tmp_path).hosts for f in h.of(EnginePackage)]
+    assert (package.name, package.version) == ("docker-ce", version)
+
+
+def test_a_line_numbered_sed_insert_that_cannot_touch_execstart_keeps_the_unit_known(tmp_path):
+    """``sed -i "13i ExecStartPost=..."`` on the packaged unit adds a line that is not ExecStart:
+    the command line stays known (DKD101 judged). ``3i ExecStart=...`` lands where dlint cannot be
+    sure of, so that one leaves it unknown."""
+    script = (
+        "#!/bin/sh\nyum install -y docker-ce\n"
+        'sed -i "13i ExecStartPost=/usr/sbin/iptables -P FORWARD ACCEPT" /usr/lib/systemd/system/docker.service\n'
+    )
+    write_tree(tmp_path, {"a.sh": script})
+    result = scan_tree(tmp_path)
+    assert [f.rule for f in result.findings] == ["DKD101"] and not result.unknowns
+    write_tree(tmp_path, {"a.sh": script.replace("13i ExecStartPost=/usr/sbin/iptables -P FORWARD ACCEPT", "3i ExecStart=/usr/bin/dockerd --live-restore")})
+    result = scan_tree(tmp_path)
+    assert not result.findings and result.unknowns
+
+
+def test_dlint_hosts_shows_the_flags_a_sed_edit_leaves_as_read(tmp_path):
+    """A sed that appends a flag to the packaged unit's ExecStart: ``dlint hosts`` lists dockerd's
+    words as dlint read them, not the sed command their location stands in."""
+    import json
+
+    from tests.helpers import cli
+
+    write_tree(tmp_path, {"a.sh": "#!/bin/sh\nyum install -y docker-ce\nsed -i -e '/^ExecStart=/ s/$/ --insecure-registry=reg:5000/' /usr/lib/systemd/system/docker.service\n"})
+    (host,) = json.loads(cli("hosts", "--format", "json", cwd=tmp_path).stdout)["hosts"]
+    assert host["command"]["args"] == ["-H", "fd://", "--containerd=/run/containerd/containerd.sock", "--insecure-registry=reg:5000"]
+
+
+def test_a_merge_conflict_marker_ends_the_script(tmp_path):
+    """bash stops at the syntax error a ``<<<<<<< HEAD`` line left in a script makes: the engine
+    install and daemon.json after it never happen (nothing judged there; said with -v)."""
+    script = (
+        "#!/bin/bash\necho start\n<<<<<<< HEAD\necho one\n=======\necho two\n>>>>>>> branch\n"
+        "yum install -y docker-ce\necho '{\"debug\": true}' > /etc/docker/daemon.json\n"
+    )
+    write_tree(tmp_path, {"a.sh": script})
+    result = scan_tree(tmp_path)
+    assert not result.findings and not result.hosts
+    write_tree(tmp_path, {"a.sh": script.replace("<<<<<<< HEAD\n", "").replace("=======\n", "").replace(">>>>>>> branch\n", "")})
+    assert [f.rule for f in scan_tree(tmp_path).findings] == ["DKD101"]

@@ -1418,3 +1418,24 @@ def test_a_template_that_uses_a_variable_its_vars_do_not_declare_renders_nowhere
     write_tree(tmp_path, {"config/user_data.tmpl": template.replace("${ubuntu_version}", "$${ubuntu_version}")})
     (host,) = scan(tmp_path).hosts  # escaped: rendered, the module's output is a machine of its own
     assert host.name == "config/template.tf › data.template_file.user_data"
+
+
+_VM_MODULE = {
+    "modules/vm/variables.tf": 'variable "startup" {\n  type    = string\n  default = "curl -fsSL https://get.docker.com | sh"\n}\nvariable "name" {}\n',
+    "modules/vm/main.tf": 'resource "google_compute_instance" "vm" {\n  name                    = var.name\n  metadata_startup_script = var.startup\n}\n',
+}
+
+
+def test_a_module_variable_no_call_sets_is_its_default(tmp_path):
+    """``metadata_startup_script = var.startup`` in a module that two calls use without setting
+    ``startup``: every call gets the default (get.docker.com), so the machine is judged (DKD101
+    at the default in variables.tf)."""
+    calls = 'module "a" {\n  source = "./modules/vm"\n  name   = "a"\n}\nmodule "b" {\n  source = "./modules/vm"\n  name   = "b"\n}\n'
+    write_tree(tmp_path, {**_VM_MODULE, "main.tf": calls})
+    result = scan(tmp_path)
+    (finding,) = result.findings
+    assert (finding.rule, finding.location.path, finding.location.line) == ("DKD101", "modules/vm/variables.tf", 3)
+    assert finding.host == "modules/vm/main.tf › google_compute_instance.vm"
+    # a call that sets it: the default is not what that machine runs, so it is not read as such
+    write_tree(tmp_path, {"main.tf": calls.replace('  name   = "b"\n', '  name   = "b"\n  startup = "echo hello"\n')})
+    assert not [f for f in scan(tmp_path).findings if f.location.path == "modules/vm/variables.tf"]

@@ -4,6 +4,7 @@ with where every value comes from (the question of moby#21559)."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Dict, List
 
 from .. import __version__
@@ -42,6 +43,7 @@ def _place(fragment):
 
 
 _MARKERS = ("{{", "{%", "${", "$")
+_EXPRESSIONS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\$\{[^}]*\}")
 
 
 def _files(host) -> Dict[str, str]:
@@ -72,7 +74,10 @@ def _as_written(value: Any, location, files: Dict[str, str]) -> Any:
     """A value a template decides, shown as its expression ({{ host }}) rather than as the mask
     dlint read it with; a value that holds no template marker is shown as read."""
     written = _written(location, files)
-    return written if any(m in written for m in _MARKERS) else value
+    # a word the location only stands for (a flag of the packaged unit that a sed command edits)
+    # spans words of the command: shown as read
+    spans_words = isinstance(value, str) and value and not re.search(r"\s", value) and re.search(r"\s", _EXPRESSIONS.sub("", written))
+    return written if not spans_words and any(m in written for m in _MARKERS) else value
 
 
 def _decided_by_templates(host, unknown, files: Dict[str, str]) -> Dict[str, str]:

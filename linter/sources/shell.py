@@ -641,8 +641,11 @@ _KILL_OPTIONS = {  # (options naming the signal, all options that take a value)
     "killall": (("-s", "--signal"), ("-s", "--signal", "-u", "--user", "-o", "--older-than", "-y", "--younger-than", "-n", "--ns")),
 }
 _STOP_SIGNALS = frozenset({"TERM", "INT", "QUIT", "KILL", "15", "2", "3", "9"})
-_GET_DOCKER = ("get.docker.com", "test.docker.com")
+# get.docker.com, and Rancher's copies of it that install one engine release (install-docker/19.03.sh)
+_GET_DOCKER = ("get.docker.com", "test.docker.com", "releases.rancher.com/install-docker/")
+_RANCHER_RELEASE = re.compile(r"releases\.rancher\.com/install-docker/(\d+\.\d+(?:\.\d+)?)\.sh")
 _GET_DOCKER_SCRIPTS = frozenset({"get-docker.sh", "test-docker.sh"})
+_CONFLICT_MARKER = re.compile(r"^<<<<<<< ", re.M)
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=])([^}$`]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 # NAME=value of a sourced file: literal, or built of ${NAME}/$NAME of names set before it
 _PLAIN_ASSIGNMENT = re.compile(r"""^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"$`\\\n]|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?)*"|'[^'\n]*'|(?:[^\s;&|$`'"\\]|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?)*)[ \t]*(?:#[^\n]*)?$""", re.M)
@@ -708,6 +711,7 @@ class _Reader:
         self._embedded: List[Tuple[int, Embedded]] = []
         self._declared: set = set()  # ids of assignments read with their declaration
         self.downloads: set = set(_GET_DOCKER_SCRIPTS)  # names get.docker.com was saved under
+        self.download_urls: Dict[str, str] = {}  # such a name -> the address it came from
         self._commands: Dict[int, Optional[_Command]] = {}
         self._stdout: Dict[int, Optional[Tuple[Mapped, str, Tuple[int, int], bool]]] = {}
         # the repository around the script, when it runs from its own folder (not a script another
@@ -736,7 +740,7 @@ class _Reader:
         end = self._top_level_exit(tree)
         for name, node in self.structure.visits:
             if node.start_byte >= end:
-                self.out.notes.append(f"{self.at(offsets.char(end))}: the script exits here; what follows never runs and is not read")
+                self.out.notes.append(f"{self.at(offsets.char(end))}: {self._stop}; what follows never runs and is not read")
                 break
             if name == "error":
                 if not errors:
@@ -757,13 +761,22 @@ class _Reader:
 
     def _top_level_exit(self, tree) -> int:
         """Where the first `exit` of the script's own level ends it (a cheat sheet's sections after
-        it never run): its end offset in bytes, or past the end."""
+        it never run), or a merge-conflict marker left in it (bash stops at that syntax error):
+        its offset in bytes, or past the end."""
+        end = tree.root_node.end_byte + 1
+        self._stop = "the script exits here"
         for statement in tree.root_node.named_children:
             if statement.type == "command":
                 name = statement.child_by_field_name("name")
                 if name is not None and self.t.raw(name) == "exit":
-                    return statement.end_byte
-        return tree.root_node.end_byte + 1
+                    end = statement.end_byte
+                    break
+        marker = _CONFLICT_MARKER.search(self.t.text)
+        if marker is not None:
+            at = len(self.t.text[: marker.start()].encode("utf-8", "surrogatepass"))
+            if at < end:
+                end, self._stop = at, "a merge-conflict marker: bash stops at this syntax error"
+        return end
 
     # -- variables --------------------------------------------------------------------------
 
@@ -785,10 +798,11 @@ class _Reader:
             text = grown if len(grown) <= 4096 else text  # bounded: P="$P $P $P $P" repeated must not grow 4x a line
         self.variables[name] = text if resolved is None else resolved
         self.literal[name] = resolved is not None
-        if value.expanded:
+        substituted = self.substituted(value) if value.expanded and resolved is not None else value
+        if substituted is None or value.expanded and resolved is None:
             self.written.pop(name, None)
         else:
-            self.written[name] = value
+            self.written[name] = substituted
         if self.folders is not None:
             self.folders.assign(name, value.text)  # SCRIPT_DIR="$(cd "$(dirname "$0")" && pwd)"
         if exported:
@@ -810,6 +824,30 @@ class _Reader:
             elif child.type == "variable_assignment":
                 self._assignment(child, exports)
                 self._declared.add(child.id)
+
+    def substituted(self, value: Mapped) -> Optional[Mapped]:
+        """The value with each plain $NAME/${NAME} replaced by what the script assigned it, kept
+        mapped: to the assignment's text where it was written out (findings point there), else to
+        the reference; None when a name is not known or anything else expands."""
+        out = Mapped()
+        text, last = value.text, 0
+        for match in _VARIABLE.finditer(text):
+            name = match.group(1) or match.group(4)
+            if match.group(2) is not None or not self.literal.get(name) or name not in self.variables:
+                return None
+            value.copy_into(out, last, match.start())
+            written = self.written.get(name)
+            if written is not None and written.text == self.variables[name]:
+                written.copy_into(out, 0, written.length)
+            else:
+                at = value.source(match.start())
+                for char in self.variables[name][:MAX_RESOLVED]:
+                    out.produce(char, at)
+            last = match.end()
+            if out.length > MAX_RESOLVED:
+                return None
+        value.copy_into(out, last, value.length)
+        return None if "`" in out.text or re.search(r"\$[A-Za-z_{(]", out.text) else out
 
     def resolve(self, value: Mapped) -> Optional[str]:
         """The text with $NAME and ${NAME} replaced by literals the script assigned, or None."""
@@ -1067,6 +1105,10 @@ class _Reader:
         value = Mapped()
         templated = _unescape_heredoc(body, value)
         value.expanded = templated
+        if templated and "\\$" not in body.text:  # "$R" of R="10.0.0.1:5000": the words the script assigned
+            substituted = self.substituted(value)
+            if substituted is not None:
+                return substituted, "heredoc", (start, end), False
         return value, "heredoc", (start, end), templated
 
     def stdout(self, command: _Command) -> Optional[Tuple[Mapped, str, Tuple[int, int], bool]]:
@@ -1368,9 +1410,13 @@ class _Reader:
             else:
                 files.append(index)
             position += 1
-        if not expressions or not files or any(command.values[index].expanded for index in expressions):
+        if not expressions or not files:
             return False
-        steps = [(parse_sed(command.values[index].text), command.values[index]) for index in expressions]
+        # OPTIONS="-H tcp://..."; sed -i "s#ExecStart=.*#ExecStart=/usr/bin/dockerd $OPTIONS#": the words the script assigned
+        values = [self.substituted(command.values[index]) if command.values[index].expanded else command.values[index] for index in expressions]
+        if any(value is None for value in values):
+            return False
+        steps = [(parse_sed(value.text), value) for value in values]
         targets = [self.resolve(command.values[index]) for index in files]
         if any(edit is None for edit, _ in steps) or any(target is None or kind_for_target(target) != "systemd" or target.endswith(".socket") for target in targets):
             return False
@@ -1684,6 +1730,8 @@ class _Reader:
         return text, None
 
     def _rpm(self, command: _Command, program: _Program) -> None:
+        """yum/dnf install (also of .rpm files, by path or address, and localinstall), upgrade,
+        versionlock."""
         manager = "yum" if program.name == "yum" else "dnf"
         args = self._operands(command, program, ("-c", "--config", "--installroot", "--releasever", "--enablerepo", "--disablerepo", "--repo", "--repoid", "-x", "--exclude", "--setopt", "--forcearch"))
         if not args:
@@ -1692,9 +1740,9 @@ class _Reader:
         packages = args[1:]
         if verb in ("upgrade", "update", "distro-sync", "upgrade-minimal", "update-minimal"):
             self._upgrade(command, packages, manager, _RPM_ENGINE_NAMES, self._rpm_split)
-        elif verb in ("install", "reinstall", "downgrade"):
+        elif verb in ("install", "reinstall", "downgrade", "localinstall"):
             for index, value in self._package_words(command, packages):
-                name, version = self._rpm_split(value)
+                name, version = self._rpm_split(_rpm_file(value))
                 if name in _RPM_ENGINE_NAMES:
                     self._package(command, index, manager, name, version)
         elif verb == "versionlock":
@@ -1777,6 +1825,7 @@ class _Reader:
                 continue
             if fetches_get_docker:
                 self.downloads.add(_base(path.text))
+                self.download_urls[_base(path.text)] = " ".join(texts)
             else:
                 self._opaque(command, path, f"it is downloaded by `{program.name}`", f"{program.name} {'-o' if program.name == 'curl' else '-O'}")
 
@@ -1817,14 +1866,17 @@ class _Reader:
                 return
             string_node, string = command.words[index], command.values[index]
             if any(host in string.text for host in _GET_DOCKER) and ("$(" in string.text or "`" in string.text):
-                self._get_docker(command, program, index + 2, script=False)
+                self._get_docker(command, program, index + 2, script=False, url=string.text)
             elif DOCKER_NEEDLES.search(string.text.encode("utf-8", "surrogatepass")):
                 start, end = self.t.span(string_node)
                 document = embedded_document(self.document, string, f"{program.name} -c", (start, end))
                 self._embedded.append((start, Embedded(document, "shell", templated=string.expanded)))
         elif mode == "stdin":
-            if self._fetches_get_docker(self._previous_command(command)):
-                self._get_docker(command, program, index, script=False, span=self.structure.pipelines.get(command.element.id))
+            previous = self._previous_command(command)
+            if self._fetches_get_docker(previous):
+                fetch = self.command(previous)
+                url = " ".join(fetch.text(i) for i in range(len(fetch.values))) if fetch is not None else ""
+                self._get_docker(command, program, index, script=False, span=self.structure.pipelines.get(command.element.id), url=url)
                 return
             content = self.stdin(command)
             if content is not None and DOCKER_NEEDLES.search(content[0].text.encode("utf-8", "surrogatepass")):
@@ -1832,7 +1884,7 @@ class _Reader:
                 document = embedded_document(self.document, value, f"{origin} | {program.name}", anchor)
                 self._embedded.append((anchor[0], Embedded(document, "shell", templated=templated)))
         elif _base(command.text(index)) in self.downloads:
-            self._get_docker(command, program, index + 1, script=True)
+            self._get_docker(command, program, index + 1, script=True, url=self.download_urls.get(_base(command.text(index)), ""))
         elif self._resolved_path(command.values[index]) in self.placed:
             self._run_placed(command, command.values[index])
         elif mode == "file" and _SCRIPT_NAME.search(command.text(index)):
@@ -1875,9 +1927,11 @@ class _Reader:
             document = Document(found.document.text, shown, via=where.trace + (TraceStep(where.path, where.line, where.column, f"runs {value.text}"),))
         self._embedded.append((self.t.span(command.node)[0], Embedded(document, "shell", reference=found.rel or None, placed=self.placed)))
 
-    def _get_docker(self, command: _Command, program: _Program, first_arg: int, script: bool, span=None) -> None:
-        """The get.docker.com script runs: VERSION from --version or the environment (provisioning-facts §3.3)."""
-        version: Optional[str] = program.env.get("VERSION")
+    def _get_docker(self, command: _Command, program: _Program, first_arg: int, script: bool, span=None, url: str = "") -> None:
+        """The get.docker.com script runs: VERSION from --version or the environment (provisioning-facts §3.3);
+        Rancher's copy installs the release its name says."""
+        rancher = _RANCHER_RELEASE.search(url)
+        version: Optional[str] = program.env.get("VERSION") or (rancher.group(1) if rancher else None)
         version_index = None
         index = first_arg
         while index < len(command.values):
@@ -1892,7 +1946,8 @@ class _Reader:
             version = version[1:]
         location = self.location(span if span is not None else command.node)
         pin = pin_of(version) if version else "none"
-        self.out.fragments.append(EnginePackage(source=self.source, document=self.document, manager="get.docker.com", name="docker-ce", version=version or None, pin=pin, location=location))
+        manager = "Rancher's install-docker script" if rancher else "get.docker.com"
+        self.out.fragments.append(EnginePackage(source=self.source, document=self.document, manager=manager, name="docker-ce", version=version or None, pin=pin, location=location))
 
     # -- the running daemon -----------------------------------------------------------------
 
@@ -2035,6 +2090,18 @@ def _unescape_heredoc(body: Mapped, value: Mapped) -> bool:
             index += 1
     body.copy_into(value, run, size)
     return templated
+
+
+def _rpm_file(value: Mapped) -> Mapped:
+    """``http://x/docker-ce-18.09.0-3.el7.x86_64.rpm`` (or a path): the package file's name
+    without ``.rpm``, which reads as a name and version; anything else as it is."""
+    text = value.text
+    if not text.endswith(".rpm"):
+        return value
+    out = Mapped()
+    value.copy_into(out, text.rfind("/") + 1, len(text) - len(".rpm"))
+    out.expanded = value.expanded and any(char in out.text for char in "$`")
+    return out
 
 
 def _literal(text: str) -> Mapped:

@@ -145,13 +145,14 @@ class SedEdit:
     """One readable ``sed`` command: ``[/ADDRESS/] s<d>PATTERN<d>REPLACEMENT<d>[g]``, or GNU sed's
     one-line ``/ADDRESS/a TEXT`` (after), ``i TEXT`` (before), ``c TEXT`` (instead) and ``d``."""
 
-    def __init__(self, address: Optional[str], pattern: Optional[str], replacement: Tuple[int, int], every: bool, command: str = "s"):
+    def __init__(self, address: Optional[str], pattern: Optional[str], replacement: Tuple[int, int], every: bool, command: str = "s", line: Optional[int] = None):
         # the expression is the repository's: RE2, so no pattern can stall the scan on a long line
         self.address = compile_linear(address) if address else None
         self.pattern = compile_linear(pattern) if pattern is not None else None
         self.replacement = replacement  # span in the expression (the text of a, i and c)
         self.every = every
         self.command = command
+        self.line = line  # ``13i TEXT``: the line number it is addressed to
 
     def apply(self, base: Mapped, expression: Mapped) -> Optional[Mapped]:
         """``base`` edited line by line, each character mapped to where it comes from (the base, or
@@ -159,9 +160,12 @@ class SedEdit:
         text = base.text
         out = Mapped()
         position = 0
-        for line in text.splitlines(keepends=True):
+        lines = text.splitlines(keepends=True)
+        if self.line is not None and not 1 <= self.line <= len(lines):
+            return None
+        for number, line in enumerate(lines, 1):
             body = line[:-1] if line.endswith("\n") else line
-            if self.address is not None and not self.address.search(body):
+            if self.line is not None and number != self.line or self.address is not None and not self.address.search(body):
                 base.copy_into(out, position, position + len(line))
             elif self.command == "s":
                 cursor = 0
@@ -223,6 +227,7 @@ class SedEdit:
 
 
 _ADDRESS = re.compile(r"\s*/((?:[^/\\]|\\.)*)/\s*")
+_LINE_ADDRESS = re.compile(r"\s*(\d{1,6})\s*")
 
 
 def parse_sed(expression: str) -> Optional[SedEdit]:
@@ -231,6 +236,15 @@ def parse_sed(expression: str) -> Optional[SedEdit]:
     address = None
     index = 0
     match = _ADDRESS.match(expression)
+    numbered = _LINE_ADDRESS.match(expression)
+    if numbered and expression[numbered.end() : numbered.end() + 1] in ("a", "i"):
+        # ``13i ExecStartPost=...``: which line the text lands by depends on the unit's exact
+        # layout, so only text that cannot change dockerd's command line is applied
+        edit = _line_command(expression, numbered.end(), "")
+        if edit is None or re.match(r"\s*(ExecStart\s*=|\[|EnvironmentFile\s*=|Environment\s*=)", expression[edit.replacement[0] : edit.replacement[1]]):
+            return None
+        edit.line = int(numbered.group(1))
+        return edit
     if match:
         address = _regex(match.group(1), "/")
         if address is None:

@@ -60,7 +60,7 @@ from .claims import TerraformClaims
 from .cloudinit import DECLARED_TYPES, declare_type
 from .ignition import with_os_files
 from .terraform_module import Module, Unit, module_of
-from .terraform_calls import module_texts, passed_images, passed_user_data
+from .terraform_calls import module_texts, passed_images, passed_user_data, unset_in_calls
 
 NAME = "terraform"
 
@@ -122,6 +122,7 @@ class TerraformKind(TerraformClaims, SourceKind):
     summary = "Terraform (*.tf): user data of each resource (cloud-init, scripts, templatefile(), cloudinit_config), provisioners, local_file"
     def read(self, document: Document, context: ReadContext) -> Extraction:
         reader = _Reader(document, context)
+        reader.calls = self.__dict__.setdefault("_calls", {})  # the repository's module calls, found once per scan
         try:
             reader.run()
         except RecursionError:
@@ -154,6 +155,7 @@ class _Reader:
         self.resolving: set = set()  # data sources being resolved (a cycle is refused)
         self._module: Optional[Module] = None
         self.own_rel = context.source.rel.replace("\\", "/") if context.depth == 0 else None
+        self.calls: Dict[str, tuple] = {}
 
     def note(self, offset: int, message: str, document: Optional[Document] = None) -> None:
         if document is None or document is self.doc:
@@ -442,8 +444,27 @@ class _Reader:
             finally:
                 self.resolving.discard(key)
             return
+        if parts[0] == "var" and len(parts) == 2:
+            default = self.variable_default(parts[1])
+            if default is not None:
+                unit, attribute = default
+                scope = self.scope_for(unit, (document, value.span), value.labels)
+                for each in scope.ev.values(attribute.expr, value.labels + (f"var.{parts[1]} (its default: no call of the module sets it)",)):
+                    self.payload(each, group, role)
+                return
         shown = ".".join(parts)
         self.note(value.span[0], f"{label}: {shown} is not known before Terraform runs; not read", document)
+
+    def variable_default(self, name: str):
+        """(unit, default attribute) of a variable of this module that every call of it leaves
+        to its default; None when a call may set it, nothing calls the module, or it has none."""
+        if self.own_rel is None or name not in self.module.variables:
+            return None
+        unit, block = self.module.variables[name]
+        default = unit.hcl.attributes(block.body).get("default")
+        if default is None or not unset_in_calls(self.own_rel, str(self.context.source.path), name, self.calls):
+            return None
+        return unit, default
 
     def scope_of(self, value) -> _Scope:
         """The scope a value of another file came from (its data sources are its module's)."""

@@ -27,6 +27,7 @@ MAX_FILES = 20_000
 _COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*(?:"|(?=\n)|\Z)|(#|//)[^\n]*|/\*.*?(?:\*/|\Z)', re.S)
 _MODULE = re.compile(r'\bmodule\s+"[^"\n]*"\s*\{')
 _SOURCE = re.compile(r'^\s*source\s*=\s*"(\.\.?/[^"\n]*)"', re.M)
+_ARGUMENT = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*=", re.M)
 
 
 def _blank(text: str) -> str:
@@ -34,9 +35,12 @@ def _blank(text: str) -> str:
     return _COMMENT.sub(lambda m: m.group(0) if m.group(1) is None and not m.group(0).startswith("/*") else " " * len(m.group(0)), text)
 
 
-def module_calls(root: str) -> Tuple[bool, FrozenSet[str]]:
-    """(whether any local module call exists, the folders, relative to root, that calls reach)."""
+def module_calls(root: str) -> Tuple[bool, FrozenSet[str], Dict[str, FrozenSet[str]]]:
+    """(whether any local module call exists, the folders, relative to root, that calls reach,
+    and for each such folder the names some call of it sets: an argument, or an attribute of a
+    block inside the call, counted as set too)."""
     called = set()
+    passed: Dict[str, set] = {}
     seen = 0
     for path in iter_files(Path(root)):
         if not isinstance(path, Path) or path.suffix != ".tf":
@@ -53,11 +57,30 @@ def module_calls(root: str) -> Tuple[bool, FrozenSet[str]]:
             body = text[block.end() : block.end() + 4000].split("\n}", 1)[0]
             source = _SOURCE.search(body)
             if source:
-                called.add(posixpath.normpath(posixpath.join(folder, source.group(1))))
-    return bool(called), frozenset(called)
+                target = posixpath.normpath(posixpath.join(folder, source.group(1)))
+                called.add(target)
+                passed.setdefault(target, set()).update(_ARGUMENT.findall(body))
+    return bool(called), frozenset(called), {folder: frozenset(names) for folder, names in passed.items()}
 
 
-def uncalled_module(rel: str, path: str, memo: Dict[str, Tuple[bool, FrozenSet[str]]]) -> Optional[str]:
+def unset_in_calls(rel: str, path: str, name: str, memo: Dict[str, tuple]) -> bool:
+    """Whether the module folder of a repository file is called, and no call of it sets the
+    variable ``name``: its default is what every call gets."""
+    folder = posixpath.dirname(rel)
+    whole = path.replace(os.sep, "/")
+    if not folder or not whole.endswith("/" + rel):
+        return False
+    root = whole[: len(whole) - len(rel) - 1]
+    if root not in memo:
+        try:
+            memo[root] = module_calls(root)
+        except (OSError, ValueError, RecursionError):
+            memo[root] = (False, frozenset(), {})
+    _, called, passed = memo[root]
+    return folder in called and name not in passed.get(folder, frozenset())
+
+
+def uncalled_module(rel: str, path: str, memo: Dict[str, tuple]) -> Optional[str]:
     """The module folder of a repository file (``modules/minecraft`` for
     ``modules/minecraft/main.tf``) when the repository calls its own modules and none calls this
     one; None otherwise. ``memo``: the calls of each root, found once per scan."""
@@ -72,8 +95,8 @@ def uncalled_module(rel: str, path: str, memo: Dict[str, Tuple[bool, FrozenSet[s
         try:
             memo[root] = module_calls(root)
         except (OSError, ValueError, RecursionError):
-            memo[root] = (False, frozenset())
-    any_call, called = memo[root]
+            memo[root] = (False, frozenset(), {})
+    any_call, called, _ = memo[root]
     if not any_call or folder in called:
         return None
     return folder

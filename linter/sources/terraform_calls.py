@@ -63,20 +63,29 @@ def module_calls(root: str) -> Tuple[bool, FrozenSet[str], Dict[str, FrozenSet[s
     return bool(called), frozenset(called), {folder: frozenset(names) for folder, names in passed.items()}
 
 
-def unset_in_calls(rel: str, path: str, name: str, memo: Dict[str, tuple]) -> bool:
-    """Whether the module folder of a repository file is called, and no call of it sets the
-    variable ``name``: its default is what every call gets."""
-    folder = posixpath.dirname(rel)
+def _calls_of(rel: str, path: str, memo: Dict[str, tuple]) -> Optional[tuple]:
+    """The module calls of the repository a file belongs to (``memo``: found once per root and
+    scan), or None for a file outside any folder of one."""
     whole = path.replace(os.sep, "/")
-    if not folder or not whole.endswith("/" + rel):
-        return False
+    if not posixpath.dirname(rel) or not whole.endswith("/" + rel):
+        return None
     root = whole[: len(whole) - len(rel) - 1]
     if root not in memo:
         try:
             memo[root] = module_calls(root)
         except (OSError, ValueError, RecursionError):
             memo[root] = (False, frozenset(), {})
-    _, called, passed = memo[root]
+    return memo[root]
+
+
+def unset_in_calls(rel: str, path: str, name: str, memo: Dict[str, tuple]) -> bool:
+    """Whether the module folder of a repository file is called, and no call of it sets the
+    variable ``name``: its default is what every call gets."""
+    calls = _calls_of(rel, path, memo)
+    if calls is None:
+        return False
+    _, called, passed = calls
+    folder = posixpath.dirname(rel)
     return folder in called and name not in passed.get(folder, frozenset())
 
 
@@ -85,18 +94,10 @@ def uncalled_module(rel: str, path: str, memo: Dict[str, tuple]) -> Optional[str
     ``modules/minecraft/main.tf``) when the repository calls its own modules and none calls this
     one; None otherwise. ``memo``: the calls of each root, found once per scan."""
     folder = posixpath.dirname(rel)
-    if not folder or "modules" not in folder.split("/"):
+    calls = _calls_of(rel, path, memo) if "modules" in folder.split("/") else None
+    if calls is None:
         return None
-    whole = path.replace(os.sep, "/")
-    if not whole.endswith("/" + rel):
-        return None
-    root = whole[: len(whole) - len(rel) - 1]
-    if root not in memo:
-        try:
-            memo[root] = module_calls(root)
-        except (OSError, ValueError, RecursionError):
-            memo[root] = (False, frozenset(), {})
-    any_call, called, _ = memo[root]
+    any_call, called, _ = calls
     if not any_call or folder in called:
         return None
     return folder

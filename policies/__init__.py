@@ -26,6 +26,11 @@ class _Checks(dict):
         def check(host, context):  # imported on first use: a run pays only for the checks it runs
             return importlib.import_module(module_name).check(host, context)
 
+        def applies(host, context) -> bool:  # the check's own answer, when it gives one
+            own = getattr(importlib.import_module(module_name).check, "applies", None)
+            return own(host, context) if own is not None else True
+
+        check.applies = applies
         self[name] = check
         return check
 

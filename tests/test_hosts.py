@@ -576,6 +576,11 @@ def test_a_check_that_asks_nothing_of_a_swarm_node_is_not_listed_as_not_judged(t
     (unknown,) = result.unknowns
     assert "neither installs the engine" in unknown.why
     assert "DKD102" in unknown.skipped and "DKD101" not in unknown.skipped
+    # no swarm anywhere: DKD102 (live-restore on a swarm node) asks nothing of it, so it is not
+    # listed; DKD101 is (the daemon.json dlint does not see may lack live-restore)
+    write_tree(tmp_path, {"join.sh": "#!/bin/sh\ncat > /etc/systemd/system/docker.service.d/x.conf <<'EOF'\n[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd://\nEOF\nsystemctl restart docker\n"})
+    (unknown,) = scan(tmp_path).unknowns
+    assert "DKD101" in unknown.skipped and "DKD102" not in unknown.skipped and "DKD315" not in unknown.skipped
 
 
 def test_fedoras_moby_engine_is_not_docker_ces_unit(tmp_path):

@@ -1489,3 +1489,35 @@ def test_a_merge_conflict_marker_ends_the_script(tmp_path):
     assert not result.findings and not result.hosts
     write_tree(tmp_path, {"a.sh": script.replace("<<<<<<< HEAD\n", "").replace("=======\n", "").replace(">>>>>>> branch\n", "")})
     assert [f.rule for f in scan_tree(tmp_path).findings] == ["DKD101"]
+
+
+def test_a_line_after_a_three_stage_pipeline_is_a_command_of_its_own(tmp_path):
+    """tree-sitter-bash reads ``a | b | c`` and a redirected command on the next line as one
+    command; bash ends the command at the newline, so the daemon.json written on that next line
+    is read (DKD101 anchored there, not at the install)."""
+    write_tree(tmp_path, {"a.sh": (
+        "#!/bin/bash\ncurl -sSL https://mirror.example/install | sed 's/a/b/' | sh -\n"
+        "echo '{\"debug\": true}' > /etc/docker/daemon.json\napt-get install -y docker-ce\n"
+    )})
+    (finding,) = scan_tree(tmp_path).findings
+    assert (finding.rule, finding.location.line) == ("DKD101", 3)
+
+
+def test_a_drop_in_a_pipeline_appends_to_is_of_unknown_content(tmp_path):
+    """``grep ^ExecStart unit | sed 's/$/ -g x/' >> drop-in``: the pipeline's output lands in the
+    drop-in, so its ExecStart is unknown (not "no ExecStart=", a wrong DKD204 error)."""
+    write_tree(tmp_path, {"a.sh": (
+        "#!/bin/sh\napt-get install -y docker-ce\n"
+        'printf "%b\\n" "[Service]\\nExecStart=" > /etc/systemd/system/docker.service.d/x.conf\n'
+        "grep -E '^ExecStart' /lib/systemd/system/docker.service | sed -e 's_$_& -g /data_' >> /etc/systemd/system/docker.service.d/x.conf\n"
+    )})
+    result = scan_tree(tmp_path)
+    assert not result.findings
+    (unknown,) = result.unknowns
+    assert "it is the output of `sed`" in unknown.why
+
+
+def test_a_fork_of_rancher_s_install_docker_script_installs_the_release_it_names(tmp_path):
+    write_tree(tmp_path, {"a.sh": "#!/bin/sh\ncurl -sSL https://github.com/someone/install-docker/blob/1.0/1.13.1.sh?raw=true | sh\n"})
+    (package,) = [f for h in scan_tree(tmp_path).hosts for f in h.of(EnginePackage)]
+    assert package.version == "1.13.1"

@@ -1190,9 +1190,16 @@ def test_a_module_no_configuration_calls_is_not_deployed(tmp_path):
     assert [f.host for f in result.findings if f.rule == "DKD101"] == ["modules/cloud/main.tf › hcloud_server.default"]
     out = cli("scan", ".", cwd=tmp_path).stdout
     assert "not deployed: modules/games/main.tf › hcloud_server.default: a Terraform module no configuration of the repository calls (modules/games/); not judged" in out
+    # a module folder not named modules/: one beside the folders calls reach (platform/_module/x)
+    write_tree(tmp_path, {
+        "services.tf": 'module "cloud" {\n  source = "./_module/cloud"\n}\n\n# module "games" {\n#   source = "./_module/games"\n# }\n',
+        "_module/cloud/main.tf": server,
+        "_module/games/main.tf": server,
+    })
+    assert [f.host for f in scan(tmp_path).findings if f.rule == "DKD101"] == ["_module/cloud/main.tf › hcloud_server.default"]
     # a repository that calls none of its modules (a library of modules) judges them all
     write_tree(tmp_path, {"services.tf": "# nothing here\n"})
-    assert len([f for f in scan(tmp_path).findings if f.rule == "DKD101"]) == 2
+    assert len([f for f in scan(tmp_path).findings if f.rule == "DKD101"]) == 4
 
 
 def test_module_call_scan_is_linear_on_unclosed_comments_and_strings():

@@ -87,8 +87,10 @@ class Policy:
         return f"<Policy {self.meta.id} {self.meta.name}>"
 
     def applies(self, host, context) -> bool:
-        """Whether the policy asks anything of this host at all (a Python check cannot say)."""
-        return True
+        """Whether the policy asks anything of this host at all, whatever its daemon.json says: a
+        Python check says so with an ``applies(host, context)`` attribute (else it may)."""
+        applies = getattr(self._check, "applies", None)
+        return bool(applies(host, context)) if applies is not None else True
 
     def check(self, host, context) -> Iterable[Hit]:
         if self._check is None:  # pragma: no cover - a declarative policy overrides check

@@ -326,9 +326,42 @@ _ASCII_ONLY = bytes(range(128)) + b"x" * 128
 
 
 def _parse(data: bytes):
+    """The tree of a script. tree-sitter-bash 0.25 sometimes runs a command on past the end of its
+    line (``a | b | c`` then ``echo x > f`` on the next line parses as one command ``c echo x``
+    redirected to f): a newline between two parts of one command, with nothing but blanks around
+    it (no backslash), ends it in bash, so it is read as ``;`` (same length: offsets hold) and the
+    script parsed again, a few times at most."""
     import tree_sitter
 
-    return Deadline().parse(tree_sitter.Parser(_language()), data.translate(_ASCII_ONLY), "the script")
+    parser = tree_sitter.Parser(_language())
+    data = data.translate(_ASCII_ONLY)
+    tree = Deadline().parse(parser, data, "the script")
+    for _ in range(4):
+        ends = _swallowed_line_ends(tree.root_node, data)
+        if not ends:
+            break
+        patched = bytearray(data)
+        for at in ends:
+            patched[at] = ord(";")
+        data = bytes(patched)
+        tree = Deadline().parse(parser, data, "the script")
+    return tree
+
+
+def _swallowed_line_ends(root, data: bytes) -> List[int]:
+    """Offsets of the newlines tree-sitter-bash read inside a command (see _parse)."""
+    out: List[int] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        children = node.children
+        if node.type in ("command", "redirected_statement"):
+            for before, after in zip(children, children[1:]):
+                gap = data[before.end_byte : after.start_byte]
+                if b"\n" in gap and not gap.strip(b" \t\r\n"):
+                    out.append(before.end_byte + gap.index(b"\n"))
+        stack.extend(children)
+    return out
 
 
 @dataclass
@@ -342,6 +375,9 @@ class _Structure:
     pipelines: Dict[int, object]  # pipeline element id -> the pipeline
     # commands that cannot move the script's own working folder (in a subshell, $( ), a function)
     enclosed: set = field(default_factory=set)
+    # the last command of a pipeline -> the redirected_statement whose body the pipeline is
+    # (``grep X unit | sed ... >> drop-in.conf``: the pipeline's output lands there)
+    piped: Dict[int, object] = field(default_factory=dict)
 
 
 def _structure(tree) -> _Structure:
@@ -369,6 +405,8 @@ def _structure(tree) -> _Structure:
             body = node.child_by_field_name("body")
             if body is not None and body.type == "command":
                 structure.statements[body.id] = node
+            elif body is not None and body.type == "pipeline" and body.named_children and body.named_children[-1].type == "command":
+                structure.piped[body.named_children[-1].id] = node
         elif what == "pipeline":
             elements = node.named_children
             for before, element in zip([None] + elements, elements):
@@ -642,8 +680,9 @@ _KILL_OPTIONS = {  # (options naming the signal, all options that take a value)
 }
 _STOP_SIGNALS = frozenset({"TERM", "INT", "QUIT", "KILL", "15", "2", "3", "9"})
 # get.docker.com, and Rancher's copies of it that install one engine release (install-docker/19.03.sh)
-_GET_DOCKER = ("get.docker.com", "test.docker.com", "releases.rancher.com/install-docker/")
-_RANCHER_RELEASE = re.compile(r"releases\.rancher\.com/install-docker/(\d+\.\d+(?:\.\d+)?)\.sh")
+# (and forks of those: github.com/x/install-docker/blob/1.0/1.13.1.sh?raw=true)
+_GET_DOCKER = ("get.docker.com", "test.docker.com", "/install-docker/")
+_RANCHER_RELEASE = re.compile(r"/install-docker/(?:[\w.-]+/){0,4}?(\d+\.\d+(?:\.\d+)?)\.sh\b")
 _GET_DOCKER_SCRIPTS = frozenset({"get-docker.sh", "test-docker.sh"})
 _CONFLICT_MARKER = re.compile(r"^<<<<<<< ", re.M)
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=])([^}$`]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
@@ -905,6 +944,9 @@ class _Reader:
         if statement is not None:
             redirects.extend(child for child in statement.children_by_field_name("redirect"))
             element = statement
+        piped = self.structure.piped.get(node.id)
+        if piped is not None:
+            redirects.extend(child for child in piped.children_by_field_name("redirect"))
         for redirect in redirects:  # tree-sitter reads "echo a > f b" as a redirect to "f b"
             if redirect.type == "file_redirect":
                 words.extend(redirect.children_by_field_name("destination")[1:])

@@ -1,6 +1,7 @@
 """Which Terraform module folders of a repository some configuration calls.
 
-A folder of ``.tf`` files under a ``modules/`` folder is a module: its resources exist only where a
+A folder of ``.tf`` files under a ``modules/`` folder (or beside folders that calls reach:
+``platform/_module/x`` when ``../_module/y`` is called) is a module: its resources exist only where a
 ``module "x" { source = "./modules/x" }`` block calls it. When the repository calls its own modules
 from somewhere (so it is a configuration, not a library of modules) and no block calls this one
 (its call commented out, as in a config that keeps a service switched off), no machine runs its
@@ -94,11 +95,15 @@ def uncalled_module(rel: str, path: str, memo: Dict[str, tuple]) -> Optional[str
     ``modules/minecraft/main.tf``) when the repository calls its own modules and none calls this
     one; None otherwise. ``memo``: the calls of each root, found once per scan."""
     folder = posixpath.dirname(rel)
-    calls = _calls_of(rel, path, memo) if "modules" in folder.split("/") else None
+    calls = _calls_of(rel, path, memo)
     if calls is None:
         return None
     any_call, called, _ = calls
     if not any_call or folder in called:
+        return None
+    # a folder of modules: named so, or one where calls reach other folders (platform/_module/x)
+    parent = posixpath.dirname(folder)
+    if "modules" not in folder.split("/") and not (parent and any(posixpath.dirname(c) == parent for c in called)):
         return None
     return folder
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dlint_docker.fragments import SwarmMembership
 from dlint_docker.policy.model import Hit
 
 from ._host import View, pointer
@@ -21,3 +22,11 @@ def check(host, context):
         related=(swarm_at,),
         fix='remove "live-restore" from this swarm node\'s configuration (swarm services are not restored by it anyway)',
     )
+
+
+def _swarm_node(host, context) -> bool:
+    """Only a machine that is, or may be, a swarm node: elsewhere no daemon.json makes it fire."""
+    return bool(host.of(SwarmMembership)) or getattr(host, "swarm_elsewhere", None) is not None
+
+
+check.applies = _swarm_node

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dlint_docker.fragments import SwarmMembership
 from dlint_docker.policy.model import Hit
 
 from ._host import View, pointer
@@ -24,3 +25,11 @@ def check(host, context):
         related=(swarm_at,),
         fix='use the iptables backend on swarm nodes, or (29.6+) set "features": {"swarm-nftables": true}',
     )
+
+
+def _swarm_node(host, context) -> bool:
+    """Only a machine that is, or may be, a swarm node: elsewhere no daemon.json makes it fire."""
+    return bool(host.of(SwarmMembership)) or getattr(host, "swarm_elsewhere", None) is not None
+
+
+check.applies = _swarm_node

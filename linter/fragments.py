@@ -258,5 +258,6 @@ class ServiceAction(Fragment):
     """Something done to the running dockerd: restart, reload (SIGHUP), start, stop, enable."""
 
     action: str = ""  # restart | reload | start | stop | enable | daemon-reload
+    init: str = ""  # "upstart": an upstart command (start docker, initctl restart docker) says the machine runs upstart
     first_boot: bool = False  # runs while the machine is first provisioned (cloud-init), before any container
     location: Optional[Location] = None

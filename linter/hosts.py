@@ -11,6 +11,7 @@ is assumed (``assume-packaged-unit`` in .dlint.yaml turns it off) and said by fi
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import field
 from .lazyclass import dataclass
 from fnmatch import fnmatchcase
@@ -35,6 +36,7 @@ from .fragments import (
     UnitFile,
     UnitUnknown,
     Unreadable,
+    Word,
 )
 from .location import Location
 from .rootless import is_user_unit, read_by_nobody, user_load_rank
@@ -702,6 +704,37 @@ def _debian_default(host: Host, unit_files, env_files) -> Optional[EnvFile]:
     return next((e for e in env_files if e.target == "/etc/default/docker" and any(v.name == "DOCKER_OPTS" for v in e.variables)), None)
 
 
+# DOCKER_OPTS="$DOCKER_OPTS -H ...": the job sources the file, where the name is empty before
+_OWN_VALUE = re.compile(r"^\$(?:DOCKER_OPTS|\{DOCKER_OPTS\})$")
+
+
+def _upstart_job(host: Host, unit_files, env_files) -> Optional[DockerdCommand]:
+    """docker-engine (or docker.io) on a machine the repository drives with upstart's commands
+    (``start docker``, Ubuntu 14.04): its job (/etc/init/docker.conf) sources /etc/default/docker
+    and starts dockerd with $DOCKER_OPTS (machines-facts §7.1): those words, located in that file."""
+    if unit_files or not any(isinstance(a, ServiceAction) and a.init == "upstart" for a in host.fragments):
+        return None
+    package = next((p for p in host.of(EnginePackage) if p.name in _READS_ETC_DEFAULT), None)
+    if package is None:
+        return None
+    job = "the upstart job of " + package.name + " starts dockerd with $DOCKER_OPTS of /etc/default/docker"
+    env = next((e for e in reversed(env_files) if e.target == "/etc/default/docker"), None)
+    var = next((v for v in reversed(env.variables) if v.name == "DOCKER_OPTS"), None) if env is not None else None
+    if var is None:
+        return DockerdCommand(package.source, package.document, words=[], origin="upstart", location=package.location, note=job + ", which the repository does not set: no flags")
+    words: List[Word] = []
+    offsets = var.value_offsets
+    for match in re.finditer(r"\S+", var.value):
+        text = match.group(0)
+        if not words and _OWN_VALUE.match(text):
+            continue
+        if "$" in text or "`" in text or '"' in text or "'" in text:
+            return DockerdCommand(env.source, env.document, words=[], origin="unknown", location=var.location, from_template=True, note=f"dockerd's command line is unknown: {job}, and its words hold {text}, which dlint does not expand")
+        exact = len(offsets) >= match.end()
+        words.append(Word(text, env.document.location(offsets[match.start()], offsets[match.end() - 1] + 1) if exact else var.location))
+    return DockerdCommand(env.source, env.document, words=words, origin="upstart", location=var.location, note=job)
+
+
 def _fedora_engine(host: Host, unit_files) -> Optional[EnginePackage]:
     """Fedora's moby-engine, with its own unit (the repository writes none): not docker-ce's."""
     if unit_files:
@@ -753,6 +786,10 @@ def _start_command(host: Host, assume_packaged: bool) -> None:
         return
     if assume_packaged and not unit_files and not scripted and _config_file_only(host) is not None:
         assume_packaged = False  # its unit names it with --config-file: not the packaged one, judged on the file alone
+    upstart = _upstart_job(host, unit_files, env_files) if assume_packaged and not scripted else None
+    if upstart is not None:
+        host.command = upstart
+        return
     debian_default = _debian_default(host, unit_files, env_files) if assume_packaged else None
     if debian_default is not None:
         host.command = DockerdCommand(

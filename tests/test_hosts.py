@@ -692,3 +692,24 @@ def test_a_changed_daemon_json_is_judged_at_itself_not_at_its_copy_outside_the_r
     write_tree(tmp_path, {"a/daemon.json": text, "b/daemon.json": text})
     result = scan(tmp_path, ["b/daemon.json"], context=["."])
     assert [(f.rule, f.location.path) for f in result.active if f.rule == "DKD004"] == [("DKD004", "b/daemon.json")]
+
+
+def test_upstart_s_docker_job_starts_dockerd_with_docker_opts(tmp_path):
+    """docker-engine on a machine the script drives with upstart (``start docker``): its job
+    passes DOCKER_OPTS of /etc/default/docker to dockerd, so those flags are judged, each at its
+    word in the file (``$DOCKER_OPTS`` first is the empty value it had)."""
+    script = (
+        "#!/bin/bash\napt-get install -y docker-engine=1.12.6-0~ubuntu-trusty\n"
+        "echo 'DOCKER_OPTS=\"$DOCKER_OPTS -H tcp://0.0.0.0:2375 -H unix:///var/run/docker.sock\"' >> /etc/default/docker\n"
+        "stop docker || true\nstart docker\n"
+    )
+    write_tree(tmp_path, {"install.sh": script})
+    result = scan(tmp_path)
+    assert not result.unknowns
+    (tcp,) = [f for f in result.findings if f.rule == "DKD401"]
+    assert (tcp.location.line, tcp.location.column) == (3, script.splitlines()[2].index("-H tcp") + 1)
+    assert "DKD101" in [f.rule for f in result.findings]
+    # with systemctl instead, which unit runs is unknown (Debian's reads DOCKER_OPTS, Ubuntu's not)
+    write_tree(tmp_path, {"install.sh": script.replace("stop docker || true\nstart docker\n", "systemctl restart docker\n")})
+    result = scan(tmp_path)
+    assert "DKD401" not in [f.rule for f in result.findings] and result.unknowns

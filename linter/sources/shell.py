@@ -1993,8 +1993,20 @@ class _Reader:
 
     # -- the running daemon -----------------------------------------------------------------
 
-    def _action(self, command: _Command, action: str) -> None:
-        self.out.fragments.append(ServiceAction(source=self.source, document=self.document, action=action, location=self.location(command.node)))
+    def _action(self, command: _Command, action: str, init: str = "") -> None:
+        self.out.fragments.append(ServiceAction(source=self.source, document=self.document, action=action, location=self.location(command.node), init=init))
+
+    def _upstart(self, command: _Command, program: _Program) -> None:
+        """``start docker``, ``restart docker``, ``initctl restart docker``: upstart's commands, so the
+        machine runs upstart (Ubuntu 14.04), whose docker job reads /etc/default/docker."""
+        texts = [command.text(i) for i in range(program.index + 1, len(command.values)) if not command.text(i).startswith("-")]
+        if program.name == "initctl":
+            texts = texts if texts and texts[0] in _SERVICE_ACTIONS else []
+            verb, texts = (texts[0], texts[1:]) if texts else ("", [])
+        else:
+            verb = program.name
+        if texts[:1] == ["docker"] and verb in _SERVICE_ACTIONS:
+            self._action(command, _SERVICE_ACTIONS[verb], init="upstart")
 
     def _systemctl(self, command: _Command, program: _Program) -> None:
         texts = [command.text(i) for i in range(program.index + 1, len(command.values))]
@@ -2197,6 +2209,10 @@ _HANDLERS: Dict[str, object] = {
     "dpkg": _Reader._dpkg,
     "systemctl": _Reader._systemctl,
     "service": _Reader._service,
+    "start": _Reader._upstart,
+    "stop": _Reader._upstart,
+    "restart": _Reader._upstart,
+    "initctl": _Reader._upstart,
     "invoke-rc.d": _Reader._service,
     "kill": _Reader._kill,
     "pkill": _Reader._kill,

@@ -493,9 +493,10 @@ def _daemon_json_elsewhere(host: Host) -> Optional[str]:
     return "the repository neither installs the engine on it nor writes its /etc/docker/daemon.json, so what that file sets is unknown"
 
 
-def _script_folder(host: Host) -> Optional[str]:
-    """The folder of a host that is one shell script of the repository, run on its own."""
-    if host.layout != "file" or not host.fragments or any(f.source.kind != "shell" for f in host.fragments):
+def _script_folder(host: Host, kinds: Tuple[str, ...] = ("shell",)) -> Optional[str]:
+    """The folder of a host that is one shell script of the repository, run on its own (or one
+    file of the other ``kinds``: a cloud-config)."""
+    if host.layout != "file" or not host.fragments or any(f.source.kind not in kinds for f in host.fragments):
         return None
     rels = {f.source.rel for f in host.fragments}
     return _folder(next(iter(rels))) if len(rels) == 1 else None
@@ -538,23 +539,28 @@ def _copies(hosts: List[Host], reported: Optional[set] = None) -> None:
             first[text] = host
 
 
+_LONE = ("shell", "cloud-init")
+
+
 def _unrun_scripts(hosts: List[Host]) -> None:
-    """A script nothing runs, in a folder from which the repository's deployment runs another
-    script (Terraform's user data, a Packer provisioner): an old copy or a variant beside the one
-    that is deployed, not a machine of its own (said in dlint hosts, not judged)."""
-    run: Dict[str, tuple] = {}  # folder -> (a script run from it, the machine that runs it)
+    """A script (or cloud-config) nothing runs, in a folder from which the repository's deployment
+    runs another (Terraform's user data, a Packer provisioner): an old copy or a variant beside the
+    one that is deployed (cloud-init-example-2.txt beside cloud-init.txt), not a machine of its own
+    (said in dlint hosts, not judged)."""
+    run: Dict[str, tuple] = {}  # folder -> (a file run from it, the machine that runs it)
     for host in hosts:
-        if _script_folder(host) is not None:
+        if _script_folder(host, _LONE) is not None:
             continue
         for fragment in host.fragments:
             shown = fragment.document.path  # a file the deployment reads (templatefile, a script it runs)
             if shown != fragment.source.display and not shown.startswith("<"):
                 run.setdefault(_folder(shown), (shown, host.name))
     for host in hosts:
-        folder = _folder(host.fragments[0].source.display) if _script_folder(host) is not None else None
+        folder = _folder(host.fragments[0].source.display) if _script_folder(host, _LONE) is not None else None
         if folder is not None and folder in run and not host.undeployed and _alike(host.fragments[0].source.display, run[folder][0]):
             script, machine = run[folder]
-            host.undeployed = f"a script nothing runs, beside {script}, which {machine} runs"
+            what = "a script" if host.fragments[0].source.kind == "shell" else "a cloud-config"
+            host.undeployed = f"{what} nothing runs, beside {script}, which {machine} runs"
 
 
 def _unsourced_library(hosts: List[Host]) -> None:

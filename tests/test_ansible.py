@@ -1848,3 +1848,27 @@ def test_a_playbook_in_the_role_s_own_folder_applies_it_by_its_role_name(tmp_pat
     # a role name that is not this role's stays unresolved: the role is its own machine
     write_tree(tmp_path, {"site.yml": "- hosts: docker_hosts\n  roles:\n    - other\n"})
     assert "./" in [h.name for h in scan(tmp_path).hosts]
+
+
+def test_a_collection_s_own_role_by_its_full_name(tmp_path):
+    """A repository that is a collection (galaxy.yml: acme.infra) whose play imports
+    ``acme.infra.docker`` with vars: that is roles/docker/ of the repository, run with them."""
+    write_tree(tmp_path, {
+        "galaxy.yml": "namespace: acme\nname: infra\nversion: 1.0.0\n",
+        "roles/docker/defaults/main.yml": "engine_config: {}\n",
+        "roles/docker/tasks/main.yml": (
+            "- apt:\n    name: docker-ce\n"
+            "- copy:\n    content: '{{ engine_config | to_nice_json }}'\n    dest: /etc/docker/daemon.json\n  when: engine_config | length > 0\n"
+        ),
+        "playbooks/site.yml": (
+            "- hosts: docker_hosts\n  tasks:\n    - import_role:\n        name: acme.infra.docker\n"
+            "      vars:\n        engine_config: {live-restore: true}\n"
+        ),
+    })
+    result = scan(tmp_path)
+    (played,) = result.hosts
+    assert played.name == "hosts: docker_hosts" and played.daemon_configs
+    # live-restore is on (the play's vars), with an unpinned engine: DKD104, not DKD101
+    assert [f.rule for f in result.findings] == ["DKD104"]
+    write_tree(tmp_path, {"galaxy.yml": "namespace: other\nname: infra\n"})
+    assert "DKD104" not in [f.rule for f in scan(tmp_path).findings]

@@ -1446,3 +1446,20 @@ def test_a_module_variable_no_call_sets_is_its_default(tmp_path):
     # a call that sets it: the default is not what that machine runs, so it is not read as such
     write_tree(tmp_path, {"main.tf": calls.replace('  name   = "b"\n', '  name   = "b"\n  startup = "echo hello"\n')})
     assert not [f for f in scan(tmp_path).findings if f.location.path == "modules/vm/variables.tf"]
+
+
+def test_a_cloud_config_beside_the_one_terraform_reads_and_named_like_it_is_not_deployed(tmp_path):
+    """cloud-init.txt is the VM's custom_data; cloud-init-example-2.txt beside it, which no .tf
+    names, is an example (not a machine: said in dlint hosts, not judged). A cloud-config of
+    another name in that folder is still judged on its own."""
+    write_tree(tmp_path, {
+        "main.tf": 'resource "azurerm_linux_virtual_machine" "vm" {\n  custom_data = filebase64("${path.module}/cloud-init.txt")\n}\n',
+        "cloud-init.txt": INIT_YML,
+        "cloud-init-example-2.txt": INIT_YML.replace("docker.io", "docker-ce"),
+    })
+    result = scan(tmp_path)
+    assert sorted(f.host for f in result.findings if f.rule == "DKD101") == ["main.tf › azurerm_linux_virtual_machine.vm"]
+    (example,) = [h for h in result.hosts if h.name == "cloud-init-example-2.txt"]
+    assert example.undeployed.startswith("a cloud-config nothing runs, beside cloud-init.txt")
+    write_tree(tmp_path, {"bastion.yml": INIT_YML})
+    assert "bastion.yml" in [f.host for f in scan(tmp_path).findings if f.rule == "DKD101"]

@@ -567,6 +567,17 @@ class _Builder:
         if name.count(".") == 2:  # a collection role: ns.coll.role
             ns, coll, role = name.split(".")
             yield folder / "collections" / "ansible_collections" / ns / coll / "roles" / role
+            if self.own_collection() == (ns, coll):  # the repository is that collection (galaxy.yml)
+                yield self.root / "roles" / role
+
+    def own_collection(self) -> Optional[Tuple[str, str]]:
+        """(namespace, name) of the collection the repository is, from its galaxy.yml."""
+        if "_collection" not in self.__dict__:
+            text = _read(self.root / "galaxy.yml") if (self.root / "galaxy.yml").is_file() else None
+            space = re.search(r"^namespace:\s*['\"]?([\w]+)", text or "", re.M)
+            name = re.search(r"^name:\s*['\"]?([\w]+)", text or "", re.M)
+            self._collection = (space.group(1), name.group(1)) if space and name else None
+        return self._collection
 
     def role_aliases(self, role: Path) -> Set[str]:
         """The names a Molecule scenario may give its role under test (facts §5)."""

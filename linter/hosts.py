@@ -293,6 +293,7 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None, reported:
             host.undeployed = f"an intermediate image: {built_on[name]} builds on it (judged there, with its own provisioners)"
         hosts.append(host)
     _swarm_elsewhere(hosts, by_hand, tied)
+    _engine_of_every_machine(hosts, assume)
     for host in hosts:
         host.daemon_json_elsewhere = _daemon_json_elsewhere(host)
     _sibling_scripts(hosts)
@@ -305,6 +306,30 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None, reported:
     _compiled_ignition(hosts)
     _container_images(hosts, images)
     return hosts
+
+
+# what a play on every machine puts on each: the engine, its configuration, its unit
+_EVERY_MACHINE_FRAGMENTS = (EnginePackage, DaemonConfig, UnitFile, EnvFile, UnitUnknown)
+
+
+def _engine_of_every_machine(hosts: List[Host], assume: bool) -> None:
+    """A play whose machines are some of those a ``hosts: all`` play of its project configures,
+    and that installs no engine and writes no configuration of its own (it only inits or joins the
+    swarm): its machines have the engine, daemon.json and unit the ``all`` play gives every
+    machine, not an engine from elsewhere."""
+    every = {h.name: h for h in hosts if h.name.rpartition("hosts: ")[2] in ("all", "*") and h.of(EnginePackage)}
+    if not every:
+        return
+    for host in hosts:
+        if host.name in every or any(isinstance(f, _EVERY_MACHINE_FRAGMENTS) for f in host.fragments):
+            continue
+        shared = sorted(o for f in host.of(SameMachines) for o in f.others if o in every)
+        if not shared:
+            continue
+        given = [f for f in every[shared[0]].fragments if isinstance(f, _EVERY_MACHINE_FRAGMENTS)]
+        host.fragments = given + host.fragments
+        host.command, host.service = None, None
+        _start_command(host, assume)
 
 
 def _container_images(hosts: List[Host], images: List[ContainerImage]) -> None:

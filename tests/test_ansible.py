@@ -1872,3 +1872,19 @@ def test_a_collection_s_own_role_by_its_full_name(tmp_path):
     assert [f.rule for f in result.findings] == ["DKD104"]
     write_tree(tmp_path, {"galaxy.yml": "namespace: other\nname: infra\n"})
     assert "DKD104" not in [f.rule for f in scan(tmp_path).findings]
+
+
+def test_a_play_that_only_joins_the_swarm_runs_the_engine_a_play_on_all_installs(tmp_path):
+    """``hosts: all`` installs the engine and writes daemon.json (live-restore on); ``hosts: node-1``
+    only inits the swarm: node-1 is one of all's machines, so it has that engine and daemon.json
+    (DKD102: live-restore on a swarm node), not an engine "from elsewhere"."""
+    write_tree(tmp_path, {
+        "roles/docker/tasks/main.yml": (
+            "- apt:\n    name: docker-ce\n"
+            "- copy:\n    content: '{\"live-restore\": true}'\n    dest: /etc/docker/daemon.json\n"
+        ),
+        "site.yml": "- hosts: all\n  roles:\n    - docker\n- hosts: node-1\n  tasks:\n    - shell: docker swarm init\n",
+    })
+    result = scan(tmp_path)
+    assert not [u for u in result.unknowns if u.host == "hosts: node-1"]
+    assert [(f.rule, f.host) for f in result.findings if f.rule == "DKD102"] == [("DKD102", "hosts: node-1")]

@@ -713,3 +713,22 @@ def test_upstart_s_docker_job_starts_dockerd_with_docker_opts(tmp_path):
     write_tree(tmp_path, {"install.sh": script.replace("stop docker || true\nstart docker\n", "systemctl restart docker\n")})
     result = scan(tmp_path)
     assert "DKD401" not in [f.rule for f in result.findings] and result.unknowns
+
+
+def test_a_command_line_dlint_cannot_read_whole_leaves_live_restore_not_judged(tmp_path):
+    """A machine set up elsewhere (no engine install, no daemon.json here) whose drop-in's
+    ExecStart holds a value the script computes: the command line may hold --live-restore, so
+    DKD101 is listed as not judged (not dropped as if it did not apply); on a swarm node it is not
+    listed (it asks nothing there)."""
+    script = (
+        "#!/bin/sh\nOPTS=$(cat /etc/extra-opts)\n"
+        "cat > /etc/systemd/system/docker.service.d/x.conf <<EOF\n[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd:// $OPTS\nEOF\n"
+    )
+    write_tree(tmp_path, {"a.sh": script})
+    result = scan(tmp_path)
+    assert not [f for f in result.findings if f.rule == "DKD101"]
+    (unknown,) = result.unknowns
+    assert "DKD101" in unknown.skipped
+    write_tree(tmp_path, {"a.sh": script + "docker swarm init\n"})
+    (unknown,) = scan(tmp_path).unknowns
+    assert "DKD101" not in unknown.skipped

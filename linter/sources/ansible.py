@@ -1236,6 +1236,9 @@ class _Reader:
                     self.operating_system(known, play)
                 if (len(self.out.fragments), len(self.out.embedded)) != counts:
                     self.out.fragments.append(PlayedBy(self.context.source, self.doc, playbook=self.place.display, group=None))
+                    others = _sharing(self.project, known, self.place)
+                    if others:  # the plays whose machines these may be (a play on all)
+                        self.out.fragments.append(SameMachines(self.context.source, self.doc, others=others, group=None))
                 _claim(self.out, plays.host_name(known, self.place.display_of), *counts)
 
     def loose_play_scope(self, fields, scope: _Scope) -> _Scope:

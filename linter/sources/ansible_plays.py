@@ -74,7 +74,6 @@ class Play:
     # groups its add_host tasks fill with hosts of a pattern: group -> that pattern (the play's own
     # for ansible_play_hosts/inventory_hostname, X for groups['X'])
     adds: Dict[str, str] = field(default_factory=dict)
-    subset_of: Optional[str] = None  # the pattern of the play whose machines these are some of
 
 
 @dataclass
@@ -405,7 +404,7 @@ class _Builder:
             play.has_vars = "vars" in fields
             names = self.role_names(fields)
             project_role = path.parent.parent.parent if molecule else (path.parent.parent if path.parent.name == "tests" else None)
-            if project_role is None and not molecule and path.parent != self.root.parent and _is_role(path.parent) and (path.parent / "tasks").is_dir():
+            if project_role is None and not molecule and _is_role(path.parent) and (path.parent / "tasks").is_dir():
                 # a playbook in a role's own folder (a repository that is one role, with the
                 # playbook its README says to put beside it): it names the role by its name
                 project_role = path.parent
@@ -866,14 +865,14 @@ def _join_subsets(all_plays: List[Play]) -> None:
     ``managers:!managers[0]``, or a group an add_host of that play fills) configures machines of
     that play: it joins that play's machine, so that the swarm init of ``managers[0]`` is on the
     machine whose engine the ``managers`` play installs, not on a machine of its own."""
-    bases: Dict[Path, Dict[str, str]] = {}
+    bases: Dict[Path, Dict[str, Play]] = {}  # folder -> a plain group pattern -> its first play
     added: Dict[Path, Dict[str, str]] = {}
     for play in all_plays:
         folder, pattern = play.host
         if pattern == "molecule":
             continue
         if re.fullmatch(r"[\w.-]+", pattern):
-            bases.setdefault(folder, {})[pattern] = pattern
+            bases.setdefault(folder, {}).setdefault(pattern, play)
         for group, source in play.adds.items():
             added.setdefault(folder, {}).setdefault(group, source)
     for play in all_plays:
@@ -894,9 +893,9 @@ def _join_subsets(all_plays: List[Play]) -> None:
                 name, narrowed, seen = added[folder][name], True, seen + 1
             found.add(name)
         if narrowed and len(found) == 1 and next(iter(found)) in bases[folder] and next(iter(found)) != pattern:
-            base = next(iter(found))
-            play.subset_of = base
-            play.host = (folder, base)
+            base = bases[folder][next(iter(found))]
+            play.host = base.host
+            play.groups = play.groups or list(base.groups)  # the group_vars of its machines
 
 
 def _is_role(folder: Path) -> bool:

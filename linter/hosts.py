@@ -514,7 +514,7 @@ def _daemon_json_elsewhere(host: Host) -> Optional[str]:
         return f"the engine comes with {image.manager}, and the repository writes no /etc/docker/daemon.json, so what the image's sets is unknown"
     unseen = next((f for f in host.fragments if isinstance(f, EnginePackage) and f.pin == "unseen"), None)
     if unseen is not None:
-        return f"the engine is installed by {unseen.manager}, and the repository writes no /etc/docker/daemon.json, so what that script sets is unknown"
+        return f"the engine is installed by {unseen.manager}, and the repository writes no /etc/docker/daemon.json, so what it sets there is unknown"
     return "the repository neither installs the engine on it nor writes its /etc/docker/daemon.json, so what that file sets is unknown"
 
 

@@ -1888,3 +1888,19 @@ def test_a_play_that_only_joins_the_swarm_runs_the_engine_a_play_on_all_installs
     result = scan(tmp_path)
     assert not [u for u in result.unknowns if u.host == "hosts: node-1"]
     assert [(f.rule, f.host) for f in result.findings if f.rule == "DKD102"] == [("DKD102", "hosts: node-1")]
+
+
+def test_a_galaxy_role_that_installs_docker_and_is_not_in_the_repository(tmp_path):
+    """The play's role depends on ``azavea.docker`` (meta), installed from Galaxy, not vendored: the
+    engine is there, of a configuration dlint cannot see (an unknown line with DKD101 not judged),
+    never "not a Docker host". A missing role of another purpose (azavea.ntp) says nothing."""
+    write_tree(tmp_path, {
+        "roles/app.docker/meta/main.yml": "dependencies:\n  - { role: azavea.pip }\n  - { role: azavea.docker }\n",
+        "roles/app.docker/tasks/main.yml": "- pip:\n    name: docker-compose\n",
+        "site.yml": "- hosts: all\n  roles:\n    - { role: azavea.ntp }\n    - { role: app.docker }\n",
+    })
+    result = scan(tmp_path)
+    (unknown,) = [u for u in result.unknowns if u.host == "hosts: all"]
+    assert "the role azavea.docker, which is not in the repository" in unknown.why and "DKD101" in unknown.skipped
+    write_tree(tmp_path, {"roles/app.docker/meta/main.yml": "dependencies:\n  - { role: azavea.pip }\n"})
+    assert not [h for h in scan(tmp_path).hosts if h.name == "hosts: all"]

@@ -950,6 +950,11 @@ def _claim(out: Extraction, group: str, fragments: int, embedded: int) -> None:
             item.group = group
 
 
+# a role whose name says it installs the engine (geerlingguy.docker, azavea.docker, docker-ce),
+# not one that only uses it (docker_compose, docker-registry, docker-swarm's join)
+_ENGINE_ROLE = re.compile(r"(?i)(?:^|[.])(?:ansible[-_]role[-_])?(?:install[-_])?docker(?:[-_](?:ce|engine|install|installation|setup))?$")
+
+
 @dataclass
 class _Info:
     place: _Place
@@ -1234,12 +1239,25 @@ class _Reader:
             if known is not None:
                 if known.system is not None:
                     self.operating_system(known, play)
+                self.absent_engine_role(known, fields, counts)
                 if (len(self.out.fragments), len(self.out.embedded)) != counts:
                     self.out.fragments.append(PlayedBy(self.context.source, self.doc, playbook=self.place.display, group=None))
                     others = _sharing(self.project, known, self.place)
                     if others:  # the plays whose machines these may be (a play on all)
                         self.out.fragments.append(SameMachines(self.context.source, self.doc, others=others, group=None))
                 _claim(self.out, plays.host_name(known, self.place.display_of), *counts)
+
+    def absent_engine_role(self, play: plays.Play, fields, counts) -> None:
+        """A role the play applies (or a role of it depends on) that is not in the repository and
+        whose name says it installs Docker (``azavea.docker`` from Galaxy): the engine is there, of
+        a configuration dlint cannot see; never "not a Docker host"."""
+        if any(isinstance(f, EnginePackage) for f in self.out.fragments[counts[0]:]):
+            return
+        name = next((n for n in play.missing if _ENGINE_ROLE.search(n)), None)
+        if name is None:
+            return
+        key = fields.get("roles", fields.get("tasks", fields["hosts"]))[0]
+        self.out.fragments.append(EnginePackage(self.source, self.doc, manager=f"the role {name}, which is not in the repository", name="docker-ce", pin="unseen", location=self.location(key)))
 
     def loose_play_scope(self, fields, scope: _Scope) -> _Scope:
         """The variables of a play the project map does not know (a templated pattern): its

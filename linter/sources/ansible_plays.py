@@ -74,6 +74,8 @@ class Play:
     # groups its add_host tasks fill with hosts of a pattern: group -> that pattern (the play's own
     # for ansible_play_hosts/inventory_hostname, X for groups['X'])
     adds: Dict[str, str] = field(default_factory=dict)
+    # role names it applies (or its roles depend on) that are not in the repository (Galaxy's)
+    missing: List[str] = field(default_factory=list)
 
 
 @dataclass
@@ -325,6 +327,7 @@ class _Builder:
         self.out = Project()
         self.yaml: List[Path] = []
         self.role_cache: Dict[Path, List[Path]] = {}
+        self.missing_of: Dict[Path, List[str]] = {}  # role -> dependencies not in the repository
         self.platforms: Dict[Path, Dict[str, str]] = {}  # Molecule scenario folder -> platform_facts
 
     def inside(self, path: Path) -> bool:
@@ -433,6 +436,8 @@ class _Builder:
                         play.role_params.setdefault(role, unresolved[0][1])
             play.system = self.system(text[node.start_mark.index : node.end_mark.index], folder, play.groups)
             play.adds = _added_groups(fields, pattern)
+            play.missing = [name for name, _ in unresolved if name not in ("role_under_test",)]
+            play.missing += [name for role in play.roles for name in self.missing_of.get(role, ()) if name not in play.missing]
             self.out.plays.append(play)
 
     @staticmethod
@@ -532,7 +537,10 @@ class _Builder:
         out: List[Path] = []
         if depth < MAX_ROLE_DEPTH:
             for dependency in self.dependencies(role):
-                for found in self.resolve(dependency, role.parent, folder, None, depth + 1):
+                resolved = self.resolve(dependency, role.parent, folder, None, depth + 1)
+                if not resolved:
+                    self.missing_of.setdefault(role, []).append(dependency)
+                for found in resolved:
                     if found not in out:
                         out.append(found)
         out.append(role)

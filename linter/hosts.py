@@ -317,7 +317,8 @@ def _engine_of_every_machine(hosts: List[Host], assume: bool) -> None:
     and that installs no engine and writes no configuration of its own (it only inits or joins the
     swarm): its machines have the engine, daemon.json and unit the ``all`` play gives every
     machine, not an engine from elsewhere."""
-    every = {h.name: h for h in hosts if h.name.rpartition("hosts: ")[2] in ("all", "*") and h.of(EnginePackage)}
+    # "hosts: all", also "hosts: all (Vagrantfile › node)" (the machines a Vagrant provisioner runs it on)
+    every = {h.name: h for h in hosts if re.search(r"hosts: (?:all|\*)(?: \(.*\))?$", h.name) and h.of(EnginePackage)}
     if not every:
         return
     for host in hosts:

@@ -227,3 +227,25 @@ def test_the_vagrantfile_s_folder_is_at_slash_vagrant_unless_disabled(tmp_path):
     write_tree(tmp_path, {"Vagrantfile": disabled})
     (unknown,) = [u for u in scan(tmp_path).unknowns if u.host == "Vagrantfile › default"]
     assert "/vagrant/daemon.json" in unknown.why
+
+
+def test_each_vagrant_machine_runs_the_playbook_its_ansible_provisioner_names(tmp_path):
+    """master runs master.yml (live-restore on), node runs node.yml (no daemon.json), both plays on
+    ``hosts: all``: two machines, named after the Vagrant machine that runs each, and only the
+    node lacks live-restore (before, one `hosts: all` machine mixed both playbooks)."""
+    install = "  tasks:\n    - apt:\n        name: docker-ce\n"
+    write_tree(tmp_path, {
+        "Vagrantfile": (
+            'Vagrant.configure("2") do |config|\n'
+            '  config.vm.define "master" do |master|\n'
+            '    master.vm.provision "ansible" do |ansible|\n      ansible.playbook = "master.yml"\n    end\n  end\n'
+            '  config.vm.define "node" do |node|\n'
+            '    node.vm.provision "ansible_local" do |ansible|\n      ansible.playbook = "node.yml"\n    end\n  end\n'
+            "end\n"
+        ),
+        "master.yml": "- hosts: all\n" + install + "    - copy:\n        content: '{\"live-restore\": true}'\n        dest: /etc/docker/daemon.json\n",
+        "node.yml": "- hosts: all\n" + install,
+    })
+    result = scan(tmp_path)
+    assert sorted(h.name for h in result.hosts) == ["hosts: all (Vagrantfile › master)", "hosts: all (Vagrantfile › node)"]
+    assert [(f.rule, f.host) for f in result.findings if f.rule == "DKD101"] == [("DKD101", "hosts: all (Vagrantfile › node)")]

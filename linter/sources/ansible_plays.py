@@ -76,6 +76,9 @@ class Play:
     adds: Dict[str, str] = field(default_factory=dict)
     # role names it applies (or its roles depend on) that are not in the repository (Galaxy's)
     missing: List[str] = field(default_factory=list)
+    # the Vagrant machines whose ansible provisioner runs its playbook ("Vagrantfile › master"):
+    # plays of two playbooks on `all`, each run by its own machine, are two machines
+    run_by: str = ""
 
 
 @dataclass
@@ -288,7 +291,8 @@ def host_name(play: Play, display_of) -> str:
     shown = "" if shown in ("", ".") else shown.rstrip("/") + "/"
     if pattern == "molecule":
         return f"{shown or './'} (molecule)"
-    return f"{shown} › hosts: {pattern}" if shown else f"hosts: {pattern}"
+    name = f"{shown} › hosts: {pattern}" if shown else f"hosts: {pattern}"
+    return f"{name} ({play.run_by})" if play.run_by else name
 
 
 def _read(path: Path, limit: int = MAX_BYTES) -> Optional[str]:
@@ -328,6 +332,7 @@ class _Builder:
         self.yaml: List[Path] = []
         self.role_cache: Dict[Path, List[Path]] = {}
         self.missing_of: Dict[Path, List[str]] = {}  # role -> dependencies not in the repository
+        self.vagrantfiles: List[Path] = []
         self.platforms: Dict[Path, Dict[str, str]] = {}  # Molecule scenario folder -> platform_facts
 
     def inside(self, path: Path) -> bool:
@@ -348,6 +353,8 @@ class _Builder:
                 break
             if isinstance(path, Path) and path.suffix in (".yml", ".yaml"):  # not a Skipped folder or path
                 self.yaml.append(path)
+            elif isinstance(path, Path) and path.name == "Vagrantfile":
+                self.vagrantfiles.append(path)
         found = 0
         setters: Optional[List[bytes]] = []
         kept = 0
@@ -368,6 +375,7 @@ class _Builder:
         self.out._setter_data = setters
         self.out.yaml_files = self.yaml
         _join_subsets(self.out.plays)
+        _vagrant_machines(self.out.plays, _vagrant_playbooks(self.vagrantfiles, self.root))
         for play in self.out.plays:
             for role in play.roles:
                 self.out.by_role.setdefault(role, []).append(play)
@@ -904,6 +912,55 @@ def _join_subsets(all_plays: List[Play]) -> None:
             base = bases[folder][next(iter(found))]
             play.host = base.host
             play.groups = play.groups or list(base.groups)  # the group_vars of its machines
+
+
+_VAGRANT_DEFINE = re.compile(r"""\b(\w+)\.vm\.define\s*\(?\s*(?::(\w+)|"([^"\n]+)"|'([^'\n]+)')[^\n]*?\bdo\s*\|\s*(\w+)\s*\|""")
+_VAGRANT_ANSIBLE = re.compile(r"""\b(\w+)\.vm\.provision\s*\(?\s*(?::ansible(?:_local)?\b|["']ansible(?:_local)?["'])[^\n]*?\bdo\s*\|\s*(\w+)\s*\|""")
+MAX_VAGRANTFILES = 64
+
+
+def _vagrant_playbooks(vagrantfiles: List[Path], root: Path) -> Dict[Path, List[str]]:
+    """Playbook -> the Vagrant machines whose ``ansible``/``ansible_local`` provisioner runs it
+    (``ansible.playbook = "master.yml"`` in ``config.vm.define "master"``): a label each, the
+    Vagrantfile alone when every machine runs it. Read as text, bounded; the path is relative to
+    the Vagrantfile's folder (/vagrant for ansible_local)."""
+    out: Dict[Path, List[str]] = {}
+    for vagrantfile in vagrantfiles[:MAX_VAGRANTFILES]:
+        text = _read(vagrantfile)
+        if not text or "ansible" not in text:
+            continue
+        shown = vagrantfile.relative_to(root).as_posix() if root in vagrantfile.parents else vagrantfile.name
+        defines = [(m.start(), m.group(5), m.group(2) or m.group(3) or m.group(4)) for m in _VAGRANT_DEFINE.finditer(text)]
+        for match in _VAGRANT_ANSIBLE.finditer(text):
+            receiver, block = match.group(1), match.group(2)
+            body = text[match.end() : match.end() + 2000]
+            stop = re.search(r"\.vm\.(?:provision|define)\b", body)
+            body = body[: stop.start()] if stop else body
+            playbook = re.search(r"\b" + re.escape(block) + r"""\.playbook\s*=\s*["']([^"'#\n]+)["']""", body)
+            if playbook is None:
+                continue
+            path = Path(os.path.normpath(vagrantfile.parent / playbook.group(1)))
+            machine = next((name for start, var, name in reversed(defines) if start < match.start() and var == receiver), None)
+            if re.search(r"\b" + re.escape(block) + r"""\.limit\s*=\s*["'](?:all|\*)["']""", body):
+                machine = None  # run against every machine of the Vagrantfile
+            label = f"{shown} › {machine}" if machine else shown
+            if label not in out.setdefault(path, []):
+                out[path].append(label)
+    return out
+
+
+def _vagrant_machines(all_plays: List[Play], runs: Dict[Path, List[str]]) -> None:
+    """Plays of one pattern whose playbooks different Vagrant machines run (master.yml by master,
+    node.yml by node, both on ``hosts: all``) are those machines, one host each; plays one
+    machine, or none, runs stay one host as before."""
+    by_host: Dict[Tuple[Path, str], Set[str]] = {}
+    for play in all_plays:
+        if play.host[1] != "molecule":
+            by_host.setdefault(play.host, set()).add("; ".join(runs.get(play.playbook, ())))
+    for play in all_plays:
+        labels = by_host.get(play.host, set())
+        if len(labels - {""}) > 1 and play.playbook in runs:
+            play.run_by = "; ".join(runs[play.playbook])
 
 
 def _is_role(folder: Path) -> bool:

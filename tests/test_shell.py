@@ -1521,3 +1521,16 @@ def test_a_fork_of_rancher_s_install_docker_script_installs_the_release_it_names
     write_tree(tmp_path, {"a.sh": "#!/bin/sh\ncurl -sSL https://github.com/someone/install-docker/blob/1.0/1.13.1.sh?raw=true | sh\n"})
     (package,) = [f for h in scan_tree(tmp_path).hosts for f in h.of(EnginePackage)]
     assert package.version == "1.13.1"
+
+
+def test_a_sourced_file_s_hostile_assignment_is_read_in_linear_time(tmp_path):
+    """``X=${A}${A}…\\`` (no value the pattern takes) in a sourced file: each character has one way
+    to match, so the failed match costs linear time (a pattern with two ways per reference took
+    2^n steps: 22 references, a second; 40, days)."""
+    import time
+
+    hostile = "X=" + "${A}" * 5000 + "\\\nY=" + "$AB" * 5000 + "\\\n"
+    write_tree(tmp_path, {"lib.sh": hostile, "a.sh": "#!/bin/sh\n. ./lib.sh\napt-get install -y docker-ce\n"})
+    started = time.process_time()
+    assert [f.rule for f in scan_tree(tmp_path).findings] == ["DKD101"]
+    assert time.process_time() - started < 5

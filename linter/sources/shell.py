@@ -686,8 +686,16 @@ _RANCHER_RELEASE = re.compile(r"/install-docker/(?:[\w.-]+/){0,4}?(\d+\.\d+(?:\.
 _GET_DOCKER_SCRIPTS = frozenset({"get-docker.sh", "test-docker.sh"})
 _CONFLICT_MARKER = re.compile(r"^<<<<<<< ", re.M)
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=])([^}$`]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
-# NAME=value of a sourced file: literal, or built of ${NAME}/$NAME of names set before it
-_PLAIN_ASSIGNMENT = re.compile(r"""^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"$`\\\n]|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?)*"|'[^'\n]*'|(?:[^\s;&|$`'"\\]|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?)*)[ \t]*(?:#[^\n]*)?$""", re.M)
+# NAME=value of a sourced file: literal, or built of ${NAME}/$NAME of names set before it. Each
+# character has one way to match (a $NAME runs to its last name character, a ${NAME} to its
+# brace): a line the pattern fails on costs linear time, never a backtracking storm
+_REFERENCE = r"\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_]))"
+_PLAIN_ASSIGNMENT = re.compile(
+    r"""^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"$`\\\n]|""" + _REFERENCE + r""")*"|'[^'\n]*'|(?:[^\s;&|$`'"\\]|"""
+    + _REFERENCE
+    + r""")*)[ \t]*(?:#[^\n]*)?$""",
+    re.M,
+)
 _NAME_REFERENCE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
 MAX_SOURCED_SCAN = 64 * 1024  # of a sourced file, looked at for its plain assignments
 _VERSION = re.compile(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?")

@@ -1904,3 +1904,18 @@ def test_a_galaxy_role_that_installs_docker_and_is_not_in_the_repository(tmp_pat
     assert "the role azavea.docker, which is not in the repository" in unknown.why and "DKD101" in unknown.skipped
     write_tree(tmp_path, {"roles/app.docker/meta/main.yml": "dependencies:\n  - { role: azavea.pip }\n"})
     assert not [h for h in scan(tmp_path).hosts if h.name == "hosts: all"]
+
+
+def test_the_role_under_test_by_another_name_is_not_a_role_missing_from_the_repository(tmp_path):
+    """A repository that is one role, whose Molecule converge names it by a name found nowhere
+    else (the folder CI checks it out in): that is the role itself, read there, not an absent
+    Galaxy role whose name says Docker (no engine of unknown configuration is added)."""
+    write_tree(tmp_path, {
+        "tasks/main.yml": "- apt:\n    name: docker-ce\n",
+        "molecule/default/molecule.yml": "platforms:\n  - name: instance\n    image: ubuntu:22.04\n",
+        "molecule/default/converge.yml": "- hosts: all\n  roles:\n    - role: ansible-role-docker\n",
+    })
+    result = scan(tmp_path)
+    assert not result.unknowns
+    (finding,) = [f for f in result.findings if f.rule == "DKD101"]
+    assert finding.location.path == "tasks/main.yml"

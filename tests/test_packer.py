@@ -576,3 +576,22 @@ def test_the_same_provisioners_on_a_virtual_machine_builder_are_judged(tmp_path)
     result = run(Options(paths=[], cwd=tmp_path))
     assert not [h for h in result.hosts if h.undeployed]
     assert {f.host for f in result.findings if f.rule == "DKD101"} == {"images/ › hosts: all", "images/base/build.pkr.hcl › build", "images/legacy.json"}
+
+
+@pytest.mark.parametrize(
+    "provisioner, files, said",
+    [
+        ('{"type": "chef-solo", "cookbook_paths": ["cookbooks"], "run_list": ["base", "docker::install"]}', {}, "Chef's docker::install recipe"),
+        ('{"type": "puppet-masterless", "manifest_file": "manifest.pp"}', {"manifest.pp": "node default {\n  include docker\n}\n"}, "the Puppet class docker of manifest.pp"),
+    ],
+)
+def test_a_chef_or_puppet_provisioner_that_installs_docker_makes_a_docker_host(tmp_path, provisioner, files, said):
+    """A Packer build whose Chef run list has the docker cookbook, or whose Puppet manifest includes
+    the docker class: the engine is there, of a configuration dlint does not read (an unknown line
+    with DKD101 not judged), never "not a Docker host". Other recipes say nothing."""
+    template = '{"builders": [{"type": "amazon-ebs", "source_ami": "ami-1"}], "provisioners": [' + provisioner + "]}\n"
+    write_tree(tmp_path, {"packer.json": template, **files})
+    (unknown,) = scan(tmp_path).unknowns
+    assert said in unknown.why and "DKD101" in unknown.skipped
+    write_tree(tmp_path, {"packer.json": template.replace("docker::install", "nginx").replace("manifest.pp", "other.pp")})
+    assert not scan(tmp_path).hosts

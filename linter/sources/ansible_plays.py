@@ -442,6 +442,7 @@ class _Builder:
                     play.roles.append(role)
                     if unresolved[0][1] is not None:
                         play.role_params.setdefault(role, unresolved[0][1])
+                unresolved = []  # that name is the project's role, not one missing from it
             play.system = self.system(text[node.start_mark.index : node.end_mark.index], folder, play.groups)
             play.adds = _added_groups(fields, pattern)
             play.missing = [name for name, _ in unresolved if name not in ("role_under_test",)]

@@ -29,7 +29,7 @@ from .. import jsonread
 from ..document import Document
 from ..hcl import Embedder, Evaluator, Files, Hcl, Inline, Text, ami_pattern, has_sequences, joined_script, upload_target
 from ..mapped import Mapped
-from ..fragments import ContainerImage, ImageLayer
+from ..fragments import ContainerImage, EnginePackage, ImageLayer
 from . import Extraction, Placed, ReadContext, SourceKind
 from .claims import PackerClaims
 
@@ -99,6 +99,8 @@ class _Provisioners:
                     found = self.files.resolve(raw) if raw else None
                     if isinstance(found, tuple):
                         self.playbooks.setdefault(group, []).append(found[1])
+        elif type_ in ("chef-solo", "chef-client", "puppet-masterless", "puppet-server"):
+            self.configuration_tool(type_, fields, group)
         elif type_ == "file":
             destination = ev.path(fields["destination"]) if "destination" in fields else None
             if not destination:
@@ -115,6 +117,28 @@ class _Provisioners:
                         continue
                     self.embedder.uploaded(ref, target, self.placed.setdefault(group, {}), group=group)
 
+    def configuration_tool(self, type_: str, fields: Dict[str, object], group: str) -> None:
+        """A Chef run list with a ``docker`` recipe, a Puppet manifest that includes the ``docker``
+        class: the engine is installed there by code dlint does not read (an engine of unknown
+        configuration, never "not a Docker host")."""
+        ev = self.ev
+        found = None
+        if type_.startswith("chef"):
+            for item in (ev.items(fields["run_list"]) or []) if "run_list" in fields else []:
+                text = ev.path(item) or ""
+                if _CHEF_DOCKER.search(text):
+                    found = (f"Chef's {text} recipe, which dlint does not read", ev.start(item))
+                    break
+        elif "manifest_file" in fields:
+            raw = ev.path(fields["manifest_file"])
+            resolved = self.files.resolve(raw) if raw else None
+            text = self.files.read(resolved[0])[0] if isinstance(resolved, tuple) else None
+            if text is not None and _PUPPET_DOCKER.search(text):
+                found = (f"the Puppet class docker of {resolved[1]}, which dlint does not read", ev.start(fields["manifest_file"]))
+        if found is not None:
+            manager, offset = found
+            self.embedder.out.fragments.append(EnginePackage(self.files.source, self.doc, manager=manager, name="docker-ce", pin="unseen", location=self.doc.location(offset), group=group))
+
     def image(self, group: str) -> ContainerImage:
         """The build ``group`` makes a container image (its sources are all Packer's docker builder)."""
         return ContainerImage(self.files.source, self.doc, playbooks=tuple(self.playbooks.get(group, ())), group=group)
@@ -128,6 +152,12 @@ class _Provisioners:
                 self.ev.note(self.ev.start(fields[name]), f"{name}: not a literal list; not read")
             return items or []
         return [fields[name]]
+
+
+# recipe[docker], docker::install, docker: the docker cookbook (not docker_compose, not mydocker)
+_CHEF_DOCKER = re.compile(r"(?:^|recipe\[)docker(?:::[\w-]+)?(?:\]|$)")
+# include docker / include ::docker / class { 'docker': ... } in a Puppet manifest
+_PUPPET_DOCKER = re.compile(r"(?m)^\s*(?:include\s+['\"]?(?:::)?docker\b(?!::)|class\s*\{\s*['\"](?:::)?docker['\"]\s*:)")
 
 
 def _shell(text: str) -> str:

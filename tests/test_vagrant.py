@@ -249,3 +249,20 @@ def test_each_vagrant_machine_runs_the_playbook_its_ansible_provisioner_names(tm
     result = scan(tmp_path)
     assert sorted(h.name for h in result.hosts) == ["hosts: all (Vagrantfile › master)", "hosts: all (Vagrantfile › node)"]
     assert [(f.rule, f.host) for f in result.findings if f.rule == "DKD101"] == [("DKD101", "hosts: all (Vagrantfile › node)")]
+
+
+def test_a_mounted_path_through_a_symbolic_link_is_not_read(tmp_path):
+    """``cp /vagrant/link.json`` where link.json is a symbolic link (to a file of the repository
+    or outside it): dlint reads no file through a link, so the daemon.json is unknown."""
+    import os
+
+    vagrantfile = (
+        'Vagrant.configure("2") do |config|\n'
+        '  config.vm.provision "shell", inline: "apt-get install -y docker-ce; cp /vagrant/link.json /etc/docker/daemon.json"\n'
+        "end\n"
+    )
+    write_tree(tmp_path, {"Vagrantfile": vagrantfile, "real.json": '{"live-restore": true}\n'})
+    os.symlink(tmp_path / "real.json", tmp_path / "link.json")
+    result = scan(tmp_path)
+    assert [u.host for u in result.unknowns] == ["Vagrantfile › default"]
+    assert "/vagrant/link.json" in result.unknowns[0].why

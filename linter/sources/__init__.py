@@ -90,8 +90,8 @@ class Mounted(dict):
             if inside == ".." or inside.startswith(("../", "/")):
                 continue
             real, top = os.path.realpath(os.path.join(root, inside)), os.path.realpath(root)
-            if not real.startswith(top.rstrip(os.sep) + os.sep) or not os.path.isfile(real):
-                continue
+            if real != os.path.join(top, inside) or not os.path.isfile(real):
+                continue  # outside the repository, or reached through a symbolic link: not read
             data, error = read_bounded(Path(real), MAX_BYTES)
             if data is None or error is not None:
                 continue

@@ -915,35 +915,25 @@ def _join_subsets(all_plays: List[Play]) -> None:
             play.groups = play.groups or list(base.groups)  # the group_vars of its machines
 
 
-_VAGRANT_DEFINE = re.compile(r"""\b(\w+)\.vm\.define\s*\(?\s*(?::(\w+)|"([^"\n]+)"|'([^'\n]+)')[^\n]*?\bdo\s*\|\s*(\w+)\s*\|""")
-_VAGRANT_ANSIBLE = re.compile(r"""\b(\w+)\.vm\.provision\s*\(?\s*(?::ansible(?:_local)?\b|["']ansible(?:_local)?["'])[^\n]*?\bdo\s*\|\s*(\w+)\s*\|""")
 MAX_VAGRANTFILES = 64
 
 
 def _vagrant_playbooks(vagrantfiles: List[Path], root: Path) -> Dict[Path, List[str]]:
     """Playbook -> the Vagrant machines whose ``ansible``/``ansible_local`` provisioner runs it
-    (``ansible.playbook = "master.yml"`` in ``config.vm.define "master"``): a label each, the
-    Vagrantfile alone when every machine runs it. Read as text, bounded; the path is relative to
-    the Vagrantfile's folder (/vagrant for ansible_local)."""
+    (``ansible.playbook = "master.yml"`` in ``config.vm.define "master"``), a label each: the
+    Vagrantfile alone where every machine runs it. The path is relative to the Vagrantfile's folder
+    (/vagrant for ansible_local)."""
+    from ..document import Document
+    from .vagrant import ansible_playbooks
+
     out: Dict[Path, List[str]] = {}
     for vagrantfile in vagrantfiles[:MAX_VAGRANTFILES]:
         text = _read(vagrantfile)
         if not text or "ansible" not in text:
             continue
         shown = vagrantfile.relative_to(root).as_posix() if root in vagrantfile.parents else vagrantfile.name
-        defines = [(m.start(), m.group(5), m.group(2) or m.group(3) or m.group(4)) for m in _VAGRANT_DEFINE.finditer(text)]
-        for match in _VAGRANT_ANSIBLE.finditer(text):
-            receiver, block = match.group(1), match.group(2)
-            body = text[match.end() : match.end() + 2000]
-            stop = re.search(r"\.vm\.(?:provision|define)\b", body)
-            body = body[: stop.start()] if stop else body
-            playbook = re.search(r"\b" + re.escape(block) + r"""\.playbook\s*=\s*["']([^"'#\n]+)["']""", body)
-            if playbook is None:
-                continue
-            path = Path(os.path.normpath(vagrantfile.parent / playbook.group(1)))
-            machine = next((name for start, var, name in reversed(defines) if start < match.start() and var == receiver), None)
-            if re.search(r"\b" + re.escape(block) + r"""\.limit\s*=\s*["'](?:all|\*)["']""", body):
-                machine = None  # run against every machine of the Vagrantfile
+        for machine, playbook in ansible_playbooks(Document(text, shown)):
+            path = Path(os.path.normpath(vagrantfile.parent / playbook))
             label = f"{shown} › {machine}" if machine else shown
             if label not in out.setdefault(path, []):
                 out[path].append(label)

@@ -696,7 +696,6 @@ _PLAIN_ASSIGNMENT = re.compile(
     + r""")*)[ \t]*(?:#[^\n]*)?$""",
     re.M,
 )
-_NAME_REFERENCE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
 MAX_SOURCED_SCAN = 64 * 1024  # of a sourced file, looked at for its plain assignments
 _VERSION = re.compile(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?")
 _EXPANSION_START = re.compile(r"[A-Za-z_0-9{(@*#?$!-]")
@@ -784,10 +783,10 @@ class _Reader:
         self._keep = (blanked, tree)  # the bytes and tree live as long as the nodes taken from them
         errors = 0
         self.structure = _structure(tree)
-        end = self._top_level_exit(tree)
+        end, stop = self._top_level_exit(tree)
         for name, node in self.structure.visits:
             if node.start_byte >= end:
-                self.out.notes.append(f"{self.at(offsets.char(end))}: {self._stop}; what follows never runs and is not read")
+                self.out.notes.append(f"{self.at(offsets.char(end))}: {stop}; what follows never runs and is not read")
                 break
             if name == "error":
                 if not errors:
@@ -806,12 +805,11 @@ class _Reader:
         self.out.embedded.extend(embedded for _, embedded in self._embedded)
         return self.out
 
-    def _top_level_exit(self, tree) -> int:
+    def _top_level_exit(self, tree) -> Tuple[int, str]:
         """Where the first `exit` of the script's own level ends it (a cheat sheet's sections after
         it never run), or a merge-conflict marker left in it (bash stops at that syntax error):
-        its offset in bytes, or past the end."""
-        end = tree.root_node.end_byte + 1
-        self._stop = "the script exits here"
+        (its offset in bytes, or past the end; what stops it)."""
+        end, stop = tree.root_node.end_byte + 1, "the script exits here"
         for statement in tree.root_node.named_children:
             if statement.type == "command":
                 name = statement.child_by_field_name("name")
@@ -822,8 +820,8 @@ class _Reader:
         if marker is not None:
             at = len(self.t.text[: marker.start()].encode("utf-8", "surrogatepass"))
             if at < end:
-                end, self._stop = at, "a merge-conflict marker: bash stops at this syntax error"
-        return end
+                end, stop = at, "a merge-conflict marker: bash stops at this syntax error"
+        return end, stop
 
     # -- variables --------------------------------------------------------------------------
 
@@ -1430,11 +1428,10 @@ class _Reader:
             if name in self.variables:
                 continue
             if not value.startswith("'") and "$" in value:  # ASW_RESOURCES=${ASW_HOME}/_shared/resources
-                names = _NAME_REFERENCE.findall(value)
-                if len(value) > MAX_RESOLVED or not all(self.literal.get(n) for n in names):
-                    continue
-                value = _NAME_REFERENCE.sub(lambda m: self.variables[m.group(1)], value)
-                if len(value) > MAX_RESOLVED:
+                written = _literal(value)
+                written.expanded = True
+                value = self.resolve(written)  # None unless every name is a literal set before it
+                if value is None:
                     continue
             self.variables[name] = value.strip("'\"")
             self.literal[name] = True
@@ -2008,12 +2005,8 @@ class _Reader:
         """``start docker``, ``restart docker``, ``initctl restart docker``: upstart's commands, so the
         machine runs upstart (Ubuntu 14.04), whose docker job reads /etc/default/docker."""
         texts = [command.text(i) for i in range(program.index + 1, len(command.values)) if not command.text(i).startswith("-")]
-        if program.name == "initctl":
-            texts = texts if texts and texts[0] in _SERVICE_ACTIONS else []
-            verb, texts = (texts[0], texts[1:]) if texts else ("", [])
-        else:
-            verb = program.name
-        if texts[:1] == ["docker"] and verb in _SERVICE_ACTIONS:
+        verb, jobs = (texts[0], texts[1:]) if program.name == "initctl" and texts else (program.name, texts)
+        if jobs[:1] == ["docker"] and verb in _SERVICE_ACTIONS:
             self._action(command, _SERVICE_ACTIONS[verb], init="upstart")
 
     def _systemctl(self, command: _Command, program: _Program) -> None:

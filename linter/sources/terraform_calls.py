@@ -95,15 +95,17 @@ def uncalled_module(rel: str, path: str, memo: Dict[str, tuple]) -> Optional[str
     ``modules/minecraft/main.tf``) when the repository calls its own modules and none calls this
     one; None otherwise. ``memo``: the calls of each root, found once per scan."""
     folder = posixpath.dirname(rel)
-    calls = _calls_of(rel, path, memo)
+    named = "modules" in folder.split("/")
+    # a folder of modules: named so, or (for a .tf file) one beside folders calls reach
+    # (platform/_module/x); any other file asks for no walk of the repository
+    calls = _calls_of(rel, path, memo) if named or rel.endswith(".tf") else None
     if calls is None:
         return None
     any_call, called, _ = calls
     if not any_call or folder in called:
         return None
-    # a folder of modules: named so, or one where calls reach other folders (platform/_module/x)
     parent = posixpath.dirname(folder)
-    if "modules" not in folder.split("/") and not (parent and any(posixpath.dirname(c) == parent for c in called)):
+    if not named and not (parent and any(posixpath.dirname(c) == parent for c in called)):
         return None
     return folder
 

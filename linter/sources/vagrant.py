@@ -245,6 +245,12 @@ class _Reader:
         return kind
 
     def run(self) -> Extraction:
+        self.parse()
+        self._emit()
+        return self.out
+
+    def parse(self) -> None:
+        """The machines, provisioners, networks and synced folders the Vagrantfile declares."""
         tokens, i = self.tokens, 0
         bind: Optional[object] = None
         while i < len(tokens):
@@ -287,8 +293,6 @@ class _Reader:
                 i = end
                 continue
             i += 1
-        self._emit()
-        return self.out
 
     def _open(self, i: int, kind: str, bind) -> int:
         names: Dict[str, object] = {}
@@ -360,7 +364,7 @@ class _Reader:
         if len(args) < 2:
             return
         host, guest = _literal(args[0]), _literal(args[1])
-        disabled = any(arg and arg[0].text in ("disabled", ":disabled") and _literal(arg[-1:]) is None and arg[-1].text == "true" for arg in args[2:])
+        disabled = any(arg and arg[0].text in ("disabled", ":disabled") and arg[-1].kind == "ident" and arg[-1].text == "true" for arg in args[2:])
         if host is None or guest is None or not guest.startswith("/"):
             return
         self.synced.append((machine, host, posixpath.normpath(guest), disabled))
@@ -555,6 +559,24 @@ def _machine_name(text: str, tokens: List[_Tok]) -> str:
         return tokens[0].value.text
     written = " ".join(text[tokens[0].start : tokens[-1].end].split()) if tokens else "default"
     return written if len(written) <= 60 else written[:57] + "..."
+
+
+def ansible_playbooks(document: Document) -> List[Tuple[Optional[str], str]]:
+    """(machine, playbook as written) of each ``ansible``/``ansible_local`` provisioner of a
+    Vagrantfile, the machine None where every machine runs it (a provisioner of ``config``, or
+    ``limit = "all"``): read as the Vagrant reader reads it, never run."""
+    reader = _Reader(document, None)
+    try:
+        reader.parse()
+    except RecursionError:
+        return []
+    out = []
+    for provisioner in reader.provisioners:
+        playbook = _literal(provisioner.fields.get("playbook", [])) if provisioner.type in ("ansible", "ansible_local") else None
+        if playbook:
+            every = _literal(provisioner.fields.get("limit", [])) in ("all", "*")
+            out.append((None if every else provisioner.machine, playbook))
+    return out
 
 
 class VagrantKind(VagrantClaims, SourceKind):

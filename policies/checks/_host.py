@@ -5,6 +5,13 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from dlint_docker.engine.versions import Version, parse_version
+from dlint_docker.fragments import SwarmMembership
+
+
+def swarm_node(host, context) -> bool:
+    """A machine that is, or may be, a swarm node: where a swarm check asks anything (its
+    ``applies``); elsewhere no daemon.json makes it fire."""
+    return bool(host.of(SwarmMembership)) or getattr(host, "swarm_elsewhere", None) is not None
 
 
 class View:

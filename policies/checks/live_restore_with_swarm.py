@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dlint_docker.fragments import SwarmMembership
 from dlint_docker.policy.model import Hit
 
-from ._host import View, pointer
+from ._host import View, pointer, swarm_node
 
 
 def check(host, context):
@@ -24,9 +23,4 @@ def check(host, context):
     )
 
 
-def _swarm_node(host, context) -> bool:
-    """Only a machine that is, or may be, a swarm node: elsewhere no daemon.json makes it fire."""
-    return bool(host.of(SwarmMembership)) or getattr(host, "swarm_elsewhere", None) is not None
-
-
-check.applies = _swarm_node
+check.applies = swarm_node

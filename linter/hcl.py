@@ -18,6 +18,10 @@ of an expression as far as it is literal (provisioning-facts §5.1, §5.2):
   is read only when it lies inside the project (``..`` escapes, absolute paths and symbolic links
   are refused with a note). It becomes a document of its own, reached ``via`` the call.
 
+- ``jsonencode()``/``yamlencode()`` of values written in HCL give the text Terraform writes, each
+  value mapped to where it stands (``linter/hcl_encode.py``), also spliced into a template
+  (``"#cloud-config\n${yamlencode(local.cloud)}"``).
+
 Nothing is evaluated beyond that: no other function, no variable, no data source of another file;
 nothing is executed.
 """
@@ -57,6 +61,8 @@ _PATH_VARIABLE = re.compile(r"^path\.(module|root|cwd)$")
 
 # functions whose argument is what the machine gets, encoded on the way
 WRAPPERS = frozenset({"base64encode", "base64gzip"})
+# functions whose value Terraform writes as text (linter/hcl_encode.py)
+ENCODERS = frozenset({"jsonencode", "yamlencode"})
 # functions that name a repository file
 FILE_FUNCTIONS = frozenset({"file", "filebase64", "templatefile"})
 
@@ -332,15 +338,16 @@ class Hcl:
             items.append((key, exprs[0], exprs[1]))
         return items
 
-    def string(self, node) -> Optional["Text"]:
-        """The value of a string expression (quoted or heredoc), or None when it is not one."""
+    def string(self, node, splice: Optional[Callable] = None) -> Optional["Text"]:
+        """The value of a string expression (quoted or heredoc), or None when it is not one.
+        ``splice(interpolation)`` may give the text of a ``${...}`` (Evaluator.encoded's triple)."""
         node = self.inner(node)
         if node is None or node.has_error:
             return None
         if node.type in ("string_lit", "quoted_template"):
-            return self._quoted(node)
+            return self._quoted(node, splice)
         if node.type == "heredoc_template":
-            return self._heredoc(node)
+            return self._heredoc(node, splice)
         return None
 
     def only_interpolation(self, node):
@@ -397,20 +404,20 @@ class Hcl:
             children = sequence.children
             left = len(children) > 1 and children[1].type == "strip_marker"
             right = len(children) > 2 and children[-2].type == "strip_marker"
-            tokens.append(_Token(s, e, False, left, right))
+            tokens.append(_Token(s, e, False, left, right, sequence))
             cursor = e
         literal(cursor, end)
         return tokens
 
-    def _quoted(self, node) -> "Text":
+    def _quoted(self, node, splice=None) -> "Text":
         start, end = self.span(node)
         body_start = start + 1 if self.text[start : start + 1] == '"' else start
         body_end = end - 1 if end - 1 >= body_start and self.text[end - 1 : end] == '"' else end
         tokens = self._tokens(node, body_start, body_end, heredoc=False)
         _strip(tokens, self.text)
-        return self._render(tokens, (start, end), _QUOTED_ESCAPE)
+        return self._render(tokens, (start, end), _QUOTED_ESCAPE, splice)
 
-    def _heredoc(self, node) -> Optional["Text"]:
+    def _heredoc(self, node, splice=None) -> Optional["Text"]:
         idents = [c for c in node.children if c.type == "heredoc_identifier"]
         opener = [c for c in node.children if c.type == "heredoc_start"]
         if len(idents) != 2 or not opener or idents[1].is_missing:
@@ -428,13 +435,22 @@ class Hcl:
         _strip(tokens, text)
         if self.source(opener[0]) == "<<-":
             _flush(tokens, text)
-        return self._render(tokens, (start, end), _HEREDOC_ESCAPE)
+        return self._render(tokens, (start, end), _HEREDOC_ESCAPE, splice)
 
-    def _render(self, tokens: List["_Token"], span: Tuple[int, int], escapes) -> "Text":
+    def _render(self, tokens: List["_Token"], span: Tuple[int, int], escapes, splice=None) -> "Text":
         text = self.text
         value = Mapped()
         templated = False
+        pieces: List[Tuple[Mapped, Optional[Document]]] = []  # spliced texts, between runs of value
+        home: Optional[Document] = None  # the other file of the module a spliced text stands in
         for token in tokens:
+            got = splice(token.node) if splice is not None and not token.literal and token.node is not None else None
+            if got is not None and (got[2] is None or home is None or got[2] is home):
+                pieces += [(value, None), (got[0], got[2])]
+                value = Mapped()
+                templated = templated or got[1]
+                home = home or got[2]
+                continue
             if not token.literal:
                 templated = True
                 value.add(text[token.start : token.end], token.start)
@@ -448,7 +464,9 @@ class Hcl:
                     value.produce(_unescape(match), match.start())
                 cursor = match.end()
             value.add(text[cursor : token.end], cursor)
-        return Text(value, span, templated)
+        if pieces:
+            value = _joined(pieces + [(value, None)], home)
+        return Text(value, span, templated, home)
 
 
 MAX_REPAIR_ROUNDS = 32
@@ -528,6 +546,21 @@ class _Token:
     literal: bool
     strip_left: bool = False  # ${~ / %{~ : white space before it is removed
     strip_right: bool = False  # ~} : white space after it is removed
+    node: object = None  # a template sequence's node
+
+
+def _joined(pieces: List[Tuple[Mapped, Optional[Document]]], home: Optional[Document]) -> Mapped:
+    """A template's runs and spliced texts as one value. When a spliced text stands in another
+    file (``home``), the value is that file's: the runs of this one map to where it starts."""
+    out = Mapped()
+    anchor = next((m.source(0) for m, h in pieces if h is not None and m.length), 0)
+    for mapped, where in pieces:
+        if home is not None and where is None:
+            if mapped.length:
+                out.produce(mapped.text, anchor)
+        else:
+            out.extend(mapped)
+    return out
 
 
 def _strip(tokens: List[_Token], text: str) -> None:
@@ -591,6 +624,7 @@ class Text:
     value: Mapped
     span: Tuple[int, int]
     templated: bool
+    home: Optional[Document] = None  # the other file of the module its text maps into (hcl_encode)
 
     @property
     def text(self) -> str:
@@ -691,17 +725,23 @@ class Evaluator:
             return []
         if inner.type == "conditional":
             return self._conditional(inner, labels, depth)
-        text = hcl.string(inner)
+        alone = hcl.only_interpolation(inner)
+        if alone is not None:
+            return self.values(alone, labels, depth + 1)
+        text = hcl.string(inner, lambda sequence: self._splice(sequence, labels))
         if text is not None:
-            alone = hcl.only_interpolation(inner)
-            if alone is not None:
-                return self.values(alone, labels, depth + 1)
-            return [Inline(text, labels)]
+            return [Inline(text, labels, document=text.home)]
         call = hcl.call(inner)
         if call is not None:
             name, args = call
             if name in WRAPPERS and len(args) == 1:
                 return self.values(args[0], labels + (f"{name}()",), depth + 1)
+            if name in ENCODERS and len(args) == 1:
+                encoded = self.encoded(name, args[0], labels)
+                if encoded is None:
+                    return []
+                mapped, unknown, home = encoded
+                return [Inline(Text(mapped, span, unknown, home), labels + (f"{name}()",), document=home)]
             if name in FILE_FUNCTIONS and args:
                 ref = self.file_ref(args[0], name, labels, span=span)
                 return [ref] if ref is not None else []
@@ -722,6 +762,44 @@ class Evaluator:
             return [Traversal(parts, span, labels)]
         self.note(span[0], f"{label}: not a literal value; not read")
         return []
+
+    def _splice(self, sequence, labels: Tuple[str, ...]):
+        """The text of ``${jsonencode(x)}``/``${yamlencode(x)}`` in a template (Hcl.string's splice)."""
+        if sequence.type != "template_interpolation":
+            return None
+        exprs = [c for c in sequence.children if c.type == "expression"]
+        call = self.hcl.call(exprs[0]) if len(exprs) == 1 else None
+        if call is None or call[0] not in ENCODERS or len(call[1]) != 1:
+            return None
+        return self.encoded(call[0], call[1][0], labels)
+
+    def encoded(self, function: str, node, labels: Tuple[str, ...]):
+        """(text, holds unknown values, the other file of the module it maps into or None) of
+        ``jsonencode(node)``/``yamlencode(node)``; the argument may be ``local.NAME`` of another file."""
+        from .hcl_encode import Reader, TooBig, json_text, yaml_text
+
+        evaluator, span = self, self.hcl.span(node)
+        for _ in range(MAX_LOCAL_DEPTH):
+            parts = evaluator.hcl.traversal(evaluator.hcl.inner(node))
+            if not parts or len(parts) != 2 or parts[0] != "local":
+                break
+            attribute = evaluator.locals.get(parts[1])
+            if attribute is None:
+                outer = evaluator.outer_locals(parts[1], evaluator, span, labels) if evaluator.outer_locals is not None else None
+                if outer is None:
+                    break
+                evaluator, attribute, _ = outer
+            node = attribute.expr
+        local = evaluator.locals
+        reader = Reader(evaluator.hcl, evaluator.hcl.string, lambda name: local[name].expr if name in local else None)
+        try:
+            value = reader.value(node)
+        except TooBig:
+            self.note(span[0], f"{' › '.join(labels)}: {function}() of a value too large or deep to read; not read")
+            return None
+        text = json_text(value) if function == "jsonencode" else yaml_text(value)
+        home = None if evaluator is self else (evaluator.origin or evaluator.hcl.document)
+        return text, reader.unknown, home
 
     def _conditional(self, node, labels: Tuple[str, ...], depth: int) -> List[object]:
         exprs = [c for c in node.children if c.type == "expression"]

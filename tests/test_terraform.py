@@ -1463,3 +1463,130 @@ def test_a_cloud_config_beside_the_one_terraform_reads_and_named_like_it_is_not_
     assert example.undeployed.startswith("a cloud-config nothing runs, beside cloud-init.txt")
     write_tree(tmp_path, {"bastion.yml": INIT_YML})
     assert "bastion.yml" in [f.host for f in scan(tmp_path).findings if f.rule == "DKD101"]
+
+
+# ------------------------------------------------------------------------------------------
+# jsonencode() / yamlencode(): a cloud-config or a daemon.json written as an HCL value
+
+ENCODED_LOCALS = '''\
+variable "labels" {
+  type    = list(string)
+  default = []
+}
+
+locals {
+  daemon = {
+    "log-driver"   = "json-file"
+    "live-restore" = false
+    "labels"       = var.labels
+  }
+  first = var.index == 0
+  cloud = {
+    packages = concat(["docker.io", "jq"], var.extra)
+    write_files = [
+      {
+        path    = "/etc/docker/daemon.json"
+        content = jsonencode(local.daemon)
+      },
+    ]
+    runcmd = compact([
+      "systemctl enable --now docker",
+      local.first ? "docker swarm init" : null,
+    ])
+  }
+}
+'''
+ENCODED_SERVER = 'resource "aws_instance" "node" {\n  ami       = "ami-1"\n  user_data = "#cloud-config\\n${yamlencode(local.cloud)}"\n}\n'
+
+
+def test_a_cloud_config_written_as_an_hcl_object_is_read_key_by_key(tmp_path):
+    """``"#cloud-config\\n${yamlencode(local.cloud)}"`` with ``content = jsonencode(local.daemon)``:
+    the packages, the daemon.json and its keys are read, each finding at the HCL key; a variable's
+    value is unknown (said, not judged), and a command on a condition dlint cannot decide holds on
+    some machines (the swarm init makes the host a swarm node, so DKD101 is not asked)."""
+    no_swarm = ENCODED_LOCALS.replace('      local.first ? "docker swarm init" : null,\n', "")
+    write_tree(tmp_path, {"main.tf": no_swarm + ENCODED_SERVER})
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    assert host.name == "main.tf › aws_instance.node"
+    (package,) = host.of(EnginePackage)
+    assert (package.name, package.location.path, (package.location.line, package.location.column)) == ("docker.io", "main.tf", at(no_swarm, "docker.io"))
+    finding = only(result, "DKD101")
+    assert (finding.location.path, where(finding)) == ("main.tf", at(no_swarm, "live-restore"))
+    assert [u for u in result.unknowns if "labels" in u.why and "DKD003" in u.skipped]
+    assert not [f for f in result.findings if f.rule == "DKD003"]  # labels: a template's value, not a string
+    write_tree(tmp_path, {"main.tf": ENCODED_LOCALS + ENCODED_SERVER})
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    (swarm,) = host.of(SwarmMembership)
+    assert (swarm.location.line, swarm.location.column) == at(ENCODED_LOCALS, "docker swarm init")
+    assert not [f for f in result.findings if f.rule == "DKD101"]
+
+
+def test_an_encoded_value_in_another_file_of_the_module_maps_into_that_file(tmp_path):
+    """The server in main.tf, ``local.cloud`` in locals.tf: the findings point into locals.tf."""
+    write_tree(tmp_path, {"locals.tf": ENCODED_LOCALS.replace('      local.first ? "docker swarm init" : null,\n', ""), "main.tf": ENCODED_SERVER})
+    result = scan(tmp_path)
+    finding = only(result, "DKD101")
+    assert finding.location.path == "locals.tf"
+    assert where(finding) == at((tmp_path / "locals.tf").read_text(), "live-restore")
+    assert finding.host == "main.tf › aws_instance.node"
+
+
+def test_a_daemon_json_written_by_jsonencode_is_judged_at_its_keys(tmp_path):
+    """``content = jsonencode({...})`` of a file provisioner to /etc/docker/daemon.json, beside a
+    remote-exec that installs the engine: one host, DKD003 at the wrong type's key."""
+    tf = (
+        'resource "aws_instance" "node" {\n'
+        '  provisioner "file" {\n'
+        '    destination = "/etc/docker/daemon.json"\n'
+        '    content = jsonencode({\n'
+        '      "live-restore" = true\n'
+        '      "max-concurrent-downloads" = "3"\n'
+        '    })\n'
+        '  }\n'
+        '  provisioner "remote-exec" {\n'
+        '    inline = ["curl -fsSL https://get.docker.com | sh"]\n'
+        '  }\n'
+        '}\n'
+    )
+    write_tree(tmp_path, {"main.tf": tf})
+    result = scan(tmp_path)
+    finding = only(result, "DKD003")
+    assert where(finding) == at(tf, '"3"')
+    assert not [f for f in result.findings if f.rule == "DKD101"]
+
+
+def test_encoded_text_is_what_terraform_writes():
+    """The encoder's text: keys sorted, JSON compact with Terraform's escapes, YAML that reads back
+    as the same value, multi-line strings as literal blocks."""
+    import json as jsonlib
+
+    from ruamel.yaml import YAML
+
+    from dlint_docker.hcl import Evaluator, Hcl
+
+    tf = (
+        'locals {\n  v = {\n    b = [1, true, null, "x<y"]\n    a = "two\\nlines\\n"\n    "c-d" = { e = "  lead" }\n  }\n}\n'
+        'output "j" {\n  value = jsonencode(local.v)\n}\noutput "y" {\n  value = yamlencode(local.v)\n}\n'
+    )
+    hcl = Hcl(Document(tf, "main.tf"))
+    evaluator = Evaluator(hcl, None, "terraform")
+    texts = []
+    for block in hcl.top_blocks(("output",)):
+        (value,) = evaluator.values(hcl.attributes(block.body)["value"].expr, ("x",))
+        texts.append(value.text.text)
+    expected = {"a": "two\nlines\n", "b": [1, True, None, "x<y"], "c-d": {"e": "  lead"}}
+    assert texts[0] == '{"a":"two\\nlines\\n","b":[1,true,null,"x\\u003cy"],"c-d":{"e":"  lead"}}'
+    assert jsonlib.loads(texts[0]) == expected
+    assert YAML(typ="safe").load(texts[1]) == expected
+
+
+def test_an_encoded_value_too_deep_to_read_is_said_not_read(tmp_path):
+    """A jsonencode() of lists nested 200 deep: a note, no host, no crash, in bounded time."""
+    deep = "[" * 200 + '"x"' + "]" * 200
+    tf = f'resource "aws_instance" "node" {{\n  user_data = jsonencode({deep})\n}}\n'
+    write_tree(tmp_path, {"main.tf": tf})
+    result = scan(tmp_path)
+    assert result.hosts == []
+    assert [n for n in result.notes if "jsonencode() of a value too large or deep to read" in n]

@@ -283,6 +283,9 @@ class _Undefined:
 UNDEFINED = _Undefined()
 
 
+OMIT = "omit"  # the reason of the unknown value Ansible's ``omit`` gives: a task leaves out what is set to it
+
+
 def unknown(reason: str = "") -> Val:
     return Val("unknown", reason)
 
@@ -1406,6 +1409,8 @@ def _render_flat(source: Mapped, resolve: Resolver, *, mask: bool = True, trim_b
         # after it, only the newline a `|` block scalar keeps: Ansible still turns a rendered list
         # or dict back into one (its templar safe_evals a result that starts with [ or {)
         trailing = found[0].end != len(text)
+        if value is not None and value.kind == "unknown" and value.data == OMIT:
+            result.value = value  # Ansible's omit: the caller leaves the option out
         if value is not None and value.known and (not trailing or value.kind in ("list", "dict")):
             result.value = value
             if value.kind in ("list", "dict"):

@@ -732,3 +732,42 @@ def test_a_command_line_dlint_cannot_read_whole_leaves_live_restore_not_judged(t
     write_tree(tmp_path, {"a.sh": script + "docker swarm init\n"})
     (unknown,) = scan(tmp_path).unknowns
     assert "DKD101" not in unknown.skipped
+
+
+_OMIT_ROLE = {
+    "site.yml": "- hosts: localhost\n  roles:\n    - docker\n",
+    "roles/docker/defaults/main.yml": "docker_dns: []\n",
+    "roles/docker/tasks/main.yml": (
+        "- apt:\n    name: docker-ce\n"
+        "- set_fact:\n    docker_config:\n"
+        '      dns: "{{ docker_dns if docker_dns | length > 0 else omit }}"\n'
+        '      bip: "{{ [\'10.1.0.1/24\'] | first if true else omit }}"\n'
+        '      ipv6: "{{ true if docker_ipv6 else false }}"\n'
+        "- copy:\n    content: \"{{ docker_config | to_nice_json }}\"\n    dest: /etc/docker/daemon.json\n"
+    ),
+}
+
+
+def test_a_set_fact_member_set_to_omit_is_left_out(tmp_path):
+    """Ansible removes omit from a task's arguments however deep (remove_omit): ``dns`` whose
+    condition is false on the role's defaults is no key of the daemon.json, not an unknown one."""
+    from .helpers import scan
+
+    write_tree(tmp_path, _OMIT_ROLE)
+    result = scan(tmp_path)
+    (host,) = result.hosts
+    (config,) = host.daemon_configs
+    assert [m.key for m in config.root.value] == ["bip", "ipv6"]
+    (unknown,) = [u for u in result.unknowns if "template decides" in u.why]
+    assert "ipv6" in unknown.why and "dns" not in unknown.why
+
+
+def test_dlint_hosts_shows_a_known_value_as_read_and_an_unknown_one_as_its_expression(tmp_path):
+    """bip is known though a template gives it: shown as read; ipv6 as its expression, not the
+    mask and not the YAML that follows it."""
+    write_tree(tmp_path, _OMIT_ROLE)
+    out = cli("hosts", str(tmp_path)).stdout
+    (bip,) = [line for line in out.splitlines() if line.strip().startswith("bip ")]
+    assert '"10.1.0.1/24"' in bip and "{{" not in bip
+    (ipv6,) = [line for line in out.splitlines() if line.strip().startswith("ipv6 ")]
+    assert '"{{ true if docker_ipv6 else false }}"' in ipv6 and "xxx" not in ipv6

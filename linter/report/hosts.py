@@ -73,11 +73,27 @@ def _written(location, files: Dict[str, str]) -> str:
 def _as_written(value: Any, location, files: Dict[str, str]) -> Any:
     """A value a template decides, shown as its expression ({{ host }}) rather than as the mask
     dlint read it with; a value that holds no template marker is shown as read."""
+    if not _templated(value):
+        return value  # known, though a template gave it ({{ [] if x else y }}): shown as read
     written = _written(location, files)
+    expression = _EXPRESSIONS.search(written)
+    if expression and isinstance(value, str) and not value.strip('"').strip("x") and _EXPRESSIONS.sub("", written).strip("\"' "):
+        return expression.group()  # a masked value whose location runs on past it (into the YAML after it)
     # a word the location only stands for (a flag of the packaged unit that a sed command edits)
     # spans words of the command: shown as read
     spans_words = isinstance(value, str) and value and not re.search(r"\s", value) and re.search(r"\s", _EXPRESSIONS.sub("", written))
     return written if not spans_words and any(m in written for m in _MARKERS) else value
+
+
+def _templated(value: Any) -> bool:
+    """A value read with a template's mask or markers in it (anywhere inside a list or dict)."""
+    if isinstance(value, str):
+        return "xxx" in value or any(m in value for m in _MARKERS)
+    if isinstance(value, list):
+        return any(_templated(v) for v in value)
+    if isinstance(value, dict):
+        return any(_templated(v) for v in value.values())
+    return False
 
 
 def _decided_by_templates(host, unknown, files: Dict[str, str]) -> Dict[str, str]:
@@ -90,7 +106,9 @@ def _decided_by_templates(host, unknown, files: Dict[str, str]) -> Dict[str, str
             if member.key in undecided:
                 out[member.key] = f"(set only where {undecided[member.key]})"
             elif member.key in unknown:
-                written = _as_written("", config.document.location(member.value.start, member.value.end), files)
+                masked = config.document.text[member.value.start : member.value.end]
+                written = _as_written(masked, config.document.location(member.value.start, member.value.end), files)
+                written = "" if written == masked else written
                 if written:
                     out[member.key] = written
     return out

@@ -87,6 +87,11 @@ _MAGIC = re.compile(
     r"play_hosts|ansible_play_.*|omit|playbook_dir|role_path|role_name|item|lookup|query|q|now|undef|range|"
     r"environment|vars|facts|discovered_interpreter_python)$"
 )
+def _omitted(value: Val) -> bool:
+    """Ansible's omit (jinja.OMIT): a task's argument, or a member of one, left out."""
+    return value.kind == "unknown" and value.data == jinja.OMIT
+
+
 # task keys after which later tasks may see new names (see _Reader.defined_by)
 _DEFINERS = frozenset({"set_fact", "register", "include_vars", "set_stats", "include_tasks", "import_tasks", "include", "action", "local_action"})
 # the modules dlint reads, and the _Reader method that reads each (any other task only defines names)
@@ -714,6 +719,8 @@ class _Values:
                 return bound.get() if isinstance(bound, _Deferred) else bound
             found = scope.find(name)
             if found is None:
+                if name == "omit":
+                    return jinja.unknown(jinja.OMIT)
                 # include_vars may have set it, or a task elsewhere in the project sets it at run time
                 if _MAGIC.match(name) or _ANY_NAME in scope.bound or self.set_elsewhere(name):
                     return jinja.unknown("magic variable")
@@ -756,13 +763,16 @@ class _Values:
             items = list(_mapping_items(node, yaml.walk).values())
 
             def pairs() -> list:
-                return [(self.scalar(key, yaml, scope, depth + 1, render=False), self.value(value, yaml, scope, depth + 1)) for key, value in items]
+                out = [(self.scalar(key, yaml, scope, depth + 1, render=False), self.value(value, yaml, scope, depth + 1)) for key, value in items]
+                # a member whose value is omit is left out (Ansible's remove_omit, on every task's args)
+                return [(key, value) for key, value in out if not _omitted(value)]
 
             def member(name) -> Optional[Val]:
                 for key, value in reversed(items):
                     found = self.scalar(key, yaml, scope, depth + 1, render=False)
                     if found.known and found.python() == name:
-                        return self.value(value, yaml, scope, depth + 1)
+                        got = self.value(value, yaml, scope, depth + 1)
+                        return None if _omitted(got) else got
                 return None
 
             markers = frozenset(self.active)
@@ -801,7 +811,7 @@ class _Values:
         unsafe = tag == "!unsafe"
         if render and not unsafe and jinja.has_jinja(mapped.text):
             rendered = jinja.render(mapped, self.resolver(scope, depth + 1), native=True)
-            if rendered.value is not None and rendered.value.known:
+            if rendered.value is not None and (rendered.value.known or _omitted(rendered.value)):
                 value = rendered.value
                 if value.at is None:
                     value.at = at

@@ -1919,3 +1919,22 @@ def test_the_role_under_test_by_another_name_is_not_a_role_missing_from_the_repo
     assert not result.unknowns
     (finding,) = [f for f in result.findings if f.rule == "DKD101"]
     assert finding.location.path == "tasks/main.yml"
+
+
+def test_an_import_of_a_role_path_file_is_the_role_s_own_file(tmp_path):
+    """``import_tasks: "{{ role_path }}/tasks/setup.yml"``: Ansible's role_path is the role's
+    folder, so the file is read in the import's place (no "named by a template" note), and a
+    variable the importing file's play sets reaches it."""
+    write_tree(tmp_path, {
+        "site.yml": "- hosts: all\n  vars:\n    restore: true\n  roles:\n    - docker\n",
+        "roles/docker/tasks/main.yml": '- import_tasks: "{{ role_path }}/tasks/setup.yml"\n',
+        "roles/docker/tasks/setup.yml": (
+            "- apt:\n    name: docker-ce\n"
+            '- copy:\n    content: \'{"live-restore": {{ restore | to_json }}}\'\n    dest: /etc/docker/daemon.json\n'
+        ),
+    })
+    result = scan(tmp_path)
+    assert not [n for n in result.notes if "named by a template" in n]
+    assert findings(result, "DKD101") == []
+    (config,) = [c for h in result.hosts for c in h.daemon_configs]
+    assert [(m.key, m.value.value) for m in config.root.value] == [("live-restore", True)]

@@ -92,6 +92,8 @@ def _omitted(value: Val) -> bool:
     return value.kind == "unknown" and value.data == jinja.OMIT
 
 
+# a path in the role that runs the task (Ansible's role_path is the role's folder)
+_ROLE_PATH = re.compile(r"^\{\{\s*role_path\s*\}\}/")
 # task keys after which later tasks may see new names (see _Reader.defined_by)
 _DEFINERS = frozenset({"set_fact", "register", "include_vars", "set_stats", "include_tasks", "import_tasks", "include", "action", "local_action"})
 # the modules dlint reads, and the _Reader method that reads each (any other task only defines names)
@@ -2105,6 +2107,9 @@ class _Reader:
         if node is None or isinstance(node, _FreeValue) or not is_scalar(node):
             return
         name = self.text_of(node, scope)
+        own = _ROLE_PATH.match(str(value_of(node)).strip()) if self.place.role is not None else None
+        if own is not None:
+            name = str(value_of(node)).strip()[own.end() :]  # {{ role_path }}/tasks/x.yml: the role's own file
         if not name or jinja.has_jinja(name):
             self.note(f"{task.module} of a file named by a template; not read", node.start_mark.index)
             return

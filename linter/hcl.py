@@ -773,11 +773,9 @@ class Evaluator:
             return None
         return self.encoded(call[0], call[1][0], labels)
 
-    def encoded(self, function: str, node, labels: Tuple[str, ...]):
-        """(text, holds unknown values, the other file of the module it maps into or None) of
-        ``jsonencode(node)``/``yamlencode(node)``; the argument may be ``local.NAME`` of another file."""
-        from .hcl_encode import Reader, TooBig, json_text, yaml_text
-
+    def through_locals(self, node, labels: Tuple[str, ...]):
+        """(evaluator, expression) that ``local.A`` (= ``local.B`` ...) stands for, also in another
+        file of the module; the node itself when it is no local dlint finds."""
         evaluator, span = self, self.hcl.span(node)
         for _ in range(MAX_LOCAL_DEPTH):
             parts = evaluator.hcl.traversal(evaluator.hcl.inner(node))
@@ -790,6 +788,15 @@ class Evaluator:
                     break
                 evaluator, attribute, _ = outer
             node = attribute.expr
+        return evaluator, node
+
+    def encoded(self, function: str, node, labels: Tuple[str, ...]):
+        """(text, holds unknown values, the other file of the module it maps into or None) of
+        ``jsonencode(node)``/``yamlencode(node)``; the argument may be ``local.NAME`` of another file."""
+        from .hcl_encode import Reader, TooBig, json_text, yaml_text
+
+        span = self.hcl.span(node)
+        evaluator, node = self.through_locals(node, labels)
         local = evaluator.locals
         reader = Reader(evaluator.hcl, evaluator.hcl.string, lambda name: local[name].expr if name in local else None)
         try:

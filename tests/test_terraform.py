@@ -1590,3 +1590,27 @@ def test_an_encoded_value_too_deep_to_read_is_said_not_read(tmp_path):
     result = scan(tmp_path)
     assert result.hosts == []
     assert [n for n in result.notes if "jsonencode() of a value too large or deep to read" in n]
+
+
+def test_each_value_of_a_literal_for_each_map_is_one_machine_per_key(tmp_path):
+    """``for_each = local.vms`` (a literal map of objects) and ``custom_data = each.value.custom_data``:
+    each key is a machine given its own script; only the one whose script installs the engine is
+    a Docker host, named by its key."""
+    tf = (
+        'locals {\n  vms = {\n    app = {\n      custom_data = filebase64("${path.module}/app.sh")\n    }\n'
+        '    db = {\n      custom_data = filebase64("${path.module}/db.sh")\n    }\n  }\n}\n'
+        'resource "azurerm_linux_virtual_machine" "vm" {\n  for_each    = local.vms\n  custom_data = each.value.custom_data\n}\n'
+    )
+    write_tree(tmp_path, {
+        "main.tf": tf,
+        "app.sh": "#!/bin/bash\napt-get install -y docker-ce\n",
+        "db.sh": "#!/bin/bash\napt-get install -y postgresql\n",
+    })
+    result = scan(tmp_path)
+    assert [h.name for h in result.hosts] == ['main.tf › azurerm_linux_virtual_machine.vm["app"]']
+    (finding,) = result.findings
+    assert (finding.rule, finding.location.path, finding.location.line) == ("DKD101", "app.sh", 2)
+    # a for_each dlint cannot read (a variable): no machine of the resource is guessed (the
+    # script is then judged on its own, as any script nothing reads)
+    write_tree(tmp_path, {"main.tf": tf.replace("for_each    = local.vms", "for_each    = var.vms")})
+    assert [h.name for h in scan(tmp_path).hosts] == ["app.sh"]

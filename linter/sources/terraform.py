@@ -310,6 +310,7 @@ class _Reader:
     def machine(self, block, address: str) -> None:
         hcl = self.hcl
         group = self.group_of(block, address)
+        self.current = (block, address)  # the resource whose each.value a value names
         first = len(self.out.embedded)
         attributes = hcl.attributes(block.body)
         for name in USER_DATA_ATTRIBUTES + STARTUP_ATTRIBUTES:
@@ -444,6 +445,8 @@ class _Reader:
             finally:
                 self.resolving.discard(key)
             return
+        if parts[:2] == ["each", "value"] and len(parts) == 3 and document is self.doc and self.for_each_values(value, group, role):
+            return
         if parts[0] == "var" and len(parts) == 2:
             default = self.variable_default(parts[1])
             if default is not None:
@@ -454,6 +457,31 @@ class _Reader:
                 return
         shown = ".".join(parts)
         self.note(value.span[0], f"{label}: {shown} is not known before Terraform runs; not read", document)
+
+    def for_each_values(self, value: Traversal, group: str, role: str) -> bool:
+        """``custom_data = each.value.NAME`` of a resource whose ``for_each`` is a literal map of
+        objects (``local.vms = { sonar = { custom_data = filebase64(...) } }``): each key is a
+        machine of its own (``azurerm_linux_virtual_machine.vm["sonar"]``), given that key's NAME.
+        False when the map is not literal (said by the caller)."""
+        block, address = getattr(self, "current", (None, None))
+        for_each = self.hcl.attributes(block.body).get("for_each") if block is not None else None
+        if for_each is None:
+            return False
+        evaluator, node = self.ev.through_locals(for_each.expr, value.labels)
+        entries = evaluator.hcl.object_items(node)
+        if not entries:
+            return False
+        name = value.parts[2]
+        found = False
+        for key, _, entry in entries:
+            fields = {k: v for k, _, v in evaluator.hcl.object_items(entry) or []}
+            if name not in fields:
+                continue
+            found = True
+            machine = group.replace(f"{address}[for_each]", f'{address}["{key}"]')
+            for each in evaluator.values(fields[name], value.labels + (f'each.value.{name} (for_each key "{key}")',)):
+                self.payload(each, machine, role)
+        return found
 
     def variable_default(self, name: str):
         """(unit, default attribute) of a variable of this module that every call of it leaves

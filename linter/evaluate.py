@@ -73,8 +73,8 @@ def _pointer_in_config(pointer: Optional[str]) -> Optional[str]:
 def _refused_by_name(key: str, host, context: Context) -> bool:
     """A key dockerd does not know is refused whatever its value: a templated value does not
     withhold that (a key only some renderings write still does)."""
-    if any(key in getattr(config.document, "undecided", ()) for config in host.daemon_configs):
-        return False
+    if key.startswith("-") or any(key in getattr(config.document, "undecided", ()) for config in host.daemon_configs):
+        return False  # a flag's spelling (--log-level): withheld only when it is a flag dockerd knows
     return context.for_host(host).engine(host).status(key).state == "unknown"
 
 

@@ -27,6 +27,7 @@ def pointer(*tokens: Any) -> str:
 _TEMPLATE_MARKERS = ("$", "{{", "{%", "%{")
 # a string that is all mask (jinja.MASK): a value of a templated daemon.json that a template decides
 _MASKED = re.compile(r'"x{3,}"')
+_MASK_RUN = re.compile(r"x{3,}")
 
 
 class HostFacts:
@@ -35,6 +36,7 @@ class HostFacts:
         self.provenance = provenance
         self.fallback = fallback
         self.unknown = unknown  # config keys whose value a template decides: nothing is judged on them
+        self.flags_written: Dict[str, str] = {}  # of those given as flags: the value as written (${dir})
 
     def locate(self, ptr: Optional[str]) -> Location:
         """Where the fact at ``ptr`` (or its nearest present parent) was set."""
@@ -216,7 +218,7 @@ def build(host, engine: Engine) -> HostFacts:
 
     provenance: Dict[str, Location] = {}
     file_config = _file_config(host, engine, provenance)
-    command, flag_config, _ = _command(host, engine, provenance)
+    command, flag_config, flags = _command(host, engine, provenance)
     config = dict(flag_config)
     config.update(file_config)  # a key in both is a conflict dockerd refuses; the file's value is shown
     for key in config:
@@ -264,7 +266,12 @@ def build(host, engine: Engine) -> HostFacts:
     actions = _list_facts(host.of(ServiceAction), "service", provenance, lambda a: {"action": a.action, "first_boot": a.first_boot})
     if actions:
         data["service"] = actions
-    return HostFacts(data, provenance, host.primary_location(), _templated_keys(host))
+    written = _templated_flags(host, flags)
+    # a flag's checks name it by its spelling (/flags/--log-level), the others by its key
+    spellings = {flag.spelling for flag in flags if flag.key in written}
+    out = HostFacts(data, provenance, host.primary_location(), _templated_keys(host) | frozenset(written) | frozenset(spellings))
+    out.flags_written = written
+    return out
 
 
 def _templated_keys(host) -> frozenset:
@@ -285,6 +292,39 @@ def _templated_keys(host) -> frozenset:
             if _MASKED.search(text[start:end]):  # a member whose whole value a template decides
                 keys.add(member.key)
     return frozenset(keys)
+
+
+def _templated_flags(host, flags) -> Dict[str, str]:
+    """Flags whose value is masked where a template or an expansion stands in the file the user
+    edits (``--data-root=/mnt/${dir}`` that a sed writes into the unit): key -> the value as
+    written there. A template decides them."""
+    keys: Dict[str, str] = {}
+    for flag in flags:
+        if flag.key is None or not _MASK_RUN.search(flag.word.text):
+            continue
+        written = _text_at(host, flag.word.location, len(flag.word.text))
+        if written and any(marker in written for marker in _TEMPLATE_MARKERS):
+            keys[flag.key] = written.split("=", 1)[1] if written.startswith("--") and "=" in written else written
+    return keys
+
+
+def _text_at(host, location, length: int) -> str:
+    """The text a location spans in the repository file it names, or ``length`` characters from
+    it when it is a point ("" when not exact or not read)."""
+    if location is None or not location.exact:
+        return ""
+    for fragment in host.fragments:
+        root = fragment.document
+        while root is not None and root.parent is not None:
+            root = root.parent
+        if root is not None and root.path == location.path:
+            starts = root._line_starts()
+            if location.end_line > len(starts):
+                return ""
+            start = starts[location.line - 1] + location.column - 1
+            end = starts[location.end_line - 1] + location.end_column - 1
+            return root.text[start : end if end > start else start + length]
+    return ""
 
 
 def _source_text(document, start: int, end: int) -> str:

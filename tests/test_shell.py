@@ -1534,3 +1534,26 @@ def test_a_sourced_file_s_hostile_assignment_is_read_in_linear_time(tmp_path):
     started = time.process_time()
     assert [f.rule for f in scan_tree(tmp_path).findings] == ["DKD101"]
     assert time.process_time() - started < 5
+
+
+def test_a_sed_that_adds_a_flag_whose_value_is_an_expansion_reads_the_flag(tmp_path):
+    """``s|ExecStart=/usr/bin/dockerd|ExecStart=/usr/bin/dockerd --log-level=${LEVEL}|`` with LEVEL
+    unknown: the command line is read (DKD101 holds on the host), the flag's value is one a
+    template decides (DKD004 withheld, said on the unknown line), and dlint hosts shows it as
+    written, not as the mask."""
+    script = (
+        "#!/bin/sh\napt-get install -y docker-ce\n"
+        'sed -i -e "s|ExecStart=/usr/bin/dockerd|ExecStart=/usr/bin/dockerd --log-level=${LEVEL}|g" /lib/systemd/system/docker.service\n'
+    )
+    from .helpers import cli
+
+    write_tree(tmp_path, {"a.sh": script})
+    result = scan_tree(tmp_path)
+    assert [f.rule for f in result.findings] == ["DKD101"]
+    (unknown,) = result.unknowns
+    assert "a template decides the value of --log-level" in unknown.why and unknown.skipped == ["DKD004"]
+    done = cli("hosts", str(tmp_path))
+    assert "dockerd --log-level=${LEVEL} -H fd://" in done.stdout and "xxx" not in done.stdout
+    # a literal bad value in the same place is judged
+    write_tree(tmp_path, {"a.sh": script.replace("${LEVEL}", "verbose")})
+    assert "DKD004" in [f.rule for f in scan_tree(tmp_path).findings]

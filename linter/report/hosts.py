@@ -57,8 +57,9 @@ def _files(host) -> Dict[str, str]:
     return out
 
 
-def _written(location, files: Dict[str, str]) -> str:
-    """The text a location spans in its file, as the user wrote it ("" when not exact or unknown)."""
+def _written(location, files: Dict[str, str], length: int = 0) -> str:
+    """The text a location spans in its file, as the user wrote it, or ``length`` characters from
+    a location that is a point ("" when not exact or unknown)."""
     text = files.get(location.path) if location is not None and location.exact else None
     if text is None:
         return ""
@@ -67,7 +68,7 @@ def _written(location, files: Dict[str, str]) -> str:
         return ""
     first = starts[location.line - 1] + location.column - 1
     last = starts[location.end_line - 1] + location.end_column - 1
-    return " ".join(text[first:last].split())
+    return " ".join(text[first : last if last > first else first + length].split())
 
 
 def _as_written(value: Any, location, files: Dict[str, str]) -> Any:
@@ -75,7 +76,7 @@ def _as_written(value: Any, location, files: Dict[str, str]) -> Any:
     dlint read it with; a value that holds no template marker is shown as read."""
     if not _templated(value):
         return value  # known, though a template gave it ({{ [] if x else y }}): shown as read
-    written = _written(location, files)
+    written = _written(location, files, len(value) if isinstance(value, str) else 0)
     expression = _EXPRESSIONS.search(written)
     if expression and isinstance(value, str) and not value.strip('"').strip("x") and _EXPRESSIONS.sub("", written).strip("\"' "):
         return expression.group()  # a masked value whose location runs on past it (into the YAML after it)
@@ -127,6 +128,8 @@ def describe(host, context) -> Dict[str, Any]:
         via = "file" if key in data["file"] else "flag"
         if key in templated and via == "file":
             value = templated[key]  # shown as the template says it, not as the mask dlint read
+        elif via == "flag" and key in facts.flags_written:
+            value = facts.flags_written[key]
         entry = {"value": value, "via": via, "from": _where(facts, pointer("config", key))}
         if key in data["file"] and key in data["flags"]:
             entry["also_flag"] = _where(facts, pointer("flags", key))

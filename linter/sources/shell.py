@@ -1461,6 +1461,12 @@ class _Reader:
             return False
         # OPTIONS="-H tcp://..."; sed -i "s#ExecStart=.*#ExecStart=/usr/bin/dockerd $OPTIONS#": the words the script assigned
         values = [self.substituted(command.values[index]) if command.values[index].expanded else command.values[index] for index in expressions]
+        for number, (index, value) in enumerate(zip(expressions, values)):
+            if value is None and _expanded_in_replacement_only(command.text(index)):
+                # s|ExecStart=/usr/bin/dockerd|ExecStart=/usr/bin/dockerd --data-root=/mnt/${dir}|: the
+                # words it adds are known, a value in them is not: masked where it stands, so that
+                # the flag is read and its value is one a template decides (facts._templated_keys)
+                values[number] = _masked_expansions(command.values[index])
         if any(value is None for value in values):
             return False
         steps = [(parse_sed(value.text), value) for value in values]
@@ -2097,6 +2103,36 @@ def _landing(target: str, source: str, into: bool = False) -> str:
     if into or target.endswith("/") or folder_like and kind_for_target(joined) and not kind_for_target(target):
         return joined
     return target
+
+
+def _expanded_in_replacement_only(expression: str) -> bool:
+    """``s<d>PATTERN<d>REPLACEMENT<d>FLAGS`` whose only expansions ($NAME, ${NAME}) are in the
+    replacement: what it matches is known, what it writes holds a value dlint does not know."""
+    parsed = re.fullmatch(r"s(.)((?:(?!\1).)*)\1((?:(?!\1).)*)\1([gp0-9]*)", expression, re.S)
+    if parsed is None or "$" in parsed.group(2).replace("$" + parsed.group(1), "") or "`" in parsed.group(3):
+        return False
+    pattern, replacement = parsed.group(2), parsed.group(3)
+    if re.search(r"\$[A-Za-z_{(]", pattern) or "$(" in replacement or not re.search(r"\$[A-Za-z_{]", replacement):
+        return False
+    # each expansion inside the value of a --flag=value word: a whole word could be many flags
+    return all(re.search(r"(?:^|\s)--[A-Za-z0-9-]+=[^\s$]*$", replacement[: m.start()]) for m in re.finditer(r"\$[A-Za-z_{]", replacement))
+
+
+MASK = "x"  # as jinja.MASK (not imported: a shell scan needs no Jinja): what stands for a value dlint does not know
+
+
+def _masked_expansions(value: Mapped) -> Mapped:
+    """``value`` with each $NAME/${NAME} overwritten by the mask, character for character, each
+    mask character mapped to the one it hides."""
+    out = Mapped()
+    text, last = value.text, 0
+    for match in re.finditer(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*", text):
+        value.copy_into(out, last, match.start())
+        for offset in range(match.start(), match.end()):
+            out.add(MASK, value.source(offset))
+        last = match.end()
+    value.copy_into(out, last, value.length)
+    return out
 
 
 def _in_place(command: _Command, args: List[int]) -> bool:

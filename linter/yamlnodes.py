@@ -546,8 +546,9 @@ def scalar_offsets(outer: str, node) -> Optional[List[int]]:
 
 
 def unmasked(original: str, offsets: List[int], value: str) -> str:
-    """The real text of a value read from the masked text (masking keeps lengths and lines)."""
-    return "\n".join(original[o : o + len(line)] for o, line in zip(offsets, value.split("\n")))
+    """The real text of a value read from the masked text (masking keeps lengths and lines; the
+    spaces of a directive line moved to the end of the line before it stop at that line's end)."""
+    return "\n".join(original[o : o + len(line)].split("\n", 1)[0] for o, line in zip(offsets, value.split("\n")))
 
 
 def span_of(node) -> Tuple[int, int]:

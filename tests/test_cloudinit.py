@@ -527,7 +527,8 @@ def test_a_template_that_breaks_yaml_is_read_with_its_expressions_masked():
 def test_mask_templates_keeps_lengths_and_lines():
     text = "a: ${x}\n  %{ if y ~}\nb: {{ z }} {% raw %}\n{# c #}\n"
     masked = mask_templates(text)
-    assert masked == "a: xxxx\n            \nb: xxxxxxx xxxxxxxxx\n       \n"
+    # a line of directives only is emptied, its spaces at the end of the line before it
+    assert masked == "a: xxxx            \n\nb: xxxxxxx xxxxxxxxx       \n\n"
     assert mask_templates("no markers") is None
     assert mask_templates("a: ${unclosed\n") is None
 
@@ -1059,3 +1060,22 @@ def test_ubuntu_autoinstall_packages_and_late_commands_make_the_installed_machin
     assert (dkd401.location.path, dkd401.location.line) == ("iso/daemon.json", 1)
     assert any("/cdrom/daemon.json" in step.label for step in dkd401.location.trace)
     assert not [f for f in result.findings if f.rule == "DKD201"]  # the drop-in drops -H fd://
+
+
+def test_a_directive_line_that_starts_a_literal_block_keeps_it_yaml(tmp_path):
+    """A Terraform template whose ``content: |`` block starts with a ``%{ for }`` line at column 0
+    and a daemon.json inside ``%{ if }``: read with its directives masked (the block does not start
+    with a line of too many spaces), the daemon.json's text as written, DKD101 at its object."""
+    text = (
+        "#cloud-config\npackages:\n  - docker.io\nwrite_files:\n"
+        "  - path: /etc/app.env\n    content: |\n%{ for k, v in envs ~}\n      ${k}=${v}\n%{ endfor ~}\n"
+        "%{ if region != \"\" ~}\n"
+        "  - path: /etc/docker/daemon.json\n    content: |\n      {\"log-driver\": \"awslogs\"}\n"
+        "%{ endif ~}\n"
+    )
+    write_tree(tmp_path, {"cloud-init.yml.tftpl": text})
+    result = scan(tmp_path)
+    finding = only(result, "DKD101")
+    assert (finding.location.line, finding.location.column) == line_col_of(text, '{"log-driver"')
+    (config,) = [c for h in result.hosts for c in h.daemon_configs]
+    assert config.document.text.rstrip() == '{"log-driver": "awslogs"}'

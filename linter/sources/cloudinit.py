@@ -273,6 +273,7 @@ def mask_templates(text: str) -> Optional[str]:
         return None
     out = list(text)
     directive = bytearray(n)
+    blanked: set = set()  # starts of the lines that hold only directives
     for start, end, is_directive in spans:
         for k in range(start, end):
             if out[k] != "\n":
@@ -289,6 +290,31 @@ def mask_templates(text: str) -> Optional[str]:
             for k in range(line_start, line_end):
                 if directive[k]:
                     out[k] = " "
+            blanked.add(line_start)
+    return _blank_lines_emptied("".join(out), blanked)
+
+
+def _blank_lines_emptied(text: str, blanked: set) -> str:
+    """Each run of lines that were only directives made empty, their spaces moved to the end of
+    the line before the run: every other character keeps its offset, and a ``|`` block that a
+    ``%{ for }`` line starts does not begin with a line of too many spaces (YAML refuses that)."""
+    out = list(text)
+    starts = sorted(blanked)
+    index = 0
+    while index < len(starts):
+        first = starts[index]
+        run = [first]
+        while index + 1 < len(starts) and starts[index + 1] == text.find("\n", run[-1]) + 1:
+            index += 1
+            run.append(starts[index])
+        index += 1
+        if first == 0:
+            continue  # no line before it
+        end = text.find("\n", run[-1])
+        end = len(text) if end < 0 else end
+        region = text[first - 1 : end]  # the newline before the run, through its last line
+        spaces = len(region) - region.count("\n")
+        out[first - 1 : end] = list(" " * spaces + "\n" * region.count("\n"))
     return "".join(out)
 
 

@@ -186,6 +186,16 @@ class SwarmMembership(Fragment):
 
 
 @dataclass
+class DaemonInUse(Fragment):
+    """A task that works the machine's own dockerd (Ansible's community.docker modules run on the
+    machine and use its socket unless ``docker_host`` names another): the machine runs the engine,
+    set up by something the repository may not show."""
+
+    module: str = ""  # docker_container, docker_network, ...
+    location: Optional[Location] = None
+
+
+@dataclass
 class SameMachines(Fragment):
     """An Ansible play's machine (its ``group``) may be some of the machines of other plays of the
     same project (the inventory puts hosts in both, or dlint cannot tell): their names. Evidence

@@ -21,6 +21,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from .fragments import (
     ContainerImage,
     DaemonConfig,
+    DaemonInUse,
     DockerdCommand,
     EnginePackage,
     EnvFile,
@@ -45,7 +46,8 @@ from .sources import machine_path, rootfs_prefix
 _WINDOWS_MARKERS = ("programdata/docker/config/", "windows/")
 _ROOTFS_KINDS = ("daemon-json", "systemd", "envfile")
 _KEPT_KINDS = (DaemonConfig, UnitFile, EnvFile)  # files a repository may keep without installing them
-_ENGINE_FRAGMENTS = (DaemonConfig, UnitFile, UnitUnknown, EnvFile, DockerdCommand, EnginePackage, SwarmMembership, ServiceAction, Unreadable)
+_PLAY_MACHINE = re.compile(r"(?:^| › )hosts: ")  # the machine of an Ansible play (ansible_plays.host_name)
+_ENGINE_FRAGMENTS = (DaemonConfig, UnitFile, UnitUnknown, EnvFile, DockerdCommand, EnginePackage, SwarmMembership, ServiceAction, Unreadable, DaemonInUse)
 
 
 @dataclass
@@ -272,10 +274,14 @@ def assemble(groups, settings=None, notes: Optional[List[str]] = None, reported:
     buckets = _group(groups)
     built_on = _image_layers(buckets)
     by_hand, tied = _addressed(buckets, by_hand)
+    # a task that works a machine's dockerd (docker_container) shows the engine is there only on a
+    # play's machine of a repository that installs the engine nowhere (an image or a host set up
+    # elsewhere): where it installs it, the play may run on those machines, which dlint cannot tie
+    elsewhere = any(engine_evidence(f, in_use=False) is not None for _, _, f in buckets.values())
     for name, layout, fragments in buckets.values():
         if not any(isinstance(f, _ENGINE_FRAGMENTS) for f in fragments):
             continue
-        evidence = engine_evidence(fragments)
+        evidence = engine_evidence(fragments, in_use=not elsewhere and _PLAY_MACHINE.search(name) is not None)
         if evidence is None:
             # a restart of docker "if present", a blanket `apt-get upgrade`: not a Docker host
             if notes is not None:
@@ -646,13 +652,17 @@ def _folder(rel: str) -> str:
     return rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
 
 
-def engine_evidence(fragments: Sequence[Fragment]) -> Optional[Fragment]:
+def engine_evidence(fragments: Sequence[Fragment], in_use: bool = True) -> Optional[Fragment]:
     """The first fragment that shows the machine runs the Docker engine: its configuration, its
     unit, dockerd, an engine install, swarm membership (or a file dlint could not read: it fails
-    closed). A service action alone (restart docker if present) and a blanket upgrade are not."""
+    closed), a task that works its dockerd when ``in_use``. A service action alone (restart docker
+    if present) and a blanket upgrade are not."""
     socket = None  # a socket unit shows the engine too, but is the place of no daemon setting
     for fragment in fragments:
-        if isinstance(fragment, EnginePackage):
+        if isinstance(fragment, DaemonInUse):
+            if in_use:
+                return fragment
+        elif isinstance(fragment, EnginePackage):
             if fragment.name != "*":
                 return fragment
         elif isinstance(fragment, UnitFile) and fragment.target.endswith(".socket"):
@@ -680,6 +690,8 @@ def describe_evidence(fragment: Fragment) -> str:
         return f"dockerd started by {fragment.origin}"
     if isinstance(fragment, SwarmMembership):
         return f"docker swarm {fragment.command}"
+    if isinstance(fragment, DaemonInUse):
+        return f"a task works its dockerd ({fragment.module})"
     return "a file dlint could not read"
 
 

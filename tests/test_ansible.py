@@ -1938,3 +1938,29 @@ def test_an_import_of_a_role_path_file_is_the_role_s_own_file(tmp_path):
     assert findings(result, "DKD101") == []
     (config,) = [c for h in result.hosts for c in h.daemon_configs]
     assert [(m.key, m.value.value) for m in config.root.value] == [("live-restore", True)]
+
+
+_CONTAINERS_ONLY = {
+    "site.yml": "- hosts: web\n  roles:\n    - app\n",
+    "roles/app/tasks/main.yml": "- community.docker.docker_network:\n    name: front\n- docker_container:\n    name: app\n    image: nginx\n",
+}
+
+
+def test_a_play_that_only_works_the_machine_s_dockerd_is_a_docker_host_set_up_elsewhere(tmp_path):
+    """A play whose tasks run containers on its machines (community.docker modules use the
+    machine's own dockerd) in a repository that installs the engine nowhere: the machine runs
+    Docker, set up by something dlint does not see (an image): its daemon.json is unknown, said
+    on one line, DKD101 not judged. Not so for a task delegated elsewhere, nor when the
+    repository installs the engine on some machine (the play may be those machines)."""
+    write_tree(tmp_path, _CONTAINERS_ONLY)
+    result = scan(tmp_path)
+    (machine,) = result.hosts
+    assert machine.name == "hosts: web"
+    (unknown,) = result.unknowns
+    assert "neither installs the engine on it nor writes its /etc/docker/daemon.json" in unknown.why and "DKD101" in unknown.skipped
+    assert (unknown.location.path, unknown.location.line) == ("roles/app/tasks/main.yml", 1)
+    delegated = _CONTAINERS_ONLY["roles/app/tasks/main.yml"].replace("    name: front\n", "    name: front\n  delegate_to: builder\n").replace("- docker_container:\n    name: app\n    image: nginx\n", "")
+    write_tree(tmp_path, {"roles/app/tasks/main.yml": delegated})
+    assert scan(tmp_path).hosts == []
+    write_tree(tmp_path, {**_CONTAINERS_ONLY, "roles/docker/tasks/main.yml": "- apt:\n    name: docker-ce\n", "docker.yml": "- hosts: docker\n  roles:\n    - docker\n"})
+    assert [h.name for h in scan(tmp_path).hosts] == ["hosts: docker"]

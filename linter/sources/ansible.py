@@ -52,7 +52,7 @@ from weakref import WeakKeyDictionary
 from .. import jinja, variants
 from ..discovery import MAX_BYTES, read_bounded
 from ..document import Document
-from ..fragments import EnginePackage, Opaque, PlayedBy, SameMachines, ServiceAction, SwarmMembership, SyntaxProblem, TemplateError, UnitUnknown
+from ..fragments import DaemonInUse, EnginePackage, Opaque, PlayedBy, SameMachines, ServiceAction, SwarmMembership, SyntaxProblem, TemplateError, UnitUnknown
 from ..jinja import Mapped, Val
 from ..linear_re import linear_or_none
 from ..location import Location, TraceStep
@@ -96,6 +96,12 @@ def _omitted(value: Val) -> bool:
 _ROLE_PATH = re.compile(r"^\{\{\s*role_path\s*\}\}/")
 # task keys after which later tasks may see new names (see _Reader.defined_by)
 _DEFINERS = frozenset({"set_fact", "register", "include_vars", "set_stats", "include_tasks", "import_tasks", "include", "action", "local_action"})
+# community.docker modules that work the dockerd of the machine they run on (its socket by default)
+_DAEMON_MODULES = (
+    "docker_container", "docker_network", "docker_image", "docker_image_pull", "docker_volume", "docker_compose",
+    "docker_compose_v2", "docker_stack", "docker_login", "docker_prune", "docker_plugin", "docker_secret",
+    "docker_config", "docker_node", "docker_container_exec",
+)
 # the modules dlint reads, and the _Reader method that reads each (any other task only defines names)
 _DISPATCH = {
     "copy": "copy",
@@ -106,6 +112,7 @@ _DISPATCH = {
     **dict.fromkeys(("yum_versionlock", "dnf_versionlock"), "versionlock"),
     **dict.fromkeys(("service", "systemd", "systemd_service", "sysvinit"), "service"),
     "docker_swarm": "swarm",
+    **dict.fromkeys(_DAEMON_MODULES, "daemon_use"),
     **dict.fromkeys(("shell", "command", "raw"), "shell"),
     **dict.fromkeys(("include_tasks", "import_tasks", "include"), "include"),  # `include`: before ansible-core 2.16
     **dict.fromkeys(("include_role", "import_role"), "role_task"),
@@ -2045,6 +2052,17 @@ class _Reader:
             role = _token_role(said)
             location = self.value_location(state, task.module_key)
             self.out.fragments.append(SwarmMembership(self.source, self.doc, role=role, command="join", location=location, maybe=self.conditional))
+
+    def daemon_use(self, task: _Task, scope: _Scope) -> None:
+        """A community.docker task that works this machine's dockerd: evidence that it runs the
+        engine. Not one under a condition, one delegated to another machine, or one whose
+        ``docker_host`` names another daemon."""
+        if self.conditional or "delegate_to" in task.fields or "local_action" in task.fields:
+            return
+        _, host = self.option(task, scope, "docker_host")
+        if host is not None and not (host.kind == "str" and not host.partial and host.mapped().text.strip().startswith("unix://")):
+            return
+        self.out.fragments.append(DaemonInUse(self.source, self.doc, module=task.module, location=self.location(task.module_key)))
 
     def versionlock(self, task: _Task, scope: _Scope) -> None:
         names_node, names = self.option(task, scope, "name")

@@ -81,7 +81,11 @@ def _in_pool(sources, kinds, extract, todo, results, workers: int, meter) -> Non
 
     _WORK.update(sources=sources, kinds=kinds, extract=extract, dumps=dumps)
     for name in sorted({sources[i].kind for i in todo}):
-        getattr(kinds.get(name), "extract", None)  # the readers imported once, here, not in each worker
+        kind = kinds.get(name)
+        getattr(kind, "extract", None)  # the readers imported once, here, not in each worker
+        prepare = getattr(kind, "prepare", None)
+        if prepare is not None:  # what every worker would build alike (Ansible's project maps): built once
+            prepare([sources[i] for i in todo])
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(workers) as pool:

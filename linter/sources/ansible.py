@@ -877,6 +877,12 @@ class AnsibleKind(AnsibleClaims, SourceKind):
         extraction.group = place.group
         return _with_dependents(extraction, document, source, place, project)
 
+    def prepare(self, sources) -> None:
+        """Build the project maps of these files now (before the reading forks: the workers share them)."""
+        projects = self.__dict__.setdefault("_projects", {})
+        for root in {_place(source).root for source in sources if source.kind == NAME}:
+            plays.project(root, projects)
+
     def read(self, document: Document, context: ReadContext) -> Extraction:
         info = _INFO.get(document)
         place = info.place if info is not None else _place(context.source)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import field
 from .lazyclass import dataclass
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from .document import Document
 from .jsonread import Node
@@ -238,6 +238,15 @@ class MachineAddress(Fragment):
     swarm init``) is that machine's. Evidence of nothing."""
 
     address: str = ""
+
+
+@dataclass
+class CalledModules(Fragment):
+    """The folders of the modules a Terraform ``module`` call instantiates (its local ``source``,
+    and the modules that one calls in turn): the machine the call's arguments configure is one of
+    theirs (a swarm command in their scripts may be its). Evidence of nothing."""
+
+    folders: Tuple[str, ...] = ()  # repository-relative, each ending with "/"
 
 
 @dataclass

@@ -15,10 +15,11 @@ import re
 from dataclasses import field
 from .lazyclass import dataclass
 from fnmatch import fnmatchcase
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from .fragments import (
+    CalledModules,
     ContainerImage,
     DaemonConfig,
     DaemonInUse,
@@ -39,6 +40,7 @@ from .fragments import (
     Unreadable,
     Word,
 )
+from .discovery import MAX_BYTES, read_bounded
 from .location import Location
 from .rootless import is_user_unit, read_by_nobody, user_load_rank
 from .sources import machine_path, rootfs_prefix
@@ -488,6 +490,11 @@ def _swarm_elsewhere(hosts: List[Host], by_hand: Sequence[SwarmByHand] = (), tie
             # makes some machines swarm nodes
             host.swarm_elsewhere = swarms[0]
             continue
+        # the machine of a module call is one of its modules': a swarm command in their folders
+        called = [folder for f in host.of(CalledModules) for folder in f.folders]
+        host.swarm_elsewhere = next((s for s in swarms if any(_folder(s.source.rel) == f or f and _folder(s.source.rel).startswith(f) for f in called)), None)
+        if host.swarm_elsewhere is not None:
+            continue
         # the swarm command's folder holds this host's files (the same setup folder, or below it)
         host.swarm_elsewhere = next((s for s in swarms if _near(s, host) and not _other_module(s, host)), None)
         if host.swarm_elsewhere is None and all(f.source.kind == "packer" for f in host.fragments):
@@ -580,6 +587,7 @@ def _unrun_scripts(hosts: List[Host]) -> None:
     one that is deployed (cloud-init-example-2.txt beside cloud-init.txt), not a machine of its own
     (said in dlint hosts, not judged)."""
     run: Dict[str, tuple] = {}  # folder -> (a file run from it, the machine that runs it)
+    named: Dict[str, tuple] = {}  # file name -> (a file of that name Terraform runs, the machine)
     for host in hosts:
         if _script_folder(host, _LONE) is not None:
             continue
@@ -587,12 +595,23 @@ def _unrun_scripts(hosts: List[Host]) -> None:
             shown = fragment.document.path  # a file the deployment reads (templatefile, a script it runs)
             if shown != fragment.source.display and not shown.startswith("<"):
                 run.setdefault(_folder(shown), (shown, host.name))
+                if fragment.source.kind == "terraform":
+                    named.setdefault(PurePosixPath(shown).name, (shown, host.name))
+    seen: Dict[str, bool] = {}
     for host in hosts:
         folder = _folder(host.fragments[0].source.display) if _script_folder(host, _LONE) is not None else None
-        if folder is not None and folder in run and not host.undeployed and _alike(host.fragments[0].source.display, run[folder][0]):
+        if folder is None or host.undeployed:
+            continue
+        what = "a script" if host.fragments[0].source.kind == "shell" else "a cloud-config"
+        shown = host.fragments[0].source.display
+        if folder in run and _alike(shown, run[folder][0]):
             script, machine = run[folder]
-            what = "a script" if host.fragments[0].source.kind == "shell" else "a cloud-config"
             host.undeployed = f"{what} nothing runs, beside {script}, which {machine} runs"
+        elif PurePosixPath(shown).name in named and _in_terraform(host.fragments[0].source, seen) and not _named_by_terraform(host.fragments[0].source):
+            # examples/usage/scripts/install.sh that no .tf of its configuration names, while
+            # examples/user-data/main.tf runs its own install.sh: a leftover of the same example
+            script, machine = named[PurePosixPath(shown).name]
+            host.undeployed = f"{what} of a Terraform configuration that nothing runs, named as {script}, which {machine} runs"
 
 
 def _unsourced_library(hosts: List[Host]) -> None:
@@ -621,7 +640,8 @@ def _alike(one: str, other: str) -> bool:
     a hand-run script of another purpose in the same folder is still judged."""
     a, b = (PurePosixPath(n).stem.lower() for n in (one, other))
     common = len(os.path.commonprefix([a, b]))
-    return common >= 4 or a in b or b in a
+    # default.sh run, coreos.sh beside it: the default of a folder of alternatives (one per OS)
+    return common >= 4 or a in b or b in a or "default" in (a, b) and PurePosixPath(one).suffix == PurePosixPath(other).suffix
 
 
 def _in_terraform(source, seen: Dict[str, bool]) -> bool:
@@ -638,6 +658,24 @@ def _in_terraform(source, seen: Dict[str, bool]) -> bool:
                 seen[key] = False
         if seen[key]:
             return True
+        folder = folder.parent
+    return False
+
+
+def _named_by_terraform(source) -> bool:
+    """A ``.tf`` file of the script's folder or the few above it (inside the scan) names the script
+    (``file("${path.module}/scripts/userdata.sh")``), whatever dlint made of that."""
+    name = source.path.name.encode()
+    folder = source.path.parent
+    for _ in range(min(3, len(PurePosixPath(source.rel).parent.parts) + 1)):
+        try:
+            entries = [e for e in os.scandir(folder) if e.name.endswith(".tf") and e.is_file(follow_symlinks=False)]
+        except OSError:
+            entries = []
+        for entry in entries[:200]:
+            data, _ = read_bounded(Path(entry.path), MAX_BYTES)
+            if data and name in data:
+                return True
         folder = folder.parent
     return False
 

@@ -488,7 +488,7 @@ def test_file_provisioner_into_a_folder_older_azure_vms_and_modules(tmp_path):
         "}\n"
         'module "swarm_node" {\n  source    = "./modules/node"\n  user_data = templatefile("${path.root}/cloud-init.yaml", {})\n}\n'
     )
-    files = {"main.tf": tf, "cloud-init.yaml": "#cloud-config\nruncmd: [docker info]\n", "files/daemon.json": '{"debug": true}'}
+    files = {"main.tf": tf, "cloud-init.yaml": "#cloud-config\nruncmd: [docker info]\n", "files/daemon.json": '{"debug": true}', "modules/node/main.tf": 'variable "user_data" {}\n'}
     custom, upload, module = extract(tmp_path, files).embedded
     assert custom.document.via[0].label == 'azurerm_virtual_machine.old.os_profile.custom_data › file("cloud-init.yaml")'
     assert upload.kind == "daemon-json" and upload.target == "/etc/docker/daemon.json" and upload.reference == "files/daemon.json"
@@ -1614,3 +1614,56 @@ def test_each_value_of_a_literal_for_each_map_is_one_machine_per_key(tmp_path):
     # script is then judged on its own, as any script nothing reads)
     write_tree(tmp_path, {"main.tf": tf.replace("for_each    = local.vms", "for_each    = var.vms")})
     assert [h.name for h in scan(tmp_path).hosts] == ["app.sh"]
+
+
+_SWARM_MODULE = {
+    "modules/managers/main.tf": (
+        'variable "user_data" {}\n'
+        'data "template_file" "first" {\n  template = file("${path.module}/scripts/first.sh")\n}\n'
+        'resource "digitalocean_droplet" "manager" {\n  count     = 3\n  user_data = var.user_data\n'
+        '  provisioner "file" {\n    content     = data.template_file.first.rendered\n    destination = "/tmp/first.sh"\n  }\n'
+        '  provisioner "remote-exec" {\n    inline = ["chmod +x /tmp/first.sh", "if [ ${count.index} -eq 0 ]; then /tmp/first.sh; fi"]\n  }\n'
+        '  provisioner "file" {\n    source      = "${path.module}/scripts/certs/default.sh"\n    destination = "/tmp/certs.sh"\n  }\n'
+        '  provisioner "remote-exec" {\n    inline = ["bash /tmp/certs.sh"]\n  }\n}\n'
+    ),
+    "modules/managers/scripts/first.sh": "#!/bin/sh\ndocker swarm init\n",
+    "modules/managers/scripts/certs/default.sh": (
+        "#!/bin/sh\ncat > /etc/systemd/system/docker.service.d/tls.conf <<EOF\n[Service]\nExecStart=\n"
+        "ExecStart=/usr/bin/dockerd -H fd:// --tlsverify\nEOF\n"
+    ),
+    "modules/managers/scripts/certs/coreos.sh": (
+        "#!/bin/sh\ncat > /etc/systemd/system/docker.service.d/tls.conf <<EOF\n[Service]\nExecStart=\n"
+        "ExecStart=/usr/bin/dockerd -H tcp://0.0.0.0:2376\nEOF\n"
+    ),
+    "main.tf": 'variable "manager_user_data" {}\nmodule "managers" {\n  source    = "./modules/managers"\n  user_data = var.manager_user_data\n}\n',
+    "examples/user-data/main.tf": 'module "cluster" {\n  source            = "../../"\n  manager_user_data = file("scripts/install.sh")\n}\n',
+    "examples/user-data/scripts/install.sh": "#!/bin/sh\nyum install -y docker-ce\n",
+    "examples/usage/main.tf": 'module "cluster" {\n  source = "../../"\n}\n',
+    "examples/usage/scripts/install.sh": "#!/bin/sh\nyum install -y docker-ce\nsystemctl start docker\n",
+    "examples/old/broken/main.tf": 'module "cluster" {\n  source    = "../../modules/managers"\n  user_data = file("scripts/install.sh")\n}\n',
+    "examples/old/broken/scripts/install.sh": "#!/bin/sh\napt-get install -y docker-ce\n",
+}
+
+
+def test_the_machines_of_a_swarm_module_and_of_its_examples(tmp_path):
+    """A module whose droplets run a rendered swarm-init script (``content = data.template_file
+    .x.rendered``, run as ``then /tmp/first.sh``) and a certs script (default.sh; coreos.sh beside
+    it runs nowhere); the root module calls it; examples call the root module with their user data.
+    Nothing there is asked for live-restore: the droplets are swarm nodes, the example's machine is
+    one of the module's (whether a swarm node: said), an example whose module source does not exist
+    deploys nothing, and a same-named script no .tf of its example names is a leftover. coreos.sh's
+    TCP socket (DKD401) is no machine's."""
+    write_tree(tmp_path, _SWARM_MODULE)
+    result = scan(tmp_path)
+    assert [(f.rule, f.location.path) for f in result.findings] == []
+    by_name = {h.name: h for h in result.hosts}
+    (swarm,) = by_name["modules/managers/main.tf › digitalocean_droplet.manager[count]"].of(SwarmMembership)
+    assert (swarm.command, swarm.location.path) == ("init", "modules/managers/scripts/first.sh")
+    assert by_name["modules/managers/scripts/certs/coreos.sh"].undeployed.startswith("a script nothing runs, beside modules/managers/scripts/certs/default.sh")
+    assert by_name["examples/usage/scripts/install.sh"].undeployed.startswith("a script of a Terraform configuration that nothing runs")
+    assert not [h for h in result.hosts if h.name.startswith("examples/old/broken")]
+    (unknown,) = [u for u in result.unknowns if u.host == "examples/user-data/main.tf › module.cluster"]
+    assert unknown.why.startswith("whether it is a swarm node") and unknown.skipped == ["DKD101"]
+    # a script an example's .tf names, even in a way dlint does not follow, is still judged
+    write_tree(tmp_path, {"examples/usage/main.tf": 'module "cluster" {\n  source = "../../"\n}\nlocals {\n  s = "scripts/install.sh"\n}\n'})
+    assert [f.location.path for f in scan(tmp_path).findings if f.rule == "DKD101"] == ["examples/usage/scripts/install.sh"]

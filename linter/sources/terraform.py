@@ -50,7 +50,7 @@ import posixpath
 import re
 from typing import Dict, List, Optional, Tuple
 
-from ..fragments import EnginePackage, ImageLayer
+from ..fragments import CalledModules, EnginePackage, ImageLayer
 from ..document import Document
 from ..hcl import Embedder, Evaluator, FileRef, Files, Hcl, Inline, Text, Traversal, ami_pattern, inline_document, joined_script, upload_target, user_data_kind
 from ..location import TraceStep
@@ -60,7 +60,7 @@ from .claims import TerraformClaims
 from .cloudinit import DECLARED_TYPES, declare_type
 from .ignition import with_os_files
 from .terraform_module import Module, Unit, module_of
-from .terraform_calls import module_texts, passed_images, passed_user_data, unset_in_calls
+from .terraform_calls import called_folders, module_texts, passed_images, passed_user_data, unset_in_calls
 
 NAME = "terraform"
 
@@ -311,6 +311,8 @@ class _Reader:
         hcl = self.hcl
         group = self.group_of(block, address)
         self.current = (block, address)  # the resource whose each.value a value names
+        if block.type == "module" and not self.module_machine(block, address, group):
+            return
         first = len(self.out.embedded)
         attributes = hcl.attributes(block.body)
         for name in USER_DATA_ATTRIBUTES + STARTUP_ATTRIBUTES:
@@ -343,6 +345,26 @@ class _Reader:
         self.operating_system(block, group, first)
         self.image_layer(block, group)
         self.engine_image(block, attributes, group)
+
+    def module_machine(self, block, address: str, group: str) -> bool:
+        """A module call: its machine is one of the called modules' (said by a CalledModules
+        fragment). False when its local source is not in the repository: Terraform stops at init,
+        so the call deploys nothing (said with -v)."""
+        source = self.hcl.attributes(block.body).get("source")
+        text = self.hcl.string(source.expr) if source is not None and self.own_rel is not None else None
+        if text is None or text.templated:
+            return True
+        folders = called_folders(self.files, text.text)
+        if folders is None:
+            self.note(self.hcl.span(source.expr)[0], f"{address}: its source {text.text} is not in the repository: Terraform stops at init, so it deploys nothing; not read")
+            for name, attribute in self.hcl.attributes(block.body).items():  # the files it names: used (by nothing), no machines of their own
+                for value in self.ev.values(attribute.expr, (f"{address}.{name}",)) if name != "source" else ():
+                    if isinstance(value, FileRef):
+                        self.out.references.add(value.rel)
+            return False
+        if folders:
+            self.out.fragments.append(CalledModules(self.context.source, self.doc, folders=folders, group=group))
+        return True
 
     def engine_image(self, block, attributes, group: str) -> None:
         """A provider's image that comes with the engine installed (Hetzner's ``docker-ce`` app):
@@ -767,7 +789,10 @@ class Provisioning:
                 reader.embedder.written([value], target, group=self.group)
         elif self.runs(landed, number):
             for value in values:
-                reader.embedder.add(value, _shell, group=self.group)
+                if isinstance(value, Traversal):  # content = data.template_file.x.rendered: that template
+                    reader.traversal(value, self.group, "startup")
+                else:
+                    reader.embedder.add(value, _shell, group=self.group)
 
     def follow(self, path: str, after: int) -> Tuple[str, set]:
         """Where later ``mv``/``cp``/``install`` items of ``inline`` put the file at ``path``, and
@@ -853,6 +878,7 @@ def _calls(hcl: Hcl, node, function: str) -> List[list]:
 
 _SEPARATORS = re.compile(r"\s*(?:&&|\|\||;|\|)\s*")
 _RUNNERS = frozenset({"bash", "sh", "dash", "zsh", "source", ".", "exec"})
+_LEADERS = frozenset({"then", "else", "do", "sudo", "time", "!", "{"})  # words before the command run
 
 
 def _words(command: str) -> List[str]:
@@ -889,6 +915,11 @@ def _move(item: str) -> Optional[Tuple[str, str, str]]:
 def _runs(item: str, path: str, name: str) -> bool:
     for command in _SEPARATORS.split(item):
         words = _words(command)
+        while words and words[0] in _LEADERS:  # then /tmp/x.sh; sudo -E /tmp/x.sh
+            words = words[1:]
+            while words and words[0].startswith("-"):
+                words.pop(0)
+        command = " ".join(words)
         if words and words[0] in _RUNNERS:
             words = words[1:]
             while words and words[0].startswith("-"):

@@ -131,20 +131,66 @@ def module_texts(files, source: str) -> List[str]:
 def _module_texts(files, source: str):
     if not source.startswith(("./", "../")):
         return
-    folder = posixpath.normpath(posixpath.join(files.folder, source))
-    inside = files.inside([folder])
-    if not inside:
+    folder = _called_folder(files, files.folder, source)
+    if folder is None:
         return
+    for text in _folder_texts(files, folder):
+        if "var." in text:
+            yield text
+
+
+def _called_folder(files, here: str, source: str) -> Optional[str]:
+    """The repository folder a local ``source`` names from the folder ``here`` ("." for the root),
+    when it is inside the project."""
+    folder = posixpath.normpath(posixpath.join(here, source))
+    if folder == ".":
+        return folder  # the repository's root module (an example calling "../../")
+    inside = files.inside([folder])
+    return inside[0] if inside else None
+
+
+def _folder_texts(files, folder: str):
+    """The ``.tf`` texts of a folder of the project, comments blanked."""
     try:
-        entries = sorted(os.scandir(files.root / inside[0]), key=lambda e: e.name)
+        entries = sorted(os.scandir(files.root / folder), key=lambda e: e.name)
     except (OSError, ValueError):
         return
     for entry in entries[:_MAX_MODULE_FILES]:
         if not entry.name.endswith(".tf") or not entry.is_file(follow_symlinks=False):
             continue
         data, _ = read_bounded(Path(entry.path), MAX_BYTES)
-        if data and b"var." in data:
+        if data:
             yield _blank(data.decode("utf-8", "replace"))
+
+
+# ``source = "./modules/x"`` of a module block: a module the folder's configuration calls
+_LOCAL_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.{1,2}/[^"$]*)"', re.M)
+_MAX_CALLED = 16
+
+
+def called_folders(files, source: str) -> Optional[Tuple[str, ...]]:
+    """The folders a module call with a local ``source`` instantiates: that folder and the local
+    modules it calls in turn (each ending with "/", "" for the root). None when the folder is not
+    in the repository (the call then deploys nothing: Terraform stops at init); () for a source
+    that is not a local path."""
+    if not source.startswith(("./", "../")):
+        return ()
+    first = _called_folder(files, files.folder, source)
+    if first is None or not os.path.isdir(files.root / first):
+        return None
+    found: List[str] = []
+    todo = [first]
+    while todo and len(found) < _MAX_CALLED:
+        folder = todo.pop(0)
+        if folder in found:
+            continue
+        found.append(folder)
+        for text in _folder_texts(files, folder):
+            for match in _LOCAL_SOURCE.finditer(text):
+                inner = _called_folder(files, folder, match.group(1))
+                if inner is not None and inner not in found and os.path.isdir(files.root / inner):
+                    todo.append(inner)
+    return tuple("" if f == "." else f.rstrip("/") + "/" for f in found)
 
 
 def passed_user_data(texts: Sequence[str]) -> Dict[str, str]:

@@ -499,6 +499,12 @@ def test_a_readme_that_says_to_run_docker_swarm_init_by_hand_makes_swarm_members
     # a README in another folder says nothing of these machines
     write_tree(tmp_path, {"README.md": "x\n", "other/README.md": readme})
     assert [f.rule for f in scan(tmp_path).findings if f.rule == "DKD101"] == ["DKD101"]
+    # a plain-text README marks no code blocks: a line that is the command counts (a [vm1]$ prompt too)
+    for text in ("on VM1 as manager\n=====\ndocker swarm init --advertise-addr 10.0.0.1\n", "notes\n  [vm1]$ docker swarm init\n"):
+        write_tree(tmp_path, {"other/README.md": "x\n", "README.txt": text})
+        assert not [f for f in scan(tmp_path).findings if f.rule == "DKD101"], text
+    write_tree(tmp_path, {"README.txt": "Run docker swarm init yourself.\n"})
+    assert [f.rule for f in scan(tmp_path).findings if f.rule == "DKD101"] == ["DKD101"]
 
 
 def test_a_byte_identical_copy_of_an_installed_unit_is_not_judged_twice(tmp_path):

@@ -1964,3 +1964,21 @@ def test_a_play_that_only_works_the_machine_s_dockerd_is_a_docker_host_set_up_el
     assert scan(tmp_path).hosts == []
     write_tree(tmp_path, {**_CONTAINERS_ONLY, "roles/docker/tasks/main.yml": "- apt:\n    name: docker-ce\n", "docker.yml": "- hosts: docker\n  roles:\n    - docker\n"})
     assert [h.name for h in scan(tmp_path).hosts] == ["hosts: docker"]
+
+
+def test_host_vars_beside_a_molecule_playbook_apply_to_the_host_it_names(tmp_path):
+    """molecule/<scenario>/converge.yml runs ``hosts: instance``; host_vars/instance.yml beside it
+    overrides the role default the daemon.json is written from: the override is what the machine
+    gets (live-restore on: no DKD101), above group_vars/all beside it."""
+    write_tree(tmp_path, {
+        "defaults/main.yml": "docker_config:\n  log-driver: json-file\n",
+        "tasks/main.yml": "- apt:\n    name: docker-ce\n- copy:\n    content: \"{{ docker_config | to_nice_json }}\"\n    dest: /etc/docker/daemon.json\n",
+        "molecule/remap/converge.yml": "- hosts: instance\n  tasks:\n    - import_role:\n        name: docker\n",
+        "molecule/remap/molecule.yml": "platforms:\n  - name: instance\n",
+        "molecule/remap/group_vars/all.yml": "docker_config:\n  debug: true\n",
+        "molecule/remap/host_vars/instance.yml": "docker_config:\n  live-restore: true\n",
+    })
+    result = scan(tmp_path)
+    configs = [c for h in result.hosts for c in h.daemon_configs if "remap" in h.name]
+    assert [[m.key for m in c.root.value] for c in configs] == [["live-restore"]]
+    assert not [f for f in result.findings if f.rule == "DKD101" and "remap" in f.host]

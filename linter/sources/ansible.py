@@ -1147,17 +1147,20 @@ class _Reader:
             if is_map(play_vars):
                 layers.append(_Layer(_mapping_items(play_vars, book.walk), book))
         folders = plays.var_folders(play, self.project)
-        for group in [g for g in play.groups if g != "all"] + ["all"]:
-            paths = [p for p in self.group_vars_files(folders, group) if _YAML_NAME.search(p.name) or "." not in p.name]
-            layers += [layer for layer in map(self.layer, paths) if layer is not None]
+        # host_vars/<name> of a host the pattern names (molecule's `hosts: instance`): above group_vars
+        named = [g for g in play.groups if g != "all"]
+        for kind, names in (("host_vars", named if len(named) == 1 else []), ("group_vars", named + ["all"])):
+            for group in names:
+                paths = [p for p in self.group_vars_files(folders, group, kind) if _YAML_NAME.search(p.name) or "." not in p.name]
+                layers += [layer for layer in map(self.layer, paths) if layer is not None]
         return layers
 
-    def group_vars_files(self, folders: List[Path], group: str) -> List[Path]:
+    def group_vars_files(self, folders: List[Path], group: str, kind: str = "group_vars") -> List[Path]:
         """``plays.group_vars_files``, listed once per scan (every file of a role asks, per play)."""
         known = self.project.__dict__.setdefault("_group_vars", {})
-        marker = (tuple(folders), group)
+        marker = (tuple(folders), group, kind)
         if marker not in known:
-            known[marker] = plays.group_vars_files(folders, group)
+            known[marker] = plays.group_vars_files(folders, group, kind)
         return known[marker]
 
     def render(self, node, scope: _Scope, yaml: Optional[_Yaml] = None) -> Val:

@@ -961,11 +961,12 @@ def _is_role(folder: Path) -> bool:
         return False
 
 
-def group_vars_files(folders: Iterable[Path], group: str) -> List[Path]:
-    """``group_vars/<group>`` (a file, or a folder of files) in each folder, in order."""
+def group_vars_files(folders: Iterable[Path], group: str, kind: str = "group_vars") -> List[Path]:
+    """``group_vars/<group>`` (a file, or a folder of files) in each folder, in order; with
+    ``kind="host_vars"``, ``host_vars/<host>``."""
     out: List[Path] = []
     for folder in folders:
-        base = folder / "group_vars"
+        base = folder / kind
         for name in (f"{group}.yml", f"{group}.yaml", f"{group}.json", group):
             candidate = base / name
             try:

@@ -1557,3 +1557,24 @@ def test_a_sed_that_adds_a_flag_whose_value_is_an_expansion_reads_the_flag(tmp_p
     # a literal bad value in the same place is judged
     write_tree(tmp_path, {"a.sh": script.replace("${LEVEL}", "verbose")})
     assert "DKD004" in [f.rule for f in scan_tree(tmp_path).findings]
+
+
+def test_scripts_run_or_installed_in_a_loop_over_a_literal_list_are_this_machine_s(tmp_path):
+    """bootstrap.sh (which names no Docker word) runs scripts/core/*.sh from a literal array and
+    installs scripts/bin/*.sh in a loop: one machine that installs the engine and inits a swarm
+    (no DKD101, no unknown line), not a host per script."""
+    write_tree(tmp_path, {
+        "bootstrap.sh": (
+            '#!/bin/bash\nDIR="$(cd "$(dirname "$0")" && pwd)"\nSTEPS=(\n  "scripts/core/01-install.sh"   # engine\n'
+            '  "scripts/core/02-swarm.sh"\n)\nfor step in "${STEPS[@]}"; do\n  bash "$DIR/$step"\ndone\n'
+            'for tool in health.sh; do\n  install -m 755 "./scripts/bin/$tool" "/usr/local/bin/$tool"\ndone\n'
+        ),
+        "scripts/core/01-install.sh": "#!/bin/bash\napt-get install -y docker-ce\n",
+        "scripts/core/02-swarm.sh": "#!/bin/bash\ndocker swarm init\n",
+        "scripts/bin/health.sh": "#!/bin/bash\ndocker swarm join --token x 10.0.0.1:2377\n",
+    })
+    result = scan_tree(tmp_path)
+    assert [h.name for h in result.hosts] == ["bootstrap.sh"]
+    (swarm,) = result.hosts[0].of(SwarmMembership)
+    assert swarm.location.path == "scripts/core/02-swarm.sh"
+    assert result.findings == [] and result.unknowns == []

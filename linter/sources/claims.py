@@ -181,7 +181,9 @@ def _shell_of(text: str) -> str:
 class ShellClaims:
     """The shell kind's claims, sniff and needles."""
 
-    needles = DOCKER_NEEDLES
+    # a script that names Docker, or runs other scripts (bootstrap.sh running scripts/*.sh in a
+    # loop: those may install the engine on the same machine)
+    needles = re.compile(DOCKER_NEEDLES.pattern + rb"|\.(?:ba)?sh\b")
 
     def claims(self, rel: str, basename: str):
         if basename.endswith((".sh", ".bash")):

@@ -1372,6 +1372,10 @@ class _Reader:
             self._copy_one(command, name, command.values[index], directory, into)
 
     def _copy_one(self, command: _Command, name: str, source: Mapped, destination: Mapped, into: bool) -> None:
+        looped = self._loop_items(command.node, source) if "$" in source.text and self._repository_file(source) is None else []
+        if looped:  # for s in "${TOOLS[@]}"; do install "$DIR/$s" /usr/local/bin/; done: used there
+            self.out.references.update(found.rel for _, found in looped if found.rel)
+            return
         if self._move(source.text, destination, into):
             return
         found = self._repository_file(source)
@@ -1940,7 +1944,7 @@ class _Reader:
             self._get_docker(command, program, index + 1, script=True, url=self.download_urls.get(_base(command.text(index)), ""))
         elif self._resolved_path(command.values[index]) in self.placed:
             self._run_placed(command, command.values[index])
-        elif mode == "file" and _SCRIPT_NAME.search(command.text(index)):
+        elif mode == "file" and (_SCRIPT_NAME.search(command.text(index)) or "$" in command.text(index) and self._loop_items(command.node, command.values[index])):
             self._run_script(command, command.values[index])
 
     def _run_script(self, command: _Command, value: Mapped) -> None:
@@ -1950,9 +1954,47 @@ class _Reader:
         if self.folders is None:
             return
         found = self._repository_file(value)
-        line = self.at(self.t.span(command.node)[0])
         if found is None:
+            for item in self._loop_items(command.node, value):  # for s in "${SCRIPTS[@]}"; do bash "$s"; done
+                self._run_script_found(command, item[0], item[1])
             return  # not found from here (a `cd` dlint cannot follow may have moved it): nothing said
+        self._run_script_found(command, value, found)
+
+    def _loop_items(self, node, value: Mapped) -> List[Tuple[Mapped, Placed]]:
+        """The repository scripts ``value`` names once for each word of the ``for`` loop around the
+        command whose variable it uses: words written out (``for s in a.sh b.sh``) or the items of an
+        array the script assigns as a literal (``SCRIPTS=(a.sh b.sh)``, ``"${SCRIPTS[@]}"``)."""
+        loop = node.parent
+        while loop is not None and loop.type != "for_statement":
+            loop = loop.parent
+        variable = loop.child_by_field_name("variable") if loop is not None else None
+        if variable is None:
+            return []
+        name = self.t.raw(variable)
+        if not re.search(r"\$\{?" + re.escape(name) + r"\b", value.text):
+            return []
+        words: List[str] = []
+        for item in loop.children_by_field_name("value"):
+            raw = self.t.raw(item)
+            array = re.fullmatch(r'"?\$\{(\w+)\[[@*]\]\}"?', raw)
+            if array is not None:
+                words += _literal_array(self.t.text, array.group(1))
+            elif "$" not in raw and "`" not in raw:
+                words.append(raw.strip("'\""))
+            else:
+                return []
+        out = []
+        for word in words[:32]:
+            text = re.sub(r"\$\{" + re.escape(name) + r"\}|\$" + re.escape(name) + r"\b", lambda _: word, value.text)
+            named = _literal(text)
+            named.expanded = "$" in text
+            found = self._repository_file(named)
+            if found is not None and _SCRIPT_NAME.search(found.rel or ""):
+                out.append((named, found))
+        return out
+
+    def _run_script_found(self, command: _Command, value: Mapped, found: Placed) -> None:
+        line = self.at(self.t.span(command.node)[0])
         shown = found.document.path
         if shown == self.document.path or any(step.path == shown for step in self.document.via):
             return  # it runs itself
@@ -2119,6 +2161,17 @@ def _expanded_in_replacement_only(expression: str) -> bool:
 
 
 MASK = "x"  # as jinja.MASK (not imported: a shell scan needs no Jinja): what stands for a value dlint does not know
+
+
+def _literal_array(text: str, name: str) -> List[str]:
+    """The items of ``NAME=( a "b" 'c' )`` written once in the script as literal words; [] otherwise."""
+    found = re.findall(r"(?m)^[ \t]*" + re.escape(name) + r"=\(([^()$`]*)\)", text[:MAX_ARRAY_SCAN])
+    if len(found) != 1:
+        return []
+    return [word.strip("'\"") for word in re.findall(r"\"[^\"]*\"|'[^']*'|[^\s#]+", re.sub(r"(?m)#.*$", "", found[0]))]
+
+
+MAX_ARRAY_SCAN = 256 * 1024
 
 
 def _masked_expansions(value: Mapped) -> Mapped:

@@ -202,6 +202,10 @@ class SameMachines(Fragment):
     of nothing by itself."""
 
     others: tuple = ()
+    # the inventory hosts of this play and of each other one ((name, frozenset or None), ...), when
+    # the inventory lists them: a play whose hosts the swarm plays' cover is a swarm node
+    own: Optional[frozenset] = None
+    theirs: tuple = ()
 
 
 @dataclass

@@ -65,6 +65,7 @@ class Host:
     # a swarm command of the repository that dlint could not tie to a machine, when this host has none
     swarm_elsewhere: Optional[Fragment] = None  # a SwarmMembership, or a README's SwarmByHand
     swarm_shared: bool = False  # swarm_elsewhere is another Ansible play's, on machines this play's may be
+    swarm_covered: bool = False  # and the swarm plays' inventory hosts are all of this play's: a swarm node, known
     # with a candidate: a file of the same kind the repository does install (daemon.json beside
     # daemon_with_registry.json); the candidate is then a variant, judged only for what it says
     variant_of: Optional[Fragment] = None
@@ -444,6 +445,20 @@ def _display(fragment: Fragment) -> str:
     return f"{target or where.path} (at {where.path}:{where.line})"
 
 
+def _covered(host: Host, swarms) -> bool:
+    """Every inventory host of the play is one of the plays that run swarm init/join (``hosts:
+    all`` whose inventory is the manager and worker groups): the machine is a swarm node."""
+    swarm_plays = {s.group for s in swarms if isinstance(s, SwarmMembership) and not s.maybe}
+    for fragment in host.of(SameMachines):
+        union = set()
+        for name, hosts in fragment.theirs:
+            if name in swarm_plays and hosts is not None:
+                union |= hosts
+        if fragment.own is not None and fragment.own <= union:
+            return True
+    return False
+
+
 def _near(swarm: Fragment, host: Host) -> bool:
     """The swarm command's folder holds the host's files. A script a Vagrant machine runs counts
     from its own folder, not the Vagrantfile's (which sits above every script folder)."""
@@ -484,6 +499,7 @@ def _swarm_elsewhere(hosts: List[Host], by_hand: Sequence[SwarmByHand] = (), tie
         host.swarm_elsewhere = next((s for s in swarms if s.group in shared), None)
         if host.swarm_elsewhere is not None:
             host.swarm_shared = True
+            host.swarm_covered = _covered(host, swarms)
             continue
         if host.layout == "file" and host.platform == "linux" and swarms and all(f.source.kind == "daemon-json" and not f.document.via for f in host.fragments):
             # a daemon.json nothing installs: which machine gets it is unknown, and the repository

@@ -87,7 +87,7 @@ def describe(hosts, skips: Skips) -> List[Unknown]:
                 reason = ("dockerd's command line is assembled from a template", command.location)
             else:  # a unit or environment file a template writes: flags may hide in its loops and values
                 reason = (f"dockerd's command line is assembled from a template ({templated.document.path})", templated.document.start_location())
-        if reason is None and host.swarm_elsewhere is not None and all(f.maybe for f in host.of(SwarmMembership)):
+        if reason is None and host.swarm_elsewhere is not None and not host.swarm_covered and all(f.maybe for f in host.of(SwarmMembership)):
             swarm = host.swarm_elsewhere
             if any(f is swarm for f in host.of(SwarmMembership)):
                 how = f"`docker swarm {swarm.command}` runs on it only under a condition dlint cannot decide"

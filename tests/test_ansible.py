@@ -1458,9 +1458,12 @@ def test_a_swarm_play_on_machines_the_inventory_also_puts_in_the_docker_play(tmp
     write_tree(tmp_path, files)
     result = scan(tmp_path)
     assert [f.rule for f in result.findings if f.rule == "DKD101"] == expected
-    if not expected:
-        (unknown,) = [u for u in result.unknowns if u.host.endswith("hosts: nodes")]
+    hedged = [u for u in result.unknowns if u.host.endswith("hosts: nodes")]
+    if inventory is None:  # whether they share machines is unknown: said
+        (unknown,) = hedged
         assert "runs `docker swarm" in unknown.why and "DKD101" in unknown.skipped
+    elif not expected:  # the swarm plays' hosts are all of the docker play's: swarm nodes, known
+        assert hedged == []
 
 
 @pytest.mark.parametrize(
@@ -1982,3 +1985,22 @@ def test_host_vars_beside_a_molecule_playbook_apply_to_the_host_it_names(tmp_pat
     configs = [c for h in result.hosts for c in h.daemon_configs if "remap" in h.name]
     assert [[m.key for m in c.root.value] for c in configs] == [["live-restore"]]
     assert not [f for f in result.findings if f.rule == "DKD101" and "remap" in f.host]
+
+
+def test_a_play_on_all_whose_inventory_is_the_swarm_groups_is_a_swarm_node(tmp_path):
+    """hosts: all installs the engine; hosts: manager inits, hosts: worker joins; the inventory's
+    only hosts are in those groups: every machine of `all` is a swarm node, known (no DKD101, no
+    "whether it is a swarm node" line). A host of `all` in no swarm group keeps it unknown."""
+    site = (
+        "- hosts: all\n  tasks:\n    - apt:\n        name: docker-ce\n"
+        "- hosts: manager\n  tasks:\n    - docker_swarm:\n        state: present\n"
+        "- hosts: worker\n  tasks:\n    - docker_swarm:\n        state: join\n        join_token: x\n        remote_addrs: [m1]\n"
+    )
+    inventory = "all:\n  children:\n    manager:\n      hosts:\n        m1:\n    worker:\n      hosts:\n        w1:\n"
+    write_tree(tmp_path, {"site.yml": site, "inventory.yml": inventory, "ansible.cfg": "[defaults]\ninventory = inventory.yml\n"})
+    result = scan(tmp_path)
+    assert not [f for f in result.findings if f.rule == "DKD101"]
+    assert not [u for u in result.unknowns if "swarm node" in u.why]
+    write_tree(tmp_path, {"inventory.yml": inventory + "    other:\n      hosts:\n        o1:\n"})
+    result = scan(tmp_path)
+    assert [u.host for u in result.unknowns if "swarm node" in u.why] == ["hosts: all"]

@@ -943,9 +943,9 @@ def _in_plays(document: Document, source: Source, place: _Place, project: plays.
         sub = _Reader(document, ReadContext(source, group=name), place, play=play, project=project).run()
         _claim(sub, name, 0, 0)
         if sub.fragments or sub.embedded:
-            others = _sharing(project, play, place) if first else ()
-            if others:
-                sub.fragments.append(SameMachines(source, document, others=others, group=name))
+            same = _same_machines(project, play, place, source, document, name) if first else None
+            if same is not None:
+                sub.fragments.append(same)
             for playbook in sorted({place.display_of(p.playbook) for p in applying if plays.host_name(p, place.display_of) == name}):
                 sub.fragments.append(PlayedBy(source, document, playbook=playbook, group=name))
         out.fragments += sub.fragments
@@ -957,12 +957,24 @@ def _in_plays(document: Document, source: Source, place: _Place, project: plays.
 def _sharing(project: plays.Project, play: plays.Play, place: _Place) -> tuple:
     """The machines (host names) of the project's other plays that may be some of this play's
     (the inventory puts hosts in both, or dlint cannot tell), once per play and scan."""
+    return _shared(project, play, place)[0]
+
+
+def _shared(project: plays.Project, play: plays.Play, place: _Place) -> tuple:
+    """(_sharing's names, this play's inventory hosts, ((name, its inventory hosts), ...))."""
     known = project.__dict__.setdefault("_sharing", {})
     key = id(play)
     if key not in known:
-        names = {plays.host_name(other, place.display_of) for other in project.plays if other.host != play.host and plays.may_share(project, play, other)}
-        known[key] = tuple(sorted(names))
+        others = [other for other in project.plays if other.host != play.host and plays.may_share(project, play, other)]
+        names = tuple(sorted({plays.host_name(other, place.display_of) for other in others}))
+        theirs = tuple(sorted({(plays.host_name(o, place.display_of), plays.inventory_hosts(project, o)) for o in others}, key=lambda t: t[0]))
+        known[key] = (names, plays.inventory_hosts(project, play), theirs)
     return known[key]
+
+
+def _same_machines(project: plays.Project, play: plays.Play, place: _Place, source: Source, document: Document, group) -> Optional[SameMachines]:
+    names, own, theirs = _shared(project, play, place)
+    return SameMachines(source, document, others=names, own=own, theirs=theirs, group=group) if names else None
 
 
 def _claim(out: Extraction, group: str, fragments: int, embedded: int) -> None:
@@ -1270,9 +1282,9 @@ class _Reader:
                 self.absent_engine_role(known, fields, counts)
                 if (len(self.out.fragments), len(self.out.embedded)) != counts:
                     self.out.fragments.append(PlayedBy(self.context.source, self.doc, playbook=self.place.display, group=None))
-                    others = _sharing(self.project, known, self.place)
-                    if others:  # the plays whose machines these may be (a play on all)
-                        self.out.fragments.append(SameMachines(self.context.source, self.doc, others=others, group=None))
+                    same = _same_machines(self.project, known, self.place, self.context.source, self.doc, None)
+                    if same is not None:  # the plays whose machines these may be (a play on all)
+                        self.out.fragments.append(same)
                 _claim(self.out, plays.host_name(known, self.place.display_of), *counts)
 
     def absent_engine_role(self, play: plays.Play, fields, counts) -> None:

@@ -272,6 +272,17 @@ def machines(project: Project, play: Play) -> Optional[Set[str]]:
     return out
 
 
+def inventory_hosts(project: Project, play: Play) -> Optional[frozenset]:
+    """The inventory hosts of a play, ``all`` expanded to every host the inventory lists; None when
+    dlint cannot tell or the inventory lists none."""
+    found = machines(project, play)
+    if found is None:
+        return None
+    if _EVERY in found:
+        found = {host for hosts in project.members.get(play.host[0], {}).values() for host in hosts}
+    return frozenset(found) if found else None
+
+
 def may_share(project: Project, one: Play, other: Play) -> bool:
     """Two plays of one project may configure some of the same machines: their patterns name hosts
     in common in the inventory, or dlint cannot tell that they name none."""

@@ -1578,3 +1578,15 @@ def test_scripts_run_or_installed_in_a_loop_over_a_literal_list_are_this_machine
     (swarm,) = result.hosts[0].of(SwarmMembership)
     assert swarm.location.path == "scripts/core/02-swarm.sh"
     assert result.findings == [] and result.unknowns == []
+
+
+def test_a_container_given_the_socket_whose_image_inits_a_swarm_may_make_a_swarm_node(tmp_path):
+    """``docker run -v /var/run/docker.sock:/var/run/docker.sock acme/aws-swarm-init``: the machine
+    may be a swarm node (through the API): DKD101 not asked, said; another image changes nothing."""
+    run = "docker run -d -v /var/run/docker.sock:/var/run/docker.sock acme/aws-swarm-init\n"
+    write_tree(tmp_path, {"user-data.sh": "#!/bin/sh\nyum install -y docker\n" + run})
+    result = scan_tree(tmp_path)
+    assert [f.rule for f in result.findings] == []
+    assert [u.skipped for u in result.unknowns] == [["DKD101"]]
+    write_tree(tmp_path, {"user-data.sh": "#!/bin/sh\nyum install -y docker\n" + run.replace("aws-swarm-init", "portainer-agent")})
+    assert [f.rule for f in scan_tree(tmp_path).findings] == ["DKD101"]

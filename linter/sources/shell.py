@@ -700,6 +700,8 @@ MAX_SOURCED_SCAN = 64 * 1024  # of a sourced file, looked at for its plain assig
 _VERSION = re.compile(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?")
 _EXPANSION_START = re.compile(r"[A-Za-z_0-9{(@*#?$!-]")
 _SUDO_VARIABLE = re.compile(r"\$\{?[A-Za-z_]*sudo[A-Za-z_0-9]*\}?", re.I)  # $SUDO systemctl ...
+# an image that inits or joins a swarm through the socket it is given (mrjgreen/aws-swarm-init)
+_SWARM_IMAGE = re.compile(r"swarm[-_](?:init|join|mode|bootstrap|manager-init)", re.I)
 _DOCKER_VARIABLE = re.compile(r"\$\{?[A-Za-z_]*docker[A-Za-z_0-9]*\}?", re.I)  # ${docker_cmd} swarm init
 _MANAGER = re.compile(r"(?<![a-z])manager(?![a-z0-9])")  # MANAGER_TOKEN, join-token manager; not host manager0
 _WORKER = re.compile(r"(?<![a-z])worker(?![a-z0-9])")
@@ -1630,6 +1632,9 @@ class _Reader:
                 value = value or (command.text(index + 1) if index + 1 < count else "")
                 remote = value if not value.startswith(("unix://", "fd://", "npipe://")) and value != "default" else remote
             index += 2 if command.text(index) in _DOCKER_GLOBAL_VALUE else 1
+        if index < count and command.text(index) in ("run", "create") and not remote:
+            self._swarm_container(command, index + 1)
+            return
         if index + 1 >= count or command.text(index) != "swarm":
             return
         verb = command.text(index + 1)
@@ -1652,6 +1657,19 @@ class _Reader:
                     token.extend(command.values[position])
             role = self._role(token.text if token is not None else "")
             self.out.fragments.append(SwarmMembership(source=self.source, document=self.document, role=role, command="join", location=location, group=group))
+
+    def _swarm_container(self, command: _Command, first: int) -> None:
+        """``docker run -v /var/run/docker.sock:/var/run/docker.sock .../aws-swarm-init``: a container
+        given the machine's own dockerd whose image says it inits or joins a swarm (through the API):
+        the machine may be a swarm node (under a condition dlint cannot decide: its code's)."""
+        texts = [command.text(i) for i in range(first, len(command.values))]
+        if not any("docker.sock" in text for text in texts):
+            return
+        image = next((t for t in texts if _SWARM_IMAGE.search(t) and not t.startswith("-") and "docker.sock" not in t), None)
+        if image is None:
+            return
+        verb = "join" if "join" in _SWARM_IMAGE.search(image).group(0) else "init"
+        self.out.fragments.append(SwarmMembership(source=self.source, document=self.document, role="unknown", command=verb, location=self.location(command.node), maybe=True, group=self.machine_env))
 
     def _role(self, token: str) -> str:
         """manager or worker when the token expression says so ($MANAGER_TOKEN, join-token worker)."""

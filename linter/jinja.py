@@ -1303,6 +1303,12 @@ def render(source: Mapped, resolve: Resolver, *, mask: bool = True, trim_blocks:
     flat = dict(mask=mask, native=native, header=header)
     if "{%" not in text:
         return _render_flat(source, resolve, trim_blocks=trim_blocks, **flat)
+    if "for" in text:
+        unrolled = _unroll_loops(source, resolve, trim_blocks)
+        if unrolled is not None:
+            source, text = unrolled, unrolled.text
+            if "{%" not in text:
+                return _render_flat(source, resolve, trim_blocks=trim_blocks, **flat)
     trim = _header_trim(text, trim_blocks) if header else trim_blocks
     found = [t for t in tags(text) if not (header and text.startswith("#jinja2:") and t.start < _first_line_end(text))]
     planned = branches.plan(text, found, trim, lambda tag: _decide(tag, source, resolve))
@@ -1321,6 +1327,128 @@ def render(source: Mapped, resolve: Resolver, *, mask: bool = True, trim_blocks:
             known.variants = []
             return known
     return result
+
+
+# --- {% for %} over values the repository gives -----------------------------------------------------
+
+_FOR = re.compile(r"for\s+([A-Za-z_]\w*)\s+in\s+(.+?)\s*$", re.S)
+MAX_UNROLLED = 64  # iterations of one loop; more: left to the mask
+
+
+def _unroll_loops(source: Mapped, resolve: Resolver, trim_blocks: bool) -> Optional[Mapped]:
+    """The text with each ``{% for x in EXPR %}`` block (no loop nested in it) written out once per
+    item of EXPR when the repository's values give it (a list, or a dict's keys, of scalars): the
+    loop variable and ``loop.first/last/index/index0/length`` become literals in each copy's tags,
+    and the block tags go, with the white space trim_blocks and ``-`` take. None when no loop is
+    unrolled (an unknown EXPR leaves the block to the mask)."""
+    text = source.text
+    found = tags(text)
+    stack: List[int] = []
+    pairs: List[Tuple[Tag, Tag]] = []
+    nested: set = set()
+    for index, tag in enumerate(found):
+        if tag.kind != "stmt":
+            continue
+        word = tag.body.split(None, 1)[0] if tag.body.strip() else ""
+        if word == "for":
+            if stack:
+                nested.add(stack[-1])
+            stack.append(index)
+        elif word == "endfor" and stack:
+            opener = stack.pop()
+            if opener not in nested:
+                pairs.append((found[opener], tag))
+    out = Mapped()
+    position = 0
+    changed = False
+    for head, end in sorted(pairs, key=lambda p: p[0].start):
+        if head.start < position:
+            continue  # inside a loop written out already
+        match = _FOR.match(head.body.strip())
+        items = _loop_items(match.group(2), head, source, resolve) if match else None
+        if items is None:
+            continue
+        name = match.group(1)
+        before = source.slice(position, head.start)
+        if head.strip_before:
+            before = _rstrip(before)
+        out.extend(before)
+        body = source.slice(head.end, end.start)
+        if head.strip_after:
+            body = _lstrip(body)
+        elif trim_blocks and body.text.startswith("\n"):
+            body = body.slice(1, len(body.text))
+        if end.strip_before:
+            body = _rstrip(body)
+        for number, item in enumerate(items):
+            out.extend(_bound(body, name, item, number, len(items)))
+        position = end.end
+        if end.strip_after or trim_blocks and text.startswith("\n", position):
+            while position < len(text) and text[position] in " \t\n" and (end.strip_after or text[position] == "\n"):
+                position += 1
+                if not end.strip_after:
+                    break
+        changed = True
+    if not changed:
+        return None
+    out.extend(source.slice(position, len(text)))
+    if re.search(r"\\[ \t]+\S", out.text):
+        return None  # a line continuation the loop's trimming ran on (`\  --flag`): what systemd makes of it is not known
+    return out
+
+
+def _loop_items(expression: str, head: Tag, source: Mapped, resolve: Resolver) -> Optional[List[Val]]:
+    """The items a loop's expression gives, when known: a list's items or a dict's keys (``| sort``
+    sorts them), each a scalar; None otherwise."""
+    sort = re.fullmatch(r"(.+?)\s*\|\s*sort\s*", expression, re.S)
+    value = _evaluate(Tag("expr", head.start, head.end, sort.group(1) if sort else expression), source, resolve, Rendered(Mapped()))
+    if value is None or not value.known:
+        return None
+    if value.kind == "list":
+        items = list(value.data)
+    elif value.kind == "dict":
+        items = [key for key, _ in value.data]
+    else:
+        return None
+    if len(items) > MAX_UNROLLED or not all(i.known and i.kind in ("str", "int", "float", "bool") for i in items):
+        return None
+    if sort:
+        if len({i.kind for i in items}) > 1:
+            return None
+        items.sort(key=lambda i: i.python())
+    return items
+
+
+def _literal_of(value: Val) -> str:
+    if value.kind == "bool":
+        return "true" if value.data else "false"
+    if value.kind == "str":
+        return json.dumps(value.python())
+    return scalar_text(value)
+
+
+def _bound(body: Mapped, name: str, item: Val, number: int, length: int) -> Mapped:
+    """One copy of a loop's body: in each of its tags, the loop variable and ``loop.*`` replaced by
+    literals (produced at the tag, not exact); the text between tags as it stands."""
+    names = {
+        "loop.last": "true" if number == length - 1 else "false", "loop.first": "true" if number == 0 else "false",
+        "loop.index0": str(number), "loop.index": str(number + 1), "loop.length": str(length),
+    }
+    pattern = re.compile(r"(?<![\w.'\"])(loop\.(?:last|first|index0|index|length)|" + re.escape(name) + r")(?![\w'\"])")
+    out = Mapped()
+    text = body.text
+    position = 0
+    for tag in tags(text):
+        if tag.kind not in ("expr", "stmt") or not pattern.search(text, tag.start, tag.end):
+            continue
+        out.extend(body.slice(position, tag.start))
+        written = pattern.sub(lambda m: names.get(m.group(1), _literal_of(item)), text[tag.start : tag.end])
+        where = body.slice(tag.start, tag.end).runs
+        run = where[0] if where else None
+        out.add(written, run.doc if run else None, run.offset if run else 0, False)
+        position = tag.end
+    out.extend(body.slice(position, len(text)))
+    return out
 
 
 def _first_line_end(text: str) -> int:

@@ -201,3 +201,44 @@ def test_a_closer_inside_open_brackets_does_not_end_the_tag_as_in_jinja():
     assert tag.closed and text[tag.start : tag.end] == text[: text.index(" tail")]
     assert jinja2.Environment().from_string(text.replace("to_json", "tojson").replace("true", "True")).render().endswith(" tail")
     assert [t.closed for t in jinja.tags("{{ f( }} rest")] == [False]  # unbalanced: runs on, as Jinja's lexer does
+
+
+def _loop_role(options: str) -> dict:
+    template = (
+        '{\n{% for key in docker_options %}  "{{ key }}": {{ docker_options[key] | to_json }}{% if not loop.last %},{% endif %}\n{% endfor %}}\n'
+    )
+    return {
+        "site.yml": "- hosts: all\n  roles:\n    - docker\n",
+        "roles/docker/defaults/main.yml": options,
+        "roles/docker/tasks/main.yml": "- apt:\n    name: docker-ce\n- template:\n    src: daemon.json.j2\n    dest: /etc/docker/daemon.json\n",
+        "roles/docker/templates/daemon.json.j2": template,
+    }
+
+
+def test_a_loop_over_a_role_default_is_written_out(tmp_path):
+    """``{% for key in docker_options %}`` over a dict the role's defaults give: one copy per key,
+    ``loop.last`` decided, so the daemon.json is known (live-restore on: no DKD101, DKD104 for the
+    unpinned engine; a wrong type is DKD003); over a value dlint cannot know, the file stays a template's (not judged, said)."""
+    write_tree(tmp_path, _loop_role("docker_options:\n  live-restore: true\n  log-level: info\n"))
+    result = scan(tmp_path)  # live-restore on an unpinned engine: DKD104 only
+    assert [f.rule for f in result.findings] == ["DKD104"] and result.unknowns == []
+    write_tree(tmp_path, _loop_role("docker_options:\n  live-restore: true\n  max-concurrent-downloads: \"3\"\n"))
+    assert sorted(f.rule for f in scan(tmp_path).findings) == ["DKD003", "DKD104"]
+    write_tree(tmp_path, _loop_role("docker_options: \"{{ lookup('env', 'OPTS') }}\"\n"))
+    result = scan(tmp_path)
+    assert not [f for f in result.findings if f.rule == "DKD101"] and result.unknowns
+
+
+def test_a_loop_whose_trimming_runs_a_continuation_on_is_left_unknown():
+    """``dockerd \\`` then ``{%- for %}``: the trimmed loop puts ``\\  --flag`` on one line, which
+    systemd may read either way: not written out (the mask stays)."""
+    from dlint_docker import jinja
+    from dlint_docker.document import Document
+
+    text = "ExecStart=/usr/bin/dockerd \\\n{%- for s in opts %}\n  --{{ s }} {% if not loop.last %}\\{% endif %}\n{%- endfor %}\n"
+
+    def resolve(name, where):
+        return jinja.Val("list", [jinja.string("debug"), jinja.string("tls")]) if name == "opts" else None
+
+    rendered = jinja.render(jinja.Mapped.of(text, Document(text, "x"), 0, True), resolve)
+    assert "--debug" not in rendered.text.text and rendered.templated

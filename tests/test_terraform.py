@@ -1667,3 +1667,24 @@ def test_the_machines_of_a_swarm_module_and_of_its_examples(tmp_path):
     # a script an example's .tf names, even in a way dlint does not follow, is still judged
     write_tree(tmp_path, {"examples/usage/main.tf": 'module "cluster" {\n  source = "../../"\n}\nlocals {\n  s = "scripts/install.sh"\n}\n'})
     assert [f.location.path for f in scan(tmp_path).findings if f.rule == "DKD101"] == ["examples/usage/scripts/install.sh"]
+
+
+def test_a_bare_module_source_and_a_rendered_drop_in_uploaded_by_a_file_provisioner(tmp_path):
+    """Terraform 0.11's ``source = "modules/vm"`` (no ./) calls the module folder; its
+    null_resource uploads ``data.template_file.conf.rendered`` to a docker.service drop-in and
+    installs the engine: one machine, whose dockerd command line is that drop-in's (its TCP socket
+    without TLS is DKD401 there), and the module is deployed."""
+    vm = (
+        'data "template_file" "conf" {\n  template = file("${path.module}/files/override.conf")\n}\n'
+        'resource "null_resource" "boot" {\n'
+        '  provisioner "file" {\n    content     = data.template_file.conf.rendered\n'
+        '    destination = "/etc/systemd/system/docker.service.d/override.conf"\n  }\n'
+        '  provisioner "remote-exec" {\n    inline = ["apt-get install -y docker-ce"]\n  }\n}\n'
+    )
+    conf = "[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H tcp://0.0.0.0:2375\n"
+    write_tree(tmp_path, {"main.tf": 'module "vm" {\n  source = "modules/vm"\n}\n', "modules/vm/main.tf": vm, "modules/vm/files/override.conf": conf})
+    result = scan(tmp_path)
+    assert [h.name for h in result.hosts] == ["modules/vm/main.tf › null_resource.boot"]
+    assert not result.hosts[0].undeployed
+    finding = only(result, "DKD401")
+    assert finding.location.path == "modules/vm/files/override.conf" and finding.host == "modules/vm/main.tf › null_resource.boot"

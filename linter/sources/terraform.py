@@ -433,14 +433,18 @@ class _Reader:
     def kind_of(self, role: str):
         return _shell if role == "startup" else user_data_kind
 
-    def payload(self, value, group: str, role: str) -> None:
+    def payload(self, value, group: str, role: str, target: Optional[str] = None) -> None:
+        """``target``: the file on the machine the value is written to (a file provisioner's
+        destination), read as that file's kind; else the value is run (user data, a script)."""
         group += "".join(f" ({branch})" for branch in value.variant)
         if isinstance(value, Traversal):
-            self.traversal(value, group, role)
+            self.traversal(value, group, role, target)
+        elif target is not None:
+            self.embedder.written([value], target, group=group)
         else:
             self.embedder.add(value, self.kind_of(role), group=group)
 
-    def traversal(self, value: Traversal, group: str, role: str) -> None:
+    def traversal(self, value: Traversal, group: str, role: str, target: Optional[str] = None) -> None:
         parts = value.parts
         label = " › ".join(value.labels)
         document = value.document or self.doc
@@ -463,7 +467,7 @@ class _Reader:
                 scope, labels = self.scope_for(unit, (document, value.span), value.labels), (address,)
             self.resolving.add(key)
             try:
-                self.rendered(scope, key, labels, group, role, block)
+                self.rendered(scope, key, labels, group, role, block, target)
             finally:
                 self.resolving.discard(key)
             return
@@ -475,7 +479,7 @@ class _Reader:
                 unit, attribute = default
                 scope = self.scope_for(unit, (document, value.span), value.labels)
                 for each in scope.ev.values(attribute.expr, value.labels + (f"var.{parts[1]} (its default: no call of the module sets it)",)):
-                    self.payload(each, group, role)
+                    self.payload(each, group, role, target)
                 return
         shown = ".".join(parts)
         self.note(value.span[0], f"{label}: {shown} is not known before Terraform runs; not read", document)
@@ -523,7 +527,7 @@ class _Reader:
 
     # -- data sources that render user data ----------------------------------------------------
 
-    def rendered(self, scope: _Scope, key: Tuple[str, str], labels: Tuple[str, ...], group: str, role: str, block=None) -> None:
+    def rendered(self, scope: _Scope, key: Tuple[str, str], labels: Tuple[str, ...], group: str, role: str, block=None, target: Optional[str] = None) -> None:
         block = block if block is not None else self.data[key]
         attributes = scope.hcl.attributes(block.body)
         if key[0] == "template_file":
@@ -542,7 +546,7 @@ class _Reader:
                     value.text.templated = value.text.templated or "${" in value.text.text or "%{" in value.text.text
                 elif isinstance(value, FileRef):
                     value.template = True  # template_file renders what file() read
-                self.payload(value, group, role)
+                self.payload(value, group, role, target)
             return
         self.cloudinit_config(scope, block, attributes, labels, group)
 
@@ -786,7 +790,10 @@ class Provisioning:
             for value in values:
                 if moves:
                     value.labels = value.labels[:-1] + (value.labels[-1] + f", moved to {target}",)
-                reader.embedder.written([value], target, group=self.group)
+                if isinstance(value, Traversal):  # content = data.template_file.x.rendered: that template there
+                    reader.traversal(value, self.group, "user-data", target)
+                else:
+                    reader.embedder.written([value], target, group=self.group)
         elif self.runs(landed, number):
             for value in values:
                 if isinstance(value, Traversal):  # content = data.template_file.x.rendered: that template

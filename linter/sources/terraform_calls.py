@@ -27,7 +27,18 @@ MAX_FILES = 20_000
 # succeeds where it starts, so the scan is linear (no retry to the end from each '"' or '/*')
 _COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*(?:"|(?=\n)|\Z)|(#|//)[^\n]*|/\*.*?(?:\*/|\Z)', re.S)
 _MODULE = re.compile(r'\bmodule\s+"[^"\n]*"\s*\{')
-_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.\.?/[^"\n]*)"', re.M)
+_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.\.?/[^"\n]*|[\w-]+(?:/[\w.-]+)*)"', re.M)
+
+
+def local_source(source: str, here: str, exists) -> bool:
+    """A module ``source`` that names a folder of the repository: ``./x``/``../x``, or a bare
+    relative path (``modules/cluster``: Terraform 0.11 read it as one) when that folder exists
+    (``exists(folder)``); a registry address (``ns/name/provider``) otherwise."""
+    if source.startswith(("./", "../")):
+        return True
+    if "::" in source or "://" in source or not re.fullmatch(r"[\w-]+(?:/[\w.-]+)*", source):
+        return False
+    return exists(posixpath.normpath(posixpath.join(here, source)))
 _ARGUMENT = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*=", re.M)
 
 
@@ -57,7 +68,7 @@ def module_calls(root: str) -> Tuple[bool, FrozenSet[str], Dict[str, FrozenSet[s
         for block in _MODULE.finditer(text):
             body = text[block.end() : block.end() + 4000].split("\n}", 1)[0]
             source = _SOURCE.search(body)
-            if source:
+            if source and local_source(source.group(1), folder, lambda f: os.path.isdir(os.path.join(root, f))):
                 target = posixpath.normpath(posixpath.join(folder, source.group(1)))
                 called.add(target)
                 passed.setdefault(target, set()).update(_ARGUMENT.findall(body))
@@ -129,7 +140,7 @@ def module_texts(files, source: str) -> List[str]:
 
 
 def _module_texts(files, source: str):
-    if not source.startswith(("./", "../")):
+    if not local_source(source, files.folder, lambda f: os.path.isdir(files.root / f)):
         return
     folder = _called_folder(files, files.folder, source)
     if folder is None:
@@ -164,7 +175,7 @@ def _folder_texts(files, folder: str):
 
 
 # ``source = "./modules/x"`` of a module block: a module the folder's configuration calls
-_LOCAL_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.{1,2}/[^"$]*)"', re.M)
+_LOCAL_SOURCE = _SOURCE
 _MAX_CALLED = 16
 
 
@@ -173,8 +184,8 @@ def called_folders(files, source: str) -> Optional[Tuple[str, ...]]:
     modules it calls in turn (each ending with "/", "" for the root). None when the folder is not
     in the repository (the call then deploys nothing: Terraform stops at init); () for a source
     that is not a local path."""
-    if not source.startswith(("./", "../")):
-        return ()
+    if not local_source(source, files.folder, lambda f: os.path.isdir(files.root / f)):
+        return () if not source.startswith(("./", "../")) else None
     first = _called_folder(files, files.folder, source)
     if first is None or not os.path.isdir(files.root / first):
         return None
@@ -187,6 +198,8 @@ def called_folders(files, source: str) -> Optional[Tuple[str, ...]]:
         found.append(folder)
         for text in _folder_texts(files, folder):
             for match in _LOCAL_SOURCE.finditer(text):
+                if not local_source(match.group(1), folder, lambda f: os.path.isdir(files.root / f)):
+                    continue
                 inner = _called_folder(files, folder, match.group(1))
                 if inner is not None and inner not in found and os.path.isdir(files.root / inner):
                     todo.append(inner)

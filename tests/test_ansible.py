@@ -2004,3 +2004,19 @@ def test_a_play_on_all_whose_inventory_is_the_swarm_groups_is_a_swarm_node(tmp_p
     write_tree(tmp_path, {"inventory.yml": inventory + "    other:\n      hosts:\n        o1:\n"})
     result = scan(tmp_path)
     assert [u.host for u in result.unknowns if "swarm node" in u.why] == ["hosts: all"]
+
+
+def test_blockinfile_on_daemon_json_without_a_marker_is_never_json(tmp_path):
+    """blockinfile writes its default ``# BEGIN ANSIBLE MANAGED BLOCK`` lines around the block,
+    wherever the block goes: the daemon.json is never JSON, DKD001 at the task. With a ``marker:``
+    (which may be made JSON-safe) it stays a file dlint does not read (DKD902)."""
+    task = (
+        "- apt:\n    name: docker-ce\n- blockinfile:\n    path: /etc/docker/daemon.json\n    create: yes\n"
+        '    block: |\n      {"storage-driver": "overlay2"}\n'
+    )
+    write_tree(tmp_path, {"site.yml": "- hosts: all\n  roles:\n    - d\n", "roles/d/tasks/main.yml": task})
+    finding = one(scan(tmp_path), "DKD001")
+    assert (finding.location.path, finding.location.line, finding.location.column) == ("roles/d/tasks/main.yml", 3, 3)
+    write_tree(tmp_path, {"roles/d/tasks/main.yml": task.replace("    create: yes\n", "    create: yes\n    marker: \"\"\n")})
+    result = scan(tmp_path)
+    assert not findings(result, "DKD001") and findings(result, "DKD902")

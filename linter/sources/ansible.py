@@ -1799,6 +1799,28 @@ class _Reader:
             return
         self.reference(task, scope, src_node, src, dest, kind, "template")
 
+    def marked_block(self, task: _Task, scope: _Scope, path_node, path: str) -> bool:
+        """blockinfile on a daemon.json without ``marker:``: the file holds Ansible's default marker
+        lines (``# BEGIN ANSIBLE MANAGED BLOCK``) around the block, wherever it goes, so it is never
+        JSON and dockerd refuses it (DKD001 at the marker, which the task writes). False when a
+        marker is given (it may be made JSON-safe) or the block is not a scalar."""
+        if self.arg(task, "marker")[1] is not None:
+            return False
+        node = self.arg(task, "block", "content")[1]
+        if node is None or isinstance(node, _FreeValue) or not is_scalar(node):
+            return False
+        value = self.render(node, scope)
+        block = value.mapped() if value.known and value.kind == "str" else Mapped.of(str(value_of(node)), self.doc, node.start_mark.index, False)
+        at = task.module_key.start_mark.index
+        text = Mapped.of("# BEGIN ANSIBLE MANAGED BLOCK\n", self.doc, at, False)
+        text.extend(block)
+        if not block.text.endswith("\n"):
+            text.add("\n", self.doc, at, False)
+        text.add("# END ANSIBLE MANAGED BLOCK\n", self.doc, at, False)
+        document = jinja.to_document(text, parent=self.doc, label=f"blockinfile → {path}", anchor=(at, task.module_key.end_mark.index))
+        self.embed(Embedded(document, "daemon-json", target=path, templated=not value.known or bool(value.partial)))
+        return True
+
     def used_elsewhere(self, task: _Task, src: Optional[str], folder: str) -> None:
         """A repository file put on the machine as something else (a daemon.json copied to /tmp for
         `jq` to merge): its content is used there, it is no machine of its own."""
@@ -1816,6 +1838,8 @@ class _Reader:
             return
         module = task.module
         if kind == "daemon-json":
+            if module == "blockinfile" and self.marked_block(task, scope, path_node, path):
+                return
             if module == "blockinfile":
                 why = "blockinfile edits it, and its marker lines (# BEGIN ANSIBLE MANAGED BLOCK) are not JSON unless made JSON-safe"
             else:

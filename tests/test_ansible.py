@@ -2020,3 +2020,25 @@ def test_blockinfile_on_daemon_json_without_a_marker_is_never_json(tmp_path):
     write_tree(tmp_path, {"roles/d/tasks/main.yml": task.replace("    create: yes\n", "    create: yes\n    marker: \"\"\n")})
     result = scan(tmp_path)
     assert not findings(result, "DKD001") and findings(result, "DKD902")
+
+
+def test_a_role_a_role_includes_runs_on_the_play_s_machine(tmp_path):
+    """hosts: all applies `node`, whose tasks `include_role: name: docker` (docker-ce); the swarm
+    plays cover every inventory host: the docker role is that machine's, not a host of its own
+    asked for live-restore."""
+    write_tree(tmp_path, {
+        "site.yml": (
+            "- hosts: all\n  roles:\n    - node\n"
+            "- hosts: manager\n  tasks:\n    - docker_swarm:\n        state: present\n"
+            "- hosts: workers\n  tasks:\n    - docker_swarm:\n        state: join\n        join_token: x\n        remote_addrs: [m1]\n"
+        ),
+        "inventory.ini": "[manager]\nm1\n[workers]\nw1\n",
+        "ansible.cfg": "[defaults]\ninventory = inventory.ini\n",
+        "roles/node/tasks/main.yml": "- name: engine\n  include_role:\n    name: docker\n",
+        "roles/docker/tasks/main.yml": "- apt:\n    name: docker-ce\n",
+    })
+    result = scan(tmp_path)
+    assert findings(result, "DKD101") == []
+    assert [h.name for h in result.hosts if "docker" in h.name] == []
+    (machine,) = [h for h in result.hosts if h.name == "hosts: all"]
+    assert [p.name for p in machine.of(EnginePackage)] == ["docker-ce"]

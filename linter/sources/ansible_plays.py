@@ -43,6 +43,12 @@ _ROLE_KEYWORDS = frozenset(
     remote_user ignore_errors no_log check_mode run_once module_defaults delegate_to public
     tasks_from handlers_from vars_from defaults_from apply allow_duplicates rolespec_validate""".split()
 )
+# include_role/import_role with a literal name, in the block form or k=v
+_INCLUDED_ROLE = re.compile(
+    r"^[ \t-]*(?:ansible\.(?:builtin|legacy)\.)?(?:include|import)_role:[ \t]*\n[ \t]+name:[ \t]*[\"']?([\w.-]+)[\"']?[ \t]*$"
+    r"|^[ \t-]*(?:ansible\.(?:builtin|legacy)\.)?(?:include|import)_role:[ \t]*name=([\w.-]+)",
+    re.M,
+)
 _ROLE_MODULES = frozenset({"include_role", "import_role", "ansible.builtin.include_role", "ansible.builtin.import_role", "ansible.legacy.include_role", "ansible.legacy.import_role"})
 _TASK_SECTIONS = ("pre_tasks", "tasks", "post_tasks", "handlers")
 # the play or inventory says the machine runs Flatcar/Container Linux or Fedora CoreOS (§7 of the issue)
@@ -630,8 +636,25 @@ class _Builder:
             if problem is not None or not is_map(root):
                 return []
             deps = _items(root).get("dependencies", (None, None))[1]
-            return [name for name in map(_entry_name, deps.value if is_seq(deps) else ()) if name]
-        return []
+            return [name for name in map(_entry_name, deps.value if is_seq(deps) else ()) if name] + self.included_roles(role)
+        return self.included_roles(role)
+
+    def included_roles(self, role: Path) -> List[str]:
+        """The roles a role's task files apply by a literal name (``include_role: name: docker``):
+        they run on its machine, as its dependencies do."""
+        names: List[str] = []
+        folder = role / "tasks"
+        try:
+            files = sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file() and not p.is_symlink())[:64]
+        except OSError:
+            return names
+        for path in files:
+            text = _read(path) or ""
+            for match in _INCLUDED_ROLE.finditer(text):
+                name = match.group(1) or match.group(2)
+                if name and "{{" not in name and name not in names:
+                    names.append(name)
+        return names
 
     def config_folder(self, folder: Path) -> Optional[Path]:
         """The folder of the ansible.cfg that applies to a project: its own, else the nearest one

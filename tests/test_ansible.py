@@ -2042,3 +2042,17 @@ def test_a_role_a_role_includes_runs_on_the_play_s_machine(tmp_path):
     assert [h.name for h in result.hosts if "docker" in h.name] == []
     (machine,) = [h for h in result.hosts if h.name == "hosts: all"]
     assert [p.name for p in machine.of(EnginePackage)] == ["docker-ce"]
+
+
+def test_a_playbook_in_a_subfolder_of_a_one_role_repository_names_it_by_its_galaxy_name(tmp_path):
+    """A repository that is one role (meta: author acme, role_name docker); install.d/playbook.yml
+    applies `acme.docker` (run with ANSIBLE_ROLES_PATH above the checkout): that role, so the
+    machine installs docker-ce and lacks live-restore (DKD101), not "a role not in the repository"."""
+    write_tree(tmp_path, {
+        "meta/main.yml": "galaxy_info:\n  author: acme\n  role_name: docker\n",
+        "tasks/main.yml": "- apt:\n    name: docker-ce\n",
+        "install.d/playbook.yml": "- hosts: all\n  roles:\n    - acme.docker\n",
+    })
+    result = scan(tmp_path)
+    assert [f.host for f in findings(result, "DKD101")] == ["install.d/ › hosts: all"]
+    assert not [u for u in result.unknowns if "not in the repository" in u.why]

@@ -436,9 +436,12 @@ class _Builder:
                 # a playbook in a role's own folder (a repository that is one role, with the
                 # playbook its README says to put beside it): it names the role by its name
                 project_role = path.parent
+            # a playbook in a subfolder of a repository that is one role (install.d/playbook.yml
+            # naming the role by its Galaxy name, run with ANSIBLE_ROLES_PATH above it)
+            lookup_role = project_role if project_role is not None or molecule else self.enclosing_role(path.parent)
             unresolved = []
             for name, offset in names:
-                found = self.resolve(name, path.parent, folder, project_role)
+                found = self.resolve(name, path.parent, folder, lookup_role)
                 if not found:
                     unresolved.append((name, offset))
                 for role in found:
@@ -545,6 +548,15 @@ class _Builder:
                         yield match.group(1), offset
 
     # -- roles ------------------------------------------------------------------------------------
+
+    def enclosing_role(self, folder: Path) -> Optional[Path]:
+        """The role folder above ``folder`` inside the scanned tree (a repository that is one role)."""
+        for up in [folder, *folder.parents]:
+            if up != folder and _is_role(up) and (up / "tasks").is_dir():
+                return up
+            if up == self.root or self.root not in up.parents:
+                return None
+        return None
 
     def resolve(self, name: str, here: Path, folder: Path, project_role: Optional[Path], depth: int = 0) -> List[Path]:
         """The role folder a name points at, as Ansible searches (§2.3), then its dependencies

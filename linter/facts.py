@@ -31,12 +31,12 @@ _MASK_RUN = re.compile(r"x{3,}")
 
 
 class HostFacts:
-    def __init__(self, data: dict, provenance: Dict[str, Location], fallback: Location, unknown=frozenset()):
+    def __init__(self, data: dict, provenance: Dict[str, Location], fallback: Location, unknown=frozenset(), flags_written=None):
         self.data = data
         self.provenance = provenance
         self.fallback = fallback
         self.unknown = unknown  # config keys whose value a template decides: nothing is judged on them
-        self.flags_written: Dict[str, str] = {}  # of those given as flags: the value as written (${dir})
+        self.flags_written: Dict[str, str] = flags_written or {}  # of those given as flags: the value as written (${dir})
 
     def locate(self, ptr: Optional[str]) -> Location:
         """Where the fact at ``ptr`` (or its nearest present parent) was set."""
@@ -269,9 +269,7 @@ def build(host, engine: Engine) -> HostFacts:
     written = _templated_flags(host, flags)
     # a flag's checks name it by its spelling (/flags/--log-level), the others by its key
     spellings = {flag.spelling for flag in flags if flag.key in written}
-    out = HostFacts(data, provenance, host.primary_location(), _templated_keys(host) | frozenset(written) | frozenset(spellings))
-    out.flags_written = written
-    return out
+    return HostFacts(data, provenance, host.primary_location(), _templated_keys(host) | frozenset(written) | frozenset(spellings), written)
 
 
 def _templated_keys(host) -> frozenset:

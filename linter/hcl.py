@@ -798,7 +798,7 @@ class Evaluator:
         span = self.hcl.span(node)
         evaluator, node = self.through_locals(node, labels)
         local = evaluator.locals
-        reader = Reader(evaluator.hcl, evaluator.hcl.string, lambda name: local[name].expr if name in local else None)
+        reader = Reader(evaluator.hcl, lambda name: local[name].expr if name in local else None)
         try:
             value = reader.value(node)
         except TooBig:

@@ -72,13 +72,11 @@ class TooBig(Exception):
 
 
 class Reader:
-    """Values of expressions of one HCL document. ``string(node)`` gives a string expression's
-    Text (None when not a string); ``local(name)`` the expression node of this document's
-    ``local.NAME`` (None when not here)."""
+    """Values of expressions of one HCL document. ``local(name)`` gives the expression node of
+    this document's ``local.NAME`` (None when not here)."""
 
-    def __init__(self, hcl, string: Callable, local: Callable):
+    def __init__(self, hcl, local: Callable):
         self.hcl = hcl
-        self.string = string
         self.local = local
         self.count = 0
         self.unknown = False

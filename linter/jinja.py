@@ -1380,6 +1380,8 @@ def _unroll_loops(source: Mapped, resolve: Resolver, trim_blocks: bool) -> Optio
             body = body.slice(1, len(body.text))
         if end.strip_before:
             body = _rstrip(body)
+        if len(out.text) + len(body.text) * len(items) > MAX_TEXT:
+            return None  # written out, it would outgrow what one rendering may produce
         for number, item in enumerate(items):
             out.extend(_bound(body, name, item, number, len(items)))
         position = end.end

@@ -640,6 +640,13 @@ class _Builder:
         return names
 
     def dependencies(self, role: Path) -> List[str]:
+        """Its meta dependencies, then the roles its tasks include by name (read once per role)."""
+        known = self.__dict__.setdefault("_dependency_names", {})
+        if role not in known:
+            known[role] = self._dependencies(role)
+        return known[role]
+
+    def _dependencies(self, role: Path) -> List[str]:
         for meta in (role / "meta" / "main.yml", role / "meta" / "main.yaml"):
             if not meta.is_file():
                 continue

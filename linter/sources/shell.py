@@ -1374,13 +1374,13 @@ class _Reader:
             self._copy_one(command, name, command.values[index], directory, into)
 
     def _copy_one(self, command: _Command, name: str, source: Mapped, destination: Mapped, into: bool) -> None:
-        looped = self._loop_items(command.node, source) if "$" in source.text and self._repository_file(source) is None else []
+        found = self._repository_file(source)
+        looped = self._loop_items(command.node, source) if found is None and "$" in source.text else []
         if looped:  # for s in "${TOOLS[@]}"; do install "$DIR/$s" /usr/local/bin/; done: used there
-            self.out.references.update(found.rel for _, found in looped if found.rel)
+            self.out.references.update(item.rel for _, item in looped if item.rel)
             return
         if self._move(source.text, destination, into):
             return
-        found = self._repository_file(source)
         if found is not None:
             target = self._path(destination)
             if target is not None and not target.startswith("/dev/"):
@@ -1962,8 +1962,11 @@ class _Reader:
             self._get_docker(command, program, index + 1, script=True, url=self.download_urls.get(_base(command.text(index)), ""))
         elif self._resolved_path(command.values[index]) in self.placed:
             self._run_placed(command, command.values[index])
-        elif mode == "file" and (_SCRIPT_NAME.search(command.text(index)) or "$" in command.text(index) and self._loop_items(command.node, command.values[index])):
+        elif mode == "file" and _SCRIPT_NAME.search(command.text(index)):
             self._run_script(command, command.values[index])
+        elif mode == "file" and "$" in command.text(index) and self.folders is not None:
+            for named, found in self._loop_items(command.node, command.values[index]):  # bash "$DIR/$step"
+                self._run_script_found(command, named, found)
 
     def _run_script(self, command: _Command, value: Mapped) -> None:
         """A repository script this one runs (``./b.sh``, ``bash b.sh``): it runs on the same

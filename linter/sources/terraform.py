@@ -156,6 +156,7 @@ class _Reader:
         self._module: Optional[Module] = None
         self.own_rel = context.source.rel.replace("\\", "/") if context.depth == 0 else None
         self.calls: Dict[str, tuple] = {}
+        self.current: Tuple[object, Optional[str]] = (None, None)  # the resource read now (block, address): each.value's
 
     def note(self, offset: int, message: str, document: Optional[Document] = None) -> None:
         if document is None or document is self.doc:
@@ -310,7 +311,7 @@ class _Reader:
     def machine(self, block, address: str) -> None:
         hcl = self.hcl
         group = self.group_of(block, address)
-        self.current = (block, address)  # the resource whose each.value a value names
+        self.current = (block, address)
         if block.type == "module" and not self.module_machine(block, address, group):
             return
         first = len(self.out.embedded)
@@ -489,7 +490,7 @@ class _Reader:
         objects (``local.vms = { sonar = { custom_data = filebase64(...) } }``): each key is a
         machine of its own (``azurerm_linux_virtual_machine.vm["sonar"]``), given that key's NAME.
         False when the map is not literal (said by the caller)."""
-        block, address = getattr(self, "current", (None, None))
+        block, address = self.current
         for_each = self.hcl.attributes(block.body).get("for_each") if block is not None else None
         if for_each is None:
             return False

@@ -38,7 +38,8 @@ def local_source(source: str, here: str, exists) -> bool:
         return True
     if "::" in source or "://" in source or not re.fullmatch(r"[\w-]+(?:/[\w.-]+)*", source):
         return False
-    return exists(posixpath.normpath(posixpath.join(here, source)))
+    folder = posixpath.normpath(posixpath.join(here, source))
+    return folder != ".." and not folder.startswith("../") and exists(folder)  # never looked up outside
 _ARGUMENT = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*=", re.M)
 
 
